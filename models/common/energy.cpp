@@ -1,0 +1,124 @@
+// Energy table defaults (45 nm) and the per-component energy account.
+#include "energy.h"
+
+#include <cmath>
+#include <stdexcept>
+
+#include "config_error.h"
+
+namespace dnsim {
+
+EnergyTable EnergyTable::defaults_45nm() {
+    using K = EnergyEntry::Kind;
+    EnergyTable t;
+    t.add({"mac_16b", K::dynamic_pJ, 1.0, "16-bit fixed multiply with 32-bit accumulate",
+           "interpolated, Horowitz ISSCC'14 / Aladdin 40 nm (range 0.8-3.3)"});
+    t.add({"add_16b", K::dynamic_pJ, 0.05, "16-bit add, subtract, compare or shift-select",
+           "Horowitz ISSCC'14"});
+    t.add({"add_32b", K::dynamic_pJ, 0.1, "32-bit add (partial-sum accumulation)",
+           "Horowitz ISSCC'14"});
+    t.add({"reg_bit", K::dynamic_pJ, 0.009, "one pipeline-register bit written", "Aladdin 40 nm"});
+    t.add({"sram_word", K::dynamic_pJ, 2.5, "16-bit SRAM word read or written",
+           "Horowitz ISSCC'14: 8 KB SRAM 64-bit read 10 pJ, per 16-bit word"});
+    t.add({"sram_leakage_per_kib", K::leakage_uW, 15.5, "SRAM leakage per KiB (low-power cells)",
+           "CACTI-7 45 nm, 1 KB"});
+    t.add({"box_muller_sample", K::dynamic_pJ, 7.5, "one Box-Muller normal sample",
+           "derived estimate, 6-9 pJ"});
+    t.add({"lfsr_update_16b", K::dynamic_pJ, 0.15, "one update of a 16-bit LFSR (scaled by width)",
+           "derived from NanGate 45 nm DFF/XOR"});
+    t.add({"sqrt_32b", K::dynamic_pJ, 1.6, "32-bit integer square root (16 add/compare steps)",
+           "derived: 16 x 32-bit add, Horowitz"});
+    t.add({"interface_word", K::dynamic_pJ, 1.28,
+           "16-bit word moved over the external interface from/to the host buffer",
+           "ISAAC eDRAM buffer, 20.45 pJ per 256-bit access"});
+    t.add({"conv_core_leakage", K::leakage_uW, 200.0,
+           "logic leakage of one 3x3 conv core while the block is powered",
+           "derived: ~12k NAND2-eq x ~17 nW (NanGate 45 nm typical)"});
+    t.add({"noise_lane_leakage", K::leakage_uW, 170.0,
+           "logic leakage of one noise lane (LFSRs, Box-Muller, MAC) while powered",
+           "derived: ~10k NAND2-eq x ~17 nW (NanGate 45 nm typical)"});
+    t.add({"control_leakage", K::leakage_uW, 20.0,
+           "control unit, register file and LeakyReLU unit while powered",
+           "derived: ~1.2k NAND2-eq x ~17 nW"});
+    return t;
+}
+
+void EnergyTable::add(EnergyEntry entry) {
+    const std::string name = entry.name;
+    m_entries[name] = std::move(entry);
+}
+
+const EnergyEntry& EnergyTable::at(const std::string& name, EnergyEntry::Kind kind) const {
+    const auto it = m_entries.find(name);
+    if (it == m_entries.end() || it->second.kind != kind) {
+        throw std::out_of_range(
+            "energy table has no " +
+            std::string(kind == EnergyEntry::Kind::dynamic_pJ ? "dynamic" : "leakage") +
+            " entry '" + name + "'");
+    }
+    return it->second;
+}
+
+double EnergyTable::pj(const std::string& name) const {
+    return at(name, EnergyEntry::Kind::dynamic_pJ).value;
+}
+
+double EnergyTable::leakage_uw(const std::string& name) const {
+    return at(name, EnergyEntry::Kind::leakage_uW).value;
+}
+
+void EnergyTable::set(const std::string& name, double value) {
+    const auto it = m_entries.find(name);
+    if (it == m_entries.end()) {
+        std::string known;
+        for (const auto& [k, e] : m_entries) {
+            known += (known.empty() ? "" : ", ") + k;
+        }
+        throw ConfigError("energy." + name, "unknown energy entry; known entries: " + known);
+    }
+    if (!std::isfinite(value) || value < 0.0) {
+        throw ConfigError(
+            "energy." + name,
+            fmt::format("{} is not a valid energy; accepted: a finite value >= 0 {}", value,
+                        it->second.kind == EnergyEntry::Kind::dynamic_pJ ? "pJ" : "uW"));
+    }
+    it->second.value = value;
+}
+
+void EnergyAccount::add_dynamic(const std::string& component, const std::string& action,
+                                double count) {
+    m_lines.push_back({component, action, count, count * m_table->pj(action)});
+}
+
+void EnergyAccount::add_leakage(const std::string& component, const std::string& action,
+                                double scale, double time_ns) {
+    // uW x ns = 1e-6 W x 1e-9 s = 1e-15 J = 1e-3 pJ
+    m_lines.push_back(
+        {component, action, scale * time_ns, scale * m_table->leakage_uw(action) * time_ns * 1e-3});
+}
+
+std::vector<std::pair<std::string, double>> EnergyAccount::per_component_pJ() const {
+    std::vector<std::pair<std::string, double>> out;
+    for (const auto& line : m_lines) {
+        auto it = out.begin();
+        while (it != out.end() && it->first != line.component) {
+            ++it;
+        }
+        if (it == out.end()) {
+            out.emplace_back(line.component, line.energy_pJ);
+        } else {
+            it->second += line.energy_pJ;
+        }
+    }
+    return out;
+}
+
+double EnergyAccount::total_pJ() const {
+    double sum = 0.0;
+    for (const auto& line : m_lines) {
+        sum += line.energy_pJ;
+    }
+    return sum;
+}
+
+}  // namespace dnsim

@@ -1,0 +1,121 @@
+// 16-bit fixed-point arithmetic shared by every digital block (denoiser, CGRA digital tiles).
+//
+// A value is an int16_t `raw` with `frac_bits` fraction bits: value = raw / 2^frac_bits.
+// Rounding and saturation are defined once here so the SystemC models, the plain C++ reference
+// and the tests agree bit for bit:
+//   - quantize():   double -> raw, round to nearest with ties away from zero, then saturate to
+//                   [-32768, 32767]; NaN quantizes to 0.
+//   - round_shift(): arithmetic right shift with round-half-up: floor((v + 2^(s-1)) / 2^s).
+//   - requantize(): a 32-bit-saturated accumulator with `shift` extra fraction bits is shifted
+//                   back with round_shift() and saturated to 16 bits.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+namespace dnsim {
+
+inline constexpr int kFixedBits = 16;
+inline constexpr std::int32_t kFixedMax = std::numeric_limits<std::int16_t>::max();
+inline constexpr std::int32_t kFixedMin = std::numeric_limits<std::int16_t>::min();
+
+/// Saturates a wide integer to the int16 range.
+inline std::int16_t saturate16(std::int64_t v) {
+    return static_cast<std::int16_t>(std::clamp<std::int64_t>(v, kFixedMin, kFixedMax));
+}
+
+/// Saturates a wide integer to the int32 range (the accumulator width).
+inline std::int32_t saturate32(std::int64_t v) {
+    return static_cast<std::int32_t>(std::clamp<std::int64_t>(
+        v, std::numeric_limits<std::int32_t>::min(), std::numeric_limits<std::int32_t>::max()));
+}
+
+/// Arithmetic right shift by `shift` >= 0 bits with round-half-up.
+inline std::int64_t round_shift(std::int64_t v, int shift) {
+    if (shift <= 0) {
+        return v;
+    }
+    return (v + (std::int64_t{1} << (shift - 1))) >> shift;
+}
+
+/// Accumulator (exact sum, saturated to 32 bits) -> 16-bit raw with `shift` fewer fraction bits.
+inline std::int16_t requantize(std::int64_t acc, int shift) {
+    return saturate16(round_shift(saturate32(acc), shift));
+}
+
+/// True when requantize(acc, shift) had to saturate (at 32 or at 16 bits).
+inline bool requantize_saturates(std::int64_t acc, int shift) {
+    const std::int64_t s32 = saturate32(acc);
+    const std::int64_t r = round_shift(s32, shift);
+    return s32 != acc || r < kFixedMin || r > kFixedMax;
+}
+
+/// A 16-bit fixed-point format with a run-time number of fraction bits (0..15).
+class FixedFormat {
+  public:
+    constexpr FixedFormat() = default;
+    constexpr explicit FixedFormat(int frac_bits) : m_frac_bits(frac_bits) {}
+
+    constexpr int frac_bits() const { return m_frac_bits; }
+    double lsb() const { return std::ldexp(1.0, -m_frac_bits); }
+    double max_value() const { return kFixedMax * lsb(); }
+    double min_value() const { return kFixedMin * lsb(); }
+
+    /// Round to nearest (ties away from zero) and saturate.
+    std::int16_t quantize(double v) const {
+        if (std::isnan(v)) {
+            return 0;
+        }
+        const double scaled = std::round(std::ldexp(v, m_frac_bits));
+        if (scaled >= kFixedMax) {
+            return static_cast<std::int16_t>(kFixedMax);
+        }
+        if (scaled <= kFixedMin) {
+            return static_cast<std::int16_t>(kFixedMin);
+        }
+        return static_cast<std::int16_t>(scaled);
+    }
+
+    double to_double(std::int16_t raw) const {
+        return std::ldexp(static_cast<double>(raw), -m_frac_bits);
+    }
+
+    friend constexpr bool operator==(FixedFormat a, FixedFormat b) {
+        return a.m_frac_bits == b.m_frac_bits;
+    }
+
+  private:
+    int m_frac_bits = 8;
+};
+
+/// A value type pairing a raw int16 with its format, for readable code outside hot loops.
+class Fixed16 {
+  public:
+    constexpr Fixed16() = default;
+    constexpr Fixed16(std::int16_t raw, FixedFormat fmt) : m_raw(raw), m_fmt(fmt) {}
+    static Fixed16 from_double(double v, FixedFormat fmt) { return {fmt.quantize(v), fmt}; }
+
+    constexpr std::int16_t raw() const { return m_raw; }
+    constexpr FixedFormat format() const { return m_fmt; }
+    double to_double() const { return m_fmt.to_double(m_raw); }
+
+    /// Saturating add/subtract; both operands must share a format.
+    friend Fixed16 operator+(Fixed16 a, Fixed16 b) {
+        return {saturate16(std::int64_t{a.m_raw} + b.m_raw), a.m_fmt};
+    }
+    friend Fixed16 operator-(Fixed16 a, Fixed16 b) {
+        return {saturate16(std::int64_t{a.m_raw} - b.m_raw), a.m_fmt};
+    }
+    /// Product in the format of `a` (b's fraction bits are shifted out with round-half-up).
+    friend Fixed16 operator*(Fixed16 a, Fixed16 b) {
+        return {requantize(std::int64_t{a.m_raw} * b.m_raw, b.m_fmt.frac_bits()), a.m_fmt};
+    }
+
+  private:
+    std::int16_t m_raw = 0;
+    FixedFormat m_fmt{};
+};
+
+}  // namespace dnsim

@@ -1,0 +1,159 @@
+// Plain fixed-point and Eigen float references of the denoiser block.
+#include "block_reference.h"
+
+#include <Eigen/Dense>
+#include <cmath>
+
+#include "common/fixed_point.h"
+#include "noise_cancel.h"
+#include "systolic.h"
+
+namespace dnsim::denoiser {
+
+ReferenceTrace reference_block(const std::vector<std::int16_t>& x, const BlockShape& shape,
+                               const BlockWeights& w, const BlockFormat& fmt, std::uint64_t seed,
+                               unsigned lanes) {
+    const unsigned c_in = shape.channels;
+    const unsigned cr = w.reduced;
+    const auto H = static_cast<long>(shape.height);
+    const auto W = static_cast<long>(shape.width);
+    const std::size_t P = shape.pixels();
+    const int wf = fmt.weight_frac_bits;
+    const std::int64_t one = std::int64_t{1} << wf;
+    ReferenceTrace t;
+    t.h1.resize(std::size_t{cr} * P);
+    t.h2.resize(std::size_t{cr} * P);
+    t.mean.resize(std::size_t{c_in} * P);
+    t.var.resize(std::size_t{c_in} * P);
+    t.normal.resize(std::size_t{c_in} * P);
+    t.out.resize(std::size_t{c_in} * P);
+
+    for (unsigned m = 0; m < cr; ++m) {
+        for (std::size_t p = 0; p < P; ++p) {
+            std::int64_t acc = w.reduce_b[m] * one;
+            for (unsigned c = 0; c < c_in; ++c) {
+                acc += std::int64_t{w.reduce_w[std::size_t{m} * c_in + c]} * x[c * P + p];
+            }
+            t.h1[m * P + p] = leaky_relu(requantize(acc, wf), fmt.leaky_shift);
+        }
+    }
+    for (unsigned m = 0; m < cr; ++m) {
+        for (long y = 0; y < H; ++y) {
+            for (long xx = 0; xx < W; ++xx) {
+                std::int64_t acc = w.dw_b[m] * one;
+                for (long ky = 0; ky < 3; ++ky) {
+                    for (long kx = 0; kx < 3; ++kx) {
+                        const long yy = y + ky - 1, xs = xx + kx - 1;
+                        if (yy < 0 || yy >= H || xs < 0 || xs >= W) {
+                            continue;
+                        }
+                        acc += std::int64_t{w.dw_w[m * 9 + static_cast<std::size_t>(ky * 3 + kx)]} *
+                               t.h1[m * P + static_cast<std::size_t>(yy * W + xs)];
+                    }
+                }
+                t.h2[m * P + static_cast<std::size_t>(y * W + xx)] =
+                    leaky_relu(requantize(acc, wf), fmt.leaky_shift);
+            }
+        }
+    }
+    for (unsigned m = 0; m < c_in; ++m) {
+        for (std::size_t p = 0; p < P; ++p) {
+            std::int64_t am = w.mean_b[m] * one;
+            std::int64_t av = w.var_b[m] * one;
+            for (unsigned c = 0; c < cr; ++c) {
+                const std::int64_t h = t.h2[c * P + p];
+                am += w.mean_w[std::size_t{m} * cr + c] * h;
+                av += w.var_w[std::size_t{m} * cr + c] * h;
+            }
+            t.mean[m * P + p] = requantize(am, wf);
+            t.var[m * P + p] = requantize(av, wf);
+        }
+    }
+    std::vector<NoiseLaneKernel> lane(lanes);
+    for (unsigned l = 0; l < lanes; ++l) {
+        lane[l].reseed(seed, l);
+    }
+    std::uint64_t g = 0;  // global element index in (h, c, w) order
+    for (long y = 0; y < H; ++y) {
+        for (unsigned c = 0; c < c_in; ++c) {
+            for (long xx = 0; xx < W; ++xx, ++g) {
+                const std::size_t i = c * P + static_cast<std::size_t>(y * W + xx);
+                NoiseLaneKernel& k = lane[g % lanes];
+                const std::int16_t z = k.next_normal();
+                t.normal[i] = z;
+                const std::int16_t sigma = sigma_from_variance(t.var[i], fmt.activation_frac_bits);
+                t.out[i] = saturate16(std::int64_t{x[i]} - gaussian_sample(z, sigma, t.mean[i]));
+            }
+        }
+    }
+    return t;
+}
+
+FloatResult float_reference(const std::vector<double>& x, const BlockShape& shape,
+                            const BlockWeightsF& w, const BlockFormat& fmt,
+                            const std::vector<double>& normal) {
+    using Mat = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    const Eigen::Index C = shape.channels, Cr = w.reduced;
+    const auto H = static_cast<long>(shape.height), W = static_cast<long>(shape.width);
+    const Eigen::Index P = H * W;
+    const double lsb = fmt.activation().lsb();
+    const double slope = fmt.leaky_slope();
+    const auto leaky = [slope](double v) { return v >= 0.0 ? v : v * slope; };
+
+    const Eigen::Map<const Mat> X(x.data(), C, P);
+    const Eigen::Map<const Mat> Wr(w.reduce_w.data(), Cr, C);
+    const Eigen::Map<const Mat> Wm(w.mean_w.data(), C, Cr);
+    const Eigen::Map<const Mat> Wv(w.var_w.data(), C, Cr);
+    const Eigen::Map<const Eigen::VectorXd> br(w.reduce_b.data(), Cr);
+    const Eigen::Map<const Eigen::VectorXd> bm(w.mean_b.data(), C);
+    const Eigen::Map<const Eigen::VectorXd> bv(w.var_b.data(), C);
+
+    Mat h1 = ((Wr * X).colwise() + br).unaryExpr(leaky);
+    // Rounding to the activation grid: 0.5 LSB; LeakyReLU's floor shift adds < 1 LSB.
+    const double e_h1 = 0.5 * lsb + lsb;
+    Mat h2(Cr, P);
+    Eigen::VectorXd e_h2(Cr);
+    for (Eigen::Index m = 0; m < Cr; ++m) {
+        double wsum = 0.0;
+        for (int k = 0; k < 9; ++k) {
+            wsum += std::abs(w.dw_w[static_cast<std::size_t>(m * 9 + k)]);
+        }
+        e_h2[m] = wsum * e_h1 + 0.5 * lsb + lsb;
+        for (long y = 0; y < H; ++y) {
+            for (long xx = 0; xx < W; ++xx) {
+                double acc = w.dw_b[static_cast<std::size_t>(m)];
+                for (long ky = 0; ky < 3; ++ky) {
+                    for (long kx = 0; kx < 3; ++kx) {
+                        const long yy = y + ky - 1, xs = xx + kx - 1;
+                        if (yy >= 0 && yy < H && xs >= 0 && xs < W) {
+                            acc += w.dw_w[static_cast<std::size_t>(m * 9 + ky * 3 + kx)] *
+                                   h1(m, yy * W + xs);
+                        }
+                    }
+                }
+                h2(m, y * W + xx) = leaky(acc);
+            }
+        }
+    }
+    const Mat mean = (Wm * h2).colwise() + bm;
+    const Mat var = (Wv * h2).colwise() + bv;
+    const Eigen::VectorXd e_mean = Wm.cwiseAbs() * e_h2 + Eigen::VectorXd::Constant(C, 0.5 * lsb);
+    const Eigen::VectorXd e_var = Wv.cwiseAbs() * e_h2 + Eigen::VectorXd::Constant(C, 0.5 * lsb);
+
+    FloatResult r;
+    r.out.resize(static_cast<std::size_t>(C * P));
+    r.bound.resize(r.out.size());
+    for (Eigen::Index c = 0; c < C; ++c) {
+        // |sqrt(a) - sqrt(b)| <= sqrt(|a - b|); the integer square root floors (< 1 LSB).
+        const double e_sigma = std::sqrt(e_var[c]) + lsb;
+        for (Eigen::Index p = 0; p < P; ++p) {
+            const auto i = static_cast<std::size_t>(c * P + p);
+            const double sigma = std::sqrt(std::max(var(c, p), 0.0));
+            r.out[i] = X(c, p) - (normal[i] * sigma + mean(c, p));
+            r.bound[i] = std::abs(normal[i]) * e_sigma + e_mean[c] + 0.5 * lsb;
+        }
+    }
+    return r;
+}
+
+}  // namespace dnsim::denoiser

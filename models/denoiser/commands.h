@@ -1,0 +1,87 @@
+// Typed payloads the control unit sends to its units over TLM (carried in the generic payload's
+// data pointer, NVDLA-style). Operands are pointers into the SRAMs, obtained through DMI.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "systolic.h"
+
+namespace dnsim::denoiser {
+
+/// One conv core's share of a conv phase on one tile.
+struct ConvCommand {
+    enum class Kind : std::uint8_t { pointwise, depthwise };
+    Kind kind = Kind::pointwise;
+    int weight_frac_bits = 0;
+    unsigned filters = 0;  ///< filters of this weight group (T for pointwise)
+    const std::int16_t* in = nullptr;
+    std::size_t in_stride = 0;              ///< words between input channel planes
+    unsigned in_channels = 0;               ///< C_in (pointwise)
+    const std::int16_t* weights = nullptr;  ///< pointwise: filters x C_in; depthwise: filters x 9
+    const std::int16_t* bias = nullptr;
+    std::int16_t* out = nullptr;
+    std::size_t out_stride = 0;  ///< words between output channel planes
+    std::size_t pixels = 0;      ///< output pixels of the tile (S_C)
+    /// Share of this core: pointwise, column folds [unit0, unit1); depthwise, units
+    /// (channel * col_folds + fold) in [unit0, unit1).
+    std::uint64_t unit0 = 0, unit1 = 0;
+    PlaneTile plane{};  ///< depthwise geometry
+    // Results, filled in by the core.
+    FoldWork work{};
+    std::uint64_t saturated = 0;
+};
+
+/// LeakyReLU over `count` contiguous words in place.
+struct LeakyReluCommand {
+    std::int16_t* data = nullptr;
+    std::size_t count = 0;
+    int shift = 0;
+};
+
+/// One lane's share of noise cancellation on a tile: the elements g = (h C + c) W + w with
+/// g mod lanes == lane, in increasing g, for image rows [r0, r1).
+struct NoiseCommand {
+    std::int16_t* x = nullptr;  ///< X tile buffer (rows from x_row0); X_hat written here
+    unsigned x_row0 = 0;
+    unsigned x_rows = 0;
+    const std::int16_t* mean = nullptr;  ///< tile buffers starting at row r0
+    const std::int16_t* var = nullptr;
+    unsigned channels = 0, width = 0;
+    unsigned r0 = 0, r1 = 0;
+    unsigned lanes = 1;
+    int frac_bits = 0;
+    std::uint64_t samples = 0;  ///< filled in by the lane
+};
+
+}  // namespace dnsim::denoiser
+
+#include <tlm>
+
+namespace dnsim::denoiser {
+
+/// The typed command carried by `trans`, or nullptr (and an error response) if it is not one.
+template <typename Command>
+Command* command_of(tlm::tlm_generic_payload& trans) {
+    if (trans.get_command() != tlm::TLM_WRITE_COMMAND ||
+        trans.get_data_length() != sizeof(Command) || trans.get_data_ptr() == nullptr) {
+        trans.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+        return nullptr;
+    }
+    return reinterpret_cast<Command*>(trans.get_data_ptr());
+}
+
+/// Fills `trans` to carry `cmd` to a unit.
+template <typename Command>
+void set_command(tlm::tlm_generic_payload& trans, Command& cmd) {
+    trans.set_command(tlm::TLM_WRITE_COMMAND);
+    trans.set_address(0);
+    trans.set_data_ptr(reinterpret_cast<unsigned char*>(&cmd));
+    trans.set_data_length(sizeof(Command));
+    trans.set_streaming_width(sizeof(Command));
+    trans.set_byte_enable_ptr(nullptr);
+    trans.set_dmi_allowed(false);
+    trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+}
+
+}  // namespace dnsim::denoiser

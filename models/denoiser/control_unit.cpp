@@ -1,0 +1,463 @@
+// Denoiser control unit: register decoding, block planning and the phase sequencer.
+#include "control_unit.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "block.h"
+#include "commands.h"
+#include "common/config_error.h"
+#include "sram.h"
+
+namespace dnsim::denoiser {
+
+namespace {
+
+/// Unwinds a block run when a host-memory transfer fails.
+struct DmaFailure {
+    std::string message;
+};
+
+}  // namespace
+
+const char* phase_name(Phase p) {
+    static constexpr std::array<const char*, kPhaseCount> names = {
+        "weight_load",  "input_load", "pw_reduce", "leaky_relu_1", "depthwise",
+        "leaky_relu_2", "pw_mean",    "pw_var",    "noise_cancel", "output_store"};
+    return names[static_cast<std::size_t>(p)];
+}
+
+ControlUnit::ControlUnit(const sc_core::sc_module_name& name, const DenoiserConfig& cfg,
+                         Sram& weight_sram, Sram& activation_sram)
+    : sc_core::sc_module(name),
+      reg_socket("reg_socket"),
+      dma_socket("dma_socket"),
+      core_sockets("core_socket", cfg.cores),
+      lane_sockets("lane_socket", cfg.lanes),
+      relu_socket("relu_socket"),
+      m_cfg(cfg),
+      m_clock(cfg.clock_mhz),
+      m_wsram(weight_sram),
+      m_asram(activation_sram),
+      m_stats(std::string(this->name())),
+      m_blocks(m_stats.add("blocks", "blocks", "denoiser blocks completed")),
+      m_errors(m_stats.add("errors", "starts", "STARTs rejected with an error code")),
+      m_tiles(m_stats.add("tiles", "tiles", "row tiles processed")),
+      m_total_cycles(m_stats.add("cycles", "cycles", "cycles of all blocks, all phases")),
+      m_interface_in(
+          m_stats.add("interface_read_words", "words",
+                      "16-bit words read from host memory (X tiles with halo, weights)")),
+      m_interface_out(
+          m_stats.add("interface_write_words", "words", "16-bit words written to host memory")),
+      m_weight_loads(m_stats.add("weight_load_words", "words", "weight words loaded into SRAM")),
+      m_halo_rows(m_stats.add("halo_rows", "rows", "X rows fetched twice because of tiling")),
+      m_register_accesses(m_stats.add("register_accesses", "accesses", "register reads/writes")),
+      m_saturated(m_stats.add("saturated", "outputs", "conv outputs that saturated")) {
+    using A = RegisterFile::Access;
+    reg_socket.register_b_transport(this, &ControlUnit::reg_b_transport);
+    reg_socket.register_transport_dbg(this, &ControlUnit::reg_transport_dbg);
+    dma_socket.register_invalidate_direct_mem_ptr(this, &ControlUnit::invalidate_host_dmi);
+
+    m_regs.add("CTRL", reg::ctrl, 0, A::write_only);
+    m_regs.add("STATUS", reg::status, 0, A::read_only).on_read = [this]() -> std::uint32_t {
+        if (m_error) {
+            return reg::status_error;
+        }
+        if (!m_done) {
+            return 0;
+        }
+        return m_access_time < m_done_time ? reg::status_busy : reg::status_done;
+    };
+    m_regs.add("ERROR_CODE", reg::error_code, 0, A::read_only);
+    m_regs.add("CHANNELS", reg::channels, 64, A::read_write);
+    m_regs.add("HEIGHT", reg::height, 56, A::read_write);
+    m_regs.add("WIDTH", reg::width, 56, A::read_write);
+    m_regs.add("RATIO", reg::ratio, 0x4000, A::read_write);
+    m_regs.add("FORMAT", reg::format, 8U | (12U << 8) | (7U << 16), A::read_write);
+    m_regs.add("SEED_LO", reg::seed_lo, 0, A::read_write);
+    m_regs.add("SEED_HI", reg::seed_hi, 0, A::read_write);
+    m_regs.add("BLOCK_ID", reg::block_id, 0, A::read_write);
+    m_regs.add("WSRAM_BASE", reg::wsram_base, 0, A::read_write);
+    m_regs.add("ASRAM_BASE", reg::asram_base, 0, A::read_write);
+    m_regs.add("SRC_LO", reg::src_lo, 0, A::read_write);
+    m_regs.add("SRC_HI", reg::src_hi, 0, A::read_write);
+    m_regs.add("DST_LO", reg::dst_lo, 0, A::read_write);
+    m_regs.add("DST_HI", reg::dst_hi, 0, A::read_write);
+    m_regs.add("WGT_LO", reg::wgt_lo, 0, A::read_write);
+    m_regs.add("WGT_HI", reg::wgt_hi, 0, A::read_write);
+    m_regs.add("CYCLES_LO", reg::cycles_lo, 0, A::read_only);
+    m_regs.add("CYCLES_HI", reg::cycles_hi, 0, A::read_only);
+    m_regs.add("ID", reg::id, reg::id_value, A::read_only);
+}
+
+std::uint64_t ControlUnit::reg64(std::uint64_t lo) const {
+    std::uint32_t l = 0, h = 0;
+    for (const auto& r : m_regs.registers()) {
+        if (r.offset == lo) {
+            l = r.value;
+        } else if (r.offset == lo + 4) {
+            h = r.value;
+        }
+    }
+    return (std::uint64_t{h} << 32) | l;
+}
+
+void ControlUnit::reg_b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+    ++m_register_accesses;
+    m_access_time = sc_core::sc_time_stamp() + delay;
+    m_regs.access(trans);
+    delay += m_clock.cycles_to_time(m_cfg.register_access_cycles);
+    if (trans.is_write() && trans.get_address() == reg::ctrl &&
+        trans.get_response_status() == tlm::TLM_OK_RESPONSE) {
+        std::uint32_t v = 0;
+        std::memcpy(&v, trans.get_data_ptr(), 4);
+        if (v & reg::ctrl_flush_weights) {
+            m_weights_valid = false;
+        }
+        if (v & reg::ctrl_start) {
+            start(delay, (v & reg::ctrl_wait) != 0);
+        }
+    }
+}
+
+unsigned int ControlUnit::reg_transport_dbg(tlm::tlm_generic_payload& trans) {
+    // Debug reads/writes of plain registers, without side effects or timing.
+    if (trans.get_data_length() != 4) {
+        return 0;
+    }
+    for (auto& r : const_cast<std::deque<RegisterFile::Register>&>(m_regs.registers())) {
+        if (r.offset == trans.get_address()) {
+            if (trans.is_read()) {
+                std::memcpy(trans.get_data_ptr(), &r.value, 4);
+            } else if (trans.is_write()) {
+                std::memcpy(&r.value, trans.get_data_ptr(), 4);
+            }
+            return 4;
+        }
+    }
+    return 0;
+}
+
+void ControlUnit::fail(ErrorCode code, const std::string& message) {
+    m_error = true;
+    m_done = false;
+    m_last_error = message;
+    m_regs.at("ERROR_CODE").value = static_cast<std::uint32_t>(code);
+    ++m_errors;
+}
+
+void ControlUnit::start(sc_core::sc_time& delay, bool wait) {
+    const sc_core::sc_time now = sc_core::sc_time_stamp() + delay;
+    if (m_done && now < m_done_time) {
+        fail(ErrorCode::busy, "START while the previous block is still running");
+        return;
+    }
+    m_error = false;
+    m_done = false;
+    m_last_error.clear();
+    m_regs.at("ERROR_CODE").value = 0;
+
+    BlockShape shape{m_regs.value("CHANNELS"), m_regs.value("HEIGHT"), m_regs.value("WIDTH")};
+    const std::uint32_t f = m_regs.value("FORMAT");
+    BlockFormat fmt;
+    fmt.activation_frac_bits = static_cast<int>(f & 0xFU);
+    fmt.weight_frac_bits = static_cast<int>((f >> 8) & 0xFU);
+    fmt.leaky_shift = static_cast<int>((f >> 16) & 0xFU);
+    fmt.bottleneck_ratio = m_regs.value("RATIO") / 65536.0;
+    unsigned reduced = 0;
+    try {
+        shape.validate();
+    } catch (const ConfigError& e) {
+        fail(ErrorCode::bad_shape, e.what());
+        return;
+    }
+    try {
+        fmt.validate();
+        reduced = reduced_channels(shape, fmt.bottleneck_ratio);
+    } catch (const ConfigError& e) {
+        fail(e.key() == "block.bottleneck_ratio" ? ErrorCode::bad_ratio : ErrorCode::bad_format,
+             e.what());
+        return;
+    }
+    try {
+        m_plan = plan_block(m_cfg, shape, reduced, m_regs.value("ASRAM_BASE"),
+                            m_regs.value("WSRAM_BASE"));
+    } catch (const ConfigError& e) {
+        fail(e.key().rfind("activation", 0) == 0 ? ErrorCode::activation_sram_too_small
+                                                 : ErrorCode::weight_sram_too_small,
+             e.what());
+        return;
+    }
+    if (m_reseed) {
+        m_reseed(reg64(reg::seed_lo));
+    }
+    std::uint64_t cycles = 0;
+    try {
+        cycles = run_block(shape, fmt, delay);
+    } catch (const DmaFailure& e) {
+        m_weights_valid = false;
+        fail(ErrorCode::dma_error, e.message);
+        return;
+    }
+    m_total_cycles += cycles;
+    ++m_blocks;
+    m_regs.at("CYCLES_LO").value = static_cast<std::uint32_t>(cycles & 0xFFFFFFFFU);
+    m_regs.at("CYCLES_HI").value = static_cast<std::uint32_t>(cycles >> 32);
+    m_done_time = sc_core::sc_time_stamp() + delay + m_clock.cycles_to_time(cycles);
+    m_done = true;
+    if (wait) {
+        delay += m_clock.cycles_to_time(cycles);
+    }
+}
+
+bool ControlUnit::dma(bool write, std::uint64_t addr, void* buf, std::uint64_t bytes,
+                      std::uint64_t& cycles) {
+    const std::uint64_t words = ceil_div(bytes, 2);
+    cycles += m_cfg.interface_latency_cycles + ceil_div(words, m_cfg.interface_words_per_cycle);
+    (write ? m_interface_out : m_interface_in) += words;
+    tlm::tlm_generic_payload trans;
+    trans.set_address(addr);
+    trans.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+    trans.set_data_ptr(static_cast<unsigned char*>(buf));
+    trans.set_data_length(static_cast<unsigned int>(bytes));
+    trans.set_streaming_width(static_cast<unsigned int>(bytes));
+    trans.set_byte_enable_ptr(nullptr);
+    trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    if (!m_host_dmi_valid) {
+        tlm::tlm_dmi dmi;
+        if (dma_socket->get_direct_mem_ptr(trans, dmi) && dmi.is_read_write_allowed()) {
+            m_host_dmi = dmi;
+            m_host_dmi_valid = true;
+        }
+    }
+    if (m_host_dmi_valid && addr >= m_host_dmi.get_start_address() &&
+        addr <= m_host_dmi.get_end_address() && bytes <= m_host_dmi.get_end_address() - addr + 1) {
+        unsigned char* p = m_host_dmi.get_dmi_ptr() + (addr - m_host_dmi.get_start_address());
+        if (write) {
+            std::memcpy(p, buf, bytes);
+        } else {
+            std::memcpy(buf, p, bytes);
+        }
+        return true;
+    }
+    sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+    dma_socket->b_transport(trans, d);
+    if (trans.get_response_status() != tlm::TLM_OK_RESPONSE) {
+        throw DmaFailure{fmt::format("DMA {} of {} bytes at host address 0x{:x} failed: {}",
+                                     write ? "write" : "read", bytes, addr,
+                                     trans.get_response_string())};
+    }
+    cycles += m_clock.time_to_cycles(d);
+    return true;
+}
+
+std::uint64_t ControlUnit::load_weights(std::uint64_t host_word_offset, std::uint64_t words,
+                                        std::uint64_t sram_word_offset) {
+    std::uint64_t cycles = 0;
+    const std::uint64_t base = m_regs.value("WSRAM_BASE") / 2;
+    dma(false, reg64(reg::wgt_lo) + host_word_offset * 2, m_wsram.words() + base + sram_word_offset,
+        words * 2, cycles);
+    m_wsram.count_writes(words);
+    m_weight_loads += words;
+    return std::max(cycles, m_wsram.access_cycles(words));
+}
+
+std::uint64_t ControlUnit::conv_phase(bool depthwise, const std::int16_t* in, std::size_t in_stride,
+                                      unsigned in_channels, const std::int16_t* w,
+                                      const std::int16_t* b, unsigned filters, std::int16_t* out,
+                                      std::size_t out_stride, std::size_t pixels,
+                                      const PlaneTile* plane, int wfrac, sc_core::sc_time t) {
+    const unsigned cols = m_cfg.array_cols;
+    const std::uint64_t col_folds = ceil_div(pixels, cols);
+    const std::uint64_t units = depthwise ? std::uint64_t{filters} * col_folds : col_folds;
+    const std::uint64_t n = core_sockets.size();
+    std::uint64_t longest = 0, act = 0, wt = 0;
+    std::uint64_t reads = 0, writes = 0;
+    for (std::uint64_t k = 0; k < n; ++k) {
+        const std::uint64_t u0 = units * k / n;
+        const std::uint64_t u1 = units * (k + 1) / n;
+        if (u0 == u1) {
+            continue;
+        }
+        ConvCommand cmd;
+        cmd.kind = depthwise ? ConvCommand::Kind::depthwise : ConvCommand::Kind::pointwise;
+        cmd.weight_frac_bits = wfrac;
+        cmd.filters = filters;
+        cmd.in = in;
+        cmd.in_stride = in_stride;
+        cmd.in_channels = in_channels;
+        cmd.weights = w;
+        cmd.bias = b;
+        cmd.out = out;
+        cmd.out_stride = out_stride;
+        cmd.pixels = pixels;
+        cmd.unit0 = u0;
+        cmd.unit1 = u1;
+        if (plane != nullptr) {
+            cmd.plane = *plane;
+        }
+        tlm::tlm_generic_payload trans;
+        set_command(trans, cmd);
+        sc_core::sc_time d = t;
+        core_sockets[k]->b_transport(trans, d);
+        if (trans.get_response_status() != tlm::TLM_OK_RESPONSE) {
+            throw DmaFailure{fmt::format("conv core {} rejected its command: {}", k,
+                                         trans.get_response_string())};
+        }
+        longest = std::max(longest, m_clock.time_to_cycles(d - t));
+        reads += cmd.work.input_reads;
+        writes += cmd.work.outputs;
+        wt += cmd.work.weight_reads;
+        m_saturated += cmd.saturated;
+    }
+    act = reads + writes;
+    m_asram.count_reads(reads);
+    m_asram.count_writes(writes);
+    m_wsram.count_reads(wt);
+    return std::max({longest, m_asram.access_cycles(act), m_wsram.access_cycles(wt)});
+}
+
+std::uint64_t ControlUnit::relu_phase(std::int16_t* data, std::size_t count, int shift,
+                                      sc_core::sc_time t) {
+    LeakyReluCommand cmd{data, count, shift};
+    tlm::tlm_generic_payload trans;
+    set_command(trans, cmd);
+    sc_core::sc_time d = t;
+    relu_socket->b_transport(trans, d);
+    m_asram.count_reads(count);
+    m_asram.count_writes(count);
+    return std::max(m_clock.time_to_cycles(d - t), m_asram.access_cycles(2 * count));
+}
+
+std::uint64_t ControlUnit::run_block(const BlockShape& shape, const BlockFormat& fmt,
+                                     sc_core::sc_time t0) {
+    const TilePlan& plan = m_plan;
+    const unsigned C = shape.channels;
+    const unsigned Cr = plan.reduced;
+    const std::size_t W = shape.width;
+    const std::size_t HW = shape.pixels();
+    const int wf = fmt.weight_frac_bits;
+    const PackedLayout layout = packed_layout(C, Cr);
+    std::int16_t* aw = m_asram.words() + m_regs.value("ASRAM_BASE") / 2;
+    std::int16_t* ww = m_wsram.words() + m_regs.value("WSRAM_BASE") / 2;
+    const std::uint64_t src = reg64(reg::src_lo);
+    const std::uint64_t dst = reg64(reg::dst_lo);
+    const std::uint32_t block_id = m_regs.value("BLOCK_ID");
+
+    std::uint64_t total = 0;
+    const auto add = [&](Phase p, std::uint64_t cycles) {
+        m_phase_cycles[static_cast<std::size_t>(p)] += cycles;
+        total += cycles;
+    };
+    const auto now = [&]() { return t0 + m_clock.cycles_to_time(total); };
+
+    if (plan.weights_resident) {
+        if (!(m_weights_valid && m_resident_block == block_id)) {
+            add(Phase::weight_load, load_weights(0, layout.total, 0));
+            m_weights_valid = true;
+            m_resident_block = block_id;
+        }
+    } else {
+        m_weights_valid = false;
+    }
+    // Weights of filters [g0, g1) of one phase: resident pointers, or streamed into the SRAM.
+    const auto group = [&](std::uint64_t w_off, std::uint64_t b_off, std::uint64_t fan_in,
+                           unsigned g0,
+                           unsigned g1) -> std::pair<const std::int16_t*, const std::int16_t*> {
+        if (plan.weights_resident) {
+            return {ww + w_off + g0 * fan_in, ww + b_off + g0};
+        }
+        const std::uint64_t nw = (g1 - g0) * fan_in;
+        add(Phase::weight_load,
+            load_weights(w_off + g0 * fan_in, nw, 0) + load_weights(b_off + g0, g1 - g0, nw));
+        return {ww, ww + nw};
+    };
+
+    for (const RowTile& tile : plan.tiles) {
+        ++m_tiles;
+        m_halo_rows += tile.in_rows() - tile.rows();
+        const std::size_t p_in = std::size_t{tile.in_rows()} * W;
+        const std::size_t p_out = std::size_t{tile.rows()} * W;
+        std::int16_t* x = aw + plan.x_offset;
+        std::int16_t* h1 = aw + plan.h1_offset;
+        std::int16_t* h2 = aw + plan.h2_offset;
+        std::int16_t* mean = aw + plan.mean_offset;
+        std::int16_t* var = aw + plan.var_offset;
+
+        std::uint64_t cycles = 0;
+        for (unsigned c = 0; c < C; ++c) {
+            dma(false, src + (c * HW + std::size_t{tile.in_r0} * W) * 2, x + c * p_in, p_in * 2,
+                cycles);
+        }
+        m_asram.count_writes(C * p_in);
+        add(Phase::input_load, std::max(cycles, m_asram.access_cycles(C * p_in)));
+
+        for (unsigned g0 = 0; g0 < Cr; g0 += plan.reduce_group) {
+            const unsigned g1 = std::min(Cr, g0 + plan.reduce_group);
+            const auto [w, b] = group(layout.reduce_w, layout.reduce_b, C, g0, g1);
+            add(Phase::pw_reduce, conv_phase(false, x, p_in, C, w, b, g1 - g0, h1 + g0 * p_in, p_in,
+                                             p_in, nullptr, wf, now()));
+        }
+        add(Phase::leaky_relu_1, relu_phase(h1, Cr * p_in, fmt.leaky_shift, now()));
+
+        const PlaneTile plane{shape.height, shape.width, tile.in_r0, tile.in_rows(), tile.r0};
+        for (unsigned g0 = 0; g0 < Cr; g0 += plan.depthwise_group) {
+            const unsigned g1 = std::min(Cr, g0 + plan.depthwise_group);
+            const auto [w, b] = group(layout.dw_w, layout.dw_b, 9, g0, g1);
+            add(Phase::depthwise, conv_phase(true, h1 + g0 * p_in, p_in, 1, w, b, g1 - g0,
+                                             h2 + g0 * p_out, p_out, p_out, &plane, wf, now()));
+        }
+        add(Phase::leaky_relu_2, relu_phase(h2, Cr * p_out, fmt.leaky_shift, now()));
+
+        for (unsigned g0 = 0; g0 < C; g0 += plan.head_group) {
+            const unsigned g1 = std::min(C, g0 + plan.head_group);
+            const auto [w, b] = group(layout.mean_w, layout.mean_b, Cr, g0, g1);
+            add(Phase::pw_mean, conv_phase(false, h2, p_out, Cr, w, b, g1 - g0, mean + g0 * p_out,
+                                           p_out, p_out, nullptr, wf, now()));
+        }
+        for (unsigned g0 = 0; g0 < C; g0 += plan.head_group) {
+            const unsigned g1 = std::min(C, g0 + plan.head_group);
+            const auto [w, b] = group(layout.var_w, layout.var_b, Cr, g0, g1);
+            add(Phase::pw_var, conv_phase(false, h2, p_out, Cr, w, b, g1 - g0, var + g0 * p_out,
+                                          p_out, p_out, nullptr, wf, now()));
+        }
+
+        std::uint64_t longest = 0;
+        const sc_core::sc_time t = now();
+        for (unsigned l = 0; l < lane_sockets.size(); ++l) {
+            NoiseCommand cmd;
+            cmd.x = x;
+            cmd.x_row0 = tile.in_r0;
+            cmd.x_rows = tile.in_rows();
+            cmd.mean = mean;
+            cmd.var = var;
+            cmd.channels = C;
+            cmd.width = shape.width;
+            cmd.r0 = tile.r0;
+            cmd.r1 = tile.r1;
+            cmd.lanes = static_cast<unsigned>(lane_sockets.size());
+            cmd.frac_bits = fmt.activation_frac_bits;
+            tlm::tlm_generic_payload trans;
+            set_command(trans, cmd);
+            sc_core::sc_time d = t;
+            lane_sockets[l]->b_transport(trans, d);
+            longest = std::max(longest, m_clock.time_to_cycles(d - t));
+        }
+        const std::uint64_t n = C * p_out;
+        m_asram.count_reads(3 * n);
+        m_asram.count_writes(n);
+        add(Phase::noise_cancel, std::max(longest, m_asram.access_cycles(4 * n)));
+
+        cycles = 0;
+        const std::size_t interior = std::size_t{tile.r0 - tile.in_r0} * W;
+        for (unsigned c = 0; c < C; ++c) {
+            dma(true, dst + (c * HW + std::size_t{tile.r0} * W) * 2, x + c * p_in + interior,
+                p_out * 2, cycles);
+        }
+        m_asram.count_reads(n);
+        add(Phase::output_store, std::max(cycles, m_asram.access_cycles(n)));
+    }
+    return total;
+}
+
+}  // namespace dnsim::denoiser

@@ -1,0 +1,157 @@
+// Denoiser top level: netlist, external address decoding and the energy roll-up.
+#include "denoiser.h"
+
+namespace dnsim::denoiser {
+
+Denoiser::Denoiser(const sc_core::sc_module_name& name, const DenoiserConfig& cfg)
+    : sc_core::sc_module(name),
+      ext_socket("ext_socket"),
+      dma_socket("dma_socket"),
+      m_cfg(cfg),
+      m_clock(cfg.clock_mhz),
+      m_wsram("weight_sram", cfg.weight_sram, m_clock),
+      m_asram("activation_sram", cfg.activation_sram, m_clock),
+      m_cores("core", cfg.cores,
+              [this](const char* nm, std::size_t) {
+                  return new ConvCore(nm, ArrayDims{m_cfg.array_rows, m_cfg.array_cols}, m_clock);
+              }),
+      m_lanes("lane", cfg.lanes,
+              [this](const char* nm, std::size_t i) {
+                  return new NoiseLane(
+                      nm, static_cast<unsigned>(i),
+                      m_cfg.box_muller_latency_cycles + m_cfg.lane_post_latency_cycles, m_clock);
+              }),
+      m_relu("leaky_relu", cfg.leaky_relu_elements_per_cycle, m_clock),
+      m_control("control", cfg, m_wsram, m_asram),
+      m_to_regs("to_regs"),
+      m_to_wsram("to_weight_sram"),
+      m_to_asram("to_activation_sram") {
+    ext_socket.register_b_transport(this, &Denoiser::b_transport);
+    ext_socket.register_get_direct_mem_ptr(this, &Denoiser::get_direct_mem_ptr);
+    ext_socket.register_transport_dbg(this, &Denoiser::transport_dbg);
+    m_to_regs.bind(m_control.reg_socket);
+    m_to_wsram.bind(m_wsram.socket);
+    m_to_asram.bind(m_asram.socket);
+    m_control.dma_socket.bind(dma_socket);
+    for (std::size_t i = 0; i < m_cores.size(); ++i) {
+        m_control.core_sockets[i].bind(m_cores[i].socket);
+    }
+    for (std::size_t i = 0; i < m_lanes.size(); ++i) {
+        m_control.lane_sockets[i].bind(m_lanes[i].socket);
+    }
+    m_control.relu_socket.bind(m_relu.socket);
+    m_control.set_lane_reseed([this](std::uint64_t seed) {
+        for (auto& lane : m_lanes) {
+            lane.reseed(seed);
+        }
+    });
+}
+
+tlm_utils::simple_initiator_socket<Denoiser>* Denoiser::route(std::uint64_t address,
+                                                              std::uint64_t& local,
+                                                              std::uint64_t& base) {
+    if (address < addr::registers + addr::registers_size) {
+        base = addr::registers;
+        local = address - base;
+        return &m_to_regs;
+    }
+    if (address >= addr::weight_sram &&
+        address - addr::weight_sram < m_cfg.weight_sram.size_bytes) {
+        base = addr::weight_sram;
+        local = address - base;
+        return &m_to_wsram;
+    }
+    if (address >= addr::activation_sram &&
+        address - addr::activation_sram < m_cfg.activation_sram.size_bytes) {
+        base = addr::activation_sram;
+        local = address - base;
+        return &m_to_asram;
+    }
+    return nullptr;
+}
+
+void Denoiser::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+    const std::uint64_t address = trans.get_address();
+    std::uint64_t local = 0, base = 0;
+    auto* target = route(address, local, base);
+    if (target == nullptr) {
+        trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        return;
+    }
+    trans.set_address(local);
+    (*target)->b_transport(trans, delay);
+    trans.set_address(address);
+}
+
+bool Denoiser::get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi) {
+    const std::uint64_t address = trans.get_address();
+    std::uint64_t local = 0, base = 0;
+    auto* target = route(address, local, base);
+    if (target == nullptr || target == &m_to_regs) {
+        dmi.allow_none();
+        return false;  // registers have side effects: no DMI
+    }
+    trans.set_address(local);
+    const bool ok = (*target)->get_direct_mem_ptr(trans, dmi);
+    trans.set_address(address);
+    dmi.set_start_address(dmi.get_start_address() + base);
+    dmi.set_end_address(dmi.get_end_address() + base);
+    return ok;
+}
+
+unsigned int Denoiser::transport_dbg(tlm::tlm_generic_payload& trans) {
+    const std::uint64_t address = trans.get_address();
+    std::uint64_t local = 0, base = 0;
+    auto* target = route(address, local, base);
+    if (target == nullptr) {
+        return 0;
+    }
+    trans.set_address(local);
+    const unsigned int n = (*target)->transport_dbg(trans);
+    trans.set_address(address);
+    return n;
+}
+
+EnergyAccount Denoiser::energy(const EnergyTable& table, double active_ns,
+                               double elapsed_ns) const {
+    EnergyAccount acc(table);
+    std::uint64_t macs = 0, psums = 0;
+    for (const auto& core : m_cores) {
+        macs += core.stats().value("macs");
+        psums += core.stats().value("psum_updates");
+    }
+    acc.add_dynamic("conv_cores", "mac_16b", static_cast<double>(macs));
+    // Per MAC a 16-bit weight and a 32-bit partial sum move one PE: 48 register bits.
+    acc.add_dynamic("conv_cores", "reg_bit", 48.0 * static_cast<double>(macs));
+    acc.add_dynamic("conv_cores", "add_32b", static_cast<double>(psums));
+    acc.add_leakage("conv_cores", "conv_core_leakage", static_cast<double>(m_cores.size()),
+                    active_ns);
+    acc.add_dynamic("leaky_relu", "add_16b", static_cast<double>(m_relu.stats().value("elements")));
+    std::uint64_t samples = 0;
+    for (const auto& lane : m_lanes) {
+        samples += lane.stats().value("samples");
+    }
+    const auto s = static_cast<double>(samples);
+    acc.add_dynamic("noise_lanes", "box_muller_sample", s);
+    acc.add_dynamic("noise_lanes", "lfsr_update_16b", s * (32.0 + 31.0) / 16.0);
+    acc.add_dynamic("noise_lanes", "sqrt_32b", s);
+    acc.add_dynamic("noise_lanes", "mac_16b", s);  // z * sigma + mu
+    acc.add_dynamic("noise_lanes", "add_16b", s);  // X - Y
+    acc.add_leakage("noise_lanes", "noise_lane_leakage", static_cast<double>(m_lanes.size()),
+                    active_ns);
+    for (const Sram* sram : {&m_wsram, &m_asram}) {
+        const std::string component = sram == &m_wsram ? "weight_sram" : "activation_sram";
+        acc.add_dynamic(
+            component, "sram_word",
+            static_cast<double>(sram->stats().value("reads") + sram->stats().value("writes")));
+        acc.add_leakage(component, "sram_leakage_per_kib",
+                        static_cast<double>(sram->config().size_bytes) / 1024.0, elapsed_ns);
+    }
+    acc.add_leakage("control", "control_leakage", 1.0, active_ns);
+    acc.add_dynamic("interface", "interface_word",
+                    static_cast<double>(m_control.stats().value("interface_read_words") +
+                                        m_control.stats().value("interface_write_words")));
+    return acc;
+}
+
+}  // namespace dnsim::denoiser

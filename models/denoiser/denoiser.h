@@ -1,0 +1,78 @@
+// The denoiser accelerator of the paper (Fig. 2): control unit, conv cores, LeakyReLU unit,
+// noise-cancellation lanes and the split weight/activation SRAMs, behind one external TLM
+// target socket (registers + SRAM windows) and one DMA initiator socket to host memory.
+//
+// External address map (ext_socket):
+//   0x0000_0000 .. 0x0000_00FF  control registers (control_unit.h, docs/denoiser.md)
+//   0x1000_0000 .. +size        weight SRAM window (timed access, DMI, debug transport)
+//   0x2000_0000 .. +size        activation SRAM window
+#pragma once
+
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+#include <cstdint>
+#include <systemc>
+#include <tlm>
+
+#include "common/energy.h"
+#include "common/sim_time.h"
+#include "control_unit.h"
+#include "conv_core.h"
+#include "denoiser_config.h"
+#include "leaky_relu_unit.h"
+#include "noise_lane.h"
+#include "sram.h"
+
+namespace dnsim::denoiser {
+
+namespace addr {
+inline constexpr std::uint64_t registers = 0x00000000;
+inline constexpr std::uint64_t registers_size = 0x100;
+inline constexpr std::uint64_t weight_sram = 0x10000000;
+inline constexpr std::uint64_t activation_sram = 0x20000000;
+}  // namespace addr
+
+class Denoiser : public sc_core::sc_module {
+  public:
+    tlm_utils::simple_target_socket<Denoiser> ext_socket;
+    tlm::tlm_initiator_socket<> dma_socket;
+
+    /// `cfg` must have passed validate().
+    Denoiser(const sc_core::sc_module_name& name, const DenoiserConfig& cfg);
+
+    const DenoiserConfig& config() const { return m_cfg; }
+    const Clock& clock() const { return m_clock; }
+    ControlUnit& control() { return m_control; }
+    const ControlUnit& control() const { return m_control; }
+    const sc_core::sc_vector<ConvCore>& cores() const { return m_cores; }
+    const sc_core::sc_vector<NoiseLane>& lanes() const { return m_lanes; }
+    const LeakyReluUnit& leaky_relu() const { return m_relu; }
+    const Sram& weight_sram() const { return m_wsram; }
+    const Sram& activation_sram() const { return m_asram; }
+
+    /// Energy of everything counted so far, leakage over `active_ns` of powered time and SRAM
+    /// leakage over `elapsed_ns` (always on).
+    EnergyAccount energy(const EnergyTable& table, double active_ns, double elapsed_ns) const;
+
+  private:
+    void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+    bool get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi);
+    unsigned int transport_dbg(tlm::tlm_generic_payload& trans);
+    /// The internal socket and local address for an external address, or nullptr.
+    tlm_utils::simple_initiator_socket<Denoiser>* route(std::uint64_t address, std::uint64_t& local,
+                                                        std::uint64_t& base);
+
+    DenoiserConfig m_cfg;
+    Clock m_clock;
+    Sram m_wsram;
+    Sram m_asram;
+    sc_core::sc_vector<ConvCore> m_cores;
+    sc_core::sc_vector<NoiseLane> m_lanes;
+    LeakyReluUnit m_relu;
+    ControlUnit m_control;
+    tlm_utils::simple_initiator_socket<Denoiser> m_to_regs;
+    tlm_utils::simple_initiator_socket<Denoiser> m_to_wsram;
+    tlm_utils::simple_initiator_socket<Denoiser> m_to_asram;
+};
+
+}  // namespace dnsim::denoiser

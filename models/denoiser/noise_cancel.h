@@ -1,0 +1,65 @@
+// One noise-cancellation lane as a plain C++ kernel: two LFSRs (U1, U2) -> Box-Muller Z1 ->
+// Y = Z1 * sigma + mu -> X - Y. sigma = sqrt(max(v, 0)) of the predicted variance v (exact
+// integer square root, floor), so the variance head needs no extra non-linearity.
+#pragma once
+
+#include <cstdint>
+
+#include "box_muller.h"
+#include "common/fixed_point.h"
+#include "lfsr.h"
+
+namespace dnsim::denoiser {
+
+/// sigma = floor(sqrt(max(v, 0))) in the same fixed-point format as v (frac_bits fraction bits).
+inline std::int16_t sigma_from_variance(std::int16_t v, int frac_bits) {
+    if (v <= 0) {
+        return 0;
+    }
+    return saturate16(static_cast<std::int64_t>(
+        isqrt64(static_cast<std::uint64_t>(v) << static_cast<unsigned>(frac_bits))));
+}
+
+/// Y = z * sigma + mu with z in Q4.11; sigma, mu and the result share `frac_bits`.
+inline std::int16_t gaussian_sample(std::int16_t z, std::int16_t sigma, std::int16_t mu) {
+    return saturate16(round_shift(std::int64_t{z} * sigma, kNormalFracBits) + mu);
+}
+
+/// The two LFSR seeds of `lane` for a block run with the 64-bit `seed` register.
+struct LaneSeeds {
+    std::uint32_t u1;
+    std::uint32_t u2;
+};
+LaneSeeds lane_seeds(std::uint64_t seed, unsigned lane);
+
+/// State and datapath of one lane. Not thread-safe; one object per lane.
+class NoiseLaneKernel {
+  public:
+    NoiseLaneKernel() : m_u1(Lfsr::u1_source(1)), m_u2(Lfsr::u2_source(1)) {}
+
+    void reseed(std::uint64_t seed, unsigned lane);
+
+    /// Next standard-normal sample (Q4.11); advances both LFSRs by one leap.
+    std::int16_t next_normal() {
+        m_u1.leap();
+        m_u2.leap();
+        return m_bm.normal(m_u1.state(), static_cast<std::uint16_t>(m_u2.state() >> 15));
+    }
+
+    /// X_hat = X - (Z1 * sqrt(max(v, 0)) + mu), all in `frac_bits`.
+    std::int16_t cancel(std::int16_t x, std::int16_t mu, std::int16_t v, int frac_bits) {
+        const std::int16_t z = next_normal();
+        const std::int16_t y = gaussian_sample(z, sigma_from_variance(v, frac_bits), mu);
+        return saturate16(std::int64_t{x} - y);
+    }
+
+    std::uint32_t u1_state() const { return m_u1.state(); }
+    std::uint32_t u2_state() const { return m_u2.state(); }
+
+  private:
+    Lfsr m_u1;
+    Lfsr m_u2;
+    BoxMuller m_bm;
+};
+
+}  // namespace dnsim::denoiser

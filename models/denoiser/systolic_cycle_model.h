@@ -1,0 +1,91 @@
+// Cycle-stepped reference of one conv core: an R_a x C_a grid of PEs with input-stationary
+// dataflow, stepped one clock at a time. Inputs shift down into the PEs during R_a load
+// cycles; weights enter each row from the left skewed by the row index and move one PE right
+// per cycle; partial sums move one PE down per cycle and leave the bottom row. It checks the
+// fast model's per-fold formula (same outputs, same cycle count) and is never used in the fast
+// path. ConvCycleRunner drives whole convolutions through it, fold by fold.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "systolic.h"
+
+namespace dnsim::denoiser {
+
+class SystolicArrayCycleModel {
+  public:
+    explicit SystolicArrayCycleModel(ArrayDims dims);
+
+    /// Starts a fold: `inputs` is R_a x C_a (row-major, im2col rows x pixels, zero-padded),
+    /// `weights` is T x R_a (filter-major).
+    void begin_fold(std::vector<std::int16_t> inputs, std::vector<std::int16_t> weights,
+                    unsigned filters);
+    /// Advances one clock; returns true once every partial sum of the fold has left the array.
+    bool tick();
+    /// Partial sums of the finished fold, T x C_a (filter-major).
+    const std::vector<std::int64_t>& outputs() const { return m_out; }
+    std::uint64_t fold_cycles() const { return m_cycle; }
+
+  private:
+    struct Pe {
+        std::int16_t x = 0;     ///< stationary input
+        std::int16_t w = 0;     ///< weight register (moves right)
+        int w_tag = -1;         ///< filter index of the weight in flight, -1 = bubble
+        std::int64_t psum = 0;  ///< partial-sum register (moves down)
+        int p_tag = -1;         ///< filter index of the partial sum, -1 = bubble
+    };
+    Pe& pe(unsigned r, unsigned c) { return m_pe[r * m_dims.cols + c]; }
+
+    ArrayDims m_dims;
+    std::vector<Pe> m_pe;
+    std::vector<Pe> m_next;
+    std::vector<std::int16_t> m_inputs;
+    std::vector<std::int16_t> m_weights;
+    unsigned m_filters = 0;
+    std::uint64_t m_cycle = 0;
+    std::uint64_t m_collected = 0;
+    std::vector<std::int64_t> m_out;
+};
+
+/// A convolution in im2col form for the cycle-stepped runner.
+struct ConvJob {
+    std::uint64_t window = 0;  ///< S_R
+    std::uint64_t p0 = 0;      ///< first output pixel of this core's share
+    std::uint64_t p1 = 0;      ///< one past the last
+    unsigned filters = 0;      ///< T
+    int weight_frac_bits = 0;
+    std::function<std::int16_t(std::uint64_t r, std::uint64_t p)> input;  ///< im2col(r, p)
+    std::function<std::int16_t(unsigned m, std::uint64_t r)> weight;      ///< W(m, r)
+    std::function<std::int16_t(unsigned m)> bias;                         ///< activation format
+};
+
+/// Runs a ConvJob fold by fold (column folds outer, row folds inner, as the fast model counts
+/// them), accumulating partial sums exactly and requantizing at the end.
+class ConvCycleRunner {
+  public:
+    ConvCycleRunner(ArrayDims dims, ConvJob job);
+    /// One clock; returns true when the whole job is done.
+    bool tick();
+    std::uint64_t cycles() const { return m_cycles; }
+    /// Results, T x (p1 - p0), filter-major, valid once tick() returned true.
+    const std::vector<std::int16_t>& results() const { return m_results; }
+
+  private:
+    void start_fold();
+
+    ArrayDims m_dims;
+    ConvJob m_job;
+    SystolicArrayCycleModel m_array;
+    std::uint64_t m_row_folds;
+    std::uint64_t m_col_folds;
+    std::uint64_t m_cf = 0;
+    std::uint64_t m_rf = 0;
+    std::uint64_t m_cycles = 0;
+    bool m_done = false;
+    std::vector<std::int64_t> m_acc;
+    std::vector<std::int16_t> m_results;
+};
+
+}  // namespace dnsim::denoiser

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs every Debian package dnsim needs to build, test and run (Debian bookworm, as root).
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+packages=(
+    build-essential cmake pkg-config clang-format
+    libsystemc-dev libeigen3-dev libfmt-dev libboost-program-options-dev
+    nlohmann-json3-dev catch2
+)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,255 @@
+// The denoiser study: bench, references, energy, console table and JSON.
+#include "denoiser_study.h"
+
+#include <chrono>
+#include <cmath>
+#include <ostream>
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+#include <nlohmann/json.hpp>
+
+#include "common/config_error.h"
+#include "common/rng.h"
+#include "denoiser/block_reference.h"
+#include "denoiser/tile_plan.h"
+#include "output_files.h"
+
+namespace dnsim::tb {
+
+using namespace dnsim::denoiser;
+
+std::vector<std::int16_t> synthetic_activations(const BlockShape& shape, const BlockFormat& fmt,
+                                                std::uint64_t seed, std::uint64_t run) {
+    Rng rng(seed, {0xAC7ULL, run, shape.channels, shape.height, shape.width});
+    const FixedFormat af = fmt.activation();
+    std::vector<std::int16_t> x(shape.elements());
+    for (auto& v : x) {
+        const double clean = std::abs(rng.normal());
+        v = af.quantize(clean + 0.06 * clean * rng.normal());
+    }
+    return x;
+}
+
+namespace {
+
+struct Verification {
+    bool ran = false;
+    bool bit_identical = true;
+    std::uint64_t mismatches = 0;
+    double float_max_abs_error = 0.0;
+    double float_max_bound = 0.0;
+    std::uint64_t bound_violations = 0;
+};
+
+Verification verify(const DenoiserStudyOptions& opt, const BlockWeights& wq,
+                    const std::vector<DenoiserJob>& jobs, const DenoiserBench& bench) {
+    Verification v;
+    v.ran = true;
+    const BlockFormat& fmt = opt.bench.format;
+    const FixedFormat af = fmt.activation();
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+        const ReferenceTrace ref = reference_block(jobs[i].x, opt.bench.shape, wq, fmt,
+                                                   jobs[i].seed, opt.bench.config.lanes);
+        const auto& out = bench.results()[i].out;
+        for (std::size_t k = 0; k < ref.out.size(); ++k) {
+            v.mismatches += (k >= out.size() || out[k] != ref.out[k]) ? 1U : 0U;
+        }
+        if (i == 0) {
+            std::vector<double> xd(jobs[i].x.size()), zd(ref.normal.size());
+            for (std::size_t k = 0; k < xd.size(); ++k) {
+                xd[k] = af.to_double(jobs[i].x[k]);
+                zd[k] = std::ldexp(static_cast<double>(ref.normal[k]), -kNormalFracBits);
+            }
+            const FloatResult fr =
+                float_reference(xd, opt.bench.shape, dequantize_block(wq, fmt), fmt, zd);
+            for (std::size_t k = 0; k < fr.out.size(); ++k) {
+                const double err = std::abs(af.to_double(ref.out[k]) - fr.out[k]);
+                v.float_max_abs_error = std::max(v.float_max_abs_error, err);
+                v.float_max_bound = std::max(v.float_max_bound, fr.bound[k]);
+                v.bound_violations += err > fr.bound[k] ? 1U : 0U;
+            }
+        }
+    }
+    v.bit_identical = v.mismatches == 0;
+    return v;
+}
+
+}  // namespace
+
+int run_denoiser_study(const DenoiserStudyOptions& opt, std::ostream& out) {
+    const auto wall0 = std::chrono::steady_clock::now();
+    opt.bench.config.validate();
+    opt.bench.shape.validate();
+    opt.bench.format.validate();
+    const unsigned reduced = reduced_channels(opt.bench.shape, opt.bench.format.bottleneck_ratio);
+    const TilePlan plan = plan_block(opt.bench.config, opt.bench.shape, reduced,
+                                     opt.bench.asram_base, opt.bench.wsram_base);
+    if (opt.runs < 1) {
+        throw ConfigError("runs", "0 is out of range; accepted: 1 to 1000000");
+    }
+    const BlockWeights wq = quantize_block(
+        synthetic_block_weights(opt.bench.shape.channels, reduced, opt.seed), opt.bench.format);
+    std::vector<DenoiserJob> jobs;
+    for (unsigned r = 0; r < opt.runs; ++r) {
+        jobs.push_back({synthetic_activations(opt.bench.shape, opt.bench.format, opt.seed, r),
+                        derive_key(opt.seed, {0xB10C5EEDULL, r}), 1});
+    }
+
+    DenoiserBench bench("bench", opt.bench, wq, jobs);
+    sc_core::sc_start();
+    const double sim_wall_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - wall0).count();
+
+    for (std::size_t i = 0; i < bench.results().size(); ++i) {
+        const auto& r = bench.results()[i];
+        if (!(r.status & reg::status_done)) {
+            throw ConfigError(
+                "", fmt::format("the denoiser rejected block run {}: error code {} "
+                                "({})",
+                                i, r.error_code, bench.denoiser().control().last_error()));
+        }
+    }
+    const Verification ver = opt.verify ? verify(opt, wq, jobs, bench) : Verification{};
+
+    const Denoiser& d = bench.denoiser();
+    const Clock& clk = d.clock();
+    const std::uint64_t total_cycles = d.control().total_cycles();
+    const double time_ns = clk.cycles_to_ns(total_cycles);
+    const EnergyAccount energy = d.energy(opt.energy, time_ns, time_ns);
+    const double total_pJ = energy.total_pJ();
+    const double power_mW = average_power_mW(total_pJ, time_ns);
+
+    // Console table.
+    const auto& shape = opt.bench.shape;
+    fmt::print(out,
+               "dnsim denoiser: {}x{}x{} block, C_r = {}, {} params; {} cores of {}x{}, "
+               "{} lanes, {} MHz; {} run(s)\n",
+               shape.channels, shape.height, shape.width, reduced,
+               BlockWeights::parameter_count(shape.channels, reduced), opt.bench.config.cores,
+               opt.bench.config.array_rows, opt.bench.config.array_cols, opt.bench.config.lanes,
+               clk.freq_mhz(), opt.runs);
+    fmt::print(out, "tiling: {} tile(s) of {} row(s); weights {}\n\n", plan.tiles.size(),
+               plan.tile_rows,
+               plan.weights_resident ? "resident" : "streamed per tile (do not fit)");
+    fmt::print(out, "{:<16}{:>14}{:>12}{:>9}\n", "phase", "cycles", "time_ns", "share");
+    for (std::size_t p = 0; p < kPhaseCount; ++p) {
+        const std::uint64_t c = d.control().phase_cycles()[p];
+        fmt::print(out, "{:<16}{:>14}{:>12.0f}{:>8.1f}%\n", phase_name(static_cast<Phase>(p)), c,
+                   clk.cycles_to_ns(c),
+                   total_cycles ? 100.0 * static_cast<double>(c) / static_cast<double>(total_cycles)
+                                : 0.0);
+    }
+    fmt::print(out, "{:<16}{:>14}{:>12.0f}\n\n", "total", total_cycles, time_ns);
+    fmt::print(out, "{:<16}{:>14}{:>14}\n", "memory", "reads_words", "writes_words");
+    for (const Sram* s : {&d.weight_sram(), &d.activation_sram()}) {
+        fmt::print(out, "{:<16}{:>14}{:>14}\n",
+                   s == &d.weight_sram() ? "weight_sram" : "activation_sram",
+                   s->stats().value("reads"), s->stats().value("writes"));
+    }
+    fmt::print(out, "{:<16}{:>14}{:>14}\n\n", "interface",
+               d.control().stats().value("interface_read_words"),
+               d.control().stats().value("interface_write_words"));
+    fmt::print(out, "{:<16}{:>14}{:>9}\n", "component", "energy_pJ", "share");
+    for (const auto& [name, pj] : energy.per_component_pJ()) {
+        fmt::print(out, "{:<16}{:>14.1f}{:>8.1f}%\n", name, pj, 100.0 * pj / total_pJ);
+    }
+    fmt::print(out, "{:<16}{:>14.1f}\n", "total", total_pJ);
+    fmt::print(out, "average power over the block(s): {:.3f} mW\n", power_mW);
+    if (ver.ran) {
+        fmt::print(out,
+                   "verification: {} vs the C++ fixed-point reference ({} mismatching "
+                   "elements); float reference max |error| {:.3g} (bound {:.3g}, {} violations)\n",
+                   ver.bit_identical ? "bit-identical" : "MISMATCH", ver.mismatches,
+                   ver.float_max_abs_error, ver.float_max_bound, ver.bound_violations);
+    }
+    fmt::print(out, "wall time: {:.1f} ms (elaboration + simulation)\n", sim_wall_ms);
+
+    if (!opt.out_dir.empty()) {
+        nlohmann::ordered_json j;
+        j["tool"] = "dnsim";
+        j["command"] = "denoiser";
+        nlohmann::ordered_json cfg;
+        for (const auto& [k, v] : opt.effective_config) {
+            cfg[k] = v;
+        }
+        j["config"] = cfg;
+        j["block"] = {{"channels", shape.channels},
+                      {"height", shape.height},
+                      {"width", shape.width},
+                      {"reduced_channels", reduced},
+                      {"parameters", BlockWeights::parameter_count(shape.channels, reduced)},
+                      {"runs", opt.runs}};
+        j["plan"] = {{"tiles", plan.tiles.size()},
+                     {"tile_rows", plan.tile_rows},
+                     {"activation_footprint_words", plan.activation_words},
+                     {"weights_resident", plan.weights_resident}};
+        nlohmann::ordered_json phases;
+        for (std::size_t p = 0; p < kPhaseCount; ++p) {
+            phases[phase_name(static_cast<Phase>(p))] = d.control().phase_cycles()[p];
+        }
+        j["phase_cycles"] = phases;
+        j["total_cycles"] = total_cycles;
+        nlohmann::ordered_json blocks = nlohmann::ordered_json::array();
+        for (const auto& r : bench.results()) {
+            blocks.push_back({{"cycles", r.cycles},
+                              {"start_ns", r.start.to_seconds() * 1e9},
+                              {"end_ns", r.end.to_seconds() * 1e9}});
+        }
+        j["blocks"] = blocks;
+        j["clock_mhz"] = clk.freq_mhz();
+        j["time_ns"] = time_ns;
+        j["sram"] = {{"weight_sram",
+                      {{"reads_words", d.weight_sram().stats().value("reads")},
+                       {"writes_words", d.weight_sram().stats().value("writes")}}},
+                     {"activation_sram",
+                      {{"reads_words", d.activation_sram().stats().value("reads")},
+                       {"writes_words", d.activation_sram().stats().value("writes")}}}};
+        j["interface"] = {{"read_words", d.control().stats().value("interface_read_words")},
+                          {"write_words", d.control().stats().value("interface_write_words")}};
+        nlohmann::ordered_json comp;
+        for (const auto& [name, pj] : energy.per_component_pJ()) {
+            comp[name] = pj;
+        }
+        j["energy_pJ"] = comp;
+        nlohmann::ordered_json lines = nlohmann::ordered_json::array();
+        for (const auto& l : energy.lines()) {
+            lines.push_back({{"component", l.component},
+                             {"action", l.action},
+                             {"count", l.count},
+                             {"energy_pJ", l.energy_pJ}});
+        }
+        j["energy_lines"] = lines;
+        j["total_energy_pJ"] = total_pJ;
+        j["average_power_mW"] = power_mW;
+        nlohmann::ordered_json stats;
+        const auto dump = [&stats](const StatGroup& g) {
+            for (const auto& c : g.counters()) {
+                stats[g.name() + "." + c.name] = {{"value", c.value}, {"unit", c.unit}};
+            }
+        };
+        dump(d.control().stats());
+        for (const auto& c : d.cores()) {
+            dump(c.stats());
+        }
+        for (const auto& l : d.lanes()) {
+            dump(l.stats());
+        }
+        dump(d.leaky_relu().stats());
+        dump(d.weight_sram().stats());
+        dump(d.activation_sram().stats());
+        j["stats"] = stats;
+        if (ver.ran) {
+            j["verification"] = {{"bit_identical_to_reference", ver.bit_identical},
+                                 {"mismatching_elements", ver.mismatches},
+                                 {"float_max_abs_error", ver.float_max_abs_error},
+                                 {"float_error_bound_max", ver.float_max_bound},
+                                 {"float_bound_violations", ver.bound_violations}};
+        }
+        write_file_atomically(opt.out_dir, "denoiser.json", j.dump(2) + "\n");
+        fmt::print(out, "wrote {}/denoiser.json\n", opt.out_dir);
+    }
+    return ver.ran && (!ver.bit_identical || ver.bound_violations != 0) ? 3 : 0;
+}
+
+}  // namespace dnsim::tb

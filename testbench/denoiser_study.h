@@ -1,0 +1,35 @@
+// `dnsim denoiser`: one or more runs of a denoiser block on the accelerator model with
+// synthetic weights and inputs, checked against the plain C++ fixed-point reference (bit for
+// bit) and the Eigen float reference (within the rounding bound), reported as a console table
+// and JSON (cycles per phase, time, SRAM traffic, energy per component, average power).
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "common/energy.h"
+#include "denoiser_bench.h"
+
+namespace dnsim::tb {
+
+struct DenoiserStudyOptions {
+    BenchOptions bench;
+    EnergyTable energy = EnergyTable::defaults_45nm();
+    std::uint64_t seed = 1;
+    unsigned runs = 1;    ///< block invocations (same block id: weights stay resident)
+    bool verify = true;   ///< compare with the references
+    std::string out_dir;  ///< where denoiser.json goes; empty = no file
+    std::vector<std::pair<std::string, std::string>> effective_config;
+};
+
+/// Synthetic noisy activations of a block input: ReLU-like magnitudes plus 6 % noise.
+std::vector<std::int16_t> synthetic_activations(const denoiser::BlockShape& shape,
+                                                const denoiser::BlockFormat& fmt,
+                                                std::uint64_t seed, std::uint64_t run);
+
+/// Runs the study (elaborates and simulates: call once per process). Returns the exit code.
+int run_denoiser_study(const DenoiserStudyOptions& opt, std::ostream& out);
+
+}  // namespace dnsim::tb

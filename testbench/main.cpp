@@ -1,0 +1,191 @@
+// The dnsim command: subcommands with Boost.Program_options; the same dotted keys work on the
+// command line and in an INI file given with --config. Exit codes: 0 success, 1 bad input
+// (one message naming the key or file), 3 a self-check failed, 4 internal error.
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <systemc>
+
+#include <fmt/format.h>
+#include <boost/program_options.hpp>
+
+#include "common/config_error.h"
+#include "config_binder.h"
+#include "denoiser_study.h"
+
+namespace po = boost::program_options;
+using dnsim::ConfigError;
+
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+
+void bind_sram(dnsim::tb::ConfigBinder& b, const std::string& prefix,
+               dnsim::denoiser::SramConfig& s) {
+    b.add_unsigned(prefix + ".size_bytes", s.size_bytes, "capacity, bytes",
+                   [&s](unsigned long long v) { s.size_bytes = v; });
+    b.add_unsigned(prefix + ".width_bits", s.width_bits, "word width, bits (multiple of 16)",
+                   [&s](unsigned long long v) { s.width_bits = static_cast<unsigned>(v); });
+    b.add_unsigned(prefix + ".banks", s.banks, "banks",
+                   [&s](unsigned long long v) { s.banks = static_cast<unsigned>(v); });
+    b.add_unsigned(prefix + ".ports", s.ports, "accesses per bank per cycle",
+                   [&s](unsigned long long v) { s.ports = static_cast<unsigned>(v); });
+}
+
+void bind_denoiser_keys(dnsim::tb::ConfigBinder& b, dnsim::tb::DenoiserStudyOptions& o) {
+    auto& c = o.bench.config;
+    const auto u = [&b](const std::string& key, unsigned& field, const std::string& help) {
+        b.add_unsigned(key, field, help,
+                       [&field](unsigned long long v) { field = static_cast<unsigned>(v); });
+    };
+    b.add_real("denoiser.clock_mhz", c.clock_mhz, "clock, MHz",
+               [&c](double v) { c.clock_mhz = v; });
+    u("denoiser.cores", c.cores, "conv cores");
+    u("denoiser.array_rows", c.array_rows, "systolic array rows per core");
+    u("denoiser.array_cols", c.array_cols, "systolic array columns per core");
+    u("denoiser.lanes", c.lanes, "noise-cancellation lanes");
+    u("denoiser.box_muller_latency_cycles", c.box_muller_latency_cycles,
+      "Box-Muller pipeline depth, cycles");
+    u("denoiser.lane_post_latency_cycles", c.lane_post_latency_cycles,
+      "lane stages after Box-Muller, cycles");
+    u("denoiser.leaky_relu_elements_per_cycle", c.leaky_relu_elements_per_cycle,
+      "LeakyReLU unit width, elements/cycle");
+    u("denoiser.interface_words_per_cycle", c.interface_words_per_cycle,
+      "external interface bandwidth, 16-bit words/cycle");
+    u("denoiser.interface_latency_cycles", c.interface_latency_cycles,
+      "external interface latency per burst, cycles");
+    u("denoiser.register_access_cycles", c.register_access_cycles,
+      "register access latency, cycles");
+    bind_sram(b, "weight_sram", c.weight_sram);
+    bind_sram(b, "activation_sram", c.activation_sram);
+    auto& s = o.bench.shape;
+    u("block.channels", s.channels, "C of the block input");
+    u("block.height", s.height, "H of the block input");
+    u("block.width", s.width, "W of the block input");
+    auto& f = o.bench.format;
+    b.add_real("block.bottleneck_ratio", f.bottleneck_ratio, "C_r = round(C x ratio)",
+               [&f](double v) { f.bottleneck_ratio = v; });
+    b.add_int("block.activation_frac_bits", f.activation_frac_bits,
+              "fraction bits of activations (0..15)", [&f](long long v) {
+                  f.activation_frac_bits = static_cast<int>(std::clamp(v, -1LL, 99LL));
+              });
+    b.add_int(
+        "block.weight_frac_bits", f.weight_frac_bits, "fraction bits of weights (0..15)",
+        [&f](long long v) { f.weight_frac_bits = static_cast<int>(std::clamp(v, -1LL, 99LL)); });
+    b.add_int("block.leaky_shift", f.leaky_shift, "LeakyReLU slope 2^-k, k (0..15)",
+              [&f](long long v) { f.leaky_shift = static_cast<int>(std::clamp(v, -1LL, 99LL)); });
+    b.add_unsigned("block.asram_base", o.bench.asram_base, "ASRAM_BASE register, bytes",
+                   [&o](unsigned long long v) { o.bench.asram_base = v; });
+    b.add_unsigned("block.wsram_base", o.bench.wsram_base, "WSRAM_BASE register, bytes",
+                   [&o](unsigned long long v) { o.bench.wsram_base = v; });
+    b.add_unsigned("run.seed", o.seed, "seed of weights, inputs and noise lanes",
+                   [&o](unsigned long long v) { o.seed = v; });
+    b.add_unsigned("run.runs", o.runs, "block invocations (weights stay resident)",
+                   [&o](unsigned long long v) { o.runs = static_cast<unsigned>(v); });
+    for (const auto& [name, entry] : o.energy.entries()) {
+        const std::string key = "energy." + name;
+        const std::string unit = entry.kind == dnsim::EnergyEntry::Kind::dynamic_pJ ? "pJ" : "uW";
+        b.add_real(key, entry.value, entry.description + ", " + unit,
+                   [&o, n = name](double v) { o.energy.set(n, v); });
+    }
+}
+
+void print_usage(std::ostream& os) {
+    os << "usage: dnsim [--help] [--version] <command> [options]\n\n"
+          "commands:\n"
+          "  denoiser   simulate a denoiser block on the accelerator model (cycles per phase,\n"
+          "             SRAM traffic, energy, power), checked against the references\n\n"
+          "Run 'dnsim <command> --help' for the options of a command.\n";
+}
+
+int cmd_denoiser(int argc, const char* const* argv) {
+    dnsim::tb::DenoiserStudyOptions opt;
+    dnsim::tb::ConfigBinder binder;
+    bind_denoiser_keys(binder, opt);
+    po::options_description general("Options of 'dnsim denoiser'");
+    general.add_options()("help,h", "print this help")(
+        "config", po::value<std::string>(), "INI file with any of the configuration keys")(
+        "channels", po::value<long long>(), "shorthand for --block.channels")(
+        "height", po::value<long long>(), "shorthand for --block.height")(
+        "width", po::value<long long>(), "shorthand for --block.width")(
+        "seed", po::value<long long>(), "shorthand for --run.seed")("out", po::value<std::string>(),
+                                                                    "directory for denoiser.json")(
+        "no-verify", "skip the comparison with the C++ and float references");
+    po::options_description cli;
+    cli.add(general).add(binder.options());
+    po::variables_map vm;
+    dnsim::tb::parse_options(argc, argv, cli, binder.options(), nullptr, vm);
+    if (vm.count("help") != 0) {
+        std::cout << "usage: dnsim denoiser [--channels C --height H --width W] [--config "
+                     "file.ini] [--out DIR] [KEY VALUE ...]\n\n"
+                  << cli << "\n";
+        return 0;
+    }
+    binder.apply(vm);
+    const auto shorthand = [&vm](const char* name, const char* key) -> long long {
+        const long long v = vm[name].as<long long>();
+        if (v < 0 || v > 4294967295LL) {
+            throw ConfigError(key, fmt::format("{} is out of range; accepted: 0 to 4294967295", v));
+        }
+        return v;
+    };
+    if (vm.count("channels"))
+        opt.bench.shape.channels = static_cast<unsigned>(shorthand("channels", "block.channels"));
+    if (vm.count("height"))
+        opt.bench.shape.height = static_cast<unsigned>(shorthand("height", "block.height"));
+    if (vm.count("width"))
+        opt.bench.shape.width = static_cast<unsigned>(shorthand("width", "block.width"));
+    if (vm.count("seed"))
+        opt.seed = static_cast<std::uint64_t>(shorthand("seed", "run.seed"));
+    if (vm.count("out"))
+        opt.out_dir = vm["out"].as<std::string>();
+    opt.verify = vm.count("no-verify") == 0;
+    opt.effective_config = binder.effective(vm);
+    for (auto& [k, v] : opt.effective_config) {
+        if (k == "block.channels")
+            v = std::to_string(opt.bench.shape.channels);
+        if (k == "block.height")
+            v = std::to_string(opt.bench.shape.height);
+        if (k == "block.width")
+            v = std::to_string(opt.bench.shape.width);
+        if (k == "run.seed")
+            v = std::to_string(opt.seed);
+    }
+    return dnsim::tb::run_denoiser_study(opt, std::cout);
+}
+
+}  // namespace
+
+int sc_main(int argc, char* argv[]) {
+    dnsim::tb::configure_systemc_reporting();
+    try {
+        if (argc < 2) {
+            print_usage(std::cerr);
+            return 1;
+        }
+        const std::string first = argv[1];
+        if (first == "--help" || first == "-h" || first == "help") {
+            print_usage(std::cout);
+            return 0;
+        }
+        if (first == "--version") {
+            std::cout << "dnsim " << kVersion << " (SystemC " << sc_core::sc_release() << ")\n";
+            return 0;
+        }
+        if (first == "denoiser") {
+            return cmd_denoiser(argc - 1, argv + 1);
+        }
+        std::cerr << "dnsim: error: unknown command '" << first
+                  << "'; accepted: denoiser (see dnsim --help)\n";
+        return 1;
+    } catch (const ConfigError& e) {
+        std::cerr << "dnsim: error: " << e.what() << "\n";
+        return 1;
+    } catch (const sc_core::sc_report& e) {
+        std::cerr << "dnsim: internal error (SystemC): " << e.what() << "\n";
+        return 4;
+    } catch (const std::exception& e) {
+        std::cerr << "dnsim: internal error: " << e.what() << "\n";
+        return 4;
+    }
+}

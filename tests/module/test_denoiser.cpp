@@ -1,0 +1,301 @@
+// Module tests of the SystemC denoiser: bit-identity with the plain C++ reference under every
+// tiling and DMA path, determinism, the register map, STATUS timing, SRAM windows (DMI, debug
+// transport), error codes, and a cycle count computed by hand.
+#include <tlm_utils/simple_initiator_socket.h>
+#include <catch2/catch.hpp>
+#include <cstring>
+#include <systemc>
+
+#include "common/rng.h"
+#include "denoiser/block_reference.h"
+#include "denoiser_bench.h"
+#include "denoiser_study.h"
+
+using namespace dnsim;
+using namespace dnsim::denoiser;
+using dnsim::tb::BenchOptions;
+using dnsim::tb::DenoiserBench;
+using dnsim::tb::DenoiserJob;
+
+namespace {
+
+struct Setup {
+    BenchOptions opt;
+    BlockWeights weights;
+    std::vector<DenoiserJob> jobs;
+};
+
+Setup make_setup(BlockShape shape, unsigned runs, std::uint64_t seed) {
+    Setup s;
+    s.opt.shape = shape;
+    const unsigned cr = reduced_channels(shape, s.opt.format.bottleneck_ratio);
+    s.weights = quantize_block(synthetic_block_weights(shape.channels, cr, seed), s.opt.format);
+    for (unsigned r = 0; r < runs; ++r) {
+        s.jobs.push_back(
+            {tb::synthetic_activations(shape, s.opt.format, seed, r), derive_key(seed, {r}), 5});
+    }
+    return s;
+}
+
+void check_against_reference(const Setup& s, const DenoiserBench& bench) {
+    REQUIRE(bench.results().size() == s.jobs.size());
+    for (std::size_t i = 0; i < s.jobs.size(); ++i) {
+        const auto& r = bench.results()[i];
+        REQUIRE((r.status & reg::status_done) != 0);
+        const ReferenceTrace ref = reference_block(
+            s.jobs[i].x, s.opt.shape, s.weights, s.opt.format, s.jobs[i].seed, s.opt.config.lanes);
+        CHECK(r.out == ref.out);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("denoiser output is bit-identical to the C++ fixed-point reference") {
+    Setup s = make_setup(BlockShape{32, 14, 13}, 2, 21);
+    DenoiserBench bench("bench", s.opt, s.weights, s.jobs);
+    sc_core::sc_start();
+    check_against_reference(s, bench);
+    // Weights are resident after the first run: the second block loads none.
+    const auto& ctl = bench.denoiser().control();
+    CHECK(ctl.stats().value("weight_load_words") == packed_words(32, 8));
+    CHECK(bench.results()[1].cycles < bench.results()[0].cycles);
+    CHECK(bench.results()[0].end - bench.results()[0].start >=
+          bench.denoiser().clock().cycles_to_time(bench.results()[0].cycles));
+}
+
+TEST_CASE("tiny SRAMs force row tiles and streamed weights without changing the output") {
+    Setup s = make_setup(BlockShape{32, 14, 13}, 1, 22);
+    // Two output rows need (32 + 8) x 4 x 13 + (8 + 64) x 2 x 13 = 3952 words: 7 tiles.
+    s.opt.config.activation_sram.size_bytes = 2 * 3952;
+    s.opt.config.activation_sram.banks = 1;
+    s.opt.config.weight_sram.size_bytes = 256;  // 128 words: groups of filters
+    s.opt.config.weight_sram.banks = 1;
+    DenoiserBench bench("bench", s.opt, s.weights, s.jobs);
+    sc_core::sc_start();
+    check_against_reference(s, bench);
+    const auto& plan = bench.denoiser().control().last_plan();
+    CHECK(plan.tiles.size() == 7);
+    CHECK_FALSE(plan.weights_resident);
+    const auto& st = bench.denoiser().control().stats();
+    CHECK(st.value("halo_rows") == 2 * 6);  // every inner tile boundary re-reads 2 rows
+    // Input words: all 32 x 14 x 13 elements plus the halo rows' 32 x 13 each.
+    CHECK(st.value("interface_read_words") > 32 * 14 * 13 + 12 * 32 * 13);
+    CHECK(st.value("weight_load_words") == 7 * packed_words(32, 8));
+}
+
+TEST_CASE("host memory without DMI (b_transport DMA path) gives the same output") {
+    Setup s = make_setup(BlockShape{16, 9, 9}, 1, 23);
+    s.opt.host_dmi = false;
+    DenoiserBench bench("bench", s.opt, s.weights, s.jobs);
+    sc_core::sc_start();
+    check_against_reference(s, bench);
+}
+
+TEST_CASE("a different core and lane count changes timing, not the core outputs' arithmetic") {
+    Setup s = make_setup(BlockShape{24, 8, 8}, 1, 24);
+    s.opt.config.cores = 3;
+    s.opt.config.lanes = 2;
+    DenoiserBench bench("bench", s.opt, s.weights, s.jobs);
+    sc_core::sc_start();
+    check_against_reference(s, bench);  // the reference is told lanes = 2 as well
+}
+
+TEST_CASE("cycle count of a small block matches a hand computation") {
+    // C = 4, H = W = 3, C_r = 1, 1 core, 1 lane, Bus and SRAMs wide enough not to bind.
+    Setup s = make_setup(BlockShape{4, 3, 3}, 1, 25);
+    auto& c = s.opt.config;
+    c.cores = 1;
+    c.lanes = 1;
+    c.interface_latency_cycles = 0;
+    c.interface_words_per_cycle = 64;
+    c.leaky_relu_elements_per_cycle = 64;
+    c.box_muller_latency_cycles = 16;
+    c.lane_post_latency_cycles = 3;
+    c.activation_sram.banks = 16;
+    c.weight_sram.banks = 16;
+    DenoiserBench bench("bench", s.opt, s.weights, s.jobs);
+    sc_core::sc_start();
+    check_against_reference(s, bench);
+    // weight load: 3*4*1 + 9 + 2*1 + 2*4 = 31 words -> 1 burst, ceil(31/64) = 1 cycle
+    // input: 4 channel bursts of 9 words -> 4 x 1 = 4 cycles
+    // PW-reduce: S_R 4 -> 2 row folds, S_C 9 -> 3 col folds, T 1: 6 x (6+3+1-2) = 48
+    // LeakyReLU 1: 9 elements -> ceil(9/64) + 1 = 2;   depthwise: 3 x 3 folds x 8 = 72
+    // LeakyReLU 2: 2;   PW-mean, PW-var: 1 row fold x 3 col folds x (6+3+4-2) = 33 each
+    // noise: 36 elements + 19 latency = 55;   output: 4 bursts -> 4
+    const std::uint64_t expect = 1 + 4 + 48 + 2 + 72 + 2 + 33 + 33 + 55 + 4;
+    CHECK(bench.results()[0].cycles == expect);
+}
+
+TEST_CASE("same seed gives identical outputs, another seed other noise") {
+    Setup s = make_setup(BlockShape{16, 6, 6}, 3, 26);
+    s.jobs[1].seed = s.jobs[0].seed;
+    s.jobs[1].x = s.jobs[0].x;
+    s.jobs[2].x = s.jobs[0].x;
+    DenoiserBench bench("bench", s.opt, s.weights, s.jobs);
+    sc_core::sc_start();
+    CHECK(bench.results()[0].out == bench.results()[1].out);
+    CHECK(bench.results()[0].out != bench.results()[2].out);
+}
+
+namespace {
+
+/// A bare initiator to poke the external interface.
+struct Poker : sc_core::sc_module {
+    tlm_utils::simple_initiator_socket<Poker> socket{"socket"};
+    std::function<void(Poker&)> body;
+    SC_HAS_PROCESS(Poker);
+    explicit Poker(const sc_core::sc_module_name& n) : sc_core::sc_module(n) { SC_THREAD(run); }
+    void run() { body(*this); }
+    tlm::tlm_response_status access(tlm::tlm_command cmd, std::uint64_t addr, void* data,
+                                    unsigned len, sc_core::sc_time& delay) {
+        tlm::tlm_generic_payload t;
+        t.set_command(cmd);
+        t.set_address(addr);
+        t.set_data_ptr(static_cast<unsigned char*>(data));
+        t.set_data_length(len);
+        t.set_streaming_width(len);
+        t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        socket->b_transport(t, delay);
+        return t.get_response_status();
+    }
+};
+
+struct RegBench {
+    Denoiser dn;
+    tb::HostMemory mem;
+    Poker poker;
+    explicit RegBench(const DenoiserConfig& cfg)
+        : dn("denoiser", cfg),
+          mem("mem", 1 << 20, sc_core::sc_time(10, sc_core::SC_NS), true),
+          poker("poker") {
+        poker.socket.bind(dn.ext_socket);
+        dn.dma_socket.bind(mem.socket);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("register map: ID, read-only, unknown offsets, bad widths") {
+    RegBench b{DenoiserConfig{}};
+    std::vector<tlm::tlm_response_status> st;
+    std::uint32_t id = 0, v = 1;
+    b.poker.body = [&](Poker& p) {
+        sc_core::sc_time d;
+        st.push_back(p.access(tlm::TLM_READ_COMMAND, reg::id, &id, 4, d));
+        st.push_back(p.access(tlm::TLM_WRITE_COMMAND, reg::id, &v, 4, d));
+        st.push_back(p.access(tlm::TLM_READ_COMMAND, 0xF0, &v, 4, d));
+        st.push_back(p.access(tlm::TLM_READ_COMMAND, reg::channels, &v, 2, d));
+        st.push_back(p.access(tlm::TLM_READ_COMMAND, 0x0FFFFFFF, &v, 4, d));
+        st.push_back(p.access(tlm::TLM_READ_COMMAND, reg::ctrl, &v, 4, d));
+    };
+    sc_core::sc_start();
+    CHECK(id == reg::id_value);
+    CHECK(st == std::vector<tlm::tlm_response_status>{
+                    tlm::TLM_OK_RESPONSE, tlm::TLM_COMMAND_ERROR_RESPONSE,
+                    tlm::TLM_ADDRESS_ERROR_RESPONSE, tlm::TLM_BURST_ERROR_RESPONSE,
+                    tlm::TLM_ADDRESS_ERROR_RESPONSE, tlm::TLM_COMMAND_ERROR_RESPONSE});
+}
+
+TEST_CASE("START without WAIT: STATUS is BUSY until the computed completion time, then DONE") {
+    RegBench b{DenoiserConfig{}};
+    std::uint32_t busy = 0, done = 0, cycles = 0;
+    sc_core::sc_time start_done, poll_time;
+    b.poker.body = [&](Poker& p) {
+        sc_core::sc_time d;
+        std::uint32_t v = 8;
+        p.access(tlm::TLM_WRITE_COMMAND, reg::channels, &v, 4, d);
+        v = 4;
+        p.access(tlm::TLM_WRITE_COMMAND, reg::height, &v, 4, d);
+        p.access(tlm::TLM_WRITE_COMMAND, reg::width, &v, 4, d);
+        v = 0x8000;  // 1 MiB host memory: X at 0x8000, X_hat at 0x10000, weights at 0
+        p.access(tlm::TLM_WRITE_COMMAND, reg::src_lo, &v, 4, d);
+        v = 0x10000;
+        p.access(tlm::TLM_WRITE_COMMAND, reg::dst_lo, &v, 4, d);
+        v = reg::ctrl_start;
+        p.access(tlm::TLM_WRITE_COMMAND, reg::ctrl, &v, 4, d);
+        p.access(tlm::TLM_READ_COMMAND, reg::status, &busy, 4, d);
+        p.access(tlm::TLM_READ_COMMAND, reg::cycles_lo, &cycles, 4, d);
+        d += b.dn.clock().cycles_to_time(cycles);
+        p.access(tlm::TLM_READ_COMMAND, reg::status, &done, 4, d);
+    };
+    sc_core::sc_start();
+    CHECK(cycles > 0);
+    CHECK(busy == reg::status_busy);
+    CHECK(done == reg::status_done);
+}
+
+TEST_CASE("bad register values give an error code, not a crash") {
+    DenoiserConfig cfg;
+    cfg.activation_sram.size_bytes = 4096;
+    RegBench b{cfg};
+    std::vector<std::uint32_t> codes, status;
+    b.poker.body = [&](Poker& p) {
+        sc_core::sc_time d;
+        const auto start_and_read = [&]() {
+            std::uint32_t v = reg::ctrl_start | reg::ctrl_wait, s = 0, e = 0;
+            p.access(tlm::TLM_WRITE_COMMAND, reg::ctrl, &v, 4, d);
+            p.access(tlm::TLM_READ_COMMAND, reg::status, &s, 4, d);
+            p.access(tlm::TLM_READ_COMMAND, reg::error_code, &e, 4, d);
+            status.push_back(s);
+            codes.push_back(e);
+        };
+        std::uint32_t v = 0;
+        p.access(tlm::TLM_WRITE_COMMAND, reg::channels, &v, 4, d);
+        start_and_read();  // C = 0
+        v = 3;
+        p.access(tlm::TLM_WRITE_COMMAND, reg::channels, &v, 4, d);
+        v = 0x1000;  // ratio 1/16 of 3 channels -> no channel
+        p.access(tlm::TLM_WRITE_COMMAND, reg::ratio, &v, 4, d);
+        start_and_read();
+        v = 0x4000;
+        p.access(tlm::TLM_WRITE_COMMAND, reg::ratio, &v, 4, d);
+        v = 64;  // 64 x 56 x 56 does not fit a 4 KiB activation SRAM
+        p.access(tlm::TLM_WRITE_COMMAND, reg::channels, &v, 4, d);
+        start_and_read();
+        v = 0x7FFFFFF0;  // X outside host memory -> DMA error
+        p.access(tlm::TLM_WRITE_COMMAND, reg::src_lo, &v, 4, d);
+        v = 2;
+        p.access(tlm::TLM_WRITE_COMMAND, reg::channels, &v, 4, d);
+        v = 0x8000;
+        p.access(tlm::TLM_WRITE_COMMAND, reg::ratio, &v, 4, d);
+        start_and_read();
+    };
+    sc_core::sc_start();
+    CHECK(codes == std::vector<std::uint32_t>{1, 2, 4, 6});
+    for (const auto s : status) {
+        CHECK(s == reg::status_error);
+    }
+    CHECK_THAT(b.dn.control().last_error(), Catch::Contains("DMA read"));
+}
+
+TEST_CASE("SRAM windows: timed access, DMI and debug transport") {
+    RegBench b{DenoiserConfig{}};
+    std::vector<std::int16_t> back(8);
+    bool dmi_ok = false;
+    std::uint64_t dmi_start = 0;
+    unsigned dbg = 0;
+    sc_core::sc_time delay;
+    b.poker.body = [&](Poker& p) {
+        std::vector<std::int16_t> data = {1, -2, 3, -4, 5, -6, 7, -8};
+        p.access(tlm::TLM_WRITE_COMMAND, addr::weight_sram + 64, data.data(), 16, delay);
+        tlm::tlm_generic_payload t;
+        t.set_address(addr::activation_sram);
+        tlm::tlm_dmi dmi;
+        dmi_ok = p.socket->get_direct_mem_ptr(t, dmi);
+        dmi_start = dmi.get_start_address();
+        std::memcpy(dmi.get_dmi_ptr() + 100, data.data(), 16);
+        tlm::tlm_generic_payload r;
+        r.set_command(tlm::TLM_READ_COMMAND);
+        r.set_address(addr::activation_sram + 100);
+        r.set_data_ptr(reinterpret_cast<unsigned char*>(back.data()));
+        r.set_data_length(16);
+        dbg = p.socket->transport_dbg(r);
+    };
+    sc_core::sc_start();
+    CHECK(dmi_ok);
+    CHECK(dmi_start == addr::activation_sram);
+    CHECK(dbg == 16);
+    CHECK(back == std::vector<std::int16_t>{1, -2, 3, -4, 5, -6, 7, -8});
+    CHECK(b.dn.weight_sram().stats().value("writes") == 8);
+    CHECK(delay > sc_core::SC_ZERO_TIME);
+}

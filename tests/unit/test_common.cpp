@@ -1,0 +1,92 @@
+// Unit tests of models/common: fixed point, RNG, energy accounting, register-free helpers.
+#include <catch2/catch.hpp>
+#include <cmath>
+
+#include "common/config_error.h"
+#include "common/energy.h"
+#include "common/fixed_point.h"
+#include "common/rng.h"
+
+using namespace dnsim;
+
+TEST_CASE("quantize rounds to nearest, ties away from zero, and saturates") {
+    const FixedFormat q8(8);
+    CHECK(q8.quantize(1.0) == 256);
+    CHECK(q8.quantize(0.5 / 256.0) == 1);    // +0.5 LSB -> away from zero
+    CHECK(q8.quantize(-0.5 / 256.0) == -1);  // -0.5 LSB -> away from zero
+    CHECK(q8.quantize(0.49 / 256.0) == 0);
+    CHECK(q8.quantize(1000.0) == 32767);
+    CHECK(q8.quantize(-1000.0) == -32768);
+    CHECK(q8.quantize(std::nan("")) == 0);
+    CHECK(q8.to_double(-384) == -1.5);
+    CHECK(FixedFormat(15).max_value() == Approx(32767.0 / 32768.0));
+}
+
+TEST_CASE("round_shift is round-half-up on both signs") {
+    CHECK(round_shift(3, 1) == 2);    // 1.5 -> 2
+    CHECK(round_shift(-3, 1) == -1);  // -1.5 -> -1 (half up)
+    CHECK(round_shift(-5, 2) == -1);  // -1.25 -> -1
+    CHECK(round_shift(-6, 2) == -1);  // -1.5 -> -1
+    CHECK(round_shift(-7, 2) == -2);  // -1.75 -> -2
+    CHECK(round_shift(7, 0) == 7);
+}
+
+TEST_CASE("requantize saturates the accumulator to 32 then 16 bits") {
+    CHECK(requantize(std::int64_t{1} << 40, 12) == 32767);
+    CHECK(requantize_saturates(std::int64_t{1} << 40, 12));
+    CHECK(requantize(256 << 12, 12) == 256);
+    CHECK_FALSE(requantize_saturates(256 << 12, 12));
+    CHECK(requantize(-(std::int64_t{32769} << 4), 4) == -32768);
+    CHECK(requantize_saturates(-(std::int64_t{32769} << 4), 4));
+}
+
+TEST_CASE("Fixed16 arithmetic saturates and keeps the left operand's format") {
+    const FixedFormat a(8), w(12);
+    const Fixed16 x = Fixed16::from_double(2.0, a);
+    const Fixed16 y = Fixed16::from_double(0.25, w);
+    CHECK((x * y).to_double() == 0.5);
+    CHECK((x + x).raw() == 1024);
+    CHECK((Fixed16(32000, a) + Fixed16(32000, a)).raw() == 32767);
+    CHECK((Fixed16(-32000, a) - Fixed16(32000, a)).raw() == -32768);
+}
+
+TEST_CASE("RNG streams depend only on (seed, ids)") {
+    Rng a(42, {1, 2, 3});
+    Rng b(42, {1, 2, 3});
+    Rng c(42, {1, 2, 4});
+    Rng d(43, {1, 2, 3});
+    bool all_equal = true, any_c = false, any_d = false;
+    for (int i = 0; i < 100; ++i) {
+        const auto va = a.next_u64(), vb = b.next_u64(), vc = c.next_u64(), vd = d.next_u64();
+        all_equal = all_equal && va == vb;
+        any_c = any_c || va != vc;
+        any_d = any_d || va != vd;
+    }
+    CHECK(all_equal);
+    CHECK(any_c);
+    CHECK(any_d);
+    CHECK(derive_key(1, {2, 3}) != derive_key(1, {3, 2}));
+}
+
+TEST_CASE("energy account: actions x pJ plus leakage x time, by hand") {
+    EnergyTable t = EnergyTable::defaults_45nm();
+    t.set("mac_16b", 2.0);
+    EnergyAccount acc(t);
+    acc.add_dynamic("core", "mac_16b", 1000);                 // 1000 x 2 pJ = 2000 pJ
+    acc.add_leakage("sram", "sram_leakage_per_kib", 4, 1e6);  // 4 KiB x 15.5 uW x 1 ms = 62000 pJ
+    CHECK(acc.total_pJ() == Approx(2000.0 + 62000.0));
+    const auto per = acc.per_component_pJ();
+    REQUIRE(per.size() == 2);
+    CHECK(per[0].first == "core");
+    CHECK(per[1].second == Approx(62000.0));
+    CHECK(average_power_mW(62000.0, 1e6) == Approx(0.062));
+}
+
+TEST_CASE("energy table rejects unknown and negative entries, naming the key") {
+    EnergyTable t = EnergyTable::defaults_45nm();
+    CHECK_THROWS_WITH(t.set("mac_8b", 1.0),
+                      Catch::Contains("energy.mac_8b") && Catch::Contains("unknown energy entry"));
+    CHECK_THROWS_WITH(t.set("mac_16b", -1.0),
+                      Catch::Contains("energy.mac_16b") && Catch::Contains(">= 0"));
+    CHECK_THROWS_AS(t.pj("sram_leakage_per_kib"), std::out_of_range);
+}
