@@ -84,17 +84,11 @@ std::uint64_t fast_conv_phases(ConvWorkload& wl) {
     for (unsigned k = 0; k < n; ++k) {
         const auto [u0, u1] = share(std::uint64_t{wl.cr} * folds, k, n);
         std::uint64_t core_cycles = 0;
-        for (std::uint64_t u = u0; u < u1;) {
-            const std::uint64_t ch = u / folds;
-            const std::uint64_t f_end = std::min(u1, (ch + 1) * folds);
-            const std::size_t q0 = (u - ch * folds) * kDims.cols;
-            const std::size_t q1 =
-                std::min<std::size_t>((f_end - ch * folds) * kDims.cols, wl.pixels);
-            depthwise3x3(wl.h1.data() + ch * wl.pixels, plane, wl.w.dw_w.data() + ch * 9,
-                         wl.w.dw_b[ch], q0, q1, wl.h2.data() + ch * wl.pixels,
-                         wl.fmt.weight_frac_bits);
-            core_cycles += fold_work(kDims, 9, f_end - u, q1 - q0, 1).cycles;
-            u = f_end;
+        for (const DepthwiseSlice& sl : depthwise_slices(u0, u1, folds, kDims.cols, wl.pixels)) {
+            depthwise3x3(wl.h1.data() + sl.channel * wl.pixels, plane,
+                         wl.w.dw_w.data() + sl.channel * 9, wl.w.dw_b[sl.channel], sl.q0, sl.q1,
+                         wl.h2.data() + sl.channel * wl.pixels, wl.fmt.weight_frac_bits);
+            core_cycles += fold_work(kDims, 9, sl.folds, sl.q1 - sl.q0, 1).cycles;
         }
         longest = std::max(longest, core_cycles);
     }
@@ -199,12 +193,11 @@ class CycleSteppedConv : public sc_core::sc_module {
         m_out = &h2;
         for (unsigned k = 0; k < kCfg.cores; ++k) {
             const auto [u0, u1] = share(std::uint64_t{m_wl.cr} * folds, k, kCfg.cores);
-            for (std::uint64_t u = u0; u < u1;) {
-                const std::uint64_t ch = u / folds;
-                const std::uint64_t f_end = std::min(u1, (ch + 1) * folds);
-                const std::size_t p0 = (u - ch * folds) * kDims.cols;
-                const std::size_t p1 =
-                    std::min<std::size_t>((f_end - ch * folds) * kDims.cols, m_wl.pixels);
+            for (const DepthwiseSlice& sl :
+                 depthwise_slices(u0, u1, folds, kDims.cols, m_wl.pixels)) {
+                const std::uint64_t ch = sl.channel;
+                const std::size_t p0 = sl.q0;
+                const std::size_t p1 = sl.q1;
                 ConvJob job;
                 job.window = 9;
                 job.p0 = p0;
@@ -220,7 +213,6 @@ class CycleSteppedConv : public sc_core::sc_module {
                 const std::int16_t bias = m_wl.w.dw_b[ch];
                 job.bias = [bias](unsigned) { return bias; };
                 enqueue(k, std::move(job), {p0, p1, ch});
-                u = f_end;
             }
         }
     }

@@ -42,17 +42,13 @@ void ConvCore::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& de
         }
     } else {
         // Depthwise: each (channel, column fold) unit is a conv with S_R = 9 and T = 1.
-        for (std::uint64_t u = cmd->unit0; u < cmd->unit1;) {
-            const std::uint64_t ch = u / col_folds;
-            const std::uint64_t f_end = std::min(cmd->unit1, (ch + 1) * col_folds);
-            const std::uint64_t q0 = (u - ch * col_folds) * m_dims.cols;
-            const std::uint64_t q1 =
-                std::min<std::uint64_t>((f_end - ch * col_folds) * m_dims.cols, cmd->pixels);
-            saturated += depthwise3x3(cmd->in + ch * cmd->in_stride, cmd->plane,
-                                      cmd->weights + ch * 9, cmd->bias[ch], q0, q1,
-                                      cmd->out + ch * cmd->out_stride, cmd->weight_frac_bits);
-            work += fold_work(m_dims, 9, f_end - u, q1 - q0, 1);
-            u = f_end;
+        for (const DepthwiseSlice& sl :
+             depthwise_slices(cmd->unit0, cmd->unit1, col_folds, m_dims.cols, cmd->pixels)) {
+            saturated +=
+                depthwise3x3(cmd->in + sl.channel * cmd->in_stride, cmd->plane,
+                             cmd->weights + sl.channel * 9, cmd->bias[sl.channel], sl.q0, sl.q1,
+                             cmd->out + sl.channel * cmd->out_stride, cmd->weight_frac_bits);
+            work += fold_work(m_dims, 9, sl.folds, sl.q1 - sl.q0, 1);
         }
     }
     cmd->work = work;

@@ -1,6 +1,7 @@
 // Fold accounting and the fast exact-integer convolution kernels.
 #include "systolic.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <type_traits>
 #include <vector>
@@ -35,6 +36,21 @@ FoldWork fold_work(ArrayDims a, std::uint64_t window, std::uint64_t col_folds, s
     w.psum_updates = (row_folds - 1) * pixels * filters;
     w.outputs = pixels * filters;
     return w;
+}
+
+std::vector<DepthwiseSlice> depthwise_slices(std::uint64_t u0, std::uint64_t u1,
+                                             std::uint64_t col_folds, unsigned cols,
+                                             std::size_t pixels) {
+    std::vector<DepthwiseSlice> out;
+    for (std::uint64_t u = u0; u < u1;) {
+        const std::uint64_t ch = u / col_folds;
+        const std::uint64_t f_end = std::min(u1, (ch + 1) * col_folds);
+        const std::size_t q0 = (u - ch * col_folds) * cols;
+        const std::size_t q1 = std::min<std::size_t>((f_end - ch * col_folds) * cols, pixels);
+        out.push_back({ch, f_end - u, q0, q1});
+        u = f_end;
+    }
+    return out;
 }
 
 namespace {

@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace dnsim::denoiser {
 
@@ -44,6 +45,20 @@ struct FoldWork {
 /// of `window` im2col rows and `filters` filters streamed per fold.
 FoldWork fold_work(ArrayDims a, std::uint64_t window, std::uint64_t col_folds, std::uint64_t pixels,
                    std::uint64_t filters);
+
+/// One channel's part of a depthwise share: column folds [fold0, fold1) of `channel`, i.e. the
+/// output pixels [q0, q1).
+struct DepthwiseSlice {
+    std::uint64_t channel = 0;
+    std::uint64_t folds = 0;
+    std::size_t q0 = 0, q1 = 0;
+};
+
+/// Splits the depthwise work units [u0, u1) (unit = channel x col_folds + fold) into per-channel
+/// slices, as a core walks its share.
+std::vector<DepthwiseSlice> depthwise_slices(std::uint64_t u0, std::uint64_t u1,
+                                             std::uint64_t col_folds, unsigned cols,
+                                             std::size_t pixels);
 
 /// Pointwise (1x1) conv on pixels [p0, p1) and filters [m0, m1):
 /// out[m * out_stride + p] = requantize(sum_c w[m * cin + c] * in[c * in_stride + p]
