@@ -52,11 +52,6 @@ ConvWorkload make_workload() {
     return wl;
 }
 
-/// The share of core k of `units` work units, as the control unit splits them.
-std::pair<std::uint64_t, std::uint64_t> share(std::uint64_t units, unsigned k, unsigned n) {
-    return {units * k / n, units * (k + 1) / n};
-}
-
 const DenoiserConfig kCfg{};
 const ArrayDims kDims{kCfg.array_rows, kCfg.array_cols};
 
@@ -69,7 +64,7 @@ std::uint64_t fast_conv_phases(ConvWorkload& wl) {
                         const std::int16_t* b, unsigned m, std::int16_t* out) {
         std::uint64_t longest = 0;
         for (unsigned k = 0; k < n; ++k) {
-            const auto [u0, u1] = share(folds, k, n);
+            const auto [u0, u1] = core_share(folds, k, n);
             const std::size_t p0 = u0 * kDims.cols;
             const std::size_t p1 = std::min<std::size_t>(u1 * kDims.cols, wl.pixels);
             pointwise_conv(in, wl.pixels, cin, w, b, 0, m, p0, p1, out, wl.pixels,
@@ -82,7 +77,7 @@ std::uint64_t fast_conv_phases(ConvWorkload& wl) {
     const PlaneTile plane{kShape.height, kShape.width, 0, kShape.height, 0};
     std::uint64_t longest = 0;
     for (unsigned k = 0; k < n; ++k) {
-        const auto [u0, u1] = share(std::uint64_t{wl.cr} * folds, k, n);
+        const auto [u0, u1] = core_share(std::uint64_t{wl.cr} * folds, k, n);
         std::uint64_t core_cycles = 0;
         for (const DepthwiseSlice& sl : depthwise_slices(u0, u1, folds, kDims.cols, wl.pixels)) {
             depthwise3x3(wl.h1.data() + sl.channel * wl.pixels, plane,
@@ -164,7 +159,7 @@ class CycleSteppedConv : public sc_core::sc_module {
         out.assign(std::size_t{m} * m_wl.pixels, 0);
         m_out = &out;
         for (unsigned k = 0; k < kCfg.cores; ++k) {
-            const auto [u0, u1] = share(folds, k, kCfg.cores);
+            const auto [u0, u1] = core_share(folds, k, kCfg.cores);
             const std::size_t p0 = u0 * kDims.cols;
             const std::size_t p1 = std::min<std::size_t>(u1 * kDims.cols, m_wl.pixels);
             if (p1 <= p0) {
@@ -192,7 +187,7 @@ class CycleSteppedConv : public sc_core::sc_module {
         h2.assign(std::size_t{m_wl.cr} * m_wl.pixels, 0);
         m_out = &h2;
         for (unsigned k = 0; k < kCfg.cores; ++k) {
-            const auto [u0, u1] = share(std::uint64_t{m_wl.cr} * folds, k, kCfg.cores);
+            const auto [u0, u1] = core_share(std::uint64_t{m_wl.cr} * folds, k, kCfg.cores);
             for (const DepthwiseSlice& sl :
                  depthwise_slices(u0, u1, folds, kDims.cols, m_wl.pixels)) {
                 const std::uint64_t ch = sl.channel;

@@ -274,8 +274,7 @@ std::uint64_t ControlUnit::conv_phase(bool depthwise, const std::int16_t* in, st
     std::uint64_t longest = 0, act = 0, wt = 0;
     std::uint64_t reads = 0, writes = 0;
     for (std::uint64_t k = 0; k < n; ++k) {
-        const std::uint64_t u0 = units * k / n;
-        const std::uint64_t u1 = units * (k + 1) / n;
+        const auto [u0, u1] = core_share(units, k, n);
         if (u0 == u1) {
             continue;
         }

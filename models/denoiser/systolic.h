@@ -46,8 +46,17 @@ struct FoldWork {
 FoldWork fold_work(ArrayDims a, std::uint64_t window, std::uint64_t col_folds, std::uint64_t pixels,
                    std::uint64_t filters);
 
-/// One channel's part of a depthwise share: column folds [fold0, fold1) of `channel`, i.e. the
-/// output pixels [q0, q1).
+/// The contiguous work units [first, second) of core k out of n when `units` are split evenly,
+/// as the control unit dispatches a phase.
+struct UnitRange {
+    std::uint64_t first = 0, second = 0;
+};
+inline constexpr UnitRange core_share(std::uint64_t units, std::uint64_t k, std::uint64_t n) {
+    return {units * k / n, units * (k + 1) / n};
+}
+
+/// One channel's part of a depthwise share: `folds` column folds of `channel`, i.e. the output
+/// pixels [q0, q1).
 struct DepthwiseSlice {
     std::uint64_t channel = 0;
     std::uint64_t folds = 0;
