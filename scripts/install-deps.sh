@@ -6,6 +6,8 @@ packages=(
     build-essential cmake pkg-config clang-format
     libsystemc-dev libeigen3-dev libfmt-dev libboost-program-options-dev
     nlohmann-json3-dev catch2
+    libonnx-dev libprotobuf-dev zlib1g-dev
+    libonnx-testdata python3-onnx python3-numpy dataset-fashion-mnist
 )
 missing=()
 for p in "${packages[@]}"; do

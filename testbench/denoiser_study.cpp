@@ -13,7 +13,7 @@
 #include "common/rng.h"
 #include "denoiser/block_reference.h"
 #include "denoiser/tile_plan.h"
-#include "output_files.h"
+#include "common/output_files.h"
 
 namespace dnsim::tb {
 

@@ -1,5 +1,5 @@
 // Atomic result-file writing.
-#include "output_files.h"
+#include "common/output_files.h"
 
 #include <cstdio>
 #include <filesystem>
@@ -7,15 +7,15 @@
 
 #include "common/config_error.h"
 
-namespace dnsim::tb {
+namespace dnsim {
 
 void write_file_atomically(const std::string& dir, const std::string& name,
-                           const std::string& content) {
+                           const std::string& content, const std::string& key) {
     namespace fs = std::filesystem;
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec) {
-        throw ConfigError("out", "cannot create output directory '" + dir + "': " + ec.message());
+        throw ConfigError(key, "cannot create output directory '" + dir + "': " + ec.message());
     }
     const fs::path target = fs::path(dir) / name;
     const fs::path tmp = fs::path(dir) / ("." + name + ".tmp");
@@ -25,15 +25,15 @@ void write_file_atomically(const std::string& dir, const std::string& name,
         f.flush();
         if (!f) {
             fs::remove(tmp, ec);
-            throw ConfigError("out", "cannot write '" + tmp.string() + "'");
+            throw ConfigError(key, "cannot write '" + tmp.string() + "'");
         }
     }
     fs::rename(tmp, target, ec);
     if (ec) {
         fs::remove(tmp, ec);
-        throw ConfigError("out",
+        throw ConfigError(key,
                           "cannot rename '" + tmp.string() + "' to '" + target.string() + "'");
     }
 }
 
-}  // namespace dnsim::tb
+}  // namespace dnsim

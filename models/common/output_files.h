@@ -5,11 +5,11 @@
 
 #include <string>
 
-namespace dnsim::tb {
+namespace dnsim {
 
 /// Writes `content` to `dir/name` atomically, creating `dir` if needed. Throws ConfigError
-/// naming the path if it cannot be written.
+/// naming `key` and the path if it cannot be written.
 void write_file_atomically(const std::string& dir, const std::string& name,
-                           const std::string& content);
+                           const std::string& content, const std::string& key = "out");
 
-}  // namespace dnsim::tb
+}  // namespace dnsim

@@ -1,0 +1,198 @@
+// Float reference executor: node-by-node evaluation, images split over worker threads.
+#include "exec/executor.h"
+
+#include <algorithm>
+#include <exception>
+#include <thread>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "common/rng.h"
+#include "exec/kernels.h"
+
+namespace dnsim::workloads {
+
+Executor::Executor(const Graph& graph, ExecOptions options)
+    : m_graph(graph), m_options(options) {
+    graph.validate(graph.name);
+    if (m_options.threads == 0) {
+        throw ConfigError("exec.threads", "0 is out of range; accepted: 1 or more");
+    }
+}
+
+std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs,
+                                  std::uint64_t first_image) const {
+    const Graph& g = m_graph;
+    if (inputs.size() != g.inputs.size()) {
+        throw ConfigError(g.name, fmt::format("expected {} input tensors, got {}",
+                                              g.inputs.size(), inputs.size()));
+    }
+    std::unordered_map<std::string, Tensor> env;
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+        const Dims& want = g.inputs[i].dims;
+        const Dims& got = inputs[i].dims;
+        bool ok = want.size() == got.size();
+        for (std::size_t d = 0; ok && d < want.size(); ++d) {
+            ok = want[d] == -1 || want[d] == got[d];
+        }
+        if (!ok) {
+            throw ConfigError(g.name, fmt::format("input '{}' must have shape {}, got {}",
+                                                  g.inputs[i].name, dims_str(want),
+                                                  dims_str(got)));
+        }
+        env[g.inputs[i].name] = inputs[i];
+    }
+    // Last reader of every activation, so intermediate tensors are freed early.
+    std::unordered_map<std::string, std::size_t> last_use;
+    for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+        for (const std::string& t : g.nodes[i].inputs) last_use[t] = i;
+    }
+    for (const ValueInfo& v : g.outputs) last_use[v.name] = g.nodes.size();
+
+    std::vector<const Tensor*> in;
+    std::vector<Dims> in_dims;
+    for (std::size_t ni = 0; ni < g.nodes.size(); ++ni) {
+        const Node& n = g.nodes[ni];
+        in.clear();
+        in_dims.clear();
+        for (const std::string& t : n.inputs) {
+            const auto it = env.find(t);
+            const Tensor* p = it != env.end() ? &it->second : &g.initializer(t);
+            in.push_back(p);
+            in_dims.push_back(p->dims);
+        }
+        const Dims out_dims = infer_node_shape(g, n, in_dims);
+        const NodeAttrs& a = n.attrs;
+        Tensor out;
+        switch (n.op) {
+            case Op::Conv: out = kernels::conv2d(*in[0], *in[1], in.size() > 2 ? in[2] : nullptr, a); break;
+            case Op::BatchNorm:
+                out = kernels::batch_norm(*in[0], *in[1], *in[2], *in[3], *in[4], a.epsilon);
+                break;
+            case Op::Relu:
+            case Op::Clip:
+            case Op::LeakyRelu:
+            case Op::Sigmoid:
+            case Op::HardSigmoid:
+            case Op::HardSwish:
+            case Op::Silu: out = kernels::unary(n.op, *in[0], a); break;
+            case Op::Add:
+            case Op::Mul: out = kernels::binary(n.op, *in[0], *in[1], out_dims); break;
+            case Op::Concat: out = kernels::concat(in, a.axis); break;
+            case Op::MaxPool:
+            case Op::AveragePool: out = kernels::pool2d(n.op, *in[0], a, out_dims); break;
+            case Op::GlobalAveragePool: out = kernels::global_average_pool(*in[0]); break;
+            case Op::Flatten:
+            case Op::Reshape: out = Tensor(out_dims, in[0]->data); break;
+            case Op::Gemm:
+                out = kernels::gemm(*in[0], *in[1], in.size() > 2 ? in[2] : nullptr, a, out_dims);
+                break;
+            case Op::MatMul: out = kernels::matmul(*in[0], *in[1], out_dims); break;
+            case Op::Softmax: out = kernels::softmax(*in[0], a.axis); break;
+            case Op::Denoiser: {
+                const std::vector<const Tensor*> w(in.begin() + 1, in.end());
+                const std::uint64_t seed = m_options.seed;
+                const bool zero = m_options.epsilon == DenoiserEpsilon::Zero;
+                out = kernels::denoiser(*in[0], w, a.alpha,
+                                        [&](std::int64_t img, std::int64_t count, float* e) {
+                                            if (zero) {
+                                                std::fill_n(e, count, 0.0f);
+                                                return;
+                                            }
+                                            Rng rng(seed, {first_image + static_cast<std::uint64_t>(img), ni});
+                                            for (std::int64_t i = 0; i < count; ++i) {
+                                                e[i] = static_cast<float>(rng.normal());
+                                            }
+                                        });
+                break;
+            }
+        }
+        env[n.outputs[0]] = std::move(out);
+        for (const std::string& t : n.inputs) {
+            const auto it = last_use.find(t);
+            if (it != last_use.end() && it->second == ni) env.erase(t);
+        }
+    }
+    std::vector<Tensor> outputs;
+    for (const ValueInfo& v : g.outputs) outputs.push_back(env.at(v.name));
+    return outputs;
+}
+
+std::vector<Tensor> Executor::run_batch(const Tensor& images, std::uint64_t first_image) const {
+    const Graph& g = m_graph;
+    if (g.inputs.size() != 1) {
+        throw ConfigError(g.name, fmt::format("batched evaluation needs a graph with one input, "
+                                              "this one has {}",
+                                              g.inputs.size()));
+    }
+    const auto shapes = g.infer_shapes(1);
+    for (const Node& n : g.nodes) {
+        const bool axis_op = n.op == Op::Concat || n.op == Op::Softmax || n.op == Op::Flatten;
+        const auto rank = static_cast<std::int64_t>(shapes.at(n.inputs[0]).size());
+        if (axis_op && (n.attrs.axis == 0 || n.attrs.axis == -rank)) {
+            throw ConfigError(g.name, fmt::format("node '{}' ({}) works across the batch "
+                                                  "dimension; images cannot be evaluated "
+                                                  "separately",
+                                                  n.name, op_name(n.op)));
+        }
+    }
+    const Dims& want = g.inputs[0].dims;
+    if (images.rank() != static_cast<std::int64_t>(want.size()) ||
+        !std::equal(want.begin() + 1, want.end(), images.dims.begin() + 1)) {
+        Dims shown = want;
+        shown[0] = images.dims.empty() ? 0 : images.dims[0];
+        throw ConfigError(g.name, fmt::format("images must have shape {} (N x ...), got {}",
+                                              dims_str(shown), dims_str(images.dims)));
+    }
+    const std::int64_t count = images.dims[0];
+    std::vector<Tensor> outputs;
+    for (const ValueInfo& v : g.outputs) {
+        Dims d = shapes.at(v.name);
+        if (d.empty() || d[0] != 1) {
+            throw ConfigError(g.name, fmt::format("output '{}' has shape {} for one image; "
+                                                  "expected batch dimension 1",
+                                                  v.name, dims_str(d)));
+        }
+        d[0] = count;
+        outputs.emplace_back(d);
+    }
+    Dims one = images.dims;
+    one[0] = 1;
+    const std::int64_t in_size = numel(one);
+    const auto work = [&](std::int64_t begin, std::int64_t end) {
+        for (std::int64_t i = begin; i < end; ++i) {
+            Tensor x(one);
+            std::copy_n(images.ptr() + i * in_size, in_size, x.ptr());
+            const auto res = run({x}, first_image + static_cast<std::uint64_t>(i));
+            for (std::size_t o = 0; o < res.size(); ++o) {
+                const std::int64_t sz = res[o].numel();
+                std::copy_n(res[o].ptr(), sz, outputs[o].ptr() + i * sz);
+            }
+        }
+    };
+    const auto threads = static_cast<std::int64_t>(
+        std::min<std::int64_t>(m_options.threads, std::max<std::int64_t>(count, 1)));
+    if (threads <= 1) {
+        work(0, count);
+        return outputs;
+    }
+    std::vector<std::thread> pool;
+    std::vector<std::exception_ptr> errors(static_cast<std::size_t>(threads));
+    for (std::int64_t t = 0; t < threads; ++t) {
+        pool.emplace_back([&, t] {
+            try {
+                work(count * t / threads, count * (t + 1) / threads);
+            } catch (...) {
+                errors[static_cast<std::size_t>(t)] = std::current_exception();
+            }
+        });
+    }
+    for (auto& th : pool) th.join();
+    for (const auto& e : errors) {
+        if (e) std::rethrow_exception(e);
+    }
+    return outputs;
+}
+
+}  // namespace dnsim::workloads

@@ -1,0 +1,45 @@
+// The float reference executor: runs a Graph on float tensors. It is the golden model every
+// later part (hardware replay, LibTorch training) is compared against.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "graph/graph.h"
+
+namespace dnsim::workloads {
+
+/// What the float denoiser uses for the noise-lane samples epsilon.
+enum class DenoiserEpsilon {
+    Gaussian,  ///< N(0, 1), keyed by (seed, image index, node index)
+    Zero,      ///< epsilon = 0: the block subtracts its mean estimate only
+};
+
+struct ExecOptions {
+    unsigned threads = 2;      ///< worker threads for run_batch (images split between them)
+    std::uint64_t seed = 0;    ///< key of the denoiser epsilon streams
+    DenoiserEpsilon epsilon = DenoiserEpsilon::Gaussian;
+};
+
+class Executor {
+  public:
+    /// Validates the graph (throws ConfigError naming `source` and the node).
+    explicit Executor(const Graph& graph, ExecOptions options = {});
+
+    /// Evaluates the whole graph on the given inputs (graph input order), as they are, on the
+    /// calling thread. `first_image` is the dataset index of row 0 (keys the epsilon streams).
+    std::vector<Tensor> run(const std::vector<Tensor>& inputs, std::uint64_t first_image = 0) const;
+
+    /// Batched evaluation of a single-input graph: images [N, ...] are evaluated one by one,
+    /// split over the worker threads; outputs are stacked along dimension 0. Bit-identical to
+    /// run() on each image alone, whatever N and the thread count.
+    std::vector<Tensor> run_batch(const Tensor& images, std::uint64_t first_image = 0) const;
+
+    const Graph& graph() const { return m_graph; }
+
+  private:
+    const Graph& m_graph;
+    ExecOptions m_options;
+};
+
+}  // namespace dnsim::workloads

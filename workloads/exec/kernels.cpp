@@ -1,0 +1,402 @@
+// Float kernels of the reference executor (Eigen GEMM for convolutions and matrix products).
+#include "exec/kernels.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#include <Eigen/Core>
+
+namespace dnsim::workloads::kernels {
+
+namespace {
+
+using RowMat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using MapC = Eigen::Map<const RowMat>;
+using Map = Eigen::Map<RowMat>;
+
+void depthwise(const float* x, const float* w, float* out, std::int64_t h, std::int64_t wd,
+               std::int64_t ho, std::int64_t wo, const NodeAttrs& a) {
+    const std::int64_t kh = a.kernel[0];
+    const std::int64_t kw = a.kernel[1];
+    for (std::int64_t oh = 0; oh < ho; ++oh) {
+        for (std::int64_t ow = 0; ow < wo; ++ow) {
+            float acc = 0.0f;
+            for (std::int64_t i = 0; i < kh; ++i) {
+                const std::int64_t ih = oh * a.strides[0] - a.pads[0] + i * a.dilations[0];
+                if (ih < 0 || ih >= h) continue;
+                for (std::int64_t j = 0; j < kw; ++j) {
+                    const std::int64_t iw = ow * a.strides[1] - a.pads[1] + j * a.dilations[1];
+                    if (iw < 0 || iw >= wd) continue;
+                    acc += x[ih * wd + iw] * w[i * kw + j];
+                }
+            }
+            out[oh * wo + ow] = acc;
+        }
+    }
+}
+
+}  // namespace
+
+Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, const NodeAttrs& a) {
+    const std::int64_t n_img = x.dims[0];
+    const std::int64_t c = x.dims[1];
+    const std::int64_t h = x.dims[2];
+    const std::int64_t wd = x.dims[3];
+    const std::int64_t m = w.dims[0];
+    const std::int64_t g = a.group;
+    const std::int64_t cg = c / g;
+    const std::int64_t mg = m / g;
+    const std::int64_t kh = a.kernel[0];
+    const std::int64_t kw = a.kernel[1];
+    const std::int64_t ho = (h + a.pads[0] + a.pads[2] - a.dilations[0] * (kh - 1) - 1) / a.strides[0] + 1;
+    const std::int64_t wo = (wd + a.pads[1] + a.pads[3] - a.dilations[1] * (kw - 1) - 1) / a.strides[1] + 1;
+    const std::int64_t p = ho * wo;
+    const std::int64_t k = cg * kh * kw;
+    Tensor out({n_img, m, ho, wo});
+    const bool pointwise = kh == 1 && kw == 1 && a.strides == std::array<std::int64_t, 2>{1, 1} &&
+                           a.pads == std::array<std::int64_t, 4>{0, 0, 0, 0};
+    std::vector<float> col;
+    if (!pointwise && !(cg == 1 && mg == 1)) {
+        col.resize(static_cast<std::size_t>(k * p));
+    }
+    for (std::int64_t n = 0; n < n_img; ++n) {
+        for (std::int64_t gi = 0; gi < g; ++gi) {
+            const float* xg = x.ptr() + (n * c + gi * cg) * h * wd;
+            const float* wg = w.ptr() + gi * mg * k;
+            float* og = out.ptr() + (n * m + gi * mg) * p;
+            if (cg == 1 && mg == 1) {
+                depthwise(xg, wg, og, h, wd, ho, wo, a);
+                continue;
+            }
+            const float* src = xg;
+            if (!pointwise) {
+                for (std::int64_t ci = 0; ci < cg; ++ci) {
+                    for (std::int64_t i = 0; i < kh; ++i) {
+                        for (std::int64_t j = 0; j < kw; ++j) {
+                            float* row = col.data() + ((ci * kh + i) * kw + j) * p;
+                            for (std::int64_t oh = 0; oh < ho; ++oh) {
+                                const std::int64_t ih = oh * a.strides[0] - a.pads[0] + i * a.dilations[0];
+                                for (std::int64_t ow = 0; ow < wo; ++ow) {
+                                    const std::int64_t iw = ow * a.strides[1] - a.pads[1] + j * a.dilations[1];
+                                    row[oh * wo + ow] = (ih >= 0 && ih < h && iw >= 0 && iw < wd)
+                                                            ? xg[(ci * h + ih) * wd + iw]
+                                                            : 0.0f;
+                                }
+                            }
+                        }
+                    }
+                }
+                src = col.data();
+            }
+            Map(og, mg, p).noalias() = MapC(wg, mg, k) * MapC(src, k, p);
+        }
+        if (bias != nullptr) {
+            for (std::int64_t mi = 0; mi < m; ++mi) {
+                float* o = out.ptr() + (n * m + mi) * p;
+                const float b = bias->ptr()[mi];
+                for (std::int64_t i = 0; i < p; ++i) o[i] += b;
+            }
+        }
+    }
+    return out;
+}
+
+Tensor batch_norm(const Tensor& x, const Tensor& scale, const Tensor& bias, const Tensor& mean,
+                  const Tensor& var, float epsilon) {
+    Tensor out(x.dims);
+    const std::int64_t n_img = x.dims[0];
+    const std::int64_t c = x.dims[1];
+    const std::int64_t inner = x.numel() / (n_img * c);
+    for (std::int64_t ci = 0; ci < c; ++ci) {
+        const float s = scale.ptr()[ci] / std::sqrt(var.ptr()[ci] + epsilon);
+        const float b = bias.ptr()[ci] - mean.ptr()[ci] * s;
+        for (std::int64_t n = 0; n < n_img; ++n) {
+            const float* xi = x.ptr() + (n * c + ci) * inner;
+            float* o = out.ptr() + (n * c + ci) * inner;
+            for (std::int64_t i = 0; i < inner; ++i) o[i] = xi[i] * s + b;
+        }
+    }
+    return out;
+}
+
+Tensor unary(Op op, const Tensor& x, const NodeAttrs& a) {
+    Tensor out(x.dims);
+    const float* in = x.ptr();
+    float* o = out.ptr();
+    const std::int64_t count = x.numel();
+    switch (op) {
+        case Op::Relu:
+            for (std::int64_t i = 0; i < count; ++i) o[i] = std::max(in[i], 0.0f);
+            break;
+        case Op::Clip:
+            for (std::int64_t i = 0; i < count; ++i) o[i] = std::min(std::max(in[i], a.clip_min), a.clip_max);
+            break;
+        case Op::LeakyRelu:
+            for (std::int64_t i = 0; i < count; ++i) o[i] = in[i] >= 0.0f ? in[i] : in[i] * a.alpha;
+            break;
+        case Op::Sigmoid:
+            for (std::int64_t i = 0; i < count; ++i) o[i] = 1.0f / (1.0f + std::exp(-in[i]));
+            break;
+        case Op::HardSigmoid:
+            for (std::int64_t i = 0; i < count; ++i) o[i] = std::clamp(a.alpha * in[i] + a.beta, 0.0f, 1.0f);
+            break;
+        case Op::HardSwish:
+            for (std::int64_t i = 0; i < count; ++i) o[i] = in[i] * std::clamp(in[i] / 6.0f + 0.5f, 0.0f, 1.0f);
+            break;
+        case Op::Silu:
+            for (std::int64_t i = 0; i < count; ++i) o[i] = in[i] / (1.0f + std::exp(-in[i]));
+            break;
+        default: throw std::logic_error("kernels::unary: not an elementwise op");
+    }
+    return out;
+}
+
+Tensor binary(Op op, const Tensor& a, const Tensor& b, const Dims& out_dims) {
+    Tensor out(out_dims);
+    const std::int64_t count = out.numel();
+    float* o = out.ptr();
+    const float* pa = a.ptr();
+    const float* pb = b.ptr();
+    const bool add = op == Op::Add;
+    if (a.dims == out_dims && b.dims == out_dims) {
+        for (std::int64_t i = 0; i < count; ++i) o[i] = add ? pa[i] + pb[i] : pa[i] * pb[i];
+        return out;
+    }
+    // General numpy broadcasting with an odometer over the output index.
+    const std::size_t r = out_dims.size();
+    std::vector<std::int64_t> sa(r, 0);
+    std::vector<std::int64_t> sb(r, 0);
+    const auto strides = [r, &out_dims](const Dims& d, std::vector<std::int64_t>& s) {
+        std::int64_t stride = 1;
+        for (std::size_t i = d.size(); i-- > 0;) {
+            const std::size_t oi = i + (r - d.size());
+            s[oi] = (d[i] == 1 && out_dims[oi] != 1) ? 0 : stride;
+            stride *= d[i];
+        }
+    };
+    strides(a.dims, sa);
+    strides(b.dims, sb);
+    // Innermost dimension handled as a contiguous run.
+    const std::int64_t inner = r == 0 ? 1 : out_dims[r - 1];
+    const std::int64_t ia = r == 0 ? 0 : sa[r - 1];
+    const std::int64_t ib = r == 0 ? 0 : sb[r - 1];
+    std::vector<std::int64_t> idx(r, 0);
+    for (std::int64_t base = 0; base < count; base += inner) {
+        std::int64_t oa = 0;
+        std::int64_t ob = 0;
+        for (std::size_t d = 0; d + 1 < r; ++d) {
+            oa += idx[d] * sa[d];
+            ob += idx[d] * sb[d];
+        }
+        for (std::int64_t i = 0; i < inner; ++i) {
+            const float va = pa[oa + i * ia];
+            const float vb = pb[ob + i * ib];
+            o[base + i] = add ? va + vb : va * vb;
+        }
+        for (std::size_t d = r - 1; d-- > 0;) {
+            if (++idx[d] < out_dims[d]) break;
+            idx[d] = 0;
+        }
+    }
+    return out;
+}
+
+Tensor concat(const std::vector<const Tensor*>& in, std::int64_t axis) {
+    Dims dims = in[0]->dims;
+    const auto ax = static_cast<std::size_t>(axis < 0 ? axis + in[0]->rank() : axis);
+    dims[ax] = 0;
+    for (const Tensor* t : in) dims[ax] += t->dims[ax];
+    Tensor out(dims);
+    std::int64_t outer = 1;
+    for (std::size_t i = 0; i < ax; ++i) outer *= dims[i];
+    std::int64_t inner = 1;
+    for (std::size_t i = ax + 1; i < dims.size(); ++i) inner *= dims[i];
+    float* o = out.ptr();
+    for (std::int64_t n = 0; n < outer; ++n) {
+        for (const Tensor* t : in) {
+            const std::int64_t run = t->dims[ax] * inner;
+            std::copy_n(t->ptr() + n * run, run, o);
+            o += run;
+        }
+    }
+    return out;
+}
+
+Tensor pool2d(Op op, const Tensor& x, const NodeAttrs& a, const Dims& out_dims) {
+    Tensor out(out_dims);
+    const std::int64_t planes = x.dims[0] * x.dims[1];
+    const std::int64_t h = x.dims[2];
+    const std::int64_t w = x.dims[3];
+    const std::int64_t ho = out_dims[2];
+    const std::int64_t wo = out_dims[3];
+    const bool is_max = op == Op::MaxPool;
+    // Bounds of the padded input: windows of ceil_mode may reach past them.
+    const std::int64_t h_pad_end = h + a.pads[2];
+    const std::int64_t w_pad_end = w + a.pads[3];
+    for (std::int64_t pl = 0; pl < planes; ++pl) {
+        const float* xp = x.ptr() + pl * h * w;
+        float* op_ = out.ptr() + pl * ho * wo;
+        for (std::int64_t oh = 0; oh < ho; ++oh) {
+            for (std::int64_t ow = 0; ow < wo; ++ow) {
+                float acc = is_max ? -std::numeric_limits<float>::infinity() : 0.0f;
+                std::int64_t valid = 0;
+                std::int64_t in_pad = 0;
+                for (std::int64_t i = 0; i < a.kernel[0]; ++i) {
+                    const std::int64_t ih = oh * a.strides[0] - a.pads[0] + i * a.dilations[0];
+                    for (std::int64_t j = 0; j < a.kernel[1]; ++j) {
+                        const std::int64_t iw = ow * a.strides[1] - a.pads[1] + j * a.dilations[1];
+                        if (ih < h_pad_end && iw < w_pad_end) ++in_pad;
+                        if (ih < 0 || ih >= h || iw < 0 || iw >= w) continue;
+                        const float v = xp[ih * w + iw];
+                        acc = is_max ? std::max(acc, v) : acc + v;
+                        ++valid;
+                    }
+                }
+                if (!is_max) {
+                    const std::int64_t div = a.count_include_pad ? in_pad : valid;
+                    acc = div > 0 ? acc / static_cast<float>(div) : 0.0f;
+                }
+                op_[oh * wo + ow] = acc;
+            }
+        }
+    }
+    return out;
+}
+
+Tensor global_average_pool(const Tensor& x) {
+    Tensor out({x.dims[0], x.dims[1], 1, 1});
+    const std::int64_t inner = x.dims[2] * x.dims[3];
+    for (std::int64_t pl = 0; pl < x.dims[0] * x.dims[1]; ++pl) {
+        const float* xp = x.ptr() + pl * inner;
+        float acc = 0.0f;
+        for (std::int64_t i = 0; i < inner; ++i) acc += xp[i];
+        out.ptr()[pl] = acc / static_cast<float>(inner);
+    }
+    return out;
+}
+
+Tensor gemm(const Tensor& a, const Tensor& b, const Tensor* c, const NodeAttrs& at,
+            const Dims& out_dims) {
+    Tensor out(out_dims);
+    const MapC ma(a.ptr(), a.dims[0], a.dims[1]);
+    const MapC mb(b.ptr(), b.dims[0], b.dims[1]);
+    Map mo(out.ptr(), out_dims[0], out_dims[1]);
+    if (at.trans_a && at.trans_b) {
+        mo.noalias() = ma.transpose() * mb.transpose();
+    } else if (at.trans_a) {
+        mo.noalias() = ma.transpose() * mb;
+    } else if (at.trans_b) {
+        mo.noalias() = ma * mb.transpose();
+    } else {
+        mo.noalias() = ma * mb;
+    }
+    if (at.alpha != 1.0f) mo *= at.alpha;
+    if (c != nullptr) {
+        Tensor scaled = *c;
+        for (float& v : scaled.data) v *= at.beta;
+        return binary(Op::Add, out, scaled, out_dims);
+    }
+    return out;
+}
+
+Tensor matmul(const Tensor& a, const Tensor& b, const Dims& out_dims) {
+    Dims da = a.dims;
+    Dims db = b.dims;
+    if (da.size() == 1) da.insert(da.begin(), 1);
+    if (db.size() == 1) db.push_back(1);
+    const std::int64_t m = da[da.size() - 2];
+    const std::int64_t k = da.back();
+    const std::int64_t n = db.back();
+    const Dims ba(da.begin(), da.end() - 2);
+    const Dims bb(db.begin(), db.end() - 2);
+    const std::size_t r = std::max(ba.size(), bb.size());
+    Dims bo(r);
+    for (std::size_t i = 0; i < r; ++i) {
+        const std::int64_t x = i < r - ba.size() ? 1 : ba[i - (r - ba.size())];
+        const std::int64_t y = i < r - bb.size() ? 1 : bb[i - (r - bb.size())];
+        bo[i] = std::max(x, y);
+    }
+    Tensor out(out_dims);
+    const std::int64_t batches = numel(bo);
+    std::vector<std::int64_t> idx(r, 0);
+    for (std::int64_t bi = 0; bi < batches; ++bi) {
+        std::int64_t off_a = 0;
+        std::int64_t off_b = 0;
+        std::int64_t sa = 1;
+        std::int64_t sb = 1;
+        for (std::size_t d = r; d-- > 0;) {
+            const std::int64_t xa = d < r - ba.size() ? 1 : ba[d - (r - ba.size())];
+            const std::int64_t xb = d < r - bb.size() ? 1 : bb[d - (r - bb.size())];
+            off_a += (xa == 1 ? 0 : idx[d]) * sa;
+            off_b += (xb == 1 ? 0 : idx[d]) * sb;
+            sa *= xa;
+            sb *= xb;
+        }
+        Map(out.ptr() + bi * m * n, m, n).noalias() =
+            MapC(a.ptr() + off_a * m * k, m, k) * MapC(b.ptr() + off_b * k * n, k, n);
+        for (std::size_t d = r; d-- > 0;) {
+            if (++idx[d] < bo[d]) break;
+            idx[d] = 0;
+        }
+    }
+    return out;
+}
+
+Tensor softmax(const Tensor& x, std::int64_t axis) {
+    Tensor out(x.dims);
+    const auto ax = static_cast<std::size_t>(axis < 0 ? axis + x.rank() : axis);
+    std::int64_t outer = 1;
+    for (std::size_t i = 0; i < ax; ++i) outer *= x.dims[i];
+    const std::int64_t len = x.dims[ax];
+    std::int64_t inner = 1;
+    for (std::size_t i = ax + 1; i < x.dims.size(); ++i) inner *= x.dims[i];
+    for (std::int64_t o = 0; o < outer; ++o) {
+        for (std::int64_t in = 0; in < inner; ++in) {
+            const float* xp = x.ptr() + o * len * inner + in;
+            float* op_ = out.ptr() + o * len * inner + in;
+            float mx = -std::numeric_limits<float>::infinity();
+            for (std::int64_t i = 0; i < len; ++i) mx = std::max(mx, xp[i * inner]);
+            double sum = 0.0;
+            for (std::int64_t i = 0; i < len; ++i) {
+                op_[i * inner] = std::exp(xp[i * inner] - mx);
+                sum += op_[i * inner];
+            }
+            const auto inv = static_cast<float>(1.0 / sum);
+            for (std::int64_t i = 0; i < len; ++i) op_[i * inner] *= inv;
+        }
+    }
+    return out;
+}
+
+Tensor denoiser(const Tensor& x, const std::vector<const Tensor*>& wts, float slope,
+                const EpsilonSource& epsilon) {
+    NodeAttrs pw;
+    pw.kernel = {1, 1};
+    NodeAttrs dw;
+    dw.kernel = {3, 3};
+    dw.pads = {1, 1, 1, 1};
+    dw.group = wts[0]->dims[0];
+    NodeAttrs leaky;
+    leaky.alpha = slope;
+    const Tensor h1 = unary(Op::LeakyRelu, conv2d(x, *wts[0], wts[1], pw), leaky);
+    const Tensor h2 = unary(Op::LeakyRelu, conv2d(h1, *wts[2], wts[3], dw), leaky);
+    const Tensor mu = conv2d(h2, *wts[4], wts[5], pw);
+    const Tensor var = conv2d(h2, *wts[6], wts[7], pw);
+    Tensor out(x.dims);
+    const std::int64_t per_image = x.numel() / x.dims[0];
+    std::vector<float> eps(static_cast<std::size_t>(per_image));
+    for (std::int64_t n = 0; n < x.dims[0]; ++n) {
+        epsilon(n, per_image, eps.data());
+        const std::int64_t base = n * per_image;
+        for (std::int64_t i = 0; i < per_image; ++i) {
+            const float sigma = std::sqrt(std::max(var.ptr()[base + i], 0.0f));
+            out.ptr()[base + i] = x.ptr()[base + i] - (eps[static_cast<std::size_t>(i)] * sigma +
+                                                       mu.ptr()[base + i]);
+        }
+    }
+    return out;
+}
+
+}  // namespace dnsim::workloads::kernels

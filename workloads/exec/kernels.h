@@ -1,0 +1,36 @@
+// Float kernels of the reference executor, one per IR op, on NCHW tensors. Each computes one
+// call's worth with a fixed loop and GEMM order, so an image gives the same bits whether it is
+// evaluated alone or inside a batch.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "graph/graph.h"
+#include "graph/tensor.h"
+
+namespace dnsim::workloads::kernels {
+
+Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, const NodeAttrs& a);
+Tensor batch_norm(const Tensor& x, const Tensor& scale, const Tensor& bias, const Tensor& mean,
+                  const Tensor& var, float epsilon);
+/// Relu, Clip, LeakyRelu, Sigmoid, HardSigmoid, HardSwish, Silu.
+Tensor unary(Op op, const Tensor& x, const NodeAttrs& a);
+/// Add or Mul with numpy broadcasting.
+Tensor binary(Op op, const Tensor& a, const Tensor& b, const Dims& out_dims);
+Tensor concat(const std::vector<const Tensor*>& in, std::int64_t axis);
+Tensor pool2d(Op op, const Tensor& x, const NodeAttrs& a, const Dims& out_dims);
+Tensor global_average_pool(const Tensor& x);
+Tensor gemm(const Tensor& a, const Tensor& b, const Tensor* c, const NodeAttrs& at,
+            const Dims& out_dims);
+Tensor matmul(const Tensor& a, const Tensor& b, const Dims& out_dims);
+Tensor softmax(const Tensor& x, std::int64_t axis);
+
+/// epsilon(n, count, out): fills `out` with the `count` noise samples of image n.
+using EpsilonSource = std::function<void(std::int64_t n, std::int64_t count, float* out)>;
+/// The denoiser block in float: X - (eps * sqrt(max(v, 0)) + mu) (docs/workloads.md).
+Tensor denoiser(const Tensor& x, const std::vector<const Tensor*>& weights, float slope,
+                const EpsilonSource& epsilon);
+
+}  // namespace dnsim::workloads::kernels

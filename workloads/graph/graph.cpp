@@ -1,0 +1,513 @@
+// Graph IR: validation, shape inference and per-node parameter/MAC counts.
+#include "graph/graph.h"
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+namespace dnsim::workloads {
+
+const char* op_name(Op op) {
+    switch (op) {
+        case Op::Conv: return "Conv";
+        case Op::BatchNorm: return "BatchNormalization";
+        case Op::Relu: return "Relu";
+        case Op::Clip: return "Clip";
+        case Op::LeakyRelu: return "LeakyRelu";
+        case Op::Sigmoid: return "Sigmoid";
+        case Op::HardSigmoid: return "HardSigmoid";
+        case Op::HardSwish: return "HardSwish";
+        case Op::Silu: return "Silu";
+        case Op::Add: return "Add";
+        case Op::Mul: return "Mul";
+        case Op::Concat: return "Concat";
+        case Op::MaxPool: return "MaxPool";
+        case Op::AveragePool: return "AveragePool";
+        case Op::GlobalAveragePool: return "GlobalAveragePool";
+        case Op::Flatten: return "Flatten";
+        case Op::Reshape: return "Reshape";
+        case Op::Gemm: return "Gemm";
+        case Op::MatMul: return "MatMul";
+        case Op::Softmax: return "Softmax";
+        case Op::Denoiser: return "Denoiser";
+    }
+    return "?";
+}
+
+bool NodeAttrs::operator==(const NodeAttrs& o) const {
+    return kernel == o.kernel && strides == o.strides && dilations == o.dilations &&
+           pads == o.pads && group == o.group && ceil_mode == o.ceil_mode &&
+           count_include_pad == o.count_include_pad && epsilon == o.epsilon &&
+           alpha == o.alpha && beta == o.beta && trans_a == o.trans_a && trans_b == o.trans_b &&
+           clip_min == o.clip_min && clip_max == o.clip_max && axis == o.axis &&
+           shape == o.shape;
+}
+
+NodeAttrs default_attrs(Op op) {
+    NodeAttrs a;
+    switch (op) {
+        case Op::LeakyRelu: a.alpha = 0.01f; break;
+        case Op::HardSigmoid:
+            a.alpha = 0.2f;
+            a.beta = 0.5f;
+            break;
+        case Op::Gemm:
+            a.alpha = 1.0f;
+            a.beta = 1.0f;
+            break;
+        case Op::Softmax: a.axis = -1; break;
+        case Op::Denoiser: a.alpha = kDenoiserDefaultSlope; break;
+        default: break;
+    }
+    return a;
+}
+
+const Tensor& Graph::initializer(const std::string& tensor) const {
+    const auto it = initializers.find(tensor);
+    if (it == initializers.end()) {
+        throw std::logic_error("no initializer named " + tensor);
+    }
+    return it->second;
+}
+
+const Node* Graph::find_node(const std::string& node_name) const {
+    for (const Node& n : nodes) {
+        if (n.name == node_name) {
+            return &n;
+        }
+    }
+    return nullptr;
+}
+
+std::optional<std::size_t> Graph::producer(const std::string& tensor) const {
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+        if (std::find(nodes[i].outputs.begin(), nodes[i].outputs.end(), tensor) !=
+            nodes[i].outputs.end()) {
+            return i;
+        }
+    }
+    return std::nullopt;
+}
+
+std::vector<std::size_t> Graph::consumers(const std::string& tensor) const {
+    std::vector<std::size_t> out;
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+        if (std::find(nodes[i].inputs.begin(), nodes[i].inputs.end(), tensor) !=
+            nodes[i].inputs.end()) {
+            out.push_back(i);
+        }
+    }
+    return out;
+}
+
+namespace {
+
+[[noreturn]] void fail(const Graph& g, const Node& n, const std::string& what) {
+    throw ConfigError(g.name, fmt::format("node '{}' ({}): {}", n.name, op_name(n.op), what));
+}
+
+std::int64_t norm_axis(const Graph& g, const Node& n, std::int64_t axis, std::int64_t rank,
+                       bool allow_rank = false) {
+    const std::int64_t hi = allow_rank ? rank : rank - 1;
+    const std::int64_t a = axis < 0 ? axis + rank : axis;
+    if (a < 0 || a > hi) {
+        fail(g, n, fmt::format("axis {} is out of range for a rank-{} input", axis, rank));
+    }
+    return a;
+}
+
+Dims broadcast(const Graph& g, const Node& n, const Dims& a, const Dims& b) {
+    const std::size_t r = std::max(a.size(), b.size());
+    Dims out(r);
+    for (std::size_t i = 0; i < r; ++i) {
+        const std::int64_t da = i < r - a.size() ? 1 : a[i - (r - a.size())];
+        const std::int64_t db = i < r - b.size() ? 1 : b[i - (r - b.size())];
+        if (da != db && da != 1 && db != 1) {
+            fail(g, n, fmt::format("shapes {} and {} do not broadcast", dims_str(a), dims_str(b)));
+        }
+        out[i] = da == 1 ? db : da;
+    }
+    return out;
+}
+
+std::int64_t spatial_out(std::int64_t in, std::int64_t k, std::int64_t s, std::int64_t d,
+                         std::int64_t pad_total, bool ceil_mode) {
+    const std::int64_t span = in + pad_total - d * (k - 1) - 1;
+    if (span < 0) {
+        return 0;
+    }
+    return (ceil_mode ? (span + s - 1) / s : span / s) + 1;
+}
+
+void require_rank(const Graph& g, const Node& n, const Dims& d, std::size_t rank,
+                  const char* what) {
+    if (d.size() != rank) {
+        fail(g, n, fmt::format("{} must have rank {}, got shape {}", what, rank, dims_str(d)));
+    }
+}
+
+Dims window_shape(const Graph& g, const Node& n, const Dims& x, std::int64_t out_channels) {
+    require_rank(g, n, x, 4, "input (N, C, H, W)");
+    const NodeAttrs& a = n.attrs;
+    for (std::size_t i = 0; i < 2; ++i) {
+        if (a.kernel[i] < 1 || a.strides[i] < 1 || a.dilations[i] < 1) {
+            fail(g, n, "kernel, strides and dilations must be at least 1");
+        }
+    }
+    for (const auto p : a.pads) {
+        if (p < 0) {
+            fail(g, n, "pads must be non-negative");
+        }
+    }
+    const bool ceil_mode = n.op != Op::Conv && a.ceil_mode;
+    const std::int64_t h = spatial_out(x[2], a.kernel[0], a.strides[0], a.dilations[0],
+                                       a.pads[0] + a.pads[2], ceil_mode);
+    const std::int64_t w = spatial_out(x[3], a.kernel[1], a.strides[1], a.dilations[1],
+                                       a.pads[1] + a.pads[3], ceil_mode);
+    if (h < 1 || w < 1) {
+        fail(g, n, fmt::format("window {}x{} does not fit the {}x{} input", a.kernel[0],
+                               a.kernel[1], x[2], x[3]));
+    }
+    return {x[0], out_channels, h, w};
+}
+
+std::size_t min_inputs(Op op) {
+    switch (op) {
+        case Op::Conv:
+        case Op::Gemm:
+        case Op::Add:
+        case Op::Mul:
+        case Op::MatMul: return 2;
+        case Op::BatchNorm: return 5;
+        case Op::Denoiser: return 9;
+        default: return 1;
+    }
+}
+
+std::size_t max_inputs(Op op) {
+    switch (op) {
+        case Op::Conv:
+        case Op::Gemm: return 3;
+        case Op::Concat: return 1u << 20;
+        default: return min_inputs(op);
+    }
+}
+
+}  // namespace
+
+Dims infer_node_shape(const Graph& g, const Node& n, const std::vector<Dims>& in) {
+    const NodeAttrs& a = n.attrs;
+    switch (n.op) {
+        case Op::Conv: {
+            const Dims& x = in[0];
+            const Dims& w = in[1];
+            require_rank(g, n, x, 4, "input (N, C, H, W)");
+            require_rank(g, n, w, 4, "weight (M, C/group, kH, kW)");
+            if (a.group < 1 || x[1] % a.group != 0 || w[0] % a.group != 0) {
+                fail(g, n, fmt::format("group {} does not divide input channels {} and output "
+                                       "channels {}",
+                                       a.group, x[1], w[0]));
+            }
+            if (w[1] * a.group != x[1]) {
+                fail(g, n, fmt::format("weight {} expects {} input channels, input has {}",
+                                       dims_str(w), w[1] * a.group, x[1]));
+            }
+            if (w[2] != a.kernel[0] || w[3] != a.kernel[1]) {
+                fail(g, n, fmt::format("kernel_shape {}x{} differs from weight {}", a.kernel[0],
+                                       a.kernel[1], dims_str(w)));
+            }
+            if (in.size() == 3 && in[2] != Dims{w[0]}) {
+                fail(g, n, fmt::format("bias must have shape {}, got {}", w[0], dims_str(in[2])));
+            }
+            return window_shape(g, n, x, w[0]);
+        }
+        case Op::BatchNorm: {
+            if (in[0].size() < 2) {
+                fail(g, n, "input must have rank >= 2");
+            }
+            for (std::size_t i = 1; i < 5; ++i) {
+                if (in[i] != Dims{in[0][1]}) {
+                    fail(g, n, fmt::format("input {} must have shape {}, got {}", i, in[0][1],
+                                           dims_str(in[i])));
+                }
+            }
+            return in[0];
+        }
+        case Op::Relu:
+        case Op::Clip:
+        case Op::LeakyRelu:
+        case Op::Sigmoid:
+        case Op::HardSigmoid:
+        case Op::HardSwish:
+        case Op::Silu: return in[0];
+        case Op::Softmax: norm_axis(g, n, a.axis, static_cast<std::int64_t>(in[0].size())); return in[0];
+        case Op::Add:
+        case Op::Mul: return broadcast(g, n, in[0], in[1]);
+        case Op::Concat: {
+            const auto rank = static_cast<std::int64_t>(in[0].size());
+            const std::int64_t ax = norm_axis(g, n, a.axis, rank);
+            Dims out = in[0];
+            for (std::size_t i = 1; i < in.size(); ++i) {
+                bool ok = static_cast<std::int64_t>(in[i].size()) == rank;
+                for (std::int64_t d = 0; ok && d < rank; ++d) {
+                    ok = d == ax || in[i][static_cast<std::size_t>(d)] ==
+                                        in[0][static_cast<std::size_t>(d)];
+                }
+                if (!ok) {
+                    fail(g, n, fmt::format("input shapes {} and {} differ outside axis {}",
+                                           dims_str(in[0]), dims_str(in[i]), a.axis));
+                }
+                out[static_cast<std::size_t>(ax)] += in[i][static_cast<std::size_t>(ax)];
+            }
+            return out;
+        }
+        case Op::MaxPool:
+        case Op::AveragePool:
+            require_rank(g, n, in[0], 4, "input (N, C, H, W)");
+            return window_shape(g, n, in[0], in[0][1]);
+        case Op::GlobalAveragePool:
+            require_rank(g, n, in[0], 4, "input (N, C, H, W)");
+            return {in[0][0], in[0][1], 1, 1};
+        case Op::Flatten: {
+            const auto rank = static_cast<std::int64_t>(in[0].size());
+            const auto ax = static_cast<std::size_t>(norm_axis(g, n, a.axis, rank, true));
+            std::int64_t outer = 1;
+            std::int64_t inner = 1;
+            for (std::size_t i = 0; i < in[0].size(); ++i) {
+                (i < ax ? outer : inner) *= in[0][i];
+            }
+            return {outer, inner};
+        }
+        case Op::Reshape: {
+            Dims out = a.shape;
+            std::int64_t known = 1;
+            int infer = -1;
+            for (std::size_t i = 0; i < out.size(); ++i) {
+                if (out[i] == 0) {
+                    if (i >= in[0].size()) {
+                        fail(g, n, fmt::format("shape entry {} is 0 but the input has rank {}", i,
+                                               in[0].size()));
+                    }
+                    out[i] = in[0][i];
+                }
+                if (out[i] == -1) {
+                    if (infer >= 0) {
+                        fail(g, n, "shape has more than one -1");
+                    }
+                    infer = static_cast<int>(i);
+                } else if (out[i] < 0) {
+                    fail(g, n, fmt::format("shape entry {} is negative", out[i]));
+                } else {
+                    known *= out[i];
+                }
+            }
+            const std::int64_t total = numel(in[0]);
+            if (infer >= 0) {
+                if (known == 0 || total % known != 0) {
+                    fail(g, n, fmt::format("cannot reshape {} to {}", dims_str(in[0]),
+                                           dims_str(a.shape)));
+                }
+                out[static_cast<std::size_t>(infer)] = total / known;
+            } else if (known != total) {
+                fail(g, n, fmt::format("cannot reshape {} ({} elements) to {}", dims_str(in[0]),
+                                       total, dims_str(out)));
+            }
+            return out;
+        }
+        case Op::Gemm: {
+            require_rank(g, n, in[0], 2, "A");
+            require_rank(g, n, in[1], 2, "B");
+            const std::int64_t m = a.trans_a ? in[0][1] : in[0][0];
+            const std::int64_t k = a.trans_a ? in[0][0] : in[0][1];
+            const std::int64_t kb = a.trans_b ? in[1][1] : in[1][0];
+            const std::int64_t nn = a.trans_b ? in[1][0] : in[1][1];
+            if (k != kb) {
+                fail(g, n, fmt::format("inner dimensions differ: A {} and B {}", dims_str(in[0]),
+                                       dims_str(in[1])));
+            }
+            if (in.size() == 3 && broadcast(g, n, in[2], {m, nn}) != Dims{m, nn}) {
+                fail(g, n, fmt::format("C {} does not broadcast to {}x{}", dims_str(in[2]), m, nn));
+            }
+            return {m, nn};
+        }
+        case Op::MatMul: {
+            Dims x = in[0];
+            Dims y = in[1];
+            if (x.empty() || y.empty()) {
+                fail(g, n, "inputs must have rank >= 1");
+            }
+            const bool x1 = x.size() == 1;
+            const bool y1 = y.size() == 1;
+            if (x1) x.insert(x.begin(), 1);
+            if (y1) y.push_back(1);
+            if (x.back() != y[y.size() - 2]) {
+                fail(g, n, fmt::format("inner dimensions differ: {} and {}", dims_str(in[0]),
+                                       dims_str(in[1])));
+            }
+            Dims bx(x.begin(), x.end() - 2);
+            Dims by(y.begin(), y.end() - 2);
+            Dims out = broadcast(g, n, bx, by);
+            if (!x1) out.push_back(x[x.size() - 2]);
+            if (!y1) out.push_back(y.back());
+            return out;
+        }
+        case Op::Denoiser: {
+            const Dims& x = in[0];
+            require_rank(g, n, x, 4, "input (N, C, H, W)");
+            const std::int64_t c = x[1];
+            const std::int64_t cr = in[1].empty() ? 0 : in[1][0];
+            const std::array<Dims, 8> want = {Dims{cr, c, 1, 1}, Dims{cr}, Dims{cr, 1, 3, 3},
+                                              Dims{cr},          Dims{c, cr, 1, 1}, Dims{c},
+                                              Dims{c, cr, 1, 1}, Dims{c}};
+            if (cr < 1) {
+                fail(g, n, "reduce.weight must have at least one output channel");
+            }
+            for (std::size_t i = 0; i < 8; ++i) {
+                if (in[i + 1] != want[i]) {
+                    fail(g, n, fmt::format("{} must have shape {}, got {}", kDenoiserWeightRoles[i],
+                                           dims_str(want[i]), dims_str(in[i + 1])));
+                }
+            }
+            return x;
+        }
+    }
+    fail(g, n, "unknown op");
+}
+
+void Graph::validate(const std::string& source) const {
+    const auto err = [&source](const std::string& msg) { throw ConfigError(source, msg); };
+    std::set<std::string> defined;
+    for (const auto& [tname, t] : initializers) {
+        if (static_cast<std::int64_t>(t.data.size()) != t.numel()) {
+            err(fmt::format("initializer '{}' has {} values for shape {}", tname, t.data.size(),
+                            dims_str(t.dims)));
+        }
+        defined.insert(tname);
+    }
+    if (inputs.empty()) {
+        err("the graph has no input");
+    }
+    for (const ValueInfo& v : inputs) {
+        if (!defined.insert(v.name).second) {
+            err(fmt::format("graph input '{}' is defined twice", v.name));
+        }
+        for (std::size_t i = 0; i < v.dims.size(); ++i) {
+            if (v.dims[i] < (i == 0 ? -1 : 1)) {
+                err(fmt::format("graph input '{}' has shape {}; only the batch dimension may be "
+                                "unknown",
+                                v.name, dims_str(v.dims)));
+            }
+        }
+    }
+    std::set<std::string> node_names;
+    for (const Node& n : nodes) {
+        if (n.name.empty() || !node_names.insert(n.name).second) {
+            err(fmt::format("node name '{}' is empty or not unique", n.name));
+        }
+        if (n.inputs.size() < min_inputs(n.op) || n.inputs.size() > max_inputs(n.op)) {
+            fail(*this, n, fmt::format("has {} inputs; expected {}{}", n.inputs.size(),
+                                       min_inputs(n.op),
+                                       max_inputs(n.op) > min_inputs(n.op) ? " or more" : ""));
+        }
+        for (const std::string& in : n.inputs) {
+            if (defined.count(in) == 0) {
+                fail(*this, n, fmt::format("input '{}' is not defined before this node", in));
+            }
+        }
+        if (n.outputs.size() != 1) {
+            fail(*this, n, "must have exactly one output");
+        }
+        if (!defined.insert(n.outputs[0]).second) {
+            fail(*this, n, fmt::format("output '{}' is defined twice", n.outputs[0]));
+        }
+    }
+    if (outputs.empty()) {
+        err("the graph has no output");
+    }
+    for (const ValueInfo& v : outputs) {
+        if (defined.count(v.name) == 0) {
+            err(fmt::format("graph output '{}' is not produced by any node", v.name));
+        }
+    }
+    infer_shapes(1);
+}
+
+std::map<std::string, Dims> Graph::infer_shapes(std::int64_t batch) const {
+    std::map<std::string, Dims> shapes;
+    for (const auto& [tname, t] : initializers) {
+        shapes[tname] = t.dims;
+    }
+    for (const ValueInfo& v : inputs) {
+        Dims d = v.dims;
+        if (!d.empty() && d[0] == -1) {
+            d[0] = batch;
+        }
+        shapes[v.name] = d;
+    }
+    std::vector<Dims> in;
+    for (const Node& n : nodes) {
+        in.clear();
+        for (const std::string& t : n.inputs) {
+            in.push_back(shapes.at(t));
+        }
+        shapes[n.outputs[0]] = infer_node_shape(*this, n, in);
+    }
+    return shapes;
+}
+
+std::vector<NodeStats> Graph::node_stats() const {
+    const auto shapes = infer_shapes(1);
+    std::vector<NodeStats> out;
+    out.reserve(nodes.size());
+    for (const Node& n : nodes) {
+        NodeStats s;
+        s.output_dims = shapes.at(n.outputs[0]);
+        for (std::size_t i = 0; i < n.inputs.size(); ++i) {
+            if (!is_initializer(n.inputs[i])) {
+                continue;
+            }
+            const std::int64_t count = initializer(n.inputs[i]).numel();
+            ((n.op == Op::BatchNorm && i >= 3) ? s.buffers : s.params) += count;
+        }
+        const Dims& x = shapes.at(n.inputs[0]);
+        switch (n.op) {
+            case Op::Conv: {
+                const Dims& w = shapes.at(n.inputs[1]);
+                s.macs = numel(s.output_dims) * w[1] * w[2] * w[3];
+                break;
+            }
+            case Op::Gemm: {
+                const std::int64_t k = n.attrs.trans_a ? x[0] : x[1];
+                s.macs = numel(s.output_dims) * k;
+                break;
+            }
+            case Op::MatMul: s.macs = numel(s.output_dims) * x.back(); break;
+            case Op::Denoiser: {
+                const std::int64_t c = x[1];
+                const std::int64_t cr = shapes.at(n.inputs[1])[0];
+                s.macs = x[2] * x[3] * (3 * c * cr + 9 * cr);
+                break;
+            }
+            default: break;
+        }
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+std::int64_t Graph::parameter_count() const {
+    std::set<std::string> counted;
+    std::int64_t total = 0;
+    for (const Node& n : nodes) {
+        for (std::size_t i = 0; i < n.inputs.size(); ++i) {
+            const bool buffer = n.op == Op::BatchNorm && i >= 3;
+            if (!buffer && is_initializer(n.inputs[i]) && counted.insert(n.inputs[i]).second) {
+                total += initializer(n.inputs[i]).numel();
+            }
+        }
+    }
+    return total;
+}
+
+}  // namespace dnsim::workloads

@@ -1,0 +1,158 @@
+// The network graph IR every part of dnsim consumes: named tensors, nodes in topological order,
+// weights as named initializers (ONNX-like), shape inference and parameter/MAC counts. The
+// denoiser block is a node of its own (Op::Denoiser) placed after the layer whose output it
+// cleans.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/config_error.h"
+#include "graph/tensor.h"
+
+namespace dnsim::workloads {
+
+/// A construct dnsim does not support (op, attribute value, data type). Bad input, exit 1.
+class UnsupportedError : public ConfigError {
+  public:
+    using ConfigError::ConfigError;
+};
+
+enum class Op {
+    Conv,
+    BatchNorm,
+    Relu,
+    Clip,
+    LeakyRelu,
+    Sigmoid,
+    HardSigmoid,
+    HardSwish,
+    Silu,
+    Add,
+    Mul,
+    Concat,
+    MaxPool,
+    AveragePool,
+    GlobalAveragePool,
+    Flatten,
+    Reshape,
+    Gemm,
+    MatMul,
+    Softmax,
+    Denoiser,
+};
+
+/// Name used in tables and in ONNX (op_type); "Silu" and "Denoiser" are dnsim's own.
+const char* op_name(Op op);
+
+/// Every attribute any op uses; each op reads only its own (see docs/workloads.md).
+struct NodeAttrs {
+    // Conv, MaxPool, AveragePool (2-D spatial only).
+    std::array<std::int64_t, 2> kernel{0, 0};     ///< kH, kW
+    std::array<std::int64_t, 2> strides{1, 1};    ///< sH, sW
+    std::array<std::int64_t, 2> dilations{1, 1};  ///< dH, dW
+    std::array<std::int64_t, 4> pads{0, 0, 0, 0};  ///< top, left, bottom, right
+    std::int64_t group = 1;                        ///< Conv groups (C_in for depthwise)
+    bool ceil_mode = false;                        ///< pools: output size rounded up
+    bool count_include_pad = false;                ///< AveragePool: padding counts in divisor
+    // BatchNorm.
+    float epsilon = 1e-5f;
+    // LeakyRelu (slope), HardSigmoid (alpha, beta), Gemm (alpha, beta), Denoiser (alpha: slope).
+    float alpha = 0.0f;
+    float beta = 0.0f;
+    bool trans_a = false;  ///< Gemm
+    bool trans_b = false;  ///< Gemm
+    // Clip (Relu6 is Clip 0..6).
+    float clip_min = std::numeric_limits<float>::lowest();
+    float clip_max = std::numeric_limits<float>::max();
+    // Concat, Flatten, Softmax (Softmax: along one axis, ONNX opset >= 13 semantics).
+    std::int64_t axis = 1;
+    // Reshape target (0 copies the input dimension, -1 is inferred).
+    std::vector<std::int64_t> shape;
+
+    bool operator==(const NodeAttrs& o) const;
+    bool operator!=(const NodeAttrs& o) const { return !(*this == o); }
+};
+
+/// Default attributes of an op as ONNX defines them (LeakyRelu alpha 0.01, Gemm alpha 1 ...).
+NodeAttrs default_attrs(Op op);
+
+struct Node {
+    std::string name;
+    Op op = Op::Relu;
+    std::vector<std::string> inputs;   ///< tensor names: activations or initializers
+    std::vector<std::string> outputs;  ///< one output each (dnsim's ops are single-output)
+    NodeAttrs attrs;
+
+    bool operator==(const Node& o) const {
+        return name == o.name && op == o.op && inputs == o.inputs && outputs == o.outputs &&
+               attrs == o.attrs;
+    }
+};
+
+/// A graph input or output: name and shape; dims[0] == -1 marks the batch dimension.
+struct ValueInfo {
+    std::string name;
+    Dims dims;
+    bool operator==(const ValueInfo& o) const { return name == o.name && dims == o.dims; }
+};
+
+/// Inputs of a Denoiser node after X, in order (ONNX input order, docs/workloads.md).
+inline constexpr std::array<const char*, 8> kDenoiserWeightRoles = {
+    "reduce.weight", "reduce.bias", "depthwise.weight", "depthwise.bias",
+    "mean.weight",   "mean.bias",   "var.weight",       "var.bias"};
+/// LeakyReLU slope of the denoiser hardware (2^-7, docs/denoiser.md).
+inline constexpr float kDenoiserDefaultSlope = 0.0078125f;
+
+/// Per-node figures from shape inference (batch 1).
+struct NodeStats {
+    Dims output_dims;
+    std::int64_t params = 0;   ///< trainable parameters (BN running mean/var excluded)
+    std::int64_t buffers = 0;  ///< non-trainable constants (BN running mean/var)
+    std::int64_t macs = 0;     ///< multiply-accumulates per image
+};
+
+class Graph {
+  public:
+    std::string name;
+    std::vector<ValueInfo> inputs;
+    std::vector<ValueInfo> outputs;
+    std::vector<Node> nodes;  ///< topological order
+    std::map<std::string, Tensor> initializers;
+
+    bool operator==(const Graph& o) const {
+        return name == o.name && inputs == o.inputs && outputs == o.outputs &&
+               nodes == o.nodes && initializers == o.initializers;
+    }
+
+    bool is_initializer(const std::string& tensor) const {
+        return initializers.count(tensor) != 0;
+    }
+    const Tensor& initializer(const std::string& tensor) const;
+    const Node* find_node(const std::string& node_name) const;
+    /// Index of the node producing `tensor`, or nullopt for graph inputs and initializers.
+    std::optional<std::size_t> producer(const std::string& tensor) const;
+    /// Indices of the nodes reading `tensor`.
+    std::vector<std::size_t> consumers(const std::string& tensor) const;
+
+    /// Checks names are unique, every input is defined before use, input counts per op and
+    /// weight shapes; throws ConfigError naming `source` (a file or built-in name) and the node.
+    void validate(const std::string& source) const;
+
+    /// Shapes of every tensor (activations and initializers) with the batch set to `batch`.
+    std::map<std::string, Dims> infer_shapes(std::int64_t batch = 1) const;
+    /// Output shape, parameters and MACs of every node (batch 1), in node order.
+    std::vector<NodeStats> node_stats() const;
+    /// Trainable parameters of the whole graph (each initializer counted once).
+    std::int64_t parameter_count() const;
+};
+
+/// Output shape of one node from its input shapes; throws ConfigError naming the node.
+Dims infer_node_shape(const Graph& g, const Node& n, const std::vector<Dims>& in);
+
+}  // namespace dnsim::workloads
