@@ -10,10 +10,10 @@
 #include <nlohmann/json.hpp>
 
 #include "common/config_error.h"
+#include "common/output_files.h"
 #include "common/rng.h"
 #include "denoiser/block_reference.h"
 #include "denoiser/tile_plan.h"
-#include "common/output_files.h"
 
 namespace dnsim::tb {
 

@@ -12,6 +12,11 @@
 #include "common/config_error.h"
 #include "config_binder.h"
 #include "denoiser_study.h"
+#include "graph/transforms.h"
+#include "inspect.h"
+#include "model_loader.h"
+#include "onnx/onnx_io.h"
+#include "topologies/topologies.h"
 
 namespace po = boost::program_options;
 using dnsim::ConfigError;
@@ -94,7 +99,9 @@ void print_usage(std::ostream& os) {
     os << "usage: dnsim [--help] [--version] <command> [options]\n\n"
           "commands:\n"
           "  denoiser   simulate a denoiser block on the accelerator model (cycles per phase,\n"
-          "             SRAM traffic, energy, power), checked against the references\n\n"
+          "             SRAM traffic, energy, power), checked against the references\n"
+          "  inspect    print a model's layers with shapes, parameters and MACs; MODEL is an\n"
+          "             .onnx file, a SCALE-Sim topology .csv or a built-in name\n\n"
           "Run 'dnsim <command> --help' for the options of a command.\n";
 }
 
@@ -154,6 +161,53 @@ int cmd_denoiser(int argc, const char* const* argv) {
     return dnsim::tb::run_denoiser_study(opt, std::cout);
 }
 
+int cmd_inspect(int argc, const char* const* argv) {
+    po::options_description general("Options of 'dnsim inspect'");
+    general.add_options()("help,h", "print this help")(
+        "model", po::value<std::string>(), "an .onnx file, a SCALE-Sim .csv or a built-in name")(
+        "denoisers", po::value<std::string>(),
+        "insert denoiser blocks after these layers (comma-separated names)")(
+        "denoiser-ratio", po::value<double>()->default_value(0.25),
+        "bottleneck ratio of inserted denoisers (C_r = round(C x ratio))")(
+        "export", po::value<std::string>(), "also write the model as an ONNX file (opset 17)");
+    po::positional_options_description positional;
+    positional.add("model", 1);
+    po::variables_map vm;
+    dnsim::tb::parse_options(argc, argv, general, po::options_description(), &positional, vm);
+    if (vm.count("help") != 0) {
+        std::cout << "usage: dnsim inspect MODEL [--export FILE.onnx]\n\nbuilt-in models:\n";
+        for (const auto& m : dnsim::workloads::builtin_models()) {
+            std::cout << fmt::format("  {:<20} {}\n", m.name, m.description);
+        }
+        std::cout << "\n" << general << "\n";
+        return 0;
+    }
+    if (vm.count("model") == 0) {
+        throw ConfigError("model",
+                          "missing; usage: dnsim inspect MODEL (see dnsim inspect --help)");
+    }
+    auto graph = dnsim::tb::load_model(vm["model"].as<std::string>());
+    if (vm.count("denoisers") != 0) {
+        const std::string list = vm["denoisers"].as<std::string>();
+        std::size_t start = 0;
+        while (true) {
+            const std::size_t comma = list.find(',', start);
+            dnsim::workloads::insert_denoiser(graph, list.substr(start, comma - start),
+                                              vm["denoiser-ratio"].as<double>(), 0, "denoisers");
+            if (comma == std::string::npos)
+                break;
+            start = comma + 1;
+        }
+    }
+    dnsim::tb::print_model_summary(graph, std::cout);
+    if (vm.count("export") != 0) {
+        const std::string path = vm["export"].as<std::string>();
+        dnsim::workloads::export_onnx(graph, path);
+        std::cout << "wrote " << path << "\n";
+    }
+    return 0;
+}
+
 }  // namespace
 
 int sc_main(int argc, char* argv[]) {
@@ -175,8 +229,11 @@ int sc_main(int argc, char* argv[]) {
         if (first == "denoiser") {
             return cmd_denoiser(argc - 1, argv + 1);
         }
+        if (first == "inspect") {
+            return cmd_inspect(argc - 1, argv + 1);
+        }
         std::cerr << "dnsim: error: unknown command '" << first
-                  << "'; accepted: denoiser (see dnsim --help)\n";
+                  << "'; accepted: denoiser, inspect (see dnsim --help)\n";
         return 1;
     } catch (const ConfigError& e) {
         std::cerr << "dnsim: error: " << e.what() << "\n";

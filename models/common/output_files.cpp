@@ -31,8 +31,7 @@ void write_file_atomically(const std::string& dir, const std::string& name,
     fs::rename(tmp, target, ec);
     if (ec) {
         fs::remove(tmp, ec);
-        throw ConfigError(key,
-                          "cannot rename '" + tmp.string() + "' to '" + target.string() + "'");
+        throw ConfigError(key, "cannot rename '" + tmp.string() + "' to '" + target.string() + "'");
     }
 }
 

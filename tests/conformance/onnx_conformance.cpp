@@ -24,9 +24,9 @@ using namespace dnsim::workloads;
 namespace {
 
 const std::set<std::string> kClaimed = {
-    "Conv",  "BatchNormalization", "Relu",   "Clip",        "LeakyRelu",         "Sigmoid",
-    "HardSigmoid", "HardSwish",   "Add",    "Mul",         "Concat",            "MaxPool",
-    "AveragePool", "GlobalAveragePool", "Flatten", "Reshape", "Gemm",           "MatMul",
+    "Conv",        "BatchNormalization", "Relu",    "Clip",    "LeakyRelu", "Sigmoid",
+    "HardSigmoid", "HardSwish",          "Add",     "Mul",     "Concat",    "MaxPool",
+    "AveragePool", "GlobalAveragePool",  "Flatten", "Reshape", "Gemm",      "MatMul",
     "Softmax"};
 
 struct Case {
@@ -53,7 +53,8 @@ std::string compare(const Tensor& got, const Tensor& want) {
     for (std::size_t i = 0; i < want.data.size(); ++i) {
         const double g = got.data[i];
         const double w = want.data[i];
-        if (std::isnan(w) && std::isnan(g)) continue;
+        if (std::isnan(w) && std::isnan(g))
+            continue;
         if (!(std::abs(g - w) <= atol + rtol * std::abs(w))) {
             return fmt::format("element {}: {} instead of {}", i, g, w);
         }
@@ -67,47 +68,56 @@ Case run_case(const fs::path& dir) {
     onnx::ModelProto model;
     model.ParseFromString(slurp(dir / "model.onnx"));
     std::set<std::string> ops;
-    for (const auto& n : model.graph().node()) ops.insert(n.op_type());
+    for (const auto& n : model.graph().node())
+        ops.insert(n.op_type());
     c.ops = fmt::format("{}", fmt::join(ops, ", "));
     // Graph inputs in file order (input_K.pb), and those dnsim needs constant: the shape of
     // Reshape and the bounds of Clip, frozen from each data set.
     std::set<std::string> inits;
-    for (const auto& t : model.graph().initializer()) inits.insert(t.name());
+    for (const auto& t : model.graph().initializer())
+        inits.insert(t.name());
     std::vector<std::string> input_names;
     for (const auto& v : model.graph().input()) {
-        if (inits.count(v.name()) == 0) input_names.push_back(v.name());
+        if (inits.count(v.name()) == 0)
+            input_names.push_back(v.name());
     }
     std::set<std::string> static_operands;
     for (const auto& n : model.graph().node()) {
         for (int i = 1; i < n.input_size(); ++i) {
-            if (n.op_type() == "Reshape" || n.op_type() == "Clip") static_operands.insert(n.input(i));
+            if (n.op_type() == "Reshape" || n.op_type() == "Clip")
+                static_operands.insert(n.input(i));
         }
     }
     try {
         std::vector<fs::path> sets;
         for (const auto& e : fs::directory_iterator(dir)) {
-            if (e.is_directory()) sets.push_back(e.path());
+            if (e.is_directory())
+                sets.push_back(e.path());
         }
         std::sort(sets.begin(), sets.end());
         for (const auto& s : sets) {
-            const auto file = [&s](std::size_t k) { return (s / fmt::format("input_{}.pb", k)).string(); };
+            const auto file = [&s](std::size_t k) {
+                return (s / fmt::format("input_{}.pb", k)).string();
+            };
             FrozenInputs frozen;
             for (std::size_t k = 0; k < input_names.size(); ++k) {
-                if (static_operands.count(input_names[k]) != 0) frozen[input_names[k]] = file(k);
+                if (static_operands.count(input_names[k]) != 0)
+                    frozen[input_names[k]] = file(k);
             }
-            if (!frozen.empty()) c.note = "static operands frozen from the test data";
+            if (!frozen.empty())
+                c.note = "static operands frozen from the test data";
             const Graph g = import_onnx((dir / "model.onnx").string(), frozen);
             const Executor exec(g, ExecOptions{1, 0, DenoiserEpsilon::Zero});
             std::vector<Tensor> inputs;
             for (const ValueInfo& v : g.inputs) {
                 const auto k = static_cast<std::size_t>(
-                    std::find(input_names.begin(), input_names.end(), v.name) - input_names.begin());
+                    std::find(input_names.begin(), input_names.end(), v.name) -
+                    input_names.begin());
                 inputs.push_back(read_onnx_tensor(file(k)));
             }
             const auto outputs = exec.run(inputs);
             for (std::size_t i = 0; i < outputs.size(); ++i) {
-                const Tensor want =
-                    read_onnx_tensor((s / fmt::format("output_{}.pb", i)).string());
+                const Tensor want = read_onnx_tensor((s / fmt::format("output_{}.pb", i)).string());
                 const std::string diff = compare(outputs[i], want);
                 if (!diff.empty()) {
                     c.status = "FAILED";
@@ -121,7 +131,8 @@ Case run_case(const fs::path& dir) {
         c.status = "not supported";
         c.note = e.what();
         const auto pos = c.note.find(": ");
-        if (pos != std::string::npos) c.note = c.note.substr(pos + 2);
+        if (pos != std::string::npos)
+            c.note = c.note.substr(pos + 2);
     } catch (const std::exception& e) {
         c.status = "FAILED";
         c.note = e.what();
@@ -174,7 +185,8 @@ int main(int argc, char** argv) {
         } else if (a == "--check" && i + 1 < argc) {
             check_path = argv[++i];
         } else {
-            std::cerr << "usage: dnsim_onnx_conformance [--data DIR] [--write FILE | --check FILE]\n";
+            std::cerr
+                << "usage: dnsim_onnx_conformance [--data DIR] [--write FILE | --check FILE]\n";
             return 2;
         }
     }
@@ -185,7 +197,8 @@ int main(int argc, char** argv) {
     }
     std::vector<fs::path> dirs;
     for (const auto& e : fs::directory_iterator(data)) {
-        if (e.is_directory() && fs::exists(e.path() / "model.onnx")) dirs.push_back(e.path());
+        if (e.is_directory() && fs::exists(e.path() / "model.onnx"))
+            dirs.push_back(e.path());
     }
     std::sort(dirs.begin(), dirs.end());
     std::vector<Case> cases;
@@ -193,8 +206,9 @@ int main(int argc, char** argv) {
     for (const auto& d : dirs) {
         onnx::ModelProto model;
         model.ParseFromString(slurp(d / "model.onnx"));
-        const bool relevant = std::any_of(model.graph().node().begin(), model.graph().node().end(),
-                                          [](const auto& n) { return kClaimed.count(n.op_type()) != 0; });
+        const bool relevant =
+            std::any_of(model.graph().node().begin(), model.graph().node().end(),
+                        [](const auto& n) { return kClaimed.count(n.op_type()) != 0; });
         if (!relevant) {
             ++other;
             continue;

@@ -13,8 +13,7 @@
 
 namespace dnsim::workloads {
 
-Executor::Executor(const Graph& graph, ExecOptions options)
-    : m_graph(graph), m_options(options) {
+Executor::Executor(const Graph& graph, ExecOptions options) : m_graph(graph), m_options(options) {
     graph.validate(graph.name);
     if (m_options.threads == 0) {
         throw ConfigError("exec.threads", "0 is out of range; accepted: 1 or more");
@@ -25,8 +24,8 @@ std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs,
                                   std::uint64_t first_image) const {
     const Graph& g = m_graph;
     if (inputs.size() != g.inputs.size()) {
-        throw ConfigError(g.name, fmt::format("expected {} input tensors, got {}",
-                                              g.inputs.size(), inputs.size()));
+        throw ConfigError(g.name, fmt::format("expected {} input tensors, got {}", g.inputs.size(),
+                                              inputs.size()));
     }
     std::unordered_map<std::string, Tensor> env;
     for (std::size_t i = 0; i < inputs.size(); ++i) {
@@ -38,17 +37,18 @@ std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs,
         }
         if (!ok) {
             throw ConfigError(g.name, fmt::format("input '{}' must have shape {}, got {}",
-                                                  g.inputs[i].name, dims_str(want),
-                                                  dims_str(got)));
+                                                  g.inputs[i].name, dims_str(want), dims_str(got)));
         }
         env[g.inputs[i].name] = inputs[i];
     }
     // Last reader of every activation, so intermediate tensors are freed early.
     std::unordered_map<std::string, std::size_t> last_use;
     for (std::size_t i = 0; i < g.nodes.size(); ++i) {
-        for (const std::string& t : g.nodes[i].inputs) last_use[t] = i;
+        for (const std::string& t : g.nodes[i].inputs)
+            last_use[t] = i;
     }
-    for (const ValueInfo& v : g.outputs) last_use[v.name] = g.nodes.size();
+    for (const ValueInfo& v : g.outputs)
+        last_use[v.name] = g.nodes.size();
 
     std::vector<const Tensor*> in;
     std::vector<Dims> in_dims;
@@ -66,7 +66,9 @@ std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs,
         const NodeAttrs& a = n.attrs;
         Tensor out;
         switch (n.op) {
-            case Op::Conv: out = kernels::conv2d(*in[0], *in[1], in.size() > 2 ? in[2] : nullptr, a); break;
+            case Op::Conv:
+                out = kernels::conv2d(*in[0], *in[1], in.size() > 2 ? in[2] : nullptr, a);
+                break;
             case Op::BatchNorm:
                 out = kernels::batch_norm(*in[0], *in[1], *in[2], *in[3], *in[4], a.epsilon);
                 break;
@@ -76,46 +78,64 @@ std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs,
             case Op::Sigmoid:
             case Op::HardSigmoid:
             case Op::HardSwish:
-            case Op::Silu: out = kernels::unary(n.op, *in[0], a); break;
+            case Op::Silu:
+                out = kernels::unary(n.op, *in[0], a);
+                break;
             case Op::Add:
-            case Op::Mul: out = kernels::binary(n.op, *in[0], *in[1], out_dims); break;
-            case Op::Concat: out = kernels::concat(in, a.axis); break;
+            case Op::Mul:
+                out = kernels::binary(n.op, *in[0], *in[1], out_dims);
+                break;
+            case Op::Concat:
+                out = kernels::concat(in, a.axis);
+                break;
             case Op::MaxPool:
-            case Op::AveragePool: out = kernels::pool2d(n.op, *in[0], a, out_dims); break;
-            case Op::GlobalAveragePool: out = kernels::global_average_pool(*in[0]); break;
+            case Op::AveragePool:
+                out = kernels::pool2d(n.op, *in[0], a, out_dims);
+                break;
+            case Op::GlobalAveragePool:
+                out = kernels::global_average_pool(*in[0]);
+                break;
             case Op::Flatten:
-            case Op::Reshape: out = Tensor(out_dims, in[0]->data); break;
+            case Op::Reshape:
+                out = Tensor(out_dims, in[0]->data);
+                break;
             case Op::Gemm:
                 out = kernels::gemm(*in[0], *in[1], in.size() > 2 ? in[2] : nullptr, a, out_dims);
                 break;
-            case Op::MatMul: out = kernels::matmul(*in[0], *in[1], out_dims); break;
-            case Op::Softmax: out = kernels::softmax(*in[0], a.axis); break;
+            case Op::MatMul:
+                out = kernels::matmul(*in[0], *in[1], out_dims);
+                break;
+            case Op::Softmax:
+                out = kernels::softmax(*in[0], a.axis);
+                break;
             case Op::Denoiser: {
                 const std::vector<const Tensor*> w(in.begin() + 1, in.end());
                 const std::uint64_t seed = m_options.seed;
                 const bool zero = m_options.epsilon == DenoiserEpsilon::Zero;
-                out = kernels::denoiser(*in[0], w, a.alpha,
-                                        [&](std::int64_t img, std::int64_t count, float* e) {
-                                            if (zero) {
-                                                std::fill_n(e, count, 0.0f);
-                                                return;
-                                            }
-                                            Rng rng(seed, {first_image + static_cast<std::uint64_t>(img), ni});
-                                            for (std::int64_t i = 0; i < count; ++i) {
-                                                e[i] = static_cast<float>(rng.normal());
-                                            }
-                                        });
+                out = kernels::denoiser(
+                    *in[0], w, a.alpha, [&](std::int64_t img, std::int64_t count, float* e) {
+                        if (zero) {
+                            std::fill_n(e, count, 0.0f);
+                            return;
+                        }
+                        Rng rng(seed, {first_image + static_cast<std::uint64_t>(img), ni});
+                        for (std::int64_t i = 0; i < count; ++i) {
+                            e[i] = static_cast<float>(rng.normal());
+                        }
+                    });
                 break;
             }
         }
         env[n.outputs[0]] = std::move(out);
         for (const std::string& t : n.inputs) {
             const auto it = last_use.find(t);
-            if (it != last_use.end() && it->second == ni) env.erase(t);
+            if (it != last_use.end() && it->second == ni)
+                env.erase(t);
         }
     }
     std::vector<Tensor> outputs;
-    for (const ValueInfo& v : g.outputs) outputs.push_back(env.at(v.name));
+    for (const ValueInfo& v : g.outputs)
+        outputs.push_back(env.at(v.name));
     return outputs;
 }
 
@@ -188,9 +208,11 @@ std::vector<Tensor> Executor::run_batch(const Tensor& images, std::uint64_t firs
             }
         });
     }
-    for (auto& th : pool) th.join();
+    for (auto& th : pool)
+        th.join();
     for (const auto& e : errors) {
-        if (e) std::rethrow_exception(e);
+        if (e)
+            std::rethrow_exception(e);
     }
     return outputs;
 }

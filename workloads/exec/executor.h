@@ -16,8 +16,8 @@ enum class DenoiserEpsilon {
 };
 
 struct ExecOptions {
-    unsigned threads = 2;      ///< worker threads for run_batch (images split between them)
-    std::uint64_t seed = 0;    ///< key of the denoiser epsilon streams
+    unsigned threads = 2;    ///< worker threads for run_batch (images split between them)
+    std::uint64_t seed = 0;  ///< key of the denoiser epsilon streams
     DenoiserEpsilon epsilon = DenoiserEpsilon::Gaussian;
 };
 

@@ -25,10 +25,12 @@ void depthwise(const float* x, const float* w, float* out, std::int64_t h, std::
             float acc = 0.0f;
             for (std::int64_t i = 0; i < kh; ++i) {
                 const std::int64_t ih = oh * a.strides[0] - a.pads[0] + i * a.dilations[0];
-                if (ih < 0 || ih >= h) continue;
+                if (ih < 0 || ih >= h)
+                    continue;
                 for (std::int64_t j = 0; j < kw; ++j) {
                     const std::int64_t iw = ow * a.strides[1] - a.pads[1] + j * a.dilations[1];
-                    if (iw < 0 || iw >= wd) continue;
+                    if (iw < 0 || iw >= wd)
+                        continue;
                     acc += x[ih * wd + iw] * w[i * kw + j];
                 }
             }
@@ -50,8 +52,10 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, const NodeAt
     const std::int64_t mg = m / g;
     const std::int64_t kh = a.kernel[0];
     const std::int64_t kw = a.kernel[1];
-    const std::int64_t ho = (h + a.pads[0] + a.pads[2] - a.dilations[0] * (kh - 1) - 1) / a.strides[0] + 1;
-    const std::int64_t wo = (wd + a.pads[1] + a.pads[3] - a.dilations[1] * (kw - 1) - 1) / a.strides[1] + 1;
+    const std::int64_t ho =
+        (h + a.pads[0] + a.pads[2] - a.dilations[0] * (kh - 1) - 1) / a.strides[0] + 1;
+    const std::int64_t wo =
+        (wd + a.pads[1] + a.pads[3] - a.dilations[1] * (kw - 1) - 1) / a.strides[1] + 1;
     const std::int64_t p = ho * wo;
     const std::int64_t k = cg * kh * kw;
     Tensor out({n_img, m, ho, wo});
@@ -77,9 +81,11 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, const NodeAt
                         for (std::int64_t j = 0; j < kw; ++j) {
                             float* row = col.data() + ((ci * kh + i) * kw + j) * p;
                             for (std::int64_t oh = 0; oh < ho; ++oh) {
-                                const std::int64_t ih = oh * a.strides[0] - a.pads[0] + i * a.dilations[0];
+                                const std::int64_t ih =
+                                    oh * a.strides[0] - a.pads[0] + i * a.dilations[0];
                                 for (std::int64_t ow = 0; ow < wo; ++ow) {
-                                    const std::int64_t iw = ow * a.strides[1] - a.pads[1] + j * a.dilations[1];
+                                    const std::int64_t iw =
+                                        ow * a.strides[1] - a.pads[1] + j * a.dilations[1];
                                     row[oh * wo + ow] = (ih >= 0 && ih < h && iw >= 0 && iw < wd)
                                                             ? xg[(ci * h + ih) * wd + iw]
                                                             : 0.0f;
@@ -96,7 +102,8 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, const NodeAt
             for (std::int64_t mi = 0; mi < m; ++mi) {
                 float* o = out.ptr() + (n * m + mi) * p;
                 const float b = bias->ptr()[mi];
-                for (std::int64_t i = 0; i < p; ++i) o[i] += b;
+                for (std::int64_t i = 0; i < p; ++i)
+                    o[i] += b;
             }
         }
     }
@@ -115,7 +122,8 @@ Tensor batch_norm(const Tensor& x, const Tensor& scale, const Tensor& bias, cons
         for (std::int64_t n = 0; n < n_img; ++n) {
             const float* xi = x.ptr() + (n * c + ci) * inner;
             float* o = out.ptr() + (n * c + ci) * inner;
-            for (std::int64_t i = 0; i < inner; ++i) o[i] = xi[i] * s + b;
+            for (std::int64_t i = 0; i < inner; ++i)
+                o[i] = xi[i] * s + b;
         }
     }
     return out;
@@ -128,27 +136,35 @@ Tensor unary(Op op, const Tensor& x, const NodeAttrs& a) {
     const std::int64_t count = x.numel();
     switch (op) {
         case Op::Relu:
-            for (std::int64_t i = 0; i < count; ++i) o[i] = std::max(in[i], 0.0f);
+            for (std::int64_t i = 0; i < count; ++i)
+                o[i] = std::max(in[i], 0.0f);
             break;
         case Op::Clip:
-            for (std::int64_t i = 0; i < count; ++i) o[i] = std::min(std::max(in[i], a.clip_min), a.clip_max);
+            for (std::int64_t i = 0; i < count; ++i)
+                o[i] = std::min(std::max(in[i], a.clip_min), a.clip_max);
             break;
         case Op::LeakyRelu:
-            for (std::int64_t i = 0; i < count; ++i) o[i] = in[i] >= 0.0f ? in[i] : in[i] * a.alpha;
+            for (std::int64_t i = 0; i < count; ++i)
+                o[i] = in[i] >= 0.0f ? in[i] : in[i] * a.alpha;
             break;
         case Op::Sigmoid:
-            for (std::int64_t i = 0; i < count; ++i) o[i] = 1.0f / (1.0f + std::exp(-in[i]));
+            for (std::int64_t i = 0; i < count; ++i)
+                o[i] = 1.0f / (1.0f + std::exp(-in[i]));
             break;
         case Op::HardSigmoid:
-            for (std::int64_t i = 0; i < count; ++i) o[i] = std::clamp(a.alpha * in[i] + a.beta, 0.0f, 1.0f);
+            for (std::int64_t i = 0; i < count; ++i)
+                o[i] = std::clamp(a.alpha * in[i] + a.beta, 0.0f, 1.0f);
             break;
         case Op::HardSwish:
-            for (std::int64_t i = 0; i < count; ++i) o[i] = in[i] * std::clamp(in[i] / 6.0f + 0.5f, 0.0f, 1.0f);
+            for (std::int64_t i = 0; i < count; ++i)
+                o[i] = in[i] * std::clamp(in[i] / 6.0f + 0.5f, 0.0f, 1.0f);
             break;
         case Op::Silu:
-            for (std::int64_t i = 0; i < count; ++i) o[i] = in[i] / (1.0f + std::exp(-in[i]));
+            for (std::int64_t i = 0; i < count; ++i)
+                o[i] = in[i] / (1.0f + std::exp(-in[i]));
             break;
-        default: throw std::logic_error("kernels::unary: not an elementwise op");
+        default:
+            throw std::logic_error("kernels::unary: not an elementwise op");
     }
     return out;
 }
@@ -161,7 +177,8 @@ Tensor binary(Op op, const Tensor& a, const Tensor& b, const Dims& out_dims) {
     const float* pb = b.ptr();
     const bool add = op == Op::Add;
     if (a.dims == out_dims && b.dims == out_dims) {
-        for (std::int64_t i = 0; i < count; ++i) o[i] = add ? pa[i] + pb[i] : pa[i] * pb[i];
+        for (std::int64_t i = 0; i < count; ++i)
+            o[i] = add ? pa[i] + pb[i] : pa[i] * pb[i];
         return out;
     }
     // General numpy broadcasting with an odometer over the output index.
@@ -196,7 +213,8 @@ Tensor binary(Op op, const Tensor& a, const Tensor& b, const Dims& out_dims) {
             o[base + i] = add ? va + vb : va * vb;
         }
         for (std::size_t d = r - 1; d-- > 0;) {
-            if (++idx[d] < out_dims[d]) break;
+            if (++idx[d] < out_dims[d])
+                break;
             idx[d] = 0;
         }
     }
@@ -207,12 +225,15 @@ Tensor concat(const std::vector<const Tensor*>& in, std::int64_t axis) {
     Dims dims = in[0]->dims;
     const auto ax = static_cast<std::size_t>(axis < 0 ? axis + in[0]->rank() : axis);
     dims[ax] = 0;
-    for (const Tensor* t : in) dims[ax] += t->dims[ax];
+    for (const Tensor* t : in)
+        dims[ax] += t->dims[ax];
     Tensor out(dims);
     std::int64_t outer = 1;
-    for (std::size_t i = 0; i < ax; ++i) outer *= dims[i];
+    for (std::size_t i = 0; i < ax; ++i)
+        outer *= dims[i];
     std::int64_t inner = 1;
-    for (std::size_t i = ax + 1; i < dims.size(); ++i) inner *= dims[i];
+    for (std::size_t i = ax + 1; i < dims.size(); ++i)
+        inner *= dims[i];
     float* o = out.ptr();
     for (std::int64_t n = 0; n < outer; ++n) {
         for (const Tensor* t : in) {
@@ -247,8 +268,10 @@ Tensor pool2d(Op op, const Tensor& x, const NodeAttrs& a, const Dims& out_dims) 
                     const std::int64_t ih = oh * a.strides[0] - a.pads[0] + i * a.dilations[0];
                     for (std::int64_t j = 0; j < a.kernel[1]; ++j) {
                         const std::int64_t iw = ow * a.strides[1] - a.pads[1] + j * a.dilations[1];
-                        if (ih < h_pad_end && iw < w_pad_end) ++in_pad;
-                        if (ih < 0 || ih >= h || iw < 0 || iw >= w) continue;
+                        if (ih < h_pad_end && iw < w_pad_end)
+                            ++in_pad;
+                        if (ih < 0 || ih >= h || iw < 0 || iw >= w)
+                            continue;
                         const float v = xp[ih * w + iw];
                         acc = is_max ? std::max(acc, v) : acc + v;
                         ++valid;
@@ -271,7 +294,8 @@ Tensor global_average_pool(const Tensor& x) {
     for (std::int64_t pl = 0; pl < x.dims[0] * x.dims[1]; ++pl) {
         const float* xp = x.ptr() + pl * inner;
         float acc = 0.0f;
-        for (std::int64_t i = 0; i < inner; ++i) acc += xp[i];
+        for (std::int64_t i = 0; i < inner; ++i)
+            acc += xp[i];
         out.ptr()[pl] = acc / static_cast<float>(inner);
     }
     return out;
@@ -292,10 +316,12 @@ Tensor gemm(const Tensor& a, const Tensor& b, const Tensor* c, const NodeAttrs& 
     } else {
         mo.noalias() = ma * mb;
     }
-    if (at.alpha != 1.0f) mo *= at.alpha;
+    if (at.alpha != 1.0f)
+        mo *= at.alpha;
     if (c != nullptr) {
         Tensor scaled = *c;
-        for (float& v : scaled.data) v *= at.beta;
+        for (float& v : scaled.data)
+            v *= at.beta;
         return binary(Op::Add, out, scaled, out_dims);
     }
     return out;
@@ -304,8 +330,10 @@ Tensor gemm(const Tensor& a, const Tensor& b, const Tensor* c, const NodeAttrs& 
 Tensor matmul(const Tensor& a, const Tensor& b, const Dims& out_dims) {
     Dims da = a.dims;
     Dims db = b.dims;
-    if (da.size() == 1) da.insert(da.begin(), 1);
-    if (db.size() == 1) db.push_back(1);
+    if (da.size() == 1)
+        da.insert(da.begin(), 1);
+    if (db.size() == 1)
+        db.push_back(1);
     const std::int64_t m = da[da.size() - 2];
     const std::int64_t k = da.back();
     const std::int64_t n = db.back();
@@ -337,7 +365,8 @@ Tensor matmul(const Tensor& a, const Tensor& b, const Dims& out_dims) {
         Map(out.ptr() + bi * m * n, m, n).noalias() =
             MapC(a.ptr() + off_a * m * k, m, k) * MapC(b.ptr() + off_b * k * n, k, n);
         for (std::size_t d = r; d-- > 0;) {
-            if (++idx[d] < bo[d]) break;
+            if (++idx[d] < bo[d])
+                break;
             idx[d] = 0;
         }
     }
@@ -348,23 +377,27 @@ Tensor softmax(const Tensor& x, std::int64_t axis) {
     Tensor out(x.dims);
     const auto ax = static_cast<std::size_t>(axis < 0 ? axis + x.rank() : axis);
     std::int64_t outer = 1;
-    for (std::size_t i = 0; i < ax; ++i) outer *= x.dims[i];
+    for (std::size_t i = 0; i < ax; ++i)
+        outer *= x.dims[i];
     const std::int64_t len = x.dims[ax];
     std::int64_t inner = 1;
-    for (std::size_t i = ax + 1; i < x.dims.size(); ++i) inner *= x.dims[i];
+    for (std::size_t i = ax + 1; i < x.dims.size(); ++i)
+        inner *= x.dims[i];
     for (std::int64_t o = 0; o < outer; ++o) {
         for (std::int64_t in = 0; in < inner; ++in) {
             const float* xp = x.ptr() + o * len * inner + in;
             float* op_ = out.ptr() + o * len * inner + in;
             float mx = -std::numeric_limits<float>::infinity();
-            for (std::int64_t i = 0; i < len; ++i) mx = std::max(mx, xp[i * inner]);
+            for (std::int64_t i = 0; i < len; ++i)
+                mx = std::max(mx, xp[i * inner]);
             double sum = 0.0;
             for (std::int64_t i = 0; i < len; ++i) {
                 op_[i * inner] = std::exp(xp[i * inner] - mx);
                 sum += op_[i * inner];
             }
             const auto inv = static_cast<float>(1.0 / sum);
-            for (std::int64_t i = 0; i < len; ++i) op_[i * inner] *= inv;
+            for (std::int64_t i = 0; i < len; ++i)
+                op_[i * inner] *= inv;
         }
     }
     return out;
@@ -392,8 +425,8 @@ Tensor denoiser(const Tensor& x, const std::vector<const Tensor*>& wts, float sl
         const std::int64_t base = n * per_image;
         for (std::int64_t i = 0; i < per_image; ++i) {
             const float sigma = std::sqrt(std::max(var.ptr()[base + i], 0.0f));
-            out.ptr()[base + i] = x.ptr()[base + i] - (eps[static_cast<std::size_t>(i)] * sigma +
-                                                       mu.ptr()[base + i]);
+            out.ptr()[base + i] =
+                x.ptr()[base + i] - (eps[static_cast<std::size_t>(i)] * sigma + mu.ptr()[base + i]);
         }
     }
     return out;

@@ -10,27 +10,48 @@ namespace dnsim::workloads {
 
 const char* op_name(Op op) {
     switch (op) {
-        case Op::Conv: return "Conv";
-        case Op::BatchNorm: return "BatchNormalization";
-        case Op::Relu: return "Relu";
-        case Op::Clip: return "Clip";
-        case Op::LeakyRelu: return "LeakyRelu";
-        case Op::Sigmoid: return "Sigmoid";
-        case Op::HardSigmoid: return "HardSigmoid";
-        case Op::HardSwish: return "HardSwish";
-        case Op::Silu: return "Silu";
-        case Op::Add: return "Add";
-        case Op::Mul: return "Mul";
-        case Op::Concat: return "Concat";
-        case Op::MaxPool: return "MaxPool";
-        case Op::AveragePool: return "AveragePool";
-        case Op::GlobalAveragePool: return "GlobalAveragePool";
-        case Op::Flatten: return "Flatten";
-        case Op::Reshape: return "Reshape";
-        case Op::Gemm: return "Gemm";
-        case Op::MatMul: return "MatMul";
-        case Op::Softmax: return "Softmax";
-        case Op::Denoiser: return "Denoiser";
+        case Op::Conv:
+            return "Conv";
+        case Op::BatchNorm:
+            return "BatchNormalization";
+        case Op::Relu:
+            return "Relu";
+        case Op::Clip:
+            return "Clip";
+        case Op::LeakyRelu:
+            return "LeakyRelu";
+        case Op::Sigmoid:
+            return "Sigmoid";
+        case Op::HardSigmoid:
+            return "HardSigmoid";
+        case Op::HardSwish:
+            return "HardSwish";
+        case Op::Silu:
+            return "Silu";
+        case Op::Add:
+            return "Add";
+        case Op::Mul:
+            return "Mul";
+        case Op::Concat:
+            return "Concat";
+        case Op::MaxPool:
+            return "MaxPool";
+        case Op::AveragePool:
+            return "AveragePool";
+        case Op::GlobalAveragePool:
+            return "GlobalAveragePool";
+        case Op::Flatten:
+            return "Flatten";
+        case Op::Reshape:
+            return "Reshape";
+        case Op::Gemm:
+            return "Gemm";
+        case Op::MatMul:
+            return "MatMul";
+        case Op::Softmax:
+            return "Softmax";
+        case Op::Denoiser:
+            return "Denoiser";
     }
     return "?";
 }
@@ -38,16 +59,17 @@ const char* op_name(Op op) {
 bool NodeAttrs::operator==(const NodeAttrs& o) const {
     return kernel == o.kernel && strides == o.strides && dilations == o.dilations &&
            pads == o.pads && group == o.group && ceil_mode == o.ceil_mode &&
-           count_include_pad == o.count_include_pad && epsilon == o.epsilon &&
-           alpha == o.alpha && beta == o.beta && trans_a == o.trans_a && trans_b == o.trans_b &&
-           clip_min == o.clip_min && clip_max == o.clip_max && axis == o.axis &&
-           shape == o.shape;
+           count_include_pad == o.count_include_pad && epsilon == o.epsilon && alpha == o.alpha &&
+           beta == o.beta && trans_a == o.trans_a && trans_b == o.trans_b &&
+           clip_min == o.clip_min && clip_max == o.clip_max && axis == o.axis && shape == o.shape;
 }
 
 NodeAttrs default_attrs(Op op) {
     NodeAttrs a;
     switch (op) {
-        case Op::LeakyRelu: a.alpha = 0.01f; break;
+        case Op::LeakyRelu:
+            a.alpha = 0.01f;
+            break;
         case Op::HardSigmoid:
             a.alpha = 0.2f;
             a.beta = 0.5f;
@@ -56,9 +78,14 @@ NodeAttrs default_attrs(Op op) {
             a.alpha = 1.0f;
             a.beta = 1.0f;
             break;
-        case Op::Softmax: a.axis = -1; break;
-        case Op::Denoiser: a.alpha = kDenoiserDefaultSlope; break;
-        default: break;
+        case Op::Softmax:
+            a.axis = -1;
+            break;
+        case Op::Denoiser:
+            a.alpha = kDenoiserDefaultSlope;
+            break;
+        default:
+            break;
     }
     return a;
 }
@@ -166,8 +193,9 @@ Dims window_shape(const Graph& g, const Node& n, const Dims& x, std::int64_t out
     const std::int64_t w = spatial_out(x[3], a.kernel[1], a.strides[1], a.dilations[1],
                                        a.pads[1] + a.pads[3], ceil_mode);
     if (h < 1 || w < 1) {
-        fail(g, n, fmt::format("window {}x{} does not fit the {}x{} input", a.kernel[0],
-                               a.kernel[1], x[2], x[3]));
+        fail(g, n,
+             fmt::format("window {}x{} does not fit the {}x{} input", a.kernel[0], a.kernel[1],
+                         x[2], x[3]));
     }
     return {x[0], out_channels, h, w};
 }
@@ -178,19 +206,26 @@ std::size_t min_inputs(Op op) {
         case Op::Gemm:
         case Op::Add:
         case Op::Mul:
-        case Op::MatMul: return 2;
-        case Op::BatchNorm: return 5;
-        case Op::Denoiser: return 9;
-        default: return 1;
+        case Op::MatMul:
+            return 2;
+        case Op::BatchNorm:
+            return 5;
+        case Op::Denoiser:
+            return 9;
+        default:
+            return 1;
     }
 }
 
 std::size_t max_inputs(Op op) {
     switch (op) {
         case Op::Conv:
-        case Op::Gemm: return 3;
-        case Op::Concat: return 1u << 20;
-        default: return min_inputs(op);
+        case Op::Gemm:
+            return 3;
+        case Op::Concat:
+            return 1u << 20;
+        default:
+            return min_inputs(op);
     }
 }
 
@@ -205,17 +240,20 @@ Dims infer_node_shape(const Graph& g, const Node& n, const std::vector<Dims>& in
             require_rank(g, n, x, 4, "input (N, C, H, W)");
             require_rank(g, n, w, 4, "weight (M, C/group, kH, kW)");
             if (a.group < 1 || x[1] % a.group != 0 || w[0] % a.group != 0) {
-                fail(g, n, fmt::format("group {} does not divide input channels {} and output "
-                                       "channels {}",
-                                       a.group, x[1], w[0]));
+                fail(g, n,
+                     fmt::format("group {} does not divide input channels {} and output "
+                                 "channels {}",
+                                 a.group, x[1], w[0]));
             }
             if (w[1] * a.group != x[1]) {
-                fail(g, n, fmt::format("weight {} expects {} input channels, input has {}",
-                                       dims_str(w), w[1] * a.group, x[1]));
+                fail(g, n,
+                     fmt::format("weight {} expects {} input channels, input has {}", dims_str(w),
+                                 w[1] * a.group, x[1]));
             }
             if (w[2] != a.kernel[0] || w[3] != a.kernel[1]) {
-                fail(g, n, fmt::format("kernel_shape {}x{} differs from weight {}", a.kernel[0],
-                                       a.kernel[1], dims_str(w)));
+                fail(g, n,
+                     fmt::format("kernel_shape {}x{} differs from weight {}", a.kernel[0],
+                                 a.kernel[1], dims_str(w)));
             }
             if (in.size() == 3 && in[2] != Dims{w[0]}) {
                 fail(g, n, fmt::format("bias must have shape {}, got {}", w[0], dims_str(in[2])));
@@ -228,8 +266,9 @@ Dims infer_node_shape(const Graph& g, const Node& n, const std::vector<Dims>& in
             }
             for (std::size_t i = 1; i < 5; ++i) {
                 if (in[i] != Dims{in[0][1]}) {
-                    fail(g, n, fmt::format("input {} must have shape {}, got {}", i, in[0][1],
-                                           dims_str(in[i])));
+                    fail(g, n,
+                         fmt::format("input {} must have shape {}, got {}", i, in[0][1],
+                                     dims_str(in[i])));
                 }
             }
             return in[0];
@@ -240,10 +279,14 @@ Dims infer_node_shape(const Graph& g, const Node& n, const std::vector<Dims>& in
         case Op::Sigmoid:
         case Op::HardSigmoid:
         case Op::HardSwish:
-        case Op::Silu: return in[0];
-        case Op::Softmax: norm_axis(g, n, a.axis, static_cast<std::int64_t>(in[0].size())); return in[0];
+        case Op::Silu:
+            return in[0];
+        case Op::Softmax:
+            norm_axis(g, n, a.axis, static_cast<std::int64_t>(in[0].size()));
+            return in[0];
         case Op::Add:
-        case Op::Mul: return broadcast(g, n, in[0], in[1]);
+        case Op::Mul:
+            return broadcast(g, n, in[0], in[1]);
         case Op::Concat: {
             const auto rank = static_cast<std::int64_t>(in[0].size());
             const std::int64_t ax = norm_axis(g, n, a.axis, rank);
@@ -251,12 +294,13 @@ Dims infer_node_shape(const Graph& g, const Node& n, const std::vector<Dims>& in
             for (std::size_t i = 1; i < in.size(); ++i) {
                 bool ok = static_cast<std::int64_t>(in[i].size()) == rank;
                 for (std::int64_t d = 0; ok && d < rank; ++d) {
-                    ok = d == ax || in[i][static_cast<std::size_t>(d)] ==
-                                        in[0][static_cast<std::size_t>(d)];
+                    ok = d == ax ||
+                         in[i][static_cast<std::size_t>(d)] == in[0][static_cast<std::size_t>(d)];
                 }
                 if (!ok) {
-                    fail(g, n, fmt::format("input shapes {} and {} differ outside axis {}",
-                                           dims_str(in[0]), dims_str(in[i]), a.axis));
+                    fail(g, n,
+                         fmt::format("input shapes {} and {} differ outside axis {}",
+                                     dims_str(in[0]), dims_str(in[i]), a.axis));
                 }
                 out[static_cast<std::size_t>(ax)] += in[i][static_cast<std::size_t>(ax)];
             }
@@ -286,8 +330,9 @@ Dims infer_node_shape(const Graph& g, const Node& n, const std::vector<Dims>& in
             for (std::size_t i = 0; i < out.size(); ++i) {
                 if (out[i] == 0) {
                     if (i >= in[0].size()) {
-                        fail(g, n, fmt::format("shape entry {} is 0 but the input has rank {}", i,
-                                               in[0].size()));
+                        fail(g, n,
+                             fmt::format("shape entry {} is 0 but the input has rank {}", i,
+                                         in[0].size()));
                     }
                     out[i] = in[0][i];
                 }
@@ -305,13 +350,15 @@ Dims infer_node_shape(const Graph& g, const Node& n, const std::vector<Dims>& in
             const std::int64_t total = numel(in[0]);
             if (infer >= 0) {
                 if (known == 0 || total % known != 0) {
-                    fail(g, n, fmt::format("cannot reshape {} to {}", dims_str(in[0]),
-                                           dims_str(a.shape)));
+                    fail(
+                        g, n,
+                        fmt::format("cannot reshape {} to {}", dims_str(in[0]), dims_str(a.shape)));
                 }
                 out[static_cast<std::size_t>(infer)] = total / known;
             } else if (known != total) {
-                fail(g, n, fmt::format("cannot reshape {} ({} elements) to {}", dims_str(in[0]),
-                                       total, dims_str(out)));
+                fail(g, n,
+                     fmt::format("cannot reshape {} ({} elements) to {}", dims_str(in[0]), total,
+                                 dims_str(out)));
             }
             return out;
         }
@@ -323,8 +370,9 @@ Dims infer_node_shape(const Graph& g, const Node& n, const std::vector<Dims>& in
             const std::int64_t kb = a.trans_b ? in[1][1] : in[1][0];
             const std::int64_t nn = a.trans_b ? in[1][0] : in[1][1];
             if (k != kb) {
-                fail(g, n, fmt::format("inner dimensions differ: A {} and B {}", dims_str(in[0]),
-                                       dims_str(in[1])));
+                fail(g, n,
+                     fmt::format("inner dimensions differ: A {} and B {}", dims_str(in[0]),
+                                 dims_str(in[1])));
             }
             if (in.size() == 3 && broadcast(g, n, in[2], {m, nn}) != Dims{m, nn}) {
                 fail(g, n, fmt::format("C {} does not broadcast to {}x{}", dims_str(in[2]), m, nn));
@@ -339,17 +387,22 @@ Dims infer_node_shape(const Graph& g, const Node& n, const std::vector<Dims>& in
             }
             const bool x1 = x.size() == 1;
             const bool y1 = y.size() == 1;
-            if (x1) x.insert(x.begin(), 1);
-            if (y1) y.push_back(1);
+            if (x1)
+                x.insert(x.begin(), 1);
+            if (y1)
+                y.push_back(1);
             if (x.back() != y[y.size() - 2]) {
-                fail(g, n, fmt::format("inner dimensions differ: {} and {}", dims_str(in[0]),
-                                       dims_str(in[1])));
+                fail(g, n,
+                     fmt::format("inner dimensions differ: {} and {}", dims_str(in[0]),
+                                 dims_str(in[1])));
             }
             Dims bx(x.begin(), x.end() - 2);
             Dims by(y.begin(), y.end() - 2);
             Dims out = broadcast(g, n, bx, by);
-            if (!x1) out.push_back(x[x.size() - 2]);
-            if (!y1) out.push_back(y.back());
+            if (!x1)
+                out.push_back(x[x.size() - 2]);
+            if (!y1)
+                out.push_back(y.back());
             return out;
         }
         case Op::Denoiser: {
@@ -357,16 +410,17 @@ Dims infer_node_shape(const Graph& g, const Node& n, const std::vector<Dims>& in
             require_rank(g, n, x, 4, "input (N, C, H, W)");
             const std::int64_t c = x[1];
             const std::int64_t cr = in[1].empty() ? 0 : in[1][0];
-            const std::array<Dims, 8> want = {Dims{cr, c, 1, 1}, Dims{cr}, Dims{cr, 1, 3, 3},
-                                              Dims{cr},          Dims{c, cr, 1, 1}, Dims{c},
-                                              Dims{c, cr, 1, 1}, Dims{c}};
+            const std::array<Dims, 8> want = {
+                Dims{cr, c, 1, 1}, Dims{cr}, Dims{cr, 1, 3, 3}, Dims{cr},
+                Dims{c, cr, 1, 1}, Dims{c},  Dims{c, cr, 1, 1}, Dims{c}};
             if (cr < 1) {
                 fail(g, n, "reduce.weight must have at least one output channel");
             }
             for (std::size_t i = 0; i < 8; ++i) {
                 if (in[i + 1] != want[i]) {
-                    fail(g, n, fmt::format("{} must have shape {}, got {}", kDenoiserWeightRoles[i],
-                                           dims_str(want[i]), dims_str(in[i + 1])));
+                    fail(g, n,
+                         fmt::format("{} must have shape {}, got {}", kDenoiserWeightRoles[i],
+                                     dims_str(want[i]), dims_str(in[i + 1])));
                 }
             }
             return x;
@@ -394,7 +448,8 @@ void Graph::validate(const std::string& source) const {
         }
         for (std::size_t i = 0; i < v.dims.size(); ++i) {
             if (v.dims[i] < (i == 0 ? -1 : 1)) {
-                err(fmt::format("graph input '{}' has shape {}; only the batch dimension may be "
+                err(
+                    fmt::format("graph input '{}' has shape {}; only the batch dimension may be "
                                 "unknown",
                                 v.name, dims_str(v.dims)));
             }
@@ -406,9 +461,9 @@ void Graph::validate(const std::string& source) const {
             err(fmt::format("node name '{}' is empty or not unique", n.name));
         }
         if (n.inputs.size() < min_inputs(n.op) || n.inputs.size() > max_inputs(n.op)) {
-            fail(*this, n, fmt::format("has {} inputs; expected {}{}", n.inputs.size(),
-                                       min_inputs(n.op),
-                                       max_inputs(n.op) > min_inputs(n.op) ? " or more" : ""));
+            fail(*this, n,
+                 fmt::format("has {} inputs; expected {}{}", n.inputs.size(), min_inputs(n.op),
+                             max_inputs(n.op) > min_inputs(n.op) ? " or more" : ""));
         }
         for (const std::string& in : n.inputs) {
             if (defined.count(in) == 0) {
@@ -482,14 +537,17 @@ std::vector<NodeStats> Graph::node_stats() const {
                 s.macs = numel(s.output_dims) * k;
                 break;
             }
-            case Op::MatMul: s.macs = numel(s.output_dims) * x.back(); break;
+            case Op::MatMul:
+                s.macs = numel(s.output_dims) * x.back();
+                break;
             case Op::Denoiser: {
                 const std::int64_t c = x[1];
                 const std::int64_t cr = shapes.at(n.inputs[1])[0];
                 s.macs = x[2] * x[3] * (3 * c * cr + 9 * cr);
                 break;
             }
-            default: break;
+            default:
+                break;
         }
         out.push_back(std::move(s));
     }

@@ -53,9 +53,9 @@ const char* op_name(Op op);
 /// Every attribute any op uses; each op reads only its own (see docs/workloads.md).
 struct NodeAttrs {
     // Conv, MaxPool, AveragePool (2-D spatial only).
-    std::array<std::int64_t, 2> kernel{0, 0};     ///< kH, kW
-    std::array<std::int64_t, 2> strides{1, 1};    ///< sH, sW
-    std::array<std::int64_t, 2> dilations{1, 1};  ///< dH, dW
+    std::array<std::int64_t, 2> kernel{0, 0};      ///< kH, kW
+    std::array<std::int64_t, 2> strides{1, 1};     ///< sH, sW
+    std::array<std::int64_t, 2> dilations{1, 1};   ///< dH, dW
     std::array<std::int64_t, 4> pads{0, 0, 0, 0};  ///< top, left, bottom, right
     std::int64_t group = 1;                        ///< Conv groups (C_in for depthwise)
     bool ceil_mode = false;                        ///< pools: output size rounded up
@@ -126,13 +126,11 @@ class Graph {
     std::map<std::string, Tensor> initializers;
 
     bool operator==(const Graph& o) const {
-        return name == o.name && inputs == o.inputs && outputs == o.outputs &&
-               nodes == o.nodes && initializers == o.initializers;
+        return name == o.name && inputs == o.inputs && outputs == o.outputs && nodes == o.nodes &&
+               initializers == o.initializers;
     }
 
-    bool is_initializer(const std::string& tensor) const {
-        return initializers.count(tensor) != 0;
-    }
+    bool is_initializer(const std::string& tensor) const { return initializers.count(tensor) != 0; }
     const Tensor& initializer(const std::string& tensor) const;
     const Node* find_node(const std::string& node_name) const;
     /// Index of the node producing `tensor`, or nullopt for graph inputs and initializers.

@@ -25,12 +25,13 @@ std::string dims_str(const Dims& dims) {
     return fmt::format("{}", fmt::join(dims, "x"));
 }
 
-Tensor::Tensor(Dims d) : dims(std::move(d)), data(static_cast<std::size_t>(workloads::numel(dims))) {}
+Tensor::Tensor(Dims d)
+    : dims(std::move(d)), data(static_cast<std::size_t>(workloads::numel(dims))) {}
 
 Tensor::Tensor(Dims d, std::vector<float> values) : dims(std::move(d)), data(std::move(values)) {
     if (static_cast<std::int64_t>(data.size()) != workloads::numel(dims)) {
-        throw std::logic_error(fmt::format("tensor of shape {} given {} values", dims_str(dims),
-                                           data.size()));
+        throw std::logic_error(
+            fmt::format("tensor of shape {} given {} values", dims_str(dims), data.size()));
     }
 }
 

@@ -30,9 +30,7 @@ struct Tensor {
     float* ptr() { return data.data(); }
     const float* ptr() const { return data.data(); }
 
-    bool operator==(const Tensor& other) const {
-        return dims == other.dims && data == other.data;
-    }
+    bool operator==(const Tensor& other) const { return dims == other.dims && data == other.data; }
     bool operator!=(const Tensor& other) const { return !(*this == other); }
 };
 

@@ -34,7 +34,8 @@ void add_float_tensor(onnx::GraphProto* g, const std::string& name, const Dims& 
     auto* t = g->add_initializer();
     t->set_name(name);
     t->set_data_type(onnx::TensorProto::FLOAT);
-    for (const auto d : dims) t->add_dims(d);
+    for (const auto d : dims)
+        t->add_dims(d);
     t->set_raw_data(std::string(reinterpret_cast<const char*>(data),
                                 static_cast<std::size_t>(count) * sizeof(float)));
 }
@@ -56,7 +57,8 @@ void attr_ints(onnx::NodeProto* n, const char* name, const std::array<std::int64
     auto* a = n->add_attribute();
     a->set_name(name);
     a->set_type(onnx::AttributeProto::INTS);
-    for (const auto x : v) a->add_ints(x);
+    for (const auto x : v)
+        a->add_ints(x);
 }
 
 }  // namespace
@@ -78,8 +80,10 @@ std::string export_onnx_bytes(const Graph& graph) {
     }
     auto* g = model.mutable_graph();
     g->set_name(graph.name);
-    for (const ValueInfo& v : graph.inputs) set_shape(g->add_input(), v.name, v.dims);
-    for (const ValueInfo& v : graph.outputs) set_shape(g->add_output(), v.name, v.dims);
+    for (const ValueInfo& v : graph.inputs)
+        set_shape(g->add_input(), v.name, v.dims);
+    for (const ValueInfo& v : graph.outputs)
+        set_shape(g->add_output(), v.name, v.dims);
     for (const auto& [name, t] : graph.initializers) {
         add_float_tensor(g, name, t.dims, t.ptr(), t.numel());
     }
@@ -103,7 +107,8 @@ std::string export_onnx_bytes(const Graph& graph) {
         auto* p = g->add_node();
         p->set_name(n.name);
         p->set_op_type(op_name(n.op));
-        for (const auto& in : n.inputs) p->add_input(in);
+        for (const auto& in : n.inputs)
+            p->add_input(in);
         p->add_output(n.outputs[0]);
         switch (n.op) {
             case Op::Conv:
@@ -112,14 +117,22 @@ std::string export_onnx_bytes(const Graph& graph) {
                 attr_ints(p, "kernel_shape", a.kernel);
                 attr_ints(p, "strides", a.strides);
                 attr_ints(p, "pads", a.pads);
-                if (n.op != Op::AveragePool) attr_ints(p, "dilations", a.dilations);
-                if (n.op == Op::Conv) attr_i(p, "group", a.group);
-                if (n.op != Op::Conv) attr_i(p, "ceil_mode", a.ceil_mode ? 1 : 0);
-                if (n.op == Op::AveragePool) attr_i(p, "count_include_pad", a.count_include_pad ? 1 : 0);
+                if (n.op != Op::AveragePool)
+                    attr_ints(p, "dilations", a.dilations);
+                if (n.op == Op::Conv)
+                    attr_i(p, "group", a.group);
+                if (n.op != Op::Conv)
+                    attr_i(p, "ceil_mode", a.ceil_mode ? 1 : 0);
+                if (n.op == Op::AveragePool)
+                    attr_i(p, "count_include_pad", a.count_include_pad ? 1 : 0);
                 break;
-            case Op::BatchNorm: attr_f(p, "epsilon", a.epsilon); break;
+            case Op::BatchNorm:
+                attr_f(p, "epsilon", a.epsilon);
+                break;
             case Op::LeakyRelu:
-            case Op::Denoiser: attr_f(p, "alpha", a.alpha); break;
+            case Op::Denoiser:
+                attr_f(p, "alpha", a.alpha);
+                break;
             case Op::HardSigmoid:
                 attr_f(p, "alpha", a.alpha);
                 attr_f(p, "beta", a.beta);
@@ -132,7 +145,9 @@ std::string export_onnx_bytes(const Graph& graph) {
                 break;
             case Op::Concat:
             case Op::Flatten:
-            case Op::Softmax: attr_i(p, "axis", a.axis); break;
+            case Op::Softmax:
+                attr_i(p, "axis", a.axis);
+                break;
             case Op::Clip: {
                 const auto bound = [&](float v, float absent, const char* suffix) {
                     if (v == absent) {
@@ -156,13 +171,16 @@ std::string export_onnx_bytes(const Graph& graph) {
                 t->set_name(name);
                 t->set_data_type(onnx::TensorProto::INT64);
                 t->add_dims(static_cast<std::int64_t>(a.shape.size()));
-                for (const auto s : a.shape) t->add_int64_data(s);
+                for (const auto s : a.shape)
+                    t->add_int64_data(s);
                 p->add_input(name);
                 break;
             }
-            default: break;
+            default:
+                break;
         }
-        if (n.op == Op::Denoiser) p->set_domain(kDnsimDomain);
+        if (n.op == Op::Denoiser)
+            p->set_domain(kDnsimDomain);
     }
     std::string bytes;
     if (!model.SerializeToString(&bytes)) {

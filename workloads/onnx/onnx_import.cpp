@@ -18,21 +18,36 @@ namespace {
 
 const char* dtype_name(int t) {
     switch (t) {
-        case onnx::TensorProto::FLOAT: return "float32";
-        case onnx::TensorProto::UINT8: return "uint8";
-        case onnx::TensorProto::INT8: return "int8";
-        case onnx::TensorProto::UINT16: return "uint16";
-        case onnx::TensorProto::INT16: return "int16";
-        case onnx::TensorProto::INT32: return "int32";
-        case onnx::TensorProto::INT64: return "int64";
-        case onnx::TensorProto::STRING: return "string";
-        case onnx::TensorProto::BOOL: return "bool";
-        case onnx::TensorProto::FLOAT16: return "float16";
-        case onnx::TensorProto::DOUBLE: return "float64";
-        case onnx::TensorProto::UINT32: return "uint32";
-        case onnx::TensorProto::UINT64: return "uint64";
-        case onnx::TensorProto::BFLOAT16: return "bfloat16";
-        default: return "an unknown type";
+        case onnx::TensorProto::FLOAT:
+            return "float32";
+        case onnx::TensorProto::UINT8:
+            return "uint8";
+        case onnx::TensorProto::INT8:
+            return "int8";
+        case onnx::TensorProto::UINT16:
+            return "uint16";
+        case onnx::TensorProto::INT16:
+            return "int16";
+        case onnx::TensorProto::INT32:
+            return "int32";
+        case onnx::TensorProto::INT64:
+            return "int64";
+        case onnx::TensorProto::STRING:
+            return "string";
+        case onnx::TensorProto::BOOL:
+            return "bool";
+        case onnx::TensorProto::FLOAT16:
+            return "float16";
+        case onnx::TensorProto::DOUBLE:
+            return "float64";
+        case onnx::TensorProto::UINT32:
+            return "uint32";
+        case onnx::TensorProto::UINT64:
+            return "uint64";
+        case onnx::TensorProto::BFLOAT16:
+            return "bfloat16";
+        default:
+            return "an unknown type";
     }
 }
 
@@ -58,9 +73,10 @@ template <typename T>
 std::vector<T> raw_values(const std::string& raw, std::int64_t count, const std::string& source,
                           const std::string& name) {
     if (static_cast<std::int64_t>(raw.size()) != count * static_cast<std::int64_t>(sizeof(T))) {
-        throw ConfigError(source, fmt::format("tensor '{}' has {} bytes of raw data; its shape "
-                                              "needs {}",
-                                              name, raw.size(), count * static_cast<std::int64_t>(sizeof(T))));
+        throw ConfigError(
+            source, fmt::format("tensor '{}' has {} bytes of raw data; its shape "
+                                "needs {}",
+                                name, raw.size(), count * static_cast<std::int64_t>(sizeof(T))));
     }
     std::vector<T> v(static_cast<std::size_t>(count));
     std::memcpy(v.data(), raw.data(), raw.size());
@@ -72,7 +88,8 @@ Constant to_constant(const onnx::TensorProto& t, const std::string& source) {
     c.dtype = t.data_type();
     for (const auto d : t.dims()) {
         if (d < 0) {
-            throw ConfigError(source, fmt::format("tensor '{}' has a negative dimension", t.name()));
+            throw ConfigError(source,
+                              fmt::format("tensor '{}' has a negative dimension", t.name()));
         }
         c.dims.push_back(d);
     }
@@ -84,8 +101,9 @@ Constant to_constant(const onnx::TensorProto& t, const std::string& source) {
     const std::int64_t count = numel(c.dims);
     const auto check = [&](std::int64_t got) {
         if (got != count) {
-            throw ConfigError(source, fmt::format("tensor '{}' has {} values; its shape {} needs {}",
-                                                  t.name(), got, dims_str(c.dims), count));
+            throw ConfigError(
+                source, fmt::format("tensor '{}' has {} values; its shape {} needs {}", t.name(),
+                                    got, dims_str(c.dims), count));
         }
     };
     if (c.dtype == onnx::TensorProto::FLOAT) {
@@ -121,9 +139,11 @@ class Importer {
         m_g.name = m_src;
         for (const auto& t : gp.initializer()) {
             if (m_consts.count(t.name()) != 0) {
-                throw ConfigError(m_src, fmt::format("initializer '{}' is defined twice", t.name()));
+                throw ConfigError(m_src,
+                                  fmt::format("initializer '{}' is defined twice", t.name()));
             }
             m_consts[t.name()] = to_constant(t, m_src);
+            m_shapes[t.name()] = m_consts[t.name()].dims;
         }
         for (const auto& [name, file] : m_frozen) {
             onnx::TensorProto t;
@@ -132,6 +152,7 @@ class Importer {
             }
             t.set_name(name);
             m_consts[name] = to_constant(t, file);
+            m_shapes[name] = m_consts[name].dims;
         }
         if (gp.sparse_initializer_size() > 0) {
             throw UnsupportedError(m_src, "sparse initializers are not supported");
@@ -180,14 +201,14 @@ class Importer {
                 m_opset = os.version();
                 if (m_opset < kMinImportOpset || m_opset > kMaxImportOpset) {
                     throw UnsupportedError(
-                        m_src, fmt::format("opset {} is not supported; accepted: {} to {}",
-                                           m_opset, kMinImportOpset, kMaxImportOpset));
+                        m_src, fmt::format("opset {} is not supported; accepted: {} to {}", m_opset,
+                                           kMinImportOpset, kMaxImportOpset));
                 }
             } else if (os.domain() == kDnsimDomain && os.version() != kDnsimDomainVersion) {
-                throw UnsupportedError(m_src, fmt::format("domain {} version {} is not supported; "
-                                                          "accepted: {}",
-                                                          kDnsimDomain, os.version(),
-                                                          kDnsimDomainVersion));
+                throw UnsupportedError(
+                    m_src, fmt::format("domain {} version {} is not supported; "
+                                       "accepted: {}",
+                                       kDnsimDomain, os.version(), kDnsimDomainVersion));
             }
         }
         if (!have_default) {
@@ -200,7 +221,8 @@ class Importer {
 
     void add_graph_input(const onnx::ValueInfoProto& vi) {
         if (!vi.type().has_tensor_type()) {
-            throw UnsupportedError(m_src, fmt::format("graph input '{}' is not a tensor", vi.name()));
+            throw UnsupportedError(m_src,
+                                   fmt::format("graph input '{}' is not a tensor", vi.name()));
         }
         const auto& tt = vi.type().tensor_type();
         if (tt.elem_type() != onnx::TensorProto::FLOAT) {
@@ -228,7 +250,8 @@ class Importer {
         }
         m_g.inputs.push_back({vi.name(), d});
         Dims one = d;
-        if (!one.empty() && one[0] == -1) one[0] = 1;
+        if (!one.empty() && one[0] == -1)
+            one[0] = 1;
         m_shapes[vi.name()] = one;
     }
 
@@ -236,37 +259,46 @@ class Importer {
 
     const onnx::AttributeProto* attr(const onnx::NodeProto& n, const char* name) const {
         for (const auto& a : n.attribute()) {
-            if (a.name() == name) return &a;
+            if (a.name() == name)
+                return &a;
         }
         return nullptr;
     }
     std::int64_t attr_i(const onnx::NodeProto& n, const std::string& nm, const char* name,
                         std::int64_t def) const {
         const auto* a = attr(n, name);
-        if (a == nullptr) return def;
-        if (a->type() != onnx::AttributeProto::INT) bad(n, nm, fmt::format("attribute '{}' must be an int", name));
+        if (a == nullptr)
+            return def;
+        if (a->type() != onnx::AttributeProto::INT)
+            bad(n, nm, fmt::format("attribute '{}' must be an int", name));
         return a->i();
     }
     float attr_f(const onnx::NodeProto& n, const std::string& nm, const char* name,
                  float def) const {
         const auto* a = attr(n, name);
-        if (a == nullptr) return def;
-        if (a->type() != onnx::AttributeProto::FLOAT) bad(n, nm, fmt::format("attribute '{}' must be a float", name));
+        if (a == nullptr)
+            return def;
+        if (a->type() != onnx::AttributeProto::FLOAT)
+            bad(n, nm, fmt::format("attribute '{}' must be a float", name));
         return a->f();
     }
     std::string attr_s(const onnx::NodeProto& n, const std::string& nm, const char* name,
                        const std::string& def) const {
         const auto* a = attr(n, name);
-        if (a == nullptr) return def;
-        if (a->type() != onnx::AttributeProto::STRING) bad(n, nm, fmt::format("attribute '{}' must be a string", name));
+        if (a == nullptr)
+            return def;
+        if (a->type() != onnx::AttributeProto::STRING)
+            bad(n, nm, fmt::format("attribute '{}' must be a string", name));
         return a->s();
     }
     std::optional<std::vector<std::int64_t>> attr_ints(const onnx::NodeProto& n,
                                                        const std::string& nm,
                                                        const char* name) const {
         const auto* a = attr(n, name);
-        if (a == nullptr) return std::nullopt;
-        if (a->type() != onnx::AttributeProto::INTS) bad(n, nm, fmt::format("attribute '{}' must be a list of ints", name));
+        if (a == nullptr)
+            return std::nullopt;
+        if (a->type() != onnx::AttributeProto::INTS)
+            bad(n, nm, fmt::format("attribute '{}' must be a list of ints", name));
         return std::vector<std::int64_t>(a->ints().begin(), a->ints().end());
     }
     void allow_attrs(const onnx::NodeProto& n, const std::string& nm,
@@ -274,26 +306,31 @@ class Importer {
         for (const auto& a : n.attribute()) {
             const bool ok = std::any_of(allowed.begin(), allowed.end(),
                                         [&a](const char* s) { return a.name() == s; });
-            if (!ok) unsupported(n, nm, fmt::format("attribute '{}' is not supported", a.name()));
+            if (!ok)
+                unsupported(n, nm, fmt::format("attribute '{}' is not supported", a.name()));
         }
     }
 
     /// kernel_shape, strides, dilations, pads and auto_pad of Conv and the pools.
-    void window_attrs(const onnx::NodeProto& n, const std::string& nm, const Dims& x,
-                      const Dims* w, NodeAttrs& a) const {
+    void window_attrs(const onnx::NodeProto& n, const std::string& nm, const Dims& x, const Dims* w,
+                      NodeAttrs& a) const {
         if (x.size() != 4) {
-            unsupported(n, nm, fmt::format("only 2-D spatial inputs (N, C, H, W) are supported; "
-                                           "the input has shape {}",
-                                           dims_str(x)));
+            unsupported(n, nm,
+                        fmt::format("only 2-D spatial inputs (N, C, H, W) are supported; "
+                                    "the input has shape {}",
+                                    dims_str(x)));
         }
         const auto pair = [&](const char* key, std::array<std::int64_t, 2>& out) {
             if (const auto v = attr_ints(n, nm, key)) {
-                if (v->size() != 2) bad(n, nm, fmt::format("attribute '{}' must have 2 values, has {}", key, v->size()));
+                if (v->size() != 2)
+                    bad(n, nm,
+                        fmt::format("attribute '{}' must have 2 values, has {}", key, v->size()));
                 out = {(*v)[0], (*v)[1]};
             }
         };
         if (const auto k = attr_ints(n, nm, "kernel_shape")) {
-            if (k->size() != 2) bad(n, nm, "attribute 'kernel_shape' must have 2 values");
+            if (k->size() != 2)
+                bad(n, nm, "attribute 'kernel_shape' must have 2 values");
             a.kernel = {(*k)[0], (*k)[1]};
         } else if (w != nullptr && w->size() == 4) {
             a.kernel = {(*w)[2], (*w)[3]};
@@ -303,7 +340,8 @@ class Importer {
         pair("strides", a.strides);
         pair("dilations", a.dilations);
         if (const auto p = attr_ints(n, nm, "pads")) {
-            if (p->size() != 4) bad(n, nm, fmt::format("attribute 'pads' must have 4 values, has {}", p->size()));
+            if (p->size() != 4)
+                bad(n, nm, fmt::format("attribute 'pads' must have 4 values, has {}", p->size()));
             a.pads = {(*p)[0], (*p)[1], (*p)[2], (*p)[3]};
         }
         const std::string auto_pad = attr_s(n, nm, "auto_pad", "NOTSET");
@@ -321,9 +359,10 @@ class Importer {
                 a.pads[i + 2] = total - a.pads[i];
             }
         } else if (auto_pad != "NOTSET") {
-            bad(n, nm, fmt::format("auto_pad '{}' is not one of NOTSET, VALID, SAME_UPPER, "
-                                   "SAME_LOWER",
-                                   auto_pad));
+            bad(n, nm,
+                fmt::format("auto_pad '{}' is not one of NOTSET, VALID, SAME_UPPER, "
+                            "SAME_LOWER",
+                            auto_pad));
         }
     }
 
@@ -333,9 +372,10 @@ class Importer {
                              const std::string& tensor, const char* role) const {
         const auto it = m_consts.find(tensor);
         if (it == m_consts.end()) {
-            unsupported(n, nm, fmt::format("{} '{}' must be a constant (initializer or Constant "
-                                           "node)",
-                                           role, tensor));
+            unsupported(n, nm,
+                        fmt::format("{} '{}' must be a constant (initializer or Constant "
+                                    "node)",
+                                    role, tensor));
         }
         return it->second;
     }
@@ -357,12 +397,16 @@ class Importer {
         } else if (const auto* vf = attr(n, "value_float")) {
             c = Constant{{}, onnx::TensorProto::FLOAT, {vf->f()}, {}};
         } else if (const auto* vfs = attr(n, "value_floats")) {
-            c = Constant{{vfs->floats_size()}, onnx::TensorProto::FLOAT,
-                         {vfs->floats().begin(), vfs->floats().end()}, {}};
+            c = Constant{{vfs->floats_size()},
+                         onnx::TensorProto::FLOAT,
+                         {vfs->floats().begin(), vfs->floats().end()},
+                         {}};
         } else if (const auto* vi = attr(n, "value_int")) {
             c = Constant{{}, onnx::TensorProto::INT64, {}, {vi->i()}};
         } else if (const auto* vis = attr(n, "value_ints")) {
-            c = Constant{{vis->ints_size()}, onnx::TensorProto::INT64, {},
+            c = Constant{{vis->ints_size()},
+                         onnx::TensorProto::INT64,
+                         {},
                          {vis->ints().begin(), vis->ints().end()}};
         } else {
             bad(n, nm, "has no value attribute");
@@ -373,7 +417,8 @@ class Importer {
 
     /// Makes a float constant used as a tensor operand an initializer of the graph.
     void use_as_operand(const onnx::NodeProto& n, const std::string& nm, const std::string& t) {
-        if (m_g.is_initializer(t)) return;
+        if (m_g.is_initializer(t))
+            return;
         const auto it = m_consts.find(t);
         if (it == m_consts.end()) {
             if (m_shapes.count(t) == 0) {
@@ -382,15 +427,17 @@ class Importer {
             return;
         }
         if (it->second.dtype != onnx::TensorProto::FLOAT) {
-            unsupported(n, nm, fmt::format("input '{}' has data type {}; dnsim supports float32",
-                                           t, dtype_name(it->second.dtype)));
+            unsupported(n, nm,
+                        fmt::format("input '{}' has data type {}; dnsim supports float32", t,
+                                    dtype_name(it->second.dtype)));
         }
         m_g.initializers[t] = Tensor(it->second.dims, it->second.f);
     }
 
     void add_node(const onnx::NodeProto& n, int index) {
         std::string nm = n.name().empty() ? fmt::format("{}_{}", n.op_type(), index) : n.name();
-        while (m_node_names.count(nm) != 0) nm += fmt::format("_{}", index);
+        while (m_node_names.count(nm) != 0)
+            nm += fmt::format("_{}", index);
         m_node_names.insert(nm);
         const bool dnsim_domain = n.domain() == kDnsimDomain;
         if (!n.domain().empty() && n.domain() != "ai.onnx" && !dnsim_domain) {
@@ -401,8 +448,8 @@ class Importer {
         }
         for (int i = 1; i < n.output_size(); ++i) {
             if (!n.output(i).empty()) {
-                unsupported(n, nm, fmt::format("optional output '{}' is not supported",
-                                               n.output(i)));
+                unsupported(n, nm,
+                            fmt::format("optional output '{}' is not supported", n.output(i)));
             }
         }
         if (!dnsim_domain && n.op_type() == "Constant") {
@@ -418,30 +465,36 @@ class Importer {
         };
         const auto operand_count = [&](int lo, int hi) {
             int count = n.input_size();
-            while (count > 0 && n.input(count - 1).empty()) --count;
+            while (count > 0 && n.input(count - 1).empty())
+                --count;
             if (count < lo || count > hi) {
-                bad(n, nm, fmt::format("has {} inputs; expected {}{}", count, lo,
-                                       hi > lo ? fmt::format(" to {}", hi) : ""));
+                bad(n, nm,
+                    fmt::format("has {} inputs; expected {}{}", count, lo,
+                                hi > lo ? fmt::format(" to {}", hi) : ""));
             }
             for (int i = 0; i < count; ++i) {
-                if (n.input(i).empty()) bad(n, nm, fmt::format("input {} is empty", i));
+                if (n.input(i).empty())
+                    bad(n, nm, fmt::format("input {} is empty", i));
                 node.inputs.push_back(n.input(i));
             }
         };
         const auto shape_of = [&](const std::string& t) -> const Dims& {
             const auto it = m_shapes.find(t);
-            if (it == m_shapes.end()) bad(n, nm, fmt::format("input '{}' is not defined before this node", t));
+            if (it == m_shapes.end())
+                bad(n, nm, fmt::format("input '{}' is not defined before this node", t));
             return it->second;
         };
         if (dnsim_domain) {
-            if (op != "Denoiser") unsupported(n, nm, fmt::format("op '{}' is not in domain {}", op, kDnsimDomain));
+            if (op != "Denoiser")
+                unsupported(n, nm, fmt::format("op '{}' is not in domain {}", op, kDnsimDomain));
             allow_attrs(n, nm, {"alpha"});
             node.op = Op::Denoiser;
             node.attrs = default_attrs(Op::Denoiser);
             node.attrs.alpha = attr_f(n, nm, "alpha", kDenoiserDefaultSlope);
             operand_count(9, 9);
         } else if (op == "Conv") {
-            allow_attrs(n, nm, {"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"});
+            allow_attrs(n, nm,
+                        {"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"});
             node.op = Op::Conv;
             operand_count(2, 3);
             const Dims& w = shape_of(in(1));
@@ -451,7 +504,8 @@ class Importer {
             allow_attrs(n, nm, {"epsilon", "momentum", "training_mode"});
             node.op = Op::BatchNorm;
             node.attrs.epsilon = attr_f(n, nm, "epsilon", 1e-5f);
-            if (attr_i(n, nm, "training_mode", 0) != 0) unsupported(n, nm, "training_mode=1 is not supported (inference only)");
+            if (attr_i(n, nm, "training_mode", 0) != 0)
+                unsupported(n, nm, "training_mode=1 is not supported (inference only)");
             operand_count(5, 5);
         } else if (op == "Relu" || op == "Sigmoid" || op == "HardSwish" ||
                    op == "GlobalAveragePool") {
@@ -462,9 +516,10 @@ class Importer {
                                           : Op::GlobalAveragePool;
             operand_count(1, 1);
             if (node.op == Op::GlobalAveragePool && shape_of(in(0)).size() != 4) {
-                unsupported(n, nm, fmt::format("only 2-D spatial inputs (N, C, H, W) are "
-                                               "supported; the input has shape {}",
-                                               dims_str(shape_of(in(0)))));
+                unsupported(n, nm,
+                            fmt::format("only 2-D spatial inputs (N, C, H, W) are "
+                                        "supported; the input has shape {}",
+                                        dims_str(shape_of(in(0)))));
             }
         } else if (op == "LeakyRelu") {
             allow_attrs(n, nm, {"alpha"});
@@ -482,9 +537,12 @@ class Importer {
         } else if (op == "Clip") {
             allow_attrs(n, nm, {});
             node.op = Op::Clip;
-            if (!in(1).empty()) node.attrs.clip_min = scalar(n, nm, in(1), "min");
-            if (!in(2).empty()) node.attrs.clip_max = scalar(n, nm, in(2), "max");
-            if (n.input_size() < 1 || n.input_size() > 3 || in(0).empty()) bad(n, nm, "expects inputs (input, min, max)");
+            if (!in(1).empty())
+                node.attrs.clip_min = scalar(n, nm, in(1), "min");
+            if (!in(2).empty())
+                node.attrs.clip_max = scalar(n, nm, in(2), "max");
+            if (n.input_size() < 1 || n.input_size() > 3 || in(0).empty())
+                bad(n, nm, "expects inputs (input, min, max)");
             node.inputs = {in(0)};
         } else if (op == "Add" || op == "Mul" || op == "MatMul") {
             allow_attrs(n, nm, {});
@@ -493,20 +551,24 @@ class Importer {
         } else if (op == "Concat") {
             allow_attrs(n, nm, {"axis"});
             node.op = Op::Concat;
-            if (attr(n, "axis") == nullptr) bad(n, nm, "attribute 'axis' is required");
+            if (attr(n, "axis") == nullptr)
+                bad(n, nm, "attribute 'axis' is required");
             node.attrs.axis = attr_i(n, nm, "axis", 1);
             operand_count(1, 1 << 20);
         } else if (op == "MaxPool") {
-            allow_attrs(n, nm, {"auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads",
-                                "storage_order", "strides"});
+            allow_attrs(n, nm,
+                        {"auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads",
+                         "storage_order", "strides"});
             node.op = Op::MaxPool;
             operand_count(1, 1);
             window_attrs(n, nm, shape_of(in(0)), nullptr, node.attrs);
             node.attrs.ceil_mode = attr_i(n, nm, "ceil_mode", 0) != 0;
-            if (attr_i(n, nm, "storage_order", 0) != 0) unsupported(n, nm, "storage_order=1 is not supported");
+            if (attr_i(n, nm, "storage_order", 0) != 0)
+                unsupported(n, nm, "storage_order=1 is not supported");
         } else if (op == "AveragePool") {
-            allow_attrs(n, nm, {"auto_pad", "ceil_mode", "count_include_pad", "kernel_shape",
-                                "pads", "strides"});
+            allow_attrs(
+                n, nm,
+                {"auto_pad", "ceil_mode", "count_include_pad", "kernel_shape", "pads", "strides"});
             node.op = Op::AveragePool;
             operand_count(1, 1);
             window_attrs(n, nm, shape_of(in(0)), nullptr, node.attrs);
@@ -520,9 +582,11 @@ class Importer {
         } else if (op == "Reshape") {
             allow_attrs(n, nm, {"allowzero"});
             node.op = Op::Reshape;
-            if (n.input_size() != 2) bad(n, nm, "expects inputs (data, shape)");
+            if (n.input_size() != 2)
+                bad(n, nm, "expects inputs (data, shape)");
             const Constant& s = constant(n, nm, in(1), "shape");
-            if (s.dtype != onnx::TensorProto::INT64 || s.dims.size() != 1) unsupported(n, nm, "shape must be a 1-D int64 constant");
+            if (s.dtype != onnx::TensorProto::INT64 || s.dims.size() != 1)
+                unsupported(n, nm, "shape must be a 1-D int64 constant");
             node.attrs.shape = s.i;
             if (attr_i(n, nm, "allowzero", 0) != 0 &&
                 std::find(s.i.begin(), s.i.end(), 0) != s.i.end()) {
@@ -547,25 +611,30 @@ class Importer {
             if (m_opset < 13) {
                 // Opsets 11 and 12 flatten to 2-D at `axis`; that equals a softmax along `axis`
                 // only when every later dimension is 1.
-                const std::int64_t a = node.attrs.axis < 0 ? node.attrs.axis + rank : node.attrs.axis;
+                const std::int64_t a =
+                    node.attrs.axis < 0 ? node.attrs.axis + rank : node.attrs.axis;
                 const Dims& x = shape_of(in(0));
                 for (std::int64_t i = a + 1; i >= 0 && i < rank; ++i) {
                     if (x[static_cast<std::size_t>(i)] != 1) {
-                        unsupported(n, nm, fmt::format("opset {} Softmax over the flattened "
-                                                       "dimensions {}.. of {} is not supported "
-                                                       "(export with opset >= 13)",
-                                                       m_opset, a, dims_str(x)));
+                        unsupported(n, nm,
+                                    fmt::format("opset {} Softmax over the flattened "
+                                                "dimensions {}.. of {} is not supported "
+                                                "(export with opset >= 13)",
+                                                m_opset, a, dims_str(x)));
                     }
                 }
             }
         } else {
-            unsupported(n, nm, fmt::format("op '{}' is not supported (docs/onnx.md lists the "
-                                           "supported ops)",
-                                           op));
+            unsupported(n, nm,
+                        fmt::format("op '{}' is not supported (docs/onnx.md lists the "
+                                    "supported ops)",
+                                    op));
         }
-        for (const std::string& t : node.inputs) use_as_operand(n, nm, t);
+        for (const std::string& t : node.inputs)
+            use_as_operand(n, nm, t);
         std::vector<Dims> in_dims;
-        for (const std::string& t : node.inputs) in_dims.push_back(shape_of(t));
+        for (const std::string& t : node.inputs)
+            in_dims.push_back(shape_of(t));
         m_shapes[node.outputs[0]] = infer_node_shape(m_g, node, in_dims);
         m_g.nodes.push_back(std::move(node));
     }
@@ -573,16 +642,20 @@ class Importer {
     /// x * Sigmoid(x), as PyTorch exports SiLU and dnsim exports Silu, becomes one Silu node.
     void fuse_silu() {
         std::set<std::string> graph_outputs;
-        for (const auto& v : m_g.outputs) graph_outputs.insert(v.name);
+        for (const auto& v : m_g.outputs)
+            graph_outputs.insert(v.name);
         for (std::size_t i = 0; i < m_g.nodes.size(); ++i) {
             const Node& s = m_g.nodes[i];
-            if (s.op != Op::Sigmoid || graph_outputs.count(s.outputs[0]) != 0) continue;
+            if (s.op != Op::Sigmoid || graph_outputs.count(s.outputs[0]) != 0)
+                continue;
             const auto users = m_g.consumers(s.outputs[0]);
-            if (users.size() != 1) continue;
+            if (users.size() != 1)
+                continue;
             Node& m = m_g.nodes[users[0]];
             const std::vector<std::string> a{s.inputs[0], s.outputs[0]};
             const std::vector<std::string> b{s.outputs[0], s.inputs[0]};
-            if (m.op != Op::Mul || (m.inputs != a && m.inputs != b)) continue;
+            if (m.op != Op::Mul || (m.inputs != a && m.inputs != b))
+                continue;
             m.op = Op::Silu;
             m.inputs = {s.inputs[0]};
             m.attrs = NodeAttrs{};
@@ -608,8 +681,9 @@ Graph import_onnx_bytes(const std::string& bytes, const std::string& source,
                         const FrozenInputs& frozen) {
     onnx::ModelProto model;
     if (bytes.empty() || !model.ParseFromString(bytes)) {
-        throw ConfigError(source, "not a valid ONNX model (the protobuf message does not parse; "
-                                  "truncated or not an .onnx file?)");
+        throw ConfigError(source,
+                          "not a valid ONNX model (the protobuf message does not parse; "
+                          "truncated or not an .onnx file?)");
     }
     return Importer(model, source, frozen).run();
 }
@@ -625,8 +699,8 @@ Tensor read_onnx_tensor(const std::string& path) {
     }
     const Constant c = to_constant(t, path);
     if (c.dtype != onnx::TensorProto::FLOAT) {
-        throw UnsupportedError(path, fmt::format("data type {}; dnsim supports float32",
-                                                 dtype_name(c.dtype)));
+        throw UnsupportedError(
+            path, fmt::format("data type {}; dnsim supports float32", dtype_name(c.dtype)));
     }
     return Tensor(c.dims, c.f);
 }

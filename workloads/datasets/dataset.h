@@ -1,0 +1,59 @@
+// Datasets for replay and training: images as one N x C x H x W float tensor plus labels.
+// Loaders for IDX (MNIST/Fashion-MNIST, optionally gzip-compressed), CIFAR-10 binary and NumPy
+// .npy files; every malformed file gives a ConfigError naming the file and what was expected.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "graph/graph.h"
+#include "graph/tensor.h"
+
+namespace dnsim::workloads {
+
+struct Dataset {
+    std::string name;  ///< where it came from (shown in reports)
+    Tensor images;     ///< N x C x H x W, normalised
+    std::vector<std::int32_t> labels;
+    std::int64_t size() const { return images.dims.empty() ? 0 : images.dims[0]; }
+};
+
+/// Where to read a dataset from; the dataset.* configuration keys.
+struct DatasetSpec {
+    /// fashion-mnist (Debian's dataset-fashion-mnist), idx, cifar10 or npy.
+    std::string format = "fashion-mnist";
+    std::string images;  ///< idx/npy: image file; cifar10: data_batch file(s), ','-separated
+    std::string labels;  ///< idx/npy: label file (unused for cifar10)
+    std::string split = "test";  ///< fashion-mnist: test (10 000 images) or train (60 000)
+    std::int64_t limit = 0;      ///< use only the first `limit` images (0: all)
+    std::vector<float> mean;     ///< per channel (or one for all), after scaling to [0, 1]
+    std::vector<float> std;      ///< per channel (or one for all)
+};
+
+/// Where Debian's dataset-fashion-mnist installs its files.
+inline constexpr const char* kFashionMnistDir = "/usr/share/datasets/fashion-mnist";
+/// Fashion-MNIST training-set statistics used as its default normalisation.
+inline constexpr float kFashionMnistMean = 0.2860f;
+inline constexpr float kFashionMnistStd = 0.3530f;
+
+/// Loads per spec: uint8 pixels are scaled to [0, 1], then (x - mean[c]) / std[c].
+Dataset load_dataset(const DatasetSpec& spec);
+
+/// IDX image and label files (magic 0x00000803 and 0x00000801), plain or gzip.
+Dataset load_idx(const std::string& images, const std::string& labels, std::int64_t limit = 0);
+/// CIFAR-10 binary batches: records of 1 label byte + 3072 pixel bytes (3 x 32 x 32).
+Dataset load_cifar10(const std::vector<std::string>& files, std::int64_t limit = 0);
+/// NumPy .npy images (N, C, H, W) or (N, H, W), uint8/float32/float64, and labels (N,) of any
+/// integer type.
+Dataset load_npy(const std::string& images, const std::string& labels, std::int64_t limit = 0);
+
+/// Applies (x - mean[c]) / std[c]; `key` names the configuration in errors.
+void normalise(Dataset& d, const std::vector<float>& mean, const std::vector<float>& std,
+               const std::string& key = "dataset");
+
+/// Checks the images fit the graph's single input and every label is a valid class index;
+/// throws ConfigError naming the dataset and the expected shape.
+void check_dataset_for_model(const Dataset& d, const Graph& g);
+
+}  // namespace dnsim::workloads

@@ -1,0 +1,32 @@
+// Graph rewrites: inserting denoiser blocks after named layers, folding BatchNorm into the
+// preceding convolution.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "graph/graph.h"
+
+namespace dnsim::workloads {
+
+/// Channels of the denoiser bottleneck: round(C x ratio), at least 1.
+std::int64_t denoiser_bottleneck(std::int64_t channels, double ratio);
+
+/// Inserts a denoiser block after node `layer`: its output (4-D, C channels) feeds the block and
+/// every former reader of it (and the graph output, if it was one) reads the block's output
+/// instead. The block is named "<layer>.denoiser", its output "<layer>.denoised", its weights
+/// "<layer>.denoiser.<role>" (kDenoiserWeightRoles), drawn from streams keyed by seed — small
+/// values, so the block starts near the identity minus a small mean. Throws ConfigError(key)
+/// when the layer does not exist or its output is not N x C x H x W. Returns the node name.
+std::string insert_denoiser(Graph& g, const std::string& layer, double ratio = 0.25,
+                            std::uint64_t seed = 0, const std::string& key = "denoiser.layers");
+
+/// Total parameters of the denoiser nodes of a graph.
+std::int64_t denoiser_parameter_count(const Graph& g);
+
+/// Folds every BatchNormalization whose input is a Conv read by nothing else into that conv's
+/// weights and bias (the conv gains a bias). Returns the number of BatchNorm nodes removed.
+int fold_batch_norms(Graph& g);
+
+}  // namespace dnsim::workloads
