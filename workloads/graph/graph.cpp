@@ -130,11 +130,16 @@ std::vector<std::size_t> Graph::consumers(const std::string& tensor) const {
 
 namespace {
 
-[[noreturn]] void fail(const Graph& g, const Node& n, const std::string& what) {
+/// Where errors of the graph being checked are reported: a file name, or the graph name.
+struct Source {
+    const std::string& name;
+};
+
+[[noreturn]] void fail(const Source& g, const Node& n, const std::string& what) {
     throw ConfigError(g.name, fmt::format("node '{}' ({}): {}", n.name, op_name(n.op), what));
 }
 
-std::int64_t norm_axis(const Graph& g, const Node& n, std::int64_t axis, std::int64_t rank,
+std::int64_t norm_axis(const Source& g, const Node& n, std::int64_t axis, std::int64_t rank,
                        bool allow_rank = false) {
     const std::int64_t hi = allow_rank ? rank : rank - 1;
     const std::int64_t a = axis < 0 ? axis + rank : axis;
@@ -144,7 +149,7 @@ std::int64_t norm_axis(const Graph& g, const Node& n, std::int64_t axis, std::in
     return a;
 }
 
-Dims broadcast(const Graph& g, const Node& n, const Dims& a, const Dims& b) {
+Dims broadcast(const Source& g, const Node& n, const Dims& a, const Dims& b) {
     const std::size_t r = std::max(a.size(), b.size());
     Dims out(r);
     for (std::size_t i = 0; i < r; ++i) {
@@ -167,14 +172,14 @@ std::int64_t spatial_out(std::int64_t in, std::int64_t k, std::int64_t s, std::i
     return (ceil_mode ? (span + s - 1) / s : span / s) + 1;
 }
 
-void require_rank(const Graph& g, const Node& n, const Dims& d, std::size_t rank,
+void require_rank(const Source& g, const Node& n, const Dims& d, std::size_t rank,
                   const char* what) {
     if (d.size() != rank) {
         fail(g, n, fmt::format("{} must have rank {}, got shape {}", what, rank, dims_str(d)));
     }
 }
 
-Dims window_shape(const Graph& g, const Node& n, const Dims& x, std::int64_t out_channels) {
+Dims window_shape(const Source& g, const Node& n, const Dims& x, std::int64_t out_channels) {
     require_rank(g, n, x, 4, "input (N, C, H, W)");
     const NodeAttrs& a = n.attrs;
     for (std::size_t i = 0; i < 2; ++i) {
@@ -231,7 +236,9 @@ std::size_t max_inputs(Op op) {
 
 }  // namespace
 
-Dims infer_node_shape(const Graph& g, const Node& n, const std::vector<Dims>& in) {
+namespace {
+
+Dims node_shape(const Source& g, const Node& n, const std::vector<Dims>& in) {
     const NodeAttrs& a = n.attrs;
     switch (n.op) {
         case Op::Conv: {
@@ -429,7 +436,37 @@ Dims infer_node_shape(const Graph& g, const Node& n, const std::vector<Dims>& in
     fail(g, n, "unknown op");
 }
 
+std::map<std::string, Dims> shapes_of(const Graph& graph, const Source& src, std::int64_t batch) {
+    std::map<std::string, Dims> shapes;
+    for (const auto& [tname, t] : graph.initializers) {
+        shapes[tname] = t.dims;
+    }
+    for (const ValueInfo& v : graph.inputs) {
+        Dims d = v.dims;
+        if (!d.empty() && d[0] == -1) {
+            d[0] = batch;
+        }
+        shapes[v.name] = d;
+    }
+    std::vector<Dims> in;
+    for (const Node& n : graph.nodes) {
+        in.clear();
+        for (const std::string& t : n.inputs) {
+            in.push_back(shapes.at(t));
+        }
+        shapes[n.outputs[0]] = node_shape(src, n, in);
+    }
+    return shapes;
+}
+
+}  // namespace
+
+Dims infer_node_shape(const Graph& g, const Node& n, const std::vector<Dims>& in) {
+    return node_shape(Source{g.name}, n, in);
+}
+
 void Graph::validate(const std::string& source) const {
+    const Source src{source};
     const auto err = [&source](const std::string& msg) { throw ConfigError(source, msg); };
     std::set<std::string> defined;
     for (const auto& [tname, t] : initializers) {
@@ -461,20 +498,20 @@ void Graph::validate(const std::string& source) const {
             err(fmt::format("node name '{}' is empty or not unique", n.name));
         }
         if (n.inputs.size() < min_inputs(n.op) || n.inputs.size() > max_inputs(n.op)) {
-            fail(*this, n,
+            fail(src, n,
                  fmt::format("has {} inputs; expected {}{}", n.inputs.size(), min_inputs(n.op),
                              max_inputs(n.op) > min_inputs(n.op) ? " or more" : ""));
         }
         for (const std::string& in : n.inputs) {
             if (defined.count(in) == 0) {
-                fail(*this, n, fmt::format("input '{}' is not defined before this node", in));
+                fail(src, n, fmt::format("input '{}' is not defined before this node", in));
             }
         }
         if (n.outputs.size() != 1) {
-            fail(*this, n, "must have exactly one output");
+            fail(src, n, "must have exactly one output");
         }
         if (!defined.insert(n.outputs[0]).second) {
-            fail(*this, n, fmt::format("output '{}' is defined twice", n.outputs[0]));
+            fail(src, n, fmt::format("output '{}' is defined twice", n.outputs[0]));
         }
     }
     if (outputs.empty()) {
@@ -485,30 +522,11 @@ void Graph::validate(const std::string& source) const {
             err(fmt::format("graph output '{}' is not produced by any node", v.name));
         }
     }
-    infer_shapes(1);
+    shapes_of(*this, src, 1);
 }
 
 std::map<std::string, Dims> Graph::infer_shapes(std::int64_t batch) const {
-    std::map<std::string, Dims> shapes;
-    for (const auto& [tname, t] : initializers) {
-        shapes[tname] = t.dims;
-    }
-    for (const ValueInfo& v : inputs) {
-        Dims d = v.dims;
-        if (!d.empty() && d[0] == -1) {
-            d[0] = batch;
-        }
-        shapes[v.name] = d;
-    }
-    std::vector<Dims> in;
-    for (const Node& n : nodes) {
-        in.clear();
-        for (const std::string& t : n.inputs) {
-            in.push_back(shapes.at(t));
-        }
-        shapes[n.outputs[0]] = infer_node_shape(*this, n, in);
-    }
-    return shapes;
+    return shapes_of(*this, Source{name}, batch);
 }
 
 std::vector<NodeStats> Graph::node_stats() const {

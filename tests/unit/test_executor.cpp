@@ -1,0 +1,190 @@
+// Float executor: kernels against direct loops written here, hand-computed small cases, BN
+// folding, determinism across batch size and thread count.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "common/rng.h"
+#include "exec/executor.h"
+#include "exec/kernels.h"
+#include "graph/graph_builder.h"
+#include "graph/transforms.h"
+#include "topologies/topologies.h"
+
+using namespace dnsim;
+using namespace dnsim::workloads;
+
+namespace {
+
+Tensor random_tensor(const Dims& d, std::uint64_t seed) {
+    Tensor t(d);
+    Rng rng(seed, {0});
+    for (float& v : t.data) v = static_cast<float>(rng.normal());
+    return t;
+}
+
+/// Direct 7-loop convolution in double precision: the independent reference.
+Tensor naive_conv(const Tensor& x, const Tensor& w, const NodeAttrs& a) {
+    const auto n = x.dims[0], c = x.dims[1], h = x.dims[2], wd = x.dims[3];
+    const auto m = w.dims[0], kh = w.dims[2], kw = w.dims[3];
+    const auto cg = c / a.group, mg = m / a.group;
+    const auto ho = (h + a.pads[0] + a.pads[2] - a.dilations[0] * (kh - 1) - 1) / a.strides[0] + 1;
+    const auto wo = (wd + a.pads[1] + a.pads[3] - a.dilations[1] * (kw - 1) - 1) / a.strides[1] + 1;
+    Tensor out({n, m, ho, wo});
+    for (std::int64_t b = 0; b < n; ++b)
+        for (std::int64_t o = 0; o < m; ++o)
+            for (std::int64_t y = 0; y < ho; ++y)
+                for (std::int64_t z = 0; z < wo; ++z) {
+                    double acc = 0;
+                    const auto g = o / mg;
+                    for (std::int64_t ci = 0; ci < cg; ++ci)
+                        for (std::int64_t i = 0; i < kh; ++i)
+                            for (std::int64_t j = 0; j < kw; ++j) {
+                                const auto iy = y * a.strides[0] - a.pads[0] + i * a.dilations[0];
+                                const auto iz = z * a.strides[1] - a.pads[1] + j * a.dilations[1];
+                                if (iy < 0 || iy >= h || iz < 0 || iz >= wd) continue;
+                                acc += double(x.data[((b * c + g * cg + ci) * h + iy) * wd + iz]) *
+                                       w.data[((o * cg + ci) * kh + i) * kw + j];
+                            }
+                    out.data[((b * m + o) * ho + y) * wo + z] = float(acc);
+                }
+    return out;
+}
+
+double max_abs_diff(const Tensor& a, const Tensor& b) {
+    REQUIRE(a.dims == b.dims);
+    double m = 0;
+    for (std::size_t i = 0; i < a.data.size(); ++i) m = std::max(m, double(std::abs(a.data[i] - b.data[i])));
+    return m;
+}
+
+}  // namespace
+
+TEST_CASE("conv2d equals a direct loop for strides, pads, dilations and groups") {
+    struct Case {
+        std::int64_t c, m, k, s, p, d, g;
+    };
+    const Case cases[] = {{3, 4, 3, 1, 1, 1, 1}, {4, 6, 3, 2, 1, 1, 2}, {8, 8, 3, 1, 1, 1, 8},
+                          {5, 7, 1, 1, 0, 1, 1}, {4, 4, 5, 2, 2, 1, 4}, {6, 4, 3, 1, 2, 2, 1},
+                          {2, 4, 3, 1, 0, 1, 2}};
+    for (const auto& cs : cases) {
+        NodeAttrs a;
+        a.kernel = {cs.k, cs.k};
+        a.strides = {cs.s, cs.s};
+        a.pads = {cs.p, cs.p, cs.p + 1, cs.p};  // asymmetric bottom pad
+        a.dilations = {cs.d, cs.d};
+        a.group = cs.g;
+        const Tensor x = random_tensor({2, cs.c, 9, 7}, 1);
+        const Tensor w = random_tensor({cs.m, cs.c / cs.g, cs.k, cs.k}, 2);
+        INFO("c=" << cs.c << " m=" << cs.m << " k=" << cs.k << " g=" << cs.g);
+        CHECK(max_abs_diff(kernels::conv2d(x, w, nullptr, a), naive_conv(x, w, a)) < 1e-4);
+    }
+}
+
+TEST_CASE("pools, activations and softmax on hand-computed values") {
+    // 1x1x3x3 input 1..9.
+    Tensor x({1, 1, 3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9});
+    NodeAttrs a;
+    a.kernel = {2, 2};
+    a.strides = {1, 1};
+    CHECK(kernels::pool2d(Op::MaxPool, x, a, {1, 1, 2, 2}).data == std::vector<float>{5, 6, 8, 9});
+    CHECK(kernels::pool2d(Op::AveragePool, x, a, {1, 1, 2, 2}).data ==
+          std::vector<float>{3, 4, 6, 7});
+    // Padding 1 on every side, kernel 2, stride 2: corner window holds only x[0][0] = 1.
+    a.pads = {1, 1, 1, 1};
+    a.strides = {2, 2};
+    CHECK(kernels::pool2d(Op::AveragePool, x, a, {1, 1, 2, 2}).data[0] == 1.0f);
+    a.count_include_pad = true;
+    CHECK(kernels::pool2d(Op::AveragePool, x, a, {1, 1, 2, 2}).data[0] == 0.25f);
+    CHECK(kernels::global_average_pool(x).data[0] == 5.0f);
+
+    Tensor v({1, 4}, {-3.0f, -0.5f, 0.0f, 2.0f});
+    NodeAttrs k;
+    k.alpha = 0.5f;
+    CHECK(kernels::unary(Op::LeakyRelu, v, k).data == std::vector<float>{-1.5f, -0.25f, 0, 2});
+    k.clip_min = 0;
+    k.clip_max = 1;
+    CHECK(kernels::unary(Op::Clip, v, k).data == std::vector<float>{0, 0, 0, 1});
+    // HardSwish: x * clamp(x/6 + 1/2, 0, 1): -3 -> 0, -0.5 -> -0.5 * 5/12, 2 -> 2 * 5/6.
+    const auto hs = kernels::unary(Op::HardSwish, v, {}).data;
+    CHECK(hs[0] == 0.0f);
+    CHECK(hs[1] == Approx(-0.5 * 5.0 / 12.0));
+    CHECK(hs[3] == Approx(2.0 * 5.0 / 6.0));
+    CHECK(kernels::unary(Op::Silu, v, {}).data[3] == Approx(2.0 / (1.0 + std::exp(-2.0))));
+    // Softmax of (0, ln 3) along the last axis is (1/4, 3/4).
+    Tensor s({1, 2}, {0.0f, std::log(3.0f)});
+    const auto sm = kernels::softmax(s, -1).data;
+    CHECK(sm[0] == Approx(0.25));
+    CHECK(sm[1] == Approx(0.75));
+}
+
+TEST_CASE("broadcast multiply of N x C x H x W by N x C x 1 x 1 (squeeze-excitation)") {
+    Tensor x({1, 2, 1, 2}, {1, 2, 3, 4});
+    Tensor s({1, 2, 1, 1}, {10, 100});
+    CHECK(kernels::binary(Op::Mul, x, s, {1, 2, 1, 2}).data == std::vector<float>{10, 20, 300, 400});
+    Tensor r({2}, {1, -1});
+    CHECK(kernels::binary(Op::Add, x, r, {1, 2, 1, 2}).data == std::vector<float>{2, 1, 4, 3});
+}
+
+TEST_CASE("float denoiser with epsilon 0 is X minus its mean head") {
+    // C = 1, Cr = 1: h1 = leaky(2x + 0), h2 = leaky(centre tap 1 x h1), mu = 0.5 h2 + 0.25.
+    Tensor x({1, 1, 1, 2}, {1.0f, -2.0f});
+    Tensor wr({1, 1, 1, 1}, {2.0f}), br({1}, {0.0f});
+    Tensor wd({1, 1, 3, 3}, {0, 0, 0, 0, 1, 0, 0, 0, 0}), bd({1}, {0.0f});
+    Tensor wm({1, 1, 1, 1}, {0.5f}), bm({1}, {0.25f});
+    Tensor wv({1, 1, 1, 1}, {1.0f}), bv({1}, {0.0f});
+    const auto zero = [](std::int64_t, std::int64_t n, float* e) { std::fill_n(e, n, 0.0f); };
+    const Tensor y = kernels::denoiser(x, {&wr, &br, &wd, &bd, &wm, &bm, &wv, &bv}, 0.125f, zero);
+    // x = 1: h1 = 2, h2 = 2, mu = 1.25 -> 1 - 1.25 = -0.25.
+    // x = -2: h1 = -4 * 0.125 = -0.5, h2 = -0.5 * 0.125 = -0.0625, mu = 0.21875 -> -2.21875.
+    CHECK(y.data[0] == Approx(-0.25));
+    CHECK(y.data[1] == Approx(-2.21875));
+    // With epsilon 1 the variance head adds sqrt(max(v, 0)): v = h2 -> sqrt(2) and 0.
+    const auto one = [](std::int64_t, std::int64_t n, float* e) { std::fill_n(e, n, 1.0f); };
+    const Tensor y1 = kernels::denoiser(x, {&wr, &br, &wd, &bd, &wm, &bm, &wv, &bv}, 0.125f, one);
+    CHECK(y1.data[0] == Approx(-0.25 - std::sqrt(2.0)));
+    CHECK(y1.data[1] == Approx(-2.21875));
+}
+
+TEST_CASE("folding BatchNorm into convolutions keeps the outputs") {
+    Graph g = builtin_model("resnet18_28", 5);
+    // Non-trivial statistics so the fold has work to do.
+    Rng rng(9, {1});
+    for (auto& [name, t] : g.initializers) {
+        if (name.find("running_var") != std::string::npos || name.find("bn") != std::string::npos) {
+            for (float& v : t.data) v = float(0.5 + rng.uniform());
+        }
+    }
+    const Tensor x = random_tensor({2, 1, 28, 28}, 4);
+    const auto before = Executor(g).run({x})[0];
+    const int folded = fold_batch_norms(g);
+    CHECK(folded == 20);  // every conv of ResNet-18 is followed by a BN it alone feeds
+    for (const Node& n : g.nodes) CHECK(n.op != Op::BatchNorm);
+    const auto after = Executor(g).run({x})[0];
+    CHECK(max_abs_diff(before, after) < 1e-3 * (1.0 + std::abs(before.data[0])));
+}
+
+TEST_CASE("batched evaluation is bit-identical whatever the batch size and thread count") {
+    Graph g = builtin_model("efficientnet_b0_28", 2);
+    insert_denoiser(g, "features.2.0.project.bn");
+    const Tensor images = random_tensor({5, 1, 28, 28}, 7);
+    const auto one_thread = Executor(g, {1, 11, DenoiserEpsilon::Gaussian}).run_batch(images)[0];
+    const auto two_threads = Executor(g, {2, 11, DenoiserEpsilon::Gaussian}).run_batch(images)[0];
+    CHECK(one_thread == two_threads);
+    // Image 3 alone, with its dataset index, gives the same row.
+    Tensor third({1, 1, 28, 28});
+    std::copy_n(images.ptr() + 3 * 784, 784, third.ptr());
+    const auto alone = Executor(g, {1, 11, DenoiserEpsilon::Gaussian}).run_batch(third, 3)[0];
+    CHECK(std::equal(alone.data.begin(), alone.data.end(), one_thread.data.begin() + 30));
+    // A different seed changes the denoiser's epsilon and so the logits.
+    const auto other_seed = Executor(g, {2, 12, DenoiserEpsilon::Gaussian}).run_batch(images)[0];
+    CHECK(!(other_seed == one_thread));
+}
+
+TEST_CASE("executor rejects inputs of the wrong shape, naming the input") {
+    const Graph g = builtin_model("resnet18_28");
+    const Executor e(g);
+    CHECK_THROWS_WITH(e.run({Tensor({1, 3, 28, 28})}),
+                      Catch::Contains("input 'input' must have shape -1x1x28x28, got 1x3x28x28"));
+    CHECK_THROWS_WITH(e.run_batch(Tensor({4, 1, 32, 32})), Catch::Contains("got 4x1x32x32"));
+}

@@ -1,0 +1,138 @@
+// Graph IR: shape inference, parameter and MAC counts (hand-computed), validation errors,
+// built-in topologies against the standard parameter counts, denoiser insertion, BN folding.
+#include <catch2/catch.hpp>
+
+#include "graph/graph_builder.h"
+#include "graph/transforms.h"
+#include "topologies/topologies.h"
+
+using namespace dnsim;
+using namespace dnsim::workloads;
+
+namespace {
+
+Graph small_net() {
+    GraphBuilder b("small", 1);
+    std::string x = b.input("x", {-1, 3, 8, 8});
+    x = b.conv("c1", x, 4, 3, 2, 1);  // 8x8 -> 4x4
+    x = b.relu("r1", b.batch_norm("bn1", x));
+    const std::string dw = b.conv("dw", x, 4, 3, 1, 1, 4);  // depthwise
+    x = b.add("add", x, dw);
+    x = b.max_pool("mp", x, 2, 2, 0);  // 4x4 -> 2x2
+    x = b.linear("fc", b.flatten("fl", b.global_avg_pool("gap", x)), 5);
+    b.output(x);
+    return b.finish();
+}
+
+}  // namespace
+
+TEST_CASE("shape inference, parameters and MACs of a small graph (hand-computed)") {
+    const Graph g = small_net();
+    const auto st = g.node_stats();
+    // c1: 4 x 3 x 3 x 3 = 108 weights; out 4x4x4 = 64 outputs x 27 MACs = 1728.
+    CHECK(st[0].output_dims == Dims{1, 4, 4, 4});
+    CHECK(st[0].params == 108);
+    CHECK(st[0].macs == 1728);
+    // bn1: 4 scale + 4 shift trainable, 8 running statistics.
+    CHECK(st[1].params == 8);
+    CHECK(st[1].buffers == 8);
+    // dw: 4 x 1 x 3 x 3 = 36 weights; 64 outputs x 9 MACs = 576.
+    CHECK(st[3].params == 36);
+    CHECK(st[3].macs == 576);
+    CHECK(st[5].output_dims == Dims{1, 4, 2, 2});
+    // fc: 5 x 4 + 5 = 25 parameters, 20 MACs.
+    CHECK(st[8].output_dims == Dims{1, 5});
+    CHECK(st[8].params == 25);
+    CHECK(st[8].macs == 20);
+    CHECK(g.parameter_count() == 108 + 8 + 36 + 25);
+    CHECK(g.infer_shapes(7).at("fc") == Dims{7, 5});
+}
+
+TEST_CASE("validation names the node and what is wrong") {
+    Graph g = small_net();
+    SECTION("undefined input") {
+        g.nodes[2].inputs[0] = "nowhere";
+        CHECK_THROWS_WITH(g.validate("f.onnx"),
+                          Catch::Contains("f.onnx") && Catch::Contains("node 'r1' (Relu)") &&
+                              Catch::Contains("'nowhere' is not defined"));
+    }
+    SECTION("duplicate node name") {
+        g.nodes[2].name = "c1";
+        CHECK_THROWS_WITH(g.validate("f.onnx"), Catch::Contains("'c1' is empty or not unique"));
+    }
+    SECTION("conv weight with wrong input channels") {
+        g.initializers["c1.weight"] = Tensor({4, 2, 3, 3});
+        CHECK_THROWS_WITH(g.validate("f.onnx"), Catch::Contains("node 'c1' (Conv)") &&
+                                                    Catch::Contains("expects 2 input channels, input has 3"));
+    }
+    SECTION("wrong input count") {
+        g.nodes[4].inputs.pop_back();
+        CHECK_THROWS_WITH(g.validate("f.onnx"), Catch::Contains("node 'add' (Add): has 1 inputs"));
+    }
+    SECTION("broadcast mismatch") {
+        g.initializers["k"] = Tensor({3});
+        g.nodes[4].inputs[1] = "k";
+        CHECK_THROWS_WITH(g.validate("f.onnx"), Catch::Contains("do not broadcast"));
+    }
+    SECTION("window larger than input") {
+        g.nodes[5].attrs.kernel = {9, 9};
+        CHECK_THROWS_WITH(g.validate("f.onnx"), Catch::Contains("does not fit"));
+    }
+}
+
+TEST_CASE("built-in ImageNet topologies match the standard parameter counts") {
+    // torchvision's published counts (docs/workloads.md cites them).
+    CHECK(builtin_model("resnet18").parameter_count() == 11689512);
+    CHECK(builtin_model("mobilenetv2").parameter_count() == 3504872);
+    CHECK(builtin_model("efficientnet_b0").parameter_count() == 5288548);
+    CHECK(builtin_model("densenet121").parameter_count() == 7978856);
+}
+
+TEST_CASE("ResNet-18 layer shapes follow the standard definition") {
+    const Graph g = builtin_model("resnet18");
+    const auto s = g.infer_shapes(1);
+    CHECK(s.at("conv1") == Dims{1, 64, 112, 112});
+    CHECK(s.at("maxpool") == Dims{1, 64, 56, 56});
+    CHECK(s.at("layer2.0.conv1") == Dims{1, 128, 28, 28});
+    CHECK(s.at("layer4.1.relu2") == Dims{1, 512, 7, 7});
+    CHECK(s.at("fc") == Dims{1, 1000});
+    // 1.814 GMAC: conv1 118.0 M + 16 3x3 convs + 3 downsamples + fc (the usual "1.8 GFLOPs").
+    std::int64_t macs = 0;
+    for (const auto& st : g.node_stats()) macs += st.macs;
+    CHECK(macs == 1814073344);
+}
+
+TEST_CASE("28x28 variants take one-channel 28x28 images and give 10 classes") {
+    for (const char* name : {"resnet18_28", "mobilenetv2_28", "efficientnet_b0_28", "densenet121_28"}) {
+        const Graph g = builtin_model(name);
+        INFO(name);
+        CHECK(g.inputs[0].dims == Dims{-1, 1, 28, 28});
+        CHECK(g.infer_shapes(1).at(g.outputs[0].name) == Dims{1, 10});
+        CHECK(g.parameter_count() < 1250000);  // under 5 MB as float32
+    }
+    CHECK_THROWS_WITH(builtin_model("resnet50"), Catch::Contains("built-ins: resnet18"));
+}
+
+TEST_CASE("built-in weights are deterministic per seed") {
+    CHECK(builtin_model("resnet18_28", 3) == builtin_model("resnet18_28", 3));
+    CHECK(!(builtin_model("resnet18_28", 3) == builtin_model("resnet18_28", 4)));
+}
+
+TEST_CASE("insert_denoiser rewires readers and adds 3 C Cr + 9 Cr + 2 C + 2 Cr parameters") {
+    Graph g = builtin_model("resnet18_28");
+    const std::int64_t before = g.parameter_count();
+    insert_denoiser(g, "layer1.0.relu2");  // C = 16, Cr = 4
+    const std::int64_t c = 16;
+    const std::int64_t cr = 4;
+    CHECK(g.parameter_count() - before == 3 * c * cr + 9 * cr + 2 * c + 2 * cr);
+    CHECK(denoiser_parameter_count(g) == 3 * c * cr + 9 * cr + 2 * c + 2 * cr);
+    for (const Node& n : g.nodes) {
+        if (n.name == "layer1.0.relu2.denoiser") continue;
+        for (const auto& in : n.inputs) CHECK(in != "layer1.0.relu2");
+    }
+    CHECK(g.find_node("layer1.1.conv1")->inputs[0] == "layer1.0.relu2.denoised");
+    g.validate("test");
+    CHECK_THROWS_WITH(insert_denoiser(g, "layer9"), Catch::Contains("denoiser.layers: 'layer9' is not a layer"));
+    CHECK_THROWS_WITH(insert_denoiser(g, "fc"), Catch::Contains("needs an N x C x H x W"));
+    CHECK_THROWS_WITH(insert_denoiser(g, "layer1.0.relu2"), Catch::Contains("already has a denoiser"));
+}
