@@ -20,6 +20,8 @@ class ConfigBinder {
                  std::function<void(long long)> apply);
     void add_real(const std::string& key, double def, const std::string& help,
                   std::function<void(double)> apply);
+    void add_string(const std::string& key, const std::string& def, const std::string& help,
+                    std::function<void(const std::string&)> apply);
 
     /// Options for the command line and config files.
     const boost::program_options::options_description& options() const { return m_desc; }
@@ -39,6 +41,9 @@ class ConfigBinder {
     boost::program_options::options_description m_desc{"Configuration keys (INI: [section] key)"};
     std::vector<Binding> m_bindings;
 };
+
+/// Parses "0.5, 0.25" into numbers; an empty text gives an empty list. ConfigError names `key`.
+std::vector<float> parse_float_list(const std::string& key, const std::string& text);
 
 /// Parses `argv` plus an optional INI file (its path in the "config" option) into `vm`.
 /// Command-line values win over file values. Unknown or malformed keys throw ConfigError

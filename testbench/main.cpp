@@ -13,6 +13,7 @@
 #include "config_binder.h"
 #include "denoiser_study.h"
 #include "graph/transforms.h"
+#include "eval_study.h"
 #include "inspect.h"
 #include "model_loader.h"
 #include "onnx/onnx_io.h"
@@ -101,7 +102,8 @@ void print_usage(std::ostream& os) {
           "  denoiser   simulate a denoiser block on the accelerator model (cycles per phase,\n"
           "             SRAM traffic, energy, power), checked against the references\n"
           "  inspect    print a model's layers with shapes, parameters and MACs; MODEL is an\n"
-          "             .onnx file, a SCALE-Sim topology .csv or a built-in name\n\n"
+          "             .onnx file, a SCALE-Sim topology .csv or a built-in name\n"
+          "  eval       top-1 accuracy of MODEL on a dataset with the float reference executor\n\n"
           "Run 'dnsim <command> --help' for the options of a command.\n";
 }
 
@@ -208,6 +210,65 @@ int cmd_inspect(int argc, const char* const* argv) {
     return 0;
 }
 
+void bind_dataset_keys(dnsim::tb::ConfigBinder& b, dnsim::workloads::DatasetSpec& d,
+                       std::string& mean, std::string& stddev) {
+    b.add_string("dataset.format", d.format, "fashion-mnist, idx, cifar10 or npy",
+                 [&d](const std::string& v) { d.format = v; });
+    b.add_string("dataset.images", d.images,
+                 "idx/npy: image file; cifar10: batch files, comma-separated",
+                 [&d](const std::string& v) { d.images = v; });
+    b.add_string("dataset.labels", d.labels, "idx/npy: label file",
+                 [&d](const std::string& v) { d.labels = v; });
+    b.add_string("dataset.split", d.split, "fashion-mnist: test or train",
+                 [&d](const std::string& v) { d.split = v; });
+    b.add_int("dataset.limit", d.limit, "use the first N images only (0: all)",
+              [&d](long long v) { d.limit = v; });
+    b.add_string("dataset.mean", "", "per-channel mean after scaling pixels to [0, 1], "
+                                     "comma-separated (empty: the dataset's default)",
+                 [&mean](const std::string& v) { mean = v; });
+    b.add_string("dataset.std", "", "per-channel standard deviation, comma-separated",
+                 [&stddev](const std::string& v) { stddev = v; });
+}
+
+int cmd_eval(int argc, const char* const* argv) {
+    dnsim::tb::EvalOptions opt;
+    dnsim::tb::ConfigBinder binder;
+    std::string mean;
+    std::string stddev;
+    bind_dataset_keys(binder, opt.dataset, mean, stddev);
+    binder.add_unsigned("exec.threads", opt.threads, "worker threads of the float executor",
+                        [&opt](unsigned long long v) { opt.threads = static_cast<unsigned>(v); });
+    binder.add_unsigned("run.seed", opt.seed, "seed of the denoiser epsilon streams",
+                        [&opt](unsigned long long v) { opt.seed = v; });
+    po::options_description general("Options of 'dnsim eval'");
+    general.add_options()("help,h", "print this help")(
+        "model", po::value<std::string>(), "an .onnx file or a built-in name")(
+        "config", po::value<std::string>(), "INI file with any of the configuration keys");
+    po::options_description cli;
+    cli.add(general).add(binder.options());
+    po::positional_options_description positional;
+    positional.add("model", 1);
+    po::variables_map vm;
+    dnsim::tb::parse_options(argc, argv, cli, binder.options(), &positional, vm);
+    if (vm.count("help") != 0) {
+        std::cout << "usage: dnsim eval MODEL [--dataset.format F --dataset.images FILE "
+                     "--dataset.labels FILE] [KEY VALUE ...]\n\n"
+                  << cli << "\n";
+        return 0;
+    }
+    if (vm.count("model") == 0) {
+        throw ConfigError("model", "missing; usage: dnsim eval MODEL (see dnsim eval --help)");
+    }
+    binder.apply(vm);
+    opt.model = vm["model"].as<std::string>();
+    opt.dataset.mean = dnsim::tb::parse_float_list("dataset.mean", mean);
+    opt.dataset.std = dnsim::tb::parse_float_list("dataset.std", stddev);
+    if (opt.threads == 0) {
+        throw ConfigError("exec.threads", "0 is out of range; accepted: 1 to 256");
+    }
+    return dnsim::tb::run_eval(opt, std::cout);
+}
+
 }  // namespace
 
 int sc_main(int argc, char* argv[]) {
@@ -229,11 +290,14 @@ int sc_main(int argc, char* argv[]) {
         if (first == "denoiser") {
             return cmd_denoiser(argc - 1, argv + 1);
         }
+        if (first == "eval") {
+            return cmd_eval(argc - 1, argv + 1);
+        }
         if (first == "inspect") {
             return cmd_inspect(argc - 1, argv + 1);
         }
         std::cerr << "dnsim: error: unknown command '" << first
-                  << "'; accepted: denoiser, inspect (see dnsim --help)\n";
+                  << "'; accepted: denoiser, inspect, eval (see dnsim --help)\n";
         return 1;
     } catch (const ConfigError& e) {
         std::cerr << "dnsim: error: " << e.what() << "\n";

@@ -112,7 +112,7 @@ TEST_CASE("Debian's Fashion-MNIST test set loads and fits the 28x28 models") {
     CHECK(d.labels[0] == 9);
     check_dataset_for_model(d, builtin_model("resnet18_28"));
     CHECK_THROWS_WITH(check_dataset_for_model(d, builtin_model("resnet18")),
-                      "fashion-mnist/test: images are 1x28x28; model 'resnet18' expects 3x224x224 "
+                      "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz: images are 1x28x28; model 'resnet18' expects 3x224x224 "
                       "(input 'input')");
 }
 

@@ -385,7 +385,6 @@ Dataset load_dataset(const DatasetSpec& spec) {
         d = load_idx(fmt::format("{}/{}-images-idx3-ubyte.gz", kFashionMnistDir, prefix),
                      fmt::format("{}/{}-labels-idx1-ubyte.gz", kFashionMnistDir, prefix),
                      spec.limit);
-        d.name = "fashion-mnist/" + spec.split;
         if (mean.empty())
             mean = {kFashionMnistMean};
         if (std.empty())

@@ -1,0 +1,49 @@
+// Float-executor accuracy of a model on a dataset.
+#include "eval_study.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "exec/executor.h"
+#include "model_loader.h"
+
+namespace dnsim::tb {
+
+int run_eval(const EvalOptions& opt, std::ostream& os) {
+    using namespace workloads;
+    const Graph g = load_model(opt.model);
+    const Dataset d = load_dataset(opt.dataset);
+    check_dataset_for_model(d, g);
+    const Executor exec(g, {opt.threads, opt.seed, DenoiserEpsilon::Gaussian});
+    const std::int64_t n = d.size();
+    const std::int64_t per_image = d.images.numel() / std::max<std::int64_t>(n, 1);
+    std::int64_t correct = 0;
+    const auto t0 = std::chrono::steady_clock::now();
+    for (std::int64_t start = 0; start < n; start += opt.batch) {
+        const std::int64_t count = std::min(opt.batch, n - start);
+        Dims dims = d.images.dims;
+        dims[0] = count;
+        Tensor batch(dims);
+        std::copy_n(d.images.ptr() + start * per_image, count * per_image, batch.ptr());
+        const Tensor logits = exec.run_batch(batch, static_cast<std::uint64_t>(start))[0];
+        const std::int64_t classes = logits.numel() / count;
+        for (std::int64_t i = 0; i < count; ++i) {
+            const float* row = logits.ptr() + i * classes;
+            const auto best = std::max_element(row, row + classes) - row;
+            correct += best == d.labels[static_cast<std::size_t>(start + i)];
+        }
+    }
+    const double s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    os << fmt::format("model {} on {}: {} images\n", g.name, d.name, n);
+    os << fmt::format("top-1 accuracy (float executor, no noise): {:.2f} % ({} of {})\n",
+                      n > 0 ? 100.0 * static_cast<double>(correct) / static_cast<double>(n) : 0.0,
+                      correct, n);
+    os << fmt::format("throughput: {:.1f} images/s on {} threads ({:.2f} s)\n",
+                      static_cast<double>(n) / s, opt.threads, s);
+    return 0;
+}
+
+}  // namespace dnsim::tb

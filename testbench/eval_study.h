@@ -1,0 +1,24 @@
+// `dnsim eval MODEL`: top-1 accuracy of a model on a dataset with the float reference executor
+// (no hardware, no noise) — the clean accuracy a platform run is compared with.
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+
+#include "datasets/dataset.h"
+
+namespace dnsim::tb {
+
+struct EvalOptions {
+    std::string model;
+    workloads::DatasetSpec dataset;
+    unsigned threads = 2;
+    std::uint64_t seed = 0;
+    std::int64_t batch = 256;  ///< images per executor call
+};
+
+/// Loads model and dataset, checks they fit, evaluates; returns the process exit code.
+int run_eval(const EvalOptions& opt, std::ostream& os);
+
+}  // namespace dnsim::tb
