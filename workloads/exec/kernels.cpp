@@ -39,6 +39,43 @@ void depthwise(const float* x, const float* w, float* out, std::int64_t h, std::
     }
 }
 
+/// Unfolds the input patches of one group into a (C kH kW) x (Ho Wo) matrix. Per output row the
+/// valid column range is computed once, so the inner copy has no bounds checks.
+void im2col(const float* x, float* col, std::int64_t c, std::int64_t h, std::int64_t w,
+            std::int64_t ho, std::int64_t wo, const NodeAttrs& a) {
+    const std::int64_t kh = a.kernel[0];
+    const std::int64_t kw = a.kernel[1];
+    const std::int64_t sh = a.strides[0];
+    const std::int64_t sw = a.strides[1];
+    for (std::int64_t ci = 0; ci < c; ++ci) {
+        for (std::int64_t i = 0; i < kh; ++i) {
+            for (std::int64_t j = 0; j < kw; ++j) {
+                float* row = col + ((ci * kh + i) * kw + j) * ho * wo;
+                const std::int64_t off = j * a.dilations[1] - a.pads[1];
+                // Valid ow: 0 <= ow * sw + off < w.
+                const std::int64_t lo = std::clamp<std::int64_t>(off < 0 ? (-off + sw - 1) / sw : 0, 0, wo);
+                const std::int64_t hi = std::clamp<std::int64_t>(w - off <= 0 ? 0 : (w - off - 1) / sw + 1, lo, wo);
+                for (std::int64_t oh = 0; oh < ho; ++oh) {
+                    float* out = row + oh * wo;
+                    const std::int64_t ih = oh * sh - a.pads[0] + i * a.dilations[0];
+                    if (ih < 0 || ih >= h) {
+                        std::fill_n(out, wo, 0.0f);
+                        continue;
+                    }
+                    const float* in = x + (ci * h + ih) * w + off;
+                    std::fill_n(out, lo, 0.0f);
+                    if (sw == 1) {
+                        std::copy(in + lo, in + hi, out + lo);
+                    } else {
+                        for (std::int64_t ow = lo; ow < hi; ++ow) out[ow] = in[ow * sw];
+                    }
+                    std::fill(out + hi, out + wo, 0.0f);
+                }
+            }
+        }
+    }
+}
+
 }  // namespace
 
 Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, const NodeAttrs& a) {
@@ -76,24 +113,7 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, const NodeAt
             }
             const float* src = xg;
             if (!pointwise) {
-                for (std::int64_t ci = 0; ci < cg; ++ci) {
-                    for (std::int64_t i = 0; i < kh; ++i) {
-                        for (std::int64_t j = 0; j < kw; ++j) {
-                            float* row = col.data() + ((ci * kh + i) * kw + j) * p;
-                            for (std::int64_t oh = 0; oh < ho; ++oh) {
-                                const std::int64_t ih =
-                                    oh * a.strides[0] - a.pads[0] + i * a.dilations[0];
-                                for (std::int64_t ow = 0; ow < wo; ++ow) {
-                                    const std::int64_t iw =
-                                        ow * a.strides[1] - a.pads[1] + j * a.dilations[1];
-                                    row[oh * wo + ow] = (ih >= 0 && ih < h && iw >= 0 && iw < wd)
-                                                            ? xg[(ci * h + ih) * wd + iw]
-                                                            : 0.0f;
-                                }
-                            }
-                        }
-                    }
-                }
+                im2col(xg, col.data(), cg, h, wd, ho, wo, a);
                 src = col.data();
             }
             Map(og, mg, p).noalias() = MapC(wg, mg, k) * MapC(src, k, p);
