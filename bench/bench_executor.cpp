@@ -32,7 +32,8 @@ int main(int argc, char** argv) {
                                       : std::max(1u, std::thread::hardware_concurrency());
     const Graph g = builtin_model(model, 1);
     std::int64_t macs = 0;
-    for (const auto& s : g.node_stats()) macs += s.macs;
+    for (const auto& s : g.node_stats())
+        macs += s.macs;
     // Real images when Debian's Fashion-MNIST is installed, else seeded noise.
     Tensor images;
     try {
@@ -42,12 +43,13 @@ int main(int argc, char** argv) {
     } catch (const std::exception&) {
         images = Tensor({512, 1, 28, 28});
         Rng rng(1, {0});
-        for (float& v : images.data) v = static_cast<float>(rng.normal());
+        for (float& v : images.data)
+            v = static_cast<float>(rng.normal());
     }
-    fmt::print("float executor benchmark: {} ({:.1f} M MACs per image), {} worker threads, {} "
-               "hardware threads\n",
-               model, static_cast<double>(macs) * 1e-6, threads,
-               std::thread::hardware_concurrency());
+    fmt::print(
+        "float executor benchmark: {} ({:.1f} M MACs per image), {} worker threads, {} "
+        "hardware threads\n",
+        model, static_cast<double>(macs) * 1e-6, threads, std::thread::hardware_concurrency());
 
     // Batch 1: one image per call on the calling thread (latency-style use).
     {
@@ -72,7 +74,8 @@ int main(int argc, char** argv) {
         exec.run_batch(batch);  // warm-up
         constexpr int kReps = 3;
         const auto t0 = std::chrono::steady_clock::now();
-        for (int r = 0; r < kReps; ++r) exec.run_batch(batch);
+        for (int r = 0; r < kReps; ++r)
+            exec.run_batch(batch);
         const double s = seconds_since(t0);
         const double n = 256.0 * kReps;
         fmt::print("batch 256: {:8.1f} images/s  ({:.3f} ms/image, {:.2f} GMAC/s)\n", n / s,

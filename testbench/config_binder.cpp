@@ -54,9 +54,8 @@ void ConfigBinder::add_string(const std::string& key, const std::string& def,
                               const std::string& help,
                               std::function<void(const std::string&)> apply) {
     m_desc.add_options()(key.c_str(), po::value<std::string>()->default_value(def), help.c_str());
-    m_bindings.push_back(
-        {key, [apply](const po::variable_value& v) { apply(v.as<std::string>()); },
-         [](const po::variable_value& v) { return v.as<std::string>(); }});
+    m_bindings.push_back({key, [apply](const po::variable_value& v) { apply(v.as<std::string>()); },
+                          [](const po::variable_value& v) { return v.as<std::string>(); }});
 }
 
 std::vector<float> parse_float_list(const std::string& key, const std::string& text) {
@@ -64,7 +63,8 @@ std::vector<float> parse_float_list(const std::string& key, const std::string& t
     std::size_t start = 0;
     while (start < text.size()) {
         std::size_t comma = text.find(',', start);
-        if (comma == std::string::npos) comma = text.size();
+        if (comma == std::string::npos)
+            comma = text.size();
         const std::string item = text.substr(start, comma - start);
         std::size_t used = 0;
         float v = 0.0f;
@@ -73,9 +73,11 @@ std::vector<float> parse_float_list(const std::string& key, const std::string& t
         } catch (const std::exception&) {
             used = 0;
         }
-        while (used < item.size() && item[used] == ' ') ++used;
+        while (used < item.size() && item[used] == ' ')
+            ++used;
         if (used == 0 || used != item.size()) {
-            throw ConfigError(key, fmt::format("'{}' is not a comma-separated list of numbers", text));
+            throw ConfigError(key,
+                              fmt::format("'{}' is not a comma-separated list of numbers", text));
         }
         out.push_back(v);
         start = comma + 1;

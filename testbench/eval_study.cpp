@@ -35,8 +35,7 @@ int run_eval(const EvalOptions& opt, std::ostream& os) {
             correct += best == d.labels[static_cast<std::size_t>(start + i)];
         }
     }
-    const double s =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     os << fmt::format("model {} on {}: {} images\n", g.name, d.name, n);
     os << fmt::format("top-1 accuracy (float executor, no noise): {:.2f} % ({} of {})\n",
                       n > 0 ? 100.0 * static_cast<double>(correct) / static_cast<double>(n) : 0.0,

@@ -12,8 +12,8 @@
 #include "common/config_error.h"
 #include "config_binder.h"
 #include "denoiser_study.h"
-#include "graph/transforms.h"
 #include "eval_study.h"
+#include "graph/transforms.h"
 #include "inspect.h"
 #include "model_loader.h"
 #include "onnx/onnx_io.h"
@@ -25,6 +25,10 @@ using dnsim::ConfigError;
 namespace {
 
 constexpr const char* kVersion = "0.1.0";
+
+// Keeps the console output to dnsim's own: the SystemC kernel prints its banner before
+// sc_main runs unless this variable is set, so it is set during static initialisation.
+const bool kBannerOff = setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0) == 0;
 
 void bind_sram(dnsim::tb::ConfigBinder& b, const std::string& prefix,
                dnsim::denoiser::SramConfig& s) {
@@ -223,8 +227,9 @@ void bind_dataset_keys(dnsim::tb::ConfigBinder& b, dnsim::workloads::DatasetSpec
                  [&d](const std::string& v) { d.split = v; });
     b.add_int("dataset.limit", d.limit, "use the first N images only (0: all)",
               [&d](long long v) { d.limit = v; });
-    b.add_string("dataset.mean", "", "per-channel mean after scaling pixels to [0, 1], "
-                                     "comma-separated (empty: the dataset's default)",
+    b.add_string("dataset.mean", "",
+                 "per-channel mean after scaling pixels to [0, 1], "
+                 "comma-separated (empty: the dataset's default)",
                  [&mean](const std::string& v) { mean = v; });
     b.add_string("dataset.std", "", "per-channel standard deviation, comma-separated",
                  [&stddev](const std::string& v) { stddev = v; });
@@ -241,8 +246,8 @@ int cmd_eval(int argc, const char* const* argv) {
     binder.add_unsigned("run.seed", opt.seed, "seed of the denoiser epsilon streams",
                         [&opt](unsigned long long v) { opt.seed = v; });
     po::options_description general("Options of 'dnsim eval'");
-    general.add_options()("help,h", "print this help")(
-        "model", po::value<std::string>(), "an .onnx file or a built-in name")(
+    general.add_options()("help,h", "print this help")("model", po::value<std::string>(),
+                                                       "an .onnx file or a built-in name")(
         "config", po::value<std::string>(), "INI file with any of the configuration keys");
     po::options_description cli;
     cli.add(general).add(binder.options());

@@ -1,7 +1,8 @@
 // Runs the ONNX backend node tests (Debian's libonnx-testdata) through dnsim's importer and float
 // executor. Every case whose model uses an op dnsim claims is reported as passed, failed or not
 // supported (with the importer's reason); any failure exits non-zero. --write FILE writes the
-// report (docs/onnx-conformance.md); --check FILE fails when that report is out of date.
+// report (docs/onnx-conformance.md); --check FILE fails when that report is out of date;
+// --case DIR runs one case directory (model.onnx + test_data_set_*) and exits 0 if it passes.
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -27,7 +28,7 @@ const std::set<std::string> kClaimed = {
     "Conv",        "BatchNormalization", "Relu",    "Clip",    "LeakyRelu", "Sigmoid",
     "HardSigmoid", "HardSwish",          "Add",     "Mul",     "Concat",    "MaxPool",
     "AveragePool", "GlobalAveragePool",  "Flatten", "Reshape", "Gemm",      "MatMul",
-    "Softmax"};
+    "Softmax",     "ReduceMean"};
 
 struct Case {
     std::string name;
@@ -176,6 +177,7 @@ int main(int argc, char** argv) {
     std::string data = "/usr/share/libonnx-testdata/data/node";
     std::string write_path;
     std::string check_path;
+    std::string single_case;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--data" && i + 1 < argc) {
@@ -184,11 +186,19 @@ int main(int argc, char** argv) {
             write_path = argv[++i];
         } else if (a == "--check" && i + 1 < argc) {
             check_path = argv[++i];
+        } else if (a == "--case" && i + 1 < argc) {
+            single_case = argv[++i];
         } else {
             std::cerr
                 << "usage: dnsim_onnx_conformance [--data DIR] [--write FILE | --check FILE]\n";
             return 2;
         }
+    }
+    if (!single_case.empty()) {
+        const Case c = run_case(single_case);
+        std::cout << c.name << " [" << c.ops << "]: " << c.status
+                  << (c.note.empty() ? "" : " (" + c.note + ")") << "\n";
+        return c.status == "passed" ? 0 : 1;
     }
     if (!fs::is_directory(data)) {
         std::cerr << "dnsim_onnx_conformance: " << data

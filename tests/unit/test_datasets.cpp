@@ -45,15 +45,18 @@ std::pair<std::string, std::string> idx_pair(int n) {
     std::string img = be32(0x803) + be32(n) + be32(2) + be32(3);
     std::string lab = be32(0x801) + be32(n);
     for (int i = 0; i < n; ++i) {
-        for (int p = 0; p < 6; ++p) img += char(i * 6 + p);
+        for (int p = 0; p < 6; ++p)
+            img += char(i * 6 + p);
         lab += char(i % 10);
     }
     return {img, lab};
 }
 
 std::string npy(const std::string& descr, const std::string& shape, const std::string& data) {
-    std::string header = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
-    while ((10 + header.size() + 1) % 64 != 0) header += ' ';
+    std::string header =
+        "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
+    while ((10 + header.size() + 1) % 64 != 0)
+        header += ' ';
     header += '\n';
     std::string s = "\x93NUMPY";
     s += char(1);
@@ -83,13 +86,14 @@ TEST_CASE("bad IDX files name the file and what was expected") {
     const std::string good_lab = write("gl.idx", lab);
     CHECK_THROWS_WITH(load_idx(write("bad_magic.idx", be32(0x804) + img.substr(4)), good_lab),
                       Catch::Contains("bad_magic.idx: not an IDX image file: expected magic "
-                                      "0x00000803") && Catch::Contains("found 0x00000804"));
+                                      "0x00000803") &&
+                          Catch::Contains("found 0x00000804"));
     CHECK_THROWS_WITH(load_idx(write("trunc.idx", img.substr(0, img.size() - 5)), good_lab),
                       Catch::Contains("trunc.idx: truncated or oversized: the header declares 4 "
                                       "images of 2x3 (40 bytes), the file has 35"));
-    CHECK_THROWS_WITH(load_idx(good_img, write("few.idx", idx_pair(3).second)),
-                      Catch::Contains("few.idx: has 3 labels but") &&
-                          Catch::Contains("has 4 images"));
+    CHECK_THROWS_WITH(
+        load_idx(good_img, write("few.idx", idx_pair(3).second)),
+        Catch::Contains("few.idx: has 3 labels but") && Catch::Contains("has 4 images"));
     CHECK_THROWS_WITH(load_idx(good_img, good_img), Catch::Contains("not an IDX label file"));
     std::string gz;
     {
@@ -107,12 +111,14 @@ TEST_CASE("Debian's Fashion-MNIST test set loads and fits the 28x28 models") {
     spec.limit = 500;
     const Dataset d = load_dataset(spec);
     CHECK(d.images.dims == Dims{500, 1, 28, 28});
-    for (const auto l : d.labels) CHECK((l >= 0 && l <= 9));
+    for (const auto l : d.labels)
+        CHECK((l >= 0 && l <= 9));
     // The first test image is an ankle boot (class 9) in Fashion-MNIST.
     CHECK(d.labels[0] == 9);
     check_dataset_for_model(d, builtin_model("resnet18_28"));
     CHECK_THROWS_WITH(check_dataset_for_model(d, builtin_model("resnet18")),
-                      "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz: images are 1x28x28; model 'resnet18' expects 3x224x224 "
+                      "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz: images are "
+                      "1x28x28; model 'resnet18' expects 3x224x224 "
                       "(input 'input')");
 }
 
@@ -139,7 +145,8 @@ TEST_CASE("NumPy .npy images and labels") {
         px.append(reinterpret_cast<const char*>(&v), 4);
     }
     std::string lb;
-    for (std::int64_t l : {3, 1}) lb.append(reinterpret_cast<const char*>(&l), 8);
+    for (std::int64_t l : {3, 1})
+        lb.append(reinterpret_cast<const char*>(&l), 8);
     const std::string images = write("x.npy", npy("<f4", "(2, 2, 2)", px));
     const std::string labels = write("y.npy", npy("<i8", "(2,)", lb));
     const Dataset d = load_npy(images, labels);
@@ -170,7 +177,8 @@ TEST_CASE("normalisation per channel and its configuration errors") {
     CHECK_THROWS_WITH(normalise(d, {}, {0.0f}), "dataset.std: 0 must be greater than 0");
     DatasetSpec bad;
     bad.format = "imagenet";
-    CHECK_THROWS_WITH(load_dataset(bad), Catch::Contains("dataset.format: 'imagenet' is not one of"));
+    CHECK_THROWS_WITH(load_dataset(bad),
+                      Catch::Contains("dataset.format: 'imagenet' is not one of"));
 }
 
 TEST_CASE("SCALE-Sim topology CSV as a conv-only graph") {
@@ -186,7 +194,8 @@ TEST_CASE("SCALE-Sim topology CSV as a conv-only graph") {
     CHECK(st[0].output_dims == Dims{1, 64, 109, 109});
     CHECK(st[0].macs == 109 * 109 * 64 * 7 * 7 * 3);
     CHECK(st[1].macs == 56 * 56 * 64 * 64);
-    CHECK_THROWS_WITH(import_scalesim_csv(write("bad.csv", "Layer name,a,b,c,d,e,f,g\nL1, 56, x, 3, 3, 1, 1, 1,\n")),
+    CHECK_THROWS_WITH(import_scalesim_csv(write(
+                          "bad.csv", "Layer name,a,b,c,d,e,f,g\nL1, 56, x, 3, 3, 1, 1, 1,\n")),
                       Catch::Contains("bad.csv: line 2: column 'IFMAP Width' must be a positive "
                                       "integer, got 'x'"));
     CHECK_THROWS_WITH(import_scalesim_csv(write("short.csv", "L1, 56, 56, 3\n")),

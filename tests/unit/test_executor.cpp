@@ -19,7 +19,8 @@ namespace {
 Tensor random_tensor(const Dims& d, std::uint64_t seed) {
     Tensor t(d);
     Rng rng(seed, {0});
-    for (float& v : t.data) v = static_cast<float>(rng.normal());
+    for (float& v : t.data)
+        v = static_cast<float>(rng.normal());
     return t;
 }
 
@@ -42,7 +43,8 @@ Tensor naive_conv(const Tensor& x, const Tensor& w, const NodeAttrs& a) {
                             for (std::int64_t j = 0; j < kw; ++j) {
                                 const auto iy = y * a.strides[0] - a.pads[0] + i * a.dilations[0];
                                 const auto iz = z * a.strides[1] - a.pads[1] + j * a.dilations[1];
-                                if (iy < 0 || iy >= h || iz < 0 || iz >= wd) continue;
+                                if (iy < 0 || iy >= h || iz < 0 || iz >= wd)
+                                    continue;
                                 acc += double(x.data[((b * c + g * cg + ci) * h + iy) * wd + iz]) *
                                        w.data[((o * cg + ci) * kh + i) * kw + j];
                             }
@@ -54,7 +56,8 @@ Tensor naive_conv(const Tensor& x, const Tensor& w, const NodeAttrs& a) {
 double max_abs_diff(const Tensor& a, const Tensor& b) {
     REQUIRE(a.dims == b.dims);
     double m = 0;
-    for (std::size_t i = 0; i < a.data.size(); ++i) m = std::max(m, double(std::abs(a.data[i] - b.data[i])));
+    for (std::size_t i = 0; i < a.data.size(); ++i)
+        m = std::max(m, double(std::abs(a.data[i] - b.data[i])));
     return m;
 }
 
@@ -121,7 +124,8 @@ TEST_CASE("pools, activations and softmax on hand-computed values") {
 TEST_CASE("broadcast multiply of N x C x H x W by N x C x 1 x 1 (squeeze-excitation)") {
     Tensor x({1, 2, 1, 2}, {1, 2, 3, 4});
     Tensor s({1, 2, 1, 1}, {10, 100});
-    CHECK(kernels::binary(Op::Mul, x, s, {1, 2, 1, 2}).data == std::vector<float>{10, 20, 300, 400});
+    CHECK(kernels::binary(Op::Mul, x, s, {1, 2, 1, 2}).data ==
+          std::vector<float>{10, 20, 300, 400});
     Tensor r({2}, {1, -1});
     CHECK(kernels::binary(Op::Add, x, r, {1, 2, 1, 2}).data == std::vector<float>{2, 1, 4, 3});
 }
@@ -152,14 +156,16 @@ TEST_CASE("folding BatchNorm into convolutions keeps the outputs") {
     Rng rng(9, {1});
     for (auto& [name, t] : g.initializers) {
         if (name.find("running_var") != std::string::npos || name.find("bn") != std::string::npos) {
-            for (float& v : t.data) v = float(0.5 + rng.uniform());
+            for (float& v : t.data)
+                v = float(0.5 + rng.uniform());
         }
     }
     const Tensor x = random_tensor({2, 1, 28, 28}, 4);
     const auto before = Executor(g).run({x})[0];
     const int folded = fold_batch_norms(g);
     CHECK(folded == 20);  // every conv of ResNet-18 is followed by a BN it alone feeds
-    for (const Node& n : g.nodes) CHECK(n.op != Op::BatchNorm);
+    for (const Node& n : g.nodes)
+        CHECK(n.op != Op::BatchNorm);
     const auto after = Executor(g).run({x})[0];
     CHECK(max_abs_diff(before, after) < 1e-3 * (1.0 + std::abs(before.data[0])));
 }

@@ -52,9 +52,9 @@ TEST_CASE("validation names the node and what is wrong") {
     Graph g = small_net();
     SECTION("undefined input") {
         g.nodes[2].inputs[0] = "nowhere";
-        CHECK_THROWS_WITH(g.validate("f.onnx"),
-                          Catch::Contains("f.onnx") && Catch::Contains("node 'r1' (Relu)") &&
-                              Catch::Contains("'nowhere' is not defined"));
+        CHECK_THROWS_WITH(g.validate("f.onnx"), Catch::Contains("f.onnx") &&
+                                                    Catch::Contains("node 'r1' (Relu)") &&
+                                                    Catch::Contains("'nowhere' is not defined"));
     }
     SECTION("duplicate node name") {
         g.nodes[2].name = "c1";
@@ -62,8 +62,9 @@ TEST_CASE("validation names the node and what is wrong") {
     }
     SECTION("conv weight with wrong input channels") {
         g.initializers["c1.weight"] = Tensor({4, 2, 3, 3});
-        CHECK_THROWS_WITH(g.validate("f.onnx"), Catch::Contains("node 'c1' (Conv)") &&
-                                                    Catch::Contains("expects 2 input channels, input has 3"));
+        CHECK_THROWS_WITH(g.validate("f.onnx"),
+                          Catch::Contains("node 'c1' (Conv)") &&
+                              Catch::Contains("expects 2 input channels, input has 3"));
     }
     SECTION("wrong input count") {
         g.nodes[4].inputs.pop_back();
@@ -98,12 +99,14 @@ TEST_CASE("ResNet-18 layer shapes follow the standard definition") {
     CHECK(s.at("fc") == Dims{1, 1000});
     // 1.814 GMAC: conv1 118.0 M + 16 3x3 convs + 3 downsamples + fc (the usual "1.8 GFLOPs").
     std::int64_t macs = 0;
-    for (const auto& st : g.node_stats()) macs += st.macs;
+    for (const auto& st : g.node_stats())
+        macs += st.macs;
     CHECK(macs == 1814073344);
 }
 
 TEST_CASE("28x28 variants take one-channel 28x28 images and give 10 classes") {
-    for (const char* name : {"resnet18_28", "mobilenetv2_28", "efficientnet_b0_28", "densenet121_28"}) {
+    for (const char* name :
+         {"resnet18_28", "mobilenetv2_28", "efficientnet_b0_28", "densenet121_28"}) {
         const Graph g = builtin_model(name);
         INFO(name);
         CHECK(g.inputs[0].dims == Dims{-1, 1, 28, 28});
@@ -127,12 +130,16 @@ TEST_CASE("insert_denoiser rewires readers and adds 3 C Cr + 9 Cr + 2 C + 2 Cr p
     CHECK(g.parameter_count() - before == 3 * c * cr + 9 * cr + 2 * c + 2 * cr);
     CHECK(denoiser_parameter_count(g) == 3 * c * cr + 9 * cr + 2 * c + 2 * cr);
     for (const Node& n : g.nodes) {
-        if (n.name == "layer1.0.relu2.denoiser") continue;
-        for (const auto& in : n.inputs) CHECK(in != "layer1.0.relu2");
+        if (n.name == "layer1.0.relu2.denoiser")
+            continue;
+        for (const auto& in : n.inputs)
+            CHECK(in != "layer1.0.relu2");
     }
     CHECK(g.find_node("layer1.1.conv1")->inputs[0] == "layer1.0.relu2.denoised");
     g.validate("test");
-    CHECK_THROWS_WITH(insert_denoiser(g, "layer9"), Catch::Contains("denoiser.layers: 'layer9' is not a layer"));
+    CHECK_THROWS_WITH(insert_denoiser(g, "layer9"),
+                      Catch::Contains("denoiser.layers: 'layer9' is not a layer"));
     CHECK_THROWS_WITH(insert_denoiser(g, "fc"), Catch::Contains("needs an N x C x H x W"));
-    CHECK_THROWS_WITH(insert_denoiser(g, "layer1.0.relu2"), Catch::Contains("already has a denoiser"));
+    CHECK_THROWS_WITH(insert_denoiser(g, "layer1.0.relu2"),
+                      Catch::Contains("already has a denoiser"));
 }

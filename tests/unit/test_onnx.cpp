@@ -30,7 +30,8 @@ onnx::ModelProto one_node(const std::string& op, int opset = 13) {
         vi->set_name(vi == &g->input(0) ? "x" : "y");
         auto* tt = vi->mutable_type()->mutable_tensor_type();
         tt->set_elem_type(onnx::TensorProto::FLOAT);
-        for (int d : {1, 2, 4, 4}) tt->mutable_shape()->add_dim()->set_dim_value(d);
+        for (int d : {1, 2, 4, 4})
+            tt->mutable_shape()->add_dim()->set_dim_value(d);
     }
     auto* n = g->add_node();
     n->set_name("n0");
@@ -49,16 +50,18 @@ std::string bytes(const onnx::ModelProto& m) {
 }  // namespace
 
 TEST_CASE("export then import gives an identical graph and identical outputs") {
-    for (const char* name : {"resnet18_28", "mobilenetv2_28", "efficientnet_b0_28", "densenet121_28"}) {
+    for (const char* name :
+         {"resnet18_28", "mobilenetv2_28", "efficientnet_b0_28", "densenet121_28"}) {
         INFO(name);
         Graph g = builtin_model(name, 1);
         insert_denoiser(g, g.nodes[2].name);
-        insert_denoiser(g, g.nodes[g.nodes.size() / 2].name == "flatten" ? g.nodes[6].name
-                                                                         : g.nodes[10].name);
+        insert_denoiser(
+            g, g.nodes[g.nodes.size() / 2].name == "flatten" ? g.nodes[6].name : g.nodes[10].name);
         const Graph back = import_onnx_bytes(export_onnx_bytes(g), "mem.onnx");
         CHECK(back == g);
         Tensor x({2, 1, 28, 28});
-        for (std::size_t i = 0; i < x.data.size(); ++i) x.data[i] = float(i % 17) / 17.0f;
+        for (std::size_t i = 0; i < x.data.size(); ++i)
+            x.data[i] = float(i % 17) / 17.0f;
         CHECK(Executor(back).run_batch(x)[0] == Executor(g).run_batch(x)[0]);
     }
 }
@@ -126,12 +129,17 @@ TEST_CASE("bad ONNX input gives one clear error naming the file, node and op") {
     }
     SECTION("3-D convolution") {
         auto m = one_node("Conv");
-        auto* shape = m.mutable_graph()->mutable_input(0)->mutable_type()->mutable_tensor_type()->mutable_shape();
+        auto* shape = m.mutable_graph()
+                          ->mutable_input(0)
+                          ->mutable_type()
+                          ->mutable_tensor_type()
+                          ->mutable_shape();
         shape->add_dim()->set_dim_value(4);
         auto* w = m.mutable_graph()->add_initializer();
         w->set_name("w");
         w->set_data_type(onnx::TensorProto::FLOAT);
-        for (int d : {1, 2, 1, 1, 1}) w->add_dims(d);
+        for (int d : {1, 2, 1, 1, 1})
+            w->add_dims(d);
         w->add_float_data(1);
         w->add_float_data(1);
         m.mutable_graph()->mutable_node(0)->add_input("w");

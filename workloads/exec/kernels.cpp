@@ -53,8 +53,10 @@ void im2col(const float* x, float* col, std::int64_t c, std::int64_t h, std::int
                 float* row = col + ((ci * kh + i) * kw + j) * ho * wo;
                 const std::int64_t off = j * a.dilations[1] - a.pads[1];
                 // Valid ow: 0 <= ow * sw + off < w.
-                const std::int64_t lo = std::clamp<std::int64_t>(off < 0 ? (-off + sw - 1) / sw : 0, 0, wo);
-                const std::int64_t hi = std::clamp<std::int64_t>(w - off <= 0 ? 0 : (w - off - 1) / sw + 1, lo, wo);
+                const std::int64_t lo =
+                    std::clamp<std::int64_t>(off < 0 ? (-off + sw - 1) / sw : 0, 0, wo);
+                const std::int64_t hi =
+                    std::clamp<std::int64_t>(w - off <= 0 ? 0 : (w - off - 1) / sw + 1, lo, wo);
                 for (std::int64_t oh = 0; oh < ho; ++oh) {
                     float* out = row + oh * wo;
                     const std::int64_t ih = oh * sh - a.pads[0] + i * a.dilations[0];
@@ -67,7 +69,8 @@ void im2col(const float* x, float* col, std::int64_t c, std::int64_t h, std::int
                     if (sw == 1) {
                         std::copy(in + lo, in + hi, out + lo);
                     } else {
-                        for (std::int64_t ow = lo; ow < hi; ++ow) out[ow] = in[ow * sw];
+                        for (std::int64_t ow = lo; ow < hi; ++ow)
+                            out[ow] = in[ow * sw];
                     }
                     std::fill(out + hi, out + wo, 0.0f);
                 }

@@ -521,6 +521,22 @@ class Importer {
                                         "supported; the input has shape {}",
                                         dims_str(shape_of(in(0)))));
             }
+        } else if (op == "ReduceMean") {
+            // PyTorch's x.mean((2, 3), keepdim=True): the spatial mean, i.e. GlobalAveragePool.
+            allow_attrs(n, nm, {"axes", "keepdims"});
+            operand_count(1, 1);
+            const Dims& x = shape_of(in(0));
+            auto axes = attr_ints(n, nm, "axes").value_or(std::vector<std::int64_t>{});
+            for (auto& ax : axes)
+                ax = ax < 0 ? ax + static_cast<std::int64_t>(x.size()) : ax;
+            std::sort(axes.begin(), axes.end());
+            if (x.size() != 4 || axes != std::vector<std::int64_t>{2, 3} ||
+                attr_i(n, nm, "keepdims", 1) != 1) {
+                unsupported(n, nm,
+                            "only the spatial mean of an N x C x H x W tensor (axes 2 and "
+                            "3, keepdims 1) is supported, as GlobalAveragePool");
+            }
+            node.op = Op::GlobalAveragePool;
         } else if (op == "LeakyRelu") {
             allow_attrs(n, nm, {"alpha"});
             node.op = Op::LeakyRelu;
