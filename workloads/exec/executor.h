@@ -23,7 +23,8 @@ struct ExecOptions {
 
 class Executor {
   public:
-    /// Validates the graph (throws ConfigError naming `source` and the node).
+    /// Validates the graph (throws ConfigError naming the graph and the node). The executor
+    /// keeps a reference: `graph` must outlive it.
     explicit Executor(const Graph& graph, ExecOptions options = {});
 
     /// Evaluates the whole graph on the given inputs (graph input order), as they are, on the

@@ -123,22 +123,23 @@ std::string GraphBuilder::concat(const std::string& name, const std::vector<std:
     return node(name, Op::Concat, xs, a);
 }
 
-std::string GraphBuilder::max_pool(const std::string& name, const std::string& x,
-                                   std::int64_t kernel, std::int64_t stride, std::int64_t pad) {
+std::string GraphBuilder::pool(const std::string& name, Op op, const std::string& x,
+                               std::int64_t kernel, std::int64_t stride, std::int64_t pad) {
     NodeAttrs a;
     a.kernel = {kernel, kernel};
     a.strides = {stride, stride};
     a.pads = {pad, pad, pad, pad};
-    return node(name, Op::MaxPool, {x}, a);
+    return node(name, op, {x}, a);
+}
+
+std::string GraphBuilder::max_pool(const std::string& name, const std::string& x,
+                                   std::int64_t kernel, std::int64_t stride, std::int64_t pad) {
+    return pool(name, Op::MaxPool, x, kernel, stride, pad);
 }
 
 std::string GraphBuilder::avg_pool(const std::string& name, const std::string& x,
                                    std::int64_t kernel, std::int64_t stride, std::int64_t pad) {
-    NodeAttrs a;
-    a.kernel = {kernel, kernel};
-    a.strides = {stride, stride};
-    a.pads = {pad, pad, pad, pad};
-    return node(name, Op::AveragePool, {x}, a);
+    return pool(name, Op::AveragePool, x, kernel, stride, pad);
 }
 
 std::string GraphBuilder::global_avg_pool(const std::string& name, const std::string& x) {

@@ -52,6 +52,8 @@ class GraphBuilder {
     Graph finish();
 
   private:
+    std::string pool(const std::string& name, Op op, const std::string& x, std::int64_t kernel,
+                     std::int64_t stride, std::int64_t pad);
     Tensor random_uniform(const Dims& d, double bound, std::uint64_t role) const;
 
     Graph m_g;
