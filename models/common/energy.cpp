@@ -40,6 +40,17 @@ EnergyTable EnergyTable::defaults_45nm() {
     t.add({"control_leakage", K::leakage_uW, 20.0,
            "control unit, register file and LeakyReLU unit while powered",
            "derived: ~1.2k NAND2-eq x ~17 nW"});
+    // MX-CGRA analog and memory actions: ISAAC/PUMA figures (MX-CGRA's are not public).
+    t.add({"adc_conversion", K::dynamic_pJ, 1.67, "one 8-bit ADC conversion of a crossbar column",
+           "ISAAC / CiMLoop tables (4 b 0.79 ... 10 b 2.38 pJ)"});
+    t.add({"dac_row_drive", K::dynamic_pJ, 0.417, "one 1-bit DAC driving one crossbar row",
+           "ISAAC / CiMLoop"});
+    t.add({"shift_add_16b", K::dynamic_pJ, 0.021, "shift-and-add of one ADC output",
+           "ISAAC / CiMLoop"});
+    t.add({"edram_256b", K::dynamic_pJ, 20.45, "one 256-bit access of the tile buffer (eDRAM)",
+           "ISAAC"});
+    t.add({"crossbar_active", K::leakage_uW, 300.0,
+           "one 128x128 2-bit crossbar array while it computes", "ISAAC, PUMA (0.3 mW)"});
     return t;
 }
 

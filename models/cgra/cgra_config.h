@@ -1,0 +1,65 @@
+// Configuration of the MX-CGRA model: analog tiles (memristor crossbars with DAC/ADC) and
+// digital tiles. MX-CGRA's own figures are not public; the defaults are ISAAC/PUMA values
+// (docs/cgra.md lists each with its source).
+#pragma once
+
+#include <string>
+
+namespace dnsim::cgra {
+
+/// What the CGRA does with depthwise convolutions, which map poorly onto crossbars.
+enum class DepthwiseMapping {
+    Digital,        ///< on the digital tiles as MACs (default)
+    BlockDiagonal,  ///< on crossbars, one diagonal block per channel (mostly empty arrays)
+};
+
+/// How crossbars are shared out when a layer's weights are copied to run MVMs in parallel.
+enum class ReplicationPolicy {
+    Uniform,   ///< every analog layer gets `replication` copies
+    Balanced,  ///< ISAAC-style: spare crossbars go to the layers with the most MVMs
+};
+
+struct AnalogConfig {
+    unsigned crossbar_rows = 128;        ///< wordlines (ISAAC, PUMA)
+    unsigned crossbar_cols = 128;        ///< bitlines (ISAAC, PUMA)
+    unsigned bits_per_cell = 2;          ///< bits per memristor cell (ISAAC, PUMA)
+    unsigned weight_bits = 16;           ///< weight precision, bits (16-bit fixed point)
+    unsigned input_bits = 16;            ///< input precision, bits
+    unsigned dac_bits = 1;               ///< DAC resolution: inputs streamed bit-serially
+    unsigned adc_bits = 8;               ///< ADC resolution (ISAAC: 8-bit SAR)
+    double pass_ns = 100.0;              ///< one input-bit pass incl. ADC of 128 columns, ns
+    unsigned pipeline_fill_passes = 2;   ///< extra passes per MVM (PUMA latency formula)
+    unsigned crossbars = 16128;          ///< crossbars on the chip (ISAAC: 168 x 12 x 8)
+    unsigned replication = 1;            ///< copies per layer (Uniform) or minimum (Balanced)
+    ReplicationPolicy policy = ReplicationPolicy::Uniform;
+
+    /// Weight columns per output: ceil(weight_bits / bits_per_cell).
+    unsigned cells_per_weight() const { return (weight_bits + bits_per_cell - 1) / bits_per_cell; }
+    /// Input passes per MVM: ceil(input_bits / dac_bits).
+    unsigned passes_per_mvm() const { return (input_bits + dac_bits - 1) / dac_bits; }
+};
+
+struct DigitalConfig {
+    unsigned tiles = 16;                 ///< digital tiles (ours: MX-CGRA's count is not public)
+    unsigned lanes_per_tile = 16;        ///< 16-bit operations per tile per cycle (ours)
+    unsigned macs_per_tile = 16;         ///< MACs per tile per cycle, for depthwise (ours)
+    unsigned scratchpad_words_per_cycle = 64;  ///< 16-bit words/cycle to data memory (ours)
+};
+
+struct CgraConfig {
+    double clock_mhz = 500.0;  ///< digital clock; analog time is converted to these cycles
+    AnalogConfig analog;
+    DigitalConfig digital;
+    DepthwiseMapping depthwise = DepthwiseMapping::Digital;
+
+    double cycle_ns() const { return 1000.0 / clock_mhz; }
+    /// Throws ConfigError naming the cgra.* key of the first out-of-range field.
+    void validate() const;
+};
+
+DepthwiseMapping parse_depthwise_mapping(const std::string& key, const std::string& text);
+ReplicationPolicy parse_replication_policy(const std::string& key, const std::string& text);
+const char* to_string(DepthwiseMapping m);
+const char* to_string(ReplicationPolicy p);
+
+}  // namespace dnsim::cgra

@@ -1,0 +1,222 @@
+// MX-CGRA kernels: crossbar mapping, layer timing and action counts against hand-computed
+// cases (docs/cgra.md has the formulas), replication planning, and the analog noise models'
+// statistics and switches.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <vector>
+
+#include "cgra/analog_noise.h"
+#include "cgra/layer_cost.h"
+
+using namespace dnsim;
+using namespace dnsim::cgra;
+
+namespace {
+
+AnalogLayer conv(std::int64_t k, std::int64_t cin, std::int64_t cout, std::int64_t ho,
+                 std::int64_t groups = 1) {
+    AnalogLayer l;
+    l.kernel_h = l.kernel_w = k;
+    l.in_channels = cin;
+    l.out_channels = cout;
+    l.groups = groups;
+    l.out_h = l.out_w = ho;
+    return l;
+}
+
+double stddev(const std::vector<float>& v, double mean) {
+    double s = 0;
+    for (const float x : v) s += (x - mean) * (x - mean);
+    return std::sqrt(s / double(v.size()));
+}
+
+}  // namespace
+
+TEST_CASE("ResNet-18 conv1 on 128x128 crossbars (hand-computed)") {
+    const CgraConfig cfg;
+    const AnalogLayer c1 = conv(7, 3, 64, 112);
+    // rows = 7*7*3 = 147 -> 2 row tiles; cols = 64 outputs x 8 cells (16 bit / 2 bit) = 512 ->
+    // 4 column tiles; 8 crossbars.
+    const CrossbarMapping m = map_to_crossbars(c1, cfg.analog, false);
+    CHECK(m.rows == 147);
+    CHECK(m.cols == 512);
+    CHECK(m.row_tiles == 2);
+    CHECK(m.col_tiles == 4);
+    CHECK(m.crossbars == 8);
+    // 12 544 MVMs x (16 bit-serial passes + 2 fill) x 100 ns = 22 579 200 ns = 11 289 600
+    // cycles at 500 MHz.
+    const LayerCost one = analog_layer_cost(c1, cfg, 1);
+    CHECK(one.time_ns == Approx(22579200.0));
+    CHECK(one.cycles == 11289600u);
+    // Per MVM: ADC conversions 16 passes x 2 row tiles x 512 columns = 16 384; DAC row drives
+    // 16 x 4 column tiles x 147 rows = 9 408; eDRAM 256-bit accesses ceil(147*16/256) = 10 in +
+    // ceil(64*16/256) = 4 out.
+    CHECK(one.actions.at("cgra.analog").at("adc_conversion") == 16384.0 * 12544);
+    CHECK(one.actions.at("cgra.analog").at("dac_row_drive") == 9408.0 * 12544);
+    CHECK(one.actions.at("cgra.memory").at("edram_256b") == 14.0 * 12544);
+    // Partial sums of 2 row tiles: one add per output = 12 544 x 64.
+    CHECK(one.actions.at("cgra.digital").at("add_16b") == 802816.0);
+    CHECK(one.crossbar_active_ns == Approx(8 * 22579200.0));
+    // Four copies: ceil(12544 / 4) = 3136 rounds x 1800 ns.
+    const LayerCost four = analog_layer_cost(c1, cfg, 4);
+    CHECK(four.time_ns == Approx(3136 * 1800.0));
+    CHECK(four.crossbars == 32);
+}
+
+TEST_CASE("fully connected 512 -> 1000 and a block-diagonal depthwise layer") {
+    const CgraConfig cfg;
+    // FC as one MVM: rows 512 -> 4 tiles; cols 8000 -> 63 tiles; 252 crossbars; 1800 ns.
+    AnalogLayer fc = conv(1, 512, 1000, 1);
+    const CrossbarMapping m = map_to_crossbars(fc, cfg.analog, false);
+    CHECK(m.crossbars == 4 * 63);
+    const LayerCost c = analog_layer_cost(fc, cfg, 1);
+    CHECK(c.time_ns == Approx(1800.0));
+    CHECK(c.cycles == 900u);
+    // Depthwise 3x3 over 32 channels, block-diagonal: rows 288 -> 3 tiles, cols 256 -> 2 tiles.
+    const AnalogLayer dw = conv(3, 32, 32, 14, 32);
+    CHECK(dw.depthwise());
+    CHECK(map_to_crossbars(dw, cfg.analog, true).crossbars == 6);
+    // A grouped (not depthwise) conv maps each group separately: 2 groups of 9*8 rows, 8*8 cols.
+    CHECK(map_to_crossbars(conv(3, 16, 16, 14, 2), cfg.analog, false).crossbars == 2);
+}
+
+TEST_CASE("digital layer: compute or data-memory bound, whichever is longer") {
+    CgraConfig cfg;  // 16 tiles x 16 lanes = 256 ops/cycle; 64 words/cycle
+    DigitalWork w{"relu", 1000, 0, 1000, 1000};
+    const LayerCost c = digital_layer_cost(w, cfg);
+    CHECK(c.cycles == 32u);  // max(ceil(1000/256) = 4, ceil(2000/64) = 32)
+    CHECK(c.scratchpad_words == 2000u);
+    DigitalWork dw{"dw", 0, 9 * 32 * 196, 32 * 256, 32 * 196};
+    // MACs on 16 x 16 MAC units: ceil(56448 / 256) = 221; words (8192 + 6272) / 64 = 226.
+    CHECK(digital_layer_cost(dw, cfg).cycles == 226u);
+}
+
+TEST_CASE("replication: uniform copies, the crossbar budget, balanced sharing") {
+    CgraConfig cfg;
+    AnalogLayer a = conv(1, 128, 16, 10);  // 100 MVMs, 1 crossbar per copy
+    AnalogLayer b = conv(1, 128, 16, 1);
+    b.out_w = 10;                          // 10 MVMs, 1 crossbar per copy
+    cfg.analog.crossbars = 12;
+    cfg.analog.replication = 2;
+    CHECK(plan_replication({a, b}, cfg, "m") == std::vector<std::int64_t>{2, 2});
+    cfg.analog.replication = 7;
+    CHECK_THROWS_WITH(plan_replication({a, b}, cfg, "m"),
+                      "cgra.crossbars: model 'm' needs 14 crossbars of 128x128 at replication "
+                      "7; 12 available (raise cgra.crossbars or lower cgra.replication)");
+    // Balanced from 1 copy each: A grows to 10 copies (10 rounds, like B); then B gets the
+    // 12th crossbar; A's 11th copy no longer fits.
+    cfg.analog.replication = 1;
+    cfg.analog.policy = ReplicationPolicy::Balanced;
+    CHECK(plan_replication({a, b}, cfg, "m") == std::vector<std::int64_t>{10, 2});
+    // Depthwise layers mapped digitally need no crossbars.
+    cfg.analog.policy = ReplicationPolicy::Uniform;
+    CHECK(plan_replication({conv(3, 32, 32, 14, 32)}, cfg, "m") == std::vector<std::int64_t>{0});
+}
+
+TEST_CASE("activation noise: sigma = k x magnitude for each reading of magnitude") {
+    NoiseConfig n;
+    n.activation_k = 0.05;
+    // Two channels at 1 and 3: tensor magnitude 2 -> sigma 0.1 everywhere; channel magnitude
+    // -> 0.05 and 0.15; element magnitude equals the channel's here.
+    const std::int64_t px = 20000;
+    std::vector<float> y(2 * px);
+    std::fill(y.begin(), y.begin() + px, 1.0f);
+    std::fill(y.begin() + px, y.end(), 3.0f);
+    for (const auto mode : {Magnitude::Tensor, Magnitude::Channel, Magnitude::Element}) {
+        n.magnitude = mode;
+        std::vector<float> z = y;
+        add_activation_noise(z.data(), 2, px, 7, 0, 3, n);
+        const std::vector<float> c0(z.begin(), z.begin() + px), c1(z.begin() + px, z.end());
+        const double want0 = mode == Magnitude::Tensor ? 0.1 : 0.05;
+        const double want1 = mode == Magnitude::Tensor ? 0.1 : 0.15;
+        INFO(to_string(mode));
+        CHECK(stddev(c0, 1.0) == Approx(want0).epsilon(0.03));
+        CHECK(stddev(c1, 3.0) == Approx(want1).epsilon(0.03));
+    }
+}
+
+TEST_CASE("activation noise distributions, determinism and the ideal switch") {
+    NoiseConfig n;
+    n.activation_k = 0.1;
+    const std::int64_t px = 40000;
+    std::vector<float> base(px, 1.0f);
+    const auto draw = [&](Distribution d, std::uint64_t image) {
+        n.distribution = d;
+        std::vector<float> z = base;
+        add_activation_noise(z.data(), 1, px, 5, image, 2, n);
+        for (float& v : z) v -= 1.0f;
+        return z;
+    };
+    for (const auto d : {Distribution::Gaussian, Distribution::Uniform, Distribution::Laplace}) {
+        const auto z = draw(d, 0);
+        INFO(to_string(d));
+        CHECK(stddev(z, 0.0) == Approx(0.1).epsilon(0.03));
+        double m4 = 0;
+        for (const float v : z) m4 += std::pow(v / 0.1, 4);
+        m4 /= double(z.size());
+        // Kurtosis: Gaussian 3, uniform 1.8, Laplace 6.
+        const double want = d == Distribution::Gaussian ? 3.0 : d == Distribution::Uniform ? 1.8 : 6.0;
+        CHECK(m4 == Approx(want).epsilon(0.1));
+    }
+    CHECK(draw(Distribution::Gaussian, 4) == draw(Distribution::Gaussian, 4));
+    CHECK(draw(Distribution::Gaussian, 4) != draw(Distribution::Gaussian, 5));
+    n.activation_k = 0.0;
+    CHECK(draw(Distribution::Gaussian, 4) == std::vector<float>(px, 0.0f));
+}
+
+TEST_CASE("weights: drift, stuck cells and programming variation per chip") {
+    NoiseConfig n;
+    n.drift_time_s = 1000.0;  // (1020 / 20)^-0.06 = 0.78986
+    std::vector<float> w(50000, 1.0f);
+    CHECK(perturb_weights(w.data(), 1, 0, n) == 1.0);
+    CHECK(w[0] == Approx(0.78986).epsilon(1e-4));
+    n.drift_compensation = true;
+    CHECK(perturb_weights(w.data() + 1, 1, 0, n) == Approx(1.0 / 0.78986).epsilon(1e-4));
+    n = NoiseConfig{};
+    n.programming_sigma = 0.03;
+    std::vector<float> a(50000, 1.0f), b(50000, 1.0f), c(50000, 1.0f);
+    perturb_weights(a.data(), 50000, 9, n);
+    perturb_weights(b.data(), 50000, 9, n);
+    CHECK(a == b);
+    CHECK(stddev(a, 1.0) == Approx(0.03).epsilon(0.03));
+    n.chip_seed = 2;
+    perturb_weights(c.data(), 50000, 9, n);
+    CHECK(a != c);
+    n = NoiseConfig{};
+    n.stuck_fraction = 0.1;
+    std::vector<float> s(50000, 1.0f);
+    perturb_weights(s.data(), 50000, 1, n);
+    CHECK(std::count(s.begin(), s.end(), 0.0f) == Approx(5000).epsilon(0.05));
+}
+
+TEST_CASE("output quantisation and read noise (hand-computed)") {
+    NoiseConfig n;
+    n.adc_bits = 3;  // levels -3..3 of peak/3
+    std::vector<float> y{1.0f, 0.5f, -0.2f, 0.1f};
+    quantise_output(y.data(), 4, n);
+    CHECK(y[0] == Approx(1.0));
+    CHECK(y[1] == Approx(2.0 / 3.0));   // 1.5 steps rounds away from zero
+    CHECK(y[2] == Approx(-1.0 / 3.0));  // -0.6 steps
+    CHECK(y[3] == 0.0f);                // 0.3 steps
+    n.adc_clip = 0.5;  // full scale 0.5: 1.0 clips to 0.5
+    std::vector<float> z{1.0f, 0.1f};
+    quantise_output(z.data(), 2, n);
+    CHECK(z[0] == Approx(0.5));
+    NoiseConfig r;
+    r.read_sigma = 0.02;
+    std::vector<float> v(40000, 0.0f), rms(40000, 5.0f);
+    add_read_noise(v.data(), rms.data(), 40000, 1, 0, 0, r);
+    CHECK(stddev(v, 0.0) == Approx(0.1).epsilon(0.03));
+}
+
+TEST_CASE("configuration errors name the key") {
+    NoiseConfig n;
+    n.activation_k = -0.1;
+    CHECK_THROWS_WITH(n.validate(), "noise.activation_k: -0.1 is out of range; accepted: 0 to 10");
+    CHECK_THROWS_WITH(parse_magnitude("noise.magnitude", "mean"),
+                      "noise.magnitude: 'mean' is not one of element, channel, tensor");
+    CgraConfig c;
+    c.analog.dac_bits = 17;
+    CHECK_THROWS_WITH(c.validate(), "cgra.dac_bits: 17 is out of range; accepted: 1 to 16");
+}
