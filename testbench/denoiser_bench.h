@@ -16,6 +16,10 @@
 #include "host_memory.h"
 
 namespace dnsim::tb {
+using platform::HostMemory;
+}
+
+namespace dnsim::tb {
 
 /// One block invocation.
 struct DenoiserJob {

@@ -8,7 +8,7 @@
 #include <tlm>
 #include <vector>
 
-namespace dnsim::tb {
+namespace dnsim::platform {
 
 class HostMemory : public sc_core::sc_module {
   public:
@@ -32,4 +32,4 @@ class HostMemory : public sc_core::sc_module {
     std::uint64_t m_transactions = 0;
 };
 
-}  // namespace dnsim::tb
+}  // namespace dnsim::platform

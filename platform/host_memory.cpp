@@ -3,7 +3,7 @@
 
 #include <cstring>
 
-namespace dnsim::tb {
+namespace dnsim::platform {
 
 HostMemory::HostMemory(const sc_core::sc_module_name& name, std::uint64_t size_bytes,
                        sc_core::sc_time latency, bool allow_dmi)
@@ -68,4 +68,4 @@ unsigned int HostMemory::transport_dbg(tlm::tlm_generic_payload& trans) {
     return len;
 }
 
-}  // namespace dnsim::tb
+}  // namespace dnsim::platform

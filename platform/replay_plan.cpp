@@ -1,0 +1,135 @@
+// Graph -> platform steps with their CGRA costs.
+#include "replay_plan.h"
+
+#include <fmt/format.h>
+
+namespace dnsim::platform {
+
+using workloads::Dims;
+using workloads::Node;
+using workloads::Op;
+
+const char* to_string(StepKind k) {
+    switch (k) {
+        case StepKind::Analog: return "analog";
+        case StepKind::Digital: return "digital";
+        case StepKind::Denoiser: return "denoiser";
+        case StepKind::Free: return "none";
+    }
+    return "?";
+}
+
+namespace {
+
+std::int64_t elems(const Dims& d) { return workloads::numel(d); }
+
+/// Digital work of a node: element operations, MACs and data-memory words (docs/cgra.md).
+cgra::DigitalWork digital_work(const workloads::Graph& g, const Node& n,
+                               const std::map<std::string, Dims>& shapes, std::int64_t macs) {
+    cgra::DigitalWork w;
+    w.name = n.name;
+    const std::int64_t e = elems(shapes.at(n.outputs[0]));
+    w.words_out = e;
+    for (const auto& in : n.inputs) {
+        if (!g.is_initializer(in)) w.words_in += elems(shapes.at(in));
+    }
+    const auto k2 = n.attrs.kernel[0] * n.attrs.kernel[1];
+    switch (n.op) {
+        case Op::BatchNorm: w.macs = e; break;                 // x * scale + shift
+        case Op::Relu:
+        case Op::Clip:
+        case Op::LeakyRelu: w.ops = e; break;                   // compare / select (shift)
+        case Op::HardSigmoid: w.macs = e; w.ops = e; break;     // a x + b, clamp
+        case Op::HardSwish: w.macs = 2 * e; w.ops = e; break;   // x * clamp(x/6 + 1/2)
+        case Op::Sigmoid: w.ops = 2 * e; break;                 // table lookup + interpolation
+        case Op::Silu: w.ops = 2 * e; w.macs = e; break;        // sigmoid, then x * s
+        case Op::Add: w.ops = e; break;
+        case Op::Mul: w.macs = e; break;
+        case Op::Concat: break;                                 // data movement only
+        case Op::MaxPool: w.ops = e * k2; break;
+        case Op::AveragePool: w.ops = e * k2; w.macs = e; break;
+        case Op::GlobalAveragePool: w.ops = w.words_in; w.macs = e; break;
+        case Op::Softmax: w.ops = 3 * e; w.macs = e; break;     // max, exp (table), sum; scale
+        default: w.macs = macs; break;                          // depthwise conv, MatMul
+    }
+    return w;
+}
+
+}  // namespace
+
+ReplayPlan make_replay_plan(const workloads::Graph& g, const cgra::CgraConfig& cfg) {
+    const auto shapes = g.infer_shapes(1);
+    const auto stats = g.node_stats();
+    ReplayPlan plan;
+    std::vector<cgra::AnalogLayer> analog;
+    std::vector<std::size_t> analog_steps;
+    for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+        const Node& n = g.nodes[i];
+        Step s;
+        s.node = i;
+        s.name = n.name;
+        s.op = workloads::op_name(n.op);
+        s.out_dims = shapes.at(n.outputs[0]);
+        const bool const_weight = n.inputs.size() > 1 && g.is_initializer(n.inputs[1]);
+        if (n.op == Op::Conv && const_weight) {
+            const Dims& w = shapes.at(n.inputs[1]);
+            cgra::AnalogLayer l;
+            l.name = n.name;
+            l.kernel_h = w[2];
+            l.kernel_w = w[3];
+            l.in_channels = w[1] * n.attrs.group;
+            l.out_channels = w[0];
+            l.groups = n.attrs.group;
+            l.out_h = s.out_dims[2];
+            l.out_w = s.out_dims[3];
+            s.analog = l;
+            s.kind = (l.depthwise() && cfg.depthwise == cgra::DepthwiseMapping::Digital)
+                         ? StepKind::Digital
+                         : StepKind::Analog;
+        } else if ((n.op == Op::Gemm && const_weight) || (n.op == Op::MatMul && const_weight)) {
+            const Dims& a = shapes.at(n.inputs[0]);
+            const Dims& b = shapes.at(n.inputs[1]);
+            const bool ta = n.op == Op::Gemm && n.attrs.trans_a;
+            const bool tb = n.op == Op::Gemm && n.attrs.trans_b;
+            if (a.size() != 2 || b.size() != 2) {
+                throw ConfigError(g.name, fmt::format("node '{}' ({}): only 2-D matrix products "
+                                                      "map onto crossbars",
+                                                      n.name, s.op));
+            }
+            cgra::AnalogLayer l;
+            l.name = n.name;
+            l.in_channels = ta ? a[0] : a[1];
+            l.out_channels = tb ? b[0] : b[1];
+            l.out_h = ta ? a[1] : a[0];  // rows of A: one MVM each
+            s.analog = l;
+            s.kind = StepKind::Analog;
+        } else if (n.op == Op::Denoiser) {
+            s.kind = StepKind::Denoiser;
+            s.reduced_channels = shapes.at(n.inputs[1])[0];
+            ++plan.denoisers;
+        } else if (n.op == Op::Flatten || n.op == Op::Reshape) {
+            s.kind = StepKind::Free;
+        } else {
+            s.kind = StepKind::Digital;
+        }
+        if (s.kind == StepKind::Digital) {
+            s.digital = digital_work(g, n, shapes, stats[i].macs);
+            s.cost = cgra::digital_layer_cost(s.digital, cfg);
+        }
+        if (s.kind == StepKind::Analog) {
+            analog.push_back(s.analog);
+            analog_steps.push_back(plan.steps.size());
+            ++plan.analog_layers;
+        }
+        plan.steps.push_back(std::move(s));
+    }
+    const auto copies = cgra::plan_replication(analog, cfg, g.name);
+    for (std::size_t k = 0; k < analog.size(); ++k) {
+        Step& s = plan.steps[analog_steps[k]];
+        s.cost = cgra::analog_layer_cost(s.analog, cfg, copies[k]);
+        plan.crossbars_used += s.cost.crossbars;
+    }
+    return plan;
+}
+
+}  // namespace dnsim::platform

@@ -1,0 +1,46 @@
+// How a Graph runs on the platform: each node becomes a step on the MX-CGRA (analog crossbar
+// layer or digital work), a denoiser invocation, or nothing (a reshape of the same data).
+// Costs per step come from the CGRA's analytic model (models/cgra/layer_cost.h).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "cgra/layer_cost.h"
+#include "graph/graph.h"
+
+namespace dnsim::platform {
+
+enum class StepKind {
+    Analog,    ///< conv / fully connected layer on crossbars (its output is noisy)
+    Digital,   ///< digital tiles: BN, activations, pools, add, concat, digital depthwise
+    Denoiser,  ///< the denoiser accelerator
+    Free,      ///< Flatten / Reshape: a view of the same data, no work
+};
+const char* to_string(StepKind k);
+
+struct Step {
+    std::size_t node = 0;  ///< index in Graph::nodes
+    std::string name;
+    std::string op;
+    StepKind kind = StepKind::Free;
+    workloads::Dims out_dims;  ///< batch 1
+    cgra::AnalogLayer analog;   ///< Analog steps
+    cgra::DigitalWork digital;  ///< Digital steps
+    cgra::LayerCost cost;       ///< CGRA steps (per image)
+    std::int64_t reduced_channels = 0;  ///< Denoiser steps: C_r
+};
+
+struct ReplayPlan {
+    std::vector<Step> steps;
+    std::int64_t crossbars_used = 0;
+    std::int64_t analog_layers = 0;
+    std::int64_t denoisers = 0;
+};
+
+/// Maps every node; plans replication (ConfigError "cgra.crossbars" when the model does not
+/// fit); refuses nodes the platform cannot run (ConfigError naming the node).
+ReplayPlan make_replay_plan(const workloads::Graph& g, const cgra::CgraConfig& cfg);
+
+}  // namespace dnsim::platform

@@ -1,0 +1,210 @@
+// Platform netlist and host driver.
+#include "soc.h"
+
+#include <tlm_utils/tlm_quantumkeeper.h>
+#include <cstring>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace dnsim::platform {
+
+namespace {
+
+std::uint64_t align_up(std::uint64_t v, std::uint64_t a) { return (v + a - 1) / a * a; }
+
+/// Host memory layout: the packed weights of every denoiser step, then one input and one
+/// output buffer sized for the largest denoised tensor.
+struct Layout {
+    std::vector<std::uint64_t> weight_addr;
+    std::uint64_t in = 0, out = 0, buffer = 0, total = 0;
+};
+
+Layout host_layout(const ReplayPlan& plan) {
+    Layout l;
+    l.weight_addr.assign(plan.steps.size(), 0);
+    std::uint64_t at = 0;
+    for (std::size_t i = 0; i < plan.steps.size(); ++i) {
+        const Step& s = plan.steps[i];
+        if (s.kind != StepKind::Denoiser) continue;
+        l.weight_addr[i] = at;
+        const auto c = static_cast<unsigned>(s.out_dims[1]);
+        at += align_up(denoiser::packed_words(c, static_cast<unsigned>(s.reduced_channels)) * 2, 4096);
+        l.buffer = std::max<std::uint64_t>(l.buffer, static_cast<std::uint64_t>(workloads::numel(s.out_dims)) * 2);
+    }
+    l.buffer = align_up(std::max<std::uint64_t>(l.buffer, 2), 4096);
+    l.in = at;
+    l.out = at + l.buffer;
+    l.total = l.out + l.buffer;
+    return l;
+}
+
+}  // namespace
+
+denoiser::BlockWeights denoiser_weights(const workloads::Graph& g, const workloads::Node& n,
+                                        const denoiser::BlockFormat& format) {
+    const auto& rw = g.initializer(n.inputs[1]);
+    const auto cr = static_cast<unsigned>(rw.dims[0]);
+    const auto c = static_cast<unsigned>(rw.dims[1]);
+    denoiser::BlockWeightsF w(c, cr);
+    const auto copy = [&g, &n](std::size_t input, std::vector<double>& out) {
+        const auto& t = g.initializer(n.inputs[input]);
+        out.assign(t.data.begin(), t.data.end());
+    };
+    copy(1, w.reduce_w);
+    copy(2, w.reduce_b);
+    copy(3, w.dw_w);
+    copy(4, w.dw_b);
+    copy(5, w.mean_w);
+    copy(6, w.mean_b);
+    copy(7, w.var_w);
+    copy(8, w.var_b);
+    return denoiser::quantize_block(w, format);
+}
+
+Soc::Soc(const sc_core::sc_module_name& name, const SocConfig& config,
+         const workloads::Graph& graph, const ReplayPlan& plan, std::uint32_t images,
+         DenoiserIo io)
+    : sc_core::sc_module(name),
+      m_cfg(config),
+      m_graph(graph),
+      m_plan(plan),
+      m_images(images),
+      m_io(std::move(io)),
+      m_cgra("cgra", config.cgra),
+      m_denoiser("denoiser", config.denoiser),
+      m_memory("host_memory", host_layout(plan).total, config.host_latency, true),
+      m_bus("bus", {{"denoiser", kDenoiserBase, kDenoiserSize}, {"cgra", kCgraBase, kCgraSize}},
+            config.bus_latency),
+      m_socket("socket") {
+    const Layout l = host_layout(plan);
+    m_weight_addr = l.weight_addr;
+    m_in_addr = l.in;
+    m_out_addr = l.out;
+    m_buffer_bytes = l.buffer;
+    m_socket.bind(m_bus.target);
+    m_bus.initiator.bind(m_denoiser.ext_socket);
+    m_bus.initiator.bind(m_cgra.socket);
+    m_denoiser.dma_socket.bind(m_memory.socket);
+    std::vector<cgra::LayerCost> program;
+    for (const Step& s : plan.steps) program.push_back(s.cost);
+    m_cgra.load_program(std::move(program));
+    m_step_ns.assign(plan.steps.size(), 0.0);
+    m_denoiser_cycles.assign(plan.steps.size(), 0);
+    // Packed weights of every block, resident in host memory from the start.
+    for (std::size_t i = 0; i < plan.steps.size(); ++i) {
+        if (plan.steps[i].kind != StepKind::Denoiser) continue;
+        const auto packed = denoiser::pack_block(
+            denoiser_weights(graph, graph.nodes[plan.steps[i].node], config.format));
+        std::memcpy(m_memory.data() + m_weight_addr[i], packed.data(), packed.size() * 2);
+    }
+    SC_THREAD(driver);
+}
+
+void Soc::write(std::uint64_t addr, const void* data, unsigned len, sc_core::sc_time& delay) {
+    tlm::tlm_generic_payload t;
+    t.set_command(tlm::TLM_WRITE_COMMAND);
+    t.set_address(addr);
+    t.set_data_ptr(reinterpret_cast<unsigned char*>(const_cast<void*>(data)));
+    t.set_data_length(len);
+    t.set_streaming_width(len);
+    t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    m_socket->b_transport(t, delay);
+    if (!t.is_response_ok()) {
+        throw std::runtime_error(fmt::format("platform: write to 0x{:08x} failed: {}", addr,
+                                             t.get_response_string()));
+    }
+}
+
+std::uint32_t Soc::read32(std::uint64_t addr, sc_core::sc_time& delay) {
+    std::uint32_t v = 0;
+    tlm::tlm_generic_payload t;
+    t.set_command(tlm::TLM_READ_COMMAND);
+    t.set_address(addr);
+    t.set_data_ptr(reinterpret_cast<unsigned char*>(&v));
+    t.set_data_length(4);
+    t.set_streaming_width(4);
+    t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    m_socket->b_transport(t, delay);
+    if (!t.is_response_ok()) {
+        throw std::runtime_error(fmt::format("platform: read of 0x{:08x} failed", addr));
+    }
+    return v;
+}
+
+void Soc::run_denoiser(std::size_t si, std::uint32_t block_id, std::uint64_t seed,
+                       sc_core::sc_time& delay) {
+    namespace reg = denoiser::reg;
+    const Step& s = m_plan.steps[si];
+    const auto c = static_cast<std::uint32_t>(s.out_dims[1]);
+    const std::uint64_t elements = static_cast<std::uint64_t>(workloads::numel(s.out_dims));
+    std::vector<std::int16_t> x(elements, 0);
+    if (m_io.input) m_io.input(si, x);
+    // The CGRA's output buffer is host memory: the noisy tensor lands there (untimed here; the
+    // CGRA step charged its data-memory traffic).
+    std::memcpy(m_memory.data() + m_in_addr, x.data(), elements * 2);
+    const auto& f = m_cfg.format;
+    const auto w32 = [&](std::uint64_t off, std::uint32_t v) { write(kDenoiserBase + off, &v, 4, delay); };
+    w32(reg::channels, c);
+    w32(reg::height, static_cast<std::uint32_t>(s.out_dims[2]));
+    w32(reg::width, static_cast<std::uint32_t>(s.out_dims[3]));
+    // The ratio register must reproduce the block's C_r: C_r / C in Q0.16.
+    w32(reg::ratio, denoiser::ratio_to_q16(static_cast<double>(s.reduced_channels) / c));
+    w32(reg::format, static_cast<std::uint32_t>(f.activation_frac_bits) |
+                         (static_cast<std::uint32_t>(f.weight_frac_bits) << 8) |
+                         (static_cast<std::uint32_t>(f.leaky_shift) << 16));
+    w32(reg::seed_lo, static_cast<std::uint32_t>(seed & 0xFFFFFFFFU));
+    w32(reg::seed_hi, static_cast<std::uint32_t>(seed >> 32));
+    w32(reg::block_id, block_id);
+    w32(reg::wsram_base, 0);
+    w32(reg::asram_base, 0);
+    w32(reg::src_lo, static_cast<std::uint32_t>(m_in_addr));
+    w32(reg::src_hi, static_cast<std::uint32_t>(m_in_addr >> 32));
+    w32(reg::dst_lo, static_cast<std::uint32_t>(m_out_addr));
+    w32(reg::dst_hi, static_cast<std::uint32_t>(m_out_addr >> 32));
+    w32(reg::wgt_lo, static_cast<std::uint32_t>(m_weight_addr[si]));
+    w32(reg::wgt_hi, static_cast<std::uint32_t>(m_weight_addr[si] >> 32));
+    w32(reg::ctrl, reg::ctrl_start | reg::ctrl_wait);
+    const std::uint32_t status = read32(kDenoiserBase + reg::status, delay);
+    if ((status & reg::status_done) == 0) {
+        const std::uint32_t code = read32(kDenoiserBase + reg::error_code, delay);
+        throw ConfigError(s.name, fmt::format("the denoiser accelerator rejected this block "
+                                              "(error code {}; docs/denoiser.md): {}x{}x{}, C_r {}",
+                                              code, c, s.out_dims[2], s.out_dims[3],
+                                              s.reduced_channels));
+    }
+    m_denoiser_cycles[si] += std::uint64_t{read32(kDenoiserBase + reg::cycles_lo, delay)} |
+                             (std::uint64_t{read32(kDenoiserBase + reg::cycles_hi, delay)} << 32);
+    if (m_io.output) {
+        std::vector<std::int16_t> y(elements);
+        std::memcpy(y.data(), m_memory.data() + m_out_addr, elements * 2);
+        m_io.output(si, y);
+    }
+}
+
+void Soc::driver() {
+    tlm_utils::tlm_quantumkeeper qk;
+    qk.set_global_quantum(m_cfg.quantum);
+    qk.reset();
+    for (std::uint32_t image = 0; image < m_images; ++image) {
+        std::uint32_t block_id = 0;
+        for (std::size_t si = 0; si < m_plan.steps.size(); ++si) {
+            const Step& s = m_plan.steps[si];
+            sc_core::sc_time delay = qk.get_local_time();
+            const sc_core::sc_time before = delay;
+            if (s.kind == StepKind::Analog || s.kind == StepKind::Digital) {
+                const cgra::CgraCommand cmd{static_cast<std::uint32_t>(si), 1};
+                write(kCgraBase, &cmd, sizeof cmd, delay);
+            } else if (s.kind == StepKind::Denoiser) {
+                run_denoiser(si, ++block_id, (std::uint64_t{image} << 20) | si, delay);
+            }
+            m_step_ns[si] += (delay - before).to_seconds() * 1e9;
+            qk.set(delay);
+            if (qk.need_sync()) qk.sync();
+        }
+    }
+    m_finish = sc_core::sc_time_stamp() + qk.get_local_time();
+    qk.sync();
+}
+
+}  // namespace dnsim::platform
