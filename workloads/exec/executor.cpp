@@ -13,6 +13,78 @@
 
 namespace dnsim::workloads {
 
+Tensor evaluate_node(const Graph& g, std::size_t ni, const std::vector<const Tensor*>& in,
+                     std::uint64_t first_image, const ExecOptions& options) {
+    const Node& n = g.nodes[ni];
+    std::vector<Dims> in_dims;
+    for (const Tensor* t : in) in_dims.push_back(t->dims);
+    const Dims out_dims = infer_node_shape(g, n, in_dims);
+    const NodeAttrs& a = n.attrs;
+    Tensor out;
+    switch (n.op) {
+        case Op::Conv:
+            out = kernels::conv2d(*in[0], *in[1], in.size() > 2 ? in[2] : nullptr, a);
+            break;
+        case Op::BatchNorm:
+            out = kernels::batch_norm(*in[0], *in[1], *in[2], *in[3], *in[4], a.epsilon);
+            break;
+        case Op::Relu:
+        case Op::Clip:
+        case Op::LeakyRelu:
+        case Op::Sigmoid:
+        case Op::HardSigmoid:
+        case Op::HardSwish:
+        case Op::Silu:
+            out = kernels::unary(n.op, *in[0], a);
+            break;
+        case Op::Add:
+        case Op::Mul:
+            out = kernels::binary(n.op, *in[0], *in[1], out_dims);
+            break;
+        case Op::Concat:
+            out = kernels::concat(in, a.axis);
+            break;
+        case Op::MaxPool:
+        case Op::AveragePool:
+            out = kernels::pool2d(n.op, *in[0], a, out_dims);
+            break;
+        case Op::GlobalAveragePool:
+            out = kernels::global_average_pool(*in[0]);
+            break;
+        case Op::Flatten:
+        case Op::Reshape:
+            out = Tensor(out_dims, in[0]->data);
+            break;
+        case Op::Gemm:
+            out = kernels::gemm(*in[0], *in[1], in.size() > 2 ? in[2] : nullptr, a, out_dims);
+            break;
+        case Op::MatMul:
+            out = kernels::matmul(*in[0], *in[1], out_dims);
+            break;
+        case Op::Softmax:
+            out = kernels::softmax(*in[0], a.axis);
+            break;
+        case Op::Denoiser: {
+            const std::vector<const Tensor*> w(in.begin() + 1, in.end());
+            const std::uint64_t seed = options.seed;
+            const bool zero = options.epsilon == DenoiserEpsilon::Zero;
+            out = kernels::denoiser(
+                *in[0], w, a.alpha, [&](std::int64_t img, std::int64_t count, float* e) {
+                    if (zero) {
+                        std::fill_n(e, count, 0.0f);
+                        return;
+                    }
+                    Rng rng(seed, {first_image + static_cast<std::uint64_t>(img), ni});
+                    for (std::int64_t i = 0; i < count; ++i) {
+                        e[i] = static_cast<float>(rng.normal());
+                    }
+                });
+            break;
+        }
+    }
+    return out;
+}
+
 Executor::Executor(const Graph& graph, ExecOptions options) : m_graph(graph), m_options(options) {
     graph.validate(graph.name);
     if (m_options.threads == 0) {
@@ -51,81 +123,15 @@ std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs,
         last_use[v.name] = g.nodes.size();
 
     std::vector<const Tensor*> in;
-    std::vector<Dims> in_dims;
     for (std::size_t ni = 0; ni < g.nodes.size(); ++ni) {
         const Node& n = g.nodes[ni];
         in.clear();
-        in_dims.clear();
         for (const std::string& t : n.inputs) {
             const auto it = env.find(t);
             const Tensor* p = it != env.end() ? &it->second : &g.initializer(t);
             in.push_back(p);
-            in_dims.push_back(p->dims);
         }
-        const Dims out_dims = infer_node_shape(g, n, in_dims);
-        const NodeAttrs& a = n.attrs;
-        Tensor out;
-        switch (n.op) {
-            case Op::Conv:
-                out = kernels::conv2d(*in[0], *in[1], in.size() > 2 ? in[2] : nullptr, a);
-                break;
-            case Op::BatchNorm:
-                out = kernels::batch_norm(*in[0], *in[1], *in[2], *in[3], *in[4], a.epsilon);
-                break;
-            case Op::Relu:
-            case Op::Clip:
-            case Op::LeakyRelu:
-            case Op::Sigmoid:
-            case Op::HardSigmoid:
-            case Op::HardSwish:
-            case Op::Silu:
-                out = kernels::unary(n.op, *in[0], a);
-                break;
-            case Op::Add:
-            case Op::Mul:
-                out = kernels::binary(n.op, *in[0], *in[1], out_dims);
-                break;
-            case Op::Concat:
-                out = kernels::concat(in, a.axis);
-                break;
-            case Op::MaxPool:
-            case Op::AveragePool:
-                out = kernels::pool2d(n.op, *in[0], a, out_dims);
-                break;
-            case Op::GlobalAveragePool:
-                out = kernels::global_average_pool(*in[0]);
-                break;
-            case Op::Flatten:
-            case Op::Reshape:
-                out = Tensor(out_dims, in[0]->data);
-                break;
-            case Op::Gemm:
-                out = kernels::gemm(*in[0], *in[1], in.size() > 2 ? in[2] : nullptr, a, out_dims);
-                break;
-            case Op::MatMul:
-                out = kernels::matmul(*in[0], *in[1], out_dims);
-                break;
-            case Op::Softmax:
-                out = kernels::softmax(*in[0], a.axis);
-                break;
-            case Op::Denoiser: {
-                const std::vector<const Tensor*> w(in.begin() + 1, in.end());
-                const std::uint64_t seed = m_options.seed;
-                const bool zero = m_options.epsilon == DenoiserEpsilon::Zero;
-                out = kernels::denoiser(
-                    *in[0], w, a.alpha, [&](std::int64_t img, std::int64_t count, float* e) {
-                        if (zero) {
-                            std::fill_n(e, count, 0.0f);
-                            return;
-                        }
-                        Rng rng(seed, {first_image + static_cast<std::uint64_t>(img), ni});
-                        for (std::int64_t i = 0; i < count; ++i) {
-                            e[i] = static_cast<float>(rng.normal());
-                        }
-                    });
-                break;
-            }
-        }
+        Tensor out = evaluate_node(g, ni, in, first_image, m_options);
         env[n.outputs[0]] = std::move(out);
         for (const std::string& t : n.inputs) {
             const auto it = last_use.find(t);

@@ -21,6 +21,13 @@ struct ExecOptions {
     DenoiserEpsilon epsilon = DenoiserEpsilon::Gaussian;
 };
 
+/// Evaluates node `node` of `g` on its input tensors (in input order; batch in dimension 0).
+/// Every image of a batch gets the same bits as it would alone: the kernels loop over images
+/// with fixed per-image shapes. `first_image` is the dataset index of image 0 (it keys the
+/// denoiser's epsilon stream).
+Tensor evaluate_node(const Graph& g, std::size_t node, const std::vector<const Tensor*>& in,
+                     std::uint64_t first_image, const ExecOptions& options);
+
 class Executor {
   public:
     /// Validates the graph (throws ConfigError naming the graph and the node). The executor

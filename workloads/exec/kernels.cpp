@@ -330,7 +330,17 @@ Tensor gemm(const Tensor& a, const Tensor& b, const Tensor* c, const NodeAttrs& 
     const MapC ma(a.ptr(), a.dims[0], a.dims[1]);
     const MapC mb(b.ptr(), b.dims[0], b.dims[1]);
     Map mo(out.ptr(), out_dims[0], out_dims[1]);
-    if (at.trans_a && at.trans_b) {
+    if (!at.trans_a) {
+        // Row by row: each row of A (one image in a batch) gets the same bits whatever the
+        // number of rows.
+        for (std::int64_t r = 0; r < out_dims[0]; ++r) {
+            if (at.trans_b) {
+                mo.row(r).noalias() = ma.row(r) * mb.transpose();
+            } else {
+                mo.row(r).noalias() = ma.row(r) * mb;
+            }
+        }
+    } else if (at.trans_a && at.trans_b) {
         mo.noalias() = ma.transpose() * mb.transpose();
     } else if (at.trans_a) {
         mo.noalias() = ma.transpose() * mb;
