@@ -17,7 +17,8 @@ Interconnect::Interconnect(const sc_core::sc_module_name& name, std::vector<Addr
 int Interconnect::decode(std::uint64_t address, std::uint64_t length) const {
     for (std::size_t i = 0; i < m_map.size(); ++i) {
         const AddressWindow& w = m_map[i];
-        if (address >= w.base && address - w.base + length <= w.size) return static_cast<int>(i);
+        if (address >= w.base && address - w.base + length <= w.size)
+            return static_cast<int>(i);
     }
     return -1;
 }
@@ -39,7 +40,8 @@ void Interconnect::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time
 unsigned int Interconnect::transport_dbg(tlm::tlm_generic_payload& trans) {
     const std::uint64_t addr = trans.get_address();
     const int port = decode(addr, trans.get_data_length());
-    if (port < 0) return 0;
+    if (port < 0)
+        return 0;
     trans.set_address(addr - m_map[static_cast<std::size_t>(port)].base);
     const unsigned int n = initiator[port]->transport_dbg(trans);
     trans.set_address(addr);

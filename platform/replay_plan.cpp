@@ -11,17 +11,23 @@ using workloads::Op;
 
 const char* to_string(StepKind k) {
     switch (k) {
-        case StepKind::Analog: return "analog";
-        case StepKind::Digital: return "digital";
-        case StepKind::Denoiser: return "denoiser";
-        case StepKind::Free: return "none";
+        case StepKind::Analog:
+            return "analog";
+        case StepKind::Digital:
+            return "digital";
+        case StepKind::Denoiser:
+            return "denoiser";
+        case StepKind::Free:
+            return "none";
     }
     return "?";
 }
 
 namespace {
 
-std::int64_t elems(const Dims& d) { return workloads::numel(d); }
+std::int64_t elems(const Dims& d) {
+    return workloads::numel(d);
+}
 
 /// Digital work of a node: element operations, MACs and data-memory words (docs/cgra.md).
 cgra::DigitalWork digital_work(const workloads::Graph& g, const Node& n,
@@ -31,26 +37,60 @@ cgra::DigitalWork digital_work(const workloads::Graph& g, const Node& n,
     const std::int64_t e = elems(shapes.at(n.outputs[0]));
     w.words_out = e;
     for (const auto& in : n.inputs) {
-        if (!g.is_initializer(in)) w.words_in += elems(shapes.at(in));
+        if (!g.is_initializer(in))
+            w.words_in += elems(shapes.at(in));
     }
     const auto k2 = n.attrs.kernel[0] * n.attrs.kernel[1];
     switch (n.op) {
-        case Op::BatchNorm: w.macs = e; break;                 // x * scale + shift
+        case Op::BatchNorm:
+            w.macs = e;
+            break;  // x * scale + shift
         case Op::Relu:
         case Op::Clip:
-        case Op::LeakyRelu: w.ops = e; break;                   // compare / select (shift)
-        case Op::HardSigmoid: w.macs = e; w.ops = e; break;     // a x + b, clamp
-        case Op::HardSwish: w.macs = 2 * e; w.ops = e; break;   // x * clamp(x/6 + 1/2)
-        case Op::Sigmoid: w.ops = 2 * e; break;                 // table lookup + interpolation
-        case Op::Silu: w.ops = 2 * e; w.macs = e; break;        // sigmoid, then x * s
-        case Op::Add: w.ops = e; break;
-        case Op::Mul: w.macs = e; break;
-        case Op::Concat: break;                                 // data movement only
-        case Op::MaxPool: w.ops = e * k2; break;
-        case Op::AveragePool: w.ops = e * k2; w.macs = e; break;
-        case Op::GlobalAveragePool: w.ops = w.words_in; w.macs = e; break;
-        case Op::Softmax: w.ops = 3 * e; w.macs = e; break;     // max, exp (table), sum; scale
-        default: w.macs = macs; break;                          // depthwise conv, MatMul
+        case Op::LeakyRelu:
+            w.ops = e;
+            break;  // compare / select (shift)
+        case Op::HardSigmoid:
+            w.macs = e;
+            w.ops = e;
+            break;  // a x + b, clamp
+        case Op::HardSwish:
+            w.macs = 2 * e;
+            w.ops = e;
+            break;  // x * clamp(x/6 + 1/2)
+        case Op::Sigmoid:
+            w.ops = 2 * e;
+            break;  // table lookup + interpolation
+        case Op::Silu:
+            w.ops = 2 * e;
+            w.macs = e;
+            break;  // sigmoid, then x * s
+        case Op::Add:
+            w.ops = e;
+            break;
+        case Op::Mul:
+            w.macs = e;
+            break;
+        case Op::Concat:
+            break;  // data movement only
+        case Op::MaxPool:
+            w.ops = e * k2;
+            break;
+        case Op::AveragePool:
+            w.ops = e * k2;
+            w.macs = e;
+            break;
+        case Op::GlobalAveragePool:
+            w.ops = w.words_in;
+            w.macs = e;
+            break;
+        case Op::Softmax:
+            w.ops = 3 * e;
+            w.macs = e;
+            break;  // max, exp (table), sum; scale
+        default:
+            w.macs = macs;
+            break;  // depthwise conv, MatMul
     }
     return w;
 }

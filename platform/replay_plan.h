@@ -25,10 +25,10 @@ struct Step {
     std::string name;
     std::string op;
     StepKind kind = StepKind::Free;
-    workloads::Dims out_dims;  ///< batch 1
-    cgra::AnalogLayer analog;   ///< Analog steps
-    cgra::DigitalWork digital;  ///< Digital steps
-    cgra::LayerCost cost;       ///< CGRA steps (per image)
+    workloads::Dims out_dims;           ///< batch 1
+    cgra::AnalogLayer analog;           ///< Analog steps
+    cgra::DigitalWork digital;          ///< Digital steps
+    cgra::LayerCost cost;               ///< CGRA steps (per image)
     std::int64_t reduced_channels = 0;  ///< Denoiser steps: C_r
 };
 

@@ -11,7 +11,9 @@ namespace dnsim::platform {
 
 namespace {
 
-std::uint64_t align_up(std::uint64_t v, std::uint64_t a) { return (v + a - 1) / a * a; }
+std::uint64_t align_up(std::uint64_t v, std::uint64_t a) {
+    return (v + a - 1) / a * a;
+}
 
 /// Host memory layout: the packed weights of every denoiser step, then one input and one
 /// output buffer sized for the largest denoised tensor.
@@ -26,11 +28,14 @@ Layout host_layout(const ReplayPlan& plan) {
     std::uint64_t at = 0;
     for (std::size_t i = 0; i < plan.steps.size(); ++i) {
         const Step& s = plan.steps[i];
-        if (s.kind != StepKind::Denoiser) continue;
+        if (s.kind != StepKind::Denoiser)
+            continue;
         l.weight_addr[i] = at;
         const auto c = static_cast<unsigned>(s.out_dims[1]);
-        at += align_up(denoiser::packed_words(c, static_cast<unsigned>(s.reduced_channels)) * 2, 4096);
-        l.buffer = std::max<std::uint64_t>(l.buffer, static_cast<std::uint64_t>(workloads::numel(s.out_dims)) * 2);
+        at += align_up(denoiser::packed_words(c, static_cast<unsigned>(s.reduced_channels)) * 2,
+                       4096);
+        l.buffer = std::max<std::uint64_t>(
+            l.buffer, static_cast<std::uint64_t>(workloads::numel(s.out_dims)) * 2);
     }
     l.buffer = align_up(std::max<std::uint64_t>(l.buffer, 2), 4096);
     l.in = at;
@@ -63,13 +68,12 @@ denoiser::BlockWeights denoiser_weights(const workloads::Graph& g, const workloa
 }
 
 Soc::Soc(const sc_core::sc_module_name& name, const SocConfig& config,
-         const workloads::Graph& graph, const ReplayPlan& plan, std::uint32_t images,
-         DenoiserIo io)
+         const workloads::Graph& graph, const ReplayPlan& plan, JobSource jobs, DenoiserIo io)
     : sc_core::sc_module(name),
       m_cfg(config),
       m_graph(graph),
       m_plan(plan),
-      m_images(images),
+      m_jobs(std::move(jobs)),
       m_io(std::move(io)),
       m_cgra("cgra", config.cgra),
       m_denoiser("denoiser", config.denoiser),
@@ -87,13 +91,15 @@ Soc::Soc(const sc_core::sc_module_name& name, const SocConfig& config,
     m_bus.initiator.bind(m_cgra.socket);
     m_denoiser.dma_socket.bind(m_memory.socket);
     std::vector<cgra::LayerCost> program;
-    for (const Step& s : plan.steps) program.push_back(s.cost);
+    for (const Step& s : plan.steps)
+        program.push_back(s.cost);
     m_cgra.load_program(std::move(program));
     m_step_ns.assign(plan.steps.size(), 0.0);
     m_denoiser_cycles.assign(plan.steps.size(), 0);
     // Packed weights of every block, resident in host memory from the start.
     for (std::size_t i = 0; i < plan.steps.size(); ++i) {
-        if (plan.steps[i].kind != StepKind::Denoiser) continue;
+        if (plan.steps[i].kind != StepKind::Denoiser)
+            continue;
         const auto packed = denoiser::pack_block(
             denoiser_weights(graph, graph.nodes[plan.steps[i].node], config.format));
         std::memcpy(m_memory.data() + m_weight_addr[i], packed.data(), packed.size() * 2);
@@ -111,8 +117,8 @@ void Soc::write(std::uint64_t addr, const void* data, unsigned len, sc_core::sc_
     t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     m_socket->b_transport(t, delay);
     if (!t.is_response_ok()) {
-        throw std::runtime_error(fmt::format("platform: write to 0x{:08x} failed: {}", addr,
-                                             t.get_response_string()));
+        throw std::runtime_error(
+            fmt::format("platform: write to 0x{:08x} failed: {}", addr, t.get_response_string()));
     }
 }
 
@@ -132,19 +138,23 @@ std::uint32_t Soc::read32(std::uint64_t addr, sc_core::sc_time& delay) {
     return v;
 }
 
-void Soc::run_denoiser(std::size_t si, std::uint32_t block_id, std::uint64_t seed,
+void Soc::run_denoiser(std::size_t si, std::uint32_t image, std::uint32_t block_id, bool record,
                        sc_core::sc_time& delay) {
     namespace reg = denoiser::reg;
     const Step& s = m_plan.steps[si];
     const auto c = static_cast<std::uint32_t>(s.out_dims[1]);
     const std::uint64_t elements = static_cast<std::uint64_t>(workloads::numel(s.out_dims));
     std::vector<std::int16_t> x(elements, 0);
-    if (m_io.input) m_io.input(si, x);
+    if (m_io.input)
+        m_io.input(si, image, x);
+    const std::uint64_t seed = m_io.seed ? m_io.seed(si, image) : si;
     // The CGRA's output buffer is host memory: the noisy tensor lands there (untimed here; the
     // CGRA step charged its data-memory traffic).
     std::memcpy(m_memory.data() + m_in_addr, x.data(), elements * 2);
     const auto& f = m_cfg.format;
-    const auto w32 = [&](std::uint64_t off, std::uint32_t v) { write(kDenoiserBase + off, &v, 4, delay); };
+    const auto w32 = [&](std::uint64_t off, std::uint32_t v) {
+        write(kDenoiserBase + off, &v, 4, delay);
+    };
     w32(reg::channels, c);
     w32(reg::height, static_cast<std::uint32_t>(s.out_dims[2]));
     w32(reg::width, static_cast<std::uint32_t>(s.out_dims[3]));
@@ -168,17 +178,20 @@ void Soc::run_denoiser(std::size_t si, std::uint32_t block_id, std::uint64_t see
     const std::uint32_t status = read32(kDenoiserBase + reg::status, delay);
     if ((status & reg::status_done) == 0) {
         const std::uint32_t code = read32(kDenoiserBase + reg::error_code, delay);
-        throw ConfigError(s.name, fmt::format("the denoiser accelerator rejected this block "
-                                              "(error code {}; docs/denoiser.md): {}x{}x{}, C_r {}",
-                                              code, c, s.out_dims[2], s.out_dims[3],
-                                              s.reduced_channels));
+        throw ConfigError(s.name,
+                          fmt::format("the denoiser accelerator rejected this block "
+                                      "(error code {}; docs/denoiser.md): {}x{}x{}, C_r {}",
+                                      code, c, s.out_dims[2], s.out_dims[3], s.reduced_channels));
     }
-    m_denoiser_cycles[si] += std::uint64_t{read32(kDenoiserBase + reg::cycles_lo, delay)} |
-                             (std::uint64_t{read32(kDenoiserBase + reg::cycles_hi, delay)} << 32);
+    const std::uint64_t cycles =
+        std::uint64_t{read32(kDenoiserBase + reg::cycles_lo, delay)} |
+        (std::uint64_t{read32(kDenoiserBase + reg::cycles_hi, delay)} << 32);
+    if (record)
+        m_denoiser_cycles[si] += cycles;
     if (m_io.output) {
         std::vector<std::int16_t> y(elements);
         std::memcpy(y.data(), m_memory.data() + m_out_addr, elements * 2);
-        m_io.output(si, y);
+        m_io.output(si, image, y);
     }
 }
 
@@ -186,21 +199,34 @@ void Soc::driver() {
     tlm_utils::tlm_quantumkeeper qk;
     qk.set_global_quantum(m_cfg.quantum);
     qk.reset();
-    for (std::uint32_t image = 0; image < m_images; ++image) {
-        std::uint32_t block_id = 0;
+    std::uint32_t block_id = 0;
+    while (const std::optional<ReplayJob> job = m_jobs()) {
         for (std::size_t si = 0; si < m_plan.steps.size(); ++si) {
             const Step& s = m_plan.steps[si];
             sc_core::sc_time delay = qk.get_local_time();
             const sc_core::sc_time before = delay;
-            if (s.kind == StepKind::Analog || s.kind == StepKind::Digital) {
-                const cgra::CgraCommand cmd{static_cast<std::uint32_t>(si), 1};
+            if (s.kind != StepKind::Denoiser) {
+                // Free steps (reshapes) cost nothing but still carry the functional hook.
+                const cgra::CgraCommand cmd{static_cast<std::uint32_t>(si), job->images};
                 write(kCgraBase, &cmd, sizeof cmd, delay);
-            } else if (s.kind == StepKind::Denoiser) {
-                run_denoiser(si, ++block_id, (std::uint64_t{image} << 20) | si, delay);
+            } else if (s.kind == StepKind::Denoiser && job->denoisers) {
+                if (job->tlm_denoisers) {
+                    // BLOCK_ID names the weights: a different block reloads them.
+                    block_id = static_cast<std::uint32_t>(si) + 1;
+                    for (std::uint32_t image = 0; image < job->images; ++image) {
+                        run_denoiser(si, image, block_id, job->record, delay);
+                    }
+                } else if (m_io.compute) {
+                    m_io.compute(si, job->images);
+                }
+            } else if (m_io.bypass) {
+                m_io.bypass(si, job->images);
             }
-            m_step_ns[si] += (delay - before).to_seconds() * 1e9;
+            if (job->record)
+                m_step_ns[si] += (delay - before).to_seconds() * 1e9;
             qk.set(delay);
-            if (qk.need_sync()) qk.sync();
+            if (qk.need_sync())
+                qk.sync();
         }
     }
     m_finish = sc_core::sc_time_stamp() + qk.get_local_time();

@@ -13,6 +13,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <systemc>
 #include <tlm>
 #include <vector>
@@ -38,47 +39,67 @@ struct SocConfig {
     denoiser::DenoiserConfig denoiser;
     denoiser::BlockFormat format;  ///< fixed-point format of denoiser blocks
     sc_core::sc_time quantum = sc_core::sc_time(1, sc_core::SC_US);
-    sc_core::sc_time bus_latency = sc_core::sc_time(2, sc_core::SC_NS);   ///< per hop
-    sc_core::sc_time host_latency = sc_core::sc_time(10, sc_core::SC_NS); ///< host memory access
+    sc_core::sc_time bus_latency = sc_core::sc_time(2, sc_core::SC_NS);    ///< per hop
+    sc_core::sc_time host_latency = sc_core::sc_time(10, sc_core::SC_NS);  ///< host memory access
 };
 
-/// Denoiser work of one image for the functional replay: fills `x` (C x H x W raw) before the
-/// block runs and receives the output after it.
-struct DenoiserIo {
-    std::function<void(std::size_t step, std::vector<std::int16_t>& x)> input;
-    std::function<void(std::size_t step, const std::vector<std::int16_t>& y)> output;
+/// One pass of the driver over the plan.
+struct ReplayJob {
+    std::uint32_t images = 1;   ///< images processed back to back in every step
+    bool denoisers = true;      ///< run the denoiser steps (false: skip them, as without blocks)
+    bool tlm_denoisers = true;  ///< every image's block goes through the denoiser's TLM port;
+                                ///< false: the functional hook computes the blocks (untimed)
+    bool record = false;        ///< add this job's step times to step_ns()
 };
+
+/// Hooks of the functional replay (all optional; timing-only runs leave them empty).
+struct DenoiserIo {
+    /// Fills `x` (C x H x W raw, activation format) of image `image` of the job for a block.
+    std::function<void(std::size_t step, std::uint32_t image, std::vector<std::int16_t>& x)> input;
+    /// Receives the block's output for image `image`.
+    std::function<void(std::size_t step, std::uint32_t image, const std::vector<std::int16_t>& y)>
+        output;
+    /// SEED register for image `image` of the job.
+    std::function<std::uint64_t(std::size_t step, std::uint32_t image)> seed;
+    /// Computes a denoiser step for all images of the job (when the job's tlm_denoisers is off).
+    std::function<void(std::size_t step, std::uint32_t images)> compute;
+    /// Passes the step's input through unchanged (jobs without denoisers).
+    std::function<void(std::size_t step, std::uint32_t images)> bypass;
+};
+
+/// Gives the driver its next job; nullopt ends the simulation.
+using JobSource = std::function<std::optional<ReplayJob>()>;
 
 class Soc : public sc_core::sc_module {
   public:
     SC_HAS_PROCESS(Soc);
     /// `plan` must come from make_replay_plan(graph, config.cgra); both must outlive the Soc.
-    Soc(const sc_core::sc_module_name& name, const SocConfig& config,
-        const workloads::Graph& graph, const ReplayPlan& plan, std::uint32_t images = 1,
-        DenoiserIo io = {});
+    Soc(const sc_core::sc_module_name& name, const SocConfig& config, const workloads::Graph& graph,
+        const ReplayPlan& plan, JobSource jobs, DenoiserIo io = {});
 
     cgra::MxCgra& cgra() { return m_cgra; }
     denoiser::Denoiser& denoiser() { return m_denoiser; }
     const denoiser::Denoiser& denoiser() const { return m_denoiser; }
     const cgra::MxCgra& cgra() const { return m_cgra; }
 
-    /// Host-observed time of every step over all images, ns (register traffic included).
+    /// Host-observed time of every step, ns (register traffic included), summed over the
+    /// recorded jobs.
     const std::vector<double>& step_ns() const { return m_step_ns; }
-    /// Denoiser CYCLES register summed per step.
+    /// Denoiser CYCLES register summed per step over the recorded jobs.
     const std::vector<std::uint64_t>& denoiser_cycles() const { return m_denoiser_cycles; }
     sc_core::sc_time finish_time() const { return m_finish; }
 
   private:
     void driver();
-    void run_denoiser(std::size_t step_index, std::uint32_t block_id, std::uint64_t seed,
-                      sc_core::sc_time& delay);
+    void run_denoiser(std::size_t step_index, std::uint32_t image, std::uint32_t block_id,
+                      bool record, sc_core::sc_time& delay);
     void write(std::uint64_t addr, const void* data, unsigned len, sc_core::sc_time& delay);
     std::uint32_t read32(std::uint64_t addr, sc_core::sc_time& delay);
 
     SocConfig m_cfg;
     const workloads::Graph& m_graph;
     const ReplayPlan& m_plan;
-    std::uint32_t m_images;
+    JobSource m_jobs;
     DenoiserIo m_io;
     std::vector<std::uint64_t> m_weight_addr;  ///< per step (denoiser steps), host address
     std::uint64_t m_in_addr = 0;

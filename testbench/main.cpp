@@ -11,6 +11,7 @@
 
 #include "common/config_error.h"
 #include "config_binder.h"
+#include "config_keys.h"
 #include "denoiser_study.h"
 #include "eval_study.h"
 #include "graph/transforms.h"
@@ -30,60 +31,17 @@ constexpr const char* kVersion = "0.1.0";
 // sc_main runs unless this variable is set, so it is set during static initialisation.
 const bool kBannerOff = setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0) == 0;
 
-void bind_sram(dnsim::tb::ConfigBinder& b, const std::string& prefix,
-               dnsim::denoiser::SramConfig& s) {
-    b.add_unsigned(prefix + ".size_bytes", s.size_bytes, "capacity, bytes",
-                   [&s](unsigned long long v) { s.size_bytes = v; });
-    b.add_unsigned(prefix + ".width_bits", s.width_bits, "word width, bits (multiple of 16)",
-                   [&s](unsigned long long v) { s.width_bits = static_cast<unsigned>(v); });
-    b.add_unsigned(prefix + ".banks", s.banks, "banks",
-                   [&s](unsigned long long v) { s.banks = static_cast<unsigned>(v); });
-    b.add_unsigned(prefix + ".ports", s.ports, "accesses per bank per cycle",
-                   [&s](unsigned long long v) { s.ports = static_cast<unsigned>(v); });
-}
-
 void bind_denoiser_keys(dnsim::tb::ConfigBinder& b, dnsim::tb::DenoiserStudyOptions& o) {
-    auto& c = o.bench.config;
+    dnsim::tb::bind_denoiser_hardware(b, o.bench.config);
     const auto u = [&b](const std::string& key, unsigned& field, const std::string& help) {
         b.add_unsigned(key, field, help,
                        [&field](unsigned long long v) { field = static_cast<unsigned>(v); });
     };
-    b.add_real("denoiser.clock_mhz", c.clock_mhz, "clock, MHz",
-               [&c](double v) { c.clock_mhz = v; });
-    u("denoiser.cores", c.cores, "conv cores");
-    u("denoiser.array_rows", c.array_rows, "systolic array rows per core");
-    u("denoiser.array_cols", c.array_cols, "systolic array columns per core");
-    u("denoiser.lanes", c.lanes, "noise-cancellation lanes");
-    u("denoiser.box_muller_latency_cycles", c.box_muller_latency_cycles,
-      "Box-Muller pipeline depth, cycles");
-    u("denoiser.lane_post_latency_cycles", c.lane_post_latency_cycles,
-      "lane stages after Box-Muller, cycles");
-    u("denoiser.leaky_relu_elements_per_cycle", c.leaky_relu_elements_per_cycle,
-      "LeakyReLU unit width, elements/cycle");
-    u("denoiser.interface_words_per_cycle", c.interface_words_per_cycle,
-      "external interface bandwidth, 16-bit words/cycle");
-    u("denoiser.interface_latency_cycles", c.interface_latency_cycles,
-      "external interface latency per burst, cycles");
-    u("denoiser.register_access_cycles", c.register_access_cycles,
-      "register access latency, cycles");
-    bind_sram(b, "weight_sram", c.weight_sram);
-    bind_sram(b, "activation_sram", c.activation_sram);
     auto& s = o.bench.shape;
     u("block.channels", s.channels, "C of the block input");
     u("block.height", s.height, "H of the block input");
     u("block.width", s.width, "W of the block input");
-    auto& f = o.bench.format;
-    b.add_real("block.bottleneck_ratio", f.bottleneck_ratio, "C_r = round(C x ratio)",
-               [&f](double v) { f.bottleneck_ratio = v; });
-    b.add_int("block.activation_frac_bits", f.activation_frac_bits,
-              "fraction bits of activations (0..15)", [&f](long long v) {
-                  f.activation_frac_bits = static_cast<int>(std::clamp(v, -1LL, 99LL));
-              });
-    b.add_int(
-        "block.weight_frac_bits", f.weight_frac_bits, "fraction bits of weights (0..15)",
-        [&f](long long v) { f.weight_frac_bits = static_cast<int>(std::clamp(v, -1LL, 99LL)); });
-    b.add_int("block.leaky_shift", f.leaky_shift, "LeakyReLU slope 2^-k, k (0..15)",
-              [&f](long long v) { f.leaky_shift = static_cast<int>(std::clamp(v, -1LL, 99LL)); });
+    dnsim::tb::bind_block_format(b, o.bench.format);
     b.add_unsigned("block.asram_base", o.bench.asram_base, "ASRAM_BASE register, bytes",
                    [&o](unsigned long long v) { o.bench.asram_base = v; });
     b.add_unsigned("block.wsram_base", o.bench.wsram_base, "WSRAM_BASE register, bytes",
@@ -92,12 +50,7 @@ void bind_denoiser_keys(dnsim::tb::ConfigBinder& b, dnsim::tb::DenoiserStudyOpti
                    [&o](unsigned long long v) { o.seed = v; });
     b.add_unsigned("run.runs", o.runs, "block invocations (weights stay resident)",
                    [&o](unsigned long long v) { o.runs = static_cast<unsigned>(v); });
-    for (const auto& [name, entry] : o.energy.entries()) {
-        const std::string key = "energy." + name;
-        const std::string unit = entry.kind == dnsim::EnergyEntry::Kind::dynamic_pJ ? "pJ" : "uW";
-        b.add_real(key, entry.value, entry.description + ", " + unit,
-                   [&o, n = name](double v) { o.energy.set(n, v); });
-    }
+    dnsim::tb::bind_energy(b, o.energy);
 }
 
 void print_usage(std::ostream& os) {
@@ -214,33 +167,11 @@ int cmd_inspect(int argc, const char* const* argv) {
     return 0;
 }
 
-void bind_dataset_keys(dnsim::tb::ConfigBinder& b, dnsim::workloads::DatasetSpec& d,
-                       std::string& mean, std::string& stddev) {
-    b.add_string("dataset.format", d.format, "fashion-mnist, idx, cifar10 or npy",
-                 [&d](const std::string& v) { d.format = v; });
-    b.add_string("dataset.images", d.images,
-                 "idx/npy: image file; cifar10: batch files, comma-separated",
-                 [&d](const std::string& v) { d.images = v; });
-    b.add_string("dataset.labels", d.labels, "idx/npy: label file",
-                 [&d](const std::string& v) { d.labels = v; });
-    b.add_string("dataset.split", d.split, "fashion-mnist: test or train",
-                 [&d](const std::string& v) { d.split = v; });
-    b.add_int("dataset.limit", d.limit, "use the first N images only (0: all)",
-              [&d](long long v) { d.limit = v; });
-    b.add_string("dataset.mean", "",
-                 "per-channel mean after scaling pixels to [0, 1], "
-                 "comma-separated (empty: the dataset's default)",
-                 [&mean](const std::string& v) { mean = v; });
-    b.add_string("dataset.std", "", "per-channel standard deviation, comma-separated",
-                 [&stddev](const std::string& v) { stddev = v; });
-}
-
 int cmd_eval(int argc, const char* const* argv) {
     dnsim::tb::EvalOptions opt;
     dnsim::tb::ConfigBinder binder;
-    std::string mean;
-    std::string stddev;
-    bind_dataset_keys(binder, opt.dataset, mean, stddev);
+    dnsim::tb::DatasetKeys dataset_text;
+    dnsim::tb::bind_dataset(binder, opt.dataset, dataset_text);
     binder.add_unsigned("exec.threads", opt.threads, "worker threads of the float executor",
                         [&opt](unsigned long long v) { opt.threads = static_cast<unsigned>(v); });
     binder.add_unsigned("run.seed", opt.seed, "seed of the denoiser epsilon streams",
@@ -266,8 +197,7 @@ int cmd_eval(int argc, const char* const* argv) {
     }
     binder.apply(vm);
     opt.model = vm["model"].as<std::string>();
-    opt.dataset.mean = dnsim::tb::parse_float_list("dataset.mean", mean);
-    opt.dataset.std = dnsim::tb::parse_float_list("dataset.std", stddev);
+    dnsim::tb::finish_dataset(opt.dataset, dataset_text);
     if (opt.threads == 0) {
         throw ConfigError("exec.threads", "0 is out of range; accepted: 1 to 256");
     }

@@ -23,8 +23,10 @@ constexpr std::uint64_t kRead = 4;
 /// A sample with mean 0 and standard deviation 1 of the chosen distribution.
 double unit_sample(Rng& rng, Distribution d) {
     switch (d) {
-        case Distribution::Gaussian: return rng.normal();
-        case Distribution::Uniform: return (2.0 * rng.uniform() - 1.0) * std::sqrt(3.0);
+        case Distribution::Gaussian:
+            return rng.normal();
+        case Distribution::Uniform:
+            return (2.0 * rng.uniform() - 1.0) * std::sqrt(3.0);
         case Distribution::Laplace: {
             // Inverse CDF with scale b = 1/sqrt(2) (variance 2 b^2 = 1).
             const double u = rng.uniform() - 0.5;
@@ -50,21 +52,28 @@ void NoiseConfig::validate() const {
     require_range("noise.drift_nu", drift_nu, 0.0, 1.0);
     require_range("noise.drift_t0_s", drift_t0_s, 1e-6, 1e10, " s");
     require_range("noise.read_sigma", read_sigma, 0.0, 10.0);
-    if (adc_bits != 0) require_range("noise.adc_bits", adc_bits, 2u, 24u);
+    if (adc_bits != 0)
+        require_range("noise.adc_bits", adc_bits, 2u, 24u);
     require_range("noise.adc_clip", adc_clip, 1e-6, 100.0);
 }
 
 Magnitude parse_magnitude(const std::string& key, const std::string& text) {
-    if (text == "element") return Magnitude::Element;
-    if (text == "channel") return Magnitude::Channel;
-    if (text == "tensor") return Magnitude::Tensor;
+    if (text == "element")
+        return Magnitude::Element;
+    if (text == "channel")
+        return Magnitude::Channel;
+    if (text == "tensor")
+        return Magnitude::Tensor;
     throw ConfigError(key, fmt::format("'{}' is not one of element, channel, tensor", text));
 }
 
 Distribution parse_distribution(const std::string& key, const std::string& text) {
-    if (text == "gaussian") return Distribution::Gaussian;
-    if (text == "uniform") return Distribution::Uniform;
-    if (text == "laplace") return Distribution::Laplace;
+    if (text == "gaussian")
+        return Distribution::Gaussian;
+    if (text == "uniform")
+        return Distribution::Uniform;
+    if (text == "laplace")
+        return Distribution::Laplace;
     throw ConfigError(key, fmt::format("'{}' is not one of gaussian, uniform, laplace", text));
 }
 
@@ -82,14 +91,18 @@ double perturb_weights(float* w, std::int64_t count, std::uint64_t layer, const 
     double out_scale = 1.0;
     if (cfg.drift_time_s > 0.0) {
         // G(t) = G0 ((t + t0) / t0)^-nu; compensation rescales the outputs by the inverse.
-        const double d = std::pow((cfg.drift_time_s + cfg.drift_t0_s) / cfg.drift_t0_s, -cfg.drift_nu);
-        for (std::int64_t i = 0; i < count; ++i) w[i] = static_cast<float>(w[i] * d);
-        if (cfg.drift_compensation) out_scale = 1.0 / d;
+        const double d =
+            std::pow((cfg.drift_time_s + cfg.drift_t0_s) / cfg.drift_t0_s, -cfg.drift_nu);
+        for (std::int64_t i = 0; i < count; ++i)
+            w[i] = static_cast<float>(w[i] * d);
+        if (cfg.drift_compensation)
+            out_scale = 1.0 / d;
     }
     if (cfg.stuck_fraction > 0.0) {
         Rng rng(cfg.chip_seed, {layer, kStuck});
         for (std::int64_t i = 0; i < count; ++i) {
-            if (rng.uniform() < cfg.stuck_fraction) w[i] = 0.0f;
+            if (rng.uniform() < cfg.stuck_fraction)
+                w[i] = 0.0f;
         }
     }
     if (cfg.programming_sigma > 0.0) {
@@ -101,15 +114,16 @@ double perturb_weights(float* w, std::int64_t count, std::uint64_t layer, const 
     return out_scale;
 }
 
-void add_activation_noise(float* y, std::int64_t channels, std::int64_t pixels,
-                          std::uint64_t seed, std::uint64_t image, std::uint64_t layer,
-                          const NoiseConfig& cfg) {
-    if (cfg.activation_k == 0.0) return;
+void add_activation_noise(float* y, std::int64_t channels, std::int64_t pixels, std::uint64_t seed,
+                          std::uint64_t image, std::uint64_t layer, const NoiseConfig& cfg) {
+    if (cfg.activation_k == 0.0)
+        return;
     Rng rng(seed, {image, layer, kActivation});
     const std::int64_t count = channels * pixels;
     double tensor_mag = 0.0;
     if (cfg.magnitude == Magnitude::Tensor) {
-        for (std::int64_t i = 0; i < count; ++i) tensor_mag += std::abs(y[i]);
+        for (std::int64_t i = 0; i < count; ++i)
+            tensor_mag += std::abs(y[i]);
         tensor_mag /= static_cast<double>(std::max<std::int64_t>(count, 1));
     }
     for (std::int64_t c = 0; c < channels; ++c) {
@@ -117,19 +131,22 @@ void add_activation_noise(float* y, std::int64_t channels, std::int64_t pixels,
         double mag = tensor_mag;
         if (cfg.magnitude == Magnitude::Channel) {
             mag = 0.0;
-            for (std::int64_t i = 0; i < pixels; ++i) mag += std::abs(yc[i]);
+            for (std::int64_t i = 0; i < pixels; ++i)
+                mag += std::abs(yc[i]);
             mag /= static_cast<double>(std::max<std::int64_t>(pixels, 1));
         }
         for (std::int64_t i = 0; i < pixels; ++i) {
             const double m = cfg.magnitude == Magnitude::Element ? std::abs(yc[i]) : mag;
-            yc[i] = static_cast<float>(yc[i] + cfg.activation_k * m * unit_sample(rng, cfg.distribution));
+            yc[i] = static_cast<float>(yc[i] +
+                                       cfg.activation_k * m * unit_sample(rng, cfg.distribution));
         }
     }
 }
 
 void add_read_noise(float* y, const float* rms, std::int64_t count, std::uint64_t seed,
                     std::uint64_t image, std::uint64_t layer, const NoiseConfig& cfg) {
-    if (cfg.read_sigma == 0.0) return;
+    if (cfg.read_sigma == 0.0)
+        return;
     Rng rng(seed, {image, layer, kRead});
     for (std::int64_t i = 0; i < count; ++i) {
         y[i] = static_cast<float>(y[i] + cfg.read_sigma * rms[i] * rng.normal());
@@ -137,11 +154,14 @@ void add_read_noise(float* y, const float* rms, std::int64_t count, std::uint64_
 }
 
 void quantise_output(float* y, std::int64_t count, const NoiseConfig& cfg) {
-    if (cfg.adc_bits == 0 || count == 0) return;
+    if (cfg.adc_bits == 0 || count == 0)
+        return;
     float peak = 0.0f;
-    for (std::int64_t i = 0; i < count; ++i) peak = std::max(peak, std::abs(y[i]));
+    for (std::int64_t i = 0; i < count; ++i)
+        peak = std::max(peak, std::abs(y[i]));
     const double range = cfg.adc_clip * peak;
-    if (range <= 0.0) return;
+    if (range <= 0.0)
+        return;
     // Mid-tread quantiser with 2^bits - 1 levels over [-range, range].
     const double levels = std::ldexp(1.0, static_cast<int>(cfg.adc_bits) - 1) - 1.0;
     const double step = range / levels;

@@ -24,16 +24,16 @@ struct NoiseConfig {
     double activation_k = 0.0;  ///< sigma = k x magnitude (paper: 0.02 to 0.08); 0: ideal
     Magnitude magnitude = Magnitude::Tensor;
     Distribution distribution = Distribution::Gaussian;
-    double programming_sigma = 0.0;  ///< relative conductance variation, once per chip; 0: ideal
-    std::uint64_t chip_seed = 1;     ///< chip instance (programming variation, stuck cells)
-    double stuck_fraction = 0.0;     ///< fraction of weights stuck at zero conductance; 0: ideal
-    double drift_time_s = 0.0;       ///< deployment time since programming, s; 0: ideal
-    double drift_nu = 0.06;          ///< drift exponent (aihwkit PCM: 0.05 to 0.1)
-    double drift_t0_s = 20.0;        ///< drift reference time, s (aihwkit: 20 s)
-    bool drift_compensation = false; ///< undo the mean drift with one global output scale
-    double read_sigma = 0.0;         ///< read noise per MVM output, relative to its RMS; 0: ideal
-    unsigned adc_bits = 0;           ///< layer-output quantisation bits; 0: ideal
-    double adc_clip = 1.0;           ///< ADC full scale as a fraction of the output's max |y|
+    double programming_sigma = 0.0;   ///< relative conductance variation, once per chip; 0: ideal
+    std::uint64_t chip_seed = 1;      ///< chip instance (programming variation, stuck cells)
+    double stuck_fraction = 0.0;      ///< fraction of weights stuck at zero conductance; 0: ideal
+    double drift_time_s = 0.0;        ///< deployment time since programming, s; 0: ideal
+    double drift_nu = 0.06;           ///< drift exponent (aihwkit PCM: 0.05 to 0.1)
+    double drift_t0_s = 20.0;         ///< drift reference time, s (aihwkit: 20 s)
+    bool drift_compensation = false;  ///< undo the mean drift with one global output scale
+    double read_sigma = 0.0;          ///< read noise per MVM output, relative to its RMS; 0: ideal
+    unsigned adc_bits = 0;            ///< layer-output quantisation bits; 0: ideal
+    double adc_clip = 1.0;            ///< ADC full scale as a fraction of the output's max |y|
 
     /// True when no noise source is active.
     bool ideal() const;
@@ -52,9 +52,8 @@ const char* to_string(Distribution d);
 double perturb_weights(float* w, std::int64_t count, std::uint64_t layer, const NoiseConfig& cfg);
 
 /// Adds the paper's activation noise to one image's layer output y (channels x pixels).
-void add_activation_noise(float* y, std::int64_t channels, std::int64_t pixels,
-                          std::uint64_t seed, std::uint64_t image, std::uint64_t layer,
-                          const NoiseConfig& cfg);
+void add_activation_noise(float* y, std::int64_t channels, std::int64_t pixels, std::uint64_t seed,
+                          std::uint64_t image, std::uint64_t layer, const NoiseConfig& cfg);
 
 /// Adds read noise: element i gets N(0, (read_sigma x rms[i])^2), rms[i] = sqrt(sum_k (w_k x_k)^2)
 /// of the MVM that produced it.

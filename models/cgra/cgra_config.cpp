@@ -29,14 +29,18 @@ void CgraConfig::validate() const {
 }
 
 DepthwiseMapping parse_depthwise_mapping(const std::string& key, const std::string& text) {
-    if (text == "digital") return DepthwiseMapping::Digital;
-    if (text == "block_diagonal") return DepthwiseMapping::BlockDiagonal;
+    if (text == "digital")
+        return DepthwiseMapping::Digital;
+    if (text == "block_diagonal")
+        return DepthwiseMapping::BlockDiagonal;
     throw ConfigError(key, fmt::format("'{}' is not one of digital, block_diagonal", text));
 }
 
 ReplicationPolicy parse_replication_policy(const std::string& key, const std::string& text) {
-    if (text == "uniform") return ReplicationPolicy::Uniform;
-    if (text == "balanced") return ReplicationPolicy::Balanced;
+    if (text == "uniform")
+        return ReplicationPolicy::Uniform;
+    if (text == "balanced")
+        return ReplicationPolicy::Balanced;
     throw ConfigError(key, fmt::format("'{}' is not one of uniform, balanced", text));
 }
 

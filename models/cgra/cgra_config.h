@@ -20,17 +20,17 @@ enum class ReplicationPolicy {
 };
 
 struct AnalogConfig {
-    unsigned crossbar_rows = 128;        ///< wordlines (ISAAC, PUMA)
-    unsigned crossbar_cols = 128;        ///< bitlines (ISAAC, PUMA)
-    unsigned bits_per_cell = 2;          ///< bits per memristor cell (ISAAC, PUMA)
-    unsigned weight_bits = 16;           ///< weight precision, bits (16-bit fixed point)
-    unsigned input_bits = 16;            ///< input precision, bits
-    unsigned dac_bits = 1;               ///< DAC resolution: inputs streamed bit-serially
-    unsigned adc_bits = 8;               ///< ADC resolution (ISAAC: 8-bit SAR)
-    double pass_ns = 100.0;              ///< one input-bit pass incl. ADC of 128 columns, ns
-    unsigned pipeline_fill_passes = 2;   ///< extra passes per MVM (PUMA latency formula)
-    unsigned crossbars = 16128;          ///< crossbars on the chip (ISAAC: 168 x 12 x 8)
-    unsigned replication = 1;            ///< copies per layer (Uniform) or minimum (Balanced)
+    unsigned crossbar_rows = 128;       ///< wordlines (ISAAC, PUMA)
+    unsigned crossbar_cols = 128;       ///< bitlines (ISAAC, PUMA)
+    unsigned bits_per_cell = 2;         ///< bits per memristor cell (ISAAC, PUMA)
+    unsigned weight_bits = 16;          ///< weight precision, bits (16-bit fixed point)
+    unsigned input_bits = 16;           ///< input precision, bits
+    unsigned dac_bits = 1;              ///< DAC resolution: inputs streamed bit-serially
+    unsigned adc_bits = 8;              ///< ADC resolution (ISAAC: 8-bit SAR)
+    double pass_ns = 100.0;             ///< one input-bit pass incl. ADC of 128 columns, ns
+    unsigned pipeline_fill_passes = 2;  ///< extra passes per MVM (PUMA latency formula)
+    unsigned crossbars = 16128;         ///< crossbars on the chip (ISAAC: 168 x 12 x 8)
+    unsigned replication = 1;           ///< copies per layer (Uniform) or minimum (Balanced)
     ReplicationPolicy policy = ReplicationPolicy::Uniform;
 
     /// Weight columns per output: ceil(weight_bits / bits_per_cell).
@@ -40,9 +40,9 @@ struct AnalogConfig {
 };
 
 struct DigitalConfig {
-    unsigned tiles = 16;                 ///< digital tiles (ours: MX-CGRA's count is not public)
-    unsigned lanes_per_tile = 16;        ///< 16-bit operations per tile per cycle (ours)
-    unsigned macs_per_tile = 16;         ///< MACs per tile per cycle, for depthwise (ours)
+    unsigned tiles = 16;           ///< digital tiles (ours: MX-CGRA's count is not public)
+    unsigned lanes_per_tile = 16;  ///< 16-bit operations per tile per cycle (ours)
+    unsigned macs_per_tile = 16;   ///< MACs per tile per cycle, for depthwise (ours)
     unsigned scratchpad_words_per_cycle = 64;  ///< 16-bit words/cycle to data memory (ours)
 };
 

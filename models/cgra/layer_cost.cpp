@@ -13,7 +13,9 @@ namespace dnsim::cgra {
 
 namespace {
 
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
+    return (a + b - 1) / b;
+}
 
 std::uint64_t to_cycles(double ns, const CgraConfig& cfg) {
     return static_cast<std::uint64_t>(std::ceil(ns / cfg.cycle_ns() - 1e-9));
@@ -21,7 +23,8 @@ std::uint64_t to_cycles(double ns, const CgraConfig& cfg) {
 
 /// Crossbars needed by one copy of a layer, or 0 when the layer is not analog.
 std::int64_t crossbars_per_copy(const AnalogLayer& l, const CgraConfig& cfg) {
-    if (l.depthwise() && cfg.depthwise == DepthwiseMapping::Digital) return 0;
+    if (l.depthwise() && cfg.depthwise == DepthwiseMapping::Digital)
+        return 0;
     return map_to_crossbars(l, cfg.analog, l.depthwise()).crossbars;
 }
 
@@ -46,8 +49,7 @@ CrossbarMapping map_to_crossbars(const AnalogLayer& layer, const AnalogConfig& c
     return m;
 }
 
-LayerCost analog_layer_cost(const AnalogLayer& layer, const CgraConfig& cfg,
-                            std::int64_t copies) {
+LayerCost analog_layer_cost(const AnalogLayer& layer, const CgraConfig& cfg, std::int64_t copies) {
     const AnalogConfig& a = cfg.analog;
     const CrossbarMapping m = map_to_crossbars(layer, a, layer.depthwise());
     const std::int64_t passes = a.passes_per_mvm();
@@ -58,8 +60,8 @@ LayerCost analog_layer_cost(const AnalogLayer& layer, const CgraConfig& cfg,
     c.crossbars = m.crossbars * copies;
     // Each MVM streams the input bit-serially (passes) plus the pipeline fill; copies work on
     // different output pixels at once.
-    const double analog_ns =
-        static_cast<double>(rounds) * static_cast<double>(passes + a.pipeline_fill_passes) * a.pass_ns;
+    const double analog_ns = static_cast<double>(rounds) *
+                             static_cast<double>(passes + a.pipeline_fill_passes) * a.pass_ns;
     // Partial sums of the row tiles are added digitally: (row_tiles - 1) adds per output.
     const std::int64_t outputs = mvms * layer.out_channels;
     const std::int64_t reduce_adds = outputs * (m.row_tiles - 1);
@@ -80,7 +82,8 @@ LayerCost analog_layer_cost(const AnalogLayer& layer, const CgraConfig& cfg,
     const double out_bits = static_cast<double>(layer.out_channels) * 16.0;
     c.actions["cgra.memory"]["edram_256b"] =
         static_cast<double>(mvms) * (std::ceil(in_bits / 256.0) + std::ceil(out_bits / 256.0));
-    c.crossbar_active_ns = static_cast<double>(m.crossbars) * static_cast<double>(copies) * analog_ns;
+    c.crossbar_active_ns =
+        static_cast<double>(m.crossbars) * static_cast<double>(copies) * analog_ns;
     return c;
 }
 
@@ -93,8 +96,10 @@ LayerCost digital_layer_cost(const DigitalWork& w, const CgraConfig& cfg) {
     LayerCost c;
     c.cycles = static_cast<std::uint64_t>(std::max(op_cycles + mac_cycles, mem_cycles));
     c.time_ns = static_cast<double>(c.cycles) * cfg.cycle_ns();
-    if (w.ops > 0) c.actions["cgra.digital"]["add_16b"] = static_cast<double>(w.ops);
-    if (w.macs > 0) c.actions["cgra.digital"]["mac_16b"] = static_cast<double>(w.macs);
+    if (w.ops > 0)
+        c.actions["cgra.digital"]["add_16b"] = static_cast<double>(w.ops);
+    if (w.macs > 0)
+        c.actions["cgra.digital"]["mac_16b"] = static_cast<double>(w.macs);
     c.actions["cgra.memory"]["sram_word"] = static_cast<double>(words);
     c.scratchpad_words = static_cast<std::uint64_t>(words);
     return c;
@@ -108,17 +113,18 @@ std::vector<std::int64_t> plan_replication(const std::vector<AnalogLayer>& layer
     std::int64_t used = 0;
     for (std::size_t i = 0; i < layers.size(); ++i) {
         per_copy[i] = crossbars_per_copy(layers[i], cfg);
-        if (per_copy[i] == 0) continue;
+        if (per_copy[i] == 0)
+            continue;
         copies[i] = std::min<std::int64_t>(a.replication, layers[i].mvms());
         used += per_copy[i] * copies[i];
     }
     if (used > a.crossbars) {
-        throw ConfigError("cgra.crossbars",
-                          fmt::format("model '{}' needs {} crossbars of {}x{} at replication {}; "
-                                      "{} available (raise cgra.crossbars or lower "
-                                      "cgra.replication)",
-                                      model, used, a.crossbar_rows, a.crossbar_cols,
-                                      a.replication, a.crossbars));
+        throw ConfigError(
+            "cgra.crossbars",
+            fmt::format("model '{}' needs {} crossbars of {}x{} at replication {}; "
+                        "{} available (raise cgra.crossbars or lower "
+                        "cgra.replication)",
+                        model, used, a.crossbar_rows, a.crossbar_cols, a.replication, a.crossbars));
     }
     if (a.policy == ReplicationPolicy::Balanced) {
         // Give one more copy at a time to the layer whose MVM rounds take longest, while the
@@ -128,13 +134,16 @@ std::vector<std::int64_t> plan_replication(const std::vector<AnalogLayer>& layer
         };
         std::priority_queue<std::pair<std::int64_t, std::size_t>> q;
         for (std::size_t i = 0; i < layers.size(); ++i) {
-            if (per_copy[i] > 0) q.push({rounds(i), i});
+            if (per_copy[i] > 0)
+                q.push({rounds(i), i});
         }
         while (!q.empty()) {
             const std::size_t i = q.top().second;
             q.pop();
-            if (copies[i] >= layers[i].mvms()) continue;
-            if (used + per_copy[i] > a.crossbars) break;  // the slowest layer cannot grow
+            if (copies[i] >= layers[i].mvms())
+                continue;
+            if (used + per_copy[i] > a.crossbars)
+                break;  // the slowest layer cannot grow
             ++copies[i];
             used += per_copy[i];
             q.push({rounds(i), i});

@@ -22,7 +22,7 @@ struct AnalogLayer {
     std::int64_t in_channels = 1;   ///< C_in (Gemm: K)
     std::int64_t out_channels = 1;  ///< C_out (Gemm: N)
     std::int64_t groups = 1;
-    std::int64_t out_h = 1;         ///< output pixels (Gemm: M rows x 1)
+    std::int64_t out_h = 1;  ///< output pixels (Gemm: M rows x 1)
     std::int64_t out_w = 1;
 
     std::int64_t mvms() const { return out_h * out_w; }
@@ -31,8 +31,8 @@ struct AnalogLayer {
 
 /// How one copy of a layer's weights sits on crossbars.
 struct CrossbarMapping {
-    std::int64_t rows = 0;       ///< weight rows per matrix: kH kW C_in/groups (block-diagonal: kH kW C)
-    std::int64_t cols = 0;       ///< crossbar columns per matrix: C_out/groups x cells per weight
+    std::int64_t rows = 0;  ///< weight rows per matrix: kH kW C_in/groups (block-diagonal: kH kW C)
+    std::int64_t cols = 0;  ///< crossbar columns per matrix: C_out/groups x cells per weight
     std::int64_t row_tiles = 0;  ///< ceil(rows / crossbar_rows)
     std::int64_t col_tiles = 0;  ///< ceil(cols / crossbar_cols)
     std::int64_t matrices = 1;   ///< groups mapped separately (1 for dense or block-diagonal)
@@ -47,8 +47,8 @@ CrossbarMapping map_to_crossbars(const AnalogLayer& layer, const AnalogConfig& c
 struct LayerCost {
     std::uint64_t cycles = 0;  ///< at the CGRA clock
     double time_ns = 0.0;
-    std::int64_t crossbars = 0;     ///< crossbars holding the layer (all copies)
-    std::int64_t replication = 0;   ///< copies of the weights (analog layers)
+    std::int64_t crossbars = 0;    ///< crossbars holding the layer (all copies)
+    std::int64_t replication = 0;  ///< copies of the weights (analog layers)
     /// Action counts by energy-table entry, per component ("cgra.analog", "cgra.digital",
     /// "cgra.memory").
     std::map<std::string, std::map<std::string, double>> actions;
@@ -58,8 +58,7 @@ struct LayerCost {
 };
 
 /// Analog layer with `copies` copies of its weights running MVMs in parallel.
-LayerCost analog_layer_cost(const AnalogLayer& layer, const CgraConfig& cfg,
-                            std::int64_t copies);
+LayerCost analog_layer_cost(const AnalogLayer& layer, const CgraConfig& cfg, std::int64_t copies);
 
 /// Digital work: `ops` 16-bit element operations and `macs` multiply-accumulates, reading
 /// `words_in` and writing `words_out` 16-bit words of data memory.

@@ -28,7 +28,8 @@ void MxCgra::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& dela
         trans.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
         return;
     }
-    if (on_execute) on_execute(cmd.step, cmd.images);
+    if (on_execute)
+        on_execute(cmd.step, cmd.images);
     const std::uint64_t cycles = m_program[cmd.step].cycles * cmd.images;
     m_step_cycles[cmd.step] += cycles;
     m_step_images[cmd.step] += cmd.images;
@@ -40,11 +41,13 @@ void MxCgra::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& dela
 EnergyAccount MxCgra::energy(const EnergyTable& table) const {
     EnergyAccount account(table);
     for (std::size_t i = 0; i < m_program.size(); ++i) {
-        if (m_step_images[i] == 0) continue;
+        if (m_step_images[i] == 0)
+            continue;
         LayerCost scaled = m_program[i];
         const auto n = static_cast<double>(m_step_images[i]);
         for (auto& [component, actions] : scaled.actions) {
-            for (auto& [action, count] : actions) count *= n;
+            for (auto& [action, count] : actions)
+                count *= n;
         }
         scaled.crossbar_active_ns *= n;
         charge(scaled, account);

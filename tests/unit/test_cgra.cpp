@@ -27,7 +27,8 @@ AnalogLayer conv(std::int64_t k, std::int64_t cin, std::int64_t cout, std::int64
 
 double stddev(const std::vector<float>& v, double mean) {
     double s = 0;
-    for (const float x : v) s += (x - mean) * (x - mean);
+    for (const float x : v)
+        s += (x - mean) * (x - mean);
     return std::sqrt(s / double(v.size()));
 }
 
@@ -96,7 +97,7 @@ TEST_CASE("replication: uniform copies, the crossbar budget, balanced sharing") 
     CgraConfig cfg;
     AnalogLayer a = conv(1, 128, 16, 10);  // 100 MVMs, 1 crossbar per copy
     AnalogLayer b = conv(1, 128, 16, 1);
-    b.out_w = 10;                          // 10 MVMs, 1 crossbar per copy
+    b.out_w = 10;  // 10 MVMs, 1 crossbar per copy
     cfg.analog.crossbars = 12;
     cfg.analog.replication = 2;
     CHECK(plan_replication({a, b}, cfg, "m") == std::vector<std::int64_t>{2, 2});
@@ -145,7 +146,8 @@ TEST_CASE("activation noise distributions, determinism and the ideal switch") {
         n.distribution = d;
         std::vector<float> z = base;
         add_activation_noise(z.data(), 1, px, 5, image, 2, n);
-        for (float& v : z) v -= 1.0f;
+        for (float& v : z)
+            v -= 1.0f;
         return z;
     };
     for (const auto d : {Distribution::Gaussian, Distribution::Uniform, Distribution::Laplace}) {
@@ -153,10 +155,13 @@ TEST_CASE("activation noise distributions, determinism and the ideal switch") {
         INFO(to_string(d));
         CHECK(stddev(z, 0.0) == Approx(0.1).epsilon(0.03));
         double m4 = 0;
-        for (const float v : z) m4 += std::pow(v / 0.1, 4);
+        for (const float v : z)
+            m4 += std::pow(v / 0.1, 4);
         m4 /= double(z.size());
         // Kurtosis: Gaussian 3, uniform 1.8, Laplace 6.
-        const double want = d == Distribution::Gaussian ? 3.0 : d == Distribution::Uniform ? 1.8 : 6.0;
+        const double want = d == Distribution::Gaussian  ? 3.0
+                            : d == Distribution::Uniform ? 1.8
+                                                         : 6.0;
         CHECK(m4 == Approx(want).epsilon(0.1));
     }
     CHECK(draw(Distribution::Gaussian, 4) == draw(Distribution::Gaussian, 4));
@@ -199,7 +204,7 @@ TEST_CASE("output quantisation and read noise (hand-computed)") {
     CHECK(y[1] == Approx(2.0 / 3.0));   // 1.5 steps rounds away from zero
     CHECK(y[2] == Approx(-1.0 / 3.0));  // -0.6 steps
     CHECK(y[3] == 0.0f);                // 0.3 steps
-    n.adc_clip = 0.5;  // full scale 0.5: 1.0 clips to 0.5
+    n.adc_clip = 0.5;                   // full scale 0.5: 1.0 clips to 0.5
     std::vector<float> z{1.0f, 0.1f};
     quantise_output(z.data(), 2, n);
     CHECK(z[0] == Approx(0.5));

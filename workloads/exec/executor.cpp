@@ -17,7 +17,8 @@ Tensor evaluate_node(const Graph& g, std::size_t ni, const std::vector<const Ten
                      std::uint64_t first_image, const ExecOptions& options) {
     const Node& n = g.nodes[ni];
     std::vector<Dims> in_dims;
-    for (const Tensor* t : in) in_dims.push_back(t->dims);
+    for (const Tensor* t : in)
+        in_dims.push_back(t->dims);
     const Dims out_dims = infer_node_shape(g, n, in_dims);
     const NodeAttrs& a = n.attrs;
     Tensor out;

@@ -1,0 +1,534 @@
+// Full-network replay through the platform.
+#include "replay.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <thread>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "common/fixed_point.h"
+#include "common/rng.h"
+#include "denoiser/block_reference.h"
+#include "exec/executor.h"
+#include "exec/kernels.h"
+#include "graph/transforms.h"
+
+namespace dnsim::platform {
+
+using workloads::Dims;
+using workloads::Graph;
+using workloads::Node;
+using workloads::Op;
+using workloads::Tensor;
+
+void ReplayConfig::validate() const {
+    soc.cgra.validate();
+    soc.denoiser.validate();
+    soc.format.validate();
+    noise.validate();
+    require_range("run.seeds", seeds, 1u, 1000u);
+    require_range("run.batch", batch, std::int64_t{1}, std::int64_t{65536});
+    require_range("run.threads", threads, 1u, 256u);
+}
+
+namespace {
+
+struct Pass {
+    std::string kind;
+    bool noise = false;
+    bool denoisers = false;
+    std::uint64_t seed = 0;
+};
+
+/// Copies images [begin, end) of a batch tensor.
+Tensor slice(const Tensor& t, std::int64_t begin, std::int64_t end) {
+    Dims d = t.dims;
+    const std::int64_t per = t.numel() / d[0];
+    d[0] = end - begin;
+    Tensor out(d);
+    std::copy_n(t.ptr() + begin * per, (end - begin) * per, out.ptr());
+    return out;
+}
+
+/// The data side of the replay: activations of the current job, evaluated step by step from
+/// the hooks the platform calls inside its transactions.
+class Functional {
+  public:
+    Functional(const Graph& clean, const Graph& chip, const ReplayPlan& plan,
+               const ReplayConfig& cfg, const workloads::Dataset& data,
+               std::vector<double> out_scale)
+        : m_clean(clean),
+          m_chip(chip),
+          m_plan(plan),
+          m_cfg(cfg),
+          m_data(data),
+          m_out_scale(std::move(out_scale)) {
+        for (std::size_t i = 0; i < clean.nodes.size(); ++i) {
+            for (const auto& t : clean.nodes[i].inputs)
+                m_last_use[t] = i;
+        }
+        for (const auto& v : clean.outputs)
+            m_last_use[v.name] = clean.nodes.size();
+        for (const Step& s : plan.steps) {
+            if (s.kind == StepKind::Denoiser) {
+                m_block_weights[s.node] =
+                    denoiser_weights(clean, clean.nodes[s.node], cfg.soc.format);
+            }
+        }
+    }
+
+    void start(const Pass& p, std::int64_t first, std::int64_t count) {
+        m_pass = p;
+        m_first = first;
+        m_count = count;
+        m_g = p.noise ? &m_chip : &m_clean;
+        m_env.clear();
+        m_env[m_g->inputs[0].name] = slice(m_data.images, first, first + count);
+    }
+
+    void cgra_step(std::size_t si) {
+        const Step& s = m_plan.steps[si];
+        const Node& n = m_g->nodes[s.node];
+        std::vector<const Tensor*> in;
+        for (const auto& t : n.inputs)
+            in.push_back(value(t));
+        const bool analog = s.kind == StepKind::Analog && m_pass.noise;
+        Dims out_dims;
+        Tensor out;
+        const auto threads =
+            static_cast<std::int64_t>(std::min<std::int64_t>(m_cfg.threads, m_count));
+        std::vector<Tensor> parts(static_cast<std::size_t>(threads));
+        const auto work = [&](std::int64_t t) {
+            const std::int64_t b = m_count * t / threads;
+            const std::int64_t e = m_count * (t + 1) / threads;
+            std::vector<Tensor> owned;
+            owned.reserve(in.size());
+            std::vector<const Tensor*> part_in;
+            for (std::size_t k = 0; k < in.size(); ++k) {
+                if (m_g->is_initializer(n.inputs[k]) || threads == 1) {
+                    part_in.push_back(in[k]);
+                } else {
+                    owned.push_back(slice(*in[k], b, e));
+                    part_in.push_back(&owned.back());
+                }
+            }
+            Tensor y = workloads::evaluate_node(*m_g, s.node, part_in,
+                                                static_cast<std::uint64_t>(m_first + b), {});
+            if (analog)
+                add_noise(s, n, part_in, y, m_first + b);
+            parts[static_cast<std::size_t>(t)] = std::move(y);
+        };
+        run_parallel(threads, work);
+        if (threads == 1) {
+            out = std::move(parts[0]);
+        } else {
+            Dims d = parts[0].dims;
+            d[0] = m_count;
+            out = Tensor(d);
+            float* dst = out.ptr();
+            for (const Tensor& p : parts)
+                dst = std::copy(p.data.begin(), p.data.end(), dst);
+        }
+        m_env[n.outputs[0]] = std::move(out);
+        release(s.node);
+    }
+
+    void denoise_kernel(std::size_t si) {
+        const Step& s = m_plan.steps[si];
+        const Node& n = m_g->nodes[s.node];
+        const Tensor& x = *value(n.inputs[0]);
+        Tensor out(x.dims);
+        const std::int64_t per = x.numel() / m_count;
+        const auto threads =
+            static_cast<std::int64_t>(std::min<std::int64_t>(m_cfg.threads, m_count));
+        run_parallel(threads, [&](std::int64_t t) {
+            std::vector<std::int16_t> q(static_cast<std::size_t>(per));
+            for (std::int64_t i = m_count * t / threads; i < m_count * (t + 1) / threads; ++i) {
+                to_fixed(x.ptr() + i * per, q);
+                const auto trace = denoiser::reference_block(
+                    q, shape_of(s), m_block_weights.at(s.node), m_cfg.soc.format,
+                    seed(si, static_cast<std::uint32_t>(i)), m_cfg.soc.denoiser.lanes);
+                from_fixed(trace.out, out.ptr() + i * per);
+            }
+        });
+        m_env[n.outputs[0]] = std::move(out);
+        release(s.node);
+    }
+
+    void tlm_input(std::size_t si, std::uint32_t image, std::vector<std::int16_t>& x) {
+        const Node& n = m_g->nodes[m_plan.steps[si].node];
+        const Tensor& t = *value(n.inputs[0]);
+        const std::int64_t per = t.numel() / m_count;
+        if (image == 0)
+            m_env[n.outputs[0]] = Tensor(t.dims);
+        to_fixed(t.ptr() + image * per, x);
+    }
+
+    void tlm_output(std::size_t si, std::uint32_t image, const std::vector<std::int16_t>& y) {
+        const Node& n = m_g->nodes[m_plan.steps[si].node];
+        Tensor& out = m_env.at(n.outputs[0]);
+        const std::int64_t per = out.numel() / m_count;
+        from_fixed(y, out.ptr() + image * per);
+        if (image + 1 == m_count)
+            release(m_plan.steps[si].node);
+    }
+
+    void bypass(std::size_t si) {
+        const Node& n = m_g->nodes[m_plan.steps[si].node];
+        m_env[n.outputs[0]] = *value(n.inputs[0]);
+        release(m_plan.steps[si].node);
+    }
+
+    std::uint64_t seed(std::size_t si, std::uint32_t image) const {
+        return derive_key(m_pass.seed, {static_cast<std::uint64_t>(m_first) + image,
+                                        m_plan.steps[si].node, 0xD0});
+    }
+
+    /// Correct top-1 predictions of the job just finished.
+    std::int64_t correct() const {
+        const Tensor& logits = m_env.at(m_g->outputs[0].name);
+        const std::int64_t classes = logits.numel() / m_count;
+        std::int64_t ok = 0;
+        for (std::int64_t i = 0; i < m_count; ++i) {
+            const float* row = logits.ptr() + i * classes;
+            ok += (std::max_element(row, row + classes) - row) ==
+                  m_data.labels[static_cast<std::size_t>(m_first + i)];
+        }
+        return ok;
+    }
+
+  private:
+    template <typename F>
+    static void run_parallel(std::int64_t threads, const F& f) {
+        if (threads <= 1) {
+            f(0);
+            return;
+        }
+        std::vector<std::thread> pool;
+        std::vector<std::exception_ptr> errors(static_cast<std::size_t>(threads));
+        for (std::int64_t t = 1; t < threads; ++t) {
+            pool.emplace_back([&, t] {
+                try {
+                    f(t);
+                } catch (...) {
+                    errors[static_cast<std::size_t>(t)] = std::current_exception();
+                }
+            });
+        }
+        try {
+            f(0);
+        } catch (...) {
+            errors[0] = std::current_exception();
+        }
+        for (auto& th : pool)
+            th.join();
+        for (const auto& e : errors) {
+            if (e)
+                std::rethrow_exception(e);
+        }
+    }
+
+    const Tensor* value(const std::string& t) const {
+        const auto it = m_env.find(t);
+        return it != m_env.end() ? &it->second : &m_g->initializer(t);
+    }
+
+    void release(std::size_t node) {
+        for (const auto& t : m_g->nodes[node].inputs) {
+            const auto it = m_last_use.find(t);
+            if (it != m_last_use.end() && it->second == node)
+                m_env.erase(t);
+        }
+    }
+
+    denoiser::BlockShape shape_of(const Step& s) const {
+        return {static_cast<unsigned>(s.out_dims[1]), static_cast<unsigned>(s.out_dims[2]),
+                static_cast<unsigned>(s.out_dims[3])};
+    }
+
+    void to_fixed(const float* x, std::vector<std::int16_t>& q) const {
+        const FixedFormat f = m_cfg.soc.format.activation();
+        for (std::size_t i = 0; i < q.size(); ++i)
+            q[i] = f.quantize(x[i]);
+    }
+
+    void from_fixed(const std::vector<std::int16_t>& q, float* y) const {
+        const FixedFormat f = m_cfg.soc.format.activation();
+        for (std::size_t i = 0; i < q.size(); ++i)
+            y[i] = static_cast<float>(f.to_double(q[i]));
+    }
+
+    /// Analog non-idealities of one chunk of images of an analog layer's output.
+    void add_noise(const Step& s, const Node& n, const std::vector<const Tensor*>& in, Tensor& y,
+                   std::int64_t first) const {
+        const cgra::NoiseConfig& nc = m_cfg.noise;
+        const std::int64_t images = y.dims[0];
+        const std::int64_t per = y.numel() / images;
+        const std::int64_t channels = y.dims.size() >= 2 ? y.dims[1] : 1;
+        const double scale = m_out_scale[s.node];
+        if (scale != 1.0) {
+            for (float& v : y.data)
+                v = static_cast<float>(v * scale);
+        }
+        Tensor rms;
+        if (nc.read_sigma > 0.0)
+            rms = read_rms(n, in, y.dims);
+        for (std::int64_t i = 0; i < images; ++i) {
+            float* yi = y.ptr() + i * per;
+            const auto image = static_cast<std::uint64_t>(first + i);
+            if (nc.read_sigma > 0.0) {
+                cgra::add_read_noise(yi, rms.ptr() + i * per, per, m_pass.seed, image, s.node, nc);
+            }
+            cgra::add_activation_noise(yi, channels, per / channels, m_pass.seed, image, s.node,
+                                       nc);
+            cgra::quantise_output(yi, per, nc);
+        }
+    }
+
+    /// sqrt(sum_k (w_k x_k)^2) of every output: the same layer on squared inputs and weights.
+    Tensor read_rms(const Node& n, const std::vector<const Tensor*>& in,
+                    const Dims& out_dims) const {
+        Tensor x2 = *in[0];
+        for (float& v : x2.data)
+            v *= v;
+        Tensor w2 = *in[1];
+        for (float& v : w2.data)
+            v *= v;
+        Tensor r = n.op == Op::Conv ? workloads::kernels::conv2d(x2, w2, nullptr, n.attrs)
+                                    : workloads::kernels::gemm(x2, w2, nullptr, n.attrs, out_dims);
+        for (float& v : r.data)
+            v = std::sqrt(std::max(v, 0.0f));
+        return r;
+    }
+
+    const Graph& m_clean;
+    const Graph& m_chip;
+    const ReplayPlan& m_plan;
+    const ReplayConfig& m_cfg;
+    const workloads::Dataset& m_data;
+    std::vector<double> m_out_scale;
+    std::unordered_map<std::string, std::size_t> m_last_use;
+    std::map<std::size_t, denoiser::BlockWeights> m_block_weights;
+    std::unordered_map<std::string, Tensor> m_env;
+    const Graph* m_g = nullptr;
+    Pass m_pass;
+    std::int64_t m_first = 0;
+    std::int64_t m_count = 0;
+};
+
+/// The chip's view of the weights: every analog layer's weights perturbed once (programming
+/// variation, stuck cells, drift); returns the per-node output scale of drift compensation.
+Graph chip_graph(const Graph& g, const ReplayPlan& plan, const cgra::NoiseConfig& nc,
+                 std::vector<double>& out_scale) {
+    Graph chip = g;
+    out_scale.assign(g.nodes.size(), 1.0);
+    for (const Step& s : plan.steps) {
+        if (s.kind != StepKind::Analog)
+            continue;
+        Tensor& w = chip.initializers.at(g.nodes[s.node].inputs[1]);
+        out_scale[s.node] = cgra::perturb_weights(w.ptr(), w.numel(), s.node, nc);
+    }
+    return chip;
+}
+
+}  // namespace
+
+ReplayResult run_replay(const Graph& g, const workloads::Dataset* data, const ReplayConfig& cfg) {
+    cfg.validate();
+    g.validate(g.name);
+    const ReplayPlan plan = make_replay_plan(g, cfg.soc.cgra);
+    if (data != nullptr)
+        workloads::check_dataset_for_model(*data, g);
+    for (const Step& s : plan.steps) {
+        if (s.kind == StepKind::Denoiser) {
+            // The ratio register must give back the block's C_r.
+            const auto c = static_cast<unsigned>(s.out_dims[1]);
+            const double ratio = static_cast<double>(s.reduced_channels) / c;
+            const denoiser::BlockShape shape{c, static_cast<unsigned>(s.out_dims[2]),
+                                             static_cast<unsigned>(s.out_dims[3])};
+            if (denoiser::reduced_channels(shape, ratio) != s.reduced_channels) {
+                throw ConfigError(s.name, fmt::format("C_r = {} of C = {} cannot be programmed "
+                                                      "through the RATIO register",
+                                                      s.reduced_channels, c));
+            }
+        }
+    }
+
+    std::vector<double> out_scale;
+    const Graph chip = chip_graph(g, plan, cfg.noise, out_scale);
+    std::vector<Pass> passes;
+    if (data != nullptr) {
+        passes.push_back({"clean", false, false, cfg.seed});
+        for (unsigned k = 0; k < cfg.seeds; ++k) {
+            passes.push_back({"noisy", true, false, cfg.seed + k});
+            if (plan.denoisers > 0)
+                passes.push_back({"denoised", true, true, cfg.seed + k});
+        }
+    }
+    struct JobPlan {
+        ReplayJob job;
+        int pass = -1;  ///< -1: the timing job
+        std::int64_t first = 0;
+    };
+    std::vector<JobPlan> jobs;
+    jobs.push_back({ReplayJob{1, true, true, true}, -1, 0});
+    const std::int64_t n_images = data != nullptr ? data->size() : 0;
+    for (std::size_t p = 0; p < passes.size(); ++p) {
+        for (std::int64_t first = 0; first < n_images; first += cfg.batch) {
+            const auto count = static_cast<std::uint32_t>(std::min(cfg.batch, n_images - first));
+            ReplayJob j{count, passes[p].denoisers, cfg.denoiser_path == DenoiserPath::Tlm, false};
+            jobs.push_back({j, static_cast<int>(p), first});
+        }
+    }
+
+    ReplayResult r;
+    r.model = g.name;
+    r.clock_mhz = cfg.soc.cgra.clock_mhz;
+    std::vector<PassResult> pass_results(passes.size());
+    for (std::size_t p = 0; p < passes.size(); ++p) {
+        pass_results[p] = {passes[p].kind, passes[p].seed, 0, 0};
+    }
+    const workloads::Dataset empty;
+    Functional fn(g, chip, plan, cfg, data != nullptr ? *data : empty, out_scale);
+    std::size_t next = 0;
+    Soc* soc_ptr = nullptr;
+    EnergyAccount denoiser_energy(cfg.energy_table);
+    double timing_elapsed_ns = 0.0;
+    std::chrono::steady_clock::time_point functional_start;
+    bool functional_active = false;
+    std::int64_t done = 0;
+    const std::int64_t total = n_images * static_cast<std::int64_t>(passes.size());
+    const auto finish_job = [&](const JobPlan& jp) {
+        if (jp.pass < 0) {
+            // After the timing job: per-inference step times and denoiser energy.
+            double active = 0.0;
+            for (std::size_t i = 0; i < plan.steps.size(); ++i) {
+                timing_elapsed_ns += soc_ptr->step_ns()[i];
+                if (plan.steps[i].kind == StepKind::Denoiser)
+                    active += soc_ptr->step_ns()[i];
+            }
+            denoiser_energy =
+                soc_ptr->denoiser().energy(cfg.energy_table, active, timing_elapsed_ns);
+            functional_start = std::chrono::steady_clock::now();
+            return;
+        }
+        PassResult& pr = pass_results[static_cast<std::size_t>(jp.pass)];
+        pr.correct += fn.correct();
+        pr.images += jp.job.images;
+        done += jp.job.images;
+        if (cfg.progress)
+            cfg.progress(done, total);
+    };
+    JobSource source = [&]() -> std::optional<ReplayJob> {
+        if (next > 0)
+            finish_job(jobs[next - 1]);
+        if (next == jobs.size())
+            return std::nullopt;
+        const JobPlan& jp = jobs[next++];
+        if (jp.pass >= 0)
+            fn.start(passes[static_cast<std::size_t>(jp.pass)], jp.first, jp.job.images);
+        functional_active = jp.pass >= 0;
+        return jp.job;
+    };
+    DenoiserIo io;
+    io.input = [&](std::size_t si, std::uint32_t image, std::vector<std::int16_t>& x) {
+        if (functional_active)
+            fn.tlm_input(si, image, x);
+    };
+    io.output = [&](std::size_t si, std::uint32_t image, const std::vector<std::int16_t>& y) {
+        if (functional_active)
+            fn.tlm_output(si, image, y);
+    };
+    io.seed = [&](std::size_t si, std::uint32_t image) {
+        return functional_active ? fn.seed(si, image)
+                                 : derive_key(cfg.seed, {0, plan.steps[si].node, 0xD0});
+    };
+    io.compute = [&](std::size_t si, std::uint32_t) {
+        if (functional_active)
+            fn.denoise_kernel(si);
+    };
+    io.bypass = [&](std::size_t si, std::uint32_t) {
+        if (functional_active)
+            fn.bypass(si);
+    };
+    Soc soc("soc", cfg.soc, g, plan, source, io);
+    soc_ptr = &soc;
+    soc.cgra().on_execute = [&](std::uint32_t step, std::uint32_t) {
+        if (functional_active)
+            fn.cgra_step(step);
+    };
+    sc_core::sc_start();
+    if (data != nullptr) {
+        r.functional_wall_s =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - functional_start)
+                .count();
+        r.functional_images = total;
+    }
+    r.passes = pass_results;
+
+    // Per-inference timing from the timing job.
+    const double cycle_ns = cfg.soc.cgra.cycle_ns();
+    const auto stats = g.node_stats();
+    for (std::size_t i = 0; i < plan.steps.size(); ++i) {
+        const Step& s = plan.steps[i];
+        StepReport sr;
+        sr.name = s.name;
+        sr.op = s.op;
+        sr.kind = to_string(s.kind);
+        sr.time_ns = soc.step_ns()[i];
+        sr.cycles = static_cast<std::uint64_t>(std::llround(sr.time_ns / cycle_ns));
+        sr.crossbars = s.cost.crossbars;
+        sr.replication = s.cost.replication;
+        sr.macs = stats[s.node].macs;
+        r.cycles += sr.cycles;
+        if (s.kind == StepKind::Denoiser) {
+            r.denoiser_cycles += sr.cycles;
+        } else {
+            r.cycles_without_denoisers += sr.cycles;
+        }
+        r.scratchpad_words += s.cost.scratchpad_words;
+        r.steps.push_back(std::move(sr));
+    }
+    // What-if overlap: each block runs while the next layer computes (pipelined over images),
+    // so it costs only what the next layer does not hide.
+    r.cycles_overlapped = r.cycles;
+    for (std::size_t i = 0; i < r.steps.size(); ++i) {
+        if (plan.steps[i].kind != StepKind::Denoiser)
+            continue;
+        std::uint64_t hide = 0;
+        for (std::size_t j = i + 1; j < r.steps.size(); ++j) {
+            if (plan.steps[j].kind == StepKind::Analog) {
+                hide = r.steps[j].cycles;
+                break;
+            }
+        }
+        r.cycles_overlapped -= std::min(hide, r.steps[i].cycles);
+    }
+    r.crossbars_used = plan.crossbars_used;
+    r.denoiser_params = workloads::denoiser_parameter_count(g);
+    r.backbone_params = g.parameter_count() - r.denoiser_params;
+
+    // Energy per inference: CGRA actions of one image from the plan, denoiser from the timing job.
+    EnergyAccount cgra_energy(cfg.energy_table);
+    for (const Step& s : plan.steps) {
+        if (s.kind == StepKind::Analog || s.kind == StepKind::Digital)
+            cgra::charge(s.cost, cgra_energy);
+    }
+    const double latency = r.latency_ns();
+    for (const auto& [component, pj] : cgra_energy.per_component_pJ()) {
+        r.energy.push_back({component, pj, average_power_mW(pj, latency)});
+    }
+    for (const auto& [component, pj] : denoiser_energy.per_component_pJ()) {
+        r.energy.push_back({"denoiser." + component, pj, average_power_mW(pj, latency)});
+    }
+    for (const EnergyLine& l : denoiser_energy.lines()) {
+        if (l.action == "sram_word")
+            r.denoiser_sram_words += static_cast<std::uint64_t>(l.count);
+    }
+    return r;
+}
+
+}  // namespace dnsim::platform

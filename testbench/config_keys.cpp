@@ -1,0 +1,180 @@
+// Configuration keys shared by the dnsim commands.
+#include "config_keys.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "common/config_error.h"
+
+namespace dnsim::tb {
+
+namespace {
+
+void bind_sram(ConfigBinder& b, const std::string& prefix, denoiser::SramConfig& s) {
+    b.add_unsigned(prefix + ".size_bytes", s.size_bytes, "capacity, bytes",
+                   [&s](unsigned long long v) { s.size_bytes = v; });
+    b.add_unsigned(prefix + ".width_bits", s.width_bits, "word width, bits (multiple of 16)",
+                   [&s](unsigned long long v) { s.width_bits = static_cast<unsigned>(v); });
+    b.add_unsigned(prefix + ".banks", s.banks, "banks",
+                   [&s](unsigned long long v) { s.banks = static_cast<unsigned>(v); });
+    b.add_unsigned(prefix + ".ports", s.ports, "accesses per bank per cycle",
+                   [&s](unsigned long long v) { s.ports = static_cast<unsigned>(v); });
+}
+
+}  // namespace
+
+void bind_denoiser_hardware(ConfigBinder& b, denoiser::DenoiserConfig& c) {
+    const auto u = [&b](const std::string& key, unsigned& field, const std::string& help) {
+        b.add_unsigned(key, field, help,
+                       [&field](unsigned long long v) { field = static_cast<unsigned>(v); });
+    };
+    b.add_real("denoiser.clock_mhz", c.clock_mhz, "clock, MHz",
+               [&c](double v) { c.clock_mhz = v; });
+    u("denoiser.cores", c.cores, "conv cores");
+    u("denoiser.array_rows", c.array_rows, "systolic array rows per core");
+    u("denoiser.array_cols", c.array_cols, "systolic array columns per core");
+    u("denoiser.lanes", c.lanes, "noise-cancellation lanes");
+    u("denoiser.box_muller_latency_cycles", c.box_muller_latency_cycles,
+      "Box-Muller pipeline depth, cycles");
+    u("denoiser.lane_post_latency_cycles", c.lane_post_latency_cycles,
+      "lane stages after Box-Muller, cycles");
+    u("denoiser.leaky_relu_elements_per_cycle", c.leaky_relu_elements_per_cycle,
+      "LeakyReLU unit width, elements/cycle");
+    u("denoiser.interface_words_per_cycle", c.interface_words_per_cycle,
+      "external interface bandwidth, 16-bit words/cycle");
+    u("denoiser.interface_latency_cycles", c.interface_latency_cycles,
+      "external interface latency per burst, cycles");
+    u("denoiser.register_access_cycles", c.register_access_cycles,
+      "register access latency, cycles");
+    bind_sram(b, "weight_sram", c.weight_sram);
+    bind_sram(b, "activation_sram", c.activation_sram);
+}
+
+void bind_block_format(ConfigBinder& b, denoiser::BlockFormat& f) {
+    b.add_real("block.bottleneck_ratio", f.bottleneck_ratio, "C_r = round(C x ratio)",
+               [&f](double v) { f.bottleneck_ratio = v; });
+    b.add_int("block.activation_frac_bits", f.activation_frac_bits,
+              "fraction bits of activations (0..15)", [&f](long long v) {
+                  f.activation_frac_bits = static_cast<int>(std::clamp(v, -1LL, 99LL));
+              });
+    b.add_int(
+        "block.weight_frac_bits", f.weight_frac_bits, "fraction bits of weights (0..15)",
+        [&f](long long v) { f.weight_frac_bits = static_cast<int>(std::clamp(v, -1LL, 99LL)); });
+    b.add_int("block.leaky_shift", f.leaky_shift, "LeakyReLU slope 2^-k, k (0..15)",
+              [&f](long long v) { f.leaky_shift = static_cast<int>(std::clamp(v, -1LL, 99LL)); });
+}
+
+void bind_energy(ConfigBinder& b, EnergyTable& table) {
+    for (const auto& [name, entry] : table.entries()) {
+        const std::string key = "energy." + name;
+        const std::string unit = entry.kind == EnergyEntry::Kind::dynamic_pJ ? "pJ" : "uW";
+        b.add_real(key, entry.value, entry.description + ", " + unit,
+                   [&table, n = name](double v) { table.set(n, v); });
+    }
+}
+
+void bind_dataset(ConfigBinder& b, workloads::DatasetSpec& d, DatasetKeys& text) {
+    b.add_string("dataset.format", d.format, "fashion-mnist, idx, cifar10 or npy",
+                 [&d](const std::string& v) { d.format = v; });
+    b.add_string("dataset.images", d.images,
+                 "idx/npy: image file; cifar10: batch files, comma-separated",
+                 [&d](const std::string& v) { d.images = v; });
+    b.add_string("dataset.labels", d.labels, "idx/npy: label file",
+                 [&d](const std::string& v) { d.labels = v; });
+    b.add_string("dataset.split", d.split, "fashion-mnist: test or train",
+                 [&d](const std::string& v) { d.split = v; });
+    b.add_int("dataset.limit", d.limit, "use the first N images only (0: all)",
+              [&d](long long v) { d.limit = v; });
+    b.add_string("dataset.mean", "",
+                 "per-channel mean after scaling pixels to [0, 1], "
+                 "comma-separated (empty: the dataset's default)",
+                 [&text](const std::string& v) { text.mean = v; });
+    b.add_string("dataset.std", "", "per-channel standard deviation, comma-separated",
+                 [&text](const std::string& v) { text.std = v; });
+}
+
+void finish_dataset(workloads::DatasetSpec& d, const DatasetKeys& text) {
+    d.mean = parse_float_list("dataset.mean", text.mean);
+    d.std = parse_float_list("dataset.std", text.std);
+}
+
+void bind_cgra(ConfigBinder& b, cgra::CgraConfig& c, CgraKeys& text) {
+    const auto u = [&b](const std::string& key, unsigned& field, const std::string& help) {
+        b.add_unsigned(key, field, help,
+                       [&field](unsigned long long v) { field = static_cast<unsigned>(v); });
+    };
+    auto& a = c.analog;
+    b.add_real("cgra.clock_mhz", c.clock_mhz, "CGRA digital clock, MHz",
+               [&c](double v) { c.clock_mhz = v; });
+    u("cgra.crossbar_rows", a.crossbar_rows, "crossbar wordlines (ISAAC/PUMA: 128)");
+    u("cgra.crossbar_cols", a.crossbar_cols, "crossbar bitlines (ISAAC/PUMA: 128)");
+    u("cgra.bits_per_cell", a.bits_per_cell, "bits per memristor cell (ISAAC/PUMA: 2)");
+    u("cgra.weight_bits", a.weight_bits, "weight precision, bits");
+    u("cgra.input_bits", a.input_bits, "input precision, bits");
+    u("cgra.dac_bits", a.dac_bits, "DAC resolution, bits (1: bit-serial inputs)");
+    u("cgra.adc_bits", a.adc_bits, "ADC resolution, bits (ISAAC: 8)");
+    b.add_real("cgra.pass_ns", a.pass_ns, "one input-bit pass incl. ADC, ns (ISAAC: 100)",
+               [&a](double v) { a.pass_ns = v; });
+    u("cgra.pipeline_fill_passes", a.pipeline_fill_passes, "extra passes per MVM (PUMA: 2)");
+    u("cgra.crossbars", a.crossbars, "crossbars on the chip (ISAAC: 16128)");
+    u("cgra.replication", a.replication,
+      "weight copies per layer (uniform) or the minimum (balanced)");
+    b.add_string("cgra.replication_policy", text.policy, "uniform or balanced",
+                 [&text](const std::string& v) { text.policy = v; });
+    b.add_string("cgra.depthwise", text.depthwise,
+                 "depthwise convolutions: digital or "
+                 "block_diagonal",
+                 [&text](const std::string& v) { text.depthwise = v; });
+    u("cgra.digital_tiles", c.digital.tiles, "digital tiles");
+    u("cgra.digital_lanes_per_tile", c.digital.lanes_per_tile, "16-bit ops per tile per cycle");
+    u("cgra.digital_macs_per_tile", c.digital.macs_per_tile, "MACs per tile per cycle");
+    u("cgra.scratchpad_words_per_cycle", c.digital.scratchpad_words_per_cycle,
+      "data-memory bandwidth, 16-bit words/cycle");
+}
+
+void finish_cgra(cgra::CgraConfig& c, const CgraKeys& text) {
+    c.analog.policy = cgra::parse_replication_policy("cgra.replication_policy", text.policy);
+    c.depthwise = cgra::parse_depthwise_mapping("cgra.depthwise", text.depthwise);
+    c.validate();
+}
+
+void bind_noise(ConfigBinder& b, cgra::NoiseConfig& n, NoiseKeys& text) {
+    const auto r = [&b](const std::string& key, double& field, const std::string& help) {
+        b.add_real(key, field, help, [&field](double v) { field = v; });
+    };
+    r("noise.activation_k", n.activation_k,
+      "activation noise sigma = k x magnitude (paper: 0.02-0.08; 0 = off)");
+    b.add_string("noise.magnitude", text.magnitude, "element, channel or tensor",
+                 [&text](const std::string& v) { text.magnitude = v; });
+    b.add_string("noise.distribution", text.distribution, "gaussian, uniform or laplace",
+                 [&text](const std::string& v) { text.distribution = v; });
+    r("noise.programming_sigma", n.programming_sigma,
+      "relative conductance programming variation, once per chip (0 = off)");
+    b.add_unsigned("noise.chip_seed", n.chip_seed, "chip instance seed",
+                   [&n](unsigned long long v) { n.chip_seed = v; });
+    r("noise.stuck_fraction", n.stuck_fraction, "fraction of weights stuck at 0 (0 = off)");
+    r("noise.drift_time_s", n.drift_time_s, "deployment time since programming, s (0 = off)");
+    r("noise.drift_nu", n.drift_nu, "drift exponent");
+    r("noise.drift_t0_s", n.drift_t0_s, "drift reference time, s");
+    b.add_int("noise.drift_compensation", n.drift_compensation ? 1 : 0,
+              "1: rescale outputs by the mean drift", [&n](long long v) {
+                  if (v != 0 && v != 1) {
+                      throw ConfigError("noise.drift_compensation",
+                                        fmt::format("{} is not 0 or 1", v));
+                  }
+                  n.drift_compensation = v == 1;
+              });
+    r("noise.read_sigma", n.read_sigma, "read noise per MVM output, relative (0 = off)");
+    b.add_unsigned("noise.adc_bits", n.adc_bits, "layer-output quantisation bits (0 = off)",
+                   [&n](unsigned long long v) { n.adc_bits = static_cast<unsigned>(v); });
+    r("noise.adc_clip", n.adc_clip, "ADC full scale as a fraction of max |y|");
+}
+
+void finish_noise(cgra::NoiseConfig& n, const NoiseKeys& text) {
+    n.magnitude = cgra::parse_magnitude("noise.magnitude", text.magnitude);
+    n.distribution = cgra::parse_distribution("noise.distribution", text.distribution);
+    n.validate();
+}
+
+}  // namespace dnsim::tb
