@@ -54,7 +54,8 @@ Tensor slice(const Tensor& t, std::int64_t begin, std::int64_t end) {
 }
 
 /// The data side of the replay: activations of the current job, evaluated step by step from
-/// the hooks the platform calls inside its transactions.
+/// the hooks the platform calls inside its transactions. The job's images are split into
+/// contiguous parts, one per worker thread, each with its own tensors for the whole job.
 class Functional {
   public:
     Functional(const Graph& clean, const Graph& chip, const ReplayPlan& plan,
@@ -85,141 +86,125 @@ class Functional {
         m_first = first;
         m_count = count;
         m_g = p.noise ? &m_chip : &m_clean;
-        m_env.clear();
-        m_env[m_g->inputs[0].name] = slice(m_data.images, first, first + count);
+        const auto parts = std::min<std::int64_t>(m_cfg.threads, count);
+        m_parts.assign(static_cast<std::size_t>(parts), Part{});
+        for (std::int64_t t = 0; t < parts; ++t) {
+            Part& part = m_parts[static_cast<std::size_t>(t)];
+            part.first = first + count * t / parts;
+            part.count = first + count * (t + 1) / parts - part.first;
+            part.env[m_g->inputs[0].name] =
+                slice(m_data.images, part.first, part.first + part.count);
+        }
     }
 
     void cgra_step(std::size_t si) {
         const Step& s = m_plan.steps[si];
         const Node& n = m_g->nodes[s.node];
-        std::vector<const Tensor*> in;
-        for (const auto& t : n.inputs)
-            in.push_back(value(t));
         const bool analog = s.kind == StepKind::Analog && m_pass.noise;
-        Dims out_dims;
-        Tensor out;
-        const auto threads =
-            static_cast<std::int64_t>(std::min<std::int64_t>(m_cfg.threads, m_count));
-        std::vector<Tensor> parts(static_cast<std::size_t>(threads));
-        const auto work = [&](std::int64_t t) {
-            const std::int64_t b = m_count * t / threads;
-            const std::int64_t e = m_count * (t + 1) / threads;
-            std::vector<Tensor> owned;
-            owned.reserve(in.size());
-            std::vector<const Tensor*> part_in;
-            for (std::size_t k = 0; k < in.size(); ++k) {
-                if (m_g->is_initializer(n.inputs[k]) || threads == 1) {
-                    part_in.push_back(in[k]);
-                } else {
-                    owned.push_back(slice(*in[k], b, e));
-                    part_in.push_back(&owned.back());
-                }
-            }
-            Tensor y = workloads::evaluate_node(*m_g, s.node, part_in,
-                                                static_cast<std::uint64_t>(m_first + b), {});
+        for_parts([&](Part& part) {
+            std::vector<const Tensor*> in;
+            for (const auto& t : n.inputs)
+                in.push_back(value(part, t));
+            Tensor y = workloads::evaluate_node(*m_g, s.node, in,
+                                                static_cast<std::uint64_t>(part.first), {});
             if (analog)
-                add_noise(s, n, part_in, y, m_first + b);
-            parts[static_cast<std::size_t>(t)] = std::move(y);
-        };
-        run_parallel(threads, work);
-        if (threads == 1) {
-            out = std::move(parts[0]);
-        } else {
-            Dims d = parts[0].dims;
-            d[0] = m_count;
-            out = Tensor(d);
-            float* dst = out.ptr();
-            for (const Tensor& p : parts)
-                dst = std::copy(p.data.begin(), p.data.end(), dst);
-        }
-        m_env[n.outputs[0]] = std::move(out);
-        release(s.node);
+                add_noise(s, n, in, y, part.first);
+            part.env[n.outputs[0]] = std::move(y);
+            release(part, s.node);
+        });
     }
 
     void denoise_kernel(std::size_t si) {
         const Step& s = m_plan.steps[si];
         const Node& n = m_g->nodes[s.node];
-        const Tensor& x = *value(n.inputs[0]);
-        Tensor out(x.dims);
-        const std::int64_t per = x.numel() / m_count;
-        const auto threads =
-            static_cast<std::int64_t>(std::min<std::int64_t>(m_cfg.threads, m_count));
-        run_parallel(threads, [&](std::int64_t t) {
+        for_parts([&](Part& part) {
+            const Tensor& x = *value(part, n.inputs[0]);
+            Tensor out(x.dims);
+            const std::int64_t per = x.numel() / part.count;
             std::vector<std::int16_t> q(static_cast<std::size_t>(per));
-            for (std::int64_t i = m_count * t / threads; i < m_count * (t + 1) / threads; ++i) {
+            for (std::int64_t i = 0; i < part.count; ++i) {
                 to_fixed(x.ptr() + i * per, q);
                 const auto trace = denoiser::reference_block(
                     q, shape_of(s), m_block_weights.at(s.node), m_cfg.soc.format,
-                    seed(si, static_cast<std::uint32_t>(i)), m_cfg.soc.denoiser.lanes);
+                    seed_of(si, part.first + i), m_cfg.soc.denoiser.lanes);
                 from_fixed(trace.out, out.ptr() + i * per);
             }
+            part.env[n.outputs[0]] = std::move(out);
+            release(part, s.node);
         });
-        m_env[n.outputs[0]] = std::move(out);
-        release(s.node);
     }
 
     void tlm_input(std::size_t si, std::uint32_t image, std::vector<std::int16_t>& x) {
         const Node& n = m_g->nodes[m_plan.steps[si].node];
-        const Tensor& t = *value(n.inputs[0]);
-        const std::int64_t per = t.numel() / m_count;
-        if (image == 0)
-            m_env[n.outputs[0]] = Tensor(t.dims);
-        to_fixed(t.ptr() + image * per, x);
+        auto [part, i] = locate(image);
+        const Tensor& t = *value(*part, n.inputs[0]);
+        if (i == 0)
+            part->env[n.outputs[0]] = Tensor(t.dims);
+        to_fixed(t.ptr() + i * (t.numel() / part->count), x);
     }
 
     void tlm_output(std::size_t si, std::uint32_t image, const std::vector<std::int16_t>& y) {
         const Node& n = m_g->nodes[m_plan.steps[si].node];
-        Tensor& out = m_env.at(n.outputs[0]);
-        const std::int64_t per = out.numel() / m_count;
-        from_fixed(y, out.ptr() + image * per);
-        if (image + 1 == m_count)
-            release(m_plan.steps[si].node);
+        auto [part, i] = locate(image);
+        Tensor& out = part->env.at(n.outputs[0]);
+        from_fixed(y, out.ptr() + i * (out.numel() / part->count));
+        if (i + 1 == part->count)
+            release(*part, m_plan.steps[si].node);
     }
 
     void bypass(std::size_t si) {
         const Node& n = m_g->nodes[m_plan.steps[si].node];
-        m_env[n.outputs[0]] = *value(n.inputs[0]);
-        release(m_plan.steps[si].node);
+        for_parts([&](Part& part) {
+            part.env[n.outputs[0]] = *value(part, n.inputs[0]);
+            release(part, m_plan.steps[si].node);
+        });
     }
 
     std::uint64_t seed(std::size_t si, std::uint32_t image) const {
-        return derive_key(m_pass.seed, {static_cast<std::uint64_t>(m_first) + image,
-                                        m_plan.steps[si].node, 0xD0});
+        return seed_of(si, m_first + image);
     }
 
     /// Correct top-1 predictions of the job just finished.
     std::int64_t correct() const {
-        const Tensor& logits = m_env.at(m_g->outputs[0].name);
-        const std::int64_t classes = logits.numel() / m_count;
         std::int64_t ok = 0;
-        for (std::int64_t i = 0; i < m_count; ++i) {
-            const float* row = logits.ptr() + i * classes;
-            ok += (std::max_element(row, row + classes) - row) ==
-                  m_data.labels[static_cast<std::size_t>(m_first + i)];
+        for (const Part& part : m_parts) {
+            const Tensor& logits = part.env.at(m_g->outputs[0].name);
+            const std::int64_t classes = logits.numel() / part.count;
+            for (std::int64_t i = 0; i < part.count; ++i) {
+                const float* row = logits.ptr() + i * classes;
+                ok += (std::max_element(row, row + classes) - row) ==
+                      m_data.labels[static_cast<std::size_t>(part.first + i)];
+            }
         }
         return ok;
     }
 
   private:
+    struct Part {
+        std::int64_t first = 0;  ///< dataset index of the part's first image
+        std::int64_t count = 0;
+        std::unordered_map<std::string, Tensor> env;
+    };
+
     template <typename F>
-    static void run_parallel(std::int64_t threads, const F& f) {
-        if (threads <= 1) {
-            f(0);
+    void for_parts(const F& f) {
+        if (m_parts.size() == 1) {
+            f(m_parts[0]);
             return;
         }
         std::vector<std::thread> pool;
-        std::vector<std::exception_ptr> errors(static_cast<std::size_t>(threads));
-        for (std::int64_t t = 1; t < threads; ++t) {
+        std::vector<std::exception_ptr> errors(m_parts.size());
+        for (std::size_t t = 1; t < m_parts.size(); ++t) {
             pool.emplace_back([&, t] {
                 try {
-                    f(t);
+                    f(m_parts[t]);
                 } catch (...) {
-                    errors[static_cast<std::size_t>(t)] = std::current_exception();
+                    errors[t] = std::current_exception();
                 }
             });
         }
         try {
-            f(0);
+            f(m_parts[0]);
         } catch (...) {
             errors[0] = std::current_exception();
         }
@@ -231,16 +216,30 @@ class Functional {
         }
     }
 
-    const Tensor* value(const std::string& t) const {
-        const auto it = m_env.find(t);
-        return it != m_env.end() ? &it->second : &m_g->initializer(t);
+    std::pair<Part*, std::int64_t> locate(std::uint32_t image) {
+        const std::int64_t g = m_first + image;
+        for (Part& p : m_parts) {
+            if (g >= p.first && g < p.first + p.count)
+                return {&p, g - p.first};
+        }
+        throw std::logic_error("replay: image outside the job");
     }
 
-    void release(std::size_t node) {
+    std::uint64_t seed_of(std::size_t si, std::int64_t image) const {
+        return derive_key(m_pass.seed,
+                          {static_cast<std::uint64_t>(image), m_plan.steps[si].node, 0xD0});
+    }
+
+    const Tensor* value(const Part& part, const std::string& t) const {
+        const auto it = part.env.find(t);
+        return it != part.env.end() ? &it->second : &m_g->initializer(t);
+    }
+
+    void release(Part& part, std::size_t node) const {
         for (const auto& t : m_g->nodes[node].inputs) {
             const auto it = m_last_use.find(t);
             if (it != m_last_use.end() && it->second == node)
-                m_env.erase(t);
+                part.env.erase(t);
         }
     }
 
@@ -261,7 +260,7 @@ class Functional {
             y[i] = static_cast<float>(f.to_double(q[i]));
     }
 
-    /// Analog non-idealities of one chunk of images of an analog layer's output.
+    /// Analog non-idealities of one part's images of an analog layer's output.
     void add_noise(const Step& s, const Node& n, const std::vector<const Tensor*>& in, Tensor& y,
                    std::int64_t first) const {
         const cgra::NoiseConfig& nc = m_cfg.noise;
@@ -312,7 +311,7 @@ class Functional {
     std::vector<double> m_out_scale;
     std::unordered_map<std::string, std::size_t> m_last_use;
     std::map<std::size_t, denoiser::BlockWeights> m_block_weights;
-    std::unordered_map<std::string, Tensor> m_env;
+    std::vector<Part> m_parts;
     const Graph* m_g = nullptr;
     Pass m_pass;
     std::int64_t m_first = 0;

@@ -18,6 +18,7 @@
 #include "inspect.h"
 #include "model_loader.h"
 #include "onnx/onnx_io.h"
+#include "run_study.h"
 #include "topologies/topologies.h"
 
 namespace po = boost::program_options;
@@ -60,7 +61,9 @@ void print_usage(std::ostream& os) {
           "             SRAM traffic, energy, power), checked against the references\n"
           "  inspect    print a model's layers with shapes, parameters and MACs; MODEL is an\n"
           "             .onnx file, a SCALE-Sim topology .csv or a built-in name\n"
-          "  eval       top-1 accuracy of MODEL on a dataset with the float reference executor\n\n"
+          "  eval       top-1 accuracy of MODEL on a dataset with the float reference executor\n"
+          "  run        replay MODEL through the platform (MX-CGRA + denoiser): accuracy clean /\n"
+          "             noisy / denoised, cycles per layer, latency overhead, energy, power\n\n"
           "Run 'dnsim <command> --help' for the options of a command.\n";
 }
 
@@ -204,6 +207,80 @@ int cmd_eval(int argc, const char* const* argv) {
     return dnsim::tb::run_eval(opt, std::cout);
 }
 
+int cmd_run(int argc, const char* const* argv) {
+    dnsim::tb::RunOptions opt;
+    dnsim::tb::ConfigBinder binder;
+    auto& rc = opt.replay;
+    dnsim::tb::CgraKeys cgra_text;
+    dnsim::tb::NoiseKeys noise_text;
+    dnsim::tb::DatasetKeys dataset_text;
+    std::string path = "kernel";
+    dnsim::tb::bind_cgra(binder, rc.soc.cgra, cgra_text);
+    dnsim::tb::bind_noise(binder, rc.noise, noise_text);
+    dnsim::tb::bind_denoiser_hardware(binder, rc.soc.denoiser);
+    dnsim::tb::bind_block_format(binder, rc.soc.format);
+    dnsim::tb::bind_dataset(binder, opt.dataset, dataset_text);
+    binder.add_unsigned("run.seed", rc.seed, "first run seed (noise, denoiser lanes, new blocks)",
+                        [&rc](unsigned long long v) { rc.seed = v; });
+    binder.add_unsigned("run.seeds", rc.seeds, "noisy/denoised passes, one per seed",
+                        [&rc](unsigned long long v) { rc.seeds = static_cast<unsigned>(v); });
+    binder.add_int("run.batch", rc.batch, "images per platform job",
+                   [&rc](long long v) { rc.batch = v; });
+    binder.add_unsigned("run.threads", rc.threads, "worker threads for the functional work",
+                        [&rc](unsigned long long v) { rc.threads = static_cast<unsigned>(v); });
+    binder.add_string("run.denoiser_path", path,
+                      "kernel (bit-exact fixed-point kernel, parallel) or tlm (every block "
+                      "through the SystemC denoiser)",
+                      [&path](const std::string& v) { path = v; });
+    dnsim::tb::bind_energy(binder, rc.energy_table);
+    po::options_description general("Options of 'dnsim run'");
+    general.add_options()("help,h", "print this help")(
+        "model", po::value<std::string>(), "an .onnx file, a SCALE-Sim .csv or a built-in name")(
+        "config", po::value<std::string>(), "INI file with any of the configuration keys")(
+        "denoisers", po::value<std::string>(),
+        "add fresh denoiser blocks after these layers (comma-separated)")(
+        "denoiser-ratio", po::value<double>()->default_value(0.25),
+        "bottleneck ratio of added blocks")("timing-only",
+                                            "no dataset: cycles, latency and energy only")(
+        "out", po::value<std::string>(), "results directory (default results/run)");
+    po::options_description cli;
+    cli.add(general).add(binder.options());
+    po::positional_options_description positional;
+    positional.add("model", 1);
+    po::variables_map vm;
+    dnsim::tb::parse_options(argc, argv, cli, binder.options(), &positional, vm);
+    if (vm.count("help") != 0) {
+        std::cout << "usage: dnsim run MODEL [--timing-only] [--denoisers L1,L2] [--out DIR] "
+                     "[KEY VALUE ...]\n\n"
+                  << cli << "\n";
+        return 0;
+    }
+    if (vm.count("model") == 0) {
+        throw ConfigError("model", "missing; usage: dnsim run MODEL (see dnsim run --help)");
+    }
+    binder.apply(vm);
+    dnsim::tb::finish_cgra(rc.soc.cgra, cgra_text);
+    dnsim::tb::finish_noise(rc.noise, noise_text);
+    dnsim::tb::finish_dataset(opt.dataset, dataset_text);
+    if (path == "kernel") {
+        rc.denoiser_path = dnsim::platform::DenoiserPath::Kernel;
+    } else if (path == "tlm") {
+        rc.denoiser_path = dnsim::platform::DenoiserPath::Tlm;
+    } else {
+        throw ConfigError("run.denoiser_path", fmt::format("'{}' is not one of kernel, tlm", path));
+    }
+    rc.validate();
+    opt.model = vm["model"].as<std::string>();
+    if (vm.count("denoisers") != 0)
+        opt.denoisers = vm["denoisers"].as<std::string>();
+    opt.denoiser_ratio = vm["denoiser-ratio"].as<double>();
+    opt.timing_only = vm.count("timing-only") != 0;
+    if (vm.count("out") != 0)
+        opt.out_dir = vm["out"].as<std::string>();
+    opt.effective_config = binder.effective(vm);
+    return dnsim::tb::run_study(opt, std::cout);
+}
+
 }  // namespace
 
 int sc_main(int argc, char* argv[]) {
@@ -225,6 +302,9 @@ int sc_main(int argc, char* argv[]) {
         if (first == "denoiser") {
             return cmd_denoiser(argc - 1, argv + 1);
         }
+        if (first == "run") {
+            return cmd_run(argc - 1, argv + 1);
+        }
         if (first == "eval") {
             return cmd_eval(argc - 1, argv + 1);
         }
@@ -232,7 +312,7 @@ int sc_main(int argc, char* argv[]) {
             return cmd_inspect(argc - 1, argv + 1);
         }
         std::cerr << "dnsim: error: unknown command '" << first
-                  << "'; accepted: denoiser, inspect, eval (see dnsim --help)\n";
+                  << "'; accepted: denoiser, inspect, eval, run (see dnsim --help)\n";
         return 1;
     } catch (const ConfigError& e) {
         std::cerr << "dnsim: error: " << e.what() << "\n";

@@ -9,6 +9,7 @@
 
 #include "common/config_error.h"
 #include "common/rng.h"
+#include "common/ziggurat.h"
 
 namespace dnsim::cgra {
 
@@ -24,7 +25,7 @@ constexpr std::uint64_t kRead = 4;
 double unit_sample(Rng& rng, Distribution d) {
     switch (d) {
         case Distribution::Gaussian:
-            return rng.normal();
+            return Ziggurat::tables().sample(rng);
         case Distribution::Uniform:
             return (2.0 * rng.uniform() - 1.0) * std::sqrt(3.0);
         case Distribution::Laplace: {
@@ -108,11 +109,32 @@ double perturb_weights(float* w, std::int64_t count, std::uint64_t layer, const 
     if (cfg.programming_sigma > 0.0) {
         Rng rng(cfg.chip_seed, {layer, kProgramming});
         for (std::int64_t i = 0; i < count; ++i) {
-            w[i] = static_cast<float>(w[i] * (1.0 + cfg.programming_sigma * rng.normal()));
+            w[i] = static_cast<float>(
+                w[i] * (1.0 + cfg.programming_sigma * Ziggurat::tables().sample(rng)));
         }
     }
     return out_scale;
 }
+
+namespace {
+
+/// y[i] += sigma_i * sample, with sigma_i = k |y_i| (per element) or the given sigma.
+template <Distribution D>
+void add_scaled(float* y, std::int64_t n, double sigma, bool per_element, double k, Rng& rng) {
+    const auto& zig = Ziggurat::tables();
+    for (std::int64_t i = 0; i < n; ++i) {
+        double z = 0.0;
+        if constexpr (D == Distribution::Gaussian) {
+            z = zig.sample(rng);
+        } else {
+            z = unit_sample(rng, D);
+        }
+        const double s = per_element ? k * std::abs(y[i]) : sigma;
+        y[i] = static_cast<float>(y[i] + s * z);
+    }
+}
+
+}  // namespace
 
 void add_activation_noise(float* y, std::int64_t channels, std::int64_t pixels, std::uint64_t seed,
                           std::uint64_t image, std::uint64_t layer, const NoiseConfig& cfg) {
@@ -126,6 +148,7 @@ void add_activation_noise(float* y, std::int64_t channels, std::int64_t pixels, 
             tensor_mag += std::abs(y[i]);
         tensor_mag /= static_cast<double>(std::max<std::int64_t>(count, 1));
     }
+    const bool per_element = cfg.magnitude == Magnitude::Element;
     for (std::int64_t c = 0; c < channels; ++c) {
         float* yc = y + c * pixels;
         double mag = tensor_mag;
@@ -135,10 +158,20 @@ void add_activation_noise(float* y, std::int64_t channels, std::int64_t pixels, 
                 mag += std::abs(yc[i]);
             mag /= static_cast<double>(std::max<std::int64_t>(pixels, 1));
         }
-        for (std::int64_t i = 0; i < pixels; ++i) {
-            const double m = cfg.magnitude == Magnitude::Element ? std::abs(yc[i]) : mag;
-            yc[i] = static_cast<float>(yc[i] +
-                                       cfg.activation_k * m * unit_sample(rng, cfg.distribution));
+        const double sigma = cfg.activation_k * mag;
+        switch (cfg.distribution) {
+            case Distribution::Gaussian:
+                add_scaled<Distribution::Gaussian>(yc, pixels, sigma, per_element, cfg.activation_k,
+                                                   rng);
+                break;
+            case Distribution::Uniform:
+                add_scaled<Distribution::Uniform>(yc, pixels, sigma, per_element, cfg.activation_k,
+                                                  rng);
+                break;
+            case Distribution::Laplace:
+                add_scaled<Distribution::Laplace>(yc, pixels, sigma, per_element, cfg.activation_k,
+                                                  rng);
+                break;
         }
     }
 }
@@ -149,7 +182,7 @@ void add_read_noise(float* y, const float* rms, std::int64_t count, std::uint64_
         return;
     Rng rng(seed, {image, layer, kRead});
     for (std::int64_t i = 0; i < count; ++i) {
-        y[i] = static_cast<float>(y[i] + cfg.read_sigma * rms[i] * rng.normal());
+        y[i] = static_cast<float>(y[i] + cfg.read_sigma * rms[i] * Ziggurat::tables().sample(rng));
     }
 }
 

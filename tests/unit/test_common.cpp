@@ -6,6 +6,7 @@
 #include "common/energy.h"
 #include "common/fixed_point.h"
 #include "common/rng.h"
+#include "common/ziggurat.h"
 
 using namespace dnsim;
 
@@ -89,4 +90,28 @@ TEST_CASE("energy table rejects unknown and negative entries, naming the key") {
     CHECK_THROWS_WITH(t.set("mac_16b", -1.0),
                       Catch::Contains("energy.mac_16b") && Catch::Contains(">= 0"));
     CHECK_THROWS_AS(t.pj("sram_leakage_per_kib"), std::out_of_range);
+}
+
+TEST_CASE("ziggurat normal samples follow N(0, 1)") {
+    dnsim::Rng rng(42, {7});
+    const auto& z = dnsim::Ziggurat::tables();
+    const int n = 2000000;
+    double sum = 0, sum2 = 0, sum4 = 0;
+    int below1 = 0, below_m2 = 0, above3 = 0;
+    for (int i = 0; i < n; ++i) {
+        const double x = z.sample(rng);
+        sum += x;
+        sum2 += x * x;
+        sum4 += x * x * x * x;
+        below1 += x < 1.0;
+        below_m2 += x < -2.0;
+        above3 += x > 3.0;
+    }
+    CHECK(sum / n == Approx(0.0).margin(0.003));
+    CHECK(sum2 / n == Approx(1.0).epsilon(0.005));
+    CHECK(sum4 / n == Approx(3.0).epsilon(0.02));
+    // Phi(1) = 0.841345, Phi(-2) = 0.022750, 1 - Phi(3) = 0.001350.
+    CHECK(double(below1) / n == Approx(0.841345).margin(0.001));
+    CHECK(double(below_m2) / n == Approx(0.022750).margin(0.0004));
+    CHECK(double(above3) / n == Approx(0.001350).margin(0.0001));
 }

@@ -1,0 +1,232 @@
+// dnsim run: replay, report, result files.
+#include "run_study.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <iostream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "common/output_files.h"
+#include "graph/transforms.h"
+#include "model_loader.h"
+
+namespace dnsim::tb {
+
+namespace {
+
+struct MeanStd {
+    double mean = 0.0, std = 0.0;
+    int n = 0;
+};
+
+MeanStd accuracy_of(const std::vector<platform::PassResult>& passes, const std::string& kind) {
+    MeanStd m;
+    std::vector<double> v;
+    for (const auto& p : passes) {
+        if (p.kind == kind)
+            v.push_back(p.accuracy_pct());
+    }
+    m.n = static_cast<int>(v.size());
+    if (v.empty())
+        return m;
+    for (const double x : v)
+        m.mean += x;
+    m.mean /= static_cast<double>(v.size());
+    if (v.size() > 1) {
+        for (const double x : v)
+            m.std += (x - m.mean) * (x - m.mean);
+        m.std = std::sqrt(m.std / static_cast<double>(v.size() - 1));
+    }
+    return m;
+}
+
+/// A progress bar on stderr, redrawn in place when stderr is a terminal.
+void progress_bar(std::int64_t done, std::int64_t total) {
+    static const bool tty = isatty(STDERR_FILENO) != 0;
+    if (!tty || total <= 0)
+        return;
+    const int width = 40;
+    const auto filled = static_cast<int>(width * done / total);
+    std::cerr << fmt::format("\r[{}{}] {:3d}% {}/{} images",
+                             std::string(static_cast<std::size_t>(filled), '#'),
+                             std::string(static_cast<std::size_t>(width - filled), ' '),
+                             static_cast<int>(100 * done / total), done, total)
+              << (done == total ? "\n" : "") << std::flush;
+}
+
+std::string csv_layers(const platform::ReplayResult& r) {
+    std::string out = "index,layer,op,kind,cycles,time_ns,macs,crossbars,replication\n";
+    for (std::size_t i = 0; i < r.steps.size(); ++i) {
+        const auto& s = r.steps[i];
+        out += fmt::format("{},{},{},{},{},{:.3f},{},{},{}\n", i, s.name, s.op, s.kind, s.cycles,
+                           s.time_ns, s.macs, s.crossbars, s.replication);
+    }
+    return out;
+}
+
+}  // namespace
+
+int run_study(const RunOptions& opt, std::ostream& os) {
+    const auto t0 = std::chrono::steady_clock::now();
+    workloads::Graph g = load_model(opt.model);
+    if (!opt.denoisers.empty()) {
+        std::size_t start = 0;
+        while (true) {
+            const std::size_t comma = opt.denoisers.find(',', start);
+            workloads::insert_denoiser(g, opt.denoisers.substr(start, comma - start),
+                                       opt.denoiser_ratio, opt.replay.seed, "denoisers");
+            if (comma == std::string::npos)
+                break;
+            start = comma + 1;
+        }
+    }
+    workloads::Dataset data;
+    if (!opt.timing_only)
+        data = workloads::load_dataset(opt.dataset);
+    platform::ReplayConfig cfg = opt.replay;
+    cfg.progress = progress_bar;
+    const platform::ReplayResult r = run_replay(g, opt.timing_only ? nullptr : &data, cfg);
+    const double wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+    // Console summary.
+    const double us = 1e-3;
+    os << fmt::format(
+        "dnsim run: model {} ({} backbone parameters), {} denoiser block(s) "
+        "({} parameters, {:.2f} % of the backbone)\n",
+        r.model, r.backbone_params,
+        std::count_if(r.steps.begin(), r.steps.end(),
+                      [](const auto& s) { return s.kind == "denoiser"; }),
+        r.denoiser_params,
+        r.backbone_params > 0 ? 100.0 * static_cast<double>(r.denoiser_params) /
+                                    static_cast<double>(r.backbone_params)
+                              : 0.0);
+    os << fmt::format("MX-CGRA: {} crossbars of {}x{} in use of {}; clock {} MHz\n\n",
+                      r.crossbars_used, cfg.soc.cgra.analog.crossbar_rows,
+                      cfg.soc.cgra.analog.crossbar_cols, cfg.soc.cgra.analog.crossbars,
+                      r.clock_mhz);
+    std::size_t name_w = 5;
+    for (const auto& s : r.steps)
+        name_w = std::max(name_w, s.name.size());
+    name_w = std::min<std::size_t>(name_w, 40);
+    os << fmt::format("{:>4}  {:<{}}  {:<18}  {:<8}  {:>12}  {:>12}  {:>9}  {:>5}\n", "#", "layer",
+                      name_w, "op", "kind", "cycles", "time_us", "crossbars", "repl");
+    for (std::size_t i = 0; i < r.steps.size(); ++i) {
+        const auto& s = r.steps[i];
+        if (s.kind == "none")
+            continue;
+        os << fmt::format("{:>4}  {:<{}}  {:<18}  {:<8}  {:>12}  {:>12.3f}  {:>9}  {:>5}\n", i,
+                          s.name, name_w, s.op, s.kind, s.cycles, s.time_ns * us, s.crossbars,
+                          s.replication);
+    }
+    const double cyc_us = 1.0 / r.clock_mhz;
+    os << fmt::format(
+        "\nlatency per inference: {} cycles = {:.1f} us with denoisers; {} cycles = "
+        "{:.1f} us without; overhead {:.2f} %\n",
+        r.cycles, static_cast<double>(r.cycles) * cyc_us, r.cycles_without_denoisers,
+        static_cast<double>(r.cycles_without_denoisers) * cyc_us, r.overhead_pct());
+    if (r.denoiser_cycles > 0) {
+        const double ov = 100.0 *
+                          (static_cast<double>(r.cycles_overlapped) -
+                           static_cast<double>(r.cycles_without_denoisers)) /
+                          static_cast<double>(r.cycles_without_denoisers);
+        os << fmt::format(
+            "what-if, denoisers overlapped with the next layer: {} cycles, "
+            "overhead {:.2f} %\n",
+            r.cycles_overlapped, ov);
+    }
+    os << fmt::format(
+        "data memory: {} CGRA scratchpad words, {} denoiser SRAM words per "
+        "inference (16-bit)\n\n",
+        r.scratchpad_words, r.denoiser_sram_words);
+    os << fmt::format("{:<28}  {:>14}  {:>12}\n", "component", "energy_uJ", "power_mW");
+    double total = 0.0;
+    double den = 0.0;
+    for (const auto& e : r.energy) {
+        os << fmt::format("{:<28}  {:>14.4f}  {:>12.4f}\n", e.component, e.energy_pJ * 1e-6,
+                          e.power_mW);
+        total += e.energy_pJ;
+        if (e.component.rfind("denoiser.", 0) == 0)
+            den += e.energy_pJ;
+    }
+    const double lat = r.latency_ns();
+    os << fmt::format("{:<28}  {:>14.4f}  {:>12.4f}\n", "total", total * 1e-6,
+                      average_power_mW(total, lat));
+    os << fmt::format("denoiser average power over the inference: {:.4f} mW\n",
+                      average_power_mW(den, lat));
+    nlohmann::json acc = nlohmann::json::object();
+    if (!opt.timing_only) {
+        const MeanStd clean = accuracy_of(r.passes, "clean");
+        const MeanStd noisy = accuracy_of(r.passes, "noisy");
+        const MeanStd denoised = accuracy_of(r.passes, "denoised");
+        os << fmt::format(
+            "\naccuracy on {} ({} images, top-1 %): clean {:.2f}; noisy {:.2f} +- "
+            "{:.2f}",
+            data.name, data.size(), clean.mean, noisy.mean, noisy.std);
+        if (denoised.n > 0)
+            os << fmt::format("; denoised {:.2f} +- {:.2f}", denoised.mean, denoised.std);
+        os << fmt::format(" ({} seed(s))\n", noisy.n);
+        os << fmt::format(
+            "replay: {} images in {:.2f} s ({:.1f} images/s)\n", r.functional_images,
+            r.functional_wall_s,
+            static_cast<double>(r.functional_images) / std::max(r.functional_wall_s, 1e-9));
+        acc = {{"dataset", data.name},
+               {"images", data.size()},
+               {"clean_pct", clean.mean},
+               {"noisy_pct_mean", noisy.mean},
+               {"noisy_pct_std", noisy.std},
+               {"denoised_pct_mean", denoised.mean},
+               {"denoised_pct_std", denoised.std},
+               {"seeds", noisy.n}};
+        nlohmann::json per = nlohmann::json::array();
+        for (const auto& p : r.passes) {
+            per.push_back({{"pass", p.kind},
+                           {"seed", p.seed},
+                           {"correct", p.correct},
+                           {"images", p.images},
+                           {"accuracy_pct", p.accuracy_pct()}});
+        }
+        acc["passes"] = per;
+    }
+    os << fmt::format("wall time: {:.2f} s\n", wall);
+
+    nlohmann::json j;
+    j["model"] = r.model;
+    j["backbone_params"] = r.backbone_params;
+    j["denoiser_params"] = r.denoiser_params;
+    j["clock_mhz"] = r.clock_mhz;
+    j["cycles_per_inference"] = r.cycles;
+    j["cycles_per_inference_without_denoisers"] = r.cycles_without_denoisers;
+    j["denoiser_cycles_per_inference"] = r.denoiser_cycles;
+    j["latency_us"] = static_cast<double>(r.cycles) * cyc_us;
+    j["latency_without_denoisers_us"] = static_cast<double>(r.cycles_without_denoisers) * cyc_us;
+    j["latency_overhead_pct"] = r.overhead_pct();
+    j["overlap_what_if_cycles"] = r.cycles_overlapped;
+    j["crossbars_used"] = r.crossbars_used;
+    j["scratchpad_words_per_inference"] = r.scratchpad_words;
+    j["denoiser_sram_words_per_inference"] = r.denoiser_sram_words;
+    nlohmann::json energy = nlohmann::json::array();
+    for (const auto& e : r.energy) {
+        energy.push_back(
+            {{"component", e.component}, {"energy_pJ", e.energy_pJ}, {"power_mW", e.power_mW}});
+    }
+    j["energy_per_inference"] = energy;
+    j["denoiser_average_power_mW"] = average_power_mW(den, lat);
+    j["total_average_power_mW"] = average_power_mW(total, lat);
+    if (!opt.timing_only)
+        j["accuracy"] = acc;
+    nlohmann::json config = nlohmann::json::object();
+    for (const auto& [k, v] : opt.effective_config)
+        config[k] = v;
+    j["config"] = config;
+    write_directory_atomically(opt.out_dir,
+                               {{"summary.json", j.dump(2) + "\n"}, {"layers.csv", csv_layers(r)}});
+    os << "results: " << opt.out_dir << "/summary.json, " << opt.out_dir << "/layers.csv\n";
+    return 0;
+}
+
+}  // namespace dnsim::tb

@@ -1,0 +1,31 @@
+// `dnsim run`: a network (with its denoisers) replayed through the platform. Prints the
+// paper-style summary (accuracy clean / noisy / denoised, cycles per layer with and without
+// denoisers, latency overhead, energy and power per component) and writes summary.json and
+// layers.csv into a results directory, atomically.
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "datasets/dataset.h"
+#include "replay.h"
+
+namespace dnsim::tb {
+
+struct RunOptions {
+    std::string model;
+    std::string denoisers;  ///< layers that get fresh denoiser blocks, comma-separated
+    double denoiser_ratio = 0.25;
+    bool timing_only = false;  ///< no dataset: cycles, latency, energy only
+    workloads::DatasetSpec dataset;
+    platform::ReplayConfig replay;
+    std::string out_dir = "results/run";
+    std::vector<std::pair<std::string, std::string>> effective_config;
+};
+
+/// Runs the study; returns the exit code. ConfigError for bad input.
+int run_study(const RunOptions& opt, std::ostream& os);
+
+}  // namespace dnsim::tb
