@@ -164,6 +164,14 @@ class Functional {
         return seed_of(si, m_first + image);
     }
 
+    /// Appends the job's logits (image order) to `out`.
+    void append_logits(std::vector<float>& out) const {
+        for (const Part& part : m_parts) {
+            const Tensor& logits = part.env.at(m_g->outputs[0].name);
+            out.insert(out.end(), logits.data.begin(), logits.data.end());
+        }
+    }
+
     /// Correct top-1 predictions of the job just finished.
     std::int64_t correct() const {
         std::int64_t ok = 0;
@@ -388,7 +396,8 @@ ReplayResult run_replay(const Graph& g, const workloads::Dataset* data, const Re
     r.clock_mhz = cfg.soc.cgra.clock_mhz;
     std::vector<PassResult> pass_results(passes.size());
     for (std::size_t p = 0; p < passes.size(); ++p) {
-        pass_results[p] = {passes[p].kind, passes[p].seed, 0, 0};
+        pass_results[p].kind = passes[p].kind;
+        pass_results[p].seed = passes[p].seed;
     }
     const workloads::Dataset empty;
     Functional fn(g, chip, plan, cfg, data != nullptr ? *data : empty, out_scale);
@@ -416,6 +425,8 @@ ReplayResult run_replay(const Graph& g, const workloads::Dataset* data, const Re
         }
         PassResult& pr = pass_results[static_cast<std::size_t>(jp.pass)];
         pr.correct += fn.correct();
+        if (cfg.keep_logits)
+            fn.append_logits(pr.logits);
         pr.images += jp.job.images;
         done += jp.job.images;
         if (cfg.progress)
@@ -482,6 +493,7 @@ ReplayResult run_replay(const Graph& g, const workloads::Dataset* data, const Re
         sr.crossbars = s.cost.crossbars;
         sr.replication = s.cost.replication;
         sr.macs = stats[s.node].macs;
+        sr.block_cycles = soc.denoiser_cycles()[i];
         r.cycles += sr.cycles;
         if (s.kind == StepKind::Denoiser) {
             r.denoiser_cycles += sr.cycles;

@@ -32,6 +32,7 @@ struct ReplayConfig {
     unsigned threads = 2;     ///< worker threads for the functional work
     DenoiserPath denoiser_path = DenoiserPath::Kernel;
     EnergyTable energy_table = EnergyTable::defaults_45nm();
+    bool keep_logits = false;  ///< keep every pass's logits in PassResult::logits
     /// Called after every job of the accuracy passes: images done, images in all passes.
     std::function<void(std::int64_t done, std::int64_t total)> progress;
 
@@ -48,6 +49,7 @@ struct StepReport {
     std::int64_t crossbars = 0;
     std::int64_t replication = 0;
     std::int64_t macs = 0;
+    std::uint64_t block_cycles = 0;  ///< denoiser steps: the accelerator's CYCLES register
 };
 
 struct PassResult {
@@ -55,6 +57,7 @@ struct PassResult {
     std::uint64_t seed = 0;
     std::int64_t correct = 0;
     std::int64_t images = 0;
+    std::vector<float> logits;  ///< images x classes, dataset order (keep_logits only)
     double accuracy_pct() const {
         return images > 0 ? 100.0 * static_cast<double>(correct) / static_cast<double>(images)
                           : 0.0;

@@ -242,7 +242,8 @@ int cmd_run(int argc, const char* const* argv) {
         "denoiser-ratio", po::value<double>()->default_value(0.25),
         "bottleneck ratio of added blocks")("timing-only",
                                             "no dataset: cycles, latency and energy only")(
-        "out", po::value<std::string>(), "results directory (default results/run)");
+        "out", po::value<std::string>(), "results directory (default results/run)")(
+        "save-logits", "also write each accuracy pass's logits as .npy files");
     po::options_description cli;
     cli.add(general).add(binder.options());
     po::positional_options_description positional;
@@ -275,6 +276,7 @@ int cmd_run(int argc, const char* const* argv) {
         opt.denoisers = vm["denoisers"].as<std::string>();
     opt.denoiser_ratio = vm["denoiser-ratio"].as<double>();
     opt.timing_only = vm.count("timing-only") != 0;
+    opt.save_logits = vm.count("save-logits") != 0;
     if (vm.count("out") != 0)
         opt.out_dir = vm["out"].as<std::string>();
     opt.effective_config = binder.effective(vm);

@@ -58,6 +58,24 @@ void progress_bar(std::int64_t done, std::int64_t total) {
               << (done == total ? "\n" : "") << std::flush;
 }
 
+/// A float32 (N, classes) NumPy .npy file (format version 1.0).
+std::string npy_f4(const std::vector<float>& v, std::int64_t rows) {
+    const std::int64_t cols = rows > 0 ? static_cast<std::int64_t>(v.size()) / rows : 0;
+    std::string header =
+        fmt::format("{{'descr': '<f4', 'fortran_order': False, 'shape': ({}, {}), }}", rows, cols);
+    while ((10 + header.size() + 1) % 64 != 0)
+        header += ' ';
+    header += '\n';
+    std::string out = "\x93NUMPY";
+    out += static_cast<char>(1);
+    out += static_cast<char>(0);
+    out += static_cast<char>(header.size() & 0xFF);
+    out += static_cast<char>(header.size() >> 8);
+    out += header;
+    out.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(float));
+    return out;
+}
+
 std::string csv_layers(const platform::ReplayResult& r) {
     std::string out = "index,layer,op,kind,cycles,time_ns,macs,crossbars,replication\n";
     for (std::size_t i = 0; i < r.steps.size(); ++i) {
@@ -89,6 +107,7 @@ int run_study(const RunOptions& opt, std::ostream& os) {
         data = workloads::load_dataset(opt.dataset);
     platform::ReplayConfig cfg = opt.replay;
     cfg.progress = progress_bar;
+    cfg.keep_logits = opt.save_logits;
     const platform::ReplayResult r = run_replay(g, opt.timing_only ? nullptr : &data, cfg);
     const double wall =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -223,8 +242,15 @@ int run_study(const RunOptions& opt, std::ostream& os) {
     for (const auto& [k, v] : opt.effective_config)
         config[k] = v;
     j["config"] = config;
-    write_directory_atomically(opt.out_dir,
-                               {{"summary.json", j.dump(2) + "\n"}, {"layers.csv", csv_layers(r)}});
+    std::vector<std::pair<std::string, std::string>> files{{"summary.json", j.dump(2) + "\n"},
+                                                           {"layers.csv", csv_layers(r)}};
+    if (opt.save_logits) {
+        for (const auto& p : r.passes) {
+            files.emplace_back(fmt::format("logits_{}_seed{}.npy", p.kind, p.seed),
+                               npy_f4(p.logits, p.images));
+        }
+    }
+    write_directory_atomically(opt.out_dir, files);
     os << "results: " << opt.out_dir << "/summary.json, " << opt.out_dir << "/layers.csv\n";
     return 0;
 }

@@ -22,6 +22,7 @@ struct RunOptions {
     workloads::DatasetSpec dataset;
     platform::ReplayConfig replay;
     std::string out_dir = "results/run";
+    bool save_logits = false;  ///< also write logits_<pass>_seed<S>.npy per accuracy pass
     std::vector<std::pair<std::string, std::string>> effective_config;
 };
 
