@@ -114,8 +114,10 @@ void bind_cgra(ConfigBinder& b, cgra::CgraConfig& c, CgraKeys& text) {
     u("cgra.input_bits", a.input_bits, "input precision, bits");
     u("cgra.dac_bits", a.dac_bits, "DAC resolution, bits (1: bit-serial inputs)");
     u("cgra.adc_bits", a.adc_bits, "ADC resolution, bits (ISAAC: 8)");
-    b.add_real("cgra.pass_ns", a.pass_ns, "one input-bit pass incl. ADC, ns (ISAAC: 100)",
-               [&a](double v) { a.pass_ns = v; });
+    b.add_real(
+        "cgra.pass_ns", a.pass_ns,
+        "one input-bit pass incl. ADC, ns (ISAAC: 100; calibrated default, docs/validation.md)",
+        [&a](double v) { a.pass_ns = v; });
     u("cgra.pipeline_fill_passes", a.pipeline_fill_passes, "extra passes per MVM (PUMA: 2)");
     u("cgra.crossbars", a.crossbars, "crossbars on the chip (ISAAC: 16128)");
     u("cgra.replication", a.replication,

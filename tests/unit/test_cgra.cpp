@@ -35,7 +35,8 @@ double stddev(const std::vector<float>& v, double mean) {
 }  // namespace
 
 TEST_CASE("ResNet-18 conv1 on 128x128 crossbars (hand-computed)") {
-    const CgraConfig cfg;
+    CgraConfig cfg;
+    cfg.analog.pass_ns = 100.0;  // ISAAC's pass time
     const AnalogLayer c1 = conv(7, 3, 64, 112);
     // rows = 7*7*3 = 147 -> 2 row tiles; cols = 64 outputs x 8 cells (16 bit / 2 bit) = 512 ->
     // 4 column tiles; 8 crossbars.
@@ -66,7 +67,8 @@ TEST_CASE("ResNet-18 conv1 on 128x128 crossbars (hand-computed)") {
 }
 
 TEST_CASE("fully connected 512 -> 1000 and a block-diagonal depthwise layer") {
-    const CgraConfig cfg;
+    CgraConfig cfg;
+    cfg.analog.pass_ns = 100.0;
     // FC as one MVM: rows 512 -> 4 tiles; cols 8000 -> 63 tiles; 252 crossbars; 1800 ns.
     AnalogLayer fc = conv(1, 512, 1000, 1);
     const CrossbarMapping m = map_to_crossbars(fc, cfg.analog, false);
