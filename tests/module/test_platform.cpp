@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "exec/executor.h"
+#include "graph/graph_builder.h"
 #include "graph/transforms.h"
 #include "replay.h"
 #include "replay_plan.h"
@@ -80,4 +81,37 @@ TEST_CASE("a model that does not fit the crossbars is refused with the key to ch
     CHECK_THROWS_WITH(make_replay_plan(workloads::builtin_model("resnet18"), cfg.soc.cgra),
                       Catch::StartsWith("cgra.crossbars: model 'resnet18' needs") &&
                           Catch::Contains("100 available"));
+}
+
+TEST_CASE("replay plan: where each node runs and its digital cost (hand-computed)") {
+    workloads::GraphBuilder b("t", 1);
+    std::string x = b.input("x", {-1, 4, 8, 8});
+    const std::string c = b.conv("c", x, 8, 3, 1, 1);          // analog
+    const std::string bn = b.batch_norm("bn", c);               // 512 MACs
+    const std::string r = b.relu("r", bn);                      // 512 ops
+    const std::string p = b.max_pool("p", r, 2, 2, 0);          // 128 outputs x 4 ops
+    const std::string dw = b.conv("dw", p, 8, 3, 1, 1, 8);      // depthwise: digital
+    const std::string a = b.add("a", p, dw);
+    b.output(b.linear("fc", b.flatten("f", b.global_avg_pool("g", a)), 3));
+    const workloads::Graph g = b.finish();
+    cgra::CgraConfig cfg;  // 16 tiles x 16 lanes = 256 ops/cycle, 256 MACs/cycle, 64 words/cycle
+    const ReplayPlan plan = make_replay_plan(g, cfg);
+    const auto kind = [&](std::size_t i) { return std::string(to_string(plan.steps[i].kind)); };
+    CHECK(kind(0) == "analog");
+    CHECK(kind(1) == "digital");
+    CHECK(kind(4) == "digital");  // depthwise mapped digitally by default
+    CHECK(kind(7) == "none");     // flatten
+    CHECK(kind(8) == "analog");   // fc
+    // BN: 512 MACs -> 2 cycles; words 512 in + 512 out = 1024 / 64 = 16 cycles -> 16.
+    CHECK(plan.steps[1].digital.macs == 512);
+    CHECK(plan.steps[1].cost.cycles == 16u);
+    // MaxPool 2x2: 128 outputs x 4 = 512 ops -> 2 cycles; words 512 + 128 = 640 -> 10 cycles.
+    CHECK(plan.steps[3].digital.ops == 512);
+    CHECK(plan.steps[3].cost.cycles == 10u);
+    // Depthwise 3x3 on 8 x 4 x 4: 128 outputs x 9 = 1152 MACs -> 5 cycles; words 256 -> 4.
+    CHECK(plan.steps[4].digital.macs == 1152);
+    CHECK(plan.steps[4].cost.cycles == 5u);
+    // Block-diagonal depthwise turns it into an analog layer.
+    cfg.depthwise = cgra::DepthwiseMapping::BlockDiagonal;
+    CHECK(make_replay_plan(g, cfg).steps[4].kind == StepKind::Analog);
 }
