@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "cgra/bitsliced.h"
 #include "common/fixed_point.h"
 #include "common/rng.h"
 #include "denoiser/block_reference.h"
@@ -78,6 +79,9 @@ class Functional {
                 m_block_weights[s.node] =
                     denoiser_weights(clean, clean.nodes[s.node], cfg.soc.format);
             }
+            if (s.kind == StepKind::Analog && cfg.noise.fidelity == cgra::Fidelity::BitSliced) {
+                prepare_bitsliced(s);
+            }
         }
     }
 
@@ -101,14 +105,17 @@ class Functional {
         const Step& s = m_plan.steps[si];
         const Node& n = m_g->nodes[s.node];
         const bool analog = s.kind == StepKind::Analog && m_pass.noise;
+        const bool bitsliced = analog && m_cfg.noise.fidelity == cgra::Fidelity::BitSliced;
         for_parts([&](Part& part) {
             std::vector<const Tensor*> in;
             for (const auto& t : n.inputs)
                 in.push_back(value(part, t));
-            Tensor y = workloads::evaluate_node(*m_g, s.node, in,
-                                                static_cast<std::uint64_t>(part.first), {});
+            Tensor y = bitsliced
+                           ? crossbar_layer(s, n, in, part.first)
+                           : workloads::evaluate_node(*m_g, s.node, in,
+                                                      static_cast<std::uint64_t>(part.first), {});
             if (analog)
-                add_noise(s, n, in, y, part.first);
+                add_noise(s, n, in, y, part.first, bitsliced);
             part.env[n.outputs[0]] = std::move(y);
             release(part, s.node);
         });
@@ -268,10 +275,103 @@ class Functional {
             y[i] = static_cast<float>(f.to_double(q[i]));
     }
 
+    /// The layer's weights on crossbars, one matrix per group (bit-sliced fidelity).
+    void prepare_bitsliced(const Step& s) {
+        const Node& n = m_clean.nodes[s.node];
+        const Tensor& w = m_clean.initializer(n.inputs[1]);
+        std::vector<cgra::BitSlicedWeights>& mats = m_crossbars[s.node];
+        if (n.op == Op::Conv) {
+            const std::int64_t g = n.attrs.group;
+            const std::int64_t per = w.numel() / g;
+            const std::int64_t mg = w.dims[0] / g;
+            for (std::int64_t gi = 0; gi < g; ++gi) {
+                mats.emplace_back(w.ptr() + gi * per, mg, per / mg, m_cfg.soc.cgra.analog,
+                                  m_cfg.noise, s.node * 4096 + static_cast<std::uint64_t>(gi));
+            }
+        } else {
+            // Gemm / MatMul: the crossbars hold W as out x in.
+            const bool tb = n.op == Op::Gemm && n.attrs.trans_b;
+            const std::int64_t k = tb ? w.dims[1] : w.dims[0];
+            const std::int64_t o = tb ? w.dims[0] : w.dims[1];
+            std::vector<float> wt(static_cast<std::size_t>(o * k));
+            for (std::int64_t i = 0; i < o; ++i) {
+                for (std::int64_t j = 0; j < k; ++j) {
+                    wt[static_cast<std::size_t>(i * k + j)] =
+                        tb ? w.ptr()[i * k + j] : w.ptr()[j * o + i];
+                }
+            }
+            mats.emplace_back(wt.data(), o, k, m_cfg.soc.cgra.analog, m_cfg.noise, s.node * 4096);
+        }
+    }
+
+    /// One part's images of an analog layer through the bit-sliced crossbars (per image, so
+    /// read-noise streams are keyed by image).
+    Tensor crossbar_layer(const Step& s, const Node& n, const std::vector<const Tensor*>& in,
+                          std::int64_t first) const {
+        const auto& mats = m_crossbars.at(s.node);
+        const Tensor& x = *in[0];
+        const std::int64_t images = x.dims[0];
+        if (n.op == Op::Conv) {
+            const workloads::NodeAttrs& a = n.attrs;
+            const Dims& od = s.out_dims;
+            Tensor y({images, od[1], od[2], od[3]});
+            const std::int64_t c = x.dims[1], h = x.dims[2], wd = x.dims[3];
+            const std::int64_t g = a.group, cg = c / g, mg = od[1] / g;
+            const std::int64_t pix = od[2] * od[3];
+            std::vector<float> col(static_cast<std::size_t>(cg * a.kernel[0] * a.kernel[1] * pix));
+            for (std::int64_t i = 0; i < images; ++i) {
+                Rng rng(m_pass.seed, {static_cast<std::uint64_t>(first + i), s.node, 14});
+                for (std::int64_t gi = 0; gi < g; ++gi) {
+                    workloads::kernels::im2col(x.ptr() + (i * c + gi * cg) * h * wd, col.data(), cg,
+                                               h, wd, od[2], od[3], a);
+                    mats[static_cast<std::size_t>(gi)].multiply(
+                        col.data(), pix, y.ptr() + (i * od[1] + gi * mg) * pix, rng);
+                }
+                if (n.inputs.size() > 2) {
+                    const Tensor& b = *in[2];
+                    for (std::int64_t o = 0; o < od[1]; ++o) {
+                        float* yo = y.ptr() + (i * od[1] + o) * pix;
+                        for (std::int64_t q = 0; q < pix; ++q)
+                            yo[q] += b.ptr()[o];
+                    }
+                }
+            }
+            return y;
+        }
+        // Gemm / MatMul on rows of A (no transA).
+        const cgra::BitSlicedWeights& m = mats[0];
+        Tensor y({images, m.out()});
+        for (std::int64_t i = 0; i < images; ++i) {
+            Rng rng(m_pass.seed, {static_cast<std::uint64_t>(first + i), s.node, 14});
+            m.multiply(x.ptr() + i * m.in(), 1, y.ptr() + i * m.out(), rng);
+        }
+        if (n.op == Op::Gemm) {
+            for (float& v : y.data)
+                v *= n.attrs.alpha;
+            if (n.inputs.size() > 2) {
+                Tensor cb = *in[2];
+                for (float& v : cb.data)
+                    v *= n.attrs.beta;
+                y = workloads::kernels::binary(Op::Add, y, cb, y.dims);
+            }
+        }
+        return y;
+    }
+
     /// Analog non-idealities of one part's images of an analog layer's output.
     void add_noise(const Step& s, const Node& n, const std::vector<const Tensor*>& in, Tensor& y,
-                   std::int64_t first) const {
+                   std::int64_t first, bool bitsliced) const {
         const cgra::NoiseConfig& nc = m_cfg.noise;
+        if (bitsliced) {
+            // Device effects are in the crossbar model; only the paper's activation noise remains.
+            const std::int64_t per = y.numel() / y.dims[0];
+            const std::int64_t channels = y.dims.size() >= 2 ? y.dims[1] : 1;
+            for (std::int64_t i = 0; i < y.dims[0]; ++i) {
+                cgra::add_activation_noise(y.ptr() + i * per, channels, per / channels, m_pass.seed,
+                                           static_cast<std::uint64_t>(first + i), s.node, nc);
+            }
+            return;
+        }
         const std::int64_t images = y.dims[0];
         const std::int64_t per = y.numel() / images;
         const std::int64_t channels = y.dims.size() >= 2 ? y.dims[1] : 1;
@@ -319,6 +419,7 @@ class Functional {
     std::vector<double> m_out_scale;
     std::unordered_map<std::string, std::size_t> m_last_use;
     std::map<std::size_t, denoiser::BlockWeights> m_block_weights;
+    std::map<std::size_t, std::vector<cgra::BitSlicedWeights>> m_crossbars;
     std::vector<Part> m_parts;
     const Graph* m_g = nullptr;
     Pass m_pass;

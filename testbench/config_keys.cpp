@@ -145,6 +145,10 @@ void bind_noise(ConfigBinder& b, cgra::NoiseConfig& n, NoiseKeys& text) {
     const auto r = [&b](const std::string& key, double& field, const std::string& help) {
         b.add_real(key, field, help, [&field](double v) { field = v; });
     };
+    b.add_string("noise.fidelity", text.fidelity,
+                 "activation (fast, whole datasets) or bitsliced (cells, DAC passes, per-column "
+                 "ADC; slow, for subsets)",
+                 [&text](const std::string& v) { text.fidelity = v; });
     r("noise.activation_k", n.activation_k,
       "activation noise sigma = k x magnitude (paper: 0.02-0.08; 0 = off)");
     b.add_string("noise.magnitude", text.magnitude, "element, channel or tensor",
@@ -174,6 +178,7 @@ void bind_noise(ConfigBinder& b, cgra::NoiseConfig& n, NoiseKeys& text) {
 }
 
 void finish_noise(cgra::NoiseConfig& n, const NoiseKeys& text) {
+    n.fidelity = cgra::parse_fidelity("noise.fidelity", text.fidelity);
     n.magnitude = cgra::parse_magnitude("noise.magnitude", text.magnitude);
     n.distribution = cgra::parse_distribution("noise.distribution", text.distribution);
     n.validate();

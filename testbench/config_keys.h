@@ -32,7 +32,7 @@ void bind_cgra(ConfigBinder& b, cgra::CgraConfig& c, CgraKeys& text);
 void finish_cgra(cgra::CgraConfig& c, const CgraKeys& text);
 
 struct NoiseKeys {
-    std::string magnitude = "tensor", distribution = "gaussian";
+    std::string magnitude = "tensor", distribution = "gaussian", fidelity = "activation";
 };
 void bind_noise(ConfigBinder& b, cgra::NoiseConfig& n, NoiseKeys& text);
 void finish_noise(cgra::NoiseConfig& n, const NoiseKeys& text);

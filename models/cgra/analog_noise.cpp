@@ -58,6 +58,18 @@ void NoiseConfig::validate() const {
     require_range("noise.adc_clip", adc_clip, 1e-6, 100.0);
 }
 
+Fidelity parse_fidelity(const std::string& key, const std::string& text) {
+    if (text == "activation")
+        return Fidelity::Activation;
+    if (text == "bitsliced")
+        return Fidelity::BitSliced;
+    throw ConfigError(key, fmt::format("'{}' is not one of activation, bitsliced", text));
+}
+
+const char* to_string(Fidelity f) {
+    return f == Fidelity::Activation ? "activation" : "bitsliced";
+}
+
 Magnitude parse_magnitude(const std::string& key, const std::string& text) {
     if (text == "element")
         return Magnitude::Element;

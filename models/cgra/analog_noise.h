@@ -20,7 +20,14 @@ enum class Magnitude {
 /// Shape of the activation-noise distribution (all scaled to standard deviation sigma).
 enum class Distribution { Gaussian, Uniform, Laplace };
 
+/// How analog layers are simulated (docs/noise.md).
+enum class Fidelity {
+    Activation,  ///< float layer, noise sources applied to weights and outputs (fast)
+    BitSliced,   ///< cells, 1-bit DAC passes, per-column ADC, shift-and-add (slow; subsets)
+};
+
 struct NoiseConfig {
+    Fidelity fidelity = Fidelity::Activation;
     double activation_k = 0.0;  ///< sigma = k x magnitude (paper: 0.02 to 0.08); 0: ideal
     Magnitude magnitude = Magnitude::Tensor;
     Distribution distribution = Distribution::Gaussian;
@@ -41,6 +48,8 @@ struct NoiseConfig {
     void validate() const;
 };
 
+Fidelity parse_fidelity(const std::string& key, const std::string& text);
+const char* to_string(Fidelity f);
 Magnitude parse_magnitude(const std::string& key, const std::string& text);
 Distribution parse_distribution(const std::string& key, const std::string& text);
 const char* to_string(Magnitude m);

@@ -86,11 +86,11 @@ TEST_CASE("a model that does not fit the crossbars is refused with the key to ch
 TEST_CASE("replay plan: where each node runs and its digital cost (hand-computed)") {
     workloads::GraphBuilder b("t", 1);
     std::string x = b.input("x", {-1, 4, 8, 8});
-    const std::string c = b.conv("c", x, 8, 3, 1, 1);          // analog
-    const std::string bn = b.batch_norm("bn", c);               // 512 MACs
-    const std::string r = b.relu("r", bn);                      // 512 ops
-    const std::string p = b.max_pool("p", r, 2, 2, 0);          // 128 outputs x 4 ops
-    const std::string dw = b.conv("dw", p, 8, 3, 1, 1, 8);      // depthwise: digital
+    const std::string c = b.conv("c", x, 8, 3, 1, 1);       // analog
+    const std::string bn = b.batch_norm("bn", c);           // 512 MACs
+    const std::string r = b.relu("r", bn);                  // 512 ops
+    const std::string p = b.max_pool("p", r, 2, 2, 0);      // 128 outputs x 4 ops
+    const std::string dw = b.conv("dw", p, 8, 3, 1, 1, 8);  // depthwise: digital
     const std::string a = b.add("a", p, dw);
     b.output(b.linear("fc", b.flatten("f", b.global_avg_pool("g", a)), 3));
     const workloads::Graph g = b.finish();
@@ -114,4 +114,36 @@ TEST_CASE("replay plan: where each node runs and its digital cost (hand-computed
     // Block-diagonal depthwise turns it into an analog layer.
     cfg.depthwise = cgra::DepthwiseMapping::BlockDiagonal;
     CHECK(make_replay_plan(g, cfg).steps[4].kind == StepKind::Analog);
+}
+
+TEST_CASE("bit-sliced fidelity with a lossless ADC reproduces the float network") {
+    // One row per crossbar and a 2-bit ADC make every column conversion exact (docs/noise.md):
+    // the only difference to the float network is 16-bit quantisation of weights and inputs.
+    workloads::GraphBuilder b("small", 2);
+    std::string x = b.input("x", {-1, 1, 28, 28});
+    x = b.relu("r1", b.conv("c1", x, 8, 3, 2, 1));
+    x = b.relu("r2", b.conv("c2", x, 8, 3, 2, 1));
+    b.output(b.linear("fc", b.flatten("f", b.global_avg_pool("g", x)), 10));
+    const workloads::Graph g = b.finish();
+    workloads::DatasetSpec spec;
+    spec.limit = 6;
+    const workloads::Dataset data = workloads::load_dataset(spec);
+    ReplayConfig cfg;
+    cfg.seeds = 1;
+    cfg.keep_logits = true;
+    cfg.noise.fidelity = cgra::Fidelity::BitSliced;
+    cfg.soc.cgra.analog.crossbar_rows = 1;
+    cfg.soc.cgra.analog.adc_bits = 2;
+    const ReplayResult r = run_replay(g, &data, cfg);
+    REQUIRE(r.passes.size() == 2);
+    const auto& clean = r.passes[0].logits;
+    const auto& crossbar = r.passes[1].logits;
+    REQUIRE(clean.size() == crossbar.size());
+    double peak = 0;
+    for (const float v : clean)
+        peak = std::max(peak, double(std::abs(v)));
+    for (std::size_t i = 0; i < clean.size(); ++i) {
+        CHECK(crossbar[i] == Approx(clean[i]).margin(1e-3 * peak));
+    }
+    CHECK(crossbar != clean);  // but not the same computation
 }

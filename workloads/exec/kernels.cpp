@@ -39,6 +39,8 @@ void depthwise(const float* x, const float* w, float* out, std::int64_t h, std::
     }
 }
 
+}  // namespace
+
 /// Unfolds the input patches of one group into a (C kH kW) x (Ho Wo) matrix. Per output row the
 /// valid column range is computed once, so the inner copy has no bounds checks.
 void im2col(const float* x, float* col, std::int64_t c, std::int64_t h, std::int64_t w,
@@ -78,8 +80,6 @@ void im2col(const float* x, float* col, std::int64_t c, std::int64_t h, std::int
         }
     }
 }
-
-}  // namespace
 
 Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, const NodeAttrs& a) {
     const std::int64_t n_img = x.dims[0];

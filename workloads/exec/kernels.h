@@ -13,6 +13,10 @@
 namespace dnsim::workloads::kernels {
 
 Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, const NodeAttrs& a);
+/// Unfolds one image's group of `c` channels (c x h x w at `x`) into the (c kH kW) x (ho wo)
+/// patch matrix `col` of a convolution with attributes `a`.
+void im2col(const float* x, float* col, std::int64_t c, std::int64_t h, std::int64_t w,
+            std::int64_t ho, std::int64_t wo, const NodeAttrs& a);
 Tensor batch_norm(const Tensor& x, const Tensor& scale, const Tensor& bias, const Tensor& mean,
                   const Tensor& var, float epsilon);
 /// Relu, Clip, LeakyRelu, Sigmoid, HardSigmoid, HardSwish, Silu.
