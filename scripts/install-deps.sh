@@ -6,7 +6,7 @@ packages=(
     build-essential cmake pkg-config clang-format
     libsystemc-dev libeigen3-dev libfmt-dev libboost-program-options-dev
     nlohmann-json3-dev catch2
-    libonnx-dev libprotobuf-dev zlib1g-dev
+    libonnx-dev libprotobuf-dev zlib1g-dev libtorch-dev
     libonnx-testdata python3-onnx python3-numpy python3-torch dataset-fashion-mnist
 )
 missing=()

@@ -1,0 +1,145 @@
+// The graph on LibTorch against dnsim's float executor (same logits, relative error <= 1e-4,
+// noise off) and against the platform's noise model (same noise statistics, noise on).
+// LibTorch's headers bring glog's CHECK macro; Catch's must win in this file.
+#include "training/torch_graph.h"
+#undef CHECK
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "cgra/analog_noise.h"
+#include "common/rng.h"
+#include "exec/executor.h"
+#include "graph/graph_builder.h"
+#include "graph/transforms.h"
+#include "topologies/topologies.h"
+
+using namespace dnsim;
+
+namespace {
+
+workloads::Tensor images(std::int64_t n, std::uint64_t seed) {
+    workloads::Tensor t({n, 1, 28, 28});
+    Rng rng(seed, {0});
+    for (float& v : t.data)
+        v = static_cast<float>(rng.normal());
+    return t;
+}
+
+torch::Tensor to_torch(const workloads::Tensor& t) {
+    std::vector<std::int64_t> d(t.dims.begin(), t.dims.end());
+    return torch::from_blob(const_cast<float*>(t.ptr()), d, torch::kFloat32).clone();
+}
+
+}  // namespace
+
+TEST_CASE("LibTorch and the float executor give the same logits (noise off)") {
+    torch::manual_seed(0);
+    for (const char* name :
+         {"resnet18_28", "mobilenetv2_28", "efficientnet_b0_28", "densenet121_28"}) {
+        INFO(name);
+        workloads::Graph g = workloads::builtin_model(name, 4);
+        // Non-trivial BN statistics and a denoiser block.
+        Rng rng(2, {1});
+        for (auto& [tname, t] : g.initializers) {
+            if (tname.find("running_var") != std::string::npos) {
+                for (float& v : t.data)
+                    v = float(0.5 + rng.uniform());
+            }
+            if (tname.find("running_mean") != std::string::npos) {
+                for (float& v : t.data)
+                    v = float(0.2 * rng.normal());
+            }
+        }
+        workloads::insert_denoiser(g, g.nodes[4].name);
+        const workloads::Tensor x = images(3, 5);
+        const auto want =
+            workloads::Executor(g, {1, 0, workloads::DenoiserEpsilon::Zero}).run_batch(x)[0];
+        training::TorchGraph tg(g);
+        torch::NoGradGuard no_grad;
+        const torch::Tensor got = tg.forward(to_torch(x), false, {}, true).contiguous();
+        REQUIRE(got.numel() == want.numel());
+        double peak = 0, err = 0;
+        for (std::int64_t i = 0; i < want.numel(); ++i) {
+            peak = std::max(peak, double(std::abs(want.data[i])));
+            err = std::max(err, double(std::abs(got.data_ptr<float>()[i] - want.data[i])));
+        }
+        CHECK(err <= 1e-4 * peak);
+    }
+}
+
+TEST_CASE("LibTorch noise injection has the platform's noise statistics") {
+    // One conv layer: y = conv(x). Noise/magnitude ratio measured on both back ends.
+    workloads::GraphBuilder b("one", 3);
+    b.output(b.conv("c", b.input("x", {-1, 1, 28, 28}), 8, 3, 1, 1));
+    const workloads::Graph g = b.finish();
+    const workloads::Tensor x = images(16, 6);
+    const auto clean = workloads::Executor(g).run_batch(x)[0];
+    for (const auto mode :
+         {cgra::Magnitude::Tensor, cgra::Magnitude::Channel, cgra::Magnitude::Element}) {
+        INFO(cgra::to_string(mode));
+        const double k = 0.05;
+        // Platform: add_activation_noise per image.
+        cgra::NoiseConfig nc;
+        nc.activation_k = k;
+        nc.magnitude = mode;
+        workloads::Tensor noisy = clean;
+        const std::int64_t per = clean.numel() / 16;
+        for (std::int64_t i = 0; i < 16; ++i) {
+            cgra::add_activation_noise(noisy.ptr() + i * per, 8, per / 8, 1, std::uint64_t(i), 0,
+                                       nc);
+        }
+        // LibTorch.
+        training::TorchGraph tg(g);
+        torch::NoGradGuard no_grad;
+        torch::manual_seed(1);
+        const torch::Tensor t = tg.forward(to_torch(x), false, {k, mode}).contiguous();
+        // Statistic: mean over elements of (noise / (k x magnitude))^2 should be 1 for both.
+        const auto normalised_power = [&](const float* y) {
+            double s = 0;
+            std::int64_t n = 0;
+            for (std::int64_t i = 0; i < 16; ++i) {
+                const float* c = clean.ptr() + i * per;
+                double tmag = 0;
+                for (std::int64_t e = 0; e < per; ++e)
+                    tmag += std::abs(c[e]);
+                tmag /= double(per);
+                for (std::int64_t ch = 0; ch < 8; ++ch) {
+                    double cmag = 0;
+                    const std::int64_t px = per / 8;
+                    for (std::int64_t e = 0; e < px; ++e)
+                        cmag += std::abs(c[ch * px + e]);
+                    cmag /= double(px);
+                    for (std::int64_t e = 0; e < px; ++e) {
+                        const std::int64_t idx = i * per + ch * px + e;
+                        const double mag = mode == cgra::Magnitude::Tensor ? tmag
+                                           : mode == cgra::Magnitude::Channel
+                                               ? cmag
+                                               : std::abs(c[ch * px + e]);
+                        if (mag < 1e-6)
+                            continue;
+                        const double z = (y[idx] - clean.data[std::size_t(idx)]) / (k * mag);
+                        s += z * z;
+                        ++n;
+                    }
+                }
+            }
+            return s / double(n);
+        };
+        CHECK(normalised_power(noisy.ptr()) == Approx(1.0).epsilon(0.05));
+        CHECK(normalised_power(t.data_ptr<float>()) == Approx(1.0).epsilon(0.05));
+    }
+}
+
+TEST_CASE("trained values are written back into the graph") {
+    workloads::Graph g = workloads::builtin_model("resnet18_28", 1);
+    training::TorchGraph tg(g);
+    {
+        torch::NoGradGuard no_grad;
+        tg.tensors().at("fc.bias").fill_(0.25f);
+    }
+    tg.write_back(g);
+    CHECK(g.initializer("fc.bias").data[3] == 0.25f);
+    CHECK(tg.backbone_parameters().size() == 62);  // 20 convs, 20 BN (scale, shift), fc (W, b)
+}

@@ -1,0 +1,245 @@
+// Graph IR forward pass on LibTorch.
+#include "training/torch_graph.h"
+
+#include <cstring>
+#include <set>
+
+#include <fmt/format.h>
+
+namespace dnsim::training {
+
+using workloads::Node;
+using workloads::Op;
+
+namespace {
+
+torch::Tensor to_torch(const workloads::Tensor& t) {
+    std::vector<std::int64_t> dims(t.dims.begin(), t.dims.end());
+    return torch::from_blob(const_cast<float*>(t.ptr()), dims, torch::kFloat32).clone();
+}
+
+std::vector<std::int64_t> v2(const std::array<std::int64_t, 2>& a) {
+    return {a[0], a[1]};
+}
+
+/// ONNX pads (top, left, bottom, right) as one symmetric pair, or an explicit F.pad first.
+torch::Tensor pad_input(const torch::Tensor& x, const workloads::NodeAttrs& a, double value,
+                        std::vector<std::int64_t>& sym) {
+    if (a.pads[0] == a.pads[2] && a.pads[1] == a.pads[3]) {
+        sym = {a.pads[0], a.pads[1]};
+        return x;
+    }
+    sym = {0, 0};
+    return torch::constant_pad_nd(x, {a.pads[1], a.pads[3], a.pads[0], a.pads[2]}, value);
+}
+
+}  // namespace
+
+torch::Tensor denoiser_sigma(const torch::Tensor& v) {
+    return torch::sqrt(torch::relu(v) + 1e-12);
+}
+
+TorchGraph::TorchGraph(const workloads::Graph& g) : m_graph(g) {
+    for (const auto& [name, t] : g.initializers)
+        m_tensors[name] = to_torch(t);
+}
+
+bool TorchGraph::is_analog(const Node& n) const {
+    return (n.op == Op::Conv || n.op == Op::Gemm || n.op == Op::MatMul) && n.inputs.size() > 1 &&
+           m_graph.is_initializer(n.inputs[1]);
+}
+
+torch::Tensor TorchGraph::forward(const torch::Tensor& x, bool train, const TorchNoise& noise,
+                                  bool zero_epsilon) {
+    const workloads::Graph& g = m_graph;
+    std::map<std::string, torch::Tensor> env;
+    env[g.inputs[0].name] = x;
+    m_captured.clear();
+    const std::set<std::string> capture(m_capture.begin(), m_capture.end());
+    const auto get = [&](const std::string& name) -> torch::Tensor {
+        const auto it = env.find(name);
+        return it != env.end() ? it->second : m_tensors.at(name);
+    };
+    for (const Node& n : g.nodes) {
+        const auto& a = n.attrs;
+        const auto in = [&](std::size_t i) { return get(n.inputs[i]); };
+        torch::Tensor y;
+        switch (n.op) {
+            case Op::Conv: {
+                std::vector<std::int64_t> pad;
+                const torch::Tensor xi = pad_input(in(0), a, 0.0, pad);
+                y = torch::conv2d(xi, in(1), n.inputs.size() > 2 ? in(2) : torch::Tensor(),
+                                  v2(a.strides), pad, v2(a.dilations), a.group);
+                break;
+            }
+            case Op::BatchNorm:
+                y = torch::batch_norm(in(0), in(1), in(2), m_tensors.at(n.inputs[3]),
+                                      m_tensors.at(n.inputs[4]), train, 0.1, a.epsilon, false);
+                break;
+            case Op::Relu:
+                y = torch::relu(in(0));
+                break;
+            case Op::Clip:
+                y = torch::clamp(in(0), a.clip_min, a.clip_max);
+                break;
+            case Op::LeakyRelu:
+                y = torch::leaky_relu(in(0), a.alpha);
+                break;
+            case Op::Sigmoid:
+                y = torch::sigmoid(in(0));
+                break;
+            case Op::HardSigmoid:
+                y = torch::clamp(in(0) * a.alpha + a.beta, 0.0, 1.0);
+                break;
+            case Op::HardSwish:
+                y = in(0) * torch::clamp(in(0) / 6.0 + 0.5, 0.0, 1.0);
+                break;
+            case Op::Silu:
+                y = in(0) * torch::sigmoid(in(0));
+                break;
+            case Op::Add:
+                y = in(0) + in(1);
+                break;
+            case Op::Mul:
+                y = in(0) * in(1);
+                break;
+            case Op::Concat: {
+                std::vector<torch::Tensor> xs;
+                for (std::size_t i = 0; i < n.inputs.size(); ++i)
+                    xs.push_back(in(i));
+                y = torch::cat(xs, a.axis);
+                break;
+            }
+            case Op::MaxPool: {
+                std::vector<std::int64_t> pad;
+                const torch::Tensor xi =
+                    pad_input(in(0), a, -std::numeric_limits<double>::infinity(), pad);
+                y = torch::max_pool2d(xi, v2(a.kernel), v2(a.strides), pad, v2(a.dilations),
+                                      a.ceil_mode);
+                break;
+            }
+            case Op::AveragePool: {
+                std::vector<std::int64_t> pad;
+                if (a.pads[0] != a.pads[2] || a.pads[1] != a.pads[3]) {
+                    throw ConfigError(g.name, fmt::format("node '{}': asymmetric AveragePool "
+                                                          "padding is not supported in training",
+                                                          n.name));
+                }
+                pad = {a.pads[0], a.pads[1]};
+                y = torch::avg_pool2d(in(0), v2(a.kernel), v2(a.strides), pad, a.ceil_mode,
+                                      a.count_include_pad);
+                break;
+            }
+            case Op::GlobalAveragePool:
+                y = torch::mean(in(0), {2, 3}, true);
+                break;
+            case Op::Flatten:
+                y = torch::flatten(in(0), a.axis < 0 ? a.axis + in(0).dim() : a.axis);
+                break;
+            case Op::Reshape: {
+                std::vector<std::int64_t> shape(a.shape.begin(), a.shape.end());
+                for (std::size_t i = 0; i < shape.size(); ++i) {
+                    if (shape[i] == 0)
+                        shape[i] = in(0).size(static_cast<std::int64_t>(i));
+                }
+                y = in(0).reshape(shape);
+                break;
+            }
+            case Op::Gemm: {
+                torch::Tensor A = a.trans_a ? in(0).t() : in(0);
+                torch::Tensor B = a.trans_b ? in(1).t() : in(1);
+                y = torch::mm(A, B) * a.alpha;
+                if (n.inputs.size() > 2)
+                    y = y + in(2) * a.beta;
+                break;
+            }
+            case Op::MatMul:
+                y = torch::matmul(in(0), in(1));
+                break;
+            case Op::Softmax:
+                y = torch::softmax(in(0), a.axis);
+                break;
+            case Op::Denoiser: {
+                const torch::Tensor X = in(0);
+                const torch::Tensor h1 = torch::leaky_relu(torch::conv2d(X, in(1), in(2)), a.alpha);
+                const torch::Tensor h2 = torch::leaky_relu(
+                    torch::conv2d(h1, in(3), in(4), 1, 1, 1, in(3).size(0)), a.alpha);
+                const torch::Tensor mu = torch::conv2d(h2, in(5), in(6));
+                const torch::Tensor sigma = denoiser_sigma(torch::conv2d(h2, in(7), in(8)));
+                y = zero_epsilon ? X - mu : X - (torch::randn_like(X) * sigma + mu);
+                break;
+            }
+        }
+        if (noise.k > 0.0 && is_analog(n)) {
+            // The platform's activation noise: sigma = k x magnitude, per image.
+            const torch::Tensor ay = y.detach().abs();
+            torch::Tensor mag;
+            if (noise.magnitude == cgra::Magnitude::Element) {
+                mag = ay;
+            } else if (noise.magnitude == cgra::Magnitude::Channel && y.dim() == 4) {
+                mag = ay.mean({2, 3}, true);
+            } else {
+                std::vector<std::int64_t> dims;
+                for (std::int64_t d = 1; d < y.dim(); ++d)
+                    dims.push_back(d);
+                mag = ay.mean(dims, true);
+            }
+            y = y + torch::randn_like(y) * (noise.k * mag);
+        }
+        if (capture.count(n.name) != 0)
+            m_captured[n.name] = y;
+        env[n.outputs[0]] = y;
+    }
+    return env.at(g.outputs[0].name);
+}
+
+std::vector<torch::Tensor> TorchGraph::backbone_parameters() {
+    std::vector<torch::Tensor> out;
+    std::set<std::string> block;
+    for (const Node& n : m_graph.nodes) {
+        if (n.op == Op::Denoiser)
+            block.insert(n.inputs.begin() + 1, n.inputs.end());
+    }
+    for (const Node& n : m_graph.nodes) {
+        if (n.op == Op::Denoiser)
+            continue;
+        for (std::size_t i = 0; i < n.inputs.size(); ++i) {
+            const bool buffer = n.op == Op::BatchNorm && i >= 3;
+            if (!buffer && m_graph.is_initializer(n.inputs[i]) && block.count(n.inputs[i]) == 0) {
+                out.push_back(m_tensors.at(n.inputs[i]));
+            }
+        }
+    }
+    return out;
+}
+
+std::vector<torch::Tensor> TorchGraph::denoiser_parameters() {
+    std::vector<torch::Tensor> out;
+    for (const Node& n : m_graph.nodes) {
+        if (n.op != Op::Denoiser)
+            continue;
+        for (std::size_t i = 1; i < n.inputs.size(); ++i)
+            out.push_back(m_tensors.at(n.inputs[i]));
+    }
+    return out;
+}
+
+void TorchGraph::set_trainable(bool backbone, bool denoisers) {
+    for (auto& t : backbone_parameters())
+        t.set_requires_grad(backbone);
+    for (auto& t : denoiser_parameters())
+        t.set_requires_grad(denoisers);
+}
+
+void TorchGraph::write_back(workloads::Graph& g) const {
+    for (auto& [name, t] : g.initializers) {
+        const torch::Tensor c = m_tensors.at(name).detach().contiguous();
+        if (c.numel() != t.numel()) {
+            throw std::logic_error("write_back: tensor " + name + " changed size");
+        }
+        std::memcpy(t.ptr(), c.data_ptr<float>(),
+                    static_cast<std::size_t>(t.numel()) * sizeof(float));
+    }
+}
+
+}  // namespace dnsim::training

@@ -1,0 +1,65 @@
+// The graph IR on LibTorch: the same Graph the platform replays, with its initializers as torch
+// tensors, for training (backbones, denoisers, NIT) and for the LibTorch reference of the
+// noisy float inference. One graph, two back ends: a test checks both give the same logits.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "cgra/analog_noise.h"
+#include "graph/graph.h"
+
+namespace dnsim::training {
+
+/// Activation noise during a forward pass: the platform's activation-level model (sigma = k x
+/// magnitude at every analog layer output, with the same readings of "magnitude").
+struct TorchNoise {
+    double k = 0.0;  ///< 0: no noise
+    cgra::Magnitude magnitude = cgra::Magnitude::Tensor;
+};
+
+class TorchGraph {
+  public:
+    /// Copies every initializer of `g` into a tensor; `g` must outlive the TorchGraph.
+    explicit TorchGraph(const workloads::Graph& g);
+
+    /// Logits for images x (N x C x H x W). `train` uses batch statistics in BatchNorm (and
+    /// updates the running ones); `noise` adds activation noise at analog outputs; denoiser
+    /// blocks draw epsilon ~ N(0, 1) unless `zero_epsilon`.
+    torch::Tensor forward(const torch::Tensor& x, bool train = false, const TorchNoise& noise = {},
+                          bool zero_epsilon = false);
+
+    /// Outputs of the named nodes from the last forward pass (kept with their graph, for
+    /// gradients w.r.t. layer outputs); set the names before the pass.
+    void capture(std::vector<std::string> node_names) { m_capture = std::move(node_names); }
+    const std::map<std::string, torch::Tensor>& captured() const { return m_captured; }
+
+    /// Trainable tensors of the backbone (everything but denoiser blocks) or of the blocks.
+    std::vector<torch::Tensor> backbone_parameters();
+    std::vector<torch::Tensor> denoiser_parameters();
+    /// Sets requires_grad on the backbone's / the blocks' trainable tensors.
+    void set_trainable(bool backbone, bool denoisers);
+
+    /// All tensors by initializer name (parameters and BN running statistics).
+    std::map<std::string, torch::Tensor>& tensors() { return m_tensors; }
+    /// Writes the current values back into `g`'s initializers (same names and shapes).
+    void write_back(workloads::Graph& g) const;
+
+  private:
+    bool is_analog(const workloads::Node& n) const;
+
+    const workloads::Graph& m_graph;
+    std::map<std::string, torch::Tensor> m_tensors;
+    std::vector<std::string> m_capture;
+    std::map<std::string, torch::Tensor> m_captured;
+};
+
+/// The denoiser block's variance head made non-negative the way the hardware does it:
+/// sqrt(max(v, 0)), with a small epsilon inside the root for finite gradients at 0.
+torch::Tensor denoiser_sigma(const torch::Tensor& v);
+
+}  // namespace dnsim::training
