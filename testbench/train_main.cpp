@@ -3,7 +3,12 @@
 // that a SystemC simulation does not need, and a separate process keeps `dnsim` quick to build,
 // link and start. Both read and write the same ONNX files.
 //
-//   dnsim-train backbone --model resnet18_28 --epochs 5 --out DIR   train from scratch
+//   dnsim-train backbone  MODEL --epochs 5 --out DIR          train from scratch (no noise)
+//   dnsim-train place     MODEL --sigma 0.06 --budget 0.04    rank layers, choose denoiser sites
+//   dnsim-train denoisers MODEL --sigma 0.06 --out DIR        insert blocks, train only them
+//   dnsim-train nit       MODEL --sigma 0.06 --out DIR        fine-tune everything with noise
+// Every stage writes DIR/model.onnx (except place: placement.json), DIR/train.json with the
+// command, seed, accuracies and time, a checkpoint per epoch, and continues with --resume.
 #include <torch/torch.h>
 #undef CHECK
 
@@ -20,102 +25,263 @@
 #include "common/output_files.h"
 #include "config_binder.h"
 #include "config_keys.h"
+#include "graph/transforms.h"
 #include "model_loader.h"
 #include "onnx/onnx_io.h"
+#include "training/placement.h"
 #include "training/trainer.h"
 
 namespace po = boost::program_options;
+namespace fs = std::filesystem;
 using dnsim::ConfigError;
+using namespace dnsim;
 
 namespace {
 
-int cmd_backbone(int argc, const char* const* argv, const std::string& invocation) {
-    dnsim::training::TrainOptions opt;
-    dnsim::workloads::DatasetSpec train_spec;
-    train_spec.split = "train";
-    dnsim::tb::DatasetKeys dataset_text;
-    dnsim::tb::ConfigBinder binder;
-    dnsim::tb::bind_dataset(binder, train_spec, dataset_text);
+struct StageOptions {
+    std::string stage;
+    std::string model;
     std::string out = "results/train";
+    training::TrainOptions train;
+    workloads::DatasetSpec data;
+    std::int64_t test_limit = 0;
+    std::int64_t calibration = 512;
     int threads = 2;
-    po::options_description general("Options of 'dnsim-train backbone'");
-    general.add_options()("help,h", "print this help")(
-        "model", po::value<std::string>()->required(), "built-in name or .onnx file to train")(
-        "epochs", po::value<int>(&opt.epochs)->default_value(5), "epochs")(
-        "lr", po::value<double>(&opt.lr)->default_value(1e-3), "Adam learning rate")(
-        "batch", po::value<std::int64_t>(&opt.batch)->default_value(128), "mini-batch size")(
-        "seed", po::value<std::uint64_t>(&opt.seed)->default_value(1), "seed")(
-        "threads", po::value<int>(&threads)->default_value(2), "LibTorch threads")(
-        "test-limit", po::value<std::int64_t>()->default_value(0),
-        "evaluate on the first N test images only (0: all)")(
-        "out", po::value<std::string>(&out), "output directory (model.onnx, train.json)");
+    double sigma = 0.06;
+    cgra::Magnitude magnitude = cgra::Magnitude::Tensor;
+    double ratio = 0.25;
+    double budget = 0.04;
+    training::PlacementMethod placement = training::PlacementMethod::GradNorm;
+    std::string layers;  ///< explicit denoiser sites (overrides placement)
+    bool resume = false;
+};
+
+StageOptions parse(int argc, const char* const* argv, const std::string& stage) {
+    StageOptions o;
+    o.stage = stage;
+    o.data.split = "train";
+    o.train.epochs = stage == "backbone" ? 5 : stage == "nit" ? 2 : 5;
+    tb::DatasetKeys dataset_text;
+    tb::ConfigBinder binder;
+    tb::bind_dataset(binder, o.data, dataset_text);
+    std::string magnitude = "tensor";
+    std::string placement = "gradnorm";
+    po::options_description general(fmt::format("Options of 'dnsim-train {}'", stage));
+    general.add_options()("help,h", "print this help")("model", po::value<std::string>(&o.model),
+                                                       "built-in name or .onnx file")(
+        "out", po::value<std::string>(&o.out), "output directory")(
+        "epochs", po::value<int>(&o.train.epochs)->default_value(o.train.epochs), "epochs")(
+        "lr", po::value<double>(&o.train.lr)->default_value(1e-3), "Adam learning rate")(
+        "batch", po::value<std::int64_t>(&o.train.batch)->default_value(128), "mini-batch size")(
+        "seed", po::value<std::uint64_t>(&o.train.seed)->default_value(1), "seed")(
+        "threads", po::value<int>(&o.threads)->default_value(2), "LibTorch threads")(
+        "test-limit", po::value<std::int64_t>(&o.test_limit)->default_value(0),
+        "evaluate on the first N test images (0: all)")(
+        "sigma", po::value<double>(&o.sigma)->default_value(0.06),
+        "activation noise k (sigma = k x magnitude), as in dnsim run's noise.activation_k")(
+        "magnitude", po::value<std::string>(&magnitude)->default_value("tensor"),
+        "element, channel or tensor (noise.magnitude)")(
+        "ratio", po::value<double>(&o.ratio)->default_value(0.25), "denoiser bottleneck ratio")(
+        "budget", po::value<double>(&o.budget)->default_value(0.04),
+        "denoiser parameters / backbone parameters")(
+        "placement", po::value<std::string>(&placement)->default_value("gradnorm"),
+        "gradnorm, random or uniform")("layers", po::value<std::string>(&o.layers),
+                                       "denoiser sites, comma-separated (instead of --placement)")(
+        "calibration", po::value<std::int64_t>(&o.calibration)->default_value(512),
+        "images for the gradient-norm ranking")("resume",
+                                                "continue from the last epoch checkpoint in --out");
     po::options_description cli;
     cli.add(general).add(binder.options());
     po::positional_options_description positional;
     positional.add("model", 1);
     po::variables_map vm;
-    if (argc > 1 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")) {
-        std::cout << "usage: dnsim-train backbone MODEL [--epochs N] [--out DIR] [KEY VALUE]\n\n"
-                  << cli << "\n";
-        return 0;
+    tb::parse_options(argc, argv, cli, binder.options(), &positional, vm);
+    if (vm.count("help") != 0) {
+        std::cout << fmt::format("usage: dnsim-train {} MODEL [options]\n\n", stage) << cli << "\n";
+        std::exit(0);
     }
-    dnsim::tb::parse_options(argc, argv, cli, binder.options(), &positional, vm);
+    if (o.model.empty())
+        throw ConfigError("model", "missing; usage: dnsim-train " + stage + " MODEL");
     binder.apply(vm);
-    dnsim::tb::finish_dataset(train_spec, dataset_text);
-    dnsim::require_range("epochs", opt.epochs, 1, 10000);
-    dnsim::require_range("batch", opt.batch, std::int64_t{1}, std::int64_t{65536});
-    dnsim::require_range("threads", threads, 1, 256);
-    at::set_num_threads(threads);
+    tb::finish_dataset(o.data, dataset_text);
+    o.magnitude = cgra::parse_magnitude("magnitude", magnitude);
+    o.placement = training::parse_placement("placement", placement);
+    o.resume = vm.count("resume") != 0;
+    require_range("epochs", o.train.epochs, 1, 10000);
+    require_range("batch", o.train.batch, std::int64_t{1}, std::int64_t{65536});
+    require_range("threads", o.threads, 1, 256);
+    require_range("sigma", o.sigma, 0.0, 10.0);
+    require_range("ratio", o.ratio, 0.001, 1.0);
+    require_range("budget", o.budget, 0.0, 1.0);
+    require_range("calibration", o.calibration, std::int64_t{1}, std::int64_t{1000000});
+    return o;
+}
+
+std::vector<std::string> split_list(const std::string& s) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (true) {
+        const std::size_t comma = s.find(',', start);
+        out.push_back(s.substr(start, comma - start));
+        if (comma == std::string::npos)
+            break;
+        start = comma + 1;
+    }
+    return out;
+}
+
+/// The highest epoch_<k>.onnx in `dir` (0: none).
+int last_checkpoint(const std::string& dir) {
+    int best = 0;
+    for (int k = 1; k < 100000; ++k) {
+        if (!fs::exists(fs::path(dir) / fmt::format("epoch_{}.onnx", k)))
+            break;
+        best = k;
+    }
+    return best;
+}
+
+int run_stage(const StageOptions& o, const std::string& invocation) {
+    at::set_num_threads(o.threads);
     const auto t0 = std::chrono::steady_clock::now();
-    dnsim::workloads::Graph g = dnsim::tb::load_model(vm["model"].as<std::string>());
-    const dnsim::workloads::Dataset train_set = dnsim::workloads::load_dataset(train_spec);
-    dnsim::workloads::DatasetSpec test_spec = train_spec;
+    workloads::Graph g = tb::load_model(o.model);
+    const workloads::Dataset train_set = workloads::load_dataset(o.data);
+    workloads::DatasetSpec test_spec = o.data;
     test_spec.split = "test";
-    test_spec.limit = vm["test-limit"].as<std::int64_t>();
-    const dnsim::workloads::Dataset test_set = dnsim::workloads::load_dataset(test_spec);
-    dnsim::workloads::check_dataset_for_model(train_set, g);
-    dnsim::training::TorchGraph model(g);
-    model.set_trainable(true, false);
+    test_spec.limit = o.test_limit;
+    const workloads::Dataset test_set = workloads::load_dataset(test_spec);
+    workloads::check_dataset_for_model(train_set, g);
+    const training::TorchNoise noise{o.sigma, o.magnitude};
+    nlohmann::json j;
+    j["command"] = invocation;
+    j["stage"] = o.stage;
+    j["seed"] = o.train.seed;
+    j["sigma"] = o.sigma;
+    j["magnitude"] = cgra::to_string(o.magnitude);
+
+    if (o.stage == "place" || o.stage == "denoisers") {
+        std::vector<std::string> layers;
+        if (!o.layers.empty()) {
+            layers = split_list(o.layers);
+        } else {
+            training::PlacementOptions po_;
+            po_.method = o.placement;
+            po_.budget = o.budget;
+            po_.ratio = o.ratio;
+            po_.noise = noise;
+            po_.seed = o.train.seed;
+            workloads::DatasetSpec calib = o.data;
+            calib.limit = o.calibration;
+            const training::Placement p =
+                training::place_denoisers(g, workloads::load_dataset(calib), po_);
+            layers = p.layers;
+            nlohmann::json rank = nlohmann::json::array();
+            for (const auto& [name, score] : p.ranking)
+                rank.push_back({{"layer", name}, {"score", score}});
+            j["placement"] = {{"method", training::to_string(o.placement)},
+                              {"budget", o.budget},
+                              {"ranking", rank},
+                              {"layers", p.layers},
+                              {"block_params", p.block_params},
+                              {"backbone_params", p.backbone_params}};
+            std::cout << fmt::format(
+                "placement ({}, budget {:.1f} %): {} block(s), {} parameters "
+                "({:.2f} % of {}):\n",
+                training::to_string(o.placement), 100 * o.budget, p.layers.size(), p.block_params,
+                100.0 * double(p.block_params) / double(p.backbone_params), p.backbone_params);
+            for (std::size_t i = 0; i < p.ranking.size(); ++i) {
+                const bool chosen = std::find(p.layers.begin(), p.layers.end(),
+                                              p.ranking[i].first) != p.layers.end();
+                std::cout << fmt::format("  {:>3}. {:<32} {:>12.4g}{}\n", i + 1, p.ranking[i].first,
+                                         p.ranking[i].second, chosen ? "  <- denoiser" : "");
+            }
+        }
+        if (o.stage == "place") {
+            j["seconds"] =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            write_file_atomically(o.out, "placement.json", j.dump(2) + "\n");
+            std::cout << "wrote " << o.out << "/placement.json\n";
+            return 0;
+        }
+        for (const auto& l : layers)
+            workloads::insert_denoiser(g, l, o.ratio, o.train.seed, "layers");
+        j["layers"] = layers;
+    }
+
+    // Resume: continue from the last checkpoint's weights and optimizer state.
+    training::TrainOptions topt = o.train;
+    topt.checkpoint_dir = o.out;
+    fs::create_directories(o.out);
+    if (o.resume) {
+        const int k = last_checkpoint(o.out);
+        if (k > 0) {
+            const workloads::Graph ck = workloads::import_onnx(
+                (fs::path(o.out) / fmt::format("epoch_{}.onnx", k)).string());
+            if (ck.nodes.size() != g.nodes.size()) {
+                throw ConfigError(o.out, "the checkpoint does not match this stage's model");
+            }
+            g = ck;
+            topt.resume_after_epoch = k;
+            std::cerr << fmt::format("resuming after epoch {}\n", k);
+        }
+    }
+    training::TorchGraph model(g);
+    if (o.stage == "backbone") {
+        model.set_trainable(true, false);
+    } else if (o.stage == "denoisers") {
+        model.set_trainable(false, true);
+        topt.noise = noise;
+        topt.eval_noise = noise;
+        topt.train_mode_bn = false;  // the backbone is frozen, BatchNorm statistics included
+    } else {                         // nit
+        model.set_trainable(true, false);
+        topt.noise = noise;
+        topt.eval_noise = noise;
+    }
+    if (o.stage != "backbone") {
+        torch::manual_seed(o.train.seed);
+        j["before"] = {{"clean_pct", training::evaluate(model, test_set, {}, 256, true)},
+                       {"noisy_pct", training::evaluate(model, test_set, noise)}};
+    }
     nlohmann::json history = nlohmann::json::array();
-    const auto results = dnsim::training::train(
-        model, train_set, test_set, opt,
-        [&](const dnsim::training::EpochResult& r) {
+    training::train(
+        model, train_set, test_set, topt,
+        [&](const training::EpochResult& r) {
             std::cerr << fmt::format(
-                "\repoch {}/{}: loss {:.4f}, train {:.2f} %, test {:.2f} %, "
+                "\repoch {}/{}: loss {:.4f}, train {:.2f} %, test {:.2f} %{}, "
                 "{:.1f} s\n",
-                r.epoch, opt.epochs, r.loss, r.train_accuracy_pct, r.test_accuracy_pct, r.seconds);
+                r.epoch, topt.epochs, r.loss, r.train_accuracy_pct, r.test_accuracy_pct,
+                topt.eval_noise.k > 0 ? " (noisy)" : "", r.seconds);
             history.push_back({{"epoch", r.epoch},
                                {"loss", r.loss},
                                {"train_accuracy_pct", r.train_accuracy_pct},
                                {"test_accuracy_pct", r.test_accuracy_pct},
                                {"seconds", r.seconds}});
-            // Checkpoint: the graph with this epoch's weights.
             model.write_back(g);
-            dnsim::workloads::export_onnx(
-                g, (std::filesystem::path(out) / fmt::format("epoch_{}.onnx", r.epoch)).string());
+            workloads::export_onnx(
+                g, (fs::path(o.out) / fmt::format("epoch_{}.onnx", r.epoch)).string());
         },
         [](std::int64_t done, std::int64_t total) {
-            if (done % (128 * 20) < 128 || done == total) {
+            if (done % (128 * 40) < 128 || done == total) {
                 std::cerr << fmt::format("\r  {}/{} images", done, total) << std::flush;
             }
         });
     model.write_back(g);
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    nlohmann::json j;
-    j["command"] = invocation;
+    torch::manual_seed(o.train.seed);
+    j["after"] = {{"clean_pct", training::evaluate(model, test_set, {}, 256, true)},
+                  {"noisy_pct", training::evaluate(model, test_set, noise)}};
+    j["epochs"] = history;
     j["model"] = g.name;
     j["parameters"] = g.parameter_count();
-    j["seed"] = opt.seed;
-    j["epochs"] = history;
-    j["test_accuracy_pct"] = results.back().test_accuracy_pct;
-    j["seconds"] = seconds;
-    dnsim::write_file_atomically(out, "train.json", j.dump(2) + "\n");
-    dnsim::workloads::export_onnx(g, (std::filesystem::path(out) / "model.onnx").string());
+    j["denoiser_parameters"] = workloads::denoiser_parameter_count(g);
+    j["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    write_file_atomically(o.out, "train.json", j.dump(2) + "\n");
+    workloads::export_onnx(g, (fs::path(o.out) / "model.onnx").string());
     std::cout << fmt::format(
-        "trained {}: test accuracy {:.2f} % after {} epochs, {:.1f} s; wrote "
-        "{}/model.onnx\n",
-        g.name, results.back().test_accuracy_pct, opt.epochs, seconds, out);
+        "{} {}: test accuracy clean {:.2f} %, noisy (k = {}) {:.2f} %; {:.1f} s; "
+        "wrote {}/model.onnx\n",
+        o.stage, g.name, j["after"]["clean_pct"].get<double>(), o.sigma,
+        j["after"]["noisy_pct"].get<double>(), j["seconds"].get<double>(), o.out);
     return 0;
 }
 
@@ -127,15 +293,21 @@ int main(int argc, char** argv) {
         invocation += (i ? " " : "") + std::string(argv[i]);
     try {
         if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
-            std::cout << "usage: dnsim-train <stage> [options]\n\nstages:\n  backbone   train a "
-                         "network from scratch on a dataset\n";
+            std::cout << "usage: dnsim-train <stage> MODEL [options]\n\nstages:\n"
+                         "  backbone    train a network from scratch (no noise)\n"
+                         "  place       rank layers by gradient norm (or random/uniform) and "
+                         "choose denoiser sites\n"
+                         "  denoisers   insert denoiser blocks, train only them (backbone frozen)\n"
+                         "  nit         fine-tune the whole network with noise injection (NIT)\n";
             return argc < 2 ? 1 : 0;
         }
         const std::string stage = argv[1];
-        if (stage == "backbone")
-            return cmd_backbone(argc - 1, argv + 1, invocation);
-        std::cerr << "dnsim-train: error: unknown stage '" << stage << "'; accepted: backbone\n";
-        return 1;
+        if (stage != "backbone" && stage != "place" && stage != "denoisers" && stage != "nit") {
+            std::cerr << "dnsim-train: error: unknown stage '" << stage
+                      << "'; accepted: backbone, place, denoisers, nit\n";
+            return 1;
+        }
+        return run_stage(parse(argc - 1, argv + 1, stage), invocation);
     } catch (const ConfigError& e) {
         std::cerr << "dnsim-train: error: " << e.what() << "\n";
         return 1;

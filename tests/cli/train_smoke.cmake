@@ -1,4 +1,4 @@
-# Smoke run of `dnsim-train backbone` (256 images, 1 epoch), then `dnsim eval` of the exported
+# Smoke run of every dnsim-train stage (256 images, 1 epoch). First `backbone`, then `dnsim eval` of the exported
 # model on the same 128 test images: dnsim's float executor must report the test accuracy
 # LibTorch measured (one graph, two back ends).
 file(REMOVE_RECURSE ${OUT})
@@ -13,7 +13,7 @@ foreach(f model.onnx epoch_1.onnx train.json)
     endif()
 endforeach()
 file(READ ${OUT}/train.json json)
-string(JSON torch_acc GET ${json} test_accuracy_pct)
+string(JSON torch_acc GET ${json} after clean_pct)
 execute_process(COMMAND ${DNSIM} eval ${OUT}/model.onnx --dataset.limit 128
     RESULT_VARIABLE rc OUTPUT_VARIABLE eval ERROR_VARIABLE err)
 if(NOT rc EQUAL 0)
@@ -27,3 +27,30 @@ if(NOT torch_fmt STREQUAL dnsim_acc)
     message(FATAL_ERROR "LibTorch test accuracy ${torch_fmt} % but dnsim eval ${dnsim_acc} %")
 endif()
 message(STATUS "LibTorch ${torch_fmt} %, dnsim ${dnsim_acc} %")
+
+# The other stages on the smoke model: placement, denoiser-only training, NIT; then the
+# denoised model through the platform.
+set(small --dataset.limit 256 --test-limit 128 --epochs 1 --sigma 0.2)
+foreach(stage place denoisers nit)
+    execute_process(COMMAND ${TRAIN} ${stage} ${OUT}/model.onnx ${small} --calibration 64
+        --out ${OUT}/${stage} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+    if(NOT rc EQUAL 0)
+        message(FATAL_ERROR "dnsim-train ${stage} failed (${rc}): ${err}")
+    endif()
+endforeach()
+file(READ ${OUT}/place/placement.json json)
+string(JSON n LENGTH ${json} placement layers)
+if(n LESS 1)
+    message(FATAL_ERROR "placement chose no layer: ${json}")
+endif()
+file(READ ${OUT}/denoisers/train.json json)
+string(JSON dparams GET ${json} denoiser_parameters)
+string(JSON params GET ${json} parameters)
+if(dparams LESS_EQUAL 0)
+    message(FATAL_ERROR "the denoised model has no denoiser parameters")
+endif()
+execute_process(COMMAND ${DNSIM} run ${OUT}/denoisers/model.onnx --dataset.limit 32 --run.seeds 1
+    --noise.activation_k 0.2 --out ${OUT}/run RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "denoised [0-9.]+")
+    message(FATAL_ERROR "dnsim run on the denoised model failed (${rc}): ${out} ${err}")
+endif()

@@ -67,10 +67,24 @@ std::vector<EpochResult> train(TorchGraph& model, const workloads::Dataset& trai
             params.push_back(t);
     }
     torch::optim::Adam adam(params, torch::optim::AdamOptions(opt.lr));
-    torch::manual_seed(opt.seed);
+    const auto state_file = [&opt](int epoch) {
+        return opt.checkpoint_dir + "/optimizer_" + std::to_string(epoch) + ".pt";
+    };
+    if (opt.resume_after_epoch > 0) {
+        try {
+            torch::load(adam, state_file(opt.resume_after_epoch));
+        } catch (const std::exception& e) {
+            throw ConfigError(
+                state_file(opt.resume_after_epoch),
+                std::string("cannot resume: optimizer state unreadable (") + e.what() + ")");
+        }
+    }
     std::vector<EpochResult> out;
     const std::int64_t n = train_set.size();
-    for (int epoch = 1; epoch <= opt.epochs; ++epoch) {
+    for (int epoch = opt.resume_after_epoch + 1; epoch <= opt.epochs; ++epoch) {
+        // Every epoch's randomness depends on (seed, epoch) only, so a resumed run continues
+        // exactly as an uninterrupted one would.
+        torch::manual_seed(derive_key(opt.seed, {static_cast<std::uint64_t>(epoch)}));
         const auto t0 = std::chrono::steady_clock::now();
         std::vector<std::int64_t> idx(static_cast<std::size_t>(n));
         std::iota(idx.begin(), idx.end(), 0);

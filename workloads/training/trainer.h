@@ -21,8 +21,13 @@ struct TrainOptions {
     std::uint64_t seed = 1;  ///< shuffling, initial torch seed, noise
     TorchNoise noise;        ///< injected while training (k = 0: none)
     TorchNoise eval_noise;   ///< used for the per-epoch test accuracy
-    bool train_mode_bn =
-        true;  ///< BatchNorm on batch statistics (false when the backbone is frozen)
+    /// BatchNorm on batch statistics (false when the backbone is frozen).
+    bool train_mode_bn = true;
+    /// Directory for optimizer_<epoch>.pt after every epoch (empty: none).
+    std::string checkpoint_dir;
+    /// Continue after this finished epoch: loads optimizer_<epoch>.pt from checkpoint_dir (the
+    /// caller loads the model of that epoch). 0: start from scratch.
+    int resume_after_epoch = 0;
 };
 
 struct EpochResult {
