@@ -54,3 +54,20 @@ execute_process(COMMAND ${DNSIM} run ${OUT}/denoisers/model.onnx --dataset.limit
 if(NOT rc EQUAL 0 OR NOT out MATCHES "denoised [0-9.]+")
     message(FATAL_ERROR "dnsim run on the denoised model failed (${rc}): ${out} ${err}")
 endif()
+
+# Resume: 1 epoch, then --epochs 2 --resume, must give the same model as 2 epochs in one go.
+set(tiny backbone resnet18_28 --dataset.limit 128 --test-limit 32)
+execute_process(COMMAND ${TRAIN} ${tiny} --epochs 2 --out ${OUT}/straight RESULT_VARIABLE rc1
+    OUTPUT_QUIET ERROR_QUIET)
+execute_process(COMMAND ${TRAIN} ${tiny} --epochs 1 --out ${OUT}/resumed RESULT_VARIABLE rc2
+    OUTPUT_QUIET ERROR_QUIET)
+execute_process(COMMAND ${TRAIN} ${tiny} --epochs 2 --resume --out ${OUT}/resumed
+    RESULT_VARIABLE rc3 OUTPUT_QUIET ERROR_VARIABLE err)
+if(NOT rc1 EQUAL 0 OR NOT rc2 EQUAL 0 OR NOT rc3 EQUAL 0 OR NOT err MATCHES "resuming after epoch 1")
+    message(FATAL_ERROR "resume runs failed (${rc1} ${rc2} ${rc3}): ${err}")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${OUT}/straight/model.onnx
+    ${OUT}/resumed/model.onnx RESULT_VARIABLE same)
+if(NOT same EQUAL 0)
+    message(FATAL_ERROR "a resumed run differs from an uninterrupted one")
+endif()

@@ -115,6 +115,8 @@ std::vector<EpochResult> train(TorchGraph& model, const workloads::Dataset& trai
         r.test_accuracy_pct = evaluate(model, test_set, opt.eval_noise);
         r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         out.push_back(r);
+        if (!opt.checkpoint_dir.empty())
+            torch::save(adam, state_file(epoch));
         if (on_epoch)
             on_epoch(r);
     }
