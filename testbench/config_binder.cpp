@@ -58,6 +58,18 @@ void ConfigBinder::add_string(const std::string& key, const std::string& def,
                           [](const po::variable_value& v) { return v.as<std::string>(); }});
 }
 
+std::vector<std::string> split_list(const std::string& text) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (true) {
+        const std::size_t comma = text.find(',', start);
+        out.push_back(text.substr(start, comma - start));
+        if (comma == std::string::npos)
+            return out;
+        start = comma + 1;
+    }
+}
+
 std::vector<float> parse_float_list(const std::string& key, const std::string& text) {
     std::vector<float> out;
     std::size_t start = 0;

@@ -42,6 +42,9 @@ class ConfigBinder {
     std::vector<Binding> m_bindings;
 };
 
+/// Splits "a,b,c" at commas (empty text: one empty item).
+std::vector<std::string> split_list(const std::string& text);
+
 /// Parses "0.5, 0.25" into numbers; an empty text gives an empty list. ConfigError names `key`.
 std::vector<float> parse_float_list(const std::string& key, const std::string& text);
 

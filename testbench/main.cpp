@@ -150,15 +150,9 @@ int cmd_inspect(int argc, const char* const* argv) {
     }
     auto graph = dnsim::tb::load_model(vm["model"].as<std::string>());
     if (vm.count("denoisers") != 0) {
-        const std::string list = vm["denoisers"].as<std::string>();
-        std::size_t start = 0;
-        while (true) {
-            const std::size_t comma = list.find(',', start);
-            dnsim::workloads::insert_denoiser(graph, list.substr(start, comma - start),
-                                              vm["denoiser-ratio"].as<double>(), 0, "denoisers");
-            if (comma == std::string::npos)
-                break;
-            start = comma + 1;
+        for (const auto& layer : dnsim::tb::split_list(vm["denoisers"].as<std::string>())) {
+            dnsim::workloads::insert_denoiser(graph, layer, vm["denoiser-ratio"].as<double>(), 0,
+                                              "denoisers");
         }
     }
     dnsim::tb::print_model_summary(graph, std::cout);

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/output_files.h"
+#include "config_binder.h"
 #include "graph/transforms.h"
 #include "model_loader.h"
 
@@ -92,14 +93,8 @@ int run_study(const RunOptions& opt, std::ostream& os) {
     const auto t0 = std::chrono::steady_clock::now();
     workloads::Graph g = load_model(opt.model);
     if (!opt.denoisers.empty()) {
-        std::size_t start = 0;
-        while (true) {
-            const std::size_t comma = opt.denoisers.find(',', start);
-            workloads::insert_denoiser(g, opt.denoisers.substr(start, comma - start),
-                                       opt.denoiser_ratio, opt.replay.seed, "denoisers");
-            if (comma == std::string::npos)
-                break;
-            start = comma + 1;
+        for (const auto& layer : split_list(opt.denoisers)) {
+            workloads::insert_denoiser(g, layer, opt.denoiser_ratio, opt.replay.seed, "denoisers");
         }
     }
     workloads::Dataset data;

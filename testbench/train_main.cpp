@@ -117,19 +117,6 @@ StageOptions parse(int argc, const char* const* argv, const std::string& stage) 
     return o;
 }
 
-std::vector<std::string> split_list(const std::string& s) {
-    std::vector<std::string> out;
-    std::size_t start = 0;
-    while (true) {
-        const std::size_t comma = s.find(',', start);
-        out.push_back(s.substr(start, comma - start));
-        if (comma == std::string::npos)
-            break;
-        start = comma + 1;
-    }
-    return out;
-}
-
 /// The highest epoch_<k>.onnx in `dir` (0: none).
 int last_checkpoint(const std::string& dir) {
     int best = 0;
@@ -162,7 +149,7 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
     if (o.stage == "place" || o.stage == "denoisers") {
         std::vector<std::string> layers;
         if (!o.layers.empty()) {
-            layers = split_list(o.layers);
+            layers = tb::split_list(o.layers);
         } else {
             training::PlacementOptions po_;
             po_.method = o.placement;
