@@ -16,6 +16,11 @@ class ConfigBinder {
     /// An unsigned key; `apply` receives the value after a 0..2^32-1 check naming `key`.
     void add_unsigned(const std::string& key, unsigned long long def, const std::string& help,
                       std::function<void(unsigned long long)> apply);
+    /// An unsigned key stored straight into `field` (its current value is the default).
+    void add_field(const std::string& key, unsigned& field, const std::string& help) {
+        add_unsigned(key, field, help,
+                     [&field](unsigned long long v) { field = static_cast<unsigned>(v); });
+    }
     void add_int(const std::string& key, long long def, const std::string& help,
                  std::function<void(long long)> apply);
     void add_real(const std::string& key, double def, const std::string& help,

@@ -26,8 +26,7 @@ void bind_sram(ConfigBinder& b, const std::string& prefix, denoiser::SramConfig&
 
 void bind_denoiser_hardware(ConfigBinder& b, denoiser::DenoiserConfig& c) {
     const auto u = [&b](const std::string& key, unsigned& field, const std::string& help) {
-        b.add_unsigned(key, field, help,
-                       [&field](unsigned long long v) { field = static_cast<unsigned>(v); });
+        b.add_field(key, field, help);
     };
     b.add_real("denoiser.clock_mhz", c.clock_mhz, "clock, MHz",
                [&c](double v) { c.clock_mhz = v; });
@@ -101,8 +100,7 @@ void finish_dataset(workloads::DatasetSpec& d, const DatasetKeys& text) {
 
 void bind_cgra(ConfigBinder& b, cgra::CgraConfig& c, CgraKeys& text) {
     const auto u = [&b](const std::string& key, unsigned& field, const std::string& help) {
-        b.add_unsigned(key, field, help,
-                       [&field](unsigned long long v) { field = static_cast<unsigned>(v); });
+        b.add_field(key, field, help);
     };
     auto& a = c.analog;
     b.add_real("cgra.clock_mhz", c.clock_mhz, "CGRA digital clock, MHz",

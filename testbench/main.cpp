@@ -35,8 +35,7 @@ const bool kBannerOff = setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0) == 0
 void bind_denoiser_keys(dnsim::tb::ConfigBinder& b, dnsim::tb::DenoiserStudyOptions& o) {
     dnsim::tb::bind_denoiser_hardware(b, o.bench.config);
     const auto u = [&b](const std::string& key, unsigned& field, const std::string& help) {
-        b.add_unsigned(key, field, help,
-                       [&field](unsigned long long v) { field = static_cast<unsigned>(v); });
+        b.add_field(key, field, help);
     };
     auto& s = o.bench.shape;
     u("block.channels", s.channels, "C of the block input");
@@ -164,6 +163,30 @@ int cmd_inspect(int argc, const char* const* argv) {
     return 0;
 }
 
+/// Parses a command whose first positional argument is MODEL, with the binder's keys. Prints
+/// the help and returns false for --help; throws ConfigError("model") when MODEL is missing;
+/// applies the keys otherwise.
+bool parse_model_command(int argc, const char* const* argv, const po::options_description& general,
+                         dnsim::tb::ConfigBinder& binder, const std::string& command,
+                         const std::string& usage, po::variables_map& vm) {
+    po::options_description cli;
+    cli.add(general).add(binder.options());
+    po::positional_options_description positional;
+    positional.add("model", 1);
+    dnsim::tb::parse_options(argc, argv, cli, binder.options(), &positional, vm);
+    if (vm.count("help") != 0) {
+        std::cout << usage << "\n\n" << cli << "\n";
+        return false;
+    }
+    if (vm.count("model") == 0) {
+        throw ConfigError(
+            "model",
+            fmt::format("missing; usage: dnsim {} MODEL (see dnsim {} --help)", command, command));
+    }
+    binder.apply(vm);
+    return true;
+}
+
 int cmd_eval(int argc, const char* const* argv) {
     dnsim::tb::EvalOptions opt;
     dnsim::tb::ConfigBinder binder;
@@ -177,22 +200,13 @@ int cmd_eval(int argc, const char* const* argv) {
     general.add_options()("help,h", "print this help")("model", po::value<std::string>(),
                                                        "an .onnx file or a built-in name")(
         "config", po::value<std::string>(), "INI file with any of the configuration keys");
-    po::options_description cli;
-    cli.add(general).add(binder.options());
-    po::positional_options_description positional;
-    positional.add("model", 1);
     po::variables_map vm;
-    dnsim::tb::parse_options(argc, argv, cli, binder.options(), &positional, vm);
-    if (vm.count("help") != 0) {
-        std::cout << "usage: dnsim eval MODEL [--dataset.format F --dataset.images FILE "
-                     "--dataset.labels FILE] [KEY VALUE ...]\n\n"
-                  << cli << "\n";
+    if (!parse_model_command(argc, argv, general, binder, "eval",
+                             "usage: dnsim eval MODEL [--dataset.format F --dataset.images FILE "
+                             "--dataset.labels FILE] [KEY VALUE ...]",
+                             vm)) {
         return 0;
     }
-    if (vm.count("model") == 0) {
-        throw ConfigError("model", "missing; usage: dnsim eval MODEL (see dnsim eval --help)");
-    }
-    binder.apply(vm);
     opt.model = vm["model"].as<std::string>();
     dnsim::tb::finish_dataset(opt.dataset, dataset_text);
     if (opt.threads == 0) {
@@ -238,22 +252,14 @@ int cmd_run(int argc, const char* const* argv) {
                                             "no dataset: cycles, latency and energy only")(
         "out", po::value<std::string>(), "results directory (default results/run)")(
         "save-logits", "also write each accuracy pass's logits as .npy files");
-    po::options_description cli;
-    cli.add(general).add(binder.options());
-    po::positional_options_description positional;
-    positional.add("model", 1);
     po::variables_map vm;
-    dnsim::tb::parse_options(argc, argv, cli, binder.options(), &positional, vm);
-    if (vm.count("help") != 0) {
-        std::cout << "usage: dnsim run MODEL [--timing-only] [--denoisers L1,L2] [--out DIR] "
-                     "[KEY VALUE ...]\n\n"
-                  << cli << "\n";
+    if (!parse_model_command(
+            argc, argv, general, binder, "run",
+            "usage: dnsim run MODEL [--timing-only] [--denoisers L1,L2] [--out DIR] "
+            "[KEY VALUE ...]",
+            vm)) {
         return 0;
     }
-    if (vm.count("model") == 0) {
-        throw ConfigError("model", "missing; usage: dnsim run MODEL (see dnsim run --help)");
-    }
-    binder.apply(vm);
     dnsim::tb::finish_cgra(rc.soc.cgra, cgra_text);
     dnsim::tb::finish_noise(rc.noise, noise_text);
     dnsim::tb::finish_dataset(opt.dataset, dataset_text);
