@@ -68,7 +68,8 @@ class FixedFormat {
         if (std::isnan(v)) {
             return 0;
         }
-        const double scaled = std::round(std::ldexp(v, m_frac_bits));
+        // Multiplying by 2^f is exact in double (as ldexp is), and much faster in hot loops.
+        const double scaled = std::round(v * static_cast<double>(std::int64_t{1} << m_frac_bits));
         if (scaled >= kFixedMax) {
             return static_cast<std::int16_t>(kFixedMax);
         }
@@ -79,7 +80,7 @@ class FixedFormat {
     }
 
     double to_double(std::int16_t raw) const {
-        return std::ldexp(static_cast<double>(raw), -m_frac_bits);
+        return static_cast<double>(raw) / static_cast<double>(std::int64_t{1} << m_frac_bits);
     }
 
     friend constexpr bool operator==(FixedFormat a, FixedFormat b) {

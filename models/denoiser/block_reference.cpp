@@ -2,6 +2,7 @@
 #include "block_reference.h"
 
 #include <Eigen/Dense>
+#include <algorithm>
 #include <cmath>
 
 #include "common/fixed_point.h"
@@ -28,14 +29,19 @@ ReferenceTrace reference_block(const std::vector<std::int16_t>& x, const BlockSh
     t.normal.resize(std::size_t{c_in} * P);
     t.out.resize(std::size_t{c_in} * P);
 
+    // Integer sums are exact, so the loops run channel-outer with a row of accumulators (the
+    // inner loop over pixels vectorises); the result is the same in any order.
+    std::vector<std::int64_t> row(P), row2(P);
     for (unsigned m = 0; m < cr; ++m) {
-        for (std::size_t p = 0; p < P; ++p) {
-            std::int64_t acc = w.reduce_b[m] * one;
-            for (unsigned c = 0; c < c_in; ++c) {
-                acc += std::int64_t{w.reduce_w[std::size_t{m} * c_in + c]} * x[c * P + p];
-            }
-            t.h1[m * P + p] = leaky_relu(requantize(acc, wf), fmt.leaky_shift);
+        std::fill(row.begin(), row.end(), w.reduce_b[m] * one);
+        for (unsigned c = 0; c < c_in; ++c) {
+            const std::int64_t wc = w.reduce_w[std::size_t{m} * c_in + c];
+            const std::int16_t* xc = x.data() + std::size_t{c} * P;
+            for (std::size_t p = 0; p < P; ++p)
+                row[p] += wc * xc[p];
         }
+        for (std::size_t p = 0; p < P; ++p)
+            t.h1[m * P + p] = leaky_relu(requantize(row[p], wf), fmt.leaky_shift);
     }
     for (unsigned m = 0; m < cr; ++m) {
         for (long y = 0; y < H; ++y) {
@@ -57,19 +63,29 @@ ReferenceTrace reference_block(const std::vector<std::int16_t>& x, const BlockSh
         }
     }
     for (unsigned m = 0; m < c_in; ++m) {
-        for (std::size_t p = 0; p < P; ++p) {
-            std::int64_t am = w.mean_b[m] * one;
-            std::int64_t av = w.var_b[m] * one;
-            for (unsigned c = 0; c < cr; ++c) {
-                const std::int64_t h = t.h2[c * P + p];
-                am += w.mean_w[std::size_t{m} * cr + c] * h;
-                av += w.var_w[std::size_t{m} * cr + c] * h;
+        std::fill(row.begin(), row.end(), w.mean_b[m] * one);
+        std::fill(row2.begin(), row2.end(), w.var_b[m] * one);
+        for (unsigned c = 0; c < cr; ++c) {
+            const std::int64_t wm = w.mean_w[std::size_t{m} * cr + c];
+            const std::int64_t wv = w.var_w[std::size_t{m} * cr + c];
+            const std::int16_t* h = t.h2.data() + std::size_t{c} * P;
+            for (std::size_t p = 0; p < P; ++p) {
+                row[p] += wm * h[p];
+                row2[p] += wv * h[p];
             }
-            t.mean[m * P + p] = requantize(am, wf);
-            t.var[m * P + p] = requantize(av, wf);
+        }
+        for (std::size_t p = 0; p < P; ++p) {
+            t.mean[m * P + p] = requantize(row[p], wf);
+            t.var[m * P + p] = requantize(row2[p], wf);
         }
     }
-    std::vector<NoiseLaneKernel> lane(lanes);
+    // Building a lane (LFSR leap tables, Box-Muller tables) costs far more than one block's
+    // arithmetic, so each thread keeps its lanes and reseeds them: the state after reseed()
+    // depends on the seed alone.
+    thread_local std::vector<NoiseLaneKernel> lane;
+    if (lane.size() < lanes) {
+        lane.resize(lanes);
+    }
     for (unsigned l = 0; l < lanes; ++l) {
         lane[l].reseed(seed, l);
     }

@@ -36,10 +36,7 @@ BoxMuller::BoxMuller() {
 
 std::int64_t BoxMuller::minus_two_ln_q28(std::uint32_t s1) const {
     // s1 = 2^e * (1 + f / 2^31), e = index of the leading one.
-    int e = 31;
-    while (((s1 >> e) & 1U) == 0U) {
-        --e;
-    }
+    const int e = 31 - __builtin_clz(s1);  // s1 != 0
     const std::uint32_t f = (s1 << (31 - e)) & 0x7FFFFFFFU;
     const std::uint32_t i = f >> 23;
     const std::int64_t t = f & 0x7FFFFFU;
