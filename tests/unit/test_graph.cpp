@@ -143,3 +143,15 @@ TEST_CASE("insert_denoiser rewires readers and adds 3 C Cr + 9 Cr + 2 C + 2 Cr p
     CHECK_THROWS_WITH(insert_denoiser(g, "layer1.0.relu2"),
                       Catch::Contains("already has a denoiser"));
 }
+
+TEST_CASE("remove_denoisers gives back the backbone exactly") {
+    const Graph original = builtin_model("resnet18_28");
+    Graph g = original;
+    insert_denoiser(g, "layer1.0.relu2");
+    insert_denoiser(g, "layer4.1.relu2");  // its reader is the global average pool
+    insert_denoiser(g, "conv1");
+    REQUIRE_FALSE(g == original);
+    CHECK(remove_denoisers(g) == 3);
+    CHECK(g == original);
+    CHECK(remove_denoisers(g) == 0);
+}

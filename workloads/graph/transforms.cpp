@@ -92,6 +92,28 @@ std::string insert_denoiser(Graph& g, const std::string& layer, double ratio, st
     return name;
 }
 
+int remove_denoisers(Graph& g) {
+    int removed = 0;
+    for (std::size_t i = 0; i < g.nodes.size();) {
+        if (g.nodes[i].op != Op::Denoiser) {
+            ++i;
+            continue;
+        }
+        const Node n = g.nodes[i];
+        g.nodes.erase(g.nodes.begin() + static_cast<std::ptrdiff_t>(i));
+        for (std::size_t k = 1; k < n.inputs.size(); ++k)
+            g.initializers.erase(n.inputs[k]);
+        for (Node& other : g.nodes)
+            std::replace(other.inputs.begin(), other.inputs.end(), n.outputs[0], n.inputs[0]);
+        for (ValueInfo& v : g.outputs) {
+            if (v.name == n.outputs[0])
+                v.name = n.inputs[0];
+        }
+        ++removed;
+    }
+    return removed;
+}
+
 std::int64_t denoiser_parameter_count(const Graph& g) {
     std::int64_t total = 0;
     for (const Node& n : g.nodes) {

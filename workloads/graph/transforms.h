@@ -22,6 +22,10 @@ std::int64_t denoiser_bottleneck(std::int64_t channels, double ratio);
 std::string insert_denoiser(Graph& g, const std::string& layer, double ratio = 0.25,
                             std::uint64_t seed = 0, const std::string& key = "denoiser.layers");
 
+/// Removes every denoiser node and its weights, reconnecting its readers to the layer output
+/// it cleaned: the backbone alone. Returns the number of blocks removed.
+int remove_denoisers(Graph& g);
+
 /// Total parameters of the denoiser nodes of a graph.
 std::int64_t denoiser_parameter_count(const Graph& g);
 
