@@ -164,11 +164,12 @@ int cmd_inspect(int argc, const char* const* argv) {
 }
 
 /// Parses a command whose first positional argument is MODEL, with the binder's keys. Prints
-/// the help and returns false for --help; throws ConfigError("model") when MODEL is missing;
-/// applies the keys otherwise.
+/// the help and returns false for --help; throws ConfigError("model") when MODEL is missing
+/// (unless `model_optional`); applies the keys otherwise.
 bool parse_model_command(int argc, const char* const* argv, const po::options_description& general,
                          dnsim::tb::ConfigBinder& binder, const std::string& command,
-                         const std::string& usage, po::variables_map& vm) {
+                         const std::string& usage, po::variables_map& vm,
+                         bool model_optional = false) {
     po::options_description cli;
     cli.add(general).add(binder.options());
     po::positional_options_description positional;
@@ -178,7 +179,7 @@ bool parse_model_command(int argc, const char* const* argv, const po::options_de
         std::cout << usage << "\n\n" << cli << "\n";
         return false;
     }
-    if (vm.count("model") == 0) {
+    if (vm.count("model") == 0 && !model_optional) {
         throw ConfigError(
             "model",
             fmt::format("missing; usage: dnsim {} MODEL (see dnsim {} --help)", command, command));
@@ -223,6 +224,8 @@ int cmd_run(int argc, const char* const* argv) {
     dnsim::tb::NoiseKeys noise_text;
     dnsim::tb::DatasetKeys dataset_text;
     std::string path = "kernel";
+    // Noise on by default at the paper's sigma of 6 % (the shipped models' training noise).
+    rc.noise.activation_k = 0.06;
     dnsim::tb::bind_cgra(binder, rc.soc.cgra, cgra_text);
     dnsim::tb::bind_noise(binder, rc.noise, noise_text);
     dnsim::tb::bind_denoiser_hardware(binder, rc.soc.denoiser);
@@ -243,8 +246,10 @@ int cmd_run(int argc, const char* const* argv) {
     dnsim::tb::bind_energy(binder, rc.energy_table);
     po::options_description general("Options of 'dnsim run'");
     general.add_options()("help,h", "print this help")(
-        "model", po::value<std::string>(), "an .onnx file, a SCALE-Sim .csv or a built-in name")(
-        "config", po::value<std::string>(), "INI file with any of the configuration keys")(
+        "model", po::value<std::string>(),
+        "an .onnx file, a SCALE-Sim .csv or a built-in name (default: the shipped denoised "
+        "ResNet-18-28)")("config", po::value<std::string>(),
+                         "INI file with any of the configuration keys")(
         "denoisers", po::value<std::string>(),
         "add fresh denoiser blocks after these layers (comma-separated)")(
         "denoiser-ratio", po::value<double>()->default_value(0.25),
@@ -255,9 +260,11 @@ int cmd_run(int argc, const char* const* argv) {
     po::variables_map vm;
     if (!parse_model_command(
             argc, argv, general, binder, "run",
-            "usage: dnsim run MODEL [--timing-only] [--denoisers L1,L2] [--out DIR] "
-            "[KEY VALUE ...]",
-            vm)) {
+            "usage: dnsim run [MODEL] [--timing-only] [--denoisers L1,L2] [--out DIR] "
+            "[KEY VALUE ...]\n\nWithout MODEL: the shipped denoised ResNet-18-28 (" +
+                dnsim::tb::shipped_models_dir() +
+                "/resnet18_28_denoised.onnx) over the Fashion-MNIST test set.",
+            vm, true)) {
         return 0;
     }
     dnsim::tb::finish_cgra(rc.soc.cgra, cgra_text);
@@ -271,7 +278,13 @@ int cmd_run(int argc, const char* const* argv) {
         throw ConfigError("run.denoiser_path", fmt::format("'{}' is not one of kernel, tlm", path));
     }
     rc.validate();
-    opt.model = vm["model"].as<std::string>();
+    if (vm.count("model") != 0) {
+        opt.model = vm["model"].as<std::string>();
+    } else {
+        opt.model = dnsim::tb::default_run_model();
+        std::cout << "dnsim run: no MODEL given; replaying the shipped default " << opt.model
+                  << "\n";
+    }
     if (vm.count("denoisers") != 0)
         opt.denoisers = vm["denoisers"].as<std::string>();
     opt.denoiser_ratio = vm["denoiser-ratio"].as<double>();

@@ -1,6 +1,7 @@
 // MODEL argument resolution.
 #include "model_loader.h"
 
+#include <cstdlib>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -29,6 +30,25 @@ workloads::Graph load_model(const std::string& model, const std::string& key) {
                                            model, ext));
     }
     return workloads::builtin_model(model, 0, key);
+}
+
+std::string shipped_models_dir() {
+    const char* env = std::getenv("DNSIM_MODELS_DIR");
+    if (env != nullptr && *env != '\0')
+        return env;
+    return DNSIM_SOURCE_MODELS_DIR;
+}
+
+std::string default_run_model() {
+    const std::string path =
+        (std::filesystem::path(shipped_models_dir()) / "resnet18_28_denoised.onnx").string();
+    if (!std::filesystem::exists(path)) {
+        throw ConfigError("model", fmt::format("no MODEL given and the shipped default '{}' is "
+                                               "missing; give a model (dnsim run MODEL) or set "
+                                               "DNSIM_MODELS_DIR to the shipped models' directory",
+                                               path));
+    }
+    return path;
 }
 
 }  // namespace dnsim::tb

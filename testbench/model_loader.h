@@ -11,4 +11,12 @@ namespace dnsim::tb {
 /// Loads `model`; `key` names the option in errors (e.g. "model").
 workloads::Graph load_model(const std::string& model, const std::string& key = "model");
 
+/// The directory of the shipped trained models: $DNSIM_MODELS_DIR when set, else the
+/// source tree's workloads/models (fixed at configure time).
+std::string shipped_models_dir();
+
+/// The model `dnsim run` replays when no MODEL is given: the shipped denoised ResNet-18-28
+/// (budget 4 %, trained at sigma 6 %). Throws ConfigError("model") when the file is missing.
+std::string default_run_model();
+
 }  // namespace dnsim::tb

@@ -87,6 +87,48 @@ std::string csv_layers(const platform::ReplayResult& r) {
     return out;
 }
 
+/// The paper's summary (its Tables I and II, plus Fig. 3's overhead and the power figure):
+/// accuracy clean / noisy / denoised, parameter overhead, cycles and latency overhead, power.
+void paper_table(std::ostream& os, const platform::ReplayResult& r, const RunOptions& opt,
+                 double denoiser_power_mW) {
+    const MeanStd clean = accuracy_of(r.passes, "clean");
+    const MeanStd noisy = accuracy_of(r.passes, "noisy");
+    const MeanStd denoised = accuracy_of(r.passes, "denoised");
+    const auto& n = opt.replay.noise;
+    const auto pm = [](const MeanStd& m) {
+        return m.n > 1 ? fmt::format("{:.2f} +- {:.2f}", m.mean, m.std)
+                       : fmt::format("{:.2f}", m.mean);
+    };
+    const double cyc_us = 1.0 / r.clock_mhz;
+    std::vector<std::pair<std::string, std::string>> rows{
+        {"model", r.model},
+        {"noise",
+         fmt::format("{} k = {} x {} magnitude ({}), {} seed(s)", to_string(n.fidelity),
+                     n.activation_k, to_string(n.magnitude), to_string(n.distribution), noisy.n)},
+        {"clean accuracy, %", fmt::format("{:.2f}", clean.mean)},
+        {"noisy accuracy, %", pm(noisy)},
+        {"denoised accuracy, %", denoised.n > 0 ? pm(denoised) : "- (no denoisers)"},
+        {"denoised - noisy, points",
+         denoised.n > 0 ? fmt::format("{:+.2f}", denoised.mean - noisy.mean) : "-"},
+        {"denoiser parameters",
+         fmt::format("{} ({:.2f} % of {})", r.denoiser_params,
+                     r.backbone_params > 0 ? 100.0 * static_cast<double>(r.denoiser_params) /
+                                                 static_cast<double>(r.backbone_params)
+                                           : 0.0,
+                     r.backbone_params)},
+        {"cycles per inference",
+         fmt::format("{} ({} without denoisers)", r.cycles, r.cycles_without_denoisers)},
+        {"latency per inference, us",
+         fmt::format("{:.1f} ({:.1f} without denoisers)", static_cast<double>(r.cycles) * cyc_us,
+                     static_cast<double>(r.cycles_without_denoisers) * cyc_us)},
+        {"latency overhead, %", fmt::format("{:.2f}", r.overhead_pct())},
+        {"denoiser average power, mW", fmt::format("{:.3f}", denoiser_power_mW)},
+    };
+    os << "\nsummary (the paper's Table I/II columns)\n";
+    for (const auto& [k, v] : rows)
+        os << fmt::format("  {:<28}  {}\n", k, v);
+}
+
 }  // namespace
 
 int run_study(const RunOptions& opt, std::ostream& os) {
@@ -206,6 +248,8 @@ int run_study(const RunOptions& opt, std::ostream& os) {
         }
         acc["passes"] = per;
     }
+    if (!opt.timing_only)
+        paper_table(os, r, opt, average_power_mW(den, lat));
     os << fmt::format("wall time: {:.2f} s\n", wall);
 
     nlohmann::json j;
