@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Replays every model trained by scripts/train-models.sh through the platform (`dnsim run`)
+# over the 10 000 Fashion-MNIST test images, at the noise level it was trained for (the
+# backbone's noisy accuracy is the noisy pass of these runs: the denoisers are bypassed there).
+#
+#   scripts/evaluate-models.sh [NET...]
+#
+# Output: results/eval/NET/STAGE/{summary.json,layers.csv} (skipped when present).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DNSIM=build/testbench/dnsim
+ROOT=${DNSIM_TRAINING_DIR:-results/training}
+EVAL=${DNSIM_EVAL_DIR:-results/eval}
+SEEDS=2
+
+nets=("$@")
+[[ ${#nets[@]} -gt 0 ]] || nets=(resnet18_28 mobilenetv2_28 densenet121_28 efficientnet_b0_28)
+for net in "${nets[@]}"; do
+    for dir in "$ROOT/$net"/*/; do
+        stage=$(basename "$dir")
+        [[ $stage == backbone || $stage == sweep ]] && continue
+        [[ -f $dir/model.onnx && -f $dir/train.json ]] || continue
+        out=$EVAL/$net/$stage
+        if [[ -f $out/summary.json ]]; then
+            echo "== $out: done already"
+            continue
+        fi
+        k=$(/usr/bin/python3 -c "import json; print(json.load(open('$dir/train.json'))['sigma'])")
+        echo "== $out: dnsim run $dir/model.onnx --noise.activation_k $k"
+        mkdir -p "$EVAL/$net"
+        "$DNSIM" run "$dir/model.onnx" --noise.activation_k "$k" --run.seeds $SEEDS \
+            --out "$out" >"$out.log" 2>&1
+    done
+done
+echo "== evaluation done"

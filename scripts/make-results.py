@@ -1,0 +1,313 @@
+#!/usr/bin/python3
+"""Builds the tables of docs/results.md, workloads/models/manifest.json and the shipped ONNX
+files from the outputs of scripts/train-models.sh and scripts/evaluate-models.sh.
+
+    /usr/bin/python3 scripts/make-results.py [--training DIR] [--eval DIR] [--no-copy]
+
+Every figure comes from a train.json (dnsim-train) or a summary.json (dnsim run over the
+10 000 Fashion-MNIST test images); nothing is typed in by hand. The tables replace what sits
+between the <!-- BEGIN name --> and <!-- END name --> markers of docs/results.md.
+"""
+import argparse
+import hashlib
+import json
+import os
+import re
+import shutil
+import sys
+
+NETS = ["resnet18_28", "mobilenetv2_28", "densenet121_28", "efficientnet_b0_28"]
+PRETTY = {
+    "resnet18_28": "ResNet-18-28",
+    "mobilenetv2_28": "MobileNetV2-28",
+    "densenet121_28": "DenseNet-121-28",
+    "efficientnet_b0_28": "EfficientNet-B0-28",
+}
+MAX_BYTES = 5_000_000  # shipped ONNX files stay under 5 MB
+
+
+def load(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def maybe(path):
+    return load(path) if os.path.exists(path) else None
+
+
+def k_label(k):
+    return "k%02d" % round(float(k) * 100)
+
+
+def pct(k):
+    return "%g %%" % (100 * float(k))
+
+
+def acc(summary, kind):
+    a = summary["accuracy"]
+    if kind == "clean":
+        return "%.2f" % a["clean_pct"]
+    mean, std = a[kind + "_pct_mean"], a[kind + "_pct_std"]
+    return "%.2f ± %.2f" % (mean, std)
+
+
+class Results:
+    def __init__(self, training, evaluation):
+        self.training = training
+        self.evaluation = evaluation
+
+    def train(self, net, stage):
+        return maybe(os.path.join(self.training, net, stage, "train.json"))
+
+    def summary(self, net, stage):
+        return maybe(os.path.join(self.evaluation, net, stage, "summary.json"))
+
+    def k_high(self, net):
+        p = os.path.join(self.training, net, "k_high")
+        return open(p).read().strip() if os.path.exists(p) else None
+
+    def sweep(self, net):
+        d = os.path.join(self.training, net, "sweep")
+        rows = []
+        if os.path.isdir(d):
+            for name in sorted(os.listdir(d)):
+                s = maybe(os.path.join(d, name, "summary.json"))
+                if s:
+                    rows.append((int(name[1:]) / 100, s["accuracy"]))
+        return rows
+
+
+def denoised_row(r, net, stage):
+    s = r.summary(net, stage)
+    t = r.train(net, stage)
+    if not s or not t:
+        return None
+    a = s["accuracy"]
+    overhead = 100.0 * s["denoiser_params"] / s["backbone_params"]
+    return [
+        PRETTY[net],
+        pct(t["sigma"]),
+        "%d" % s["backbone_params"],
+        acc(s, "clean"),
+        acc(s, "noisy"),
+        acc(s, "denoised"),
+        "%+.2f" % (a["denoised_pct_mean"] - a["clean_pct"]),
+        "%d (%d, %.2f %%)" % (len(t.get("layers", [])), s["denoiser_params"], overhead),
+        "%.2f" % s["latency_overhead_pct"],
+        "%.2f" % s["denoiser_average_power_mW"],
+    ]
+
+
+DEN_HEADER = ["network", "σ (k)", "backbone params", "clean %", "noisy %", "denoised %",
+              "denoised − clean, points", "blocks (params, overhead)", "latency overhead %",
+              "denoiser power mW"]
+
+
+def table(header, rows):
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(out)
+
+
+def table_1(r):
+    rows = [denoised_row(r, n, "den_k06") for n in NETS]
+    return table(DEN_HEADER, [x for x in rows if x])
+
+
+def table_1_high(r):
+    rows = []
+    for n in NETS:
+        kh = r.k_high(n)
+        if kh:
+            row = denoised_row(r, n, "den_" + k_label(kh))
+            if row:
+                rows.append(row)
+    return table(DEN_HEADER, rows)
+
+
+def table_2(r):
+    net = "resnet18_28"
+    stages = ["den_k02", "den_k04", "den_k06", "den_k08"]
+    kh = r.k_high(net)
+    if kh:
+        stages.append("den_" + k_label(kh))
+    rows = [denoised_row(r, net, s) for s in stages]
+    return table(DEN_HEADER, [x for x in rows if x])
+
+
+def table_placement(r):
+    net = "resnet18_28"
+    kh = r.k_high(net)
+    if not kh:
+        return "(not run yet)"
+    rows = []
+    for method, suffix in [("gradnorm", ""), ("random", "_random"), ("uniform", "_uniform")]:
+        stage = "den_" + k_label(kh) + suffix
+        s, t = r.summary(net, stage), r.train(net, stage)
+        if not s or not t:
+            continue
+        a = s["accuracy"]
+        rows.append([
+            method, pct(kh), ", ".join(t.get("layers", [])),
+            "%d (%.2f %%)" % (s["denoiser_params"],
+                              100.0 * s["denoiser_params"] / s["backbone_params"]),
+            acc(s, "noisy"), acc(s, "denoised"),
+            "%+.2f" % (a["denoised_pct_mean"] - a["noisy_pct_mean"]),
+            "%.2f" % s["latency_overhead_pct"],
+        ])
+    return table(["placement", "σ (k)", "sites", "params (overhead)", "noisy %", "denoised %",
+                  "gain, points", "latency overhead %"], rows)
+
+
+def table_nit(r):
+    rows = []
+    for n in NETS:
+        ks = ["0.06"] + ([r.k_high(n)] if r.k_high(n) else [])
+        for k in ks:
+            den = r.summary(n, "den_" + k_label(k))
+            nit = r.summary(n, "nit_" + k_label(k))
+            tden = r.train(n, "den_" + k_label(k))
+            tnit = r.train(n, "nit_" + k_label(k))
+            if not (den and nit and tden and tnit):
+                continue
+            rows.append([
+                PRETTY[n], pct(k), acc(den, "clean"), acc(den, "noisy"), acc(den, "denoised"),
+                acc(nit, "clean"), acc(nit, "noisy"),
+                "%d / %d" % (den["denoiser_params"], nit["backbone_params"]),
+                "%.0f / %.0f" % (tden["seconds"], tnit["seconds"]),
+            ])
+    return table(["network", "σ (k)", "clean %", "noisy %", "denoised %", "NIT clean %",
+                  "NIT noisy %", "trained params: denoisers / NIT", "training s: denoisers / NIT"],
+                 rows)
+
+
+def table_sweep(r):
+    rows = []
+    for n in NETS:
+        for k, a in r.sweep(n):
+            rows.append([PRETTY[n], pct(k), "%.2f" % a["clean_pct"],
+                         "%.2f ± %.2f" % (a["noisy_pct_mean"], a["noisy_pct_std"]),
+                         "%+.2f" % (a["noisy_pct_mean"] - a["clean_pct"])])
+    return table(["network", "σ (k)", "clean %", "noisy %", "noise costs, points"], rows)
+
+
+def table_backbones(r):
+    rows = []
+    for n in NETS:
+        t = r.train(n, "backbone")
+        if not t:
+            continue
+        e = t["epochs"]
+        rows.append([PRETTY[n], "%d" % t["parameters"], "%d" % len(e),
+                     "%.2f" % e[-1]["train_accuracy_pct"], "%.0f" % t["seconds"],
+                     "`%s`" % t["command"]])
+    return table(["network", "params", "epochs", "last-epoch train accuracy %", "seconds",
+                  "command"], rows)
+
+
+# Shipped files: (file name, stage, kind).
+def shipped(r):
+    out = []
+    for n in NETS:
+        out += [(n + ".onnx", n, "backbone", "backbone"),
+                (n + "_denoised.onnx", n, "den_k06", "denoised"),
+                (n + "_nit.onnx", n, "nit_k06", "nit")]
+    kh = r.k_high("resnet18_28")
+    if kh:
+        out.append(("resnet18_28_denoised_%s.onnx" % k_label(kh), "resnet18_28",
+                    "den_" + k_label(kh), "denoised"))
+    return out
+
+
+def manifest(r, models_dir, copy):
+    entries = []
+    for fname, net, stage, kind in shipped(r):
+        src = os.path.join(r.training, net, stage, "model.onnx")
+        t = r.train(net, stage)
+        if not (os.path.exists(src) and t):
+            print("missing, not shipped: %s (%s)" % (fname, src), file=sys.stderr)
+            continue
+        size = os.path.getsize(src)
+        if size >= MAX_BYTES:
+            sys.exit("error: %s is %d bytes; shipped models must stay under %d" %
+                     (src, size, MAX_BYTES))
+        dst = os.path.join(models_dir, fname)
+        if copy:
+            shutil.copyfile(src, dst)
+        sha = hashlib.sha256(open(src, "rb").read()).hexdigest()
+        commands = []
+        seconds = 0.0
+        if kind != "backbone":
+            bt = r.train(net, "backbone")
+            commands.append(bt["command"])
+            seconds += bt["seconds"]
+        commands.append(t["command"])
+        seconds += t["seconds"]
+        e = {"file": fname, "network": net, "kind": kind, "bytes": size, "sha256": sha,
+             "parameters": t["parameters"], "denoiser_parameters": t["denoiser_parameters"],
+             "seed": t["seed"], "commands": commands,
+             "training_seconds": round(seconds, 1)}
+        if kind != "backbone":
+            e["trained_at_activation_k"] = t["sigma"]
+            e["denoiser_layers"] = t.get("layers", [])
+        # Platform accuracy over the 10 000 test images (backbones: the noisy pass of their
+        # denoised model's evaluation, where the blocks are bypassed).
+        s = r.summary(net, stage if kind != "backbone" else "den_k06")
+        if s:
+            a = s["accuracy"]
+            e["evaluation"] = {
+                "command": "build/testbench/dnsim run %s --noise.activation_k %s --run.seeds %d"
+                           % ("results/training/%s/%s/model.onnx" % (net, stage if kind != "backbone" else "den_k06"),
+                              s["config"]["noise.activation_k"], a["seeds"]),
+                "images": a["images"], "activation_k": float(s["config"]["noise.activation_k"]),
+                "clean_pct": a["clean_pct"], "noisy_pct": a["noisy_pct_mean"]}
+            if kind == "denoised":
+                e["evaluation"]["denoised_pct"] = a["denoised_pct_mean"]
+                e["evaluation"]["parameter_overhead_pct"] = round(
+                    100.0 * s["denoiser_params"] / s["backbone_params"], 3)
+                e["evaluation"]["latency_overhead_pct"] = round(s["latency_overhead_pct"], 3)
+                e["evaluation"]["denoiser_average_power_mW"] = round(
+                    s["denoiser_average_power_mW"], 3)
+        entries.append(e)
+    text = json.dumps({"dataset": "Fashion-MNIST (Debian dataset-fashion-mnist)",
+                       "produced_by": "scripts/reproduce-results.sh",
+                       "models": entries}, indent=2) + "\n"
+    with open(os.path.join(models_dir, "manifest.json.tmp"), "w") as f:
+        f.write(text)
+    os.replace(os.path.join(models_dir, "manifest.json.tmp"),
+               os.path.join(models_dir, "manifest.json"))
+    return entries
+
+
+def fill(doc, name, content):
+    pat = re.compile(r"(<!-- BEGIN %s -->\n).*?(<!-- END %s -->)" % (name, name), re.S)
+    if not pat.search(doc):
+        sys.exit("error: docs/results.md has no <!-- BEGIN %s --> ... <!-- END %s --> markers"
+                 % (name, name))
+    return pat.sub(lambda m: m.group(1) + content + "\n" + m.group(2), doc)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--training", default="results/training")
+    p.add_argument("--eval", default="results/eval")
+    p.add_argument("--doc", default="docs/results.md")
+    p.add_argument("--models", default="workloads/models")
+    p.add_argument("--no-copy", action="store_true", help="do not copy the ONNX files")
+    a = p.parse_args()
+    r = Results(a.training, a.eval)
+    os.makedirs(a.models, exist_ok=True)
+    entries = manifest(r, a.models, not a.no_copy)
+    doc = open(a.doc).read()
+    for name, fn in [("backbones", table_backbones), ("sweep", table_sweep),
+                     ("table-1", table_1), ("table-1-high", table_1_high),
+                     ("table-2", table_2), ("placement", table_placement), ("nit", table_nit)]:
+        doc = fill(doc, name, fn(r))
+    with open(a.doc + ".tmp", "w") as f:
+        f.write(doc)
+    os.replace(a.doc + ".tmp", a.doc)
+    print("wrote %s, %s/manifest.json (%d models)" % (a.doc, a.models, len(entries)))
+
+
+if __name__ == "__main__":
+    main()
