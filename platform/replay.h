@@ -27,7 +27,7 @@ struct ReplayConfig {
     SocConfig soc;
     cgra::NoiseConfig noise;
     std::uint64_t seed = 1;   ///< first run seed (activation/read noise, denoiser lanes)
-    unsigned seeds = 3;       ///< noisy and denoised passes with seeds seed, seed + 1, ...
+    unsigned seeds = 1;       ///< noisy and denoised passes with seeds seed, seed + 1, ...
     std::int64_t batch = 64;  ///< images per platform job
     unsigned threads = 2;     ///< worker threads for the functional work
     DenoiserPath denoiser_path = DenoiserPath::Kernel;

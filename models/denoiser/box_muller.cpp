@@ -23,16 +23,23 @@ std::uint64_t isqrt64(std::uint64_t n) {
     return r;
 }
 
-BoxMuller::BoxMuller() {
-    for (std::size_t i = 0; i < m_ln.size(); ++i) {
-        m_ln[i] = std::llround(std::log1p(static_cast<double>(i) / 256.0) * 268435456.0);
+BoxMuller::Tables::Tables() {
+    for (std::size_t i = 0; i < ln.size(); ++i) {
+        ln[i] = std::llround(std::log1p(static_cast<double>(i) / 256.0) * 268435456.0);
     }
-    for (std::size_t i = 0; i < m_cos.size(); ++i) {
-        m_cos[i] = static_cast<std::int32_t>(
+    for (std::size_t i = 0; i < cos.size(); ++i) {
+        cos[i] = static_cast<std::int32_t>(
             std::llround(std::cos(static_cast<double>(i) / 1024.0 * kPi / 2.0) * 1073741824.0));
     }
-    m_cos[1024] = 0;
+    cos[1024] = 0;
 }
+
+const BoxMuller::Tables& BoxMuller::tables() {
+    static const Tables t;
+    return t;
+}
+
+BoxMuller::BoxMuller() : m_t(&tables()) {}
 
 std::int64_t BoxMuller::minus_two_ln_q28(std::uint32_t s1) const {
     // s1 = 2^e * (1 + f / 2^31), e = index of the leading one.
@@ -40,7 +47,7 @@ std::int64_t BoxMuller::minus_two_ln_q28(std::uint32_t s1) const {
     const std::uint32_t f = (s1 << (31 - e)) & 0x7FFFFFFFU;
     const std::uint32_t i = f >> 23;
     const std::int64_t t = f & 0x7FFFFFU;
-    const std::int64_t ln_m = m_ln[i] + (((m_ln[i + 1] - m_ln[i]) * t) >> 23);
+    const std::int64_t ln_m = m_t->ln[i] + (((m_t->ln[i + 1] - m_t->ln[i]) * t) >> 23);
     // ln U1 = (e - 32) ln 2 + ln m  =>  -2 ln U1 = 2 (32 - e) ln 2 - 2 ln m  (>= 0)
     return 2 * (32 - e) * kLn2Q28 - 2 * ln_m;
 }
@@ -48,11 +55,11 @@ std::int64_t BoxMuller::minus_two_ln_q28(std::uint32_t s1) const {
 std::int32_t BoxMuller::quarter_cos(std::uint32_t x) const {
     const std::uint32_t i = x >> 4;
     if (i >= 1024) {
-        return m_cos[1024];
+        return m_t->cos[1024];
     }
     const std::int64_t t = x & 15U;
-    return static_cast<std::int32_t>(m_cos[i] +
-                                     (((m_cos[i + 1] - std::int64_t{m_cos[i]}) * t) >> 4));
+    return static_cast<std::int32_t>(m_t->cos[i] +
+                                     (((m_t->cos[i + 1] - std::int64_t{m_t->cos[i]}) * t) >> 4));
 }
 
 std::int32_t BoxMuller::cos_q30(std::uint16_t p) const {

@@ -29,8 +29,14 @@ class BoxMuller {
 
   private:
     std::int32_t quarter_cos(std::uint32_t x) const;  ///< cos(x/16384 * pi/2), x in [0, 16384]
-    std::array<std::int64_t, 257> m_ln{};             ///< ln(1 + i/256) in Q28
-    std::array<std::int32_t, 1025> m_cos{};           ///< cos(i/1024 * pi/2) in Q30
+    struct Tables {
+        Tables();
+        std::array<std::int64_t, 257> ln{};    ///< ln(1 + i/256) in Q28
+        std::array<std::int32_t, 1025> cos{};  ///< cos(i/1024 * pi/2) in Q30
+    };
+    /// The ROM contents, built once per process and shared by every converter.
+    static const Tables& tables();
+    const Tables* m_t;
 };
 
 }  // namespace dnsim::denoiser

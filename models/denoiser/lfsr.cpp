@@ -1,7 +1,11 @@
 // LFSR leap tables and the GF(2) order test for maximal length.
 #include "lfsr.h"
 
+#include <map>
+#include <memory>
+#include <mutex>
 #include <stdexcept>
+#include <utility>
 
 namespace dnsim::denoiser {
 
@@ -61,12 +65,20 @@ Lfsr::Lfsr(unsigned width, const std::vector<unsigned>& taps, std::uint32_t seed
         }
         m_mask |= 1U << (t - 1);
     }
-    const Gf2Matrix leap_matrix = step_matrix().power(width);
-    for (unsigned byte = 0; byte < 4; ++byte) {
-        for (unsigned v = 0; v < 256; ++v) {
-            m_leap[byte][v] = leap_matrix.apply((v << (8 * byte)) & width_mask(width));
+    static std::mutex mutex;
+    static std::map<std::pair<unsigned, std::uint32_t>, std::unique_ptr<LeapTables>> shared;
+    const std::lock_guard<std::mutex> lock(mutex);
+    auto& tables = shared[{width, m_mask}];
+    if (!tables) {
+        tables = std::make_unique<LeapTables>();
+        const Gf2Matrix leap_matrix = step_matrix().power(width);
+        for (unsigned byte = 0; byte < 4; ++byte) {
+            for (unsigned v = 0; v < 256; ++v) {
+                (*tables)[byte][v] = leap_matrix.apply((v << (8 * byte)) & width_mask(width));
+            }
         }
     }
+    m_leap = tables.get();
     reseed(seed);
 }
 

@@ -46,8 +46,9 @@ class Lfsr {
     void step() { m_state = (m_state >> 1) ^ ((0U - (m_state & 1U)) & m_mask); }
     void leap() {
         const std::uint32_t s = m_state;
-        m_state = m_leap[0][s & 0xFFU] ^ m_leap[1][(s >> 8) & 0xFFU] ^
-                  m_leap[2][(s >> 16) & 0xFFU] ^ m_leap[3][(s >> 24) & 0xFFU];
+        const LeapTables& t = *m_leap;
+        m_state = t[0][s & 0xFFU] ^ t[1][(s >> 8) & 0xFFU] ^ t[2][(s >> 16) & 0xFFU] ^
+                  t[3][(s >> 24) & 0xFFU];
     }
 
     /// One-step transition matrix of this LFSR (used to check maximality).
@@ -57,7 +58,10 @@ class Lfsr {
     unsigned m_width;
     std::uint32_t m_mask;
     std::uint32_t m_state = 1;
-    std::array<std::array<std::uint32_t, 256>, 4> m_leap{};
+    /// XOR network of the leap, one 256-entry table per state byte. Shared by every LFSR with
+    /// the same width and taps (built once per process), so many lanes stay in the L1 cache.
+    using LeapTables = std::array<std::array<std::uint32_t, 256>, 4>;
+    const LeapTables* m_leap = nullptr;
 };
 
 /// True when x^(2^n - 1) = I and x^((2^n - 1)/q) != I for each prime factor q of 2^n - 1,
