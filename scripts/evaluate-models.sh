@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 DNSIM=build/testbench/dnsim
 ROOT=${DNSIM_TRAINING_DIR:-results/training}
 EVAL=${DNSIM_EVAL_DIR:-results/eval}
-SEEDS=2
+SEEDS=${DNSIM_EVAL_SEEDS:-1}
 
 nets=("$@")
 [[ ${#nets[@]} -gt 0 ]] || nets=(resnet18_28 mobilenetv2_28 densenet121_28 efficientnet_b0_28)

@@ -48,7 +48,7 @@ def acc(summary, kind):
     if kind == "clean":
         return "%.2f" % a["clean_pct"]
     mean, std = a[kind + "_pct_mean"], a[kind + "_pct_std"]
-    return "%.2f ± %.2f" % (mean, std)
+    return "%.2f ± %.2f" % (mean, std) if a["seeds"] > 1 else "%.2f" % mean
 
 
 class Results:
