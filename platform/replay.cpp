@@ -54,6 +54,18 @@ Tensor slice(const Tensor& t, std::int64_t begin, std::int64_t end) {
     return out;
 }
 
+/// The key of a layer's random streams (noise, programming variation, denoiser lanes): a hash
+/// of its name, so a layer draws the same numbers whatever blocks are inserted before it, and
+/// models that share a backbone see the same noisy pass (paired comparisons).
+std::uint64_t layer_key(const Node& n) {
+    std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a
+    for (const char c : n.name) {
+        h ^= static_cast<unsigned char>(c);
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
 /// The data side of the replay: activations of the current job, evaluated step by step from
 /// the hooks the platform calls inside its transactions. The job's images are split into
 /// contiguous parts, one per worker thread, each with its own tensors for the whole job.
@@ -241,8 +253,8 @@ class Functional {
     }
 
     std::uint64_t seed_of(std::size_t si, std::int64_t image) const {
-        return derive_key(m_pass.seed,
-                          {static_cast<std::uint64_t>(image), m_plan.steps[si].node, 0xD0});
+        return derive_key(m_pass.seed, {static_cast<std::uint64_t>(image),
+                                        layer_key(m_g->nodes[m_plan.steps[si].node]), 0xD0});
     }
 
     const Tensor* value(const Part& part, const std::string& t) const {
@@ -286,7 +298,8 @@ class Functional {
             const std::int64_t mg = w.dims[0] / g;
             for (std::int64_t gi = 0; gi < g; ++gi) {
                 mats.emplace_back(w.ptr() + gi * per, mg, per / mg, m_cfg.soc.cgra.analog,
-                                  m_cfg.noise, s.node * 4096 + static_cast<std::uint64_t>(gi));
+                                  m_cfg.noise,
+                                  layer_key(n) * 4096 + static_cast<std::uint64_t>(gi));
             }
         } else {
             // Gemm / MatMul: the crossbars hold W as out x in.
@@ -300,7 +313,8 @@ class Functional {
                         tb ? w.ptr()[i * k + j] : w.ptr()[j * o + i];
                 }
             }
-            mats.emplace_back(wt.data(), o, k, m_cfg.soc.cgra.analog, m_cfg.noise, s.node * 4096);
+            mats.emplace_back(wt.data(), o, k, m_cfg.soc.cgra.analog, m_cfg.noise,
+                              layer_key(n) * 4096);
         }
     }
 
@@ -320,7 +334,7 @@ class Functional {
             const std::int64_t pix = od[2] * od[3];
             std::vector<float> col(static_cast<std::size_t>(cg * a.kernel[0] * a.kernel[1] * pix));
             for (std::int64_t i = 0; i < images; ++i) {
-                Rng rng(m_pass.seed, {static_cast<std::uint64_t>(first + i), s.node, 14});
+                Rng rng(m_pass.seed, {static_cast<std::uint64_t>(first + i), layer_key(n), 14});
                 for (std::int64_t gi = 0; gi < g; ++gi) {
                     workloads::kernels::im2col(x.ptr() + (i * c + gi * cg) * h * wd, col.data(), cg,
                                                h, wd, od[2], od[3], a);
@@ -342,7 +356,7 @@ class Functional {
         const cgra::BitSlicedWeights& m = mats[0];
         Tensor y({images, m.out()});
         for (std::int64_t i = 0; i < images; ++i) {
-            Rng rng(m_pass.seed, {static_cast<std::uint64_t>(first + i), s.node, 14});
+            Rng rng(m_pass.seed, {static_cast<std::uint64_t>(first + i), layer_key(n), 14});
             m.multiply(x.ptr() + i * m.in(), 1, y.ptr() + i * m.out(), rng);
         }
         if (n.op == Op::Gemm) {
@@ -368,7 +382,7 @@ class Functional {
             const std::int64_t channels = y.dims.size() >= 2 ? y.dims[1] : 1;
             for (std::int64_t i = 0; i < y.dims[0]; ++i) {
                 cgra::add_activation_noise(y.ptr() + i * per, channels, per / channels, m_pass.seed,
-                                           static_cast<std::uint64_t>(first + i), s.node, nc);
+                                           static_cast<std::uint64_t>(first + i), layer_key(n), nc);
             }
             return;
         }
@@ -387,10 +401,11 @@ class Functional {
             float* yi = y.ptr() + i * per;
             const auto image = static_cast<std::uint64_t>(first + i);
             if (nc.read_sigma > 0.0) {
-                cgra::add_read_noise(yi, rms.ptr() + i * per, per, m_pass.seed, image, s.node, nc);
+                cgra::add_read_noise(yi, rms.ptr() + i * per, per, m_pass.seed, image, layer_key(n),
+                                     nc);
             }
-            cgra::add_activation_noise(yi, channels, per / channels, m_pass.seed, image, s.node,
-                                       nc);
+            cgra::add_activation_noise(yi, channels, per / channels, m_pass.seed, image,
+                                       layer_key(n), nc);
             cgra::quantise_output(yi, per, nc);
         }
     }
@@ -437,7 +452,8 @@ Graph chip_graph(const Graph& g, const ReplayPlan& plan, const cgra::NoiseConfig
         if (s.kind != StepKind::Analog)
             continue;
         Tensor& w = chip.initializers.at(g.nodes[s.node].inputs[1]);
-        out_scale[s.node] = cgra::perturb_weights(w.ptr(), w.numel(), s.node, nc);
+        out_scale[s.node] =
+            cgra::perturb_weights(w.ptr(), w.numel(), layer_key(g.nodes[s.node]), nc);
     }
     return chip;
 }
@@ -554,8 +570,9 @@ ReplayResult run_replay(const Graph& g, const workloads::Dataset* data, const Re
             fn.tlm_output(si, image, y);
     };
     io.seed = [&](std::size_t si, std::uint32_t image) {
-        return functional_active ? fn.seed(si, image)
-                                 : derive_key(cfg.seed, {0, plan.steps[si].node, 0xD0});
+        return functional_active
+                   ? fn.seed(si, image)
+                   : derive_key(cfg.seed, {0, layer_key(g.nodes[plan.steps[si].node]), 0xD0});
     };
     io.compute = [&](std::size_t si, std::uint32_t) {
         if (functional_active)
