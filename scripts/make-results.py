@@ -162,7 +162,7 @@ def table_placement(r):
 def table_nit(r):
     rows = []
     for n in NETS:
-        ks = ["0.06"] + ([r.k_high(n)] if r.k_high(n) else [])
+        ks = ["0.06"] + ([r.k_high(n)] if r.k_high(n) and k_label(r.k_high(n)) != "k06" else [])
         for k in ks:
             den = r.summary(n, "den_" + k_label(k))
             nit = r.summary(n, "nit_" + k_label(k))
@@ -258,9 +258,11 @@ def manifest(r, models_dir, copy):
         if s:
             a = s["accuracy"]
             e["evaluation"] = {
-                "command": "build/testbench/dnsim run %s --noise.activation_k %s --run.seeds %d"
+                "command": "build/testbench/dnsim run %s --noise.activation_k %s --run.seeds %d%s"
                            % ("results/training/%s/%s/model.onnx" % (net, stage if kind != "backbone" else "den_k06"),
-                              s["config"]["noise.activation_k"], a["seeds"]),
+                              s["config"]["noise.activation_k"], a["seeds"],
+                              "" if s["config"]["cgra.depthwise"] == "digital" else
+                              " --cgra.depthwise " + s["config"]["cgra.depthwise"]),
                 "images": a["images"], "activation_k": float(s["config"]["noise.activation_k"]),
                 "clean_pct": a["clean_pct"], "noisy_pct": a["noisy_pct_mean"]}
             if kind == "denoised":
