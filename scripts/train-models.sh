@@ -3,6 +3,7 @@
 # order, one job at a time (two LibTorch jobs on 2 cores slow each other down badly).
 #
 #   scripts/train-models.sh [NET...]        default: resnet18_28 first, then the other three
+#   DNSIM_STAGES_UPTO=k06 scripts/train-models.sh NET   only the backbone and the 6 % stages
 #
 # Output: results/training/NET/STAGE/{model.onnx,train.json,...} and STAGE.log beside it.
 # A stage whose model.onnx exists is skipped, and an interrupted stage resumes from its last
@@ -97,6 +98,8 @@ train_net() {
     local bb=$dir/backbone/model.onnx
     stage den_k06 "$dir" denoisers "$bb" --sigma 0.06 $FINETUNE
     stage nit_k06 "$dir" nit "$bb" --sigma 0.06 $FINETUNE
+    # DNSIM_STAGES_UPTO=k06: stop after the shipped (6 %) stages, e.g. to evaluate them first.
+    [[ ${DNSIM_STAGES_UPTO:-} == k06 ]] && return
     local kh
     kh=$(find_k_high "$net" "$bb" "$dir")
     local kl
