@@ -261,8 +261,10 @@ def manifest(r, models_dir, copy):
                 "command": "build/testbench/dnsim run %s --noise.activation_k %s --run.seeds %d%s"
                            % ("results/training/%s/%s/model.onnx" % (net, stage if kind != "backbone" else "den_k06"),
                               s["config"]["noise.activation_k"], a["seeds"],
-                              "" if s["config"]["cgra.depthwise"] == "digital" else
-                              " --cgra.depthwise " + s["config"]["cgra.depthwise"]),
+                              ("" if s["config"]["cgra.depthwise"] == "digital" else
+                               " --cgra.depthwise " + s["config"]["cgra.depthwise"]) +
+                              ("" if s["config"]["cgra.crossbars"] == "16128" else
+                               " --cgra.crossbars " + s["config"]["cgra.crossbars"])),
                 "images": a["images"], "activation_k": float(s["config"]["noise.activation_k"]),
                 "clean_pct": a["clean_pct"], "noisy_pct": a["noisy_pct_mean"]}
             if kind == "denoised":

@@ -44,7 +44,9 @@ HIGH_GRID="0.06 0.10 0.15 0.20 0.25 0.30 0.40 0.50"
 # (block-diagonal, analog), so that training and replay see the same noise.
 platform_args() {
     case $1 in
-        mobilenetv2_28 | efficientnet_b0_28) echo "--cgra.depthwise block_diagonal" ;;
+        mobilenetv2_28) echo "--cgra.depthwise block_diagonal" ;;
+        # Block-diagonal depthwise layers need 20 520 crossbars here, more than the default.
+        efficientnet_b0_28) echo "--cgra.depthwise block_diagonal --cgra.crossbars 24576" ;;
         *) echo "" ;;
     esac
 }
