@@ -58,12 +58,7 @@ Tensor slice(const Tensor& t, std::int64_t begin, std::int64_t end) {
 /// of its name, so a layer draws the same numbers whatever blocks are inserted before it, and
 /// models that share a backbone see the same noisy pass (paired comparisons).
 std::uint64_t layer_key(const Node& n) {
-    std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a
-    for (const char c : n.name) {
-        h ^= static_cast<unsigned char>(c);
-        h *= 0x100000001b3ULL;
-    }
-    return h;
+    return workloads::stable_hash(n.name);
 }
 
 /// The data side of the replay: activations of the current job, evaluated step by step from

@@ -10,9 +10,6 @@
 
 namespace dnsim::workloads {
 
-namespace {
-
-/// FNV-1a: a hash of a name that is the same on every platform (keys the weight streams).
 std::uint64_t stable_hash(const std::string& s) {
     std::uint64_t h = 0xcbf29ce484222325ull;
     for (const char c : s) {
@@ -21,8 +18,6 @@ std::uint64_t stable_hash(const std::string& s) {
     }
     return h;
 }
-
-}  // namespace
 
 std::int64_t denoiser_bottleneck(std::int64_t channels, double ratio) {
     return std::max<std::int64_t>(1, std::llround(static_cast<double>(channels) * ratio));

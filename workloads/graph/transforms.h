@@ -26,6 +26,10 @@ std::string insert_denoiser(Graph& g, const std::string& layer, double ratio = 0
 /// it cleaned: the backbone alone. Returns the number of blocks removed.
 int remove_denoisers(Graph& g);
 
+/// FNV-1a of a name, the same on every platform: keys the random streams of a named weight or
+/// layer (denoiser initial weights, the replay's noise streams).
+std::uint64_t stable_hash(const std::string& s);
+
 /// Total parameters of the denoiser nodes of a graph.
 std::int64_t denoiser_parameter_count(const Graph& g);
 
