@@ -30,12 +30,13 @@ ReferenceTrace reference_block(const std::vector<std::int16_t>& x, const BlockSh
     t.out.resize(std::size_t{c_in} * P);
 
     // Integer sums are exact, so the loops run channel-outer with a row of accumulators (the
-    // inner loop over pixels vectorises); the result is the same in any order.
+    // inner loop over pixels vectorises); the result is the same in any order. A 16 x 16-bit
+    // product fits in 32 bits, so only the accumulation is 64-bit.
     std::vector<std::int64_t> row(P), row2(P);
     for (unsigned m = 0; m < cr; ++m) {
         std::fill(row.begin(), row.end(), w.reduce_b[m] * one);
         for (unsigned c = 0; c < c_in; ++c) {
-            const std::int64_t wc = w.reduce_w[std::size_t{m} * c_in + c];
+            const std::int32_t wc = w.reduce_w[std::size_t{m} * c_in + c];
             const std::int16_t* xc = x.data() + std::size_t{c} * P;
             for (std::size_t p = 0; p < P; ++p)
                 row[p] += wc * xc[p];
@@ -43,22 +44,34 @@ ReferenceTrace reference_block(const std::vector<std::int16_t>& x, const BlockSh
         for (std::size_t p = 0; p < P; ++p)
             t.h1[m * P + p] = leaky_relu(requantize(row[p], wf), fmt.leaky_shift);
     }
+    // Depthwise 3x3 over a zero-bordered copy of each channel (a zero tap adds nothing, so the
+    // sum equals the one over the in-range taps only).
+    const long Wp = W + 2;
+    std::vector<std::int32_t> padded(static_cast<std::size_t>((H + 2) * Wp), 0);
     for (unsigned m = 0; m < cr; ++m) {
         for (long y = 0; y < H; ++y) {
             for (long xx = 0; xx < W; ++xx) {
-                std::int64_t acc = w.dw_b[m] * one;
-                for (long ky = 0; ky < 3; ++ky) {
-                    for (long kx = 0; kx < 3; ++kx) {
-                        const long yy = y + ky - 1, xs = xx + kx - 1;
-                        if (yy < 0 || yy >= H || xs < 0 || xs >= W) {
-                            continue;
-                        }
-                        acc += std::int64_t{w.dw_w[m * 9 + static_cast<std::size_t>(ky * 3 + kx)]} *
-                               t.h1[m * P + static_cast<std::size_t>(yy * W + xs)];
-                    }
-                }
-                t.h2[m * P + static_cast<std::size_t>(y * W + xx)] =
-                    leaky_relu(requantize(acc, wf), fmt.leaky_shift);
+                padded[static_cast<std::size_t>((y + 1) * Wp + xx + 1)] =
+                    t.h1[m * P + static_cast<std::size_t>(y * W + xx)];
+            }
+        }
+        std::int32_t k[9];
+        for (std::size_t i = 0; i < 9; ++i)
+            k[i] = w.dw_w[m * 9 + i];
+        const std::int64_t bias = w.dw_b[m] * one;
+        for (long y = 0; y < H; ++y) {
+            const std::int32_t* r0 = padded.data() + y * Wp;
+            const std::int32_t* r1 = r0 + Wp;
+            const std::int32_t* r2 = r1 + Wp;
+            std::int16_t* out = t.h2.data() + m * P + static_cast<std::size_t>(y * W);
+            for (long xx = 0; xx < W; ++xx) {
+                const std::int64_t acc =
+                    bias + std::int64_t{k[0] * r0[xx]} + std::int64_t{k[1] * r0[xx + 1]} +
+                    std::int64_t{k[2] * r0[xx + 2]} + std::int64_t{k[3] * r1[xx]} +
+                    std::int64_t{k[4] * r1[xx + 1]} + std::int64_t{k[5] * r1[xx + 2]} +
+                    std::int64_t{k[6] * r2[xx]} + std::int64_t{k[7] * r2[xx + 1]} +
+                    std::int64_t{k[8] * r2[xx + 2]};
+                out[xx] = leaky_relu(requantize(acc, wf), fmt.leaky_shift);
             }
         }
     }
@@ -66,8 +79,8 @@ ReferenceTrace reference_block(const std::vector<std::int16_t>& x, const BlockSh
         std::fill(row.begin(), row.end(), w.mean_b[m] * one);
         std::fill(row2.begin(), row2.end(), w.var_b[m] * one);
         for (unsigned c = 0; c < cr; ++c) {
-            const std::int64_t wm = w.mean_w[std::size_t{m} * cr + c];
-            const std::int64_t wv = w.var_w[std::size_t{m} * cr + c];
+            const std::int32_t wm = w.mean_w[std::size_t{m} * cr + c];
+            const std::int32_t wv = w.var_w[std::size_t{m} * cr + c];
             const std::int16_t* h = t.h2.data() + std::size_t{c} * P;
             for (std::size_t p = 0; p < P; ++p) {
                 row[p] += wm * h[p];
@@ -89,18 +102,28 @@ ReferenceTrace reference_block(const std::vector<std::int16_t>& x, const BlockSh
     for (unsigned l = 0; l < lanes; ++l) {
         lane[l].reseed(seed, l);
     }
-    std::uint64_t g = 0;  // global element index in (h, c, w) order
+    // Z1 per element in the lanes' order, then Y = Z1 sigma + mu and X - Y over the whole block
+    // (the second loop has no table look-ups or square roots and vectorises).
+    unsigned l = 0;  // lane of element g (global index in (h, c, w) order): g mod lanes
     for (long y = 0; y < H; ++y) {
         for (unsigned c = 0; c < c_in; ++c) {
-            for (long xx = 0; xx < W; ++xx, ++g) {
-                const std::size_t i = c * P + static_cast<std::size_t>(y * W + xx);
-                NoiseLaneKernel& k = lane[g % lanes];
-                const std::int16_t z = k.next_normal();
-                t.normal[i] = z;
-                const std::int16_t sigma = sigma_from_variance(t.var[i], fmt.activation_frac_bits);
-                t.out[i] = saturate16(std::int64_t{x[i]} - gaussian_sample(z, sigma, t.mean[i]));
+            std::int16_t* z = t.normal.data() + c * P + static_cast<std::size_t>(y * W);
+            for (long xx = 0; xx < W; ++xx) {
+                z[xx] = lane[l].next_normal();
+                l = l + 1 == lanes ? 0 : l + 1;
             }
         }
+    }
+    const std::int16_t* sigma_of = sigma_table(fmt.activation_frac_bits);
+    std::vector<std::int16_t> sigma(t.var.size());
+    for (std::size_t i = 0; i < sigma.size(); ++i)
+        sigma[i] = sigma_of[std::max<std::int16_t>(t.var[i], 0)];
+    // gaussian_sample() and the saturating subtraction in 32 bits: |Z1 sigma| < 2^30.
+    static_assert(kNormalFracBits == 11);
+    for (std::size_t i = 0; i < t.out.size(); ++i) {
+        const std::int32_t yv = std::clamp<std::int32_t>(
+            ((std::int32_t{t.normal[i]} * sigma[i] + (1 << 10)) >> 11) + t.mean[i], -32768, 32767);
+        t.out[i] = static_cast<std::int16_t>(std::clamp<std::int32_t>(x[i] - yv, -32768, 32767));
     }
     return t;
 }

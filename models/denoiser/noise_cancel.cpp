@@ -1,6 +1,12 @@
 // Noise lane seeding from the block seed register.
 #include "noise_cancel.h"
 
+#include <array>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
 #include "common/rng.h"
 
 namespace dnsim::denoiser {
@@ -10,6 +16,24 @@ LaneSeeds lane_seeds(std::uint64_t seed, unsigned lane) {
     auto u1 = static_cast<std::uint32_t>(derive_key(seed, {lane, 1}) & 0xFFFFFFFFULL);
     auto u2 = static_cast<std::uint32_t>(derive_key(seed, {lane, 2}) & 0x7FFFFFFFULL);
     return {u1 == 0 ? 1U : u1, u2 == 0 ? 1U : u2};
+}
+
+const std::int16_t* sigma_table(int frac_bits) {
+    if (frac_bits < 0 || frac_bits > 15) {
+        throw std::invalid_argument("sigma_table: " + std::to_string(frac_bits) +
+                                    " fraction bits, expected 0 .. 15");
+    }
+    static std::array<std::vector<std::int16_t>, 16> tables;
+    static std::array<std::once_flag, 16> built;
+    const auto f = static_cast<std::size_t>(frac_bits);
+    std::call_once(built[f], [f, frac_bits] {
+        std::vector<std::int16_t>& t = tables[f];
+        t.resize(32768);
+        for (int v = 0; v < 32768; ++v)
+            t[static_cast<std::size_t>(v)] =
+                sigma_from_variance(static_cast<std::int16_t>(v), frac_bits);
+    });
+    return tables[f].data();
 }
 
 void NoiseLaneKernel::reseed(std::uint64_t seed, unsigned lane) {

@@ -20,6 +20,10 @@ inline std::int16_t sigma_from_variance(std::int16_t v, int frac_bits) {
         isqrt64(static_cast<std::uint64_t>(v) << static_cast<unsigned>(frac_bits))));
 }
 
+/// sigma_from_variance(v, frac_bits) for v = 0 .. 32767 (negative v give 0): the lane's
+/// square-root table for one format, built once per process. frac_bits must be in 0 .. 15.
+const std::int16_t* sigma_table(int frac_bits);
+
 /// Y = z * sigma + mu with z in Q4.11; sigma, mu and the result share `frac_bits`.
 inline std::int16_t gaussian_sample(std::int16_t z, std::int16_t sigma, std::int16_t mu) {
     return saturate16(round_shift(std::int64_t{z} * sigma, kNormalFracBits) + mu);

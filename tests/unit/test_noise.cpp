@@ -65,6 +65,21 @@ TEST_CASE("Box-Muller tables: ln and cos within their interpolation error") {
     CHECK(isqrt64(15) == 3);
     CHECK(isqrt64(16) == 4);
     CHECK(isqrt64((1ULL << 62) - 1) == (1ULL << 31) - 1);
+    CHECK(isqrt64(~0ULL) == 0xFFFFFFFFULL);
+}
+
+TEST_CASE("isqrt64 is exact around every square, on both sides of its 2^40 estimate switch") {
+    // floor(sqrt(n)) is r exactly when r^2 <= n < (r + 1)^2: check r^2 - 1, r^2, r^2 + 2r
+    // (the last value before (r + 1)^2) for r spread over [1, 2^24], which covers the
+    // single-precision estimate (n < 2^40) and the double one.
+    int bad = 0;
+    for (std::uint64_t r = 1; r <= (1ULL << 24); r = r + 1 + r / 997) {
+        const std::uint64_t sq = r * r;
+        bad += isqrt64(sq) != r;
+        bad += isqrt64(sq - 1) != r - 1;
+        bad += isqrt64(sq + 2 * r) != r;
+    }
+    CHECK(bad == 0);
 }
 
 namespace {
@@ -144,4 +159,23 @@ TEST_CASE("noise cancellation arithmetic: sigma = sqrt(max(v,0)), Y = z sigma + 
     // z = 1.5 (3072 in Q4.11), sigma = 0.5, mu = 0.25: Y = 1.0 -> 256 in Q7.8.
     CHECK(gaussian_sample(3072, 128, 64) == 256);
     CHECK(gaussian_sample(-2048, 32767, -32768) == -32768);  // saturates
+}
+
+TEST_CASE("the lane's square-root table equals floor(sqrt(v 2^f)) for every variance") {
+    for (int f : {0, 8, 11, 15}) {
+        const std::int16_t* table = sigma_table(f);
+        int bad = 0;
+        for (std::int64_t v = 0; v < 32768; ++v) {
+            // Independent of isqrt64: the largest s with s^2 <= v 2^f, by bisection.
+            const std::int64_t n = v << f;
+            std::int64_t lo = 0, hi = 1LL << 23;
+            while (hi - lo > 1) {
+                const std::int64_t mid = (lo + hi) / 2;
+                (mid * mid <= n ? lo : hi) = mid;
+            }
+            bad += table[v] != std::min<std::int64_t>(lo, 32767);
+        }
+        CHECK(bad == 0);
+    }
+    CHECK_THROWS_WITH(sigma_table(16), Catch::Contains("expected 0 .. 15"));
 }

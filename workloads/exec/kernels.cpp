@@ -41,40 +41,60 @@ void depthwise(const float* x, const float* w, float* out, std::int64_t h, std::
 
 }  // namespace
 
-/// Unfolds the input patches of one group into a (C kH kW) x (Ho Wo) matrix. Per output row the
-/// valid column range is computed once, so the inner copy has no bounds checks.
+/// Unfolds the input patches of one group into a (C kH kW) x (Ho Wo) matrix. The input is first
+/// copied into a zero-bordered plane per channel covering every tap's reach, so filling the
+/// matrix needs no bounds checks: each row is the plane read at a fixed offset plus a per-pixel
+/// index (row copies where output rows are wide and stride 1, a flat indexed loop otherwise).
 void im2col(const float* x, float* col, std::int64_t c, std::int64_t h, std::int64_t w,
             std::int64_t ho, std::int64_t wo, const NodeAttrs& a) {
-    const std::int64_t kh = a.kernel[0];
-    const std::int64_t kw = a.kernel[1];
-    const std::int64_t sh = a.strides[0];
-    const std::int64_t sw = a.strides[1];
+    const std::int64_t kh = a.kernel[0], kw = a.kernel[1];
+    const std::int64_t sh = a.strides[0], sw = a.strides[1];
+    const std::int64_t dh = a.dilations[0], dw = a.dilations[1];
+    const std::int64_t pt = a.pads[0], pl = a.pads[1];
+    // Plane rows/columns reached by any tap; plane (r, q) holds input (r - pt, q - pl) or 0.
+    const std::int64_t hp = (ho - 1) * sh + (kh - 1) * dh + 1;
+    const std::int64_t wp = (wo - 1) * sw + (kw - 1) * dw + 1;
+    const std::int64_t plane = hp * wp;
+    const std::int64_t p = ho * wo;
+    thread_local std::vector<float> pad;
+    thread_local std::vector<std::int64_t> index;
+    pad.resize(static_cast<std::size_t>(c * plane));
+    for (std::int64_t ci = 0; ci < c; ++ci) {
+        float* dst = pad.data() + ci * plane;
+        for (std::int64_t r = 0; r < hp; ++r) {
+            const std::int64_t ih = r - pt;
+            const bool row_in = ih >= 0 && ih < h;
+            const float* src = x + (ci * h + ih) * w;
+            for (std::int64_t q = 0; q < wp; ++q) {
+                const std::int64_t iw = q - pl;
+                dst[r * wp + q] = row_in && iw >= 0 && iw < w ? src[iw] : 0.0f;
+            }
+        }
+    }
+    const bool rows = sw == 1 && wo >= 8;
+    if (!rows) {
+        index.resize(static_cast<std::size_t>(p));
+        for (std::int64_t oh = 0; oh < ho; ++oh) {
+            for (std::int64_t ow = 0; ow < wo; ++ow)
+                index[static_cast<std::size_t>(oh * wo + ow)] = oh * sh * wp + ow * sw;
+        }
+    }
     for (std::int64_t ci = 0; ci < c; ++ci) {
         for (std::int64_t i = 0; i < kh; ++i) {
             for (std::int64_t j = 0; j < kw; ++j) {
-                float* row = col + ((ci * kh + i) * kw + j) * ho * wo;
-                const std::int64_t off = j * a.dilations[1] - a.pads[1];
-                // Valid ow: 0 <= ow * sw + off < w.
-                const std::int64_t lo =
-                    std::clamp<std::int64_t>(off < 0 ? (-off + sw - 1) / sw : 0, 0, wo);
-                const std::int64_t hi =
-                    std::clamp<std::int64_t>(w - off <= 0 ? 0 : (w - off - 1) / sw + 1, lo, wo);
-                for (std::int64_t oh = 0; oh < ho; ++oh) {
-                    float* out = row + oh * wo;
-                    const std::int64_t ih = oh * sh - a.pads[0] + i * a.dilations[0];
-                    if (ih < 0 || ih >= h) {
-                        std::fill_n(out, wo, 0.0f);
-                        continue;
+                float* out = col + ((ci * kh + i) * kw + j) * p;
+                const float* src = pad.data() + ci * plane + i * dh * wp + j * dw;
+                if (rows) {
+                    for (std::int64_t oh = 0; oh < ho; ++oh) {
+                        const float* s = src + oh * sh * wp;
+                        float* o = out + oh * wo;
+                        for (std::int64_t ow = 0; ow < wo; ++ow)
+                            o[ow] = s[ow];
                     }
-                    const float* in = x + (ci * h + ih) * w + off;
-                    std::fill_n(out, lo, 0.0f);
-                    if (sw == 1) {
-                        std::copy(in + lo, in + hi, out + lo);
-                    } else {
-                        for (std::int64_t ow = lo; ow < hi; ++ow)
-                            out[ow] = in[ow * sw];
-                    }
-                    std::fill(out + hi, out + wo, 0.0f);
+                } else {
+                    const std::int64_t* idx = index.data();
+                    for (std::int64_t q = 0; q < p; ++q)
+                        out[q] = src[idx[q]];
                 }
             }
         }
