@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <thread>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -16,6 +15,7 @@
 #include "exec/executor.h"
 #include "exec/kernels.h"
 #include "graph/transforms.h"
+#include "worker_pool.h"
 
 namespace dnsim::platform {
 
@@ -74,7 +74,8 @@ class Functional {
           m_plan(plan),
           m_cfg(cfg),
           m_data(data),
-          m_out_scale(std::move(out_scale)) {
+          m_out_scale(std::move(out_scale)),
+          m_pool(cfg.threads) {
         for (std::size_t i = 0; i < clean.nodes.size(); ++i) {
             for (const auto& t : clean.nodes[i].inputs)
                 m_last_use[t] = i;
@@ -208,34 +209,14 @@ class Functional {
         std::unordered_map<std::string, Tensor> env;
     };
 
+    /// Runs f on every part, one part per pool thread.
     template <typename F>
     void for_parts(const F& f) {
         if (m_parts.size() == 1) {
             f(m_parts[0]);
             return;
         }
-        std::vector<std::thread> pool;
-        std::vector<std::exception_ptr> errors(m_parts.size());
-        for (std::size_t t = 1; t < m_parts.size(); ++t) {
-            pool.emplace_back([&, t] {
-                try {
-                    f(m_parts[t]);
-                } catch (...) {
-                    errors[t] = std::current_exception();
-                }
-            });
-        }
-        try {
-            f(m_parts[0]);
-        } catch (...) {
-            errors[0] = std::current_exception();
-        }
-        for (auto& th : pool)
-            th.join();
-        for (const auto& e : errors) {
-            if (e)
-                std::rethrow_exception(e);
-        }
+        m_pool.run(m_parts.size(), [&](std::size_t t) { f(m_parts[t]); });
     }
 
     std::pair<Part*, std::int64_t> locate(std::uint32_t image) {
@@ -431,6 +412,7 @@ class Functional {
     std::map<std::size_t, denoiser::BlockWeights> m_block_weights;
     std::map<std::size_t, std::vector<cgra::BitSlicedWeights>> m_crossbars;
     std::vector<Part> m_parts;
+    WorkerPool m_pool;
     const Graph* m_g = nullptr;
     Pass m_pass;
     std::int64_t m_first = 0;

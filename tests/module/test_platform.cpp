@@ -1,7 +1,13 @@
 // The assembled platform (one SystemC simulation per test case): the timing pass adds up the
 // analytic CGRA costs and the denoiser's own cycle count; the clean accuracy pass reproduces the
 // float executor bit for bit; bad models are refused before simulation.
+#include <atomic>
 #include <catch2/catch.hpp>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "exec/executor.h"
 #include "graph/graph_builder.h"
@@ -9,6 +15,7 @@
 #include "replay.h"
 #include "replay_plan.h"
 #include "topologies/topologies.h"
+#include "worker_pool.h"
 
 using namespace dnsim;
 using namespace dnsim::platform;
@@ -146,4 +153,41 @@ TEST_CASE("bit-sliced fidelity with a lossless ADC reproduces the float network"
         CHECK(crossbar[i] == Approx(clean[i]).margin(1e-3 * peak));
     }
     CHECK(crossbar != clean);  // but not the same computation
+}
+
+TEST_CASE("worker pool: every index runs once per call, errors come back to the caller") {
+    WorkerPool pool(3);
+    REQUIRE(pool.threads() == 3);
+    std::vector<std::atomic<int>> hits(3);
+    std::vector<std::thread::id> who(3);
+    // Many back-to-back calls (as the replay makes them), some with fewer tasks than threads.
+    for (int call = 0; call < 2000; ++call) {
+        const std::size_t n = 1 + static_cast<std::size_t>(call % 3);
+        pool.run(n, [&](std::size_t i) {
+            hits[i].fetch_add(1);
+            who[i] = std::this_thread::get_id();
+        });
+    }
+    // Index i runs in calls with n > i: 2000 calls, n cycling 1, 2, 3.
+    CHECK(hits[0].load() == 2000);
+    CHECK(hits[1].load() == 1333);
+    CHECK(hits[2].load() == 666);
+    CHECK(who[0] == std::this_thread::get_id());
+    CHECK(who[1] != who[0]);
+    CHECK(who[2] != who[1]);
+
+    const auto fail = [](std::size_t i) {
+        if (i >= 1)
+            throw std::runtime_error("task " + std::to_string(i));
+    };
+    CHECK_THROWS_WITH(pool.run(3, fail), "task 1");
+    CHECK_THROWS_AS(pool.run(4, fail), std::logic_error);
+    // Still usable after an error.
+    int sum = 0;
+    std::mutex m;
+    pool.run(3, [&](std::size_t i) {
+        std::lock_guard<std::mutex> lock(m);
+        sum += static_cast<int>(i) + 1;
+    });
+    CHECK(sum == 6);
 }
