@@ -52,6 +52,15 @@ inline bool requantize_saturates(std::int64_t acc, int shift) {
     return s32 != acc || r < kFixedMin || r > kFixedMax;
 }
 
+/// std::round (nearest, ties away from zero) inline: glibc's round is a library call, this is
+/// trunc (one instruction) and an exact test of the dropped fraction (v - trunc(v) is exact),
+/// without a branch (the test goes either way at random on noisy data).
+inline double round_half_away(double v) {
+    const double t = std::trunc(v);
+    const double up = std::abs(v - t) >= 0.5 ? 1.0 : 0.0;
+    return t + std::copysign(up, v);
+}
+
 /// A 16-bit fixed-point format with a run-time number of fraction bits (0..15).
 class FixedFormat {
   public:
@@ -69,7 +78,8 @@ class FixedFormat {
             return 0;
         }
         // Multiplying by 2^f is exact in double (as ldexp is), and much faster in hot loops.
-        const double scaled = std::round(v * static_cast<double>(std::int64_t{1} << m_frac_bits));
+        const double scaled =
+            round_half_away(v * static_cast<double>(std::int64_t{1} << m_frac_bits));
         if (scaled >= kFixedMax) {
             return static_cast<std::int16_t>(kFixedMax);
         }

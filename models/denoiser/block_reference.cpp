@@ -102,18 +102,27 @@ ReferenceTrace reference_block(const std::vector<std::int16_t>& x, const BlockSh
     for (unsigned l = 0; l < lanes; ++l) {
         lane[l].reseed(seed, l);
     }
-    // Z1 per element in the lanes' order, then Y = Z1 sigma + mu and X - Y over the whole block
-    // (the second loop has no table look-ups or square roots and vectorises).
+    // Three loops: the lanes' LFSRs in element order (short dependency chains), Box-Muller on
+    // every element (independent iterations, so the square roots overlap), then
+    // Y = Z1 sigma + mu and X - Y over the whole block (no look-ups or roots; it vectorises).
+    thread_local std::vector<std::uint32_t> u1;
+    thread_local std::vector<std::uint16_t> u2;
+    u1.resize(t.normal.size());
+    u2.resize(t.normal.size());
     unsigned l = 0;  // lane of element g (global index in (h, c, w) order): g mod lanes
     for (long y = 0; y < H; ++y) {
         for (unsigned c = 0; c < c_in; ++c) {
-            std::int16_t* z = t.normal.data() + c * P + static_cast<std::size_t>(y * W);
+            const std::size_t first = c * P + static_cast<std::size_t>(y * W);
             for (long xx = 0; xx < W; ++xx) {
-                z[xx] = lane[l].next_normal();
+                lane[l].next_uniforms(u1[first + static_cast<std::size_t>(xx)],
+                                      u2[first + static_cast<std::size_t>(xx)]);
                 l = l + 1 == lanes ? 0 : l + 1;
             }
         }
     }
+    const BoxMuller converter;
+    for (std::size_t i = 0; i < t.normal.size(); ++i)
+        t.normal[i] = converter.normal(u1[i], u2[i]);
     const std::int16_t* sigma_of = sigma_table(fmt.activation_frac_bits);
     std::vector<std::int16_t> sigma(t.var.size());
     for (std::size_t i = 0; i < sigma.size(); ++i)

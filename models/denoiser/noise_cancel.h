@@ -45,9 +45,19 @@ class NoiseLaneKernel {
 
     /// Next standard-normal sample (Q4.11); advances both LFSRs by one leap.
     std::int16_t next_normal() {
+        std::uint32_t u1 = 0;
+        std::uint16_t u2 = 0;
+        next_uniforms(u1, u2);
+        return m_bm.normal(u1, u2);
+    }
+
+    /// The converter's inputs for the next sample (what next_normal() converts): advances both
+    /// LFSRs by one leap and returns U1's 32-bit state and U2's top 16 bits.
+    void next_uniforms(std::uint32_t& u1, std::uint16_t& u2) {
         m_u1.leap();
         m_u2.leap();
-        return m_bm.normal(m_u1.state(), static_cast<std::uint16_t>(m_u2.state() >> 15));
+        u1 = m_u1.state();
+        u2 = static_cast<std::uint16_t>(m_u2.state() >> 15);
     }
 
     /// X_hat = X - (Z1 * sqrt(max(v, 0)) + mu), all in `frac_bits`.

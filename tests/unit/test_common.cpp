@@ -1,6 +1,7 @@
 // Unit tests of models/common: fixed point, RNG, energy accounting, register-free helpers.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <vector>
 
 #include "common/config_error.h"
 #include "common/energy.h"
@@ -21,6 +22,40 @@ TEST_CASE("quantize rounds to nearest, ties away from zero, and saturates") {
     CHECK(q8.quantize(std::nan("")) == 0);
     CHECK(q8.to_double(-384) == -1.5);
     CHECK(FixedFormat(15).max_value() == Approx(32767.0 / 32768.0));
+}
+
+TEST_CASE("round_half_away agrees with std::round everywhere, ties and edges included") {
+    // The values next to each tie (x.5 -/+ one ulp), the ties, huge and signed zero inputs,
+    // then a sweep of random doubles over many magnitudes.
+    std::vector<double> v{0.0,
+                          -0.0,
+                          0.5,
+                          -0.5,
+                          1.5,
+                          -2.5,
+                          0.49999999999999994,
+                          -0.49999999999999994,
+                          4503599627370495.5,
+                          4503599627370497.0,
+                          1e300,
+                          -1e300,
+                          INFINITY,
+                          -INFINITY,
+                          5e-324};
+    for (double t = 0.5; t < 1e6; t = t * 3 + 1) {
+        v.push_back(std::nextafter(t, 0.0));
+        v.push_back(std::nextafter(t, 1e9));
+        v.push_back(-std::nextafter(t, 0.0));
+    }
+    Rng rng(7, {1});
+    for (int i = 0; i < 100000; ++i)
+        v.push_back((rng.uniform() - 0.5) * std::ldexp(1.0, static_cast<int>(i % 60) - 8));
+    int bad = 0;
+    for (double x : v) {
+        const double a = round_half_away(x), b = std::round(x);
+        bad += a != b || std::signbit(a) != std::signbit(b);
+    }
+    CHECK(bad == 0);
 }
 
 TEST_CASE("round_shift is round-half-up on both signs") {
