@@ -2,7 +2,9 @@
 // folding, determinism across batch size and thread count.
 #include <catch2/catch.hpp>
 
+#include <Eigen/Core>
 #include <cmath>
+#include <vector>
 
 #include "common/rng.h"
 #include "exec/executor.h"
@@ -81,6 +83,43 @@ TEST_CASE("conv2d equals a direct loop for strides, pads, dilations and groups")
         const Tensor w = random_tensor({cs.m, cs.c / cs.g, cs.k, cs.k}, 2);
         INFO("c=" << cs.c << " m=" << cs.m << " k=" << cs.k << " g=" << cs.g);
         CHECK(max_abs_diff(kernels::conv2d(x, w, nullptr, a), naive_conv(x, w, a)) < 1e-4);
+    }
+}
+
+TEST_CASE("conv2d on large maps (GEMM in blocks of rows) is one whole-map GEMM bit for bit") {
+    // Maps above 256 pixels are multiplied in blocks of output rows; the result must be the
+    // very bits of a single GEMM over the whole patch matrix, and match the direct loop.
+    struct Case {
+        std::int64_t c, m, h, w, k, s, p;
+    };
+    const Case cases[] = {{16, 16, 28, 28, 3, 1, 1}, {1, 16, 28, 28, 3, 1, 1},
+                          {8, 12, 30, 17, 3, 1, 1},  {6, 8, 33, 25, 5, 1, 2},
+                          {4, 8, 49, 20, 3, 2, 1},   {3, 5, 40, 1, 1, 1, 0}};
+    using RowMat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    for (const auto& cs : cases) {
+        NodeAttrs a;
+        a.kernel = {cs.k, cs.k};
+        a.strides = {cs.s, cs.s};
+        a.pads = {cs.p, cs.p, cs.p, cs.p};
+        if (cs.k == 1)
+            a.strides = {1, 1};
+        const Tensor x = random_tensor({2, cs.c, cs.h, cs.w}, 3);
+        const Tensor w = random_tensor({cs.m, cs.c, cs.k, cs.k}, 4);
+        const Tensor y = kernels::conv2d(x, w, nullptr, a);
+        INFO("c=" << cs.c << " m=" << cs.m << " map " << cs.h << "x" << cs.w << " k=" << cs.k);
+        CHECK(max_abs_diff(y, naive_conv(x, w, a)) < 1e-3);
+        const std::int64_t ho = y.dims[2], wo = y.dims[3], kk = cs.c * cs.k * cs.k;
+        std::vector<float> col(static_cast<std::size_t>(kk * ho * wo));
+        std::int64_t differ = 0;
+        for (std::int64_t n = 0; n < 2; ++n) {
+            kernels::im2col(x.ptr() + n * cs.c * cs.h * cs.w, col.data(), cs.c, cs.h, cs.w, ho, wo,
+                            a);
+            const RowMat ref = Eigen::Map<const RowMat>(w.ptr(), cs.m, kk) *
+                               Eigen::Map<const RowMat>(col.data(), kk, ho * wo);
+            for (std::int64_t i = 0; i < cs.m * ho * wo; ++i)
+                differ += ref.data()[i] != y.ptr()[n * cs.m * ho * wo + i];
+        }
+        CHECK(differ == 0);
     }
 }
 

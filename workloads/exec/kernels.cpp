@@ -41,53 +41,69 @@ void depthwise(const float* x, const float* w, float* out, std::int64_t h, std::
 
 }  // namespace
 
-/// Unfolds the input patches of one group into a (C kH kW) x (Ho Wo) matrix. The input is first
-/// copied into a zero-bordered plane per channel covering every tap's reach, so filling the
-/// matrix needs no bounds checks: each row is the plane read at a fixed offset plus a per-pixel
-/// index (row copies where output rows are wide and stride 1, a flat indexed loop otherwise).
-void im2col(const float* x, float* col, std::int64_t c, std::int64_t h, std::int64_t w,
-            std::int64_t ho, std::int64_t wo, const NodeAttrs& a) {
-    const std::int64_t kh = a.kernel[0], kw = a.kernel[1];
-    const std::int64_t sh = a.strides[0], sw = a.strides[1];
-    const std::int64_t dh = a.dilations[0], dw = a.dilations[1];
-    const std::int64_t pt = a.pads[0], pl = a.pads[1];
-    // Plane rows/columns reached by any tap; plane (r, q) holds input (r - pt, q - pl) or 0.
-    const std::int64_t hp = (ho - 1) * sh + (kh - 1) * dh + 1;
-    const std::int64_t wp = (wo - 1) * sw + (kw - 1) * dw + 1;
-    const std::int64_t plane = hp * wp;
-    const std::int64_t p = ho * wo;
+namespace {
+
+/// The zero-bordered input of one group: plane (r, q) of channel ci holds input
+/// (r - pad_top, q - pad_left), or 0 outside the image; the plane covers every tap's reach.
+struct Plane {
+    std::int64_t hp = 0, wp = 0;
+    std::vector<float>* data = nullptr;
+};
+
+Plane make_plane(const float* x, std::int64_t c, std::int64_t h, std::int64_t w, std::int64_t ho,
+                 std::int64_t wo, const NodeAttrs& a) {
     thread_local std::vector<float> pad;
-    thread_local std::vector<std::int64_t> index;
+    Plane pl;
+    pl.hp = (ho - 1) * a.strides[0] + (a.kernel[0] - 1) * a.dilations[0] + 1;
+    pl.wp = (wo - 1) * a.strides[1] + (a.kernel[1] - 1) * a.dilations[1] + 1;
+    pl.data = &pad;
+    const std::int64_t plane = pl.hp * pl.wp;
     pad.resize(static_cast<std::size_t>(c * plane));
     for (std::int64_t ci = 0; ci < c; ++ci) {
         float* dst = pad.data() + ci * plane;
-        for (std::int64_t r = 0; r < hp; ++r) {
-            const std::int64_t ih = r - pt;
+        for (std::int64_t r = 0; r < pl.hp; ++r) {
+            const std::int64_t ih = r - a.pads[0];
             const bool row_in = ih >= 0 && ih < h;
             const float* src = x + (ci * h + ih) * w;
-            for (std::int64_t q = 0; q < wp; ++q) {
-                const std::int64_t iw = q - pl;
-                dst[r * wp + q] = row_in && iw >= 0 && iw < w ? src[iw] : 0.0f;
+            for (std::int64_t q = 0; q < pl.wp; ++q) {
+                const std::int64_t iw = q - a.pads[1];
+                dst[r * pl.wp + q] = row_in && iw >= 0 && iw < w ? src[iw] : 0.0f;
             }
         }
     }
-    const bool rows = sw == 1 && wo >= 8;
-    if (!rows) {
+    return pl;
+}
+
+/// Columns of the patch matrix for output rows [oh0, oh1): a (c kH kW) x ((oh1 - oh0) wo)
+/// matrix at `col`. Each row is the plane read at a fixed offset plus a per-pixel index (row
+/// copies where output rows are wide and stride 1, a flat indexed loop otherwise).
+void unfold(const Plane& pl, float* col, std::int64_t c, std::int64_t wo, std::int64_t oh0,
+            std::int64_t oh1, const NodeAttrs& a) {
+    const std::int64_t kh = a.kernel[0], kw = a.kernel[1];
+    const std::int64_t sh = a.strides[0], sw = a.strides[1];
+    const std::int64_t dh = a.dilations[0], dw = a.dilations[1];
+    const std::int64_t wp = pl.wp;
+    const std::int64_t plane = pl.hp * wp;
+    const std::int64_t rows = oh1 - oh0;
+    const std::int64_t p = rows * wo;
+    const bool row_copies = sw == 1 && wo >= 8;
+    thread_local std::vector<std::int64_t> index;
+    if (!row_copies) {
         index.resize(static_cast<std::size_t>(p));
-        for (std::int64_t oh = 0; oh < ho; ++oh) {
+        for (std::int64_t r = 0; r < rows; ++r) {
             for (std::int64_t ow = 0; ow < wo; ++ow)
-                index[static_cast<std::size_t>(oh * wo + ow)] = oh * sh * wp + ow * sw;
+                index[static_cast<std::size_t>(r * wo + ow)] = r * sh * wp + ow * sw;
         }
     }
     for (std::int64_t ci = 0; ci < c; ++ci) {
         for (std::int64_t i = 0; i < kh; ++i) {
             for (std::int64_t j = 0; j < kw; ++j) {
                 float* out = col + ((ci * kh + i) * kw + j) * p;
-                const float* src = pad.data() + ci * plane + i * dh * wp + j * dw;
-                if (rows) {
-                    for (std::int64_t oh = 0; oh < ho; ++oh) {
-                        const float* s = src + oh * sh * wp;
-                        float* o = out + oh * wo;
+                const float* src = pl.data->data() + ci * plane + (oh0 * sh + i * dh) * wp + j * dw;
+                if (row_copies) {
+                    for (std::int64_t r = 0; r < rows; ++r) {
+                        const float* s = src + r * sh * wp;
+                        float* o = out + r * wo;
                         for (std::int64_t ow = 0; ow < wo; ++ow)
                             o[ow] = s[ow];
                     }
@@ -99,6 +115,33 @@ void im2col(const float* x, float* col, std::int64_t c, std::int64_t h, std::int
             }
         }
     }
+}
+
+/// Output rows per GEMM in conv2d. Eigen evaluates the row-major product as the transposed one,
+/// so the pixels are its rows, taken in micro-panels of 24 (AVX2; 48 with AVX-512) with a
+/// different kernel for the last few. A block of a multiple of 48 pixels, and a last block of
+/// at least 2 (one would be a matrix-vector product), sends every pixel through the same kernel
+/// and summation order as one GEMM over the whole map: same bits, and the patch block stays in
+/// L2. Maps of up to kBlockPixels pixels are not split.
+constexpr std::int64_t kBlockPixels = 256;
+constexpr std::int64_t kPanelPixels = 48;
+
+std::int64_t rows_per_block(std::int64_t ho, std::int64_t wo) {
+    if (ho * wo <= kBlockPixels)
+        return ho;
+    for (std::int64_t r = 1; r < ho && r * wo <= 4 * kBlockPixels; ++r) {
+        if ((r * wo) % kPanelPixels == 0 && (ho % r) * wo != 1)
+            return r;
+    }
+    return ho;
+}
+
+}  // namespace
+
+/// Unfolds the input patches of one group into a (C kH kW) x (Ho Wo) matrix.
+void im2col(const float* x, float* col, std::int64_t c, std::int64_t h, std::int64_t w,
+            std::int64_t ho, std::int64_t wo, const NodeAttrs& a) {
+    unfold(make_plane(x, c, h, w, ho, wo, a), col, c, wo, 0, ho, a);
 }
 
 Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, const NodeAttrs& a) {
@@ -121,9 +164,10 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, const NodeAt
     Tensor out({n_img, m, ho, wo});
     const bool pointwise = kh == 1 && kw == 1 && a.strides == std::array<std::int64_t, 2>{1, 1} &&
                            a.pads == std::array<std::int64_t, 4>{0, 0, 0, 0};
+    const std::int64_t block_rows = rows_per_block(ho, wo);
     std::vector<float> col;
     if (!pointwise && !(cg == 1 && mg == 1)) {
-        col.resize(static_cast<std::size_t>(k * p));
+        col.resize(static_cast<std::size_t>(k * block_rows * wo));
     }
     for (std::int64_t n = 0; n < n_img; ++n) {
         for (std::int64_t gi = 0; gi < g; ++gi) {
@@ -134,12 +178,20 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, const NodeAt
                 depthwise(xg, wg, og, h, wd, ho, wo, a);
                 continue;
             }
-            const float* src = xg;
-            if (!pointwise) {
-                im2col(xg, col.data(), cg, h, wd, ho, wo, a);
-                src = col.data();
+            if (pointwise) {
+                Map(og, mg, p).noalias() = MapC(wg, mg, k) * MapC(xg, k, p);
+                continue;
             }
-            Map(og, mg, p).noalias() = MapC(wg, mg, k) * MapC(src, k, p);
+            // The GEMM in blocks of output rows (same bits as one GEMM, see rows_per_block).
+            const Plane plane = make_plane(xg, cg, h, wd, ho, wo, a);
+            for (std::int64_t oh0 = 0; oh0 < ho; oh0 += block_rows) {
+                const std::int64_t oh1 = std::min(ho, oh0 + block_rows);
+                const std::int64_t pb = (oh1 - oh0) * wo;
+                unfold(plane, col.data(), cg, wo, oh0, oh1, a);
+                Eigen::Map<RowMat, 0, Eigen::OuterStride<>>(og + oh0 * wo, mg, pb,
+                                                            Eigen::OuterStride<>(p))
+                    .noalias() = MapC(wg, mg, k) * MapC(col.data(), k, pb);
+            }
         }
         if (bias != nullptr) {
             for (std::int64_t mi = 0; mi < m; ++mi) {
