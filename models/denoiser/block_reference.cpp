@@ -121,8 +121,7 @@ ReferenceTrace reference_block(const std::vector<std::int16_t>& x, const BlockSh
         }
     }
     const BoxMuller converter;
-    for (std::size_t i = 0; i < t.normal.size(); ++i)
-        t.normal[i] = converter.normal(u1[i], u2[i]);
+    converter.normals(u1.data(), u2.data(), t.normal.data(), t.normal.size());
     const std::int16_t* sigma_of = sigma_table(fmt.activation_frac_bits);
     std::vector<std::int16_t> sigma(t.var.size());
     for (std::size_t i = 0; i < sigma.size(); ++i)

@@ -59,16 +59,26 @@ Plane make_plane(const float* x, std::int64_t c, std::int64_t h, std::int64_t w,
     pl.data = &pad;
     const std::int64_t plane = pl.hp * pl.wp;
     pad.resize(static_cast<std::size_t>(c * plane));
+    // Plane columns [q0, q1) hold input columns q - pads[1]; the rest are zero.
+    const std::int64_t q0 = std::clamp<std::int64_t>(a.pads[1], 0, pl.wp);
+    const std::int64_t q1 = std::clamp<std::int64_t>(a.pads[1] + w, q0, pl.wp);
     for (std::int64_t ci = 0; ci < c; ++ci) {
-        float* dst = pad.data() + ci * plane;
         for (std::int64_t r = 0; r < pl.hp; ++r) {
+            float* dst = pad.data() + ci * plane + r * pl.wp;
             const std::int64_t ih = r - a.pads[0];
-            const bool row_in = ih >= 0 && ih < h;
-            const float* src = x + (ci * h + ih) * w;
-            for (std::int64_t q = 0; q < pl.wp; ++q) {
-                const std::int64_t iw = q - a.pads[1];
-                dst[r * pl.wp + q] = row_in && iw >= 0 && iw < w ? src[iw] : 0.0f;
+            if (ih < 0 || ih >= h) {
+                for (std::int64_t q = 0; q < pl.wp; ++q)
+                    dst[q] = 0.0f;
+                continue;
             }
+            const float* src = x + (ci * h + ih) * w;
+            const std::int64_t shift = a.pads[1];
+            for (std::int64_t q = 0; q < q0; ++q)
+                dst[q] = 0.0f;
+            for (std::int64_t q = q0; q < q1; ++q)
+                dst[q] = src[q - shift];
+            for (std::int64_t q = q1; q < pl.wp; ++q)
+                dst[q] = 0.0f;
         }
     }
     return pl;
