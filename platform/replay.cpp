@@ -212,10 +212,6 @@ class Functional {
     /// Runs f on every part, one part per pool thread.
     template <typename F>
     void for_parts(const F& f) {
-        if (m_parts.size() == 1) {
-            f(m_parts[0]);
-            return;
-        }
         m_pool.run(m_parts.size(), [&](std::size_t t) { f(m_parts[t]); });
     }
 

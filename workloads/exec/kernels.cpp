@@ -47,7 +47,7 @@ namespace {
 /// (r - pad_top, q - pad_left), or 0 outside the image; the plane covers every tap's reach.
 struct Plane {
     std::int64_t hp = 0, wp = 0;
-    std::vector<float>* data = nullptr;
+    const float* data = nullptr;  ///< the calling thread's buffer, valid until its next plane
 };
 
 Plane make_plane(const float* x, std::int64_t c, std::int64_t h, std::int64_t w, std::int64_t ho,
@@ -56,9 +56,9 @@ Plane make_plane(const float* x, std::int64_t c, std::int64_t h, std::int64_t w,
     Plane pl;
     pl.hp = (ho - 1) * a.strides[0] + (a.kernel[0] - 1) * a.dilations[0] + 1;
     pl.wp = (wo - 1) * a.strides[1] + (a.kernel[1] - 1) * a.dilations[1] + 1;
-    pl.data = &pad;
     const std::int64_t plane = pl.hp * pl.wp;
     pad.resize(static_cast<std::size_t>(c * plane));
+    pl.data = pad.data();
     // Plane columns [q0, q1) hold input columns q - pads[1]; the rest are zero.
     const std::int64_t q0 = std::clamp<std::int64_t>(a.pads[1], 0, pl.wp);
     const std::int64_t q1 = std::clamp<std::int64_t>(a.pads[1] + w, q0, pl.wp);
@@ -109,7 +109,7 @@ void unfold(const Plane& pl, float* col, std::int64_t c, std::int64_t wo, std::i
         for (std::int64_t i = 0; i < kh; ++i) {
             for (std::int64_t j = 0; j < kw; ++j) {
                 float* out = col + ((ci * kh + i) * kw + j) * p;
-                const float* src = pl.data->data() + ci * plane + (oh0 * sh + i * dh) * wp + j * dw;
+                const float* src = pl.data + ci * plane + (oh0 * sh + i * dh) * wp + j * dw;
                 if (row_copies) {
                     for (std::int64_t r = 0; r < rows; ++r) {
                         const float* s = src + r * sh * wp;
