@@ -114,6 +114,15 @@ StageOptions parse(int argc, const char* const* argv, const std::string& stage) 
     require_range("ratio", o.ratio, 0.001, 1.0);
     require_range("budget", o.budget, 0.0, 1.0);
     require_range("calibration", o.calibration, std::int64_t{1}, std::int64_t{1000000});
+    // Checked now, not after hours of training.
+    std::vector<std::string> outputs{"train.json", "model.onnx"};
+    if (stage == "place")
+        outputs = {"placement.json"};
+    for (int k = 1; stage != "place" && k <= o.train.epochs; ++k) {
+        outputs.push_back(fmt::format("epoch_{}.onnx", k));
+        outputs.push_back(fmt::format("optimizer_{}.pt", k));
+    }
+    check_output_dir(o.out, outputs, "out");
     return o;
 }
 
@@ -198,7 +207,6 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
     // Resume: continue from the last checkpoint's weights and optimizer state.
     training::TrainOptions topt = o.train;
     topt.checkpoint_dir = o.out;
-    fs::create_directories(o.out);
     if (o.resume) {
         const int k = last_checkpoint(o.out);
         if (k > 0) {
@@ -275,6 +283,7 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    install_interrupt_cleanup("dnsim-train");
     std::string invocation;
     for (int i = 0; i < argc; ++i)
         invocation += (i ? " " : "") + std::string(argv[i]);
