@@ -13,6 +13,7 @@
 
 #include "common/output_files.h"
 #include "config_binder.h"
+#include "config_keys.h"
 #include "graph/transforms.h"
 #include "model_loader.h"
 
@@ -160,8 +161,13 @@ int run_study(const RunOptions& opt, std::ostream& os) {
     // The results directory is checked now, not after the simulation.
     check_output_dir(opt.out_dir, result_names(g, opt), "out");
     workloads::Dataset data;
-    if (!opt.timing_only)
-        data = workloads::load_dataset(opt.dataset);
+    if (!opt.timing_only) {
+        workloads::DatasetSpec spec = opt.dataset;
+        const std::string note = apply_model_normalisation(spec, g, opt.model);
+        if (!note.empty())
+            os << note << "\n";
+        data = workloads::load_dataset(spec);
+    }
     platform::ReplayConfig cfg = opt.replay;
     cfg.progress = progress_bar;
     cfg.keep_logits = opt.save_logits;

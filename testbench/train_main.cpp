@@ -141,8 +141,12 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
     at::set_num_threads(o.threads);
     const auto t0 = std::chrono::steady_clock::now();
     workloads::Graph g = tb::load_model(o.model);
-    const workloads::Dataset train_set = workloads::load_dataset(o.data);
-    workloads::DatasetSpec test_spec = o.data;
+    workloads::DatasetSpec data = o.data;
+    const std::string note = tb::apply_model_normalisation(data, g, o.model);
+    if (!note.empty())
+        std::cout << note << "\n";
+    const workloads::Dataset train_set = workloads::load_dataset(data);
+    workloads::DatasetSpec test_spec = data;
     test_spec.split = "test";
     test_spec.limit = o.test_limit;
     const workloads::Dataset test_set = workloads::load_dataset(test_spec);
@@ -166,7 +170,7 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
             po_.ratio = o.ratio;
             po_.noise = noise;
             po_.seed = o.train.seed;
-            workloads::DatasetSpec calib = o.data;
+            workloads::DatasetSpec calib = data;
             calib.limit = o.calibration;
             const training::Placement p =
                 training::place_denoisers(g, workloads::load_dataset(calib), po_);
@@ -220,6 +224,8 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
             std::cerr << fmt::format("resuming after epoch {}\n", k);
         }
     }
+    // Every model this stage writes records the preprocessing it was trained with.
+    g.input_normalisation = train_set.normalisation;
     training::TorchGraph model(g);
     if (o.stage == "backbone") {
         model.set_trainable(true, false);
