@@ -242,10 +242,19 @@ void check_output_dir(const std::string& dir, const std::vector<std::string>& na
                                            "files (or a path that does not exist yet)",
                                            dir, describe(t)));
     }
-    // Missing: its nearest existing ancestor must be a directory dnsim can create entries in.
-    for (fs::path a = p.parent_path();; a = a.parent_path()) {
+    // Missing: its nearest existing ancestor must be a directory dnsim can create entries in,
+    // and no missing part may be a dangling symbolic link (mkdir cannot create it).
+    for (fs::path a = p;; a = a.parent_path()) {
         const fs::path at = a.empty() ? fs::path(".") : a;
         const fs::file_type ta = type_of(at, key);
+        std::error_code ec;
+        if (ta == fs::file_type::not_found && fs::is_symlink(fs::symlink_status(at, ec))) {
+            throw ConfigError(key, fmt::format("cannot create directory '{}': '{}' is a symbolic "
+                                               "link to a path that does not exist",
+                                               dir, at.string()));
+        }
+        if (ta == fs::file_type::not_found && a == p)
+            continue;
         if (ta == fs::file_type::directory) {
             probe_writable(at, dir, key);
             return;

@@ -130,6 +130,18 @@ out_fifo)
         accuracy --out res
     [ -d res/layers.csv ] || fail "res/layers.csv is no longer a directory"
     notes_intact; only_entries . notes.txt fifo res; only_entries res layers.csv ;;
+out_symlinks)
+    # A link to a directory is written through; a dangling link is refused, not replaced.
+    mkdir real && echo "user notes" > real/notes.txt && ln -s real link && ln -s missing dangling
+    succeeds timing --out link
+    [ -L link ] || fail "link is no longer a symbolic link"
+    notes_intact real/notes.txt; results_in real
+    refused "out: cannot create directory 'dangling': 'dangling' is a symbolic link to a path that does not exist" \
+        accuracy --out dangling
+    refused "out: cannot create directory 'dangling/r': 'dangling' is a symbolic link" \
+        accuracy --out dangling/r
+    [ -L dangling ] || fail "dangling is no longer a symbolic link"
+    notes_intact; only_entries . notes.txt real link dangling ;;
 out_write_failure)
     # A file size limit makes writing summary.json fail half-way: one error, no partial or
     # temporary file, and the directory dnsim had created for it is removed again.
