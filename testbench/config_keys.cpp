@@ -85,6 +85,10 @@ void bind_dataset(ConfigBinder& b, workloads::DatasetSpec& d, DatasetKeys& text)
                  [&d](const std::string& v) { d.split = v; });
     b.add_int("dataset.limit", d.limit, "use the first N images only (0: all)",
               [&d](long long v) { d.limit = v; });
+    b.add_int("dataset.max_elements", d.max_elements,
+              "most pixel values (N x C x H x W) a dataset file may declare; raise it for a "
+              "larger dataset",
+              [&d](long long v) { d.max_elements = v; });
     b.add_string("dataset.mean", "",
                  "per-channel mean after scaling pixels to [0, 1], "
                  "comma-separated (empty: the dataset's default)",

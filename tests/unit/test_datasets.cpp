@@ -163,7 +163,7 @@ TEST_CASE("NumPy .npy images and labels") {
     CHECK_THROWS_WITH(load_npy(images, write("y3.npy", npy("<i8", "(1,)", lb.substr(0, 8)))),
                       Catch::Contains("y3.npy: has 1 labels but"));
     CHECK_THROWS_WITH(load_npy(write("s.npy", npy("<f4", "(8,)", px)), labels),
-                      Catch::Contains("shape (8) is not supported; expected (N, C, H, W)"));
+                      Catch::Contains("shape (8,) is not supported; expected (N, C, H, W)"));
 }
 
 TEST_CASE("normalisation per channel and its configuration errors") {

@@ -1,6 +1,8 @@
 // Datasets for replay and training: images as one N x C x H x W float tensor plus labels.
 // Loaders for IDX (MNIST/Fashion-MNIST, optionally gzip-compressed), CIFAR-10 binary and NumPy
 // .npy files; every malformed file gives a ConfigError naming the file and what was expected.
+// The loaders read regular files only, check every size a file declares (overflow and
+// DatasetSpec::max_elements) before reading its data, and read no further than it declares.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +26,10 @@ struct Dataset {
     std::int64_t size() const { return images.dims.empty() ? 0 : images.dims[0]; }
 };
 
+/// The most pixel values (N x C x H x W) a dataset file may declare unless dataset.max_elements
+/// says otherwise: 2^28, 1 GiB as float32 (CIFAR-10's training set has 1.5 x 10^8).
+inline constexpr std::int64_t kDefaultMaxElements = std::int64_t{1} << 28;
+
 /// Where to read a dataset from; the dataset.* configuration keys.
 struct DatasetSpec {
     /// fashion-mnist (Debian's dataset-fashion-mnist), idx, cifar10 or npy.
@@ -38,6 +44,8 @@ struct DatasetSpec {
     /// The order the model expects (gray, rgb, bgr); empty: as stored (IDX gray, CIFAR-10 and
     /// 3-channel .npy RGB). bgr reverses the three channel planes before mean/std apply.
     std::string channel_order;
+    /// The most pixel values a dataset file may declare (all its images, before `limit`).
+    std::int64_t max_elements = kDefaultMaxElements;
 };
 
 /// Where Debian's dataset-fashion-mnist installs its files.
@@ -51,19 +59,21 @@ inline constexpr float kFashionMnistStd = 0.3530f;
 InputNormalisation default_normalisation(const DatasetSpec& spec);
 
 /// Loads per spec: uint8 pixels are scaled (default 1/255, to [0, 1]), channels put in the
-/// requested order, then (x - mean[c]) / std[c].
+/// requested order, then (x - mean[c]) / std[c]. A dataset without images is an error.
 Dataset load_dataset(const DatasetSpec& spec);
 
 /// IDX image and label files (magic 0x00000803 and 0x00000801), plain or gzip.
+/// `max_elements` bounds the pixel values the image file may declare (all images, not only
+/// the first `limit`); more is a ConfigError naming dataset.max_elements.
 Dataset load_idx(const std::string& images, const std::string& labels, std::int64_t limit = 0,
-                 PixelScale scale = {});
+                 PixelScale scale = {}, std::int64_t max_elements = kDefaultMaxElements);
 /// CIFAR-10 binary batches: records of 1 label byte + 3072 pixel bytes (3 x 32 x 32).
 Dataset load_cifar10(const std::vector<std::string>& files, std::int64_t limit = 0,
-                     PixelScale scale = {});
+                     PixelScale scale = {}, std::int64_t max_elements = kDefaultMaxElements);
 /// NumPy .npy images (N, C, H, W) or (N, H, W), uint8/float32/float64, and labels (N,) of any
 /// integer type. `scale` applies to uint8 images; float images are used as stored.
 Dataset load_npy(const std::string& images, const std::string& labels, std::int64_t limit = 0,
-                 PixelScale scale = {});
+                 PixelScale scale = {}, std::int64_t max_elements = kDefaultMaxElements);
 
 /// Applies (x - mean[c]) / std[c]; `key` names the configuration in errors.
 void normalise(Dataset& d, const std::vector<float>& mean, const std::vector<float>& std,

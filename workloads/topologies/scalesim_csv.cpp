@@ -4,11 +4,15 @@
 #include <array>
 #include <cctype>
 #include <filesystem>
-#include <fstream>
+#include <new>
+#include <optional>
 #include <set>
+#include <sstream>
 
 #include <fmt/format.h>
 
+#include "common/checked_math.h"
+#include "common/input_files.h"
 #include "graph/graph_builder.h"
 
 namespace dnsim::workloads {
@@ -46,16 +50,23 @@ constexpr std::array<const char*, 8> kColumns = {"Layer name",    "IFMAP Height"
 
 }  // namespace
 
-Graph import_scalesim_csv(const std::string& path) {
-    std::ifstream f(path);
-    if (!f) {
-        throw ConfigError(path, "cannot open file");
-    }
-    GraphBuilder b(std::filesystem::path(path).stem().string(), 0);
+Graph import_scalesim_csv(const std::string& path, const ScaleSimLimits& limits) {
+    const std::string text = read_input_file(path, kScaleSimMaxFileBytes, "a SCALE-Sim topology");
+    return import_scalesim_csv_text(text, path, std::filesystem::path(path).stem().string(),
+                                    limits);
+}
+
+namespace {
+
+Graph import_rows(const std::string& text, const std::string& path, const std::string& graph_name,
+                  const ScaleSimLimits& limits) {
+    std::istringstream f(text);
+    GraphBuilder b(graph_name, 0);
     std::string line;
     int line_no = 0;
     bool header_seen = false;
     std::set<std::string> names;
+    std::int64_t weights = 0;
     while (std::getline(f, line)) {
         ++line_no;
         if (!line.empty() && line.back() == '\r')
@@ -99,6 +110,58 @@ Graph import_scalesim_csv(const std::string& path) {
         if (v[3] > v[1] || v[4] > v[2]) {
             err(fmt::format("filter {}x{} is larger than the IFMAP {}x{}", v[3], v[4], v[1], v[2]));
         }
+        if (static_cast<std::int64_t>(names.size()) > limits.rows) {
+            err(fmt::format("more than {} layer rows", limits.rows));
+        }
+        // Sizes from the row, before anything is allocated: each tensor and the MACs within
+        // limits (which also keeps every product below inside 64 bits).
+        const auto limit = [&](const char* what, std::initializer_list<std::size_t> fields) {
+            const std::int64_t max = limits.tensor_elements;
+            std::vector<std::string> named;
+            std::vector<std::int64_t> values;
+            for (const std::size_t i : fields) {
+                named.push_back(fmt::format("{} {}", kColumns[i], v[i]));
+                values.push_back(v[i]);
+            }
+            const std::optional<std::int64_t> n = checked_product(values.begin(), values.end());
+            if (!n || *n > max) {
+                err(
+                    fmt::format("{} ({}) has {} elements, more than the {} dnsim accepts in one "
+                                "tensor",
+                                what, fmt::join(named, " x "),
+                                n ? fmt::format("{}", *n) : std::string("over 2^63"), max));
+            }
+            return *n;
+        };
+        limit("the IFMAP", {5, 1, 2});
+        const std::int64_t w = limit("the weights", {6, 5, 3, 4});
+        const std::int64_t oh = (v[1] - v[3]) / v[7] + 1;
+        const std::int64_t ow = (v[2] - v[4]) / v[7] + 1;
+        const std::optional<std::int64_t> ofmap = checked_product({v[6], oh, ow});
+        if (!ofmap || *ofmap > limits.tensor_elements) {
+            err(
+                fmt::format("the OFMAP (Num Filter {} x {}x{}) has {} elements, more than the "
+                            "{} dnsim accepts in one tensor",
+                            v[6], oh, ow, ofmap ? fmt::format("{}", *ofmap) : "over 2^63",
+                            limits.tensor_elements));
+        }
+        const std::optional<std::int64_t> macs = checked_mul(*ofmap, w / v[6]);
+        if (!macs || *macs > limits.macs) {
+            err(
+                fmt::format("{} MACs per image (OFMAP {} x Channels {} x Filter {}x{}) is more "
+                            "than the {} dnsim accepts",
+                            macs ? fmt::format("{}", *macs) : "over 2^63", *ofmap, v[5], v[3], v[4],
+                            limits.macs));
+        }
+        const std::optional<std::int64_t> all_weights = checked_add(weights, w);
+        if (!all_weights || *all_weights > limits.weight_elements) {
+            err(
+                fmt::format("the weights of the layers up to here have {} elements, more than the "
+                            "{} dnsim accepts in one file",
+                            all_weights ? fmt::format("{}", *all_weights) : "over 2^63",
+                            limits.weight_elements));
+        }
+        weights = *all_weights;
         const std::string x = b.input(name + ".ifmap", {-1, v[5], v[1], v[2]});
         const Dims wd{v[6], v[5], v[3], v[4]};
         b.add_initializer(name + ".weight", Tensor(wd));
@@ -112,6 +175,17 @@ Graph import_scalesim_csv(const std::string& path) {
                                     fmt::format("{}", fmt::join(kColumns, ", ")));
     }
     return b.finish();
+}
+
+}  // namespace
+
+Graph import_scalesim_csv_text(const std::string& text, const std::string& source,
+                               const std::string& name, const ScaleSimLimits& limits) {
+    try {
+        return import_rows(text, source, name, limits);
+    } catch (const std::bad_alloc&) {
+        throw ConfigError(source, "not enough memory for the layers it declares");
+    }
 }
 
 }  // namespace dnsim::workloads
