@@ -367,3 +367,20 @@ TEST_CASE("SCALE-Sim layers beyond the limits name the file, line and fields") {
     const Graph g = import_scalesim_csv_text("A, 8, 8, 1, 1, 8, 8, 1\n", "t.csv", "t", small);
     CHECK(g.nodes.size() == 1);
 }
+
+// Findings of the ONNX harness (tests/fuzz/fuzz_onnx.cpp) in workloads/onnx and workloads/graph,
+// code this change does not touch: recorded with their reproducers, not fixed. "[!shouldfail]"
+// passes while the bug is there; once it is fixed the test reports a failure, and the tag (and
+// the harness's skip of the finding) should go.
+TEST_CASE("finding onnx-1: a name with a newline in a model gives an error of one line",
+          "[!shouldfail]") {
+    const std::string model = std::string(DNSIM_FUZZ_FINDINGS_DIR) + "/onnx-1-newline-in-name.onnx";
+    CHECK_THROWS_WITH(import_onnx(model), !Catch::Contains("\n"));
+}
+
+TEST_CASE("finding onnx-2: a tensor whose shape overflows 64 bits is refused", "[!shouldfail]") {
+    // An initializer of 2^32 x 2^32 floats with no data: numel() wraps to 0, which matches.
+    const std::string model =
+        std::string(DNSIM_FUZZ_FINDINGS_DIR) + "/onnx-2-shape-overflow-accepted.onnx";
+    CHECK_THROWS_AS(import_onnx(model), ConfigError);
+}
