@@ -13,8 +13,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     static const std::string source = "fuzz.csv";
     // Small limits keep each run fast (the checks are the same at any size).
     workloads::ScaleSimLimits limits;
-    limits.tensor_elements = 1 << 24;
-    limits.weight_elements = 1 << 22;
+    limits.tensor_elements = 1 << 20;
+    limits.weight_elements = 1 << 16;
     const std::string text(reinterpret_cast<const char*>(data), size);
     try {
         const workloads::Graph g =

@@ -22,8 +22,8 @@ namespace dnsim::workloads {
 
 namespace {
 
-/// Bytes converted at a time (and zlib's read buffer).
-constexpr std::size_t kChunk = std::size_t{1} << 16;
+/// Bytes converted at a time.
+constexpr std::size_t kChunk = std::size_t{1} << 14;
 
 /// A dataset file read as a stream: a regular file, plain or gzip-compressed (zlib passes plain
 /// data through unchanged). Nothing is read beyond what the caller asks for.
@@ -36,7 +36,6 @@ class DataFile {
         if (m_gz == nullptr)
             throw ConfigError(path, "cannot open file (out of memory)");
         fd.release();  // gzclose closes it now
-        gzbuffer(m_gz, static_cast<unsigned>(kChunk));
     }
     ~DataFile() { gzclose(m_gz); }
     DataFile(const DataFile&) = delete;
@@ -94,11 +93,14 @@ class DataFile {
 
   private:
     [[noreturn]] void fail() {
+        const int err = errno;
         int code = 0;
-        const char* msg = gzerror(m_gz, &code);
-        throw ConfigError(m_path,
-                          fmt::format("corrupt or truncated gzip data ({})",
-                                      code == Z_ERRNO ? std::strerror(errno) : std::string(msg)));
+        std::string msg = gzerror(m_gz, &code);
+        if (code == Z_ERRNO)
+            msg = std::strerror(err);
+        if (msg.rfind("<fd:", 0) == 0 && msg.find(": ") != std::string::npos)
+            msg.erase(0, msg.find(": ") + 2);  // zlib names the descriptor, not the file
+        throw ConfigError(m_path, fmt::format("corrupt or truncated gzip data ({})", msg));
     }
 
     std::string m_path;
