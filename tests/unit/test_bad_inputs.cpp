@@ -384,3 +384,25 @@ TEST_CASE("finding onnx-2: a tensor whose shape overflows 64 bits is refused", "
         std::string(DNSIM_FUZZ_FINDINGS_DIR) + "/onnx-2-shape-overflow-accepted.onnx";
     CHECK_THROWS_AS(import_onnx(model), ConfigError);
 }
+
+TEST_CASE("finding scalesim_csv-1: layer names that clash with another layer's tensors") {
+    // The SCALE-Sim harness found a layer named like another layer's weight tensor: the error
+    // came from the graph's own check and named the graph ("fuzz"), not the file.
+    const std::string reproducer =
+        std::string(DNSIM_FUZZ_FINDINGS_DIR) + "/scalesim_csv-1-name-clash.csv";
+    CHECK_THROWS_WITH(import_scalesim_csv(reproducer), Catch::StartsWith(reproducer + ": line 1:"));
+    CHECK_THROWS_WITH(
+        import_scalesim_csv_text("A, 7, 7, 1, 2, 4, 4, 1\nA.weight, 7, 2, 7, 1, 2, 2, 7\n",
+                                 "clash.csv", "clash"),
+        "clash.csv: line 2: layer 'A.weight' makes a tensor 'A.weight', which the layer on line "
+        "1 already makes; rename one of them");
+    CHECK_THROWS_WITH(
+        import_scalesim_csv_text("B.ifmap, 7, 7, 1, 1, 1, 1, 1\nB, 7, 7, 1, 1, 1, 1, 1\n",
+                                 "clash.csv", "clash"),
+        "clash.csv: line 2: layer 'B' makes a tensor 'B.ifmap', which the layer on line 1 "
+        "already makes; rename one of them");
+    CHECK_THROWS_WITH(
+        import_scalesim_csv_text(std::string("L\x01, 7, 7, 1, 1, 1, 1, 1\n"), "ctl.csv", "ctl"),
+        "ctl.csv: line 1: the layer name has the control character 0x01; layer "
+        "names must be printable");
+}

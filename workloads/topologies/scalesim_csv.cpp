@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 #include <filesystem>
+#include <map>
 #include <new>
 #include <optional>
 #include <set>
@@ -66,6 +67,7 @@ Graph import_rows(const std::string& text, const std::string& path, const std::s
     int line_no = 0;
     bool header_seen = false;
     std::set<std::string> names;
+    std::map<std::string, int> tensors;  ///< every tensor name made so far -> its line
     std::int64_t weights = 0;
     while (std::getline(f, line)) {
         ++line_no;
@@ -104,8 +106,27 @@ Graph import_rows(const std::string& text, const std::string& path, const std::s
             v[i] = x;
         }
         const std::string& name = cols[0];
+        for (const char c : name) {
+            if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+                err(
+                    fmt::format("the layer name has the control character 0x{:02x}; layer "
+                                "names must be printable",
+                                static_cast<unsigned char>(c)));
+            }
+        }
         if (name.empty() || !names.insert(name).second) {
             err(fmt::format("layer name '{}' is empty or used twice", name));
+        }
+        // Each layer makes the tensors <name>, <name>.ifmap and <name>.weight: a layer named
+        // like another's tensor ("A.weight" after "A") would define one twice.
+        for (const std::string& t : {name, name + ".ifmap", name + ".weight"}) {
+            const auto [it, fresh] = tensors.emplace(t, line_no);
+            if (!fresh) {
+                err(
+                    fmt::format("layer '{}' makes a tensor '{}', which the layer on line {} "
+                                "already makes; rename one of them",
+                                name, t, it->second));
+            }
         }
         if (v[3] > v[1] || v[4] > v[2]) {
             err(fmt::format("filter {}x{} is larger than the IFMAP {}x{}", v[3], v[4], v[1], v[2]));
@@ -174,7 +195,13 @@ Graph import_rows(const std::string& text, const std::string& path, const std::s
         throw ConfigError(path, "no layer rows; expected a header and rows of: " +
                                     fmt::format("{}", fmt::join(kColumns, ", ")));
     }
-    return b.finish();
+    try {
+        return b.finish();
+    } catch (const ConfigError& e) {
+        // The graph's checks name the graph; name the file instead.
+        const std::string what = e.what();
+        throw ConfigError(path, e.key().empty() ? what : what.substr(e.key().size() + 2));
+    }
 }
 
 }  // namespace
