@@ -85,8 +85,25 @@ int run_denoiser_study(const DenoiserStudyOptions& opt, std::ostream& out) {
     const unsigned reduced = reduced_channels(opt.bench.shape, opt.bench.format.bottleneck_ratio);
     const TilePlan plan = plan_block(opt.bench.config, opt.bench.shape, reduced,
                                      opt.bench.asram_base, opt.bench.wsram_base);
-    if (opt.runs < 1) {
-        throw ConfigError("runs", "0 is out of range; accepted: 1 to 1000000");
+    require_range("run.runs", opt.runs, 1U, kMaxRuns);
+    // Every run's input is built up front and every output kept (16-bit words each).
+    const std::uint64_t run_bytes = opt.bench.shape.elements() * 4U;
+    const auto gib = [](std::uint64_t bytes) { return static_cast<double>(bytes) / (1U << 30); };
+    if (run_bytes > kMaxRunsBytes) {
+        throw ConfigError("block.channels x block.height x block.width",
+                          fmt::format("a {}x{}x{} block needs {:.1f} GiB for its input and "
+                                      "output; accepted: at most {:.0f} GiB",
+                                      opt.bench.shape.channels, opt.bench.shape.height,
+                                      opt.bench.shape.width, gib(run_bytes), gib(kMaxRunsBytes)));
+    }
+    if (run_bytes * opt.runs > kMaxRunsBytes) {
+        throw ConfigError("run.runs",
+                          fmt::format("{} runs of a {}x{}x{} block need {:.1f} GiB for their "
+                                      "inputs and outputs, all held in memory; accepted: at most "
+                                      "{} runs of this block ({:.0f} GiB)",
+                                      opt.runs, opt.bench.shape.channels, opt.bench.shape.height,
+                                      opt.bench.shape.width, gib(run_bytes * opt.runs),
+                                      kMaxRunsBytes / run_bytes, gib(kMaxRunsBytes)));
     }
     const BlockWeights wq = quantize_block(
         synthetic_block_weights(opt.bench.shape.channels, reduced, opt.seed), opt.bench.format);
