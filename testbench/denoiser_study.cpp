@@ -14,6 +14,7 @@
 #include "common/rng.h"
 #include "denoiser/block_reference.h"
 #include "denoiser/tile_plan.h"
+#include "result_json.h"
 
 namespace dnsim::tb {
 
@@ -263,7 +264,7 @@ int run_denoiser_study(const DenoiserStudyOptions& opt, std::ostream& out) {
                                  {"float_error_bound_max", ver.float_max_bound},
                                  {"float_bound_violations", ver.bound_violations}};
         }
-        write_file_atomically(opt.out_dir, "denoiser.json", j.dump(2) + "\n");
+        write_file_atomically(opt.out_dir, "denoiser.json", json_text(j));
         fmt::print(out, "wrote {}/denoiser.json\n", opt.out_dir);
     }
     return ver.ran && (!ver.bit_identical || ver.bound_violations != 0) ? 3 : 0;

@@ -30,6 +30,7 @@
 #include "graph/transforms.h"
 #include "model_loader.h"
 #include "onnx/onnx_io.h"
+#include "result_json.h"
 #include "training/placement.h"
 #include "training/trainer.h"
 
@@ -215,7 +216,7 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
         if (o.stage == "place") {
             j["seconds"] =
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-            write_file_atomically(o.out, "placement.json", j.dump(2) + "\n");
+            write_file_atomically(o.out, "placement.json", tb::json_text(j));
             std::cout << "wrote " << o.out << "/placement.json\n";
             return 0;
         }
@@ -292,7 +293,7 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
     j["parameters"] = g.parameter_count();
     j["denoiser_parameters"] = workloads::denoiser_parameter_count(g);
     j["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    write_file_atomically(o.out, "train.json", j.dump(2) + "\n");
+    write_file_atomically(o.out, "train.json", tb::json_text(j));
     workloads::export_onnx(g, (fs::path(o.out) / "model.onnx").string());
     std::cout << fmt::format(
         "{} {}: test accuracy clean {:.2f} %, noisy (k = {}) {:.2f} %; {:.1f} s; "
