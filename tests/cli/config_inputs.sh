@@ -45,9 +45,10 @@ numeric_keys() {
 }
 
 case $name in
-numeric_keys_denoiser) MIN_KEYS=45 numeric_keys denoiser "${small[@]}" --out "$out" ;;
-numeric_keys_run) MIN_KEYS=70 numeric_keys run resnet18_28 --timing-only --out "$out" ;;
-numeric_keys_eval) MIN_KEYS=3 numeric_keys eval resnet18_28 ;;
+numeric_keys)
+    MIN_KEYS=70 numeric_keys run resnet18_28 --timing-only --out "$out"
+    MIN_KEYS=45 numeric_keys denoiser "${small[@]}" --out "$out"
+    MIN_KEYS=3 numeric_keys eval resnet18_28 ;;
 nonfinite_in_ini)
     # The same checks for values from a file, which name the file and the line.
     printf '[cgra]\nclock_mhz = nan\n' >clock.ini
