@@ -172,6 +172,8 @@ class Importer {
                 add_graph_input(vi);
             }
         }
+        for (const auto& vi : gp.output())
+            m_graph_outputs.insert(vi.name());
         for (int i = 0; i < gp.node_size(); ++i) {
             add_node(gp.node(i), i);
         }
@@ -467,7 +469,8 @@ class Importer {
         const bool extra_ok =
             !dnsim_domain && (op == "Split" || op == "Dropout" || op == "LayerNormalization");
         for (int i = 1; i < n.output_size(); ++i) {
-            if (!n.output(i).empty() && !extra_ok) {
+            const bool wanted = m_graph_outputs.count(n.output(i)) != 0 && op != "Split";
+            if (!n.output(i).empty() && (!extra_ok || wanted)) {
                 unsupported(n, nm,
                             fmt::format("optional output '{}' is not supported", n.output(i)));
             }
@@ -719,6 +722,8 @@ class Importer {
             }
             if (static_cast<std::int64_t>(sizes.size()) != parts)
                 bad(n, nm, "split sizes and outputs differ in number");
+            if (std::any_of(sizes.begin(), sizes.end(), [](std::int64_t v) { return v <= 0; }))
+                unsupported(n, nm, "empty (zero-size) parts are not supported");
             std::int64_t start = 0;
             for (std::int64_t o = 0; o < parts; ++o) {
                 Node part;
@@ -1564,7 +1569,13 @@ class Importer {
     /// The tensor a graph output names (through aliases); an alias output renames the tensor.
     std::string output_tensor(const std::string& name) {
         const std::string r = resolve(name);
-        if (m_shapes.count(r) == 0 || m_consts.count(r) != 0) {
+        if (m_consts.count(r) != 0) {
+            throw UnsupportedError(m_src, fmt::format("graph output '{}' is a constant (computed "
+                                                      "at import); dnsim's outputs are "
+                                                      "computed by nodes",
+                                                      name));
+        }
+        if (m_shapes.count(r) == 0) {
             throw ConfigError(m_src,
                               fmt::format("graph output '{}' is not produced by any node", name));
         }
@@ -1846,6 +1857,7 @@ class Importer {
     std::map<std::string, Dims> m_shapes2;  ///< and at batch 2 (the dimensions that scale)
     std::map<std::string, std::string> m_alias;  ///< Identity / Dropout output -> its input
     std::set<std::string> m_node_names;
+    std::set<std::string> m_graph_outputs;
 };
 
 }  // namespace
