@@ -120,10 +120,10 @@ class Functional {
                 in.push_back(value(part, t));
             workloads::ExecOptions opts;
             opts.batch = part.count;
-            Tensor y = bitsliced ? crossbar_layer(s, n, in, part.first, part.count)
-                                 : workloads::evaluate_node(
-                                       *m_g, s.node, in, static_cast<std::uint64_t>(part.first),
-                                       opts);
+            Tensor y = bitsliced
+                           ? crossbar_layer(s, n, in, part.first, part.count)
+                           : workloads::evaluate_node(*m_g, s.node, in,
+                                                      static_cast<std::uint64_t>(part.first), opts);
             if (analog)
                 add_noise(s, n, in, y, part.first, part.count, bitsliced);
             part.env[n.outputs[0]] = std::move(y);
@@ -424,9 +424,10 @@ class Functional {
         Tensor w2 = *in[1];
         for (float& v : w2.data)
             v *= v;
-        Tensor r = n.op == Op::Conv     ? workloads::kernels::conv2d(x2, w2, nullptr, n.attrs)
-                   : n.op == Op::MatMul ? workloads::kernels::matmul(x2, w2, out_dims)
-                                        : workloads::kernels::gemm(x2, w2, nullptr, n.attrs, out_dims);
+        Tensor r = n.op == Op::Conv ? workloads::kernels::conv2d(x2, w2, nullptr, n.attrs)
+                   : n.op == Op::MatMul
+                       ? workloads::kernels::matmul(x2, w2, out_dims)
+                       : workloads::kernels::gemm(x2, w2, nullptr, n.attrs, out_dims);
         for (float& v : r.data)
             v = std::sqrt(std::max(v, 0.0f));
         return r;

@@ -182,9 +182,10 @@ ReplayPlan make_replay_plan(const workloads::Graph& g, const cgra::CgraConfig& c
             // Gemm: 2-D A. MatMul: A of any rank (a batch of rows: tokens x features) times a
             // constant 2-D weight; every row of A is one MVM.
             if ((n.op == Op::Gemm && a.size() != 2) || b.size() != 2 || a.empty()) {
-                throw ConfigError(g.name, fmt::format("node '{}' ({}): only a matrix product with a "
-                                                      "constant 2-D weight maps onto crossbars",
-                                                      n.name, s.op));
+                throw ConfigError(g.name,
+                                  fmt::format("node '{}' ({}): only a matrix product with a "
+                                              "constant 2-D weight maps onto crossbars",
+                                              n.name, s.op));
             }
             cgra::AnalogLayer l;
             l.name = n.name;

@@ -45,8 +45,8 @@ int main(int argc, char** argv) {
             scale = std::max(scale, std::abs(static_cast<double>(want.data[i])));
         }
         const double rel = scale > 0.0 ? diff / scale : diff;
-        std::cout << fmt::format("imported: {} nodes; max relative error: {:.3g}\n",
-                                 g.nodes.size(), rel);
+        std::cout << fmt::format("imported: {} nodes; max relative error: {:.3g}\n", g.nodes.size(),
+                                 rel);
         return std::isfinite(rel) && rel <= tol ? 0 : 1;
     } catch (const std::exception& e) {
         std::cout << "run failed: " << e.what() << "\n";

@@ -269,15 +269,14 @@ TEST_CASE("tensor kernels on hand-computed values") {
     CHECK(kernels::reduce(Op::ReduceSum, m, {0, 1}, {}).data == std::vector<float>{21});
 
     // LayerNorm of (1, 2, 3, 4): mean 2.5, variance 1.25; scale 2, bias 1.
-    const Tensor ln = kernels::layer_norm(Tensor({1, 4}, {1, 2, 3, 4}), Tensor({1}, {2}),
-                                          nullptr, -1, 0.0f);
+    const Tensor ln =
+        kernels::layer_norm(Tensor({1, 4}, {1, 2, 3, 4}), Tensor({1}, {2}), nullptr, -1, 0.0f);
     const double sd = std::sqrt(1.25);
     CHECK(ln.data[0] == Approx(2 * -1.5 / sd));
     CHECK(ln.data[3] == Approx(2 * 1.5 / sd));
     Tensor bias({4}, {1, 1, 1, 1});
-    const Tensor lnb =
-        kernels::layer_norm(Tensor({1, 4}, {1, 2, 3, 4}), Tensor({4}, {2, 2, 2, 2}), &bias, 1,
-                            0.0f);
+    const Tensor lnb = kernels::layer_norm(Tensor({1, 4}, {1, 2, 3, 4}), Tensor({4}, {2, 2, 2, 2}),
+                                           &bias, 1, 0.0f);
     CHECK(lnb.data[1] == Approx(2 * -0.5 / sd + 1));
 
     // GELU(1) = Phi(1) = 0.8413447, GELU(-1) = -(1 - Phi(1)).

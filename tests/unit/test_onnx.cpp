@@ -67,8 +67,8 @@ struct ModelBuilder {
         }
         g->add_output()->set_name("y");
     }
-    onnx::NodeProto* node(const std::string& op, std::vector<std::string> in, const std::string& out,
-                          const std::string& name = "") {
+    onnx::NodeProto* node(const std::string& op, std::vector<std::string> in,
+                          const std::string& out, const std::string& name = "") {
         auto* n = g->add_node();
         n->set_name(name);
         n->set_op_type(op);
@@ -410,7 +410,8 @@ TEST_CASE("PyTorch's decomposed LayerNorm and erf GELU fuse into one node each")
         for (int i = 0; i < 4; ++i)
             var += std::pow(x.data[std::size_t(r * 4 + i)] - mean, 2) / 4.0;
         for (int i = 0; i < 4; ++i) {
-            const double l = (x.data[std::size_t(r * 4 + i)] - mean) / std::sqrt(var + 1e-5) * w[i] + bs[i];
+            const double l =
+                (x.data[std::size_t(r * 4 + i)] - mean) / std::sqrt(var + 1e-5) * w[i] + bs[i];
             CHECK(y.data[std::size_t(r * 4 + i)] ==
                   Approx(0.5 * l * (1 + std::erf(l / std::sqrt(2.0)))).epsilon(1e-5));
         }
@@ -429,7 +430,7 @@ TEST_CASE("Split, Squeeze, Gather and Slice of activations become Slice and Resh
     sp->add_output("s1");
     set_attr(sp, "axis", 1);
     b.ints("one", {1});
-    b.node("Squeeze", {"s0", "one"}, "q");       // N x 3
+    b.node("Squeeze", {"s0", "one"}, "q");  // N x 3
     b.ints("idx", {2}, true);
     set_attr(b.node("Gather", {"s1", "idx"}, "gth"), "axis", 1);  // N x 3
     b.node("Add", {"q", "gth"}, "y");
@@ -474,7 +475,7 @@ TEST_CASE("every new IR op exports and imports back to an identical graph") {
     sl.starts = {0};
     sl.ends = {4};
     sl.steps = {1};
-    add(Op::Slice, {"t"}, "sl", sl);  // N x 4 x 2 x 4
+    add(Op::Slice, {"t"}, "sl", sl);     // N x 4 x 2 x 4
     add(Op::MatMul, {"sl", "w"}, "mm");  // N x 4 x 2 x 5
     NodeAttrs ln = default_attrs(Op::LayerNorm);
     add(Op::LayerNorm, {"mm", "s", "b"}, "ln", ln);

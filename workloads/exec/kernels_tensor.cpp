@@ -68,19 +68,20 @@ Tensor binary_math(Op op, const Tensor& a, const Tensor& b, const Dims& out_dims
     float* o = out.ptr();
     switch (op) {
         case Op::Sub:
-            for_each_broadcast(out_dims, sa, sb, [&](std::int64_t i, std::int64_t x, std::int64_t y) {
-                o[i] = pa[x] - pb[y];
-            });
+            for_each_broadcast(
+                out_dims, sa, sb,
+                [&](std::int64_t i, std::int64_t x, std::int64_t y) { o[i] = pa[x] - pb[y]; });
             break;
         case Op::Div:
-            for_each_broadcast(out_dims, sa, sb, [&](std::int64_t i, std::int64_t x, std::int64_t y) {
-                o[i] = pa[x] / pb[y];
-            });
+            for_each_broadcast(
+                out_dims, sa, sb,
+                [&](std::int64_t i, std::int64_t x, std::int64_t y) { o[i] = pa[x] / pb[y]; });
             break;
         case Op::Pow:
-            for_each_broadcast(out_dims, sa, sb, [&](std::int64_t i, std::int64_t x, std::int64_t y) {
-                o[i] = pb[y] == 2.0f ? pa[x] * pa[x] : std::pow(pa[x], pb[y]);
-            });
+            for_each_broadcast(out_dims, sa, sb,
+                               [&](std::int64_t i, std::int64_t x, std::int64_t y) {
+                                   o[i] = pb[y] == 2.0f ? pa[x] * pa[x] : std::pow(pa[x], pb[y]);
+                               });
             break;
         default:
             throw std::logic_error("kernels::binary_math: not Sub, Div or Pow");
@@ -185,8 +186,7 @@ Tensor pad(const Tensor& x, const std::vector<std::int64_t>& amounts, float valu
     return out;
 }
 
-Tensor reduce(Op op, const Tensor& x, const std::vector<std::int64_t>& axes,
-              const Dims& out_dims) {
+Tensor reduce(Op op, const Tensor& x, const std::vector<std::int64_t>& axes, const Dims& out_dims) {
     // Kept axes index the output; reduced axes are walked for every output element.
     const std::size_t r = x.dims.size();
     const auto in_strides = strides_of(x.dims);

@@ -625,9 +625,9 @@ std::vector<SliceRange> slice_ranges(const std::string& source, const Node& n, c
             s = std::clamp<std::int64_t>(s, -1, dim - 1);
             e = std::clamp<std::int64_t>(e, -1, dim - 1);
         }
-        const std::int64_t count =
-            step > 0 ? std::max<std::int64_t>(0, (e - s + step - 1) / step)
-                     : std::max<std::int64_t>(0, (s - e + (-step) - 1) / (-step));
+        const std::int64_t count = step > 0
+                                       ? std::max<std::int64_t>(0, (e - s + step - 1) / step)
+                                       : std::max<std::int64_t>(0, (s - e + (-step) - 1) / (-step));
         out[ax] = {s, step, count};
     }
     return out;

@@ -45,20 +45,20 @@ enum class Op {
     MatMul,
     Softmax,
     Denoiser,
-    Sub,        ///< a - b, numpy broadcasting
-    Div,        ///< a / b, numpy broadcasting
-    Pow,        ///< a ^ b, numpy broadcasting
-    Sqrt,       ///< elementwise
-    Erf,        ///< elementwise
-    Tanh,       ///< elementwise
-    Gelu,       ///< x * (1 + erf(x / sqrt 2)) / 2 (exact GELU; ONNX has none before opset 20)
-    Transpose,  ///< permutation `perm`
-    Slice,      ///< `starts`, `ends`, `axes`, `steps` as ONNX Slice (constants)
-    Pad,        ///< constant padding `pad_amounts` (begins then ends) with `pad_value`
-    ReduceMean, ///< over `axes` (empty: all), `keepdims`
-    ReduceSum,  ///< over `axes` (empty: all), `keepdims`
-    LayerNorm,  ///< LayerNormalization over dimensions `axis`.. with `epsilon`; scale, bias
-    Expand,     ///< broadcast to `shape`; an entry -1 is the batch size of the run
+    Sub,         ///< a - b, numpy broadcasting
+    Div,         ///< a / b, numpy broadcasting
+    Pow,         ///< a ^ b, numpy broadcasting
+    Sqrt,        ///< elementwise
+    Erf,         ///< elementwise
+    Tanh,        ///< elementwise
+    Gelu,        ///< x * (1 + erf(x / sqrt 2)) / 2 (exact GELU; ONNX has none before opset 20)
+    Transpose,   ///< permutation `perm`
+    Slice,       ///< `starts`, `ends`, `axes`, `steps` as ONNX Slice (constants)
+    Pad,         ///< constant padding `pad_amounts` (begins then ends) with `pad_value`
+    ReduceMean,  ///< over `axes` (empty: all), `keepdims`
+    ReduceSum,   ///< over `axes` (empty: all), `keepdims`
+    LayerNorm,   ///< LayerNormalization over dimensions `axis`.. with `epsilon`; scale, bias
+    Expand,      ///< broadcast to `shape`; an entry -1 is the batch size of the run
 };
 
 /// Name used in tables and in ONNX (op_type); "Silu" and "Denoiser" are dnsim's own.

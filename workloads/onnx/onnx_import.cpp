@@ -4,9 +4,9 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <limits>
 #include <optional>
-#include <fstream>
 #include <set>
 #include <sstream>
 
@@ -577,7 +577,8 @@ class Importer {
             const auto rank = static_cast<std::int64_t>(x.size());
             for (auto& ax : axes) {
                 if (ax < -rank || ax >= rank)
-                    bad(n, nm, fmt::format("axis {} is out of range for a rank-{} input", ax, rank));
+                    bad(n, nm,
+                        fmt::format("axis {} is out of range for a rank-{} input", ax, rank));
                 ax = ax < 0 ? ax + rank : ax;
             }
             std::sort(axes.begin(), axes.end());
@@ -716,8 +717,9 @@ class Importer {
             const auto parts = static_cast<std::int64_t>(n.output_size());
             if (sizes.empty()) {
                 if (dim % parts != 0)
-                    unsupported(n, nm, fmt::format("{} elements do not split evenly in {} parts",
-                                                   dim, parts));
+                    unsupported(
+                        n, nm,
+                        fmt::format("{} elements do not split evenly in {} parts", dim, parts));
                 sizes.assign(static_cast<std::size_t>(parts), dim / parts);
             }
             if (static_cast<std::int64_t>(sizes.size()) != parts)
@@ -935,8 +937,9 @@ class Importer {
                 bad(n, nm, fmt::format("input '{}' is not defined before this node", t));
         };
         if (op == "Identity" || op == "Dropout") {
-            allow_attrs(n, nm, op == "Dropout" ? std::initializer_list<const char*>{"ratio", "seed"}
-                                               : std::initializer_list<const char*>{});
+            allow_attrs(n, nm,
+                        op == "Dropout" ? std::initializer_list<const char*>{"ratio", "seed"}
+                                        : std::initializer_list<const char*>{});
             if (ins.empty() || in(0).empty())
                 bad(n, nm, "has no input");
             known(in(0));
@@ -1060,8 +1063,8 @@ class Importer {
                 const std::int64_t start = a.i.at(0), limit = l.i.at(0), delta = d.i.at(0);
                 if (delta == 0)
                     bad(n, nm, "delta is 0");
-                const std::int64_t count =
-                    std::max<std::int64_t>(0, (limit - start + delta + (delta > 0 ? -1 : 1)) / delta);
+                const std::int64_t count = std::max<std::int64_t>(
+                    0, (limit - start + delta + (delta > 0 ? -1 : 1)) / delta);
                 std::vector<std::int64_t> v;
                 for (std::int64_t k = 0; k < count; ++k)
                     v.push_back(start + k * delta);
@@ -1097,13 +1100,14 @@ class Importer {
             return true;
         }
         if (op == "Flatten") {
-            const auto ax = static_cast<std::size_t>(
-                attr_i(n, nm, "axis", 1) < 0 ? attr_i(n, nm, "axis", 1) + rank
-                                             : attr_i(n, nm, "axis", 1));
+            const auto ax = static_cast<std::size_t>(attr_i(n, nm, "axis", 1) < 0
+                                                         ? attr_i(n, nm, "axis", 1) + rank
+                                                         : attr_i(n, nm, "axis", 1));
             std::int64_t outer = 1;
             for (std::size_t k = 0; k < ax && k < xd.size(); ++k)
                 outer *= xd[k];
-            set_const(n.output(0), take(x, {outer, numel(xd) / std::max<std::int64_t>(outer, 1)}, all));
+            set_const(n.output(0),
+                      take(x, {outer, numel(xd) / std::max<std::int64_t>(outer, 1)}, all));
             return true;
         }
         if (op == "Reshape") {
@@ -1197,10 +1201,9 @@ class Importer {
             Dims od;
             for (const auto& r : ranges)
                 od.push_back(r.count);
-            set_const(n.output(0),
-                      take(x, od, moved(xd, [&](const Tensor& t) {
-                               return kernels::slice(t, ranges);
-                           })));
+            set_const(
+                n.output(0),
+                take(x, od, moved(xd, [&](const Tensor& t) { return kernels::slice(t, ranges); })));
             return true;
         }
         if (op == "Transpose") {
@@ -1217,8 +1220,8 @@ class Importer {
             tmp.attrs.perm = perm;
             const Dims od = infer_node_shape(m_g, tmp, {xd});
             set_const(n.output(0), take(x, od, moved(xd, [&](const Tensor& t) {
-                                             return kernels::transpose(t, perm);
-                                         })));
+                                            return kernels::transpose(t, perm);
+                                        })));
             return true;
         }
         if (op == "Expand") {
@@ -1230,9 +1233,9 @@ class Importer {
             tmp.op = Op::Expand;
             tmp.attrs.shape = sc.i;
             const Dims od = infer_node_shape(m_g, tmp, {xd});
-            set_const(n.output(0), take(x, od, moved(xd, [&](const Tensor& t) {
-                                             return kernels::expand(t, od);
-                                         })));
+            set_const(
+                n.output(0),
+                take(x, od, moved(xd, [&](const Tensor& t) { return kernels::expand(t, od); })));
             return true;
         }
         if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "Equal" ||
@@ -1261,16 +1264,15 @@ class Importer {
         }
         std::vector<std::vector<std::int64_t>> pos;
         for (const Constant* c : cs) {
-            pos.push_back(
-                moved(c->dims, [&](const Tensor& t) { return kernels::expand(t, od); }));
+            pos.push_back(moved(c->dims, [&](const Tensor& t) { return kernels::expand(t, od); }));
         }
-        const bool is_float = op != "Equal" && op != "Where" &&
-                              std::any_of(cs.begin(), cs.end(),
-                                          [](const Constant* c) { return c->is_float(); });
+        const bool is_float =
+            op != "Equal" && op != "Where" &&
+            std::any_of(cs.begin(), cs.end(), [](const Constant* c) { return c->is_float(); });
         const std::size_t count = static_cast<std::size_t>(numel(od));
         Constant out;
         out.dims = od;
-        out.dtype = op == "Equal" ? onnx::TensorProto::BOOL
+        out.dtype = op == "Equal"   ? onnx::TensorProto::BOOL
                     : op == "Where" ? cs[1]->dtype
                                     : cs[0]->dtype;
         for (std::size_t k = 0; k < count; ++k) {
@@ -1385,7 +1387,8 @@ class Importer {
             const bool drop = axes.empty() ? x[static_cast<std::size_t>(k)] == 1
                                            : std::binary_search(axes.begin(), axes.end(), k);
             if (drop && x[static_cast<std::size_t>(k)] != 1)
-                bad(n, nm, fmt::format("axis {} has size {}, not 1", k, x[static_cast<std::size_t>(k)]));
+                bad(n, nm,
+                    fmt::format("axis {} has size {}, not 1", k, x[static_cast<std::size_t>(k)]));
             if (!drop)
                 out.push_back(x[static_cast<std::size_t>(k)]);
         }
@@ -1415,8 +1418,8 @@ class Importer {
             else
                 open.push_back(k);
         }
-        const bool has_infer =
-            std::find(node.attrs.shape.begin(), node.attrs.shape.end(), -1) != node.attrs.shape.end();
+        const bool has_infer = std::find(node.attrs.shape.begin(), node.attrs.shape.end(), -1) !=
+                               node.attrs.shape.end();
         if (open.size() > 1 || (open.size() == 1 && has_infer))
             batch_dependent(n, nm);
         if (open.size() == 1)
@@ -1494,9 +1497,9 @@ class Importer {
         bool all_const = !node.inputs.empty();
         for (const std::string& t : node.inputs)
             all_const = all_const && m_consts.count(t) != 0;
-        const bool batch_node =
-            node.op == Op::Expand &&
-            std::find(node.attrs.shape.begin(), node.attrs.shape.end(), -1) != node.attrs.shape.end();
+        const bool batch_node = node.op == Op::Expand &&
+                                std::find(node.attrs.shape.begin(), node.attrs.shape.end(), -1) !=
+                                    node.attrs.shape.end();
         if (all_const && !batch_node && node.op != Op::Denoiser) {
             Graph tmp;
             tmp.name = m_src;
@@ -1504,9 +1507,10 @@ class Importer {
             for (const std::string& t : node.inputs) {
                 const Constant& c = m_consts.at(t);
                 if (!c.is_float())
-                    unsupported(n, nm, fmt::format("input '{}' has data type {}; dnsim "
-                                                   "supports float32",
-                                                   t, dtype_name(c.dtype)));
+                    unsupported(n, nm,
+                                fmt::format("input '{}' has data type {}; dnsim "
+                                            "supports float32",
+                                            t, dtype_name(c.dtype)));
                 tmp.initializers[t] = Tensor(c.dims, c.f);
             }
             for (const std::string& t : node.inputs)
@@ -1758,8 +1762,7 @@ class Importer {
             std::size_t last = dv;
             std::string scale;
             std::string bias;
-            if (const auto mul = only_reader(dn.outputs[0]);
-                mul && m_g.nodes[*mul].op == Op::Mul) {
+            if (const auto mul = only_reader(dn.outputs[0]); mul && m_g.nodes[*mul].op == Op::Mul) {
                 const auto w = other_operand(m_g.nodes[*mul], dn.outputs[0]);
                 if (w && fits(*w)) {
                     scale = *w;
@@ -1777,8 +1780,8 @@ class Importer {
             Node& ln = m_g.nodes[last];
             if (scale.empty()) {
                 scale = ln.name + ".scale";
-                m_g.initializers[scale] = Tensor(norm, std::vector<float>(
-                                                           static_cast<std::size_t>(numel(norm)), 1.0f));
+                m_g.initializers[scale] =
+                    Tensor(norm, std::vector<float>(static_cast<std::size_t>(numel(norm)), 1.0f));
             }
             ln.op = Op::LayerNorm;
             ln.attrs = default_attrs(Op::LayerNorm);
@@ -1818,11 +1821,11 @@ class Importer {
             Node& c = m_g.nodes[*user];
             const bool zero = p.attrs.pad_value == 0.0f;
             const bool no_pads = c.attrs.pads == std::array<std::int64_t, 4>{0, 0, 0, 0};
-            const bool ok =
-                (c.op == Op::Conv && zero) ||
-                (c.op == Op::AveragePool && zero && !c.attrs.ceil_mode &&
-                 (c.attrs.count_include_pad || no_pads)) ||
-                (c.op == Op::MaxPool && p.attrs.pad_value == -std::numeric_limits<float>::infinity());
+            const bool ok = (c.op == Op::Conv && zero) ||
+                            (c.op == Op::AveragePool && zero && !c.attrs.ceil_mode &&
+                             (c.attrs.count_include_pad || no_pads)) ||
+                            (c.op == Op::MaxPool &&
+                             p.attrs.pad_value == -std::numeric_limits<float>::infinity());
             if (!ok)
                 continue;
             c.attrs.pads[0] += a[2];
@@ -1853,8 +1856,8 @@ class Importer {
     bool m_batch_input = false;
     Graph m_g;
     std::map<std::string, Constant> m_consts;
-    std::map<std::string, Dims> m_shapes;   ///< every tensor's shape at batch 1
-    std::map<std::string, Dims> m_shapes2;  ///< and at batch 2 (the dimensions that scale)
+    std::map<std::string, Dims> m_shapes;        ///< every tensor's shape at batch 1
+    std::map<std::string, Dims> m_shapes2;       ///< and at batch 2 (the dimensions that scale)
     std::map<std::string, std::string> m_alias;  ///< Identity / Dropout output -> its input
     std::set<std::string> m_node_names;
     std::set<std::string> m_graph_outputs;

@@ -192,7 +192,8 @@ torch::Tensor TorchGraph::forward(const torch::Tensor& x, bool train, const Torc
                     const auto& r = ranges[ax];
                     if (r.start == 0 && r.step == 1 && r.count == d[ax])
                         continue;
-                    const torch::Tensor idx = torch::arange(r.count, torch::kLong) * r.step + r.start;
+                    const torch::Tensor idx =
+                        torch::arange(r.count, torch::kLong) * r.step + r.start;
                     y = y.index_select(static_cast<std::int64_t>(ax), idx);
                 }
                 break;
