@@ -174,13 +174,15 @@ ReplayPlan make_replay_plan(const workloads::Graph& g, const cgra::CgraConfig& c
             s.kind = (l.depthwise() && cfg.depthwise == cgra::DepthwiseMapping::Digital)
                          ? StepKind::Digital
                          : StepKind::Analog;
-        } else if ((n.op == Op::Gemm && const_weight) || (n.op == Op::MatMul && const_weight)) {
+        } else if ((n.op == Op::Gemm && const_weight) ||
+                   (n.op == Op::MatMul && const_weight && shapes.at(n.inputs[1]).size() == 2)) {
             const Dims& a = shapes.at(n.inputs[0]);
             const Dims& b = shapes.at(n.inputs[1]);
             const bool ta = n.op == Op::Gemm && n.attrs.trans_a;
             const bool tb = n.op == Op::Gemm && n.attrs.trans_b;
             // Gemm: 2-D A. MatMul: A of any rank (a batch of rows: tokens x features) times a
-            // constant 2-D weight; every row of A is one MVM.
+            // constant 2-D weight; every row of A is one MVM. (A MatMul with a constant weight
+            // of another rank runs on the digital tiles.)
             if ((n.op == Op::Gemm && a.size() != 2) || b.size() != 2 || a.empty()) {
                 throw ConfigError(g.name,
                                   fmt::format("node '{}' ({}): only a matrix product with a "

@@ -214,8 +214,13 @@ def run_case(case_id, helper, work, dnsim=None):
         if rr.returncode != 0 or not os.path.exists(summary):
             return "FAILED", "dnsim run: " + (rr.stdout + rr.stderr).strip()[-400:], err
         import json
-        s = json.load(open(summary))
-        text += "; replay: " + json.dumps({k: s[k] for k in s if "cycles" in k or "energy" in k})[:300]
+        with open(summary) as f:
+            s = json.load(f)
+        cycles = s.get("cycles_per_inference", 0)
+        energy = sum(c["energy_pJ"] for c in s.get("energy_per_inference", []))
+        if cycles <= 0 or energy <= 0:
+            return "FAILED", f"dnsim run: {cycles} cycles, {energy} pJ per inference", err
+        text += f"; replay: {cycles} cycles, {energy / 1e6:.3f} uJ per inference"
     return "passed", text, err
 
 
