@@ -132,9 +132,23 @@ Constant to_constant(const onnx::TensorProto& t, const std::string& source) {
             c.i.assign(t.int64_data().begin(), t.int64_data().end());
             check(static_cast<std::int64_t>(c.i.size()));
         }
+    } else if (c.dtype == onnx::TensorProto::INT32 || c.dtype == onnx::TensorProto::BOOL) {
+        // Only where a constant is expected (shape arithmetic, masks folded at import).
+        if (t.has_raw_data()) {
+            if (c.dtype == onnx::TensorProto::BOOL) {
+                const auto v = raw_values<std::uint8_t>(t.raw_data(), count, source, t.name());
+                c.i.assign(v.begin(), v.end());
+            } else {
+                const auto v = raw_values<std::int32_t>(t.raw_data(), count, source, t.name());
+                c.i.assign(v.begin(), v.end());
+            }
+        } else {
+            c.i.assign(t.int32_data().begin(), t.int32_data().end());
+            check(static_cast<std::int64_t>(c.i.size()));
+        }
     } else {
         throw UnsupportedError(source, fmt::format("tensor '{}' has data type {}; dnsim supports "
-                                                   "float32 (and int64 for shapes)",
+                                                   "float32 (and int64, int32, bool constants)",
                                                    t.name(), dtype_name(c.dtype)));
     }
     return c;
@@ -944,8 +958,12 @@ class Importer {
                 bad(n, nm, "has no input");
             known(in(0));
             if (op == "Dropout" && !in(2).empty()) {
+                // Training mode drops values at random, except with a ratio of 0.
                 const Constant& t = constant(n, nm, in(2), "training_mode");
-                if (!t.i.empty() && t.i[0] != 0)
+                const bool zero_ratio = !in(1).empty() && m_consts.count(in(1)) != 0 &&
+                                        m_consts.at(in(1)).is_float() &&
+                                        m_consts.at(in(1)).f == std::vector<float>{0};
+                if (!t.i.empty() && t.i[0] != 0 && !zero_ratio)
                     unsupported(n, nm, "training_mode=1 is not supported (inference only)");
             }
             alias(n.output(0), in(0));
@@ -1074,11 +1092,29 @@ class Importer {
             }
             return true;
         }
+        if (op == "ScatterND") {
+            allow_attrs(n, nm, {"reduction"});
+            if (attr_s(n, nm, "reduction", "none") != "none")
+                unsupported(n, nm, "only reduction 'none' is supported");
+            fold_scatter_nd(n, nm, ins);
+            return true;
+        }
+        if (op == "Not") {
+            allow_attrs(n, nm, {});
+            Constant c = m_consts.at(in(0));
+            if (c.is_float() || c.any_symbolic())
+                unsupported(n, nm, "Not needs a bool constant");
+            for (auto& v : c.i)
+                v = v == 0;
+            set_const(n.output(0), std::move(c));
+            return true;
+        }
         // Float data goes through the op mapping (exact float kernels), except data movement
         // the IR has no op for.
         const bool movement = op == "Unsqueeze" || op == "Squeeze" || op == "Gather" ||
                               op == "Flatten" || op == "Reshape";
-        if (all_float && !movement)
+        const bool no_ir_op = op == "Equal" || op == "Where" || op == "Neg" || op == "Mod";
+        if (all_float && !movement && !no_ir_op)
             return false;
         const Constant& x = m_consts.at(in(0));
         const Dims& xd = x.dims;
@@ -1239,8 +1275,10 @@ class Importer {
             return true;
         }
         if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "Equal" ||
-            op == "Where" || op == "Neg") {
-            allow_attrs(n, nm, {});
+            op == "Where" || op == "Neg" || op == "Mod") {
+            allow_attrs(n, nm, {"fmod"});
+            if (op == "Mod" && attr_i(n, nm, "fmod", 0) != 0)
+                unsupported(n, nm, "fmod=1 is not supported on integers");
             fold_int_arithmetic(n, nm, ins);
             return true;
         }
@@ -1279,6 +1317,8 @@ class Importer {
             const auto at = [&](std::size_t j) { return static_cast<std::size_t>(pos[j][k]); };
             if (is_float) {
                 // Float arithmetic on constants the op mapping did not take (mixed types).
+                if (op == "Mod")
+                    unsupported(n, nm, "Mod of float values is not supported");
                 std::vector<double> v;
                 for (std::size_t j = 0; j < cs.size(); ++j) {
                     if (cs[j]->symbolic(at(j)))
@@ -1292,6 +1332,17 @@ class Importer {
                                  : op == "Div" ? v[0] / v[1]
                                                : -v[0];
                 out.f.push_back(static_cast<float>(r));
+                continue;
+            }
+            if (op == "Equal" && (cs[0]->is_float() || cs[1]->is_float())) {
+                const auto value = [&](std::size_t j) {
+                    if (cs[j]->symbolic(at(j)))
+                        batch_dependent(n, nm);
+                    return cs[j]->is_float() ? double(cs[j]->f[at(j)])
+                                             : static_cast<double>(cs[j]->i[at(j)]);
+                };
+                out.i.push_back(value(0) == value(1) ? 1 : 0);
+                out.sym.push_back(0);
                 continue;
             }
             if (op == "Where") {
@@ -1344,6 +1395,15 @@ class Importer {
                     batch_dependent(n, nm);
                 r = a * b;
                 sr = (sa || sb) && r != 0;
+            } else if (op == "Mod") {
+                // The sign of the divisor, as Python's %.
+                if (b == 0)
+                    bad(n, nm, "integer modulo by zero");
+                if (sa || sb)
+                    batch_dependent(n, nm);
+                r = a % b;
+                if (r != 0 && ((r < 0) != (b < 0)))
+                    r += b;
             } else {  // Div
                 if (b == 0)
                     bad(n, nm, "integer division by zero");
@@ -1357,6 +1417,51 @@ class Importer {
         }
         if (!out.any_symbolic())
             out.sym.clear();
+        set_const(n.output(0), std::move(out));
+    }
+
+    /// ScatterND on constants: a copy of the data with the slices the index tuples name
+    /// replaced by the updates.
+    void fold_scatter_nd(const onnx::NodeProto& n, const std::string& nm,
+                         const std::vector<std::string>& ins) {
+        Constant out = m_consts.at(ins.at(0));
+        const Constant& idx = m_consts.at(ins.at(1));
+        const Constant& upd = m_consts.at(ins.at(2));
+        if (idx.is_float() || idx.dims.empty() || idx.any_symbolic() ||
+            upd.is_float() != out.is_float())
+            bad(n, nm, "expects integer indices and updates of the data's type");
+        const auto k = static_cast<std::size_t>(idx.dims.back());
+        if (k > out.dims.size())
+            bad(n, nm, "index tuples are longer than the data's rank");
+        std::int64_t slice = 1;
+        for (std::size_t d = k; d < out.dims.size(); ++d)
+            slice *= out.dims[d];
+        const std::int64_t tuples = numel(idx.dims) / std::max<std::int64_t>(1, idx.dims.back());
+        if (numel(upd.dims) != tuples * slice)
+            bad(n, nm, "updates do not match the indexed slices");
+        for (std::int64_t t = 0; t < tuples; ++t) {
+            std::int64_t off = 0;
+            for (std::size_t d = 0; d < k; ++d) {
+                std::int64_t v = idx.i[static_cast<std::size_t>(t) * k + d];
+                v = v < 0 ? v + out.dims[d] : v;
+                if (v < 0 || v >= out.dims[d])
+                    bad(n, nm, "an index is out of range");
+                off = off * out.dims[d] + v;
+            }
+            for (std::int64_t e = 0; e < slice; ++e) {
+                const auto dst = static_cast<std::size_t>(off * slice + e);
+                const auto src = static_cast<std::size_t>(t * slice + e);
+                if (out.is_float()) {
+                    out.f[dst] = upd.f[src];
+                } else {
+                    out.i[dst] = upd.i[src];
+                    if (!out.sym.empty() || upd.symbolic(src)) {
+                        out.sym.resize(out.i.size(), 0);
+                        out.sym[dst] = upd.symbolic(src) ? 1 : 0;
+                    }
+                }
+            }
+        }
         set_const(n.output(0), std::move(out));
     }
 
