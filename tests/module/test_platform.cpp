@@ -229,6 +229,74 @@ TEST_CASE("replay plan of a token graph: weight products on crossbars, the rest 
     CHECK(step("tok").kind == StepKind::Free);
 }
 
+TEST_CASE("every op added for the model zoo gets a digital or analog step with cycles") {
+    using workloads::Op;
+    workloads::Graph g;
+    g.name = "ops";
+    g.inputs = {{"x", {-1, 2, 3, 4}}};
+    const auto init = [&g](const std::string& name, const workloads::Dims& d) {
+        workloads::Tensor t(d);
+        for (std::size_t i = 0; i < t.data.size(); ++i)
+            t.data[i] = 0.25f * float(int(i % 5) - 2);
+        g.initializers[name] = t;
+    };
+    init("w", {4, 5});
+    init("s", {5});
+    init("two", {});
+    init("tok", {1, 1, 1, 5});
+    const auto add = [&g](Op op, std::vector<std::string> in, const std::string& out,
+                          workloads::NodeAttrs a = {}) {
+        workloads::Node n;
+        n.name = out;
+        n.op = op;
+        n.inputs = std::move(in);
+        n.outputs = {out};
+        n.attrs = a;
+        g.nodes.push_back(n);
+    };
+    workloads::NodeAttrs a;
+    a.pad_amounts = {0, 0, 1, 0, 0, 0, 0, 1};
+    add(Op::Pad, {"x"}, "pad", a);  // N x 2 x 4 x 5
+    a = {};
+    a.perm = {0, 2, 1, 3};
+    add(Op::Transpose, {"pad"}, "transpose", a);  // N x 4 x 2 x 5
+    a = {};
+    a.axes = {3};
+    a.starts = {0};
+    a.ends = {4};
+    a.steps = {1};
+    add(Op::Slice, {"transpose"}, "slice", a);  // N x 4 x 2 x 4
+    add(Op::MatMul, {"slice", "w"}, "matmul");  // analog
+    add(Op::LayerNorm, {"matmul", "s"}, "layernorm", workloads::default_attrs(Op::LayerNorm));
+    add(Op::Gelu, {"layernorm"}, "gelu");
+    add(Op::Tanh, {"gelu"}, "tanh");
+    add(Op::Erf, {"tanh"}, "erf");
+    add(Op::Pow, {"erf", "two"}, "pow");
+    add(Op::Sqrt, {"pow"}, "sqrt");
+    add(Op::Sub, {"sqrt", "erf"}, "sub");
+    add(Op::Div, {"sub", "s"}, "div");
+    a = {};
+    a.shape = {-1, 1, 1, 1};
+    add(Op::Expand, {"tok"}, "expand", a);
+    add(Op::Add, {"div", "expand"}, "add");
+    a = {};
+    a.axes = {1};
+    a.keepdims = false;
+    add(Op::ReduceMean, {"add"}, "reducemean", a);
+    a.axes = {2};
+    add(Op::ReduceSum, {"reducemean"}, "y", a);
+    g.outputs = {{"y", {-1, 2}}};
+    g.validate("ops");
+    const ReplayPlan plan = make_replay_plan(g, cgra::CgraConfig{});
+    REQUIRE(plan.steps.size() == g.nodes.size());
+    for (const Step& s : plan.steps) {
+        INFO(s.name);
+        CHECK(s.kind == (s.name == "matmul" ? StepKind::Analog : StepKind::Digital));
+        CHECK(s.cost.cycles > 0u);
+        CHECK(s.cost.actions.count("cgra.memory") == 1);
+    }
+}
+
 TEST_CASE("a token graph replays with cycles, energy and noise; its clean pass is the executor") {
     // Its images are not along dimension 0 everywhere, so the replay takes one image per job
     // whatever run.batch says; the clean pass must still be the float executor's.

@@ -1136,14 +1136,13 @@ class Importer {
             return true;
         }
         if (op == "Flatten") {
-            const auto ax = static_cast<std::size_t>(attr_i(n, nm, "axis", 1) < 0
-                                                         ? attr_i(n, nm, "axis", 1) + rank
-                                                         : attr_i(n, nm, "axis", 1));
+            const std::int64_t a = attr_i(n, nm, "axis", 1);
+            const auto ax = static_cast<std::size_t>(a < 0 ? a + rank : a);
             std::int64_t outer = 1;
             for (std::size_t k = 0; k < ax && k < xd.size(); ++k)
                 outer *= xd[k];
-            set_const(n.output(0),
-                      take(x, {outer, numel(xd) / std::max<std::int64_t>(outer, 1)}, all));
+            const std::int64_t inner = outer == 0 ? 0 : numel(xd) / outer;
+            set_const(n.output(0), take(x, {outer, inner}, all));
             return true;
         }
         if (op == "Reshape") {
