@@ -1,5 +1,8 @@
 // ONNX -> Graph. Every node is mapped op by op with its attributes checked against the set
-// dnsim implements; shapes are inferred node by node so errors name the node at fault.
+// dnsim implements; shapes are inferred node by node (at batch 1 and 2, to track a symbolic
+// batch) so errors name the node at fault. Shape sub-graphs and nodes on constants fold at
+// import; PyTorch's SiLU, GELU and LayerNorm patterns fuse, and zero Pads fold into the Conv or
+// pool after them.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -938,8 +941,8 @@ class Importer {
         return idx;
     }
 
-    /// Folds Identity, Dropout, Cast, Shape, ConstantOfShape, Range and integer arithmetic on
-    /// constants. Returns false when the node is left to the op mapping (float ops, which
+    /// Folds Identity, Dropout, Cast, Shape, ConstantOfShape, Range, ScatterND, Not, data
+    /// movement and integer arithmetic on constants. Returns false when the node is left to the op mapping (float ops, which
     /// fold there when every input is constant).
     bool fold_or_alias(const onnx::NodeProto& n, const std::string& nm,
                        const std::vector<std::string>& ins) {
@@ -1284,7 +1287,7 @@ class Importer {
         return false;
     }
 
-    /// Integer Add, Sub, Mul, Div, Equal, Where, Neg on constants with numpy broadcasting. A
+    /// Add, Sub, Mul, Div, Mod, Equal, Where, Neg on constants with numpy broadcasting. A
     /// symbolic (batch-scaled) entry survives only where the result stays a multiple of N.
     void fold_int_arithmetic(const onnx::NodeProto& n, const std::string& nm,
                              const std::vector<std::string>& ins) {
