@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "common/isa.h"
 #include "common/rng.h"
 #include "denoiser/block.h"
 #include "denoiser/systolic.h"
@@ -321,6 +322,8 @@ int run_cycle() {
 }  // namespace
 
 int sc_main(int argc, char* argv[]) {
+    dnsim::isa::check_environment();
+    fmt::print("kernels: {}\n", dnsim::isa::describe());
     tb::configure_systemc_reporting();
     sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
     const std::string mode = argc > 1 ? argv[1] : "";

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "common/isa.h"
 #include "common/rng.h"
 #include "datasets/dataset.h"
 #include "exec/executor.h"
@@ -27,6 +28,8 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    dnsim::isa::check_environment();
+    fmt::print("kernels: {}\n", dnsim::isa::describe());
     const std::string model = argc > 1 ? argv[1] : "resnet18_28";
     const unsigned threads = argc > 2 ? static_cast<unsigned>(std::atoi(argv[2]))
                                       : std::max(1u, std::thread::hardware_concurrency());

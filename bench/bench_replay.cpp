@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "common/isa.h"
 #include "denoiser_bench.h"
 #include "exec/executor.h"
 #include "graph/transforms.h"
@@ -79,6 +80,8 @@ int replay_mode(std::int64_t images) {
 }  // namespace
 
 int sc_main(int argc, char* argv[]) {
+    dnsim::isa::check_environment();
+    fmt::print("kernels: {}\n", dnsim::isa::describe());
     tb::configure_systemc_reporting();
     const std::string mode = argc > 1 ? argv[1] : "";
     if (mode == "timing")

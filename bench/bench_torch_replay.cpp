@@ -19,6 +19,7 @@
 
 #include <fmt/format.h>
 
+#include "common/isa.h"
 #include "graph/transforms.h"
 #include "model_loader.h"
 #include "replay.h"
@@ -36,6 +37,8 @@ double since(std::chrono::steady_clock::time_point t0) {
 }  // namespace
 
 int sc_main(int argc, char* argv[]) {
+    dnsim::isa::check_environment();
+    fmt::print("kernels: {}\n", dnsim::isa::describe());
     try {
         const std::string model = argc > 1 ? argv[1] : tb::default_run_model();
         const std::int64_t images = argc > 2 ? std::stoll(argv[2]) : 10000;

@@ -3,7 +3,7 @@
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 packages=(
-    build-essential cmake pkg-config clang-format
+    build-essential cmake pkg-config clang-format ccache binutils qemu-user
     libsystemc-dev libeigen3-dev libfmt-dev libboost-program-options-dev
     nlohmann-json3-dev catch2
     libonnx-dev libprotobuf-dev zlib1g-dev libtorch-dev

@@ -10,6 +10,7 @@
 #include <boost/program_options.hpp>
 
 #include "common/config_error.h"
+#include "common/isa.h"
 #include "config_binder.h"
 #include "config_keys.h"
 #include "denoiser_study.h"
@@ -301,6 +302,7 @@ int cmd_run(int argc, const char* const* argv) {
 int sc_main(int argc, char* argv[]) {
     dnsim::tb::configure_systemc_reporting();
     try {
+        dnsim::isa::check_environment();
         if (argc < 2) {
             print_usage(std::cerr);
             return 1;
@@ -311,7 +313,8 @@ int sc_main(int argc, char* argv[]) {
             return 0;
         }
         if (first == "--version") {
-            std::cout << "dnsim " << kVersion << " (SystemC " << sc_core::sc_release() << ")\n";
+            std::cout << "dnsim " << kVersion << " (SystemC " << sc_core::sc_release()
+                      << "; kernels " << dnsim::isa::describe() << ")\n";
             return 0;
         }
         if (first == "denoiser") {

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "common/isa.h"
 #include "common/output_files.h"
 #include "config_binder.h"
 #include "graph/transforms.h"
@@ -227,9 +228,10 @@ int run_study(const RunOptions& opt, std::ostream& os) {
             os << fmt::format("; denoised {:.2f} +- {:.2f}", denoised.mean, denoised.std);
         os << fmt::format(" ({} seed(s))\n", noisy.n);
         os << fmt::format(
-            "replay: {} images in {:.2f} s ({:.1f} images/s)\n", r.functional_images,
+            "replay: {} images in {:.2f} s ({:.1f} images/s; kernels {})\n", r.functional_images,
             r.functional_wall_s,
-            static_cast<double>(r.functional_images) / std::max(r.functional_wall_s, 1e-9));
+            static_cast<double>(r.functional_images) / std::max(r.functional_wall_s, 1e-9),
+            isa::describe());
         acc = {{"dataset", data.name},
                {"images", data.size()},
                {"clean_pct", clean.mean},
@@ -281,6 +283,7 @@ int run_study(const RunOptions& opt, std::ostream& os) {
     for (const auto& [k, v] : opt.effective_config)
         config[k] = v;
     j["config"] = config;
+    j["kernels_isa"] = isa::name(isa::active());
     std::vector<std::pair<std::string, std::string>> files{{"summary.json", j.dump(2) + "\n"},
                                                            {"layers.csv", csv_layers(r)}};
     if (opt.save_logits) {

@@ -22,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/config_error.h"
+#include "common/isa.h"
 #include "common/output_files.h"
 #include "config_binder.h"
 #include "config_keys.h"
@@ -279,6 +280,7 @@ int main(int argc, char** argv) {
     for (int i = 0; i < argc; ++i)
         invocation += (i ? " " : "") + std::string(argv[i]);
     try {
+        dnsim::isa::check_environment();
         if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
             std::cout << "usage: dnsim-train <stage> MODEL [options]\n\nstages:\n"
                          "  backbone    train a network from scratch (no noise)\n"

@@ -1,4 +1,5 @@
-// Activation-level analog noise models.
+// Activation-level analog noise models: configuration, weight perturbation, and the run-time
+// choice of the per-image kernels' copy (analog_noise_kernels.cpp, one per vector ISA).
 #include "cgra/analog_noise.h"
 
 #include <algorithm>
@@ -7,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "cgra/analog_noise_isa.h"
 #include "common/config_error.h"
 #include "common/rng.h"
 #include "common/ziggurat.h"
@@ -15,28 +17,8 @@ namespace dnsim::cgra {
 
 namespace {
 
-// Stream tags of the noise kinds (part of every RNG key).
-constexpr std::uint64_t kActivation = 1;
-constexpr std::uint64_t kProgramming = 2;
-constexpr std::uint64_t kStuck = 3;
-constexpr std::uint64_t kRead = 4;
-
-/// A sample with mean 0 and standard deviation 1 of the chosen distribution.
-double unit_sample(Rng& rng, Distribution d) {
-    switch (d) {
-        case Distribution::Gaussian:
-            return Ziggurat::tables().sample(rng);
-        case Distribution::Uniform:
-            return (2.0 * rng.uniform() - 1.0) * std::sqrt(3.0);
-        case Distribution::Laplace: {
-            // Inverse CDF with scale b = 1/sqrt(2) (variance 2 b^2 = 1).
-            const double u = rng.uniform() - 0.5;
-            const double mag = -std::log(1.0 - 2.0 * std::abs(u));
-            return (u < 0 ? -mag : mag) / std::sqrt(2.0);
-        }
-    }
-    return 0.0;
-}
+using noise_streams::kProgramming;
+using noise_streams::kStuck;
 
 }  // namespace
 
@@ -130,83 +112,16 @@ double perturb_weights(float* w, std::int64_t count, std::uint64_t layer, const 
 
 void add_activation_noise(float* y, std::int64_t channels, std::int64_t pixels, std::uint64_t seed,
                           std::uint64_t image, std::uint64_t layer, const NoiseConfig& cfg) {
-    if (cfg.activation_k == 0.0)
-        return;
-    Rng rng(seed, {image, layer, kActivation});
-    const std::int64_t count = channels * pixels;
-    // The unit samples, in element order, are drawn first; for the tensor magnitude the draw
-    // shares a loop with the sum of |y| (two independent dependency chains that overlap), and
-    // the scaling loops below have no RNG in them, so they vectorise.
-    thread_local std::vector<double> z;
-    z.resize(static_cast<std::size_t>(count));
-    double tensor_mag = 0.0;
-    if (cfg.magnitude == Magnitude::Tensor && cfg.distribution == Distribution::Gaussian) {
-        const auto& zig = Ziggurat::tables();
-        for (std::int64_t i = 0; i < count; ++i) {
-            tensor_mag += std::abs(y[i]);
-            z[static_cast<std::size_t>(i)] = zig.sample(rng);
-        }
-    } else {
-        if (cfg.magnitude == Magnitude::Tensor) {
-            for (std::int64_t i = 0; i < count; ++i)
-                tensor_mag += std::abs(y[i]);
-        }
-        for (std::int64_t i = 0; i < count; ++i)
-            z[static_cast<std::size_t>(i)] = unit_sample(rng, cfg.distribution);
-    }
-    if (cfg.magnitude == Magnitude::Tensor)
-        tensor_mag /= static_cast<double>(std::max<std::int64_t>(count, 1));
-    const double k = cfg.activation_k;
-    for (std::int64_t c = 0; c < channels; ++c) {
-        float* yc = y + c * pixels;
-        const double* zc = z.data() + c * pixels;
-        if (cfg.magnitude == Magnitude::Element) {
-            // sigma_i = k |y_i|
-            for (std::int64_t i = 0; i < pixels; ++i) {
-                const double s = k * std::abs(yc[i]);
-                yc[i] = static_cast<float>(yc[i] + s * zc[i]);
-            }
-            continue;
-        }
-        double mag = tensor_mag;
-        if (cfg.magnitude == Magnitude::Channel) {
-            mag = 0.0;
-            for (std::int64_t i = 0; i < pixels; ++i)
-                mag += std::abs(yc[i]);
-            mag /= static_cast<double>(std::max<std::int64_t>(pixels, 1));
-        }
-        const double sigma = k * mag;
-        for (std::int64_t i = 0; i < pixels; ++i)
-            yc[i] = static_cast<float>(yc[i] + sigma * zc[i]);
-    }
+    DNSIM_ISA_SELECT(add_activation_noise)(y, channels, pixels, seed, image, layer, cfg);
 }
 
 void add_read_noise(float* y, const float* rms, std::int64_t count, std::uint64_t seed,
                     std::uint64_t image, std::uint64_t layer, const NoiseConfig& cfg) {
-    if (cfg.read_sigma == 0.0)
-        return;
-    Rng rng(seed, {image, layer, kRead});
-    for (std::int64_t i = 0; i < count; ++i) {
-        y[i] = static_cast<float>(y[i] + cfg.read_sigma * rms[i] * Ziggurat::tables().sample(rng));
-    }
+    DNSIM_ISA_SELECT(add_read_noise)(y, rms, count, seed, image, layer, cfg);
 }
 
 void quantise_output(float* y, std::int64_t count, const NoiseConfig& cfg) {
-    if (cfg.adc_bits == 0 || count == 0)
-        return;
-    float peak = 0.0f;
-    for (std::int64_t i = 0; i < count; ++i)
-        peak = std::max(peak, std::abs(y[i]));
-    const double range = cfg.adc_clip * peak;
-    if (range <= 0.0)
-        return;
-    // Mid-tread quantiser with 2^bits - 1 levels over [-range, range].
-    const double levels = std::ldexp(1.0, static_cast<int>(cfg.adc_bits) - 1) - 1.0;
-    const double step = range / levels;
-    for (std::int64_t i = 0; i < count; ++i) {
-        const double q = std::clamp(std::round(y[i] / step), -levels, levels);
-        y[i] = static_cast<float>(q * step);
-    }
+    DNSIM_ISA_SELECT(quantise_output)(y, count, cfg);
 }
 
 }  // namespace dnsim::cgra

@@ -54,15 +54,17 @@ class BoxMuller {
     void normals(const std::uint32_t* s1, const std::uint16_t* p, std::int16_t* out,
                  std::size_t n) const;
 
-  private:
-    std::int32_t quarter_cos(std::uint32_t x) const;  ///< cos(x/16384 * pi/2), x in [0, 16384]
+    /// The ROM contents, built once per process and shared by every converter.
     struct Tables {
         Tables();
         std::array<std::int64_t, 257> ln{};    ///< ln(1 + i/256) in Q28
         std::array<std::int32_t, 257> ln32{};  ///< the same values (all < 2^28) for gathers
         std::array<std::int32_t, 1026> cos{};  ///< cos(i/1024 * pi/2) in Q30, guard entry 0
     };
-    /// The ROM contents, built once per process and shared by every converter.
+    const Tables& rom() const { return *m_t; }
+
+  private:
+    std::int32_t quarter_cos(std::uint32_t x) const;  ///< cos(x/16384 * pi/2), x in [0, 16384]
     static const Tables& tables();
     const Tables* m_t;
 };

@@ -1,0 +1,21 @@
+// The kernels of kernels_gemm.cpp, declared once per vector-ISA copy (common/isa.h).
+#pragma once
+
+#include "common/isa.h"
+#include "exec/kernels.h"
+
+namespace dnsim::workloads::kernels {
+
+#define DNSIM_GEMM_KERNELS(NS)                                                               \
+    namespace NS {                                                                           \
+    void im2col(const float* x, float* col, std::int64_t c, std::int64_t h, std::int64_t w,  \
+                std::int64_t ho, std::int64_t wo, const NodeAttrs& a);                       \
+    Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, const NodeAttrs& a); \
+    Tensor gemm(const Tensor& a, const Tensor& b, const Tensor* c, const NodeAttrs& at,      \
+                const Dims& out_dims);                                                       \
+    Tensor matmul(const Tensor& a, const Tensor& b, const Dims& out_dims);                   \
+    }
+DNSIM_ISA_FOR_EACH(DNSIM_GEMM_KERNELS)
+#undef DNSIM_GEMM_KERNELS
+
+}  // namespace dnsim::workloads::kernels
