@@ -61,7 +61,14 @@ Tensor evaluate_node(const Graph& g, std::size_t ni, const std::vector<const Ten
             out = kernels::gemm(*in[0], *in[1], in.size() > 2 ? in[2] : nullptr, a, out_dims);
             break;
         case Op::MatMul:
-            out = kernels::matmul(*in[0], *in[1], out_dims);
+            if (in[0]->rank() == 2 && in[1]->rank() == 2) {
+                // Rows of A may be images: gemm computes row by row, so a row's bits do not
+                // depend on how many rows share the call (a batched MatMul's images are its
+                // leading dimensions, one product each).
+                out = kernels::gemm(*in[0], *in[1], nullptr, default_attrs(Op::Gemm), out_dims);
+            } else {
+                out = kernels::matmul(*in[0], *in[1], out_dims);
+            }
             break;
         case Op::Softmax:
             out = kernels::softmax(*in[0], a.axis);

@@ -287,13 +287,8 @@ Tensor matmul(const Tensor& a, const Tensor& b, const Dims& out_dims) {
             sa *= xa;
             sb *= xb;
         }
-        // Row by row, as in gemm: a row's bits do not depend on how many rows there are (a
-        // batch folded into the rows, or tokens of several images).
-        const MapC mb(b.ptr() + off_b * k * n, k, n);
-        const MapC ma(a.ptr() + off_a * m * k, m, k);
-        Map mo(out.ptr() + bi * m * n, m, n);
-        for (std::int64_t row = 0; row < m; ++row)
-            mo.row(row).noalias() = ma.row(row) * mb;
+        Map(out.ptr() + bi * m * n, m, n).noalias() =
+            MapC(a.ptr() + off_a * m * k, m, k) * MapC(b.ptr() + off_b * k * n, k, n);
         for (std::size_t d = r; d-- > 0;) {
             if (++idx[d] < bo[d])
                 break;

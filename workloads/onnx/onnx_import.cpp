@@ -942,8 +942,8 @@ class Importer {
     }
 
     /// Folds Identity, Dropout, Cast, Shape, ConstantOfShape, Range, ScatterND, Not, data
-    /// movement and integer arithmetic on constants. Returns false when the node is left to the op mapping (float ops, which
-    /// fold there when every input is constant).
+    /// movement and integer arithmetic on constants. Returns false when the node is left to the op
+    /// mapping (float ops, which fold there when every input is constant).
     bool fold_or_alias(const onnx::NodeProto& n, const std::string& nm,
                        const std::vector<std::string>& ins) {
         const std::string& op = n.op_type();
