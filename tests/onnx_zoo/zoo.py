@@ -39,7 +39,7 @@ MATRIX_MODELS = ["resnet18", "shufflenet_v2_x0_5", "convnext_tiny", "vit_tiny"]
 # name: (constructor expression, input size, in CI). Heavy models run only with --all; each is
 # covered in CI by a smaller sibling of the same architecture (noted after it).
 MODELS = {
-    "alexnet": ("M.alexnet(num_classes=10)", 224, False),  # vgg11's ops; ~61 M parameters
+    "alexnet": ("M.alexnet(num_classes=10)", 224, True),  # 224: its adaptive pool needs 6x6
     "resnet18": ("M.resnet18(num_classes=10)", 32, True),
     "resnet34": ("M.resnet34(num_classes=10)", 32, False),  # resnet18
     "resnet50": ("M.resnet50(num_classes=10)", 32, True),
@@ -95,7 +95,7 @@ MODELS = {
     "regnet_y_16gf": ("M.regnet_y_16gf(num_classes=10)", 32, False),  # y_400mf
     "regnet_x_32gf": ("M.regnet_x_32gf(num_classes=10)", 32, False),  # x_400mf
     "regnet_y_32gf": ("M.regnet_y_32gf(num_classes=10)", 32, False),  # y_400mf
-    "vgg11": ("M.vgg11(num_classes=10)", 224, False),  # alexnet's ops (>130 M parameters)
+    "vgg11": ("M.vgg11(num_classes=10)", 224, False),  # alexnet (same ops; >130 M parameters)
     "vgg11_bn": ("M.vgg11_bn(num_classes=10)", 224, False),
     "vgg13": ("M.vgg13(num_classes=10)", 224, False),
     "vgg16": ("M.vgg16(num_classes=10)", 224, False),
@@ -110,7 +110,7 @@ MODELS = {
                  "hidden_dim=64, mlp_dim=128, num_classes=10)", 32, True),
     "vit_b_16": ("M.vit_b_16(num_classes=10, image_size=32)", 32, False),  # vit_tiny
     "vit_b_32": ("M.vit_b_32(num_classes=10, image_size=32)", 32, False),  # vit_tiny
-    "swin_t": ("M.swin_t(num_classes=10)", 64, False),
+    "swin_t": ("M.swin_t(num_classes=10)", 64, True),
 }
 
 
