@@ -11,7 +11,9 @@ usage:
   zoo.py --case ID --helper BIN --work DIR [--dnsim BIN]
                                         runs one case (and, with --dnsim, `dnsim run
                                         --timing-only` on the model: the replay must give
-                                        cycles and energy)
+                                        cycles and energy; and `dnsim inspect --export`: the
+                                        export must pass onnx.checker and re-import within
+                                        the tolerance)
   zoo.py --all --helper BIN --work DIR --write-docs docs/onnx-conformance.md
                                         runs every case and rewrites the page's model-zoo
                                         table (only with this switch)
@@ -221,6 +223,20 @@ def run_case(case_id, helper, work, dnsim=None):
         if cycles <= 0 or energy <= 0:
             return "FAILED", f"dnsim run: {cycles} cycles, {energy} pJ per inference", err
         text += f"; replay: {cycles} cycles, {energy / 1e6:.3f} uJ per inference"
+        # dnsim's own export of the imported graph: valid ONNX, and PyTorch's logits again.
+        rt = os.path.join(out, "export.onnx")
+        re_ = subprocess.run([dnsim, "inspect", os.path.join(out, "model.onnx"), "--export", rt],
+                             capture_output=True, text=True)
+        if re_.returncode != 0:
+            return "FAILED", "dnsim inspect --export: " + (re_.stdout + re_.stderr)[-400:], err
+        import onnx
+        onnx.checker.check_model(onnx.load(rt), full_check=True)
+        r2 = subprocess.run([helper, rt, os.path.join(out, "input.pb"),
+                             os.path.join(out, "output.pb"), str(TOL)], capture_output=True,
+                            text=True)
+        if r2.returncode != 0:
+            return "FAILED", "re-import of dnsim's export: " + (r2.stdout + r2.stderr), err
+        text += "; dnsim's export passes onnx.checker and re-imports within the tolerance"
     return "passed", text, err
 
 
