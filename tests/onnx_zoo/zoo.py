@@ -25,6 +25,7 @@ initin with keep_initializers_as_inputs=True.
 import argparse
 import contextlib
 import io
+import json
 import os
 import re
 import subprocess
@@ -215,7 +216,6 @@ def run_case(case_id, helper, work, dnsim=None):
         summary = os.path.join(out, "run", "summary.json")
         if rr.returncode != 0 or not os.path.exists(summary):
             return "FAILED", "dnsim run: " + (rr.stdout + rr.stderr).strip()[-400:], err
-        import json
         with open(summary) as f:
             s = json.load(f)
         cycles = s.get("cycles_per_inference", 0)
@@ -229,7 +229,7 @@ def run_case(case_id, helper, work, dnsim=None):
                              capture_output=True, text=True)
         if re_.returncode != 0:
             return "FAILED", "dnsim inspect --export: " + (re_.stdout + re_.stderr)[-400:], err
-        import onnx
+        import onnx  # here, not at the top: --list must not need it
         onnx.checker.check_model(onnx.load(rt), full_check=True)
         r2 = subprocess.run([helper, rt, os.path.join(out, "input.pb"),
                              os.path.join(out, "output.pb"), str(TOL)], capture_output=True,
