@@ -277,6 +277,9 @@ def manifest(r, models_dir, copy):
         entries.append(e)
     text = json.dumps({"dataset": "Fashion-MNIST (Debian dataset-fashion-mnist)",
                        "produced_by": "scripts/reproduce-results.sh",
+                       "input_normalisation": "every model records the preprocessing it was "
+                       "trained with in its ONNX metadata_props dnsim.input.* (docs/onnx.md), "
+                       "written by dnsim-train",
                        "models": entries}, indent=2) + "\n"
     with open(os.path.join(models_dir, "manifest.json.tmp"), "w") as f:
         f.write(text)

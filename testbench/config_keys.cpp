@@ -91,11 +91,68 @@ void bind_dataset(ConfigBinder& b, workloads::DatasetSpec& d, DatasetKeys& text)
                  [&text](const std::string& v) { text.mean = v; });
     b.add_string("dataset.std", "", "per-channel standard deviation, comma-separated",
                  [&text](const std::string& v) { text.std = v; });
+    b.add_string("dataset.scale", "",
+                 "factor from 8-bit pixels to the range of mean/std, e.g. 1/255 or 1 (empty: "
+                 "the model's, else 1/255)",
+                 [&text](const std::string& v) { text.scale = v; });
+    b.add_string("dataset.channel_order", d.channel_order,
+                 "channel order the model expects: gray, rgb or bgr (empty: the model's, else "
+                 "as stored)",
+                 [&d](const std::string& v) { d.channel_order = v; });
 }
 
 void finish_dataset(workloads::DatasetSpec& d, const DatasetKeys& text) {
     d.mean = parse_float_list("dataset.mean", text.mean);
     d.std = parse_float_list("dataset.std", text.std);
+    // The shared parsers leave the naming to the caller (ConfigError with an empty key).
+    std::string problem;
+    try {
+        if (!text.scale.empty())
+            d.scale = workloads::parse_pixel_scale(text.scale);
+    } catch (const ConfigError& e) {
+        problem = e.what();
+    }
+    if (!problem.empty())
+        throw ConfigError("dataset.scale", problem);
+    try {
+        if (!d.channel_order.empty())
+            workloads::check_channel_order(d.channel_order, -1);
+    } catch (const ConfigError& e) {
+        problem = e.what();
+    }
+    if (!problem.empty())
+        throw ConfigError("dataset.channel_order", problem);
+}
+
+std::string apply_model_normalisation(workloads::DatasetSpec& d, const workloads::Graph& g,
+                                      const std::string& model) {
+    const workloads::InputNormalisation& n = g.input_normalisation;
+    if (!d.scale && n.scale)
+        d.scale = n.scale;
+    if (d.mean.empty())
+        d.mean = n.mean;
+    if (d.std.empty())
+        d.std = n.std;
+    if (d.channel_order.empty())
+        d.channel_order = n.channel_order;
+    if (!d.mean.empty() && !d.std.empty())
+        return "";
+    // The dataset's default fills in: say which, and how to override it.
+    workloads::InputNormalisation used = workloads::default_normalisation(d);
+    if (d.scale)
+        used.scale = d.scale;
+    if (!d.mean.empty())
+        used.mean = d.mean;
+    if (!d.std.empty())
+        used.std = d.std;
+    const char* missing = n.empty()                         ? "normalisation"
+                          : n.mean.empty() && n.std.empty() ? "mean and std"
+                          : n.mean.empty()                  ? "mean"
+                                                            : "std";
+    return fmt::format(
+        "note: model '{}' does not record its input {} (ONNX metadata dnsim.input.*, "
+        "docs/onnx.md); using the {} default: {}; override with --dataset.mean/--dataset.std",
+        model, missing, d.format, workloads::describe(used));
 }
 
 void bind_cgra(ConfigBinder& b, cgra::CgraConfig& c, CgraKeys& text) {

@@ -20,10 +20,17 @@ void bind_energy(ConfigBinder& b, EnergyTable& table);
 
 /// Text-valued keys are parsed after binding (finish_*), so errors name the key.
 struct DatasetKeys {
-    std::string mean, std;
+    std::string mean, std, scale;
 };
 void bind_dataset(ConfigBinder& b, workloads::DatasetSpec& d, DatasetKeys& text);
 void finish_dataset(workloads::DatasetSpec& d, const DatasetKeys& text);
+
+/// Fills what the command line left open in `d` (scale, mean, std, channel order) from the
+/// normalisation model `g` records (ONNX metadata dnsim.input.*). Returns one line to print
+/// when neither gives the mean or the std, so the dataset's default is used (saying which, and
+/// how to override it); an empty string otherwise.
+std::string apply_model_normalisation(workloads::DatasetSpec& d, const workloads::Graph& g,
+                                      const std::string& model);
 
 struct CgraKeys {
     std::string policy = "uniform", depthwise = "digital";

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "config_keys.h"
 #include "exec/executor.h"
 #include "model_loader.h"
 
@@ -14,7 +15,11 @@ namespace dnsim::tb {
 int run_eval(const EvalOptions& opt, std::ostream& os) {
     using namespace workloads;
     const Graph g = load_model(opt.model);
-    const Dataset d = load_dataset(opt.dataset);
+    DatasetSpec spec = opt.dataset;
+    const std::string note = apply_model_normalisation(spec, g, opt.model);
+    if (!note.empty())
+        os << note << "\n";
+    const Dataset d = load_dataset(spec);
     check_dataset_for_model(d, g);
     const Executor exec(g, {opt.threads, opt.seed, DenoiserEpsilon::Gaussian});
     const std::int64_t n = d.size();

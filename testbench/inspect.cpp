@@ -27,7 +27,11 @@ void print_model_summary(const workloads::Graph& g, std::ostream& os) {
     os << fmt::format("model {}: {} nodes; inputs:", g.name, g.nodes.size());
     for (const auto& v : g.inputs)
         os << fmt::format(" {} {}", v.name, dims_str(v.dims));
-    os << " (-1: batch; shapes below are for one image)\n\n";
+    os << " (-1: batch; shapes below are for one image)\n";
+    os << fmt::format("input normalisation: {}\n\n",
+                      g.input_normalisation.empty()
+                          ? "not recorded (the dataset's default applies)"
+                          : workloads::describe(g.input_normalisation) + " (ONNX metadata)");
     os << fmt::format("{:>4}  {:<{}}  {:<18}  {:<16}  {:<16}  {:>12}  {:>15}\n", "#", "layer",
                       name_w, "op", "input", "output", "params", "MACs");
     std::int64_t macs = 0;

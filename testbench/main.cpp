@@ -11,6 +11,7 @@
 
 #include "common/config_error.h"
 #include "common/isa.h"
+#include "common/output_files.h"
 #include "config_binder.h"
 #include "config_keys.h"
 #include "denoiser_study.h"
@@ -106,8 +107,10 @@ int cmd_denoiser(int argc, const char* const* argv) {
         opt.bench.shape.width = static_cast<unsigned>(shorthand("width", "block.width"));
     if (vm.count("seed"))
         opt.seed = static_cast<std::uint64_t>(shorthand("seed", "run.seed"));
-    if (vm.count("out"))
+    if (vm.count("out")) {
         opt.out_dir = vm["out"].as<std::string>();
+        dnsim::check_output_dir(opt.out_dir, {"denoiser.json"}, "out");
+    }
     opt.verify = vm.count("no-verify") == 0;
     opt.effective_config = binder.effective(vm);
     for (auto& [k, v] : opt.effective_config) {
@@ -148,6 +151,8 @@ int cmd_inspect(int argc, const char* const* argv) {
         throw ConfigError("model",
                           "missing; usage: dnsim inspect MODEL (see dnsim inspect --help)");
     }
+    if (vm.count("export") != 0)
+        dnsim::check_output_file(vm["export"].as<std::string>(), "export");
     auto graph = dnsim::tb::load_model(vm["model"].as<std::string>());
     if (vm.count("denoisers") != 0) {
         for (const auto& layer : dnsim::tb::split_list(vm["denoisers"].as<std::string>())) {
@@ -300,6 +305,7 @@ int cmd_run(int argc, const char* const* argv) {
 }  // namespace
 
 int sc_main(int argc, char* argv[]) {
+    dnsim::install_interrupt_cleanup("dnsim");
     dnsim::tb::configure_systemc_reporting();
     try {
         dnsim::isa::check_environment();

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -13,6 +14,7 @@
 #include "common/isa.h"
 #include "common/output_files.h"
 #include "config_binder.h"
+#include "config_keys.h"
 #include "graph/transforms.h"
 #include "model_loader.h"
 
@@ -88,6 +90,23 @@ std::string csv_layers(const platform::ReplayResult& r) {
     return out;
 }
 
+/// The files `dnsim run` writes into --out for graph `g`.
+std::vector<std::string> result_names(const workloads::Graph& g, const RunOptions& opt) {
+    std::vector<std::string> names{"summary.json", "layers.csv"};
+    if (!opt.save_logits || opt.timing_only)
+        return names;
+    const bool denoisers = std::any_of(g.nodes.begin(), g.nodes.end(), [](const auto& n) {
+        return n.op == workloads::Op::Denoiser;
+    });
+    names.push_back(fmt::format("logits_clean_seed{}.npy", opt.replay.seed));
+    for (unsigned k = 0; k < opt.replay.seeds; ++k) {
+        names.push_back(fmt::format("logits_noisy_seed{}.npy", opt.replay.seed + k));
+        if (denoisers)
+            names.push_back(fmt::format("logits_denoised_seed{}.npy", opt.replay.seed + k));
+    }
+    return names;
+}
+
 /// The paper's summary (its Tables I and II, plus Fig. 3's overhead and the power figure):
 /// accuracy clean / noisy / denoised, parameter overhead, cycles and latency overhead, power.
 void paper_table(std::ostream& os, const platform::ReplayResult& r, const RunOptions& opt,
@@ -140,9 +159,16 @@ int run_study(const RunOptions& opt, std::ostream& os) {
             workloads::insert_denoiser(g, layer, opt.denoiser_ratio, opt.replay.seed, "denoisers");
         }
     }
+    // The results directory is checked now, not after the simulation.
+    check_output_dir(opt.out_dir, result_names(g, opt), "out");
     workloads::Dataset data;
-    if (!opt.timing_only)
-        data = workloads::load_dataset(opt.dataset);
+    if (!opt.timing_only) {
+        workloads::DatasetSpec spec = opt.dataset;
+        const std::string note = apply_model_normalisation(spec, g, opt.model);
+        if (!note.empty())
+            os << note << "\n";
+        data = workloads::load_dataset(spec);
+    }
     platform::ReplayConfig cfg = opt.replay;
     cfg.progress = progress_bar;
     cfg.keep_logits = opt.save_logits;
@@ -292,8 +318,10 @@ int run_study(const RunOptions& opt, std::ostream& os) {
                                npy_f4(p.logits, p.images));
         }
     }
-    write_directory_atomically(opt.out_dir, files);
-    os << "results: " << opt.out_dir << "/summary.json, " << opt.out_dir << "/layers.csv\n";
+    write_files_atomically(opt.out_dir, files, "out");
+    const std::filesystem::path out(opt.out_dir);
+    os << "results: " << (out / "summary.json").string() << ", " << (out / "layers.csv").string()
+       << "\n";
     return 0;
 }
 

@@ -1,7 +1,7 @@
 // `dnsim run`: a network (with its denoisers) replayed through the platform. Prints the
 // paper-style summary (accuracy clean / noisy / denoised, cycles per layer with and without
 // denoisers, latency overhead, energy and power per component) and writes summary.json and
-// layers.csv into a results directory, atomically.
+// layers.csv (each atomically) into a results directory, touching nothing else there.
 #pragma once
 
 #include <ostream>
@@ -21,7 +21,7 @@ struct RunOptions {
     bool timing_only = false;  ///< no dataset: cycles, latency, energy only
     workloads::DatasetSpec dataset;
     platform::ReplayConfig replay;
-    std::string out_dir = "results/run";
+    std::string out_dir = "results/run";  ///< checked before the simulation starts
     bool save_logits = false;  ///< also write logits_<pass>_seed<S>.npy per accuracy pass
     std::vector<std::pair<std::string, std::string>> effective_config;
 };

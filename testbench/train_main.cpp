@@ -115,6 +115,15 @@ StageOptions parse(int argc, const char* const* argv, const std::string& stage) 
     require_range("ratio", o.ratio, 0.001, 1.0);
     require_range("budget", o.budget, 0.0, 1.0);
     require_range("calibration", o.calibration, std::int64_t{1}, std::int64_t{1000000});
+    // Checked now, not after hours of training.
+    std::vector<std::string> outputs{"train.json", "model.onnx"};
+    if (stage == "place")
+        outputs = {"placement.json"};
+    for (int k = 1; stage != "place" && k <= o.train.epochs; ++k) {
+        outputs.push_back(fmt::format("epoch_{}.onnx", k));
+        outputs.push_back(fmt::format("optimizer_{}.pt", k));
+    }
+    check_output_dir(o.out, outputs, "out");
     return o;
 }
 
@@ -133,8 +142,12 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
     at::set_num_threads(o.threads);
     const auto t0 = std::chrono::steady_clock::now();
     workloads::Graph g = tb::load_model(o.model);
-    const workloads::Dataset train_set = workloads::load_dataset(o.data);
-    workloads::DatasetSpec test_spec = o.data;
+    workloads::DatasetSpec data = o.data;
+    const std::string note = tb::apply_model_normalisation(data, g, o.model);
+    if (!note.empty())
+        std::cout << note << "\n";
+    const workloads::Dataset train_set = workloads::load_dataset(data);
+    workloads::DatasetSpec test_spec = data;
     test_spec.split = "test";
     test_spec.limit = o.test_limit;
     const workloads::Dataset test_set = workloads::load_dataset(test_spec);
@@ -158,7 +171,7 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
             po_.ratio = o.ratio;
             po_.noise = noise;
             po_.seed = o.train.seed;
-            workloads::DatasetSpec calib = o.data;
+            workloads::DatasetSpec calib = data;
             calib.limit = o.calibration;
             const training::Placement p =
                 training::place_denoisers(g, workloads::load_dataset(calib), po_);
@@ -199,7 +212,6 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
     // Resume: continue from the last checkpoint's weights and optimizer state.
     training::TrainOptions topt = o.train;
     topt.checkpoint_dir = o.out;
-    fs::create_directories(o.out);
     if (o.resume) {
         const int k = last_checkpoint(o.out);
         if (k > 0) {
@@ -213,6 +225,8 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
             std::cerr << fmt::format("resuming after epoch {}\n", k);
         }
     }
+    // Every model this stage writes records the preprocessing it was trained with.
+    g.input_normalisation = train_set.normalisation;
     training::TorchGraph model(g);
     if (o.stage == "backbone") {
         model.set_trainable(true, false);
@@ -276,6 +290,7 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    install_interrupt_cleanup("dnsim-train");
     std::string invocation;
     for (int i = 0; i < argc; ++i)
         invocation += (i ? " " : "") + std::string(argv[i]);

@@ -1,6 +1,15 @@
-// Result files written atomically: content goes to a temporary file in the same directory,
-// which is renamed over the target only when complete, so a crash or Ctrl-C never leaves a
-// half-written result.
+// Result files. dnsim writes its results into a directory the user names (--out DIR) or to one
+// file (--export FILE), and never deletes or replaces anything it did not create:
+//  - each result file is written to a temporary file in the same directory and renamed over
+//    its target only when complete, so no half-written result ever exists;
+//  - an existing result file of the same name is replaced (if it is a regular file); nothing
+//    else in the directory is touched; missing directories are created;
+//  - a path that is neither a directory nor a regular file (a device, FIFO, socket), or a
+//    result-file name held by a directory, is refused;
+//  - the check_* functions test all of that before any work is done, so a bad path is one
+//    error at the start, not after a long simulation;
+//  - SIGINT, SIGTERM and SIGHUP remove the temporary files (and directories dnsim created for
+//    them) before the process ends (install_interrupt_cleanup).
 #pragma once
 
 #include <string>
@@ -9,16 +18,38 @@
 
 namespace dnsim {
 
-/// Writes `content` to `dir/name` atomically, creating `dir` if needed. Throws ConfigError
-/// naming `key` and the path if it cannot be written.
+/// Checks that the files `names` can be written into directory `dir`: `dir` is not empty and
+/// is an existing directory or can be created (its nearest existing ancestor is a directory in
+/// which an entry can be created, tried with a probe file that is removed at once), and no
+/// `dir/name` exists as anything but a regular file. Leaves nothing behind. Throws ConfigError
+/// naming `key` and the path.
+void check_output_dir(const std::string& dir, const std::vector<std::string>& names,
+                      const std::string& key);
+
+/// The same check for one output file `path`: not empty, not naming a directory (a trailing
+/// '/', '.', '..' or an existing directory), not an existing device, FIFO or socket, and its
+/// directory writable or creatable.
+void check_output_file(const std::string& path, const std::string& key);
+
+/// Writes `content` to `dir/name` atomically, creating `dir` and its parents if needed.
+/// Replaces an existing regular file `dir/name`; refuses anything else there. Throws
+/// ConfigError naming `key` and the path, leaving no temporary file and no directory it
+/// created.
 void write_file_atomically(const std::string& dir, const std::string& name,
                            const std::string& content, const std::string& key = "out");
 
-/// Writes a whole results directory atomically: the files go to a temporary sibling directory,
-/// which replaces `dir` (and whatever was in it) only when every file is complete. Throws
-/// ConfigError naming `key` and the path on failure, leaving no temporary directory behind.
-void write_directory_atomically(const std::string& dir,
-                                const std::vector<std::pair<std::string, std::string>>& files,
-                                const std::string& key = "out");
+/// Writes several files into `dir`: all of them to temporary files first, then each renamed
+/// over its target, so a failure while writing replaces none of them. Errors as
+/// write_file_atomically.
+void write_files_atomically(const std::string& dir,
+                            const std::vector<std::pair<std::string, std::string>>& files,
+                            const std::string& key = "out");
+
+/// Makes SIGINT, SIGTERM and SIGHUP remove the temporary files being written (and the
+/// directories created for them, when empty) before the process ends by that signal, with a
+/// one-line message on stderr prefixed by `program`. Call at the start of main, before any
+/// thread is started: the signals are blocked in every thread and taken by one thread that
+/// waits for them. A signal the process inherits as ignored stays ignored.
+void install_interrupt_cleanup(const char* program);
 
 }  // namespace dnsim

@@ -2,7 +2,8 @@ cmake_minimum_required(VERSION 3.20)  # IN_LIST, string(JSON)
 # The shipped models (workloads/models/): every file the manifest lists exists, is under 5 MB,
 # has the recorded SHA-256, and its float accuracy on the first 500 Fashion-MNIST test images
 # (dnsim eval) is within 5 points of the accuracy the manifest records for the 10 000.
-# Also: every .onnx file in the folder is listed, and the main job's model is there.
+# Also: every .onnx file in the folder is listed, and the main job's model is there; every model
+# records its input normalisation (dnsim eval prints no note about using the default).
 file(READ ${MODELS}/manifest.json manifest)
 string(JSON n LENGTH "${manifest}" models)
 if(n LESS 1)
@@ -37,6 +38,9 @@ foreach(i RANGE ${last})
         message(FATAL_ERROR "dnsim eval ${name} failed (${rc}): ${out} ${err}")
     endif()
     set(acc ${CMAKE_MATCH_1})
+    if(out MATCHES "note: model")
+        message(FATAL_ERROR "${name}: records no input normalisation (docs/onnx.md): ${out}")
+    endif()
     # A denoised model under dnsim eval runs its blocks without noise, so the reference is the
     # better of its clean (blocks bypassed) and denoised (noise on) figures.
     string(JSON den ERROR_VARIABLE no_den GET "${manifest}" models ${i} evaluation denoised_pct)

@@ -19,6 +19,10 @@ execute_process(COMMAND ${DNSIM} eval ${OUT}/model.onnx --dataset.limit 128
 if(NOT rc EQUAL 0)
     message(FATAL_ERROR "dnsim eval failed (${rc}): ${err}")
 endif()
+# dnsim-train records the normalisation it trained with, so dnsim eval needs no default.
+if(eval MATCHES "note: model")
+    message(FATAL_ERROR "the trained model records no input normalisation: ${eval}")
+endif()
 string(REGEX MATCH "no noise\\): ([0-9.]+) %" m "${eval}")
 set(dnsim_acc ${CMAKE_MATCH_1})
 # Both print with two decimals.
@@ -56,7 +60,9 @@ if(NOT rc EQUAL 0 OR NOT out MATCHES "denoised [0-9.]+")
 endif()
 
 # Resume: 1 epoch, then --epochs 2 --resume, must give the same model as 2 epochs in one go.
-set(tiny backbone resnet18_28 --dataset.limit 128 --test-limit 32)
+# (--dataset.mean/--dataset.std: the models must record them.)
+set(tiny backbone resnet18_28 --dataset.limit 128 --test-limit 32 --dataset.mean 0.5
+    --dataset.std 0.25)
 execute_process(COMMAND ${TRAIN} ${tiny} --epochs 2 --out ${OUT}/straight RESULT_VARIABLE rc1
     OUTPUT_QUIET ERROR_QUIET)
 execute_process(COMMAND ${TRAIN} ${tiny} --epochs 1 --out ${OUT}/resumed RESULT_VARIABLE rc2
@@ -70,4 +76,9 @@ execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${OUT}/straight/model.
     ${OUT}/resumed/model.onnx RESULT_VARIABLE same)
 if(NOT same EQUAL 0)
     message(FATAL_ERROR "a resumed run differs from an uninterrupted one")
+endif()
+execute_process(COMMAND ${DNSIM} inspect ${OUT}/resumed/model.onnx RESULT_VARIABLE rc
+    OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "input normalisation: [^\n]*mean 0.5, std 0.25")
+    message(FATAL_ERROR "the model does not record --dataset.mean/--dataset.std (${rc}): ${out} ${err}")
 endif()

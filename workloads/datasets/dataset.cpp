@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -60,7 +61,8 @@ std::int64_t apply_limit(std::int64_t n, std::int64_t limit) {
 
 }  // namespace
 
-Dataset load_idx(const std::string& images, const std::string& labels, std::int64_t limit) {
+Dataset load_idx(const std::string& images, const std::string& labels, std::int64_t limit,
+                 PixelScale scale) {
     const std::string img = read_maybe_gzip(images);
     const std::string lab = read_maybe_gzip(labels);
     if (img.size() < 16 || be32(img, 0) != 0x00000803u) {
@@ -101,8 +103,9 @@ Dataset load_idx(const std::string& images, const std::string& labels, std::int6
     d.images = Tensor({count, 1, h, w});
     const auto* px = reinterpret_cast<const unsigned char*>(img.data() + 16);
     for (std::int64_t i = 0; i < count * h * w; ++i) {
-        d.images.ptr()[i] = static_cast<float>(px[i]) / 255.0f;
+        d.images.ptr()[i] = static_cast<float>(px[i]) * scale.numerator / scale.denominator;
     }
+    d.normalisation.scale = scale;
     d.labels.resize(static_cast<std::size_t>(count));
     for (std::int64_t i = 0; i < count; ++i) {
         d.labels[static_cast<std::size_t>(i)] =
@@ -111,7 +114,7 @@ Dataset load_idx(const std::string& images, const std::string& labels, std::int6
     return d;
 }
 
-Dataset load_cifar10(const std::vector<std::string>& files, std::int64_t limit) {
+Dataset load_cifar10(const std::vector<std::string>& files, std::int64_t limit, PixelScale scale) {
     constexpr std::int64_t kRecord = 1 + 3 * 32 * 32;
     std::vector<std::string> contents;
     std::int64_t total = 0;
@@ -146,10 +149,12 @@ Dataset load_cifar10(const std::vector<std::string>& files, std::int64_t limit) 
             }
             d.labels[static_cast<std::size_t>(i)] = rec[0];
             for (std::int64_t p = 0; p < kRecord - 1; ++p) {
-                d.images.ptr()[i * (kRecord - 1) + p] = static_cast<float>(rec[1 + p]) / 255.0f;
+                d.images.ptr()[i * (kRecord - 1) + p] =
+                    static_cast<float>(rec[1 + p]) * scale.numerator / scale.denominator;
             }
         }
     }
+    d.normalisation.scale = scale;
     return d;
 }
 
@@ -273,7 +278,8 @@ std::size_t npy_item_size(const NpyArray& a, const std::string& path, bool integ
 
 }  // namespace
 
-Dataset load_npy(const std::string& images, const std::string& labels, std::int64_t limit) {
+Dataset load_npy(const std::string& images, const std::string& labels, std::int64_t limit,
+                 PixelScale scale) {
     const NpyArray im = read_npy(images);
     const NpyArray lb = read_npy(labels);
     const std::size_t isz = npy_item_size(im, images, false);
@@ -321,8 +327,12 @@ Dataset load_npy(const std::string& images, const std::string& labels, std::int6
     const bool u8 = im.descr.substr(1) == "u1";
     for (std::int64_t i = 0; i < d.images.numel(); ++i) {
         const double v = npy_value(im, static_cast<std::size_t>(i), isz);
-        d.images.ptr()[i] = static_cast<float>(u8 ? v / 255.0 : v);
+        d.images.ptr()[i] = static_cast<float>(u8 ? v * static_cast<double>(scale.numerator) /
+                                                        static_cast<double>(scale.denominator)
+                                                  : v);
     }
+    if (u8)
+        d.normalisation.scale = scale;
     d.labels.resize(static_cast<std::size_t>(count));
     for (std::int64_t i = 0; i < count; ++i) {
         const double v = npy_value(lb, static_cast<std::size_t>(i), lsz);
@@ -369,13 +379,24 @@ void normalise(Dataset& d, const std::vector<float>& mean, const std::vector<flo
     }
 }
 
+InputNormalisation default_normalisation(const DatasetSpec& spec) {
+    InputNormalisation n;
+    n.scale = PixelScale{};
+    const bool fmnist = spec.format == "fashion-mnist";
+    n.mean = {fmnist ? kFashionMnistMean : 0.0f};
+    n.std = {fmnist ? kFashionMnistStd : 1.0f};
+    return n;
+}
+
 Dataset load_dataset(const DatasetSpec& spec) {
     if (spec.limit < 0) {
         throw ConfigError("dataset.limit", fmt::format("{} must not be negative", spec.limit));
     }
     Dataset d;
-    std::vector<float> mean = spec.mean;
-    std::vector<float> std = spec.std;
+    const InputNormalisation defaults = default_normalisation(spec);
+    const PixelScale scale = spec.scale.value_or(*defaults.scale);
+    const std::vector<float> mean = spec.mean.empty() ? defaults.mean : spec.mean;
+    const std::vector<float> std = spec.std.empty() ? defaults.std : spec.std;
     if (spec.format == "fashion-mnist") {
         if (spec.split != "test" && spec.split != "train") {
             throw ConfigError("dataset.split",
@@ -384,18 +405,14 @@ Dataset load_dataset(const DatasetSpec& spec) {
         const std::string prefix = spec.split == "test" ? "t10k" : "train";
         d = load_idx(fmt::format("{}/{}-images-idx3-ubyte.gz", kFashionMnistDir, prefix),
                      fmt::format("{}/{}-labels-idx1-ubyte.gz", kFashionMnistDir, prefix),
-                     spec.limit);
-        if (mean.empty())
-            mean = {kFashionMnistMean};
-        if (std.empty())
-            std = {kFashionMnistStd};
+                     spec.limit, scale);
     } else if (spec.format == "idx" || spec.format == "npy") {
         if (spec.images.empty())
             throw ConfigError("dataset.images", "is required for format " + spec.format);
         if (spec.labels.empty())
             throw ConfigError("dataset.labels", "is required for format " + spec.format);
-        d = spec.format == "idx" ? load_idx(spec.images, spec.labels, spec.limit)
-                                 : load_npy(spec.images, spec.labels, spec.limit);
+        d = spec.format == "idx" ? load_idx(spec.images, spec.labels, spec.limit, scale)
+                                 : load_npy(spec.images, spec.labels, spec.limit, scale);
     } else if (spec.format == "cifar10") {
         if (spec.images.empty())
             throw ConfigError("dataset.images", "is required for format cifar10");
@@ -408,13 +425,33 @@ Dataset load_dataset(const DatasetSpec& spec) {
                 break;
             start = comma + 1;
         }
-        d = load_cifar10(files, spec.limit);
+        d = load_cifar10(files, spec.limit, scale);
     } else {
         throw ConfigError("dataset.format", fmt::format("'{}' is not one of fashion-mnist, idx, "
                                                         "cifar10, npy",
                                                         spec.format));
     }
+    const std::int64_t channels = d.images.rank() == 4 ? d.images.dims[1] : -1;
+    d.normalisation.channel_order = channels == 1 ? "gray" : channels == 3 ? "rgb" : "";
+    if (!spec.channel_order.empty()) {
+        try {
+            check_channel_order(spec.channel_order, channels);
+        } catch (const ConfigError& e) {
+            throw ConfigError("dataset.channel_order",
+                              fmt::format("{} in the images of '{}'", e.what(), d.name));
+        }
+        if (spec.channel_order == "bgr") {  // stored RGB: swap the first and last plane
+            const std::int64_t plane = d.images.dims[2] * d.images.dims[3];
+            for (std::int64_t n = 0; n < d.images.dims[0]; ++n) {
+                float* p = d.images.ptr() + n * 3 * plane;
+                std::swap_ranges(p, p + plane, p + 2 * plane);
+            }
+        }
+        d.normalisation.channel_order = spec.channel_order;
+    }
     normalise(d, mean, std);
+    d.normalisation.mean = mean;
+    d.normalisation.std = std;
     return d;
 }
 

@@ -4,9 +4,11 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "datasets/input_normalisation.h"
 #include "graph/graph.h"
 #include "graph/tensor.h"
 
@@ -16,6 +18,9 @@ struct Dataset {
     std::string name;  ///< where it came from (shown in reports)
     Tensor images;     ///< N x C x H x W, normalised
     std::vector<std::int32_t> labels;
+    /// What load_dataset applied: the scale (8-bit pixel data only), mean, std and the order
+    /// the channels are in (gray, rgb; empty for other channel counts).
+    InputNormalisation normalisation;
     std::int64_t size() const { return images.dims.empty() ? 0 : images.dims[0]; }
 };
 
@@ -25,10 +30,14 @@ struct DatasetSpec {
     std::string format = "fashion-mnist";
     std::string images;  ///< idx/npy: image file; cifar10: data_batch file(s), ','-separated
     std::string labels;  ///< idx/npy: label file (unused for cifar10)
-    std::string split = "test";  ///< fashion-mnist: test (10 000 images) or train (60 000)
-    std::int64_t limit = 0;      ///< use only the first `limit` images (0: all)
-    std::vector<float> mean;     ///< per channel (or one for all), after scaling to [0, 1]
-    std::vector<float> std;      ///< per channel (or one for all)
+    std::string split = "test";       ///< fashion-mnist: test (10 000 images) or train (60 000)
+    std::int64_t limit = 0;           ///< use only the first `limit` images (0: all)
+    std::vector<float> mean;          ///< per channel (or one for all), after scaling to [0, 1]
+    std::vector<float> std;           ///< per channel (or one for all)
+    std::optional<PixelScale> scale;  ///< 8-bit pixels x scale; unset: 1/255
+    /// The order the model expects (gray, rgb, bgr); empty: as stored (IDX gray, CIFAR-10 and
+    /// 3-channel .npy RGB). bgr reverses the three channel planes before mean/std apply.
+    std::string channel_order;
 };
 
 /// Where Debian's dataset-fashion-mnist installs its files.
@@ -37,16 +46,24 @@ inline constexpr const char* kFashionMnistDir = "/usr/share/datasets/fashion-mni
 inline constexpr float kFashionMnistMean = 0.2860f;
 inline constexpr float kFashionMnistStd = 0.3530f;
 
-/// Loads per spec: uint8 pixels are scaled to [0, 1], then (x - mean[c]) / std[c].
+/// The normalisation load_dataset applies where `spec` leaves it open: scale 1/255, and the
+/// format's mean and std (fashion-mnist: kFashionMnistMean / kFashionMnistStd; others 0 and 1).
+InputNormalisation default_normalisation(const DatasetSpec& spec);
+
+/// Loads per spec: uint8 pixels are scaled (default 1/255, to [0, 1]), channels put in the
+/// requested order, then (x - mean[c]) / std[c].
 Dataset load_dataset(const DatasetSpec& spec);
 
 /// IDX image and label files (magic 0x00000803 and 0x00000801), plain or gzip.
-Dataset load_idx(const std::string& images, const std::string& labels, std::int64_t limit = 0);
+Dataset load_idx(const std::string& images, const std::string& labels, std::int64_t limit = 0,
+                 PixelScale scale = {});
 /// CIFAR-10 binary batches: records of 1 label byte + 3072 pixel bytes (3 x 32 x 32).
-Dataset load_cifar10(const std::vector<std::string>& files, std::int64_t limit = 0);
+Dataset load_cifar10(const std::vector<std::string>& files, std::int64_t limit = 0,
+                     PixelScale scale = {});
 /// NumPy .npy images (N, C, H, W) or (N, H, W), uint8/float32/float64, and labels (N,) of any
-/// integer type.
-Dataset load_npy(const std::string& images, const std::string& labels, std::int64_t limit = 0);
+/// integer type. `scale` applies to uint8 images; float images are used as stored.
+Dataset load_npy(const std::string& images, const std::string& labels, std::int64_t limit = 0,
+                 PixelScale scale = {});
 
 /// Applies (x - mean[c]) / std[c]; `key` names the configuration in errors.
 void normalise(Dataset& d, const std::vector<float>& mean, const std::vector<float>& std,

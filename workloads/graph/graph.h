@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/config_error.h"
+#include "datasets/input_normalisation.h"
 #include "graph/tensor.h"
 
 namespace dnsim::workloads {
@@ -151,10 +152,12 @@ class Graph {
     std::vector<ValueInfo> outputs;
     std::vector<Node> nodes;  ///< topological order
     std::map<std::string, Tensor> initializers;
+    /// How the inputs were normalised in training (ONNX metadata dnsim.input.*); may be empty.
+    InputNormalisation input_normalisation;
 
     bool operator==(const Graph& o) const {
         return name == o.name && inputs == o.inputs && outputs == o.outputs && nodes == o.nodes &&
-               initializers == o.initializers;
+               initializers == o.initializers && input_normalisation == o.input_normalisation;
     }
 
     bool is_initializer(const std::string& tensor) const { return initializers.count(tensor) != 0; }

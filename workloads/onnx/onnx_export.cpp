@@ -11,6 +11,7 @@
 
 #include "common/output_files.h"
 #include "onnx/onnx_io.h"
+#include "onnx/onnx_metadata.h"
 
 namespace dnsim::workloads {
 
@@ -298,6 +299,7 @@ std::string export_onnx_bytes(const Graph& graph) {
         if (n.op == Op::Denoiser)
             p->set_domain(kDnsimDomain);
     }
+    write_input_normalisation(graph.input_normalisation, model);
     std::string bytes;
     if (!model.SerializeToString(&bytes)) {
         throw std::runtime_error("ONNX serialisation failed for graph " + graph.name);

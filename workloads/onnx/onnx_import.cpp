@@ -19,6 +19,7 @@
 #include "exec/executor.h"
 #include "exec/kernels_tensor.h"
 #include "onnx/onnx_io.h"
+#include "onnx/onnx_metadata.h"
 
 namespace dnsim::workloads {
 
@@ -1980,7 +1981,9 @@ Graph import_onnx_bytes(const std::string& bytes, const std::string& source,
                           "not a valid ONNX model (the protobuf message does not parse; "
                           "truncated or not an .onnx file?)");
     }
-    return Importer(model, source, frozen).run();
+    Graph g = Importer(model, source, frozen).run();
+    g.input_normalisation = read_input_normalisation(model, g, source);
+    return g;
 }
 
 Graph import_onnx(const std::string& path, const FrozenInputs& frozen) {

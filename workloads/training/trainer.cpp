@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <chrono>
 #include <numeric>
+#include <sstream>
 
+#include "common/output_files.h"
 #include "common/rng.h"
 
 namespace dnsim::training {
@@ -67,8 +69,9 @@ std::vector<EpochResult> train(TorchGraph& model, const workloads::Dataset& trai
             params.push_back(t);
     }
     torch::optim::Adam adam(params, torch::optim::AdamOptions(opt.lr));
-    const auto state_file = [&opt](int epoch) {
-        return opt.checkpoint_dir + "/optimizer_" + std::to_string(epoch) + ".pt";
+    const auto state_name = [](int epoch) { return "optimizer_" + std::to_string(epoch) + ".pt"; };
+    const auto state_file = [&opt, &state_name](int epoch) {
+        return opt.checkpoint_dir + "/" + state_name(epoch);
     };
     if (opt.resume_after_epoch > 0) {
         try {
@@ -115,8 +118,11 @@ std::vector<EpochResult> train(TorchGraph& model, const workloads::Dataset& trai
         r.test_accuracy_pct = evaluate(model, test_set, opt.eval_noise);
         r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         out.push_back(r);
-        if (!opt.checkpoint_dir.empty())
-            torch::save(adam, state_file(epoch));
+        if (!opt.checkpoint_dir.empty()) {
+            std::ostringstream state;
+            torch::save(adam, state);
+            write_file_atomically(opt.checkpoint_dir, state_name(epoch), state.str(), "out");
+        }
         if (on_epoch)
             on_epoch(r);
     }
