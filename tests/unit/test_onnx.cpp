@@ -2,6 +2,7 @@
 // identical graph, and one clear error for each kind of bad model.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -504,4 +505,23 @@ TEST_CASE("every new IR op exports and imports back to an identical graph") {
     const Tensor x = ramp({3, 2, 3, 4});
     CHECK(Executor(back).run({x})[0] == Executor(g).run({x})[0]);
     CHECK(Executor(g).run({x})[0].dims == Dims{3, 2, 1});
+}
+
+TEST_CASE("opset 11 Softmax over several trailing dimensions: one softmax over all of them") {
+    ModelBuilder b({-1, 2, 3}, 11);
+    set_attr(b.node("Softmax", {"x"}, "y", "sm"), "axis", 1);
+    const Graph g = b.import();
+    const Tensor x = ramp({2, 2, 3});
+    const Tensor y = Executor(g).run({x})[0];
+    REQUIRE(y.dims == Dims{2, 2, 3});
+    // Reference written here: exp(x) / sum of exp over the image's 6 values.
+    for (int n = 0; n < 2; ++n) {
+        double sum = 0;
+        for (int i = 0; i < 6; ++i)
+            sum += std::exp(double(x.data[std::size_t(n * 6 + i)]));
+        for (int i = 0; i < 6; ++i)
+            CHECK(y.data[std::size_t(n * 6 + i)] ==
+                  Approx(std::exp(double(x.data[std::size_t(n * 6 + i)])) / sum));
+    }
+    CHECK(g.nodes.back().name == "sm");
 }

@@ -828,19 +828,43 @@ class Importer {
             const auto rank = static_cast<std::int64_t>(shape_of(in(0)).size());
             node.attrs.axis = attr_i(n, nm, "axis", m_opset < 13 ? 1 : -1);
             if (m_opset < 13) {
-                // Opsets 11 and 12 flatten to 2-D at `axis`; that equals a softmax along `axis`
-                // only when every later dimension is 1.
-                const std::int64_t a =
-                    node.attrs.axis < 0 ? node.attrs.axis + rank : node.attrs.axis;
-                const Dims& x = shape_of(in(0));
-                for (std::int64_t i = a + 1; i >= 0 && i < rank; ++i) {
-                    if (x[static_cast<std::size_t>(i)] != 1) {
-                        unsupported(n, nm,
-                                    fmt::format("opset {} Softmax over the flattened "
-                                                "dimensions {}.. of {} is not supported "
-                                                "(export with opset >= 13)",
-                                                m_opset, a, dims_str(x)));
-                    }
+                // Opsets 11 and 12 coerce the input to 2-D at `axis`: a softmax over every
+                // dimension from `axis` on. Where a later dimension is not 1, that is a
+                // Reshape to (dims before axis, their product), a Softmax along the last
+                // axis and a Reshape back.
+                std::int64_t a = node.attrs.axis;
+                if (a < -rank || a >= rank)
+                    bad(n, nm, fmt::format("axis {} is out of range for a rank-{} input", a, rank));
+                a = a < 0 ? a + rank : a;
+                node.attrs.axis = a;
+                const Dims& x1 = shape_of(in(0));
+                const Dims& x2 = m_shapes2.at(in(0));
+                const bool plain = std::all_of(x1.begin() + a + 1, x1.end(),
+                                               [](std::int64_t d) { return d == 1; });
+                if (!plain) {
+                    std::vector<std::int64_t> t(x1.begin(), x1.begin() + a);
+                    std::vector<char> sym;
+                    for (std::int64_t i = 0; i < a; ++i)
+                        sym.push_back(
+                            x1[static_cast<std::size_t>(i)] != x2[static_cast<std::size_t>(i)] ? 1
+                                                                                               : 0);
+                    t.push_back(numel(Dims(x1.begin() + a, x1.end())));
+                    sym.push_back(!std::equal(x1.begin() + a, x1.end(), x2.begin() + a) ? 1 : 0);
+                    const std::string flat = n.output(0) + "/flat";
+                    const std::string soft = n.output(0) + "/softmax";
+                    emit(n, nm, reshape_node(n, nm, nm + "/flatten", in(0), flat, t, sym));
+                    Node sm;
+                    sm.name = nm + "/softmax";
+                    sm.op = Op::Softmax;
+                    sm.inputs = {flat};
+                    sm.outputs = {soft};
+                    sm.attrs.axis = a;
+                    emit(n, nm, std::move(sm));
+                    std::vector<char> back;
+                    for (std::size_t i = 0; i < x1.size(); ++i)
+                        back.push_back(x1[i] != x2[i] ? 1 : 0);
+                    emit(n, nm, reshape_node(n, nm, nm, soft, n.output(0), x1, back));
+                    return;
                 }
             }
         } else {
