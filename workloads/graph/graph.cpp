@@ -52,6 +52,34 @@ const char* op_name(Op op) {
             return "Softmax";
         case Op::Denoiser:
             return "Denoiser";
+        case Op::Sub:
+            return "Sub";
+        case Op::Div:
+            return "Div";
+        case Op::Pow:
+            return "Pow";
+        case Op::Sqrt:
+            return "Sqrt";
+        case Op::Erf:
+            return "Erf";
+        case Op::Tanh:
+            return "Tanh";
+        case Op::Gelu:
+            return "Gelu";
+        case Op::Transpose:
+            return "Transpose";
+        case Op::Slice:
+            return "Slice";
+        case Op::Pad:
+            return "Pad";
+        case Op::ReduceMean:
+            return "ReduceMean";
+        case Op::ReduceSum:
+            return "ReduceSum";
+        case Op::LayerNorm:
+            return "LayerNormalization";
+        case Op::Expand:
+            return "Expand";
     }
     return "?";
 }
@@ -61,7 +89,10 @@ bool NodeAttrs::operator==(const NodeAttrs& o) const {
            pads == o.pads && group == o.group && ceil_mode == o.ceil_mode &&
            count_include_pad == o.count_include_pad && epsilon == o.epsilon && alpha == o.alpha &&
            beta == o.beta && trans_a == o.trans_a && trans_b == o.trans_b &&
-           clip_min == o.clip_min && clip_max == o.clip_max && axis == o.axis && shape == o.shape;
+           clip_min == o.clip_min && clip_max == o.clip_max && axis == o.axis && shape == o.shape &&
+           perm == o.perm && axes == o.axes && starts == o.starts && ends == o.ends &&
+           steps == o.steps && keepdims == o.keepdims && pad_amounts == o.pad_amounts &&
+           pad_value == o.pad_value;
 }
 
 NodeAttrs default_attrs(Op op) {
@@ -83,6 +114,9 @@ NodeAttrs default_attrs(Op op) {
             break;
         case Op::Denoiser:
             a.alpha = kDenoiserDefaultSlope;
+            break;
+        case Op::LayerNorm:
+            a.axis = -1;
             break;
         default:
             break;
@@ -212,6 +246,10 @@ std::size_t min_inputs(Op op) {
         case Op::Add:
         case Op::Mul:
         case Op::MatMul:
+        case Op::Sub:
+        case Op::Div:
+        case Op::Pow:
+        case Op::LayerNorm:
             return 2;
         case Op::BatchNorm:
             return 5;
@@ -226,6 +264,7 @@ std::size_t max_inputs(Op op) {
     switch (op) {
         case Op::Conv:
         case Op::Gemm:
+        case Op::LayerNorm:
             return 3;
         case Op::Concat:
             return 1u << 20;
@@ -238,7 +277,7 @@ std::size_t max_inputs(Op op) {
 
 namespace {
 
-Dims node_shape(const Source& g, const Node& n, const std::vector<Dims>& in) {
+Dims node_shape(const Source& g, const Node& n, const std::vector<Dims>& in, std::int64_t batch) {
     const NodeAttrs& a = n.attrs;
     switch (n.op) {
         case Op::Conv: {
@@ -288,12 +327,95 @@ Dims node_shape(const Source& g, const Node& n, const std::vector<Dims>& in) {
         case Op::HardSwish:
         case Op::Silu:
             return in[0];
+        case Op::Sqrt:
+        case Op::Erf:
+        case Op::Tanh:
+        case Op::Gelu:
+            return in[0];
         case Op::Softmax:
             norm_axis(g, n, a.axis, static_cast<std::int64_t>(in[0].size()));
             return in[0];
         case Op::Add:
         case Op::Mul:
+        case Op::Sub:
+        case Op::Div:
+        case Op::Pow:
             return broadcast(g, n, in[0], in[1]);
+        case Op::Transpose: {
+            const std::size_t r = in[0].size();
+            std::vector<bool> seen(r, false);
+            if (a.perm.size() != r) {
+                fail(g, n,
+                     fmt::format("perm has {} entries for a rank-{} input", a.perm.size(), r));
+            }
+            Dims out(r);
+            for (std::size_t i = 0; i < r; ++i) {
+                const std::int64_t p = a.perm[i];
+                if (p < 0 || p >= static_cast<std::int64_t>(r) || seen[static_cast<std::size_t>(p)])
+                    fail(g, n, "perm is not a permutation of the input's axes");
+                seen[static_cast<std::size_t>(p)] = true;
+                out[i] = in[0][static_cast<std::size_t>(p)];
+            }
+            return out;
+        }
+        case Op::Slice: {
+            const auto ranges = slice_ranges(g.name, n, in[0]);
+            Dims out(in[0].size());
+            for (std::size_t i = 0; i < out.size(); ++i)
+                out[i] = ranges[i].count;
+            return out;
+        }
+        case Op::Pad: {
+            const std::size_t r = in[0].size();
+            if (a.pad_amounts.size() != 2 * r)
+                fail(g, n, fmt::format("pads must have {} entries for a rank-{} input", 2 * r, r));
+            Dims out(r);
+            for (std::size_t i = 0; i < r; ++i) {
+                out[i] = in[0][i] + a.pad_amounts[i] + a.pad_amounts[i + r];
+                if (out[i] < 0)
+                    fail(g, n, "pads remove more than the whole axis");
+            }
+            return out;
+        }
+        case Op::ReduceMean:
+        case Op::ReduceSum: {
+            const auto rank = static_cast<std::int64_t>(in[0].size());
+            for (const auto ax : a.axes)
+                norm_axis(g, n, ax, rank);
+            const auto axes = reduced_axes(n, rank);
+            Dims out;
+            for (std::int64_t i = 0; i < rank; ++i) {
+                const bool reduced = std::binary_search(axes.begin(), axes.end(), i);
+                if (!reduced)
+                    out.push_back(in[0][static_cast<std::size_t>(i)]);
+                else if (a.keepdims)
+                    out.push_back(1);
+            }
+            return out;
+        }
+        case Op::LayerNorm: {
+            const auto rank = static_cast<std::int64_t>(in[0].size());
+            const std::int64_t ax = norm_axis(g, n, a.axis, rank);
+            const Dims norm(in[0].begin() + ax, in[0].end());
+            for (std::size_t i = 1; i < in.size(); ++i) {
+                if (broadcast(g, n, in[i], norm) != norm) {
+                    fail(g, n,
+                         fmt::format("{} {} does not broadcast to the normalised shape {}",
+                                     i == 1 ? "scale" : "bias", dims_str(in[i]), dims_str(norm)));
+                }
+            }
+            return in[0];
+        }
+        case Op::Expand: {
+            Dims target = a.shape;
+            for (auto& d : target) {
+                if (d == -1)
+                    d = batch;
+                else if (d < 0)
+                    fail(g, n, fmt::format("shape entry {} is negative", d));
+            }
+            return broadcast(g, n, in[0], target);
+        }
         case Op::Concat: {
             const auto rank = static_cast<std::int64_t>(in[0].size());
             const std::int64_t ax = norm_axis(g, n, a.axis, rank);
@@ -454,15 +576,81 @@ std::map<std::string, Dims> shapes_of(const Graph& graph, const Source& src, std
         for (const std::string& t : n.inputs) {
             in.push_back(shapes.at(t));
         }
-        shapes[n.outputs[0]] = node_shape(src, n, in);
+        shapes[n.outputs[0]] = node_shape(src, n, in, batch);
     }
     return shapes;
 }
 
 }  // namespace
 
-Dims infer_node_shape(const Graph& g, const Node& n, const std::vector<Dims>& in) {
-    return node_shape(Source{g.name}, n, in);
+Dims infer_node_shape(const Graph& g, const Node& n, const std::vector<Dims>& in,
+                      std::int64_t batch) {
+    return node_shape(Source{g.name}, n, in, batch);
+}
+
+std::vector<SliceRange> slice_ranges(const std::string& source, const Node& n, const Dims& x) {
+    const Source g{source};
+    const NodeAttrs& a = n.attrs;
+    const auto rank = static_cast<std::int64_t>(x.size());
+    if (a.starts.size() != a.ends.size() || a.axes.size() != a.starts.size() ||
+        a.steps.size() != a.starts.size()) {
+        fail(g, n, "starts, ends, axes and steps must have one entry per sliced axis");
+    }
+    std::vector<SliceRange> out(x.size());
+    for (std::size_t i = 0; i < x.size(); ++i)
+        out[i] = {0, 1, x[i]};
+    std::vector<bool> seen(x.size(), false);
+    for (std::size_t k = 0; k < a.axes.size(); ++k) {
+        const auto ax = static_cast<std::size_t>(norm_axis(g, n, a.axes[k], rank));
+        if (seen[ax])
+            fail(g, n, fmt::format("axis {} is sliced twice", a.axes[k]));
+        seen[ax] = true;
+        const std::int64_t dim = x[ax];
+        const std::int64_t step = a.steps[k];
+        if (step == 0)
+            fail(g, n, "a step is 0");
+        // ONNX: negative indices count from the end, then clamp to [0, dim] (step > 0) or
+        // [-1, dim - 1] (step < 0).
+        const auto norm = [dim](std::int64_t v) { return v < 0 ? v + dim : v; };
+        std::int64_t s = norm(a.starts[k]);
+        std::int64_t e = norm(a.ends[k]);
+        if (a.starts[k] < 0 && a.starts[k] < -dim)
+            s = step > 0 ? 0 : -1;
+        if (a.ends[k] < 0 && a.ends[k] < -dim)
+            e = step > 0 ? 0 : -1;
+        if (step > 0) {
+            s = std::clamp<std::int64_t>(s, 0, dim);
+            e = std::clamp<std::int64_t>(e, 0, dim);
+        } else {
+            s = std::clamp<std::int64_t>(s, -1, dim - 1);
+            e = std::clamp<std::int64_t>(e, -1, dim - 1);
+        }
+        const std::int64_t count = step > 0
+                                       ? std::max<std::int64_t>(0, (e - s + step - 1) / step)
+                                       : std::max<std::int64_t>(0, (s - e + (-step) - 1) / (-step));
+        out[ax] = {s, step, count};
+    }
+    return out;
+}
+
+std::vector<std::int64_t> reduced_axes(const Node& n, std::int64_t rank) {
+    std::vector<std::int64_t> axes;
+    if (n.op == Op::LayerNorm) {
+        const std::int64_t a0 = n.attrs.axis < 0 ? n.attrs.axis + rank : n.attrs.axis;
+        for (std::int64_t i = a0; i < rank; ++i)
+            axes.push_back(i);
+        return axes;
+    }
+    if (n.attrs.axes.empty()) {
+        for (std::int64_t i = 0; i < rank; ++i)
+            axes.push_back(i);
+        return axes;
+    }
+    for (const auto a : n.attrs.axes)
+        axes.push_back(a < 0 ? a + rank : a);
+    std::sort(axes.begin(), axes.end());
+    axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
+    return axes;
 }
 
 void Graph::validate(const std::string& source) const {

@@ -46,6 +46,20 @@ enum class Op {
     MatMul,
     Softmax,
     Denoiser,
+    Sub,         ///< a - b, numpy broadcasting
+    Div,         ///< a / b, numpy broadcasting
+    Pow,         ///< a ^ b, numpy broadcasting
+    Sqrt,        ///< elementwise
+    Erf,         ///< elementwise
+    Tanh,        ///< elementwise
+    Gelu,        ///< x * (1 + erf(x / sqrt 2)) / 2 (exact GELU; ONNX has none before opset 20)
+    Transpose,   ///< permutation `perm`
+    Slice,       ///< `starts`, `ends`, `axes`, `steps` as ONNX Slice (constants)
+    Pad,         ///< constant padding `pad_amounts` (begins then ends) with `pad_value`
+    ReduceMean,  ///< over `axes` (empty: all), `keepdims`
+    ReduceSum,   ///< over `axes` (empty: all), `keepdims`
+    LayerNorm,   ///< LayerNormalization over dimensions `axis`.. with `epsilon`; scale, bias
+    Expand,      ///< broadcast to `shape`; an entry -1 is the batch size of the run
 };
 
 /// Name used in tables and in ONNX (op_type); "Silu" and "Denoiser" are dnsim's own.
@@ -73,8 +87,21 @@ struct NodeAttrs {
     float clip_max = std::numeric_limits<float>::max();
     // Concat, Flatten, Softmax (Softmax: along one axis, ONNX opset >= 13 semantics).
     std::int64_t axis = 1;
-    // Reshape target (0 copies the input dimension, -1 is inferred).
+    // Reshape target (0 copies the input dimension, -1 is inferred); Expand target (-1: the
+    // batch size of the run).
     std::vector<std::int64_t> shape;
+    // Transpose.
+    std::vector<std::int64_t> perm;
+    // Slice (axes, starts, ends, steps, one entry per sliced axis, ONNX clamping rules);
+    // ReduceMean / ReduceSum (axes; empty reduces every axis) and keepdims.
+    std::vector<std::int64_t> axes;
+    std::vector<std::int64_t> starts;
+    std::vector<std::int64_t> ends;
+    std::vector<std::int64_t> steps;
+    bool keepdims = true;
+    // Pad: amounts before each axis, then after each axis (ONNX order); constant value.
+    std::vector<std::int64_t> pad_amounts;
+    float pad_value = 0.0f;
 
     bool operator==(const NodeAttrs& o) const;
     bool operator!=(const NodeAttrs& o) const { return !(*this == o); }
@@ -154,6 +181,21 @@ class Graph {
 };
 
 /// Output shape of one node from its input shapes; throws ConfigError naming the node.
-Dims infer_node_shape(const Graph& g, const Node& n, const std::vector<Dims>& in);
+/// `batch` resolves the batch entries (-1) of an Expand target.
+Dims infer_node_shape(const Graph& g, const Node& n, const std::vector<Dims>& in,
+                      std::int64_t batch = 1);
+
+/// One sliced axis of a Slice node after ONNX's clamping: first index, step, element count.
+struct SliceRange {
+    std::int64_t start = 0;
+    std::int64_t step = 1;
+    std::int64_t count = 0;
+};
+/// The range Slice takes along every axis of an input of shape `x` (whole axes where the
+/// node does not slice). Throws ConfigError naming the node on bad attributes.
+std::vector<SliceRange> slice_ranges(const std::string& source, const Node& n, const Dims& x);
+
+/// Axes a ReduceMean / ReduceSum / LayerNorm node reduces, non-negative and sorted.
+std::vector<std::int64_t> reduced_axes(const Node& n, std::int64_t rank);
 
 }  // namespace dnsim::workloads
