@@ -55,8 +55,8 @@ struct IniEntry {
 /// LF or CRLF line ends, blank lines, comment lines starting with ';' or '#', comments after a
 /// value introduced by a space or tab and ';' or '#', `[section]` lines, and `key = value`
 /// lines (spaces around both trimmed; a key before any section is used as it is). Errors name
-/// the file and line: text that is not UTF-8 or holds a NUL byte, a line that is none of these,
-/// an empty section or key, and a key set twice.
+/// the file and line: text that is not UTF-8 or holds a NUL byte, a byte order mark after the
+/// start, a line that is none of these, an empty section or key, and a key set twice.
 std::vector<IniEntry> parse_ini(const std::string& text, const std::string& file);
 
 }  // namespace dnsim

@@ -59,7 +59,12 @@ nonfinite_in_ini)
         run resnet18_28 --timing-only --config k.ini --out "$out"
     printf '[block]\nbottleneck_ratio = 1e400\n' >ratio.ini
     refused "^dnsim: error: block\.bottleneck_ratio: config file '.*ratio\.ini', line 2: 1e400 is outside the range of a double" \
-        denoiser "${small[@]}" --config ratio.ini --out "$out" ;;
+        denoiser "${small[@]}" --config ratio.ini --out "$out"
+    # Lists of numbers take the same numbers.
+    refused "^dnsim: error: dataset\.mean: 'nan' is not a comma-separated list of numbers$" \
+        eval resnet18_28 --dataset.mean nan
+    refused "^dnsim: error: dataset\.std: 'inf' is not a comma-separated list of numbers$" \
+        eval resnet18_28 --dataset.std inf ;;
 integer_ranges)
     refused "^dnsim: error: run\.runs: 4294967295 is out of range; accepted: 1 to 1000000$" \
         denoiser "${small[@]}" --run.runs 4294967295 --out "$out"
