@@ -66,9 +66,9 @@ void check_denoiser_weights(const workloads::Graph& g, const workloads::Node& n,
                     fmt::format("node '{}' (Denoiser): {} ('{}') holds {} at index {}, outside "
                                 "the block's 16-bit format with {} fraction bits ({} to {}); "
                                 "retrain or rescale the block, or change block.{}_frac_bits",
-                                n.name, workloads::kDenoiserWeightRoles[input - 1],
-                                n.inputs[input], v, i, f.frac_bits(), f.min_value(),
-                                f.max_value(), input % 2 == 1 ? "weight" : "activation"));
+                                n.name, workloads::kDenoiserWeightRoles[input - 1], n.inputs[input],
+                                v, i, f.frac_bits(), f.min_value(), f.max_value(),
+                                input % 2 == 1 ? "weight" : "activation"));
             }
         }
     }

@@ -250,8 +250,7 @@ void bind_model_limits(ConfigBinder& b) {
                   workloads::set_graph_limits(l);
               });
     b.add_int("model.max_macs_per_image", d.max_macs_per_image,
-              "most multiply-accumulates per image a model may declare",
-              [](long long v) {
+              "most multiply-accumulates per image a model may declare", [](long long v) {
                   workloads::GraphLimits l = workloads::graph_limits();
                   l.max_macs_per_image = v;
                   workloads::set_graph_limits(l);

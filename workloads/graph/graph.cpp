@@ -227,9 +227,10 @@ Dims window_shape(const Source& g, const Node& n, const Dims& x, std::int64_t ou
         }
         if (a.kernel[i] > kMaxWindowAttr || a.strides[i] > kMaxWindowAttr ||
             a.dilations[i] > kMaxWindowAttr) {
-            fail(g, n, fmt::format("kernel {}x{}, strides {}x{} or dilations {}x{} above {}",
-                                   a.kernel[0], a.kernel[1], a.strides[0], a.strides[1],
-                                   a.dilations[0], a.dilations[1], kMaxWindowAttr));
+            fail(g, n,
+                 fmt::format("kernel {}x{}, strides {}x{} or dilations {}x{} above {}", a.kernel[0],
+                             a.kernel[1], a.strides[0], a.strides[1], a.dilations[0],
+                             a.dilations[1], kMaxWindowAttr));
         }
     }
     for (const auto p : a.pads) {
@@ -400,8 +401,9 @@ Dims node_shape(const Source& g, const Node& n, const std::vector<Dims>& in, std
             Dims out(r);
             for (const std::int64_t p : a.pad_amounts) {
                 if (p < -kMaxWindowAttr || p > kMaxWindowAttr)
-                    fail(g, n, fmt::format("pad {} is out of range; accepted: -{} to {}", p,
-                                           kMaxWindowAttr, kMaxWindowAttr));
+                    fail(g, n,
+                         fmt::format("pad {} is out of range; accepted: -{} to {}", p,
+                                     kMaxWindowAttr, kMaxWindowAttr));
             }
             for (std::size_t i = 0; i < r; ++i) {
                 out[i] = in[0][i] + a.pad_amounts[i] + a.pad_amounts[i + r];
@@ -617,8 +619,7 @@ std::int64_t node_macs(const Source& g, const Node& n, const std::map<std::strin
             return checked_mul(g, n, elements(out), elements({w[1], w[2], w[3]}), "the MAC count");
         }
         case Op::Gemm:
-            return checked_mul(g, n, elements(out), n.attrs.trans_a ? x[0] : x[1],
-                               "the MAC count");
+            return checked_mul(g, n, elements(out), n.attrs.trans_a ? x[0] : x[1], "the MAC count");
         case Op::MatMul:
             return checked_mul(g, n, elements(out), x.back(), "the MAC count");
         case Op::Denoiser: {
@@ -804,8 +805,8 @@ void Graph::validate(const std::string& source) const {
             err(fmt::format("initializer '{}' has {} values for shape {}", tname, t.data.size(),
                             dims_str(t.dims)));
         }
-        const auto bad = std::find_if(t.data.begin(), t.data.end(),
-                                      [](float v) { return !std::isfinite(v); });
+        const auto bad =
+            std::find_if(t.data.begin(), t.data.end(), [](float v) { return !std::isfinite(v); });
         if (bad != t.data.end()) {
             err(fmt::format("initializer '{}' holds {} at index {}; weights must be finite", tname,
                             *bad, bad - t.data.begin()));
