@@ -16,7 +16,7 @@ namespace dnsim::tb {
 
 namespace {
 
-workloads::Graph load_graph(const std::string& model, const std::string& key) {
+workloads::Graph load_unchecked(const std::string& model, const std::string& key) {
     namespace fs = std::filesystem;
     const std::string ext = fs::path(model).extension().string();
     if (ext == ".onnx") {
@@ -63,8 +63,12 @@ void check_names_utf8(const workloads::Graph& g, const std::string& model, const
 }
 
 workloads::Graph load_model(const std::string& model, const std::string& key) {
-    workloads::Graph g = load_graph(model, key);
+    // ONNX import validates as it builds; built-in and SCALE-Sim graphs are checked here, so
+    // every model meets the same rules and limits (GraphLimits) before any work starts; and
+    // every name must be UTF-8 (it goes into CSV, JSON and ONNX files).
+    workloads::Graph g = load_unchecked(model, key);
     check_names_utf8(g, model, key);
+    g.validate(model);
     return g;
 }
 
