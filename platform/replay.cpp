@@ -118,12 +118,14 @@ class Functional {
             std::vector<const Tensor*> in;
             for (const auto& t : n.inputs)
                 in.push_back(value(part, t));
+            workloads::ExecOptions opts;
+            opts.batch = part.count;
             Tensor y = bitsliced
-                           ? crossbar_layer(s, n, in, part.first)
+                           ? crossbar_layer(s, n, in, part.first, part.count)
                            : workloads::evaluate_node(*m_g, s.node, in,
-                                                      static_cast<std::uint64_t>(part.first), {});
+                                                      static_cast<std::uint64_t>(part.first), opts);
             if (analog)
-                add_noise(s, n, in, y, part.first, bitsliced);
+                add_noise(s, n, in, y, part.first, part.count, bitsliced);
             part.env[n.outputs[0]] = std::move(y);
             release(part, s.node);
         });
@@ -293,10 +295,9 @@ class Functional {
     /// One part's images of an analog layer through the bit-sliced crossbars (per image, so
     /// read-noise streams are keyed by image).
     Tensor crossbar_layer(const Step& s, const Node& n, const std::vector<const Tensor*>& in,
-                          std::int64_t first) const {
+                          std::int64_t first, std::int64_t images) const {
         const auto& mats = m_crossbars.at(s.node);
         const Tensor& x = *in[0];
-        const std::int64_t images = x.dims[0];
         if (n.op == Op::Conv) {
             const workloads::NodeAttrs& a = n.attrs;
             const Dims& od = s.out_dims;
@@ -324,12 +325,28 @@ class Functional {
             }
             return y;
         }
-        // Gemm / MatMul on rows of A (no transA).
+        // Gemm / MatMul on rows of A (no transA): each image's rows (a MatMul's tokens) as the
+        // columns of one multiply.
         const cgra::BitSlicedWeights& m = mats[0];
-        Tensor y({images, m.out()});
+        Dims yd = x.dims;
+        yd.back() = m.out();
+        Tensor y(yd);
+        const std::int64_t rows = x.numel() / m.in() / images;
+        std::vector<float> xt(static_cast<std::size_t>(m.in() * rows));
+        std::vector<float> yt(static_cast<std::size_t>(m.out() * rows));
         for (std::int64_t i = 0; i < images; ++i) {
             Rng rng(m_pass.seed, {static_cast<std::uint64_t>(first + i), layer_key(n), 14});
-            m.multiply(x.ptr() + i * m.in(), 1, y.ptr() + i * m.out(), rng);
+            const float* xi = x.ptr() + i * rows * m.in();
+            for (std::int64_t r = 0; r < rows; ++r) {
+                for (std::int64_t k = 0; k < m.in(); ++k)
+                    xt[static_cast<std::size_t>(k * rows + r)] = xi[r * m.in() + k];
+            }
+            m.multiply(xt.data(), rows, yt.data(), rng);
+            float* yi = y.ptr() + i * rows * m.out();
+            for (std::int64_t r = 0; r < rows; ++r) {
+                for (std::int64_t o = 0; o < m.out(); ++o)
+                    yi[r * m.out() + o] = yt[static_cast<std::size_t>(o * rows + r)];
+            }
         }
         if (n.op == Op::Gemm) {
             for (float& v : y.data)
@@ -346,21 +363,38 @@ class Functional {
 
     /// Analog non-idealities of one part's images of an analog layer's output.
     void add_noise(const Step& s, const Node& n, const std::vector<const Tensor*>& in, Tensor& y,
-                   std::int64_t first, bool bitsliced) const {
+                   std::int64_t first, std::int64_t images, bool bitsliced) const {
         const cgra::NoiseConfig& nc = m_cfg.noise;
+        const std::int64_t per = y.numel() / images;
+        // A MatMul's output is tokens x features: its features are the channels, so the
+        // activation noise sees each image's output feature-major.
+        const bool tokens = n.op == Op::MatMul && y.dims.size() >= 3;
+        const std::int64_t channels = tokens ? y.dims.back() : y.dims.size() >= 2 ? y.dims[1] : 1;
+        std::vector<float> t(tokens ? static_cast<std::size_t>(per) : 0);
+        const auto activation_noise = [&](float* yi, std::uint64_t image) {
+            if (!tokens) {
+                cgra::add_activation_noise(yi, channels, per / channels, m_pass.seed, image,
+                                           layer_key(n), nc);
+                return;
+            }
+            const std::int64_t rows = per / channels;
+            for (std::int64_t r = 0; r < rows; ++r) {
+                for (std::int64_t c = 0; c < channels; ++c)
+                    t[static_cast<std::size_t>(c * rows + r)] = yi[r * channels + c];
+            }
+            cgra::add_activation_noise(t.data(), channels, rows, m_pass.seed, image, layer_key(n),
+                                       nc);
+            for (std::int64_t r = 0; r < rows; ++r) {
+                for (std::int64_t c = 0; c < channels; ++c)
+                    yi[r * channels + c] = t[static_cast<std::size_t>(c * rows + r)];
+            }
+        };
         if (bitsliced) {
             // Device effects are in the crossbar model; only the paper's activation noise remains.
-            const std::int64_t per = y.numel() / y.dims[0];
-            const std::int64_t channels = y.dims.size() >= 2 ? y.dims[1] : 1;
-            for (std::int64_t i = 0; i < y.dims[0]; ++i) {
-                cgra::add_activation_noise(y.ptr() + i * per, channels, per / channels, m_pass.seed,
-                                           static_cast<std::uint64_t>(first + i), layer_key(n), nc);
-            }
+            for (std::int64_t i = 0; i < images; ++i)
+                activation_noise(y.ptr() + i * per, static_cast<std::uint64_t>(first + i));
             return;
         }
-        const std::int64_t images = y.dims[0];
-        const std::int64_t per = y.numel() / images;
-        const std::int64_t channels = y.dims.size() >= 2 ? y.dims[1] : 1;
         const double scale = m_out_scale[s.node];
         if (scale != 1.0) {
             for (float& v : y.data)
@@ -376,8 +410,7 @@ class Functional {
                 cgra::add_read_noise(yi, rms.ptr() + i * per, per, m_pass.seed, image, layer_key(n),
                                      nc);
             }
-            cgra::add_activation_noise(yi, channels, per / channels, m_pass.seed, image,
-                                       layer_key(n), nc);
+            activation_noise(yi, image);
             cgra::quantise_output(yi, per, nc);
         }
     }
@@ -392,7 +425,9 @@ class Functional {
         for (float& v : w2.data)
             v *= v;
         Tensor r = n.op == Op::Conv ? workloads::kernels::conv2d(x2, w2, nullptr, n.attrs)
-                                    : workloads::kernels::gemm(x2, w2, nullptr, n.attrs, out_dims);
+                   : n.op == Op::MatMul
+                       ? workloads::kernels::matmul(x2, w2, out_dims)
+                       : workloads::kernels::gemm(x2, w2, nullptr, n.attrs, out_dims);
         for (float& v : r.data)
             v = std::sqrt(std::max(v, 0.0f));
         return r;
@@ -429,6 +464,50 @@ Graph chip_graph(const Graph& g, const ReplayPlan& plan, const cgra::NoiseConfig
             cgra::perturb_weights(w.ptr(), w.numel(), layer_key(g.nodes[s.node]), nc);
     }
     return chip;
+}
+
+/// True when every activation of `g` holds the images along dimension 0 (shapes at batch 2
+/// are those at batch 1 with dimension 0 doubled). An input fixed at one image counts as a
+/// batch dimension when the graph passes that test with it.
+bool images_along_dim0(const Graph& g) {
+    if (g.inputs.size() != 1 || g.inputs[0].dims.empty() ||
+        (g.inputs[0].dims[0] != -1 && g.inputs[0].dims[0] != 1))
+        return false;
+    std::map<std::string, Dims> one;
+    std::map<std::string, Dims> two;
+    for (const auto& [name, t] : g.initializers) {
+        one[name] = t.dims;
+        two[name] = t.dims;
+    }
+    Dims d = g.inputs[0].dims;
+    d[0] = 1;
+    one[g.inputs[0].name] = d;
+    d[0] = 2;
+    two[g.inputs[0].name] = d;
+    try {
+        std::vector<Dims> in1;
+        std::vector<Dims> in2;
+        for (const Node& n : g.nodes) {
+            in1.clear();
+            in2.clear();
+            for (const auto& t : n.inputs) {
+                in1.push_back(one.at(t));
+                in2.push_back(two.at(t));
+            }
+            const Dims a = workloads::infer_node_shape(g, n, in1, 1);
+            Dims b = workloads::infer_node_shape(g, n, in2, 2);
+            if (a.empty() || b[0] != 2 * a[0])
+                return false;
+            one[n.outputs[0]] = a;
+            two[n.outputs[0]] = b;
+            b[0] = a[0];
+            if (a != b)
+                return false;
+        }
+    } catch (const ConfigError&) {
+        return false;
+    }
+    return true;
 }
 
 }  // namespace
@@ -472,10 +551,13 @@ ReplayResult run_replay(const Graph& g, const workloads::Dataset* data, const Re
     };
     std::vector<JobPlan> jobs;
     jobs.push_back({ReplayJob{1, true, true, true}, -1, 0});
+    // A graph whose tensors do not all keep the images along dimension 0 (a transformer's
+    // token-major layout, a model exported for a fixed batch) is replayed one image per job.
+    const std::int64_t job_batch = images_along_dim0(g) ? cfg.batch : 1;
     const std::int64_t n_images = data != nullptr ? data->size() : 0;
     for (std::size_t p = 0; p < passes.size(); ++p) {
-        for (std::int64_t first = 0; first < n_images; first += cfg.batch) {
-            const auto count = static_cast<std::uint32_t>(std::min(cfg.batch, n_images - first));
+        for (std::int64_t first = 0; first < n_images; first += job_batch) {
+            const auto count = static_cast<std::uint32_t>(std::min(job_batch, n_images - first));
             ReplayJob j{count, passes[p].denoisers, cfg.denoiser_path == DenoiserPath::Tlm, false};
             jobs.push_back({j, static_cast<int>(p), first});
         }

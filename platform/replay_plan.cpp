@@ -88,6 +88,54 @@ cgra::DigitalWork digital_work(const workloads::Graph& g, const Node& n,
             w.ops = 3 * e;
             w.macs = e;
             break;  // max, exp (table), sum; scale
+        case Op::Sub:
+            w.ops = e;
+            break;
+        case Op::Div:
+            w.ops = e;
+            w.macs = e;
+            break;  // reciprocal (table), multiply
+        case Op::Pow:
+            if (g.is_initializer(n.inputs[1]) && g.initializer(n.inputs[1]).numel() == 1 &&
+                g.initializer(n.inputs[1]).data[0] == 2.0f) {
+                w.macs = e;  // x * x
+            } else {
+                w.ops = 2 * e;
+                w.macs = e;  // exp(b log a): two table lookups, one multiply
+            }
+            break;
+        case Op::Sqrt:
+        case Op::Erf:
+        case Op::Tanh:
+            w.ops = 2 * e;
+            break;  // table lookup + interpolation, like Sigmoid
+        case Op::Gelu:
+            w.ops = 3 * e;
+            w.macs = 2 * e;
+            break;  // erf (table + interpolation), + 1; x * 0.5 * (...)
+        case Op::ReduceMean:
+        case Op::ReduceSum:
+            w.ops = w.words_in;
+            w.macs = n.op == Op::ReduceMean ? e : 0;
+            break;  // one add per input, one scale per output (mean)
+        case Op::LayerNorm: {
+            const Dims& x = shapes.at(n.inputs[0]);
+            const auto axes = workloads::reduced_axes(n, static_cast<std::int64_t>(x.size()));
+            std::int64_t len = 1;
+            for (const auto ax : axes)
+                len *= x[static_cast<std::size_t>(ax)];
+            const std::int64_t rows = len == 0 ? 0 : e / len;
+            w.ops = 2 * e + 2 * rows;
+            w.macs = 3 * e;
+            break;  // sum, x - mean; square-accumulate, scale by 1/std, a x + b; rsqrt per row
+        }
+        case Op::Transpose:
+        case Op::Pad:
+            break;  // data movement only
+        case Op::Slice:
+        case Op::Expand:
+            w.words_in = n.op == Op::Slice ? e : w.words_in;
+            break;  // data movement only (a slice reads only what it keeps)
         default:
             w.macs = macs;
             break;  // depthwise conv, MatMul
@@ -126,21 +174,26 @@ ReplayPlan make_replay_plan(const workloads::Graph& g, const cgra::CgraConfig& c
             s.kind = (l.depthwise() && cfg.depthwise == cgra::DepthwiseMapping::Digital)
                          ? StepKind::Digital
                          : StepKind::Analog;
-        } else if ((n.op == Op::Gemm && const_weight) || (n.op == Op::MatMul && const_weight)) {
+        } else if ((n.op == Op::Gemm && const_weight) ||
+                   (n.op == Op::MatMul && const_weight && shapes.at(n.inputs[1]).size() == 2)) {
             const Dims& a = shapes.at(n.inputs[0]);
             const Dims& b = shapes.at(n.inputs[1]);
             const bool ta = n.op == Op::Gemm && n.attrs.trans_a;
             const bool tb = n.op == Op::Gemm && n.attrs.trans_b;
-            if (a.size() != 2 || b.size() != 2) {
-                throw ConfigError(g.name, fmt::format("node '{}' ({}): only 2-D matrix products "
-                                                      "map onto crossbars",
-                                                      n.name, s.op));
+            // Gemm: 2-D A. MatMul: A of any rank (a batch of rows: tokens x features) times a
+            // constant 2-D weight; every row of A is one MVM. (A MatMul with a constant weight
+            // of another rank runs on the digital tiles.)
+            if ((n.op == Op::Gemm && a.size() != 2) || b.size() != 2 || a.empty()) {
+                throw ConfigError(g.name,
+                                  fmt::format("node '{}' ({}): only a matrix product with a "
+                                              "constant 2-D weight maps onto crossbars",
+                                              n.name, s.op));
             }
             cgra::AnalogLayer l;
             l.name = n.name;
-            l.in_channels = ta ? a[0] : a[1];
+            l.in_channels = ta ? a[0] : a.back();
             l.out_channels = tb ? b[0] : b[1];
-            l.out_h = ta ? a[1] : a[0];  // rows of A: one MVM each
+            l.out_h = ta ? a[1] : workloads::numel(a) / a.back();  // rows of A: one MVM each
             s.analog = l;
             s.kind = StepKind::Analog;
         } else if (n.op == Op::Denoiser) {

@@ -7,7 +7,8 @@ packages=(
     libsystemc-dev libeigen3-dev libfmt-dev libboost-program-options-dev
     nlohmann-json3-dev catch2
     libonnx-dev libprotobuf-dev zlib1g-dev libtorch-dev
-    libonnx-testdata python3-onnx python3-numpy python3-torch dataset-fashion-mnist
+    libonnx-testdata python3-onnx python3-numpy python3-torch python3-torchvision
+    dataset-fashion-mnist
 )
 missing=()
 for p in "${packages[@]}"; do

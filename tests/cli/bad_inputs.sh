@@ -112,13 +112,14 @@ max_elements)
     # Fashion-MNIST's test set declares 10000 x 28 x 28 = 7840000 values.
     expect "t10k-images-idx3-ubyte.gz: the header declares 10000 images of 28x28 pixels \(images x rows x columns\): 7840000 values, more than dataset.max_elements = 7839999; raise dataset.max_elements" \
         eval resnet18_28 --dataset.limit 10 --dataset.max_elements 7839999
-    expect "dataset.max_elements: 0 must be greater than 0" eval resnet18_28 --dataset.max_elements 0
+    expect "dataset.max_elements: 0 is out of range; accepted: 1 to 9223372036854775807" \
+        eval resnet18_28 --dataset.max_elements 0
     out=$("$dnsim" eval resnet18_28 --dataset.limit 10 --dataset.max_elements 7840000 2>&1) ||
         fail "the limit at the data set's size refuses it: $out"
     grep -q "(float executor, no noise): [0-9.]* % ([0-9]* of 10)" <<<"$out" || fail "no accuracy in: $out" ;;
 scalesim_huge_map)
     printf 'Big, 1000000, 1000000, 3, 3, 1, 1, 1,\n' >huge.csv
-    msg="huge.csv: line 1: the IFMAP \(Channels 1 x IFMAP Height 1000000 x IFMAP Width 1000000\) has 1000000000000 elements, more than the 1073741824 dnsim accepts in one tensor"
+    msg="huge.csv: line 1: the IFMAP \(Channels 1 x IFMAP Height 1000000 x IFMAP Width 1000000\) has 1000000000000 elements; the limit is 268435456 elements per tensor and image \(raise it with --model.max_tensor_elements\)"
     expect "$msg" inspect "$scratch/huge.csv"
     expect "$msg" run "$scratch/huge.csv" --timing-only --out "$scratch/out" ;;
 scalesim_fifo)

@@ -123,6 +123,204 @@ TEST_CASE("replay plan: where each node runs and its digital cost (hand-computed
     CHECK(make_replay_plan(g, cfg).steps[4].kind == StepKind::Analog);
 }
 
+namespace {
+
+/// A small transformer-style graph on 28x28x1 images: 14x14 patches -> 4 tokens of 16
+/// features, LayerNorm, a token x weight MatMul computed token-major (images along dimension
+/// 1, as torch's attention does), attention scores (activation x activation MatMul), Softmax,
+/// GELU, a mean over tokens and a classifier.
+workloads::Graph token_graph() {
+    using workloads::Node;
+    using workloads::Op;
+    workloads::GraphBuilder b("tokens", 3);
+    const std::string x = b.input("x", {-1, 1, 28, 28});
+    b.output(b.conv("patch", x, 16, 14, 14, 0));
+    workloads::Graph g = b.finish();
+    const auto add = [&g](const std::string& name, Op op, std::vector<std::string> in,
+                          workloads::NodeAttrs a = {}) {
+        Node n;
+        n.name = name;
+        n.op = op;
+        n.inputs = std::move(in);
+        n.outputs = {name};
+        n.attrs = a;
+        g.nodes.push_back(n);
+        return name;
+    };
+    const auto weight = [&g](const std::string& name, const workloads::Dims& d) {
+        workloads::Tensor t(d);
+        for (std::size_t i = 0; i < t.data.size(); ++i)
+            t.data[i] = float(int(i * 7 % 13) - 6) / 24.0f;
+        g.initializers[name] = t;
+        return name;
+    };
+    workloads::NodeAttrs a;
+    a.shape = {0, 16, 4};
+    std::string t = add("tok", Op::Reshape, {g.outputs[0].name}, a);
+    a = {};
+    a.perm = {2, 0, 1};
+    t = add("tm", Op::Transpose, {t}, a);  // 4 x N x 16
+    a = workloads::default_attrs(Op::LayerNorm);
+    t = add("ln", Op::LayerNorm, {t, weight("ln.s", {16}), weight("ln.b", {16})}, a);
+    t = add("proj", Op::MatMul, {t, weight("proj.w", {16, 8})});  // 4 x N x 8, analog
+    a = {};
+    a.perm = {1, 0, 2};
+    t = add("nm", Op::Transpose, {t}, a);  // N x 4 x 8
+    a.perm = {0, 2, 1};
+    const std::string kt = add("kt", Op::Transpose, {t}, a);
+    const std::string s = add("scores", Op::MatMul, {t, kt});  // N x 4 x 4, digital
+    a = workloads::default_attrs(Op::Softmax);
+    const std::string p = add("attn", Op::Softmax, {s}, a);
+    t = add("mix", Op::MatMul, {p, t});  // N x 4 x 8
+    t = add("act", Op::Gelu, {t});
+    a = {};
+    a.axes = {1};
+    a.keepdims = false;
+    t = add("pool", Op::ReduceMean, {t}, a);  // N x 8
+    a = workloads::default_attrs(Op::Gemm);
+    a.trans_b = true;
+    t = add("fc", Op::Gemm, {t, weight("fc.w", {10, 8}), weight("fc.b", {10})}, a);
+    g.outputs = {{t, {-1, 10}}};
+    g.validate("tokens");
+    return g;
+}
+
+}  // namespace
+
+TEST_CASE("replay plan of a token graph: weight products on crossbars, the rest digital") {
+    const workloads::Graph g = token_graph();
+    cgra::CgraConfig cfg;
+    const ReplayPlan plan = make_replay_plan(g, cfg);
+    const auto step = [&](const std::string& name) -> const Step& {
+        for (const Step& s : plan.steps) {
+            if (s.name == name)
+                return s;
+        }
+        FAIL("no step " << name);
+        return plan.steps[0];
+    };
+    // proj: 4 tokens = 4 MVMs on a 16 x 8 weight: 16 rows (1 row tile), 8 x 8 cells = 64
+    // columns (1 column tile): one crossbar.
+    CHECK(step("proj").kind == StepKind::Analog);
+    CHECK(step("proj").analog.mvms() == 4);
+    CHECK(step("proj").analog.in_channels == 16);
+    CHECK(step("proj").cost.crossbars == 1);
+    CHECK(step("fc").kind == StepKind::Analog);
+    // scores: activation x activation, 4 x 4 outputs x 8 MACs = 128 MACs -> 1 cycle; words
+    // 32 + 32 in, 16 out = 80 -> 2 cycles.
+    CHECK(step("scores").kind == StepKind::Digital);
+    CHECK(step("scores").digital.macs == 128);
+    CHECK(step("scores").cost.cycles == 2u);
+    // LayerNorm of 4 rows of 16: 2 x 64 + 2 x 4 = 136 ops, 3 x 64 = 192 MACs -> 1 + 1 cycles;
+    // 128 words -> 2 cycles.
+    CHECK(step("ln").digital.ops == 136);
+    CHECK(step("ln").digital.macs == 192);
+    CHECK(step("ln").cost.cycles == 2u);
+    // GELU of 32: 96 ops, 64 MACs; Softmax of 16: 48 ops, 16 MACs; ReduceMean: 32 adds, 8 MACs.
+    CHECK(step("act").digital.ops == 96);
+    CHECK(step("act").digital.macs == 64);
+    CHECK(step("attn").digital.ops == 48);
+    CHECK(step("pool").digital.ops == 32);
+    CHECK(step("pool").digital.macs == 8);
+    // Transpose: data movement only.
+    CHECK(step("tm").kind == StepKind::Digital);
+    CHECK(step("tm").digital.ops + step("tm").digital.macs == 0);
+    CHECK(step("tm").cost.cycles == 2u);  // 64 + 64 words
+    CHECK(step("tok").kind == StepKind::Free);
+}
+
+TEST_CASE("every op added for the model zoo gets a digital or analog step with cycles") {
+    using workloads::Op;
+    workloads::Graph g;
+    g.name = "ops";
+    g.inputs = {{"x", {-1, 2, 3, 4}}};
+    const auto init = [&g](const std::string& name, const workloads::Dims& d) {
+        workloads::Tensor t(d);
+        for (std::size_t i = 0; i < t.data.size(); ++i)
+            t.data[i] = 0.25f * float(int(i % 5) - 2);
+        g.initializers[name] = t;
+    };
+    init("w", {4, 5});
+    init("s", {5});
+    init("two", {});
+    init("tok", {1, 1, 1, 5});
+    const auto add = [&g](Op op, std::vector<std::string> in, const std::string& out,
+                          workloads::NodeAttrs a = {}) {
+        workloads::Node n;
+        n.name = out;
+        n.op = op;
+        n.inputs = std::move(in);
+        n.outputs = {out};
+        n.attrs = a;
+        g.nodes.push_back(n);
+    };
+    workloads::NodeAttrs a;
+    a.pad_amounts = {0, 0, 1, 0, 0, 0, 0, 1};
+    add(Op::Pad, {"x"}, "pad", a);  // N x 2 x 4 x 5
+    a = {};
+    a.perm = {0, 2, 1, 3};
+    add(Op::Transpose, {"pad"}, "transpose", a);  // N x 4 x 2 x 5
+    a = {};
+    a.axes = {3};
+    a.starts = {0};
+    a.ends = {4};
+    a.steps = {1};
+    add(Op::Slice, {"transpose"}, "slice", a);  // N x 4 x 2 x 4
+    add(Op::MatMul, {"slice", "w"}, "matmul");  // analog
+    add(Op::LayerNorm, {"matmul", "s"}, "layernorm", workloads::default_attrs(Op::LayerNorm));
+    add(Op::Gelu, {"layernorm"}, "gelu");
+    add(Op::Tanh, {"gelu"}, "tanh");
+    add(Op::Erf, {"tanh"}, "erf");
+    add(Op::Pow, {"erf", "two"}, "pow");
+    add(Op::Sqrt, {"pow"}, "sqrt");
+    add(Op::Sub, {"sqrt", "erf"}, "sub");
+    add(Op::Div, {"sub", "s"}, "div");
+    a = {};
+    a.shape = {-1, 1, 1, 1};
+    add(Op::Expand, {"tok"}, "expand", a);
+    add(Op::Add, {"div", "expand"}, "add");
+    a = {};
+    a.axes = {1};
+    a.keepdims = false;
+    add(Op::ReduceMean, {"add"}, "reducemean", a);
+    a.axes = {2};
+    add(Op::ReduceSum, {"reducemean"}, "y", a);
+    g.outputs = {{"y", {-1, 2}}};
+    g.validate("ops");
+    const ReplayPlan plan = make_replay_plan(g, cgra::CgraConfig{});
+    REQUIRE(plan.steps.size() == g.nodes.size());
+    for (const Step& s : plan.steps) {
+        INFO(s.name);
+        CHECK(s.kind == (s.name == "matmul" ? StepKind::Analog : StepKind::Digital));
+        CHECK(s.cost.cycles > 0u);
+        CHECK(s.cost.actions.count("cgra.memory") == 1);
+    }
+}
+
+TEST_CASE("a token graph replays with cycles, energy and noise; its clean pass is the executor") {
+    // Its images are not along dimension 0 everywhere, so the replay takes one image per job
+    // whatever run.batch says; the clean pass must still be the float executor's.
+    const workloads::Graph g = token_graph();
+    workloads::DatasetSpec spec;
+    spec.limit = 5;
+    const workloads::Dataset data = workloads::load_dataset(spec);
+    ReplayConfig cfg;
+    cfg.keep_logits = true;
+    cfg.batch = 4;
+    cfg.threads = 2;
+    cfg.noise.read_sigma = 0.01;
+    const ReplayResult r = run_replay(g, &data, cfg);
+    REQUIRE(r.passes.size() == 2);
+    CHECK(r.cycles > 0u);
+    double energy = 0;
+    for (const auto& c : r.energy)
+        energy += c.energy_pJ;
+    CHECK(energy > 0);
+    CHECK(r.passes[0].logits != r.passes[1].logits);  // the noise shows
+    const auto x = workloads::Executor(g).run_batch(data.images);
+    CHECK(r.passes[0].logits == x[0].data);
+}
+
 TEST_CASE("bit-sliced fidelity with a lossless ADC reproduces the float network") {
     // One row per crossbar and a 2-bit ADC make every column conversion exact (docs/noise.md):
     // the only difference to the float network is 16-bit quantisation of weights and inputs.
@@ -153,6 +351,32 @@ TEST_CASE("bit-sliced fidelity with a lossless ADC reproduces the float network"
         CHECK(crossbar[i] == Approx(clean[i]).margin(1e-3 * peak));
     }
     CHECK(crossbar != clean);  // but not the same computation
+}
+
+TEST_CASE("bit-sliced crossbars with a lossless ADC reproduce a token graph's float logits") {
+    // The token x weight MatMul goes through the crossbars token by token (rows of A as the
+    // columns of one multiply); only 16-bit quantisation separates it from the float network.
+    const workloads::Graph g = token_graph();
+    workloads::DatasetSpec spec;
+    spec.limit = 4;
+    const workloads::Dataset data = workloads::load_dataset(spec);
+    ReplayConfig cfg;
+    cfg.keep_logits = true;
+    cfg.noise.fidelity = cgra::Fidelity::BitSliced;
+    cfg.noise.activation_k = 0.0;
+    cfg.soc.cgra.analog.crossbar_rows = 1;
+    cfg.soc.cgra.analog.adc_bits = 2;
+    const ReplayResult r = run_replay(g, &data, cfg);
+    REQUIRE(r.passes.size() == 2);
+    const auto& clean = r.passes[0].logits;
+    const auto& crossbar = r.passes[1].logits;
+    REQUIRE(clean.size() == crossbar.size());
+    double peak = 0;
+    for (const float v : clean)
+        peak = std::max(peak, double(std::abs(v)));
+    for (std::size_t i = 0; i < clean.size(); ++i)
+        CHECK(crossbar[i] == Approx(clean[i]).margin(1e-3 * peak));
+    CHECK(crossbar != clean);
 }
 
 TEST_CASE("worker pool: every index runs once per call, errors come back to the caller") {

@@ -143,3 +143,92 @@ TEST_CASE("trained values are written back into the graph") {
     CHECK(g.initializer("fc.bias").data[3] == 0.25f);
     CHECK(tg.backbone_parameters().size() == 62);  // 20 convs, 20 BN (scale, shift), fc (W, b)
 }
+
+TEST_CASE("LibTorch runs the ops added for the model zoo as the executor does") {
+    using workloads::Op;
+    workloads::GraphBuilder b("zoo_ops", 7);
+    b.output(b.conv("patch", b.input("x", {-1, 1, 28, 28}), 16, 14, 14, 0));  // N x 16 x 2 x 2
+    workloads::Graph g = b.finish();
+    std::string last = g.outputs[0].name;
+    const auto add = [&](Op op, std::vector<std::string> in, workloads::NodeAttrs a = {}) {
+        workloads::Node n;
+        n.name = "n" + std::to_string(g.nodes.size());
+        n.op = op;
+        n.inputs = std::move(in);
+        n.outputs = {n.name};
+        n.attrs = a;
+        g.nodes.push_back(n);
+        last = n.name;
+        return last;
+    };
+    Rng rng(9, {2});
+    const auto init = [&](const std::string& name, const workloads::Dims& d, double offset) {
+        workloads::Tensor t(d);
+        for (float& v : t.data)
+            v = float(offset + 0.3 * rng.normal());
+        g.initializers[name] = t;
+        return name;
+    };
+    workloads::NodeAttrs a;
+    a.pad_amounts = {0, 0, 1, 0, 0, 0, 0, 1};
+    a.pad_value = 0.25f;
+    add(Op::Pad, {last}, a);  // N x 16 x 3 x 3
+    a = {};
+    a.shape = {0, 16, -1};
+    add(Op::Reshape, {last}, a);  // N x 16 x 9
+    a = {};
+    a.perm = {2, 0, 1};
+    add(Op::Transpose, {last}, a);  // 9 x N x 16: images off dimension 0
+    add(Op::LayerNorm, {last, init("ln.s", {16}, 1.0), init("ln.b", {16}, 0.0)},
+        workloads::default_attrs(Op::LayerNorm));
+    add(Op::MatMul, {last, init("w", {16, 8}, 0.0)});  // 9 x N x 8
+    a = {};
+    a.perm = {1, 0, 2};
+    add(Op::Transpose, {last}, a);  // N x 9 x 8
+    a = {};
+    a.axes = {1, 2};
+    a.starts = {1, 0};
+    a.ends = {9, 8};
+    a.steps = {2, 1};
+    add(Op::Slice, {last}, a);  // N x 4 x 8
+    add(Op::Gelu, {last});
+    const std::string t = add(Op::Tanh, {last});
+    add(Op::Erf, {last});
+    g.initializers["two"] = workloads::Tensor({}, {2.0f});
+    add(Op::Pow, {last, "two"});
+    add(Op::Sqrt, {last});
+    add(Op::Sub, {last, t});
+    add(Op::Div, {last, init("d", {8}, 2.0)});
+    a = {};
+    a.shape = {-1, 1, 1};
+    const std::string e = add(Op::Expand, {init("tok", {1, 1, 8}, 0.0)}, a);
+    add(Op::Add, {last, e});
+    a = {};
+    a.axes = {1};
+    a.keepdims = false;
+    add(Op::ReduceMean, {last}, a);  // N x 8
+    a.axes = {1};
+    a.keepdims = true;
+    const std::string s = add(Op::ReduceSum, {last}, a);  // N x 1
+    add(Op::Mul, {g.nodes[g.nodes.size() - 2].name, s});  // N x 8
+    g.outputs = {{last, {-1, 8}}};
+    g.validate("zoo_ops");
+    const workloads::Tensor x = images(3, 8);
+    const auto want =
+        workloads::Executor(g, {1, 0, workloads::DenoiserEpsilon::Zero}).run_batch(x)[0];
+    training::TorchGraph tg(g);
+    torch::NoGradGuard no_grad;
+    const torch::Tensor got = tg.forward(to_torch(x), false, {}, true).contiguous();
+    REQUIRE(got.numel() == want.numel());
+    double peak = 0, err = 0;
+    for (std::int64_t i = 0; i < want.numel(); ++i) {
+        peak = std::max(peak, double(std::abs(want.data[i])));
+        err = std::max(err, double(std::abs(got.data_ptr<float>()[i] - want.data[i])));
+    }
+    bool finite = true;
+    for (std::int64_t i = 0; i < want.numel(); ++i)
+        finite = finite && std::isfinite(want.data[i]) && std::isfinite(got.data_ptr<float>()[i]);
+    CHECK(finite);
+    CHECK(peak > 0);
+    CHECK(err <= 1e-4 * peak);
+}

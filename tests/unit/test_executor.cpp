@@ -8,6 +8,7 @@
 #include "common/rng.h"
 #include "exec/executor.h"
 #include "exec/kernels.h"
+#include "exec/kernels_tensor.h"
 #include "graph/graph_builder.h"
 #include "graph/transforms.h"
 #include "topologies/topologies.h"
@@ -232,4 +233,100 @@ TEST_CASE("executor rejects inputs of the wrong shape, naming the input") {
     CHECK_THROWS_WITH(e.run({Tensor({1, 3, 28, 28})}),
                       Catch::Contains("input 'input' must have shape -1x1x28x28, got 1x3x28x28"));
     CHECK_THROWS_WITH(e.run_batch(Tensor({4, 1, 32, 32})), Catch::Contains("got 4x1x32x32"));
+}
+
+TEST_CASE("tensor kernels on hand-computed values") {
+    const Tensor m({2, 3}, {1, 2, 3, 4, 5, 6});
+    CHECK(kernels::transpose(m, {1, 0}).data == std::vector<float>{1, 4, 2, 5, 3, 6});
+    CHECK(kernels::transpose(m, {1, 0}).dims == Dims{3, 2});
+
+    // Slice 0..9 from 8 down past the start with step -3: 8, 5, 2.
+    Tensor r({10});
+    for (int i = 0; i < 10; ++i)
+        r.data[static_cast<std::size_t>(i)] = float(i);
+    Node s;
+    s.name = "s";
+    s.op = Op::Slice;
+    s.attrs.axes = {0};
+    s.attrs.starts = {-2};
+    s.attrs.ends = {-20};
+    s.attrs.steps = {-3};
+    CHECK(kernels::slice(r, slice_ranges("t", s, r.dims)).data == std::vector<float>{8, 5, 2});
+    s.attrs.starts = {3};
+    s.attrs.ends = {std::numeric_limits<std::int64_t>::max()};
+    s.attrs.steps = {4};
+    CHECK(kernels::slice(r, slice_ranges("t", s, r.dims)).data == std::vector<float>{3, 7});
+    s.attrs.steps = {0};
+    CHECK_THROWS_WITH(slice_ranges("t", s, r.dims), "t: node 's' (Slice): a step is 0");
+
+    // Pad [[1, 2]]: one column before, one row after, value 9.
+    const Tensor p = kernels::pad(Tensor({1, 2}, {1, 2}), {0, 1, 1, 0}, 9.0f);
+    CHECK(p.dims == Dims{2, 3});
+    CHECK(p.data == std::vector<float>{9, 1, 2, 9, 9, 9});
+
+    CHECK(kernels::reduce(Op::ReduceSum, m, {0}, {3}).data == std::vector<float>{5, 7, 9});
+    CHECK(kernels::reduce(Op::ReduceMean, m, {1}, {2, 1}).data == std::vector<float>{2, 5});
+    CHECK(kernels::reduce(Op::ReduceSum, m, {0, 1}, {}).data == std::vector<float>{21});
+
+    // LayerNorm of (1, 2, 3, 4): mean 2.5, variance 1.25; scale 2, bias 1.
+    const Tensor ln =
+        kernels::layer_norm(Tensor({1, 4}, {1, 2, 3, 4}), Tensor({1}, {2}), nullptr, -1, 0.0f);
+    const double sd = std::sqrt(1.25);
+    CHECK(ln.data[0] == Approx(2 * -1.5 / sd));
+    CHECK(ln.data[3] == Approx(2 * 1.5 / sd));
+    Tensor bias({4}, {1, 1, 1, 1});
+    const Tensor lnb = kernels::layer_norm(Tensor({1, 4}, {1, 2, 3, 4}), Tensor({4}, {2, 2, 2, 2}),
+                                           &bias, 1, 0.0f);
+    CHECK(lnb.data[1] == Approx(2 * -0.5 / sd + 1));
+
+    // GELU(1) = Phi(1) = 0.8413447, GELU(-1) = -(1 - Phi(1)).
+    const Tensor g = kernels::unary_math(Op::Gelu, Tensor({2}, {1, -1}));
+    CHECK(g.data[0] == Approx(0.8413447).epsilon(1e-6));
+    CHECK(g.data[1] == Approx(-0.1586553).epsilon(1e-5));
+    CHECK(kernels::unary_math(Op::Sqrt, Tensor({1}, {9})).data[0] == 3.0f);
+    CHECK(kernels::unary_math(Op::Tanh, Tensor({1}, {0.5f})).data[0] ==
+          Approx(0.46211716).epsilon(1e-6));
+    CHECK(kernels::unary_math(Op::Erf, Tensor({1}, {0.5f})).data[0] ==
+          Approx(0.52049988).epsilon(1e-6));
+
+    const Tensor q({2, 2}, {1, 2, 3, 4});
+    CHECK(kernels::binary_math(Op::Pow, q, Tensor({1}, {2}), {2, 2}).data ==
+          std::vector<float>{1, 4, 9, 16});
+    CHECK(kernels::binary_math(Op::Div, q, Tensor({2, 1}, {2, 4}), {2, 2}).data ==
+          std::vector<float>{0.5f, 1, 0.75f, 1});
+    CHECK(kernels::binary_math(Op::Sub, Tensor({}, {10}), q, {2, 2}).data ==
+          std::vector<float>{9, 8, 7, 6});
+
+    const Tensor e = kernels::expand(Tensor({1, 1, 2}, {1, 2}), {2, 3, 2});
+    CHECK(e.data == std::vector<float>{1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2});
+}
+
+TEST_CASE("Expand's batch entry follows the batch of the run") {
+    Graph g;
+    g.name = "expand";
+    g.inputs = {{"x", {-1, 2}}};
+    g.initializers["tok"] = Tensor({1, 1, 2}, {7, 8});
+    Node e;
+    e.name = "e";
+    e.op = Op::Expand;
+    e.inputs = {"tok"};
+    e.outputs = {"t"};
+    e.attrs.shape = {-1, 1, 1};
+    Node r;
+    r.name = "r";
+    r.op = Op::Reshape;
+    r.inputs = {"x"};
+    r.outputs = {"x3"};
+    r.attrs.shape = {0, 1, 2};
+    Node c;
+    c.name = "c";
+    c.op = Op::Concat;
+    c.attrs.axis = 1;
+    c.inputs = {"t", "x3"};
+    c.outputs = {"y"};
+    g.nodes = {e, r, c};
+    g.outputs = {{"y", {-1, 2, 2}}};
+    const auto y = Executor(g).run({Tensor({3, 2}, {1, 2, 3, 4, 5, 6})})[0];
+    CHECK(y.dims == Dims{3, 2, 2});
+    CHECK(y.data == std::vector<float>{7, 8, 1, 2, 7, 8, 3, 4, 7, 8, 5, 6});
 }

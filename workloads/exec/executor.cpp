@@ -10,6 +10,7 @@
 
 #include "common/rng.h"
 #include "exec/kernels.h"
+#include "exec/kernels_tensor.h"
 
 namespace dnsim::workloads {
 
@@ -19,7 +20,7 @@ Tensor evaluate_node(const Graph& g, std::size_t ni, const std::vector<const Ten
     std::vector<Dims> in_dims;
     for (const Tensor* t : in)
         in_dims.push_back(t->dims);
-    const Dims out_dims = infer_node_shape(g, n, in_dims);
+    const Dims out_dims = infer_node_shape(g, n, in_dims, options.batch);
     const NodeAttrs& a = n.attrs;
     Tensor out;
     switch (n.op) {
@@ -60,10 +61,48 @@ Tensor evaluate_node(const Graph& g, std::size_t ni, const std::vector<const Ten
             out = kernels::gemm(*in[0], *in[1], in.size() > 2 ? in[2] : nullptr, a, out_dims);
             break;
         case Op::MatMul:
-            out = kernels::matmul(*in[0], *in[1], out_dims);
+            if (in[0]->rank() == 2 && in[1]->rank() == 2) {
+                // Rows of A may be images: gemm computes row by row, so a row's bits do not
+                // depend on how many rows share the call (a batched MatMul's images are its
+                // leading dimensions, one product each).
+                out = kernels::gemm(*in[0], *in[1], nullptr, default_attrs(Op::Gemm), out_dims);
+            } else {
+                out = kernels::matmul(*in[0], *in[1], out_dims);
+            }
             break;
         case Op::Softmax:
             out = kernels::softmax(*in[0], a.axis);
+            break;
+        case Op::Sub:
+        case Op::Div:
+        case Op::Pow:
+            out = kernels::binary_math(n.op, *in[0], *in[1], out_dims);
+            break;
+        case Op::Sqrt:
+        case Op::Erf:
+        case Op::Tanh:
+        case Op::Gelu:
+            out = kernels::unary_math(n.op, *in[0]);
+            break;
+        case Op::Transpose:
+            out = kernels::transpose(*in[0], a.perm);
+            break;
+        case Op::Slice:
+            out = kernels::slice(*in[0], slice_ranges(g.name, n, in[0]->dims));
+            break;
+        case Op::Pad:
+            out = kernels::pad(*in[0], a.pad_amounts, a.pad_value);
+            break;
+        case Op::ReduceMean:
+        case Op::ReduceSum:
+            out = kernels::reduce(n.op, *in[0], reduced_axes(n, in[0]->rank()), out_dims);
+            break;
+        case Op::LayerNorm:
+            out = kernels::layer_norm(*in[0], *in[1], in.size() > 2 ? in[2] : nullptr, a.axis,
+                                      a.epsilon);
+            break;
+        case Op::Expand:
+            out = kernels::expand(*in[0], out_dims);
             break;
         case Op::Denoiser: {
             const std::vector<const Tensor*> w(in.begin() + 1, in.end());
@@ -123,6 +162,11 @@ std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs,
     for (const ValueInfo& v : g.outputs)
         last_use[v.name] = g.nodes.size();
 
+    ExecOptions options = m_options;
+    if (!g.inputs.empty() && !g.inputs[0].dims.empty() && g.inputs[0].dims[0] == -1 &&
+        !inputs[0].dims.empty()) {
+        options.batch = inputs[0].dims[0];
+    }
     std::vector<const Tensor*> in;
     for (std::size_t ni = 0; ni < g.nodes.size(); ++ni) {
         const Node& n = g.nodes[ni];
@@ -132,7 +176,7 @@ std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs,
             const Tensor* p = it != env.end() ? &it->second : &g.initializer(t);
             in.push_back(p);
         }
-        Tensor out = evaluate_node(g, ni, in, first_image, m_options);
+        Tensor out = evaluate_node(g, ni, in, first_image, options);
         env[n.outputs[0]] = std::move(out);
         for (const std::string& t : n.inputs) {
             const auto it = last_use.find(t);

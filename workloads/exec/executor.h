@@ -19,6 +19,7 @@ struct ExecOptions {
     unsigned threads = 2;    ///< worker threads for run_batch (images split between them)
     std::uint64_t seed = 0;  ///< key of the denoiser epsilon streams
     DenoiserEpsilon epsilon = DenoiserEpsilon::Gaussian;
+    std::int64_t batch = 1;  ///< evaluate_node: images in the call (resolves Expand's batch)
 };
 
 /// Evaluates node `node` of `g` on its input tensors (in input order; batch in dimension 0).

@@ -46,6 +46,20 @@ enum class Op {
     MatMul,
     Softmax,
     Denoiser,
+    Sub,         ///< a - b, numpy broadcasting
+    Div,         ///< a / b, numpy broadcasting
+    Pow,         ///< a ^ b, numpy broadcasting
+    Sqrt,        ///< elementwise
+    Erf,         ///< elementwise
+    Tanh,        ///< elementwise
+    Gelu,        ///< x * (1 + erf(x / sqrt 2)) / 2 (exact GELU; ONNX has none before opset 20)
+    Transpose,   ///< permutation `perm`
+    Slice,       ///< `starts`, `ends`, `axes`, `steps` as ONNX Slice (constants)
+    Pad,         ///< constant padding `pad_amounts` (begins then ends) with `pad_value`
+    ReduceMean,  ///< over `axes` (empty: all), `keepdims`
+    ReduceSum,   ///< over `axes` (empty: all), `keepdims`
+    LayerNorm,   ///< LayerNormalization over dimensions `axis`.. with `epsilon`; scale, bias
+    Expand,      ///< broadcast to `shape`; an entry -1 is the batch size of the run
 };
 
 /// Name used in tables and in ONNX (op_type); "Silu" and "Denoiser" are dnsim's own.
@@ -73,8 +87,21 @@ struct NodeAttrs {
     float clip_max = std::numeric_limits<float>::max();
     // Concat, Flatten, Softmax (Softmax: along one axis, ONNX opset >= 13 semantics).
     std::int64_t axis = 1;
-    // Reshape target (0 copies the input dimension, -1 is inferred).
+    // Reshape target (0 copies the input dimension, -1 is inferred); Expand target (-1: the
+    // batch size of the run).
     std::vector<std::int64_t> shape;
+    // Transpose.
+    std::vector<std::int64_t> perm;
+    // Slice (axes, starts, ends, steps, one entry per sliced axis, ONNX clamping rules);
+    // ReduceMean / ReduceSum (axes; empty reduces every axis) and keepdims.
+    std::vector<std::int64_t> axes;
+    std::vector<std::int64_t> starts;
+    std::vector<std::int64_t> ends;
+    std::vector<std::int64_t> steps;
+    bool keepdims = true;
+    // Pad: amounts before each axis, then after each axis (ONNX order); constant value.
+    std::vector<std::int64_t> pad_amounts;
+    float pad_value = 0.0f;
 
     bool operator==(const NodeAttrs& o) const;
     bool operator!=(const NodeAttrs& o) const { return !(*this == o); }
@@ -153,7 +180,36 @@ class Graph {
     std::int64_t parameter_count() const;
 };
 
+/// What a model may declare, checked when it is loaded (Graph::validate) so that a huge or
+/// overflowing shape is one error naming the node, not an allocation failure or wrapped MAC and
+/// cycle counts later. The command line raises them (model.max_tensor_elements,
+/// model.max_macs_per_image).
+struct GraphLimits {
+    /// Elements of any one tensor for one image (activations and weights): 2^28 is 1 GiB of
+    /// float32, 50x the largest activation of the built-in networks at 224x224.
+    std::int64_t max_tensor_elements = std::int64_t{1} << 28;
+    /// Multiply-accumulates per image over the whole graph: 10^12 is 500x ResNet-18 at 224x224.
+    std::int64_t max_macs_per_image = 1'000'000'000'000;
+};
+const GraphLimits& graph_limits();
+void set_graph_limits(const GraphLimits& limits);
+
 /// Output shape of one node from its input shapes; throws ConfigError naming the node.
-Dims infer_node_shape(const Graph& g, const Node& n, const std::vector<Dims>& in);
+/// `batch` resolves the batch entries (-1) of an Expand target.
+Dims infer_node_shape(const Graph& g, const Node& n, const std::vector<Dims>& in,
+                      std::int64_t batch = 1);
+
+/// One sliced axis of a Slice node after ONNX's clamping: first index, step, element count.
+struct SliceRange {
+    std::int64_t start = 0;
+    std::int64_t step = 1;
+    std::int64_t count = 0;
+};
+/// The range Slice takes along every axis of an input of shape `x` (whole axes where the
+/// node does not slice). Throws ConfigError naming the node on bad attributes.
+std::vector<SliceRange> slice_ranges(const std::string& source, const Node& n, const Dims& x);
+
+/// Axes a ReduceMean / ReduceSum / LayerNorm node reduces, non-negative and sorted.
+std::vector<std::int64_t> reduced_axes(const Node& n, std::int64_t rank);
 
 }  // namespace dnsim::workloads

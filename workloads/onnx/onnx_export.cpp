@@ -1,6 +1,8 @@
-// Graph -> ONNX (opset 17). Silu is written as Sigmoid + Mul (the import fuses them back);
-// Clip bounds and Reshape shapes become initializers named after their node; the denoiser
-// block is one node of domain ai.dnsim (docs/onnx.md).
+// Graph -> ONNX (opset 17). Silu is written as Sigmoid + Mul and Gelu as its Erf form (the
+// import fuses both back); Clip bounds, Reshape / Expand shapes and Slice / Pad operands become
+// initializers named after their node; the denoiser block is one node of domain ai.dnsim
+// (docs/onnx.md).
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 
@@ -53,6 +55,65 @@ void attr_f(onnx::NodeProto* n, const char* name, float v) {
     a->set_type(onnx::AttributeProto::FLOAT);
     a->set_f(v);
 }
+void int64_tensor(onnx::GraphProto* g, const std::string& name,
+                  const std::vector<std::int64_t>& v) {
+    auto* t = g->add_initializer();
+    t->set_name(name);
+    t->set_data_type(onnx::TensorProto::INT64);
+    t->add_dims(static_cast<std::int64_t>(v.size()));
+    for (const auto x : v)
+        t->add_int64_data(x);
+}
+
+void attr_list(onnx::NodeProto* n, const char* name, const std::vector<std::int64_t>& v) {
+    auto* a = n->add_attribute();
+    a->set_name(name);
+    a->set_type(onnx::AttributeProto::INTS);
+    for (const auto x : v)
+        a->add_ints(x);
+}
+
+onnx::NodeProto* add_plain_node(onnx::GraphProto* g, const std::string& name, const char* op,
+                                std::initializer_list<std::string> inputs,
+                                const std::string& output) {
+    auto* p = g->add_node();
+    p->set_name(name);
+    p->set_op_type(op);
+    for (const auto& in : inputs)
+        p->add_input(in);
+    p->add_output(output);
+    return p;
+}
+
+/// The Expand target as a tensor: an initializer, or, with batch entries (-1), the batch size
+/// read from the graph input (Shape) concatenated with the fixed entries.
+std::string expand_target(onnx::GraphProto* g, const Node& n, const std::string& graph_input) {
+    const auto& shape = n.attrs.shape;
+    if (std::find(shape.begin(), shape.end(), -1) == shape.end()) {
+        int64_tensor(g, n.name + ".shape", shape);
+        return n.name + ".shape";
+    }
+    const std::string batch = n.name + "/batch_out";
+    auto* sh = add_plain_node(g, n.name + "/batch", "Shape", {graph_input}, batch);
+    attr_i(sh, "start", 0);
+    attr_i(sh, "end", 1);
+    auto* cat = g->add_node();
+    cat->set_name(n.name + "/shape");
+    cat->set_op_type("Concat");
+    attr_i(cat, "axis", 0);
+    for (std::size_t i = 0; i < shape.size(); ++i) {
+        if (shape[i] == -1) {
+            cat->add_input(batch);
+        } else {
+            const std::string part = fmt::format("{}.shape{}", n.name, i);
+            int64_tensor(g, part, {shape[i]});
+            cat->add_input(part);
+        }
+    }
+    cat->add_output(n.name + "/shape_out");
+    return n.name + "/shape_out";
+}
+
 template <std::size_t N>
 void attr_ints(onnx::NodeProto* n, const char* name, const std::array<std::int64_t, N>& v) {
     auto* a = n->add_attribute();
@@ -105,6 +166,25 @@ std::string export_onnx_bytes(const Graph& graph) {
             m->add_output(n.outputs[0]);
             continue;
         }
+        if (n.op == Op::Gelu) {
+            // x * (1 + erf(x / sqrt 2)) * 0.5, the form PyTorch exports.
+            const std::string b = n.name + "/";
+            const float sqrt2 = 1.41421353816986083984375f;
+            const float one = 1.0f;
+            const float half = 0.5f;
+            add_float_tensor(g, n.name + ".sqrt2", {}, &sqrt2, 1);
+            add_float_tensor(g, n.name + ".one", {}, &one, 1);
+            add_float_tensor(g, n.name + ".half", {}, &half, 1);
+            add_plain_node(g, b + "div", "Div", {n.inputs[0], n.name + ".sqrt2"}, b + "div_out");
+            add_plain_node(g, b + "erf", "Erf", {b + "div_out"}, b + "erf_out");
+            add_plain_node(g, b + "add", "Add", {b + "erf_out", n.name + ".one"}, b + "add_out");
+            add_plain_node(g, b + "mul", "Mul", {n.inputs[0], b + "add_out"}, b + "mul_out");
+            add_plain_node(g, n.name, "Mul", {b + "mul_out", n.name + ".half"}, n.outputs[0]);
+            continue;
+        }
+        // Expand's target may need nodes of its own, which must come first.
+        const std::string expand_shape =
+            n.op == Op::Expand ? expand_target(g, n, graph.inputs[0].name) : std::string();
         auto* p = g->add_node();
         p->set_name(n.name);
         p->set_op_type(op_name(n.op));
@@ -148,6 +228,42 @@ std::string export_onnx_bytes(const Graph& graph) {
             case Op::Flatten:
             case Op::Softmax:
                 attr_i(p, "axis", a.axis);
+                break;
+            case Op::LayerNorm:
+                attr_i(p, "axis", a.axis);
+                attr_f(p, "epsilon", a.epsilon);
+                break;
+            case Op::Transpose:
+                attr_list(p, "perm", a.perm);
+                break;
+            case Op::Slice:
+                for (const auto& [suffix, v] :
+                     {std::pair{".starts", &a.starts}, std::pair{".ends", &a.ends},
+                      std::pair{".axes", &a.axes}, std::pair{".steps", &a.steps}}) {
+                    int64_tensor(g, n.name + suffix, *v);
+                    p->add_input(n.name + suffix);
+                }
+                break;
+            case Op::Pad:
+                int64_tensor(g, n.name + ".pads", a.pad_amounts);
+                add_float_tensor(g, n.name + ".value", {}, &a.pad_value, 1);
+                p->add_input(n.name + ".pads");
+                p->add_input(n.name + ".value");
+                break;
+            case Op::ReduceMean:
+                if (!a.axes.empty())
+                    attr_list(p, "axes", a.axes);
+                attr_i(p, "keepdims", a.keepdims ? 1 : 0);
+                break;
+            case Op::ReduceSum:
+                if (!a.axes.empty()) {
+                    int64_tensor(g, n.name + ".axes", a.axes);
+                    p->add_input(n.name + ".axes");
+                }
+                attr_i(p, "keepdims", a.keepdims ? 1 : 0);
+                break;
+            case Op::Expand:
+                p->add_input(expand_shape);
                 break;
             case Op::Clip: {
                 const auto bound = [&](float v, float absent, const char* suffix) {

@@ -1,15 +1,23 @@
 // ONNX -> Graph. Every node is mapped op by op with its attributes checked against the set
-// dnsim implements; shapes are inferred node by node so errors name the node at fault.
+// dnsim implements; shapes are inferred node by node (at batch 1 and 2, to track a symbolic
+// batch) so errors name the node at fault. Shape sub-graphs and nodes on constants fold at
+// import; PyTorch's SiLU, GELU and LayerNorm patterns fuse, and zero Pads fold into the Conv or
+// pool after them.
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
+#include <optional>
 #include <set>
 #include <sstream>
 
 #include <fmt/format.h>
 #include <onnx/onnx_pb.h>
 
+#include "exec/executor.h"
+#include "exec/kernels_tensor.h"
 #include "onnx/onnx_io.h"
 #include "onnx/onnx_metadata.h"
 
@@ -62,12 +70,19 @@ std::string read_file(const std::string& path) {
     return ss.str();
 }
 
-/// A constant (initializer or Constant node output) as float or int64 values.
+/// A constant (initializer, Constant node output, or a value folded at import) as float or
+/// integer values (int64, int32 and bool are all held in `i`). An integer entry with `sym` set
+/// scales with the batch size: its value is i[k] x N (shape arithmetic on a symbolic batch).
 struct Constant {
     Dims dims;
     int dtype = 0;
     std::vector<float> f;
     std::vector<std::int64_t> i;
+    std::vector<char> sym;  ///< empty: no symbolic entry
+
+    bool is_float() const { return dtype == onnx::TensorProto::FLOAT; }
+    bool symbolic(std::size_t k) const { return !sym.empty() && sym[k] != 0; }
+    bool any_symbolic() const { return std::find(sym.begin(), sym.end(), 1) != sym.end(); }
 };
 
 template <typename T>
@@ -99,7 +114,14 @@ Constant to_constant(const onnx::TensorProto& t, const std::string& source) {
                                                    "file; save the model with the data embedded",
                                                    t.name()));
     }
-    const std::int64_t count = numel(c.dims);
+    std::int64_t count = 1;
+    for (const std::int64_t d : c.dims) {
+        if (__builtin_mul_overflow(count, d, &count)) {
+            throw ConfigError(source, fmt::format("tensor '{}' has shape {}, more elements than a "
+                                                  "64-bit count holds",
+                                                  t.name(), dims_str(c.dims)));
+        }
+    }
     const auto check = [&](std::int64_t got) {
         if (got != count) {
             throw ConfigError(
@@ -121,9 +143,23 @@ Constant to_constant(const onnx::TensorProto& t, const std::string& source) {
             c.i.assign(t.int64_data().begin(), t.int64_data().end());
             check(static_cast<std::int64_t>(c.i.size()));
         }
+    } else if (c.dtype == onnx::TensorProto::INT32 || c.dtype == onnx::TensorProto::BOOL) {
+        // Only where a constant is expected (shape arithmetic, masks folded at import).
+        if (t.has_raw_data()) {
+            if (c.dtype == onnx::TensorProto::BOOL) {
+                const auto v = raw_values<std::uint8_t>(t.raw_data(), count, source, t.name());
+                c.i.assign(v.begin(), v.end());
+            } else {
+                const auto v = raw_values<std::int32_t>(t.raw_data(), count, source, t.name());
+                c.i.assign(v.begin(), v.end());
+            }
+        } else {
+            c.i.assign(t.int32_data().begin(), t.int32_data().end());
+            check(static_cast<std::int64_t>(c.i.size()));
+        }
     } else {
         throw UnsupportedError(source, fmt::format("tensor '{}' has data type {}; dnsim supports "
-                                                   "float32 (and int64 for shapes)",
+                                                   "float32 (and int64, int32, bool constants)",
                                                    t.name(), dtype_name(c.dtype)));
     }
     return c;
@@ -143,8 +179,7 @@ class Importer {
                 throw ConfigError(m_src,
                                   fmt::format("initializer '{}' is defined twice", t.name()));
             }
-            m_consts[t.name()] = to_constant(t, m_src);
-            m_shapes[t.name()] = m_consts[t.name()].dims;
+            set_const(t.name(), to_constant(t, m_src));
         }
         for (const auto& [name, file] : m_frozen) {
             onnx::TensorProto t;
@@ -152,8 +187,7 @@ class Importer {
                 throw ConfigError(file, "not a serialised onnx.TensorProto");
             }
             t.set_name(name);
-            m_consts[name] = to_constant(t, file);
-            m_shapes[name] = m_consts[name].dims;
+            set_const(name, to_constant(t, file));
         }
         if (gp.sparse_initializer_size() > 0) {
             throw UnsupportedError(m_src, "sparse initializers are not supported");
@@ -163,22 +197,24 @@ class Importer {
                 add_graph_input(vi);
             }
         }
+        for (const auto& vi : gp.output())
+            m_graph_outputs.insert(vi.name());
         for (int i = 0; i < gp.node_size(); ++i) {
             add_node(gp.node(i), i);
         }
         for (const auto& vi : gp.output()) {
-            if (m_shapes.count(vi.name()) == 0 || m_g.is_initializer(vi.name())) {
-                throw ConfigError(m_src, fmt::format("graph output '{}' is not produced by any "
-                                                     "node",
-                                                     vi.name()));
-            }
-            Dims d = m_shapes.at(vi.name());
+            const std::string name = output_tensor(vi.name());
+            Dims d = m_shapes.at(name);
             if (m_batch_input && !d.empty()) {
                 d[0] = -1;
             }
-            m_g.outputs.push_back({vi.name(), d});
+            m_g.outputs.push_back({name, d});
         }
         fuse_silu();
+        fuse_gelu();
+        fuse_layer_norm();
+        fold_pads();
+        drop_unused_initializers();
         m_g.validate(m_src);
         m_g.name = gp.name().empty() ? std::filesystem::path(m_src).stem().string() : gp.name();
         return std::move(m_g);
@@ -251,9 +287,13 @@ class Importer {
         }
         m_g.inputs.push_back({vi.name(), d});
         Dims one = d;
-        if (!one.empty() && one[0] == -1)
+        Dims two = d;
+        if (!one.empty() && one[0] == -1) {
             one[0] = 1;
+            two[0] = 2;
+        }
         m_shapes[vi.name()] = one;
+        m_shapes2[vi.name()] = two;
     }
 
     // --- attributes ---------------------------------------------------------------------
@@ -396,24 +436,25 @@ class Importer {
         if (const auto* v = attr(n, "value")) {
             c = to_constant(v->t(), m_src);
         } else if (const auto* vf = attr(n, "value_float")) {
-            c = Constant{{}, onnx::TensorProto::FLOAT, {vf->f()}, {}};
+            c = Constant{{}, onnx::TensorProto::FLOAT, {vf->f()}, {}, {}};
         } else if (const auto* vfs = attr(n, "value_floats")) {
             c = Constant{{vfs->floats_size()},
                          onnx::TensorProto::FLOAT,
                          {vfs->floats().begin(), vfs->floats().end()},
+                         {},
                          {}};
         } else if (const auto* vi = attr(n, "value_int")) {
-            c = Constant{{}, onnx::TensorProto::INT64, {}, {vi->i()}};
+            c = Constant{{}, onnx::TensorProto::INT64, {}, {vi->i()}, {}};
         } else if (const auto* vis = attr(n, "value_ints")) {
             c = Constant{{vis->ints_size()},
                          onnx::TensorProto::INT64,
                          {},
-                         {vis->ints().begin(), vis->ints().end()}};
+                         {vis->ints().begin(), vis->ints().end()},
+                         {}};
         } else {
             bad(n, nm, "has no value attribute");
         }
-        m_consts[n.output(0)] = std::move(c);
-        m_shapes[n.output(0)] = m_consts[n.output(0)].dims;
+        set_const(n.output(0), std::move(c));
     }
 
     /// Makes a float constant used as a tensor operand an initializer of the graph.
@@ -447,22 +488,33 @@ class Importer {
         if (n.output_size() < 1 || n.output(0).empty()) {
             bad(n, nm, "has no output");
         }
+        const std::string& op = n.op_type();
+        // Ops whose later outputs are optional extras dnsim never produces (a later reader of
+        // one fails as "not defined"); Split's outputs are all produced.
+        const bool extra_ok =
+            !dnsim_domain && (op == "Split" || op == "Dropout" || op == "LayerNormalization");
         for (int i = 1; i < n.output_size(); ++i) {
-            if (!n.output(i).empty()) {
+            const bool wanted = m_graph_outputs.count(n.output(i)) != 0 && op != "Split";
+            if (!n.output(i).empty() && (!extra_ok || wanted)) {
                 unsupported(n, nm,
                             fmt::format("optional output '{}' is not supported", n.output(i)));
             }
         }
-        if (!dnsim_domain && n.op_type() == "Constant") {
+        // Inputs with Identity / Dropout aliases resolved.
+        std::vector<std::string> ins;
+        for (const auto& t : n.input())
+            ins.push_back(resolve(t));
+        if (!dnsim_domain && op == "Constant") {
             add_constant_node(n, nm);
             return;
         }
+        if (!dnsim_domain && fold_or_alias(n, nm, ins))
+            return;
         Node node;
         node.name = nm;
         node.outputs = {n.output(0)};
-        const std::string& op = n.op_type();
         const auto in = [&](int i) -> std::string {
-            return i < n.input_size() ? n.input(i) : std::string();
+            return i < n.input_size() ? ins[static_cast<std::size_t>(i)] : std::string();
         };
         const auto operand_count = [&](int lo, int hi) {
             int count = n.input_size();
@@ -476,7 +528,7 @@ class Importer {
             for (int i = 0; i < count; ++i) {
                 if (n.input(i).empty())
                     bad(n, nm, fmt::format("input {} is empty", i));
-                node.inputs.push_back(n.input(i));
+                node.inputs.push_back(ins[static_cast<std::size_t>(i)]);
             }
         };
         const auto shape_of = [&](const std::string& t) -> const Dims& {
@@ -522,22 +574,45 @@ class Importer {
                                         "supported; the input has shape {}",
                                         dims_str(shape_of(in(0)))));
             }
-        } else if (op == "ReduceMean") {
-            // PyTorch's x.mean((2, 3), keepdim=True): the spatial mean, i.e. GlobalAveragePool.
-            allow_attrs(n, nm, {"axes", "keepdims"});
-            operand_count(1, 1);
-            const Dims& x = shape_of(in(0));
-            auto axes = attr_ints(n, nm, "axes").value_or(std::vector<std::int64_t>{});
-            for (auto& ax : axes)
-                ax = ax < 0 ? ax + static_cast<std::int64_t>(x.size()) : ax;
-            std::sort(axes.begin(), axes.end());
-            if (x.size() != 4 || axes != std::vector<std::int64_t>{2, 3} ||
-                attr_i(n, nm, "keepdims", 1) != 1) {
-                unsupported(n, nm,
-                            "only the spatial mean of an N x C x H x W tensor (axes 2 and "
-                            "3, keepdims 1) is supported, as GlobalAveragePool");
+        } else if (op == "ReduceMean" || op == "ReduceSum") {
+            // ReduceMean over (2, 3) with keepdims of an N x C x H x W tensor is PyTorch's
+            // x.mean((2, 3), keepdim=True): imported as GlobalAveragePool.
+            const bool mean = op == "ReduceMean";
+            if (mean || m_opset < 13)
+                allow_attrs(n, nm, {"axes", "keepdims"});
+            else
+                allow_attrs(n, nm, {"keepdims", "noop_with_empty_axes"});
+            node.op = mean ? Op::ReduceMean : Op::ReduceSum;
+            node.attrs.keepdims = attr_i(n, nm, "keepdims", 1) != 0;
+            std::vector<std::int64_t> axes;
+            if (mean || m_opset < 13) {
+                operand_count(1, 1);
+                axes = attr_ints(n, nm, "axes").value_or(std::vector<std::int64_t>{});
+            } else {
+                operand_count(1, 2);
+                node.inputs.resize(1);
+                if (!in(1).empty())
+                    axes = int_list(n, nm, in(1), "axes");
+                if (axes.empty() && attr_i(n, nm, "noop_with_empty_axes", 0) != 0) {
+                    alias(n.output(0), in(0));
+                    return;
+                }
             }
-            node.op = Op::GlobalAveragePool;
+            const Dims& x = shape_of(in(0));
+            const auto rank = static_cast<std::int64_t>(x.size());
+            for (auto& ax : axes) {
+                if (ax < -rank || ax >= rank)
+                    bad(n, nm,
+                        fmt::format("axis {} is out of range for a rank-{} input", ax, rank));
+                ax = ax < 0 ? ax + rank : ax;
+            }
+            std::sort(axes.begin(), axes.end());
+            node.attrs.axes = axes;
+            if (mean && rank == 4 && axes == std::vector<std::int64_t>{2, 3} &&
+                node.attrs.keepdims) {
+                node.op = Op::GlobalAveragePool;
+                node.attrs = NodeAttrs{};
+            }
         } else if (op == "LeakyRelu") {
             allow_attrs(n, nm, {"alpha"});
             node.op = Op::LeakyRelu;
@@ -598,18 +673,152 @@ class Importer {
             operand_count(1, 1);
         } else if (op == "Reshape") {
             allow_attrs(n, nm, {"allowzero"});
-            node.op = Op::Reshape;
             if (n.input_size() != 2)
                 bad(n, nm, "expects inputs (data, shape)");
-            const Constant& s = constant(n, nm, in(1), "shape");
-            if (s.dtype != onnx::TensorProto::INT64 || s.dims.size() != 1)
+            const Constant& sc = constant(n, nm, in(1), "shape");
+            if (sc.is_float() || sc.dims.size() != 1)
                 unsupported(n, nm, "shape must be a 1-D int64 constant");
-            node.attrs.shape = s.i;
             if (attr_i(n, nm, "allowzero", 0) != 0 &&
-                std::find(s.i.begin(), s.i.end(), 0) != s.i.end()) {
+                std::find(sc.i.begin(), sc.i.end(), 0) != sc.i.end()) {
                 unsupported(n, nm, "allowzero=1 with a zero in the shape is not supported");
             }
-            node.inputs = {in(0)};
+            std::vector<char> sym = sc.sym;
+            sym.resize(sc.i.size(), 0);
+            emit(n, nm, reshape_node(n, nm, nm, in(0), n.output(0), sc.i, sym));
+            return;
+        } else if (op == "Sub" || op == "Div" || op == "Pow") {
+            allow_attrs(n, nm, {});
+            node.op = op == "Sub" ? Op::Sub : op == "Div" ? Op::Div : Op::Pow;
+            operand_count(2, 2);
+        } else if (op == "Sqrt" || op == "Erf" || op == "Tanh") {
+            allow_attrs(n, nm, {});
+            node.op = op == "Sqrt" ? Op::Sqrt : op == "Erf" ? Op::Erf : Op::Tanh;
+            operand_count(1, 1);
+        } else if (op == "Transpose") {
+            allow_attrs(n, nm, {"perm"});
+            node.op = Op::Transpose;
+            operand_count(1, 1);
+            const auto rank = static_cast<std::int64_t>(shape_of(in(0)).size());
+            if (const auto p = attr_ints(n, nm, "perm")) {
+                node.attrs.perm = *p;
+            } else {
+                for (std::int64_t i = rank; i-- > 0;)
+                    node.attrs.perm.push_back(i);
+            }
+        } else if (op == "Slice") {
+            allow_attrs(n, nm, {});
+            operand_count(3, 5);
+            node.op = Op::Slice;
+            node.inputs.resize(1);
+            const auto rank = static_cast<std::int64_t>(shape_of(in(0)).size());
+            node.attrs.starts = int_list(n, nm, in(1), "starts");
+            node.attrs.ends = int_list(n, nm, in(2), "ends");
+            const std::size_t k = node.attrs.starts.size();
+            if (!in(3).empty()) {
+                node.attrs.axes = int_list(n, nm, in(3), "axes");
+            } else {
+                for (std::size_t i = 0; i < k; ++i)
+                    node.attrs.axes.push_back(static_cast<std::int64_t>(i));
+            }
+            for (auto& ax : node.attrs.axes)
+                ax = ax < 0 ? ax + rank : ax;
+            node.attrs.steps =
+                in(4).empty() ? std::vector<std::int64_t>(k, 1) : int_list(n, nm, in(4), "steps");
+        } else if (op == "Split") {
+            allow_attrs(n, nm, {"axis", "split"});
+            const Dims& x = shape_of(in(0));
+            const auto rank = static_cast<std::int64_t>(x.size());
+            std::int64_t axis = attr_i(n, nm, "axis", 0);
+            if (axis < -rank || axis >= rank)
+                bad(n, nm, fmt::format("axis {} is out of range for a rank-{} input", axis, rank));
+            axis = axis < 0 ? axis + rank : axis;
+            std::vector<std::int64_t> sizes;
+            if (m_opset < 13) {
+                sizes = attr_ints(n, nm, "split").value_or(std::vector<std::int64_t>{});
+            } else if (!in(1).empty()) {
+                sizes = int_list(n, nm, in(1), "split");
+            }
+            const std::int64_t dim = x[static_cast<std::size_t>(axis)];
+            const auto parts = static_cast<std::int64_t>(n.output_size());
+            if (sizes.empty()) {
+                if (dim % parts != 0)
+                    unsupported(
+                        n, nm,
+                        fmt::format("{} elements do not split evenly in {} parts", dim, parts));
+                sizes.assign(static_cast<std::size_t>(parts), dim / parts);
+            }
+            if (static_cast<std::int64_t>(sizes.size()) != parts)
+                bad(n, nm, "split sizes and outputs differ in number");
+            if (std::any_of(sizes.begin(), sizes.end(), [](std::int64_t v) { return v <= 0; }))
+                unsupported(n, nm, "empty (zero-size) parts are not supported");
+            std::int64_t start = 0;
+            for (std::int64_t o = 0; o < parts; ++o) {
+                Node part;
+                part.name = fmt::format("{}/{}", nm, o);
+                part.op = Op::Slice;
+                part.inputs = {in(0)};
+                part.outputs = {n.output(static_cast<int>(o))};
+                const std::int64_t len = sizes[static_cast<std::size_t>(o)];
+                part.attrs.axes = {axis};
+                part.attrs.starts = {start};
+                part.attrs.ends = {start + len};
+                part.attrs.steps = {1};
+                start += len;
+                if (!part.outputs[0].empty())
+                    emit(n, nm, std::move(part));
+            }
+            if (start != dim)
+                bad(n, nm, fmt::format("split sizes add up to {}, the axis has {}", start, dim));
+            return;
+        } else if (op == "Squeeze" || op == "Unsqueeze") {
+            squeeze(n, nm, in(0), n.output(0), (n.input_size() > 1) ? in(1) : std::string());
+            return;
+        } else if (op == "Gather") {
+            gather(n, nm, in(0), in(1));
+            return;
+        } else if (op == "Pad") {
+            allow_attrs(n, nm, {"mode"});
+            if (attr_s(n, nm, "mode", "constant") != "constant")
+                unsupported(n, nm, "only mode 'constant' is supported");
+            operand_count(2, 3);
+            node.op = Op::Pad;
+            node.inputs.resize(1);
+            node.attrs.pad_amounts = int_list(n, nm, in(1), "pads");
+            if (!in(2).empty())
+                node.attrs.pad_value = scalar(n, nm, in(2), "constant_value");
+            if (std::all_of(node.attrs.pad_amounts.begin(), node.attrs.pad_amounts.end(),
+                            [](std::int64_t v) { return v == 0; }) &&
+                node.attrs.pad_amounts.size() == 2 * shape_of(in(0)).size()) {
+                alias(n.output(0), in(0));  // no padding at all
+                return;
+            }
+        } else if (op == "LayerNormalization") {
+            allow_attrs(n, nm, {"axis", "epsilon", "stash_type"});
+            if (attr_i(n, nm, "stash_type", 1) != 1)
+                unsupported(n, nm, "stash_type other than 1 (float32) is not supported");
+            node.op = Op::LayerNorm;
+            node.attrs = default_attrs(Op::LayerNorm);
+            node.attrs.axis = attr_i(n, nm, "axis", -1);
+            node.attrs.epsilon = attr_f(n, nm, "epsilon", 1e-5f);
+            operand_count(2, 3);
+        } else if (op == "Expand") {
+            allow_attrs(n, nm, {});
+            operand_count(2, 2);
+            node.op = Op::Expand;
+            node.inputs.resize(1);
+            const Constant& sc = constant(n, nm, in(1), "shape");
+            if (sc.is_float() || sc.dims.size() != 1)
+                unsupported(n, nm, "shape must be a 1-D int64 constant");
+            node.attrs.shape = sc.i;
+            for (std::size_t k = 0; k < sc.i.size(); ++k) {
+                if (sc.symbolic(k)) {
+                    if (sc.i[k] != 1)
+                        batch_dependent(n, nm);
+                    node.attrs.shape[k] = -1;
+                } else if (sc.i[k] < 0) {
+                    bad(n, nm, fmt::format("shape entry {} is negative", sc.i[k]));
+                }
+            }
         } else if (op == "Gemm") {
             allow_attrs(n, nm, {"alpha", "beta", "transA", "transB"});
             node.op = Op::Gemm;
@@ -626,19 +835,43 @@ class Importer {
             const auto rank = static_cast<std::int64_t>(shape_of(in(0)).size());
             node.attrs.axis = attr_i(n, nm, "axis", m_opset < 13 ? 1 : -1);
             if (m_opset < 13) {
-                // Opsets 11 and 12 flatten to 2-D at `axis`; that equals a softmax along `axis`
-                // only when every later dimension is 1.
-                const std::int64_t a =
-                    node.attrs.axis < 0 ? node.attrs.axis + rank : node.attrs.axis;
-                const Dims& x = shape_of(in(0));
-                for (std::int64_t i = a + 1; i >= 0 && i < rank; ++i) {
-                    if (x[static_cast<std::size_t>(i)] != 1) {
-                        unsupported(n, nm,
-                                    fmt::format("opset {} Softmax over the flattened "
-                                                "dimensions {}.. of {} is not supported "
-                                                "(export with opset >= 13)",
-                                                m_opset, a, dims_str(x)));
-                    }
+                // Opsets 11 and 12 coerce the input to 2-D at `axis`: a softmax over every
+                // dimension from `axis` on. Where a later dimension is not 1, that is a
+                // Reshape to (dims before axis, their product), a Softmax along the last
+                // axis and a Reshape back.
+                std::int64_t a = node.attrs.axis;
+                if (a < -rank || a >= rank)
+                    bad(n, nm, fmt::format("axis {} is out of range for a rank-{} input", a, rank));
+                a = a < 0 ? a + rank : a;
+                node.attrs.axis = a;
+                const Dims& x1 = shape_of(in(0));
+                const Dims& x2 = m_shapes2.at(in(0));
+                const bool plain = std::all_of(x1.begin() + a + 1, x1.end(),
+                                               [](std::int64_t d) { return d == 1; });
+                if (!plain) {
+                    std::vector<std::int64_t> t(x1.begin(), x1.begin() + a);
+                    std::vector<char> sym;
+                    for (std::int64_t i = 0; i < a; ++i)
+                        sym.push_back(
+                            x1[static_cast<std::size_t>(i)] != x2[static_cast<std::size_t>(i)] ? 1
+                                                                                               : 0);
+                    t.push_back(numel(Dims(x1.begin() + a, x1.end())));
+                    sym.push_back(!std::equal(x1.begin() + a, x1.end(), x2.begin() + a) ? 1 : 0);
+                    const std::string flat = n.output(0) + "/flat";
+                    const std::string soft = n.output(0) + "/softmax";
+                    emit(n, nm, reshape_node(n, nm, nm + "/flatten", in(0), flat, t, sym));
+                    Node sm;
+                    sm.name = nm + "/softmax";
+                    sm.op = Op::Softmax;
+                    sm.inputs = {flat};
+                    sm.outputs = {soft};
+                    sm.attrs.axis = a;
+                    emit(n, nm, std::move(sm));
+                    std::vector<char> back;
+                    for (std::size_t i = 0; i < x1.size(); ++i)
+                        back.push_back(x1[i] != x2[i] ? 1 : 0);
+                    emit(n, nm, reshape_node(n, nm, nm, soft, n.output(0), x1, back));
+                    return;
                 }
             }
         } else {
@@ -647,12 +880,834 @@ class Importer {
                                     "supported ops)",
                                     op));
         }
+        emit(n, nm, std::move(node));
+    }
+
+    // --- aliases, constant folding and symbolic batch --------------------------------
+
+    std::string resolve(const std::string& t) const {
+        const auto it = m_alias.find(t);
+        return it == m_alias.end() ? t : it->second;
+    }
+
+    /// `out` is the same tensor as `in` (Identity, Dropout, a no-op).
+    void alias(const std::string& out, const std::string& in) {
+        if (const auto c = m_consts.find(in); c != m_consts.end()) {
+            m_consts[out] = c->second;
+            m_shapes[out] = m_shapes.at(in);
+            m_shapes2[out] = m_shapes2.at(in);
+            return;
+        }
+        m_alias[out] = in;
+    }
+
+    [[noreturn]] void batch_dependent(const onnx::NodeProto& n, const std::string& nm) const {
+        unsupported(n, nm,
+                    "the value depends on the batch size at run time (the model's symbolic "
+                    "batch dimension); export with a fixed batch size");
+    }
+
+    /// A constant integer list (shape, axes, pads ...) with no batch-dependent entry.
+    std::vector<std::int64_t> int_list(const onnx::NodeProto& n, const std::string& nm,
+                                       const std::string& t, const char* role) const {
+        const Constant& c = constant(n, nm, t, role);
+        if (c.is_float() || c.dims.size() > 1)
+            unsupported(n, nm, fmt::format("{} '{}' must be a 1-D integer constant", role, t));
+        if (c.any_symbolic())
+            batch_dependent(n, nm);
+        return c.i;
+    }
+
+    /// Refuses a constant the import would have to build with more elements than a model may
+    /// declare (GraphLimits), before it is allocated.
+    void guard_elements(const onnx::NodeProto& n, const std::string& nm, const Dims& dims) {
+        std::int64_t e = 1;
+        const std::int64_t lim = graph_limits().max_tensor_elements;
+        for (const std::int64_t d : dims) {
+            if (d < 0 || __builtin_mul_overflow(e, d, &e) || e > lim) {
+                bad(n, nm,
+                    fmt::format("its constant output of shape {} exceeds the limit of {} "
+                                "elements per tensor (raise it with --model.max_tensor_elements)",
+                                dims_str(dims), lim));
+            }
+        }
+    }
+
+    void set_const(const std::string& name, Constant c) {
+        m_shapes[name] = c.dims;
+        m_shapes2[name] = c.dims;
+        m_consts[name] = std::move(c);
+    }
+
+    static Constant int_const(Dims dims, std::vector<std::int64_t> v, std::vector<char> sym = {}) {
+        Constant c;
+        c.dims = std::move(dims);
+        c.dtype = onnx::TensorProto::INT64;
+        c.i = std::move(v);
+        c.sym = std::move(sym);
+        if (!c.any_symbolic())
+            c.sym.clear();
+        return c;
+    }
+
+    /// Element `k` of `c` as (value, symbolic).
+    static std::pair<std::int64_t, bool> cell(const Constant& c, std::size_t k) {
+        return {c.i[k], c.symbolic(k)};
+    }
+
+    /// Copies elements `idx` of `c` into a constant of shape `dims` (any data type).
+    static Constant take(const Constant& c, Dims dims, const std::vector<std::int64_t>& idx) {
+        Constant o;
+        o.dims = std::move(dims);
+        o.dtype = c.dtype;
+        for (const auto k : idx) {
+            const auto u = static_cast<std::size_t>(k);
+            if (c.is_float()) {
+                o.f.push_back(c.f[u]);
+            } else {
+                o.i.push_back(c.i[u]);
+                o.sym.push_back(c.symbolic(u) ? 1 : 0);
+            }
+        }
+        if (!o.any_symbolic())
+            o.sym.clear();
+        return o;
+    }
+
+    /// Element positions of a tensor of shape `dims` after a float kernel moved them (exact
+    /// for the small integer tensors of shape arithmetic).
+    template <typename F>
+    static std::vector<std::int64_t> moved(const Dims& dims, const F& kernel) {
+        Tensor t(dims);
+        for (std::size_t k = 0; k < t.data.size(); ++k)
+            t.data[k] = static_cast<float>(k);
+        const Tensor r = kernel(t);
+        std::vector<std::int64_t> idx;
+        for (const float v : r.data)
+            idx.push_back(static_cast<std::int64_t>(v));
+        return idx;
+    }
+
+    /// Folds Identity, Dropout, Cast, Shape, ConstantOfShape, Range, ScatterND, Not, data
+    /// movement and integer arithmetic on constants. Returns false when the node is left to the op
+    /// mapping (float ops, which fold there when every input is constant).
+    bool fold_or_alias(const onnx::NodeProto& n, const std::string& nm,
+                       const std::vector<std::string>& ins) {
+        const std::string& op = n.op_type();
+        const auto in = [&](std::size_t i) { return i < ins.size() ? ins[i] : std::string(); };
+        const auto is_const = [&](const std::string& t) { return m_consts.count(t) != 0; };
+        const auto known = [&](const std::string& t) {
+            if (m_shapes.count(t) == 0)
+                bad(n, nm, fmt::format("input '{}' is not defined before this node", t));
+        };
+        if (op == "Identity" || op == "Dropout") {
+            allow_attrs(n, nm,
+                        op == "Dropout" ? std::initializer_list<const char*>{"ratio", "seed"}
+                                        : std::initializer_list<const char*>{});
+            if (ins.empty() || in(0).empty())
+                bad(n, nm, "has no input");
+            known(in(0));
+            if (op == "Dropout" && !in(2).empty()) {
+                // Training mode drops values at random, except with a ratio of 0.
+                const Constant& t = constant(n, nm, in(2), "training_mode");
+                const bool zero_ratio = !in(1).empty() && m_consts.count(in(1)) != 0 &&
+                                        m_consts.at(in(1)).is_float() &&
+                                        m_consts.at(in(1)).f == std::vector<float>{0};
+                if (!t.i.empty() && t.i[0] != 0 && !zero_ratio)
+                    unsupported(n, nm, "training_mode=1 is not supported (inference only)");
+            }
+            alias(n.output(0), in(0));
+            return true;
+        }
+        if (op == "Cast") {
+            allow_attrs(n, nm, {"to"});
+            known(in(0));
+            const auto to = static_cast<int>(attr_i(n, nm, "to", 0));
+            if (!is_const(in(0))) {
+                if (to != onnx::TensorProto::FLOAT)
+                    unsupported(n, nm,
+                                fmt::format("a cast of an activation to {} is not supported",
+                                            dtype_name(to)));
+                alias(n.output(0), in(0));
+                return true;
+            }
+            Constant c = m_consts.at(in(0));
+            if (to == onnx::TensorProto::FLOAT) {
+                if (!c.is_float()) {
+                    if (c.any_symbolic())
+                        batch_dependent(n, nm);
+                    for (const auto v : c.i)
+                        c.f.push_back(static_cast<float>(v));
+                    c.i.clear();
+                }
+            } else if (to == onnx::TensorProto::INT64 || to == onnx::TensorProto::INT32 ||
+                       to == onnx::TensorProto::BOOL) {
+                if (c.is_float()) {
+                    for (const auto v : c.f)
+                        c.i.push_back(to == onnx::TensorProto::BOOL ? (v != 0.0f)
+                                                                    : static_cast<std::int64_t>(v));
+                    c.f.clear();
+                } else if (to == onnx::TensorProto::BOOL) {
+                    if (c.any_symbolic())
+                        batch_dependent(n, nm);
+                    for (auto& v : c.i)
+                        v = v != 0;
+                }
+            } else {
+                unsupported(n, nm, fmt::format("a cast to {} is not supported", dtype_name(to)));
+            }
+            c.dtype = to;
+            set_const(n.output(0), std::move(c));
+            return true;
+        }
+        if (op == "Shape") {
+            allow_attrs(n, nm, {"start", "end"});
+            known(in(0));
+            const Dims& d1 = m_shapes.at(in(0));
+            const Dims& d2 = m_shapes2.at(in(0));
+            const auto rank = static_cast<std::int64_t>(d1.size());
+            const auto clampi = [rank](std::int64_t v) {
+                return std::clamp<std::int64_t>(v < 0 ? v + rank : v, 0, rank);
+            };
+            const std::int64_t b = clampi(attr_i(n, nm, "start", 0));
+            const std::int64_t e = clampi(attr_i(n, nm, "end", rank));
+            std::vector<std::int64_t> v;
+            std::vector<char> sym;
+            for (std::int64_t k = b; k < e; ++k) {
+                const auto u = static_cast<std::size_t>(k);
+                v.push_back(d1[u]);
+                sym.push_back(d1[u] != d2[u] ? 1 : 0);
+            }
+            const auto len = static_cast<std::int64_t>(v.size());
+            set_const(n.output(0), int_const({len}, std::move(v), std::move(sym)));
+            return true;
+        }
+        if (op == "ConstantOfShape") {
+            allow_attrs(n, nm, {"value"});
+            const std::vector<std::int64_t> shape = int_list(n, nm, in(0), "input");
+            guard_elements(n, nm, shape);
+            Constant c;
+            c.dims = shape;
+            c.dtype = onnx::TensorProto::FLOAT;
+            Constant v{{}, onnx::TensorProto::FLOAT, {0.0f}, {}, {}};
+            if (const auto* a = attr(n, "value"))
+                v = to_constant(a->t(), m_src);
+            c.dtype = v.dtype;
+            const auto count = static_cast<std::size_t>(numel(shape));
+            if (v.is_float())
+                c.f.assign(count, v.f.at(0));
+            else
+                c.i.assign(count, v.i.at(0));
+            set_const(n.output(0), std::move(c));
+            return true;
+        }
+        // The rest fold only when every input is a constant.
+        bool all_const = !ins.empty();
+        bool all_float = true;
+        for (const auto& t : ins) {
+            if (t.empty())
+                continue;
+            known(t);
+            all_const = all_const && is_const(t);
+            all_float = all_float && is_const(t) && m_consts.at(t).is_float();
+        }
+        if (!all_const)
+            return false;
+        if (op == "Range") {
+            allow_attrs(n, nm, {});
+            const Constant& a = constant(n, nm, in(0), "start");
+            const Constant& l = constant(n, nm, in(1), "limit");
+            const Constant& d = constant(n, nm, in(2), "delta");
+            if (a.any_symbolic() || l.any_symbolic() || d.any_symbolic())
+                batch_dependent(n, nm);
+            if (a.is_float()) {
+                const float start = a.f.at(0), limit = l.f.at(0), delta = d.f.at(0);
+                if (!std::isfinite(start) || !std::isfinite(limit) || !std::isfinite(delta) ||
+                    delta == 0.0f)
+                    bad(n, nm, "start, limit and delta must be finite and delta non-zero");
+                const double steps =
+                    std::max(0.0, std::ceil(static_cast<double>(limit - start) / delta));
+                if (steps > static_cast<double>(graph_limits().max_tensor_elements))
+                    guard_elements(n, nm, {graph_limits().max_tensor_elements + 1});
+                const auto count = static_cast<std::int64_t>(steps);
+                Constant c{{count}, onnx::TensorProto::FLOAT, {}, {}, {}};
+                for (std::int64_t k = 0; k < count; ++k)
+                    c.f.push_back(start + static_cast<float>(k) * delta);
+                set_const(n.output(0), std::move(c));
+            } else {
+                const std::int64_t start = a.i.at(0), limit = l.i.at(0), delta = d.i.at(0);
+                if (delta == 0)
+                    bad(n, nm, "delta is 0");
+                std::int64_t span = 0;
+                if (__builtin_sub_overflow(limit, start, &span) ||
+                    __builtin_add_overflow(span, delta + (delta > 0 ? -1 : 1), &span))
+                    bad(n, nm, "start, limit and delta overflow a 64-bit count");
+                const std::int64_t count = std::max<std::int64_t>(0, span / delta);
+                guard_elements(n, nm, {count});
+                std::vector<std::int64_t> v;
+                for (std::int64_t k = 0; k < count; ++k)
+                    v.push_back(start + k * delta);
+                Constant c = int_const({count}, std::move(v));
+                c.dtype = a.dtype;
+                set_const(n.output(0), std::move(c));
+            }
+            return true;
+        }
+        if (op == "ScatterND") {
+            allow_attrs(n, nm, {"reduction"});
+            if (attr_s(n, nm, "reduction", "none") != "none")
+                unsupported(n, nm, "only reduction 'none' is supported");
+            fold_scatter_nd(n, nm, ins);
+            return true;
+        }
+        if (op == "Not") {
+            allow_attrs(n, nm, {});
+            Constant c = m_consts.at(in(0));
+            if (c.is_float() || c.any_symbolic())
+                unsupported(n, nm, "Not needs a bool constant");
+            for (auto& v : c.i)
+                v = v == 0;
+            set_const(n.output(0), std::move(c));
+            return true;
+        }
+        // Float data goes through the op mapping (exact float kernels), except data movement
+        // the IR has no op for.
+        const bool movement = op == "Unsqueeze" || op == "Squeeze" || op == "Gather" ||
+                              op == "Flatten" || op == "Reshape";
+        const bool no_ir_op = op == "Equal" || op == "Where" || op == "Neg" || op == "Mod";
+        if (all_float && !movement && !no_ir_op)
+            return false;
+        const Constant& x = m_consts.at(in(0));
+        const Dims& xd = x.dims;
+        const auto rank = static_cast<std::int64_t>(xd.size());
+        const auto norm = [&](std::int64_t a, std::int64_t r) {
+            if (a < -r || a >= r)
+                bad(n, nm, fmt::format("axis {} is out of range for rank {}", a, r));
+            return a < 0 ? a + r : a;
+        };
+        std::vector<std::int64_t> all(static_cast<std::size_t>(numel(xd)));
+        for (std::size_t k = 0; k < all.size(); ++k)
+            all[k] = static_cast<std::int64_t>(k);
+        if (op == "Unsqueeze" || op == "Squeeze") {
+            std::vector<std::int64_t> axes =
+                m_opset < 13 ? attr_ints(n, nm, "axes").value_or(std::vector<std::int64_t>{})
+                             : (in(1).empty() ? std::vector<std::int64_t>{}
+                                              : int_list(n, nm, in(1), "axes"));
+            set_const(n.output(0), take(x, squeezed(n, nm, xd, axes), all));
+            return true;
+        }
+        if (op == "Flatten") {
+            const std::int64_t a = attr_i(n, nm, "axis", 1);
+            const auto ax = static_cast<std::size_t>(a < 0 ? a + rank : a);
+            std::int64_t outer = 1;
+            for (std::size_t k = 0; k < ax && k < xd.size(); ++k)
+                outer *= xd[k];
+            const std::int64_t inner = outer == 0 ? 0 : numel(xd) / outer;
+            set_const(n.output(0), take(x, {outer, inner}, all));
+            return true;
+        }
+        if (op == "Reshape") {
+            const std::vector<std::int64_t> target = int_list(n, nm, in(1), "shape");
+            Node tmp;
+            tmp.name = nm;
+            tmp.op = Op::Reshape;
+            tmp.attrs.shape = target;
+            set_const(n.output(0), take(x, infer_node_shape(m_g, tmp, {xd}), all));
+            return true;
+        }
+        if (op == "Gather") {
+            allow_attrs(n, nm, {"axis"});
+            const std::int64_t axis = norm(attr_i(n, nm, "axis", 0), rank);
+            const Constant& idx = constant(n, nm, in(1), "indices");
+            if (idx.is_float() || idx.any_symbolic())
+                unsupported(n, nm, "indices must be an integer constant");
+            const std::int64_t dim = xd[static_cast<std::size_t>(axis)];
+            std::int64_t outer = 1;
+            std::int64_t inner = 1;
+            for (std::int64_t k = 0; k < rank; ++k)
+                (k < axis ? outer : inner) *= k == axis ? 1 : xd[static_cast<std::size_t>(k)];
+            Dims od(xd.begin(), xd.begin() + axis);
+            od.insert(od.end(), idx.dims.begin(), idx.dims.end());
+            od.insert(od.end(), xd.begin() + axis + 1, xd.end());
+            std::vector<std::int64_t> pos;
+            for (std::int64_t o = 0; o < outer; ++o) {
+                for (std::int64_t j : idx.i) {
+                    j = j < 0 ? j + dim : j;
+                    if (j < 0 || j >= dim)
+                        bad(n, nm, "an index is out of range");
+                    for (std::int64_t k = 0; k < inner; ++k)
+                        pos.push_back((o * dim + j) * inner + k);
+                }
+            }
+            set_const(n.output(0), take(x, od, pos));
+            return true;
+        }
+        if (op == "Concat") {
+            allow_attrs(n, nm, {"axis"});
+            const std::int64_t axis = norm(attr_i(n, nm, "axis", 0), rank);
+            Constant c;
+            c.dtype = x.dtype;
+            c.dims = xd;
+            c.dims[static_cast<std::size_t>(axis)] = 0;
+            std::int64_t outer = 1;
+            for (std::int64_t k = 0; k < axis; ++k)
+                outer *= xd[static_cast<std::size_t>(k)];
+            for (const auto& t : ins) {
+                const Constant& p = m_consts.at(t);
+                if (p.dims.size() != xd.size() || p.is_float() != x.is_float())
+                    bad(n, nm, "inputs differ in rank or data type");
+                c.dims[static_cast<std::size_t>(axis)] += p.dims[static_cast<std::size_t>(axis)];
+            }
+            for (std::int64_t o = 0; o < outer; ++o) {
+                for (const auto& t : ins) {
+                    const Constant& p = m_consts.at(t);
+                    const std::int64_t run = numel(p.dims) / std::max<std::int64_t>(outer, 1);
+                    for (std::int64_t k = 0; k < run; ++k) {
+                        const auto u = static_cast<std::size_t>(o * run + k);
+                        if (p.is_float()) {
+                            c.f.push_back(p.f[u]);
+                        } else {
+                            c.i.push_back(p.i[u]);
+                            c.sym.push_back(p.symbolic(u) ? 1 : 0);
+                        }
+                    }
+                }
+            }
+            if (!c.any_symbolic())
+                c.sym.clear();
+            set_const(n.output(0), std::move(c));
+            return true;
+        }
+        if (op == "Slice") {
+            Node tmp;
+            tmp.name = nm;
+            tmp.op = Op::Slice;
+            tmp.attrs.starts = int_list(n, nm, in(1), "starts");
+            tmp.attrs.ends = int_list(n, nm, in(2), "ends");
+            const std::size_t k = tmp.attrs.starts.size();
+            if (!in(3).empty()) {
+                tmp.attrs.axes = int_list(n, nm, in(3), "axes");
+            } else {
+                for (std::size_t a = 0; a < k; ++a)
+                    tmp.attrs.axes.push_back(static_cast<std::int64_t>(a));
+            }
+            tmp.attrs.steps =
+                in(4).empty() ? std::vector<std::int64_t>(k, 1) : int_list(n, nm, in(4), "steps");
+            const auto ranges = slice_ranges(m_src, tmp, xd);
+            Dims od;
+            for (const auto& r : ranges)
+                od.push_back(r.count);
+            set_const(
+                n.output(0),
+                take(x, od, moved(xd, [&](const Tensor& t) { return kernels::slice(t, ranges); })));
+            return true;
+        }
+        if (op == "Transpose") {
+            std::vector<std::int64_t> perm;
+            if (const auto p = attr_ints(n, nm, "perm")) {
+                perm = *p;
+            } else {
+                for (std::int64_t k = rank; k-- > 0;)
+                    perm.push_back(k);
+            }
+            Node tmp;
+            tmp.name = nm;
+            tmp.op = Op::Transpose;
+            tmp.attrs.perm = perm;
+            const Dims od = infer_node_shape(m_g, tmp, {xd});
+            guard_elements(n, nm, od);
+            set_const(n.output(0), take(x, od, moved(xd, [&](const Tensor& t) {
+                                            return kernels::transpose(t, perm);
+                                        })));
+            return true;
+        }
+        if (op == "Expand") {
+            const Constant& sc = constant(n, nm, in(1), "shape");
+            if (sc.any_symbolic())
+                return false;  // an Expand along the batch: a node of its own
+            Node tmp;
+            tmp.name = nm;
+            tmp.op = Op::Expand;
+            tmp.attrs.shape = sc.i;
+            const Dims od = infer_node_shape(m_g, tmp, {xd});
+            set_const(
+                n.output(0),
+                take(x, od, moved(xd, [&](const Tensor& t) { return kernels::expand(t, od); })));
+            return true;
+        }
+        if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "Equal" ||
+            op == "Where" || op == "Neg" || op == "Mod") {
+            allow_attrs(n, nm, {"fmod"});
+            if (op == "Mod" && attr_i(n, nm, "fmod", 0) != 0)
+                unsupported(n, nm, "fmod=1 is not supported on integers");
+            fold_int_arithmetic(n, nm, ins);
+            return true;
+        }
+        return false;
+    }
+
+    /// Add, Sub, Mul, Div, Mod, Equal, Where, Neg on constants with numpy broadcasting. A
+    /// symbolic (batch-scaled) entry survives only where the result stays a multiple of N.
+    void fold_int_arithmetic(const onnx::NodeProto& n, const std::string& nm,
+                             const std::vector<std::string>& ins) {
+        const std::string& op = n.op_type();
+        std::vector<const Constant*> cs;
+        Dims od;
+        for (const auto& t : ins) {
+            cs.push_back(&m_consts.at(t));
+            Node tmp;
+            tmp.name = nm;
+            tmp.op = Op::Add;
+            od = od.empty() && cs.size() == 1 ? cs.back()->dims
+                                              : infer_node_shape(m_g, tmp, {od, cs.back()->dims});
+        }
+        std::vector<std::vector<std::int64_t>> pos;
+        for (const Constant* c : cs) {
+            pos.push_back(moved(c->dims, [&](const Tensor& t) { return kernels::expand(t, od); }));
+        }
+        const bool is_float =
+            op != "Equal" && op != "Where" &&
+            std::any_of(cs.begin(), cs.end(), [](const Constant* c) { return c->is_float(); });
+        const std::size_t count = static_cast<std::size_t>(numel(od));
+        Constant out;
+        out.dims = od;
+        out.dtype = op == "Equal"   ? onnx::TensorProto::BOOL
+                    : op == "Where" ? cs[1]->dtype
+                                    : cs[0]->dtype;
+        for (std::size_t k = 0; k < count; ++k) {
+            const auto at = [&](std::size_t j) { return static_cast<std::size_t>(pos[j][k]); };
+            if (is_float) {
+                // Float arithmetic on constants the op mapping did not take (mixed types).
+                if (op == "Mod")
+                    unsupported(n, nm, "Mod of float values is not supported");
+                std::vector<double> v;
+                for (std::size_t j = 0; j < cs.size(); ++j) {
+                    if (cs[j]->symbolic(at(j)))
+                        batch_dependent(n, nm);
+                    v.push_back(cs[j]->is_float() ? cs[j]->f[at(j)]
+                                                  : static_cast<double>(cs[j]->i[at(j)]));
+                }
+                const double r = op == "Add"   ? v[0] + v[1]
+                                 : op == "Sub" ? v[0] - v[1]
+                                 : op == "Mul" ? v[0] * v[1]
+                                 : op == "Div" ? v[0] / v[1]
+                                               : -v[0];
+                out.f.push_back(static_cast<float>(r));
+                continue;
+            }
+            if (op == "Equal" && (cs[0]->is_float() || cs[1]->is_float())) {
+                const auto value = [&](std::size_t j) {
+                    if (cs[j]->symbolic(at(j)))
+                        batch_dependent(n, nm);
+                    return cs[j]->is_float() ? double(cs[j]->f[at(j)])
+                                             : static_cast<double>(cs[j]->i[at(j)]);
+                };
+                out.i.push_back(value(0) == value(1) ? 1 : 0);
+                out.sym.push_back(0);
+                continue;
+            }
+            if (op == "Where") {
+                const auto [c, cs0] = cell(*cs[0], at(0));
+                if (cs0)
+                    batch_dependent(n, nm);
+                const std::size_t j = c != 0 ? 1 : 2;
+                if (cs[j]->is_float()) {
+                    out.f.push_back(cs[j]->f[at(j)]);
+                } else {
+                    out.i.push_back(cs[j]->i[at(j)]);
+                    out.sym.push_back(cs[j]->symbolic(at(j)) ? 1 : 0);
+                }
+                continue;
+            }
+            const auto [a, sa] = cell(*cs[0], at(0));
+            if (op == "Neg") {
+                out.i.push_back(-a);
+                out.sym.push_back(sa ? 1 : 0);
+                continue;
+            }
+            const auto [b, sb] = cell(*cs[1], at(1));
+            std::int64_t r = 0;
+            bool sr = false;
+            if (op == "Equal") {
+                // A symbolic entry is a positive multiple of the batch size N >= 1.
+                if (sa && sb) {
+                    r = a == b;
+                } else if (sa || sb) {
+                    const std::int64_t other = sa ? b : a;
+                    if (other > 0)
+                        batch_dependent(n, nm);
+                    r = 0;
+                } else {
+                    r = a == b;
+                }
+            } else if (op == "Add" || op == "Sub") {
+                const std::int64_t bb = op == "Add" ? b : -b;
+                if (sa == sb) {
+                    r = a + bb;
+                    sr = sa && r != 0;
+                } else if ((sa && b == 0) || (sb && a == 0)) {
+                    r = a + bb;
+                    sr = true;
+                } else {
+                    batch_dependent(n, nm);
+                }
+            } else if (op == "Mul") {
+                if (sa && sb)
+                    batch_dependent(n, nm);
+                r = a * b;
+                sr = (sa || sb) && r != 0;
+            } else if (op == "Mod") {
+                // The sign of the divisor, as Python's %.
+                if (b == 0)
+                    bad(n, nm, "integer modulo by zero");
+                if (sa || sb)
+                    batch_dependent(n, nm);
+                r = a % b;
+                if (r != 0 && ((r < 0) != (b < 0)))
+                    r += b;
+            } else {  // Div
+                if (b == 0)
+                    bad(n, nm, "integer division by zero");
+                if (sb || (sa && a % b != 0))
+                    batch_dependent(n, nm);
+                r = a / b;
+                sr = sa;
+            }
+            out.i.push_back(r);
+            out.sym.push_back(sr ? 1 : 0);
+        }
+        if (!out.any_symbolic())
+            out.sym.clear();
+        set_const(n.output(0), std::move(out));
+    }
+
+    /// ScatterND on constants: a copy of the data with the slices the index tuples name
+    /// replaced by the updates.
+    void fold_scatter_nd(const onnx::NodeProto& n, const std::string& nm,
+                         const std::vector<std::string>& ins) {
+        Constant out = m_consts.at(ins.at(0));
+        const Constant& idx = m_consts.at(ins.at(1));
+        const Constant& upd = m_consts.at(ins.at(2));
+        if (idx.is_float() || idx.dims.empty() || idx.any_symbolic() ||
+            upd.is_float() != out.is_float())
+            bad(n, nm, "expects integer indices and updates of the data's type");
+        const auto k = static_cast<std::size_t>(idx.dims.back());
+        if (k > out.dims.size())
+            bad(n, nm, "index tuples are longer than the data's rank");
+        std::int64_t slice = 1;
+        for (std::size_t d = k; d < out.dims.size(); ++d)
+            slice *= out.dims[d];
+        const std::int64_t tuples = numel(idx.dims) / std::max<std::int64_t>(1, idx.dims.back());
+        if (numel(upd.dims) != tuples * slice)
+            bad(n, nm, "updates do not match the indexed slices");
+        for (std::int64_t t = 0; t < tuples; ++t) {
+            std::int64_t off = 0;
+            for (std::size_t d = 0; d < k; ++d) {
+                std::int64_t v = idx.i[static_cast<std::size_t>(t) * k + d];
+                v = v < 0 ? v + out.dims[d] : v;
+                if (v < 0 || v >= out.dims[d])
+                    bad(n, nm, "an index is out of range");
+                off = off * out.dims[d] + v;
+            }
+            for (std::int64_t e = 0; e < slice; ++e) {
+                const auto dst = static_cast<std::size_t>(off * slice + e);
+                const auto src = static_cast<std::size_t>(t * slice + e);
+                if (out.is_float()) {
+                    out.f[dst] = upd.f[src];
+                } else {
+                    out.i[dst] = upd.i[src];
+                    if (!out.sym.empty() || upd.symbolic(src)) {
+                        out.sym.resize(out.i.size(), 0);
+                        out.sym[dst] = upd.symbolic(src) ? 1 : 0;
+                    }
+                }
+            }
+        }
+        set_const(n.output(0), std::move(out));
+    }
+
+    /// Output shape of Squeeze / Unsqueeze of `x` over `axes` (checked as ONNX defines them).
+    Dims squeezed(const onnx::NodeProto& n, const std::string& nm, const Dims& x,
+                  std::vector<std::int64_t> axes) const {
+        const bool unsq = n.op_type() == "Unsqueeze";
+        const auto rank = static_cast<std::int64_t>(x.size());
+        const std::int64_t out_rank = unsq ? rank + static_cast<std::int64_t>(axes.size()) : rank;
+        for (auto& a : axes) {
+            if (a < -out_rank || a >= out_rank)
+                bad(n, nm, fmt::format("axis {} is out of range", a));
+            a = a < 0 ? a + out_rank : a;
+        }
+        std::sort(axes.begin(), axes.end());
+        Dims out;
+        if (unsq) {
+            std::size_t src = 0;
+            for (std::int64_t k = 0; k < out_rank; ++k) {
+                if (std::binary_search(axes.begin(), axes.end(), k))
+                    out.push_back(1);
+                else
+                    out.push_back(x.at(src++));
+            }
+            return out;
+        }
+        for (std::int64_t k = 0; k < rank; ++k) {
+            const bool drop = axes.empty() ? x[static_cast<std::size_t>(k)] == 1
+                                           : std::binary_search(axes.begin(), axes.end(), k);
+            if (drop && x[static_cast<std::size_t>(k)] != 1)
+                bad(n, nm,
+                    fmt::format("axis {} has size {}, not 1", k, x[static_cast<std::size_t>(k)]));
+            if (!drop)
+                out.push_back(x[static_cast<std::size_t>(k)]);
+        }
+        return out;
+    }
+
+    /// A Reshape node to `target` (values at batch 1, `sym` marking entries that scale with the
+    /// batch): a batch entry becomes 0 where it copies the input's batch dimension, else -1
+    /// where it is the only unknown; anything else depends on the batch size at run time.
+    Node reshape_node(const onnx::NodeProto& n, const std::string& nm, const std::string& name,
+                      const std::string& input, const std::string& output,
+                      const std::vector<std::int64_t>& target, const std::vector<char>& sym) {
+        const Dims& in1 = m_shapes.at(input);
+        const Dims& in2 = m_shapes2.at(input);
+        Node node;
+        node.name = name;
+        node.op = Op::Reshape;
+        node.inputs = {input};
+        node.outputs = {output};
+        node.attrs.shape = target;
+        std::vector<std::size_t> open;
+        for (std::size_t k = 0; k < target.size(); ++k) {
+            if (sym[k] == 0)
+                continue;
+            if (k < in1.size() && in1[k] == target[k] && in2[k] == 2 * target[k])
+                node.attrs.shape[k] = 0;
+            else
+                open.push_back(k);
+        }
+        const bool has_infer = std::find(node.attrs.shape.begin(), node.attrs.shape.end(), -1) !=
+                               node.attrs.shape.end();
+        if (open.size() > 1 || (open.size() == 1 && has_infer))
+            batch_dependent(n, nm);
+        if (open.size() == 1)
+            node.attrs.shape[open[0]] = -1;
+        return node;
+    }
+
+    void squeeze(const onnx::NodeProto& n, const std::string& nm, const std::string& x,
+                 const std::string& out, const std::string& axes_input) {
+        if (m_opset < 13)
+            allow_attrs(n, nm, {"axes"});
+        else
+            allow_attrs(n, nm, {});
+        const std::vector<std::int64_t> axes =
+            m_opset < 13 ? attr_ints(n, nm, "axes").value_or(std::vector<std::int64_t>{})
+                         : (axes_input.empty() ? std::vector<std::int64_t>{}
+                                               : int_list(n, nm, axes_input, "axes"));
+        if (m_shapes.count(x) == 0)
+            bad(n, nm, fmt::format("input '{}' is not defined before this node", x));
+        const Dims o1 = squeezed(n, nm, m_shapes.at(x), axes);
+        const Dims o2 = squeezed(n, nm, m_shapes2.at(x), axes);
+        std::vector<char> sym;
+        for (std::size_t k = 0; k < o1.size(); ++k)
+            sym.push_back(k < o2.size() && o1[k] != o2[k] ? 1 : 0);
+        emit(n, nm, reshape_node(n, nm, nm, x, out, o1, sym));
+    }
+
+    /// Gather of an activation with a constant index: a Slice, and for a scalar index a
+    /// Reshape dropping the axis.
+    void gather(const onnx::NodeProto& n, const std::string& nm, const std::string& x,
+                const std::string& indices) {
+        allow_attrs(n, nm, {"axis"});
+        if (m_shapes.count(x) == 0)
+            bad(n, nm, fmt::format("input '{}' is not defined before this node", x));
+        const Dims& xd = m_shapes.at(x);
+        const auto rank = static_cast<std::int64_t>(xd.size());
+        std::int64_t axis = attr_i(n, nm, "axis", 0);
+        if (axis < -rank || axis >= rank)
+            bad(n, nm, fmt::format("axis {} is out of range for a rank-{} input", axis, rank));
+        axis = axis < 0 ? axis + rank : axis;
+        const Constant& idx = constant(n, nm, indices, "indices");
+        if (idx.is_float() || idx.any_symbolic() || idx.i.size() != 1)
+            unsupported(n, nm, "only a single constant index is supported on an activation");
+        if (m_shapes2.at(x)[static_cast<std::size_t>(axis)] != xd[static_cast<std::size_t>(axis)])
+            unsupported(n, nm, "a gather along the batch dimension is not supported");
+        const std::int64_t dim = xd[static_cast<std::size_t>(axis)];
+        std::int64_t j = idx.i[0] < 0 ? idx.i[0] + dim : idx.i[0];
+        if (j < 0 || j >= dim)
+            bad(n, nm, "the index is out of range");
+        Node s;
+        s.name = idx.dims.empty() ? nm + "/slice" : nm;
+        s.op = Op::Slice;
+        s.inputs = {x};
+        s.outputs = {idx.dims.empty() ? n.output(0) + "/slice" : n.output(0)};
+        s.attrs.axes = {axis};
+        s.attrs.starts = {j};
+        s.attrs.ends = {j + 1};
+        s.attrs.steps = {1};
+        emit(n, nm, std::move(s));
+        if (!idx.dims.empty())
+            return;
+        const std::string sliced = n.output(0) + "/slice";
+        Dims o1 = m_shapes.at(sliced);
+        Dims o2 = m_shapes2.at(sliced);
+        o1.erase(o1.begin() + axis);
+        o2.erase(o2.begin() + axis);
+        std::vector<char> sym;
+        for (std::size_t k = 0; k < o1.size(); ++k)
+            sym.push_back(o1[k] != o2[k] ? 1 : 0);
+        emit(n, nm, reshape_node(n, nm, nm, sliced, n.output(0), o1, sym));
+    }
+
+    /// Adds an IR node, or folds it when every input is a constant.
+    void emit(const onnx::NodeProto& n, const std::string& nm, Node node) {
+        bool all_const = !node.inputs.empty();
+        for (const std::string& t : node.inputs)
+            all_const = all_const && m_consts.count(t) != 0;
+        const bool batch_node = node.op == Op::Expand &&
+                                std::find(node.attrs.shape.begin(), node.attrs.shape.end(), -1) !=
+                                    node.attrs.shape.end();
+        if (all_const && !batch_node && node.op != Op::Denoiser) {
+            Graph tmp;
+            tmp.name = m_src;
+            std::vector<const Tensor*> ptrs;
+            for (const std::string& t : node.inputs) {
+                const Constant& c = m_consts.at(t);
+                if (!c.is_float())
+                    unsupported(n, nm,
+                                fmt::format("input '{}' has data type {}; dnsim "
+                                            "supports float32",
+                                            t, dtype_name(c.dtype)));
+                tmp.initializers[t] = Tensor(c.dims, c.f);
+            }
+            for (const std::string& t : node.inputs)
+                ptrs.push_back(&tmp.initializers.at(t));
+            std::vector<Dims> dims;
+            for (const Tensor* t : ptrs)
+                dims.push_back(t->dims);
+            infer_node_shape(m_g, node, dims);  // errors name the node
+            tmp.nodes.push_back(node);
+            const Tensor r = evaluate_node(tmp, 0, ptrs, 0, ExecOptions{});
+            set_const(node.outputs[0], Constant{r.dims, onnx::TensorProto::FLOAT, r.data, {}, {}});
+            return;
+        }
         for (const std::string& t : node.inputs)
             use_as_operand(n, nm, t);
-        std::vector<Dims> in_dims;
-        for (const std::string& t : node.inputs)
-            in_dims.push_back(shape_of(t));
-        m_shapes[node.outputs[0]] = infer_node_shape(m_g, node, in_dims);
+        std::vector<Dims> d1;
+        std::vector<Dims> d2;
+        for (const std::string& t : node.inputs) {
+            if (m_shapes.count(t) == 0)
+                bad(n, nm, fmt::format("input '{}' is not defined before this node", t));
+            d1.push_back(m_shapes.at(t));
+            d2.push_back(m_shapes2.at(t));
+        }
+        m_shapes[node.outputs[0]] = infer_node_shape(m_g, node, d1, 1);
+        try {
+            m_shapes2[node.outputs[0]] = infer_node_shape(m_g, node, d2, 2);
+        } catch (const ConfigError&) {
+            // The node fixes the batch size (e.g. a Reshape to a literal 1): it runs at batch 1
+            // only, and a larger batch fails at run time naming it.
+            m_shapes2[node.outputs[0]] = m_shapes[node.outputs[0]];
+        }
         m_g.nodes.push_back(std::move(node));
     }
 
@@ -681,6 +1736,285 @@ class Importer {
         }
     }
 
+    /// The tensor a graph output names (through aliases); an alias output renames the tensor.
+    std::string output_tensor(const std::string& name) {
+        const std::string r = resolve(name);
+        if (m_consts.count(r) != 0) {
+            throw UnsupportedError(m_src, fmt::format("graph output '{}' is a constant (computed "
+                                                      "at import); dnsim's outputs are "
+                                                      "computed by nodes",
+                                                      name));
+        }
+        if (m_shapes.count(r) == 0) {
+            throw ConfigError(m_src,
+                              fmt::format("graph output '{}' is not produced by any node", name));
+        }
+        if (r == name)
+            return r;
+        const auto producer = m_g.producer(r);
+        if (!producer)
+            return r;  // a graph input passed through
+        for (Node& n : m_g.nodes) {
+            for (auto& t : n.inputs) {
+                if (t == r)
+                    t = name;
+            }
+            for (auto& t : n.outputs) {
+                if (t == r)
+                    t = name;
+            }
+        }
+        for (auto& v : m_g.outputs) {
+            if (v.name == r)
+                v.name = name;
+        }
+        m_shapes[name] = m_shapes.at(r);
+        return name;
+    }
+
+    bool is_graph_output(const std::string& t) const {
+        return std::any_of(m_g.outputs.begin(), m_g.outputs.end(),
+                           [&t](const ValueInfo& v) { return v.name == t; });
+    }
+
+    /// The only reader of `t` (not a graph output), or nullopt.
+    std::optional<std::size_t> only_reader(const std::string& t) const {
+        if (is_graph_output(t))
+            return std::nullopt;
+        const auto users = m_g.consumers(t);
+        if (users.size() != 1)
+            return std::nullopt;
+        return users[0];
+    }
+
+    /// The scalar value of an initializer, if `t` is one.
+    std::optional<float> scalar_init(const std::string& t) const {
+        if (!m_g.is_initializer(t) || m_g.initializer(t).numel() != 1)
+            return std::nullopt;
+        return m_g.initializer(t).data[0];
+    }
+
+    /// For a binary node reading `t`, its other operand (or nullopt when both are `t`).
+    static std::optional<std::string> other_operand(const Node& n, const std::string& t) {
+        if (n.inputs.size() != 2 || n.inputs[0] == n.inputs[1])
+            return std::nullopt;
+        if (n.inputs[0] == t)
+            return n.inputs[1];
+        if (n.inputs[1] == t)
+            return n.inputs[0];
+        return std::nullopt;
+    }
+
+    void erase_nodes(std::set<std::size_t> dead) {
+        std::vector<Node> kept;
+        for (std::size_t i = 0; i < m_g.nodes.size(); ++i) {
+            if (dead.count(i) == 0)
+                kept.push_back(std::move(m_g.nodes[i]));
+        }
+        m_g.nodes = std::move(kept);
+    }
+
+    /// x * (1 + erf(x / sqrt 2)) * 0.5, PyTorch's export of the exact GELU, becomes one Gelu
+    /// node named after the last Mul.
+    void fuse_gelu() {
+        std::set<std::size_t> dead;
+        for (std::size_t i = 0; i < m_g.nodes.size(); ++i) {
+            const Node& e = m_g.nodes[i];
+            if (e.op != Op::Erf)
+                continue;
+            const auto div = m_g.producer(e.inputs[0]);
+            if (!div || only_reader(e.inputs[0]) != i)
+                continue;
+            const Node& d = m_g.nodes[*div];
+            const auto c = d.inputs.size() == 2 ? scalar_init(d.inputs[1]) : std::nullopt;
+            const bool by_div = d.op == Op::Div && c && std::abs(*c - 1.41421356f) < 1e-6f;
+            const bool by_mul = d.op == Op::Mul && c && std::abs(*c - 0.70710678f) < 1e-6f;
+            if (!by_div && !by_mul)
+                continue;
+            const std::string x = d.inputs[0];
+            const auto add = only_reader(e.outputs[0]);
+            if (!add || m_g.nodes[*add].op != Op::Add)
+                continue;
+            const auto one = other_operand(m_g.nodes[*add], e.outputs[0]);
+            if (!one || scalar_init(*one) != 1.0f)
+                continue;
+            const auto mul = only_reader(m_g.nodes[*add].outputs[0]);
+            if (!mul || m_g.nodes[*mul].op != Op::Mul ||
+                other_operand(m_g.nodes[*mul], m_g.nodes[*add].outputs[0]) != x)
+                continue;
+            const auto half = only_reader(m_g.nodes[*mul].outputs[0]);
+            if (!half || m_g.nodes[*half].op != Op::Mul)
+                continue;
+            const auto h = other_operand(m_g.nodes[*half], m_g.nodes[*mul].outputs[0]);
+            if (!h || scalar_init(*h) != 0.5f)
+                continue;
+            Node& g = m_g.nodes[*half];
+            g.op = Op::Gelu;
+            g.inputs = {x};
+            g.attrs = NodeAttrs{};
+            dead.insert({*div, i, *add, *mul});
+        }
+        erase_nodes(dead);
+    }
+
+    /// PyTorch's LayerNorm below opset 17: m = ReduceMean(x), d = x - m,
+    /// v = ReduceMean(d^2), y = d / sqrt(v + eps) [* w] [+ b], over the same trailing axes,
+    /// becomes one LayerNormalization node named after the last node of the pattern.
+    void fuse_layer_norm() {
+        std::set<std::size_t> dead;
+        const auto trailing = [](const Node& r, std::int64_t rank) -> std::optional<std::int64_t> {
+            if (r.op != Op::ReduceMean || !r.attrs.keepdims)
+                return std::nullopt;
+            const auto axes = reduced_axes(r, rank);
+            for (std::size_t k = 0; k < axes.size(); ++k) {
+                if (axes[k] != rank - static_cast<std::int64_t>(axes.size() - k))
+                    return std::nullopt;
+            }
+            return axes.front();
+        };
+        for (std::size_t i = 0; i < m_g.nodes.size(); ++i) {
+            const Node& m1 = m_g.nodes[i];
+            if (m1.op != Op::ReduceMean || dead.count(i) != 0)
+                continue;
+            const std::string x = m1.inputs[0];
+            const auto rank = static_cast<std::int64_t>(m_shapes.at(x).size());
+            const auto axis = trailing(m1, rank);
+            const auto sub = only_reader(m1.outputs[0]);
+            if (!axis || !sub)
+                continue;
+            const Node& sn = m_g.nodes[*sub];
+            if (sn.op != Op::Sub || sn.inputs != std::vector<std::string>{x, m1.outputs[0]})
+                continue;
+            const std::string d = sn.outputs[0];
+            const auto users = m_g.consumers(d);
+            if (users.size() != 2 || is_graph_output(d))
+                continue;
+            const std::size_t pw = m_g.nodes[users[0]].op == Op::Pow ? users[0] : users[1];
+            const std::size_t dv = pw == users[0] ? users[1] : users[0];
+            const Node& pn = m_g.nodes[pw];
+            if (pn.op != Op::Pow || pn.inputs[0] != d || scalar_init(pn.inputs[1]) != 2.0f)
+                continue;
+            const auto m2 = only_reader(pn.outputs[0]);
+            if (!m2 || trailing(m_g.nodes[*m2], rank) != axis)
+                continue;
+            const auto add = only_reader(m_g.nodes[*m2].outputs[0]);
+            if (!add || m_g.nodes[*add].op != Op::Add)
+                continue;
+            const auto eps_t = other_operand(m_g.nodes[*add], m_g.nodes[*m2].outputs[0]);
+            const auto eps = eps_t ? scalar_init(*eps_t) : std::nullopt;
+            const auto sq = only_reader(m_g.nodes[*add].outputs[0]);
+            if (!eps || !sq || m_g.nodes[*sq].op != Op::Sqrt ||
+                only_reader(m_g.nodes[*sq].outputs[0]) != dv)
+                continue;
+            const Node& dn = m_g.nodes[dv];
+            if (dn.op != Op::Div ||
+                dn.inputs != std::vector<std::string>{d, m_g.nodes[*sq].outputs[0]})
+                continue;
+            const Dims& xd = m_shapes.at(x);
+            const Dims norm(xd.begin() + *axis, xd.end());
+            const auto fits = [&](const std::string& t) {
+                if (!m_g.is_initializer(t))
+                    return false;
+                const Dims& w = m_g.initializer(t).dims;
+                if (w.size() > norm.size())
+                    return false;
+                for (std::size_t k = 0; k < w.size(); ++k) {
+                    const std::int64_t nd = norm[norm.size() - w.size() + k];
+                    if (w[k] != nd && w[k] != 1)
+                        return false;
+                }
+                return true;
+            };
+            std::size_t last = dv;
+            std::string scale;
+            std::string bias;
+            if (const auto mul = only_reader(dn.outputs[0]); mul && m_g.nodes[*mul].op == Op::Mul) {
+                const auto w = other_operand(m_g.nodes[*mul], dn.outputs[0]);
+                if (w && fits(*w)) {
+                    scale = *w;
+                    last = *mul;
+                    if (const auto ad = only_reader(m_g.nodes[*mul].outputs[0]);
+                        ad && m_g.nodes[*ad].op == Op::Add) {
+                        const auto b = other_operand(m_g.nodes[*ad], m_g.nodes[*mul].outputs[0]);
+                        if (b && fits(*b)) {
+                            bias = *b;
+                            last = *ad;
+                        }
+                    }
+                }
+            }
+            Node& ln = m_g.nodes[last];
+            if (scale.empty()) {
+                scale = ln.name + ".scale";
+                m_g.initializers[scale] =
+                    Tensor(norm, std::vector<float>(static_cast<std::size_t>(numel(norm)), 1.0f));
+            }
+            ln.op = Op::LayerNorm;
+            ln.attrs = default_attrs(Op::LayerNorm);
+            ln.attrs.axis = *axis;
+            ln.attrs.epsilon = *eps;
+            ln.inputs = {x, scale};
+            if (!bias.empty())
+                ln.inputs.push_back(bias);
+            for (const std::size_t k : {i, *sub, pw, *m2, *add, *sq, dv}) {
+                if (k != last)
+                    dead.insert(k);
+            }
+            if (last != dv) {
+                const auto mul = only_reader(dn.outputs[0]);
+                if (*mul != last)
+                    dead.insert(*mul);
+            }
+        }
+        erase_nodes(dead);
+    }
+
+    /// A zero constant Pad of the spatial axes read only by a Conv (or an AveragePool that
+    /// counts padding, or a MaxPool when the pad value is -inf) becomes that node's padding.
+    void fold_pads() {
+        std::set<std::size_t> dead;
+        for (std::size_t i = 0; i < m_g.nodes.size(); ++i) {
+            const Node& p = m_g.nodes[i];
+            if (p.op != Op::Pad || p.attrs.pad_amounts.size() != 8)
+                continue;
+            const auto& a = p.attrs.pad_amounts;
+            if (a[0] != 0 || a[1] != 0 || a[4] != 0 || a[5] != 0 ||
+                std::any_of(a.begin(), a.end(), [](std::int64_t v) { return v < 0; }))
+                continue;
+            const auto user = only_reader(p.outputs[0]);
+            if (!user || m_g.nodes[*user].inputs[0] != p.outputs[0])
+                continue;
+            Node& c = m_g.nodes[*user];
+            const bool zero = p.attrs.pad_value == 0.0f;
+            const bool no_pads = c.attrs.pads == std::array<std::int64_t, 4>{0, 0, 0, 0};
+            const bool ok = (c.op == Op::Conv && zero) ||
+                            (c.op == Op::AveragePool && zero && !c.attrs.ceil_mode &&
+                             (c.attrs.count_include_pad || no_pads)) ||
+                            (c.op == Op::MaxPool &&
+                             p.attrs.pad_value == -std::numeric_limits<float>::infinity());
+            if (!ok)
+                continue;
+            c.attrs.pads[0] += a[2];
+            c.attrs.pads[1] += a[3];
+            c.attrs.pads[2] += a[6];
+            c.attrs.pads[3] += a[7];
+            if (c.op == Op::AveragePool)
+                c.attrs.count_include_pad = true;
+            c.inputs[0] = p.inputs[0];
+            dead.insert(i);
+        }
+        erase_nodes(dead);
+    }
+
+    void drop_unused_initializers() {
+        std::set<std::string> used;
+        for (const Node& n : m_g.nodes)
+            used.insert(n.inputs.begin(), n.inputs.end());
+        for (auto it = m_g.initializers.begin(); it != m_g.initializers.end();) {
+            it = used.count(it->first) != 0 ? std::next(it) : m_g.initializers.erase(it);
+        }
+    }
+
     const onnx::ModelProto& m_model;
     std::string m_src;
     const FrozenInputs& m_frozen;
@@ -688,8 +2022,11 @@ class Importer {
     bool m_batch_input = false;
     Graph m_g;
     std::map<std::string, Constant> m_consts;
-    std::map<std::string, Dims> m_shapes;
+    std::map<std::string, Dims> m_shapes;        ///< every tensor's shape at batch 1
+    std::map<std::string, Dims> m_shapes2;       ///< and at batch 2 (the dimensions that scale)
+    std::map<std::string, std::string> m_alias;  ///< Identity / Dropout output -> its input
     std::set<std::string> m_node_names;
+    std::set<std::string> m_graph_outputs;
 };
 
 }  // namespace

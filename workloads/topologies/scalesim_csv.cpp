@@ -147,8 +147,8 @@ Graph import_rows(const std::string& text, const std::string& path, const std::s
             const std::optional<std::int64_t> n = checked_product(values.begin(), values.end());
             if (!n || *n > max) {
                 err(
-                    fmt::format("{} ({}) has {} elements, more than the {} dnsim accepts in one "
-                                "tensor",
+                    fmt::format("{} ({}) has {} elements; the limit is {} elements per tensor "
+                                "and image (raise it with --model.max_tensor_elements)",
                                 what, fmt::join(named, " x "),
                                 n ? fmt::format("{}", *n) : std::string("over 2^63"), max));
             }
@@ -161,16 +161,17 @@ Graph import_rows(const std::string& text, const std::string& path, const std::s
         const std::optional<std::int64_t> ofmap = checked_product({v[6], oh, ow});
         if (!ofmap || *ofmap > limits.tensor_elements) {
             err(
-                fmt::format("the OFMAP (Num Filter {} x {}x{}) has {} elements, more than the "
-                            "{} dnsim accepts in one tensor",
+                fmt::format("the OFMAP (Num Filter {} x {}x{}) has {} elements; the limit is {} "
+                            "elements per tensor and image (raise it with "
+                            "--model.max_tensor_elements)",
                             v[6], oh, ow, ofmap ? fmt::format("{}", *ofmap) : "over 2^63",
                             limits.tensor_elements));
         }
         const std::optional<std::int64_t> macs = checked_mul(*ofmap, w / v[6]);
         if (!macs || *macs > limits.macs) {
             err(
-                fmt::format("{} MACs per image (OFMAP {} x Channels {} x Filter {}x{}) is more "
-                            "than the {} dnsim accepts",
+                fmt::format("{} multiply-accumulates per image (OFMAP {} x Channels {} x Filter "
+                            "{}x{}); the limit is {} (raise it with --model.max_macs_per_image)",
                             macs ? fmt::format("{}", *macs) : "over 2^63", *ofmap, v[5], v[3], v[4],
                             limits.macs));
         }

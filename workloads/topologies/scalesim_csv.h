@@ -9,14 +9,16 @@
 
 namespace dnsim::workloads {
 
-/// Limits of one file: sizes a timing study can mean, far inside 64-bit arithmetic downstream.
+/// Limits of one file, checked row by row before anything is allocated. The first two are the
+/// model limits every loaded graph meets (GraphLimits: model.max_tensor_elements and
+/// model.max_macs_per_image, as set when the limits are made); here they name the row and fields.
 struct ScaleSimLimits {
-    /// Elements of one tensor (IFMAP, weights or OFMAP at batch 1): 2^30, 4 GiB as float32.
-    std::int64_t tensor_elements = std::int64_t{1} << 30;
-    /// Weight elements of all layers together (the graph holds them, as zeros, in memory).
+    /// Elements of one tensor (IFMAP, weights or OFMAP at batch 1).
+    std::int64_t tensor_elements = graph_limits().max_tensor_elements;
+    /// MACs per image of one layer (Graph::validate checks the sum over the layers).
+    std::int64_t macs = graph_limits().max_macs_per_image;
+    /// Weight elements of all layers together (the graph holds them, as zeros, in memory): 2^30.
     std::int64_t weight_elements = std::int64_t{1} << 30;
-    /// MACs of one layer per image: 2^48, about 2.8 x 10^14 (ResNet-18 has 1.8 x 10^9 in all).
-    std::int64_t macs = std::int64_t{1} << 48;
     /// Layer rows of one file.
     std::int64_t rows = 100000;
 };

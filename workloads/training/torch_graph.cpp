@@ -159,6 +159,80 @@ torch::Tensor TorchGraph::forward(const torch::Tensor& x, bool train, const Torc
             case Op::Softmax:
                 y = torch::softmax(in(0), a.axis);
                 break;
+            case Op::Sub:
+                y = in(0) - in(1);
+                break;
+            case Op::Div:
+                y = in(0) / in(1);
+                break;
+            case Op::Pow:
+                y = torch::pow(in(0), in(1));
+                break;
+            case Op::Sqrt:
+                y = torch::sqrt(in(0));
+                break;
+            case Op::Erf:
+                y = torch::erf(in(0));
+                break;
+            case Op::Tanh:
+                y = torch::tanh(in(0));
+                break;
+            case Op::Gelu:
+                y = torch::gelu(in(0));
+                break;
+            case Op::Transpose:
+                y = in(0).permute(std::vector<std::int64_t>(a.perm.begin(), a.perm.end()));
+                break;
+            case Op::Slice: {
+                const torch::Tensor xi = in(0);
+                const workloads::Dims d(xi.sizes().begin(), xi.sizes().end());
+                const auto ranges = workloads::slice_ranges(g.name, n, d);
+                y = xi;
+                for (std::size_t ax = 0; ax < ranges.size(); ++ax) {
+                    const auto& r = ranges[ax];
+                    if (r.start == 0 && r.step == 1 && r.count == d[ax])
+                        continue;
+                    const torch::Tensor idx =
+                        torch::arange(r.count, torch::kLong) * r.step + r.start;
+                    y = y.index_select(static_cast<std::int64_t>(ax), idx);
+                }
+                break;
+            }
+            case Op::Pad: {
+                // torch orders the pads from the last axis: (begin, end) per axis.
+                const std::size_t r = a.pad_amounts.size() / 2;
+                std::vector<std::int64_t> pads;
+                for (std::size_t ax = r; ax-- > 0;) {
+                    pads.push_back(a.pad_amounts[ax]);
+                    pads.push_back(a.pad_amounts[ax + r]);
+                }
+                y = torch::constant_pad_nd(in(0), pads, a.pad_value);
+                break;
+            }
+            case Op::ReduceMean:
+            case Op::ReduceSum: {
+                const auto axes = workloads::reduced_axes(n, in(0).dim());
+                const std::vector<std::int64_t> dims(axes.begin(), axes.end());
+                y = n.op == Op::ReduceMean ? torch::mean(in(0), dims, a.keepdims)
+                                           : torch::sum(in(0), dims, a.keepdims);
+                break;
+            }
+            case Op::LayerNorm: {
+                const torch::Tensor xi = in(0);
+                const std::int64_t ax = a.axis < 0 ? a.axis + xi.dim() : a.axis;
+                const std::vector<std::int64_t> norm(xi.sizes().begin() + ax, xi.sizes().end());
+                y = torch::layer_norm(xi, norm, in(1).expand(norm),
+                                      n.inputs.size() > 2 ? in(2).expand(norm) : torch::Tensor(),
+                                      a.epsilon);
+                break;
+            }
+            case Op::Expand: {
+                const torch::Tensor xi = in(0);
+                const workloads::Dims d(xi.sizes().begin(), xi.sizes().end());
+                const workloads::Dims out = workloads::infer_node_shape(g, n, {d}, x.size(0));
+                y = xi.expand(std::vector<std::int64_t>(out.begin(), out.end()));
+                break;
+            }
             case Op::Denoiser: {
                 const torch::Tensor X = in(0);
                 const torch::Tensor h1 = torch::leaky_relu(torch::conv2d(X, in(1), in(2)), a.alpha);
