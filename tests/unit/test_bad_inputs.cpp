@@ -420,3 +420,21 @@ TEST_CASE("finding scalesim_csv-1: layer names that clash with another layer's t
         "ctl.csv: line 1: the layer name has the control character 0x01; layer "
         "names must be printable");
 }
+
+TEST_CASE("finding scalesim_csv-2: a stride beyond the graph's limit names the file and column") {
+    // Found after the merge of main, whose graph checks refuse strides above 2^30: the error
+    // came from the graph builder and named the graph, not the file.
+    const std::string reproducer =
+        std::string(DNSIM_FUZZ_FINDINGS_DIR) + "/scalesim_csv-2-huge-stride.csv";
+    CHECK_THROWS_WITH(import_scalesim_csv(reproducer),
+                      reproducer +
+                          ": line 1: column 'Strides' is 6666666666; the most a stride "
+                          "may be is 1073741824");
+    CHECK(
+        import_scalesim_csv_text("L, 7, 7, 1, 1, 1, 1, 1073741824\n", "s.csv", "s").nodes.size() ==
+        1);
+    CHECK_THROWS_WITH(
+        import_scalesim_csv_text(std::string("L\xff, 7, 7, 1, 1, 1, 1, 1\n"), "u.csv", "u"),
+        "u.csv: line 1: the layer name 'L\\xff' is not valid UTF-8 (byte 0xff at "
+        "offset 1); names must be UTF-8 text");
+}

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "common/checked_math.h"
+#include "common/config_text.h"
 #include "common/input_files.h"
 #include "graph/graph_builder.h"
 
@@ -48,6 +49,15 @@ std::vector<std::string> split(const std::string& line) {
 constexpr std::array<const char*, 8> kColumns = {"Layer name",    "IFMAP Height", "IFMAP Width",
                                                  "Filter Height", "Filter Width", "Channels",
                                                  "Num Filter",    "Strides"};
+
+/// The graph's own checks allow strides up to 2^30 (Graph::validate).
+constexpr std::int64_t kMaxStride = std::int64_t{1} << 30;
+
+/// The message of `e` without the "key: " it starts with.
+std::string without_key(const ConfigError& e) {
+    const std::string what = e.what();
+    return e.key().empty() ? what : what.substr(e.key().size() + 2);
+}
 
 }  // namespace
 
@@ -114,6 +124,12 @@ Graph import_rows(const std::string& text, const std::string& path, const std::s
                                 static_cast<unsigned char>(c)));
             }
         }
+        if (const auto at = invalid_utf8_at(name)) {
+            err(
+                fmt::format("the layer name '{}' is not valid UTF-8 (byte 0x{:02x} at offset {}); "
+                            "names must be UTF-8 text",
+                            printable(name), static_cast<unsigned char>(name[*at]), *at));
+        }
         if (name.empty() || !names.insert(name).second) {
             err(fmt::format("layer name '{}' is empty or used twice", name));
         }
@@ -130,6 +146,10 @@ Graph import_rows(const std::string& text, const std::string& path, const std::s
         }
         if (v[3] > v[1] || v[4] > v[2]) {
             err(fmt::format("filter {}x{} is larger than the IFMAP {}x{}", v[3], v[4], v[1], v[2]));
+        }
+        if (v[7] > kMaxStride) {
+            err(fmt::format("column 'Strides' is {}; the most a stride may be is {}", v[7],
+                            kMaxStride));
         }
         if (static_cast<std::int64_t>(names.size()) > limits.rows) {
             err(fmt::format("more than {} layer rows", limits.rows));
@@ -184,13 +204,18 @@ Graph import_rows(const std::string& text, const std::string& path, const std::s
                             limits.weight_elements));
         }
         weights = *all_weights;
-        const std::string x = b.input(name + ".ifmap", {-1, v[5], v[1], v[2]});
-        const Dims wd{v[6], v[5], v[3], v[4]};
-        b.add_initializer(name + ".weight", Tensor(wd));
-        NodeAttrs a;
-        a.kernel = {v[3], v[4]};
-        a.strides = {v[7], v[7]};
-        b.output(b.node(name, Op::Conv, {x, name + ".weight"}, a));
+        try {
+            const std::string x = b.input(name + ".ifmap", {-1, v[5], v[1], v[2]});
+            const Dims wd{v[6], v[5], v[3], v[4]};
+            b.add_initializer(name + ".weight", Tensor(wd));
+            NodeAttrs a;
+            a.kernel = {v[3], v[4]};
+            a.strides = {v[7], v[7]};
+            b.output(b.node(name, Op::Conv, {x, name + ".weight"}, a));
+        } catch (const ConfigError& e) {
+            // The graph's checks name the graph; name the file and line instead.
+            err(without_key(e));
+        }
     }
     if (names.empty()) {
         throw ConfigError(path, "no layer rows; expected a header and rows of: " +
@@ -199,9 +224,7 @@ Graph import_rows(const std::string& text, const std::string& path, const std::s
     try {
         return b.finish();
     } catch (const ConfigError& e) {
-        // The graph's checks name the graph; name the file instead.
-        const std::string what = e.what();
-        throw ConfigError(path, e.key().empty() ? what : what.substr(e.key().size() + 2));
+        throw ConfigError(path, without_key(e));  // as above
     }
 }
 
