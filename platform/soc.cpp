@@ -7,6 +7,9 @@
 
 #include <fmt/format.h>
 
+#include "common/config_error.h"
+#include "common/fixed_point.h"
+
 namespace dnsim::platform {
 
 namespace {
@@ -46,8 +49,34 @@ Layout host_layout(const ReplayPlan& plan) {
 
 }  // namespace
 
+void check_denoiser_weights(const workloads::Graph& g, const workloads::Node& n,
+                            const denoiser::BlockFormat& format, const std::string& source) {
+    // Weights (odd inputs) use the weight format, biases the activation format. A value the
+    // 16-bit format cannot hold would saturate silently, and the float executor (dnsim eval)
+    // and the accelerator (dnsim run) would then disagree on the same model.
+    for (std::size_t input = 1; input < n.inputs.size(); ++input) {
+        const auto& t = g.initializer(n.inputs[input]);
+        const FixedFormat f = input % 2 == 1 ? format.weight() : format.activation();
+        const double half = 0.5 * f.lsb();
+        for (std::size_t i = 0; i < t.data.size(); ++i) {
+            const float v = t.data[i];
+            if (!(v >= f.min_value() - half && v <= f.max_value() + half)) {
+                throw ConfigError(
+                    source,
+                    fmt::format("node '{}' (Denoiser): {} ('{}') holds {} at index {}, outside "
+                                "the block's 16-bit format with {} fraction bits ({} to {}); "
+                                "retrain or rescale the block, or change block.{}_frac_bits",
+                                n.name, workloads::kDenoiserWeightRoles[input - 1], n.inputs[input],
+                                v, i, f.frac_bits(), f.min_value(), f.max_value(),
+                                input % 2 == 1 ? "weight" : "activation"));
+            }
+        }
+    }
+}
+
 denoiser::BlockWeights denoiser_weights(const workloads::Graph& g, const workloads::Node& n,
                                         const denoiser::BlockFormat& format) {
+    check_denoiser_weights(g, n, format, g.name);
     const auto& rw = g.initializer(n.inputs[1]);
     const auto cr = static_cast<unsigned>(rw.dims[0]);
     const auto c = static_cast<unsigned>(rw.dims[1]);

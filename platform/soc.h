@@ -117,6 +117,11 @@ class Soc : public sc_core::sc_module {
 };
 
 /// The denoiser node's float weights, quantised in the block format (C_r from the weights).
+/// Throws ConfigError naming `source`, the node and the tensor when a weight or bias of the
+/// Denoiser node `n` is not finite or outside the block's 16-bit format (it would saturate).
+void check_denoiser_weights(const workloads::Graph& g, const workloads::Node& n,
+                            const denoiser::BlockFormat& format, const std::string& source);
+
 denoiser::BlockWeights denoiser_weights(const workloads::Graph& g, const workloads::Node& n,
                                         const denoiser::BlockFormat& format);
 

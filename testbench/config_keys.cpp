@@ -239,4 +239,22 @@ void finish_noise(cgra::NoiseConfig& n, const NoiseKeys& text) {
     n.validate();
 }
 
+void bind_model_limits(ConfigBinder& b) {
+    const workloads::GraphLimits& d = workloads::graph_limits();
+    b.add_int("model.max_tensor_elements", d.max_tensor_elements,
+              "largest tensor a model may declare, elements per image (a guard against "
+              "malformed or hostile files; raise it for very large models)",
+              [](long long v) {
+                  workloads::GraphLimits l = workloads::graph_limits();
+                  l.max_tensor_elements = v;
+                  workloads::set_graph_limits(l);
+              });
+    b.add_int("model.max_macs_per_image", d.max_macs_per_image,
+              "most multiply-accumulates per image a model may declare", [](long long v) {
+                  workloads::GraphLimits l = workloads::graph_limits();
+                  l.max_macs_per_image = v;
+                  workloads::set_graph_limits(l);
+              });
+}
+
 }  // namespace dnsim::tb

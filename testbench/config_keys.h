@@ -32,6 +32,10 @@ void finish_dataset(workloads::DatasetSpec& d, const DatasetKeys& text);
 std::string apply_model_normalisation(workloads::DatasetSpec& d, const workloads::Graph& g,
                                       const std::string& model);
 
+/// model.max_tensor_elements and model.max_macs_per_image (workloads::GraphLimits): what a
+/// loaded model may declare, checked before any work.
+void bind_model_limits(ConfigBinder& b);
+
 struct CgraKeys {
     std::string policy = "uniform", depthwise = "digital";
 };

@@ -135,18 +135,23 @@ int cmd_inspect(int argc, const char* const* argv) {
         "denoiser-ratio", po::value<double>()->default_value(0.25),
         "bottleneck ratio of inserted denoisers (C_r = round(C x ratio))")(
         "export", po::value<std::string>(), "also write the model as an ONNX file (opset 17)");
+    dnsim::tb::ConfigBinder binder;
+    dnsim::tb::bind_model_limits(binder);
+    po::options_description cli;
+    cli.add(general).add(binder.options());
     po::positional_options_description positional;
     positional.add("model", 1);
     po::variables_map vm;
-    dnsim::tb::parse_options(argc, argv, general, po::options_description(), &positional, vm);
+    dnsim::tb::parse_options(argc, argv, cli, binder.options(), &positional, vm);
     if (vm.count("help") != 0) {
         std::cout << "usage: dnsim inspect MODEL [--export FILE.onnx]\n\nbuilt-in models:\n";
         for (const auto& m : dnsim::workloads::builtin_models()) {
             std::cout << fmt::format("  {:<20} {}\n", m.name, m.description);
         }
-        std::cout << "\n" << general << "\n";
+        std::cout << "\n" << cli << "\n";
         return 0;
     }
+    binder.apply(vm);
     if (vm.count("model") == 0) {
         throw ConfigError("model",
                           "missing; usage: dnsim inspect MODEL (see dnsim inspect --help)");
@@ -198,6 +203,7 @@ int cmd_eval(int argc, const char* const* argv) {
     dnsim::tb::EvalOptions opt;
     dnsim::tb::ConfigBinder binder;
     dnsim::tb::DatasetKeys dataset_text;
+    dnsim::tb::bind_model_limits(binder);
     dnsim::tb::bind_dataset(binder, opt.dataset, dataset_text);
     binder.add_unsigned("exec.threads", opt.threads, "worker threads of the float executor",
                         [&opt](unsigned long long v) { opt.threads = static_cast<unsigned>(v); });
@@ -237,6 +243,7 @@ int cmd_run(int argc, const char* const* argv) {
     dnsim::tb::bind_denoiser_hardware(binder, rc.soc.denoiser);
     dnsim::tb::bind_block_format(binder, rc.soc.format);
     dnsim::tb::bind_dataset(binder, opt.dataset, dataset_text);
+    dnsim::tb::bind_model_limits(binder);
     binder.add_unsigned("run.seed", rc.seed, "first run seed (noise, denoiser lanes, new blocks)",
                         [&rc](unsigned long long v) { rc.seed = v; });
     binder.add_unsigned("run.seeds", rc.seeds, "noisy/denoised passes, one per seed",

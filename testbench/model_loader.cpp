@@ -12,7 +12,9 @@
 
 namespace dnsim::tb {
 
-workloads::Graph load_model(const std::string& model, const std::string& key) {
+namespace {
+
+workloads::Graph load_unchecked(const std::string& model, const std::string& key) {
     namespace fs = std::filesystem;
     const std::string ext = fs::path(model).extension().string();
     if (ext == ".onnx") {
@@ -30,6 +32,16 @@ workloads::Graph load_model(const std::string& model, const std::string& key) {
                                            model, ext));
     }
     return workloads::builtin_model(model, 0, key);
+}
+
+}  // namespace
+
+workloads::Graph load_model(const std::string& model, const std::string& key) {
+    // ONNX import validates as it builds; built-in and SCALE-Sim graphs are checked here, so
+    // every model meets the same rules and limits (GraphLimits) before any work starts.
+    workloads::Graph g = load_unchecked(model, key);
+    g.validate(model);
+    return g;
 }
 
 std::string shipped_models_dir() {

@@ -159,7 +159,12 @@ int run_study(const RunOptions& opt, std::ostream& os) {
             workloads::insert_denoiser(g, layer, opt.denoiser_ratio, opt.replay.seed, "denoisers");
         }
     }
-    // The results directory is checked now, not after the simulation.
+    // Denoiser weights the accelerator's 16-bit format cannot hold, and the results directory,
+    // are checked now, not after the simulation.
+    for (const workloads::Node& n : g.nodes) {
+        if (n.op == workloads::Op::Denoiser)
+            platform::check_denoiser_weights(g, n, opt.replay.soc.format, opt.model);
+    }
     check_output_dir(opt.out_dir, result_names(g, opt), "out");
     workloads::Dataset data;
     if (!opt.timing_only) {

@@ -155,3 +155,60 @@ TEST_CASE("remove_denoisers gives back the backbone exactly") {
     CHECK(g == original);
     CHECK(remove_denoisers(g) == 0);
 }
+
+TEST_CASE("declared sizes beyond the limits are one error naming the tensor or node") {
+    // small_net (hand-computed above): c1 1728 MACs, dw 576, fc 4 x 5 = 20; 64-element maps.
+    const Graph g = small_net();
+    const GraphLimits saved = graph_limits();
+    SECTION("MACs per image: the node that crosses the limit is named") {
+        set_graph_limits({saved.max_tensor_elements, 1728 + 500});
+        CHECK_THROWS_WITH(g.validate("small.onnx"),
+                          Catch::Contains("node 'dw' (Conv): the graph reaches 2304 "
+                                          "multiply-accumulates per image at this node; the limit "
+                                          "is 2228") &&
+                              Catch::Contains("--model.max_macs_per_image"));
+        set_graph_limits({saved.max_tensor_elements, 1728 + 576 + 20});
+        CHECK_NOTHROW(g.validate("small.onnx"));
+    }
+    SECTION("elements per tensor: input and node outputs") {
+        set_graph_limits({63, saved.max_macs_per_image});
+        // The input (3 x 8 x 8 = 192) is the first tensor over 63 elements.
+        CHECK_THROWS_WITH(g.validate("small.onnx"),
+                          Catch::Contains("graph input 'x' has shape 1x3x8x8; the limit is 63"));
+        set_graph_limits({192, saved.max_macs_per_image});
+        CHECK_NOTHROW(g.validate("small.onnx"));
+    }
+    SECTION("limits themselves are range-checked") {
+        CHECK_THROWS_WITH(set_graph_limits({0, 1}), Catch::Contains("model.max_tensor_elements"));
+        CHECK_THROWS_WITH(set_graph_limits({1, -5}), Catch::Contains("model.max_macs_per_image"));
+    }
+    set_graph_limits(saved);
+}
+
+TEST_CASE("shape products that overflow 64 bits are an error, not a wrapped count") {
+    CHECK_THROWS_AS(numel(Dims{std::int64_t{1} << 40, std::int64_t{1} << 40}), ConfigError);
+    CHECK(numel(Dims{std::int64_t{1} << 31, std::int64_t{1} << 31}) == std::int64_t{1} << 62);
+    const auto build = [] {
+        GraphBuilder b("huge", 1);
+        std::string x = b.input("x", {-1, 1, std::int64_t{1} << 40, std::int64_t{1} << 40});
+        x = b.conv("c1", x, 2, 3, 1, 1);
+        b.output(x);
+        return b.finish();  // validates
+    };
+    CHECK_THROWS_WITH(build(), Catch::Contains("graph input 'x' has shape"));
+}
+
+TEST_CASE("non-finite attributes and weights are refused with the node or tensor named") {
+    Graph g = small_net();
+    g.nodes[1].attrs.epsilon = -1e-3f;
+    CHECK_THROWS_WITH(g.validate("m.onnx"),
+                      Catch::Contains("node 'bn1' (BatchNormalization): epsilon is -0.001"));
+    g = small_net();
+    g.nodes[1].attrs.epsilon = std::numeric_limits<float>::quiet_NaN();
+    CHECK_THROWS_WITH(g.validate("m.onnx"), Catch::Contains("attribute epsilon is nan"));
+    g = small_net();
+    const std::string w = g.nodes[0].inputs[1];
+    g.initializers.at(w).data[7] = std::numeric_limits<float>::infinity();
+    CHECK_THROWS_WITH(g.validate("m.onnx"),
+                      Catch::Contains("initializer '" + w + "' holds inf at index 7"));
+}

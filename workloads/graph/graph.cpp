@@ -2,6 +2,7 @@
 #include "graph/graph.h"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 #include <fmt/format.h>
@@ -169,6 +170,10 @@ struct Source {
     const std::string& name;
 };
 
+/// Largest kernel, stride, dilation or pad accepted: keeps every window computation far from
+/// 64-bit overflow (tensor sizes are limited separately, GraphLimits).
+constexpr std::int64_t kMaxWindowAttr = std::int64_t{1} << 30;
+
 [[noreturn]] void fail(const Source& g, const Node& n, const std::string& what) {
     throw ConfigError(g.name, fmt::format("node '{}' ({}): {}", n.name, op_name(n.op), what));
 }
@@ -220,10 +225,17 @@ Dims window_shape(const Source& g, const Node& n, const Dims& x, std::int64_t ou
         if (a.kernel[i] < 1 || a.strides[i] < 1 || a.dilations[i] < 1) {
             fail(g, n, "kernel, strides and dilations must be at least 1");
         }
+        if (a.kernel[i] > kMaxWindowAttr || a.strides[i] > kMaxWindowAttr ||
+            a.dilations[i] > kMaxWindowAttr) {
+            fail(g, n,
+                 fmt::format("kernel {}x{}, strides {}x{} or dilations {}x{} above {}", a.kernel[0],
+                             a.kernel[1], a.strides[0], a.strides[1], a.dilations[0],
+                             a.dilations[1], kMaxWindowAttr));
+        }
     }
     for (const auto p : a.pads) {
-        if (p < 0) {
-            fail(g, n, "pads must be non-negative");
+        if (p < 0 || p > kMaxWindowAttr) {
+            fail(g, n, fmt::format("pads must be 0 to {}, got {}", kMaxWindowAttr, p));
         }
     }
     const bool ceil_mode = n.op != Op::Conv && a.ceil_mode;
@@ -277,8 +289,25 @@ std::size_t max_inputs(Op op) {
 
 namespace {
 
+/// Real-valued attributes must be finite (a NaN slope or bound passes every range check and
+/// silently poisons the outputs); BatchNormalization's epsilon must also be positive.
+void check_real_attrs(const Source& g, const Node& n) {
+    const NodeAttrs& a = n.attrs;
+    const std::pair<const char*, float> reals[] = {
+        {"epsilon", a.epsilon}, {"alpha", a.alpha}, {"beta", a.beta}, {"pad value", a.pad_value}};
+    for (const auto& [key, v] : reals) {
+        if (!std::isfinite(v))
+            fail(g, n, fmt::format("attribute {} is {}; it must be a finite number", key, v));
+    }
+    if (std::isnan(a.clip_min) || std::isnan(a.clip_max))
+        fail(g, n, "Clip bounds must not be NaN");
+    if ((n.op == Op::BatchNorm || n.op == Op::LayerNorm) && !(a.epsilon > 0.0f))
+        fail(g, n, fmt::format("epsilon is {}; it must be greater than 0", a.epsilon));
+}
+
 Dims node_shape(const Source& g, const Node& n, const std::vector<Dims>& in, std::int64_t batch) {
     const NodeAttrs& a = n.attrs;
+    check_real_attrs(g, n);
     switch (n.op) {
         case Op::Conv: {
             const Dims& x = in[0];
@@ -370,6 +399,12 @@ Dims node_shape(const Source& g, const Node& n, const std::vector<Dims>& in, std
             if (a.pad_amounts.size() != 2 * r)
                 fail(g, n, fmt::format("pads must have {} entries for a rank-{} input", 2 * r, r));
             Dims out(r);
+            for (const std::int64_t p : a.pad_amounts) {
+                if (p < -kMaxWindowAttr || p > kMaxWindowAttr)
+                    fail(g, n,
+                         fmt::format("pad {} is out of range; accepted: -{} to {}", p,
+                                     kMaxWindowAttr, kMaxWindowAttr));
+            }
             for (std::size_t i = 0; i < r; ++i) {
                 out[i] = in[0][i] + a.pad_amounts[i] + a.pad_amounts[i + r];
                 if (out[i] < 0)
@@ -558,7 +593,109 @@ Dims node_shape(const Source& g, const Node& n, const std::vector<Dims>& in, std
     fail(g, n, "unknown op");
 }
 
-std::map<std::string, Dims> shapes_of(const Graph& graph, const Source& src, std::int64_t batch) {
+/// a * b, or a ConfigError naming the node when the product leaves the 64-bit range.
+std::int64_t checked_mul(const Source& g, const Node& n, std::int64_t a, std::int64_t b,
+                         const char* what) {
+    std::int64_t r = 0;
+    if (__builtin_mul_overflow(a, b, &r) || r < 0) {
+        fail(g, n, fmt::format("{} overflows a 64-bit count ({} x {})", what, a, b));
+    }
+    return r;
+}
+
+/// Multiply-accumulates of one node per image (batch 1 shapes), overflow-checked.
+std::int64_t node_macs(const Source& g, const Node& n, const std::map<std::string, Dims>& shapes) {
+    const Dims& out = shapes.at(n.outputs[0]);
+    const Dims& x = shapes.at(n.inputs[0]);
+    const auto elements = [&](const Dims& d) {
+        std::int64_t e = 1;
+        for (const std::int64_t v : d)
+            e = checked_mul(g, n, e, v, "the element count");
+        return e;
+    };
+    switch (n.op) {
+        case Op::Conv: {
+            const Dims& w = shapes.at(n.inputs[1]);
+            return checked_mul(g, n, elements(out), elements({w[1], w[2], w[3]}), "the MAC count");
+        }
+        case Op::Gemm:
+            return checked_mul(g, n, elements(out), n.attrs.trans_a ? x[0] : x[1], "the MAC count");
+        case Op::MatMul:
+            return checked_mul(g, n, elements(out), x.back(), "the MAC count");
+        case Op::Denoiser: {
+            const std::int64_t c = x[1];
+            const std::int64_t cr = shapes.at(n.inputs[1])[0];
+            const std::int64_t per_pixel = checked_mul(g, n, 3 * c + 9, cr, "the MAC count");
+            return checked_mul(g, n, elements({x[2], x[3]}), per_pixel, "the MAC count");
+        }
+        default:
+            return 0;
+    }
+}
+
+GraphLimits& limits_storage() {
+    static GraphLimits limits;
+    return limits;
+}
+
+/// Every tensor within max_tensor_elements and the graph within max_macs_per_image (batch 1).
+class LimitCheck {
+  public:
+    explicit LimitCheck(const Source& src) : m_src(src), m_lim(graph_limits()) {}
+
+    void tensors(const Graph& graph, const std::map<std::string, Dims>& shapes) const {
+        for (const ValueInfo& v : graph.inputs) {
+            if (too_big(shapes.at(v.name))) {
+                throw ConfigError(m_src.name,
+                                  fmt::format("graph input '{}' has shape {}; {}", v.name,
+                                              dims_str(shapes.at(v.name)), limit_text()));
+            }
+        }
+        for (const auto& [tname, t] : graph.initializers) {
+            if (too_big(t.dims)) {
+                throw ConfigError(m_src.name, fmt::format("initializer '{}' has shape {}; {}",
+                                                          tname, dims_str(t.dims), limit_text()));
+            }
+        }
+    }
+
+    void node(const Node& n, const std::map<std::string, Dims>& shapes) {
+        const Dims& d = shapes.at(n.outputs[0]);
+        if (too_big(d)) {
+            fail(m_src, n, fmt::format("output shape {}; {}", dims_str(d), limit_text()));
+        }
+        const std::int64_t macs = node_macs(m_src, n, shapes);
+        if (__builtin_add_overflow(m_macs, macs, &m_macs) || m_macs > m_lim.max_macs_per_image) {
+            fail(m_src, n,
+                 fmt::format("the graph reaches {} multiply-accumulates per image at this node; "
+                             "the limit is {} (raise it with --model.max_macs_per_image)",
+                             m_macs, m_lim.max_macs_per_image));
+        }
+    }
+
+  private:
+    bool too_big(const Dims& d) const {
+        std::int64_t e = 1;
+        for (const std::int64_t v : d) {
+            if (v < 0 || __builtin_mul_overflow(e, v, &e) || e > m_lim.max_tensor_elements)
+                return true;
+        }
+        return false;
+    }
+    std::string limit_text() const {
+        return fmt::format(
+            "the limit is {} elements per tensor and image (raise it with "
+            "--model.max_tensor_elements)",
+            m_lim.max_tensor_elements);
+    }
+
+    const Source& m_src;
+    const GraphLimits& m_lim;
+    std::int64_t m_macs = 0;
+};
+
+std::map<std::string, Dims> shapes_of(const Graph& graph, const Source& src, std::int64_t batch,
+                                      bool check = false) {
     std::map<std::string, Dims> shapes;
     for (const auto& [tname, t] : graph.initializers) {
         shapes[tname] = t.dims;
@@ -570,6 +707,9 @@ std::map<std::string, Dims> shapes_of(const Graph& graph, const Source& src, std
         }
         shapes[v.name] = d;
     }
+    LimitCheck limits(src);
+    if (check)
+        limits.tensors(graph, shapes);
     std::vector<Dims> in;
     for (const Node& n : graph.nodes) {
         in.clear();
@@ -577,6 +717,9 @@ std::map<std::string, Dims> shapes_of(const Graph& graph, const Source& src, std
             in.push_back(shapes.at(t));
         }
         shapes[n.outputs[0]] = node_shape(src, n, in, batch);
+        // Checked node by node, so no later shape computation sees an oversized dimension.
+        if (check)
+            limits.node(n, shapes);
     }
     return shapes;
 }
@@ -662,6 +805,12 @@ void Graph::validate(const std::string& source) const {
             err(fmt::format("initializer '{}' has {} values for shape {}", tname, t.data.size(),
                             dims_str(t.dims)));
         }
+        const auto bad =
+            std::find_if(t.data.begin(), t.data.end(), [](float v) { return !std::isfinite(v); });
+        if (bad != t.data.end()) {
+            err(fmt::format("initializer '{}' holds {} at index {}; weights must be finite", tname,
+                            *bad, bad - t.data.begin()));
+        }
         defined.insert(tname);
     }
     if (inputs.empty()) {
@@ -710,7 +859,7 @@ void Graph::validate(const std::string& source) const {
             err(fmt::format("graph output '{}' is not produced by any node", v.name));
         }
     }
-    shapes_of(*this, src, 1);
+    shapes_of(*this, src, 1, true);
 }
 
 std::map<std::string, Dims> Graph::infer_shapes(std::int64_t batch) const {
@@ -731,33 +880,22 @@ std::vector<NodeStats> Graph::node_stats() const {
             const std::int64_t count = initializer(n.inputs[i]).numel();
             ((n.op == Op::BatchNorm && i >= 3) ? s.buffers : s.params) += count;
         }
-        const Dims& x = shapes.at(n.inputs[0]);
-        switch (n.op) {
-            case Op::Conv: {
-                const Dims& w = shapes.at(n.inputs[1]);
-                s.macs = numel(s.output_dims) * w[1] * w[2] * w[3];
-                break;
-            }
-            case Op::Gemm: {
-                const std::int64_t k = n.attrs.trans_a ? x[0] : x[1];
-                s.macs = numel(s.output_dims) * k;
-                break;
-            }
-            case Op::MatMul:
-                s.macs = numel(s.output_dims) * x.back();
-                break;
-            case Op::Denoiser: {
-                const std::int64_t c = x[1];
-                const std::int64_t cr = shapes.at(n.inputs[1])[0];
-                s.macs = x[2] * x[3] * (3 * c * cr + 9 * cr);
-                break;
-            }
-            default:
-                break;
-        }
+        s.macs = node_macs(Source{name}, n, shapes);
         out.push_back(std::move(s));
     }
     return out;
+}
+
+const GraphLimits& graph_limits() {
+    return limits_storage();
+}
+
+void set_graph_limits(const GraphLimits& limits) {
+    require_range("model.max_tensor_elements", limits.max_tensor_elements, std::int64_t{1},
+                  std::int64_t{1} << 40);
+    require_range("model.max_macs_per_image", limits.max_macs_per_image, std::int64_t{1},
+                  std::int64_t{1} << 60);
+    limits_storage() = limits;
 }
 
 std::int64_t Graph::parameter_count() const {

@@ -180,6 +180,20 @@ class Graph {
     std::int64_t parameter_count() const;
 };
 
+/// What a model may declare, checked when it is loaded (Graph::validate) so that a huge or
+/// overflowing shape is one error naming the node, not an allocation failure or wrapped MAC and
+/// cycle counts later. The command line raises them (model.max_tensor_elements,
+/// model.max_macs_per_image).
+struct GraphLimits {
+    /// Elements of any one tensor for one image (activations and weights): 2^28 is 1 GiB of
+    /// float32, 50x the largest activation of the built-in networks at 224x224.
+    std::int64_t max_tensor_elements = std::int64_t{1} << 28;
+    /// Multiply-accumulates per image over the whole graph: 10^12 is 500x ResNet-18 at 224x224.
+    std::int64_t max_macs_per_image = 1'000'000'000'000;
+};
+const GraphLimits& graph_limits();
+void set_graph_limits(const GraphLimits& limits);
+
 /// Output shape of one node from its input shapes; throws ConfigError naming the node.
 /// `batch` resolves the batch entries (-1) of an Expand target.
 Dims infer_node_shape(const Graph& g, const Node& n, const std::vector<Dims>& in,

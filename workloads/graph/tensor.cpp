@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "common/config_error.h"
+
 namespace dnsim::workloads {
 
 std::int64_t numel(const Dims& dims) {
@@ -13,7 +15,10 @@ std::int64_t numel(const Dims& dims) {
         if (d < 0) {
             throw std::logic_error("numel of a shape with an unknown dimension");
         }
-        n *= d;
+        if (__builtin_mul_overflow(n, d, &n)) {
+            throw ConfigError("shape", fmt::format("{} has more elements than a 64-bit count holds",
+                                                   dims_str(dims)));
+        }
     }
     return n;
 }

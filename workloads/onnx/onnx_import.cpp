@@ -118,7 +118,14 @@ Constant to_constant(const onnx::TensorProto& t, const std::string& source) {
                                                    "file; save the model with the data embedded",
                                                    t.name()));
     }
-    const std::int64_t count = numel(c.dims);
+    std::int64_t count = 1;
+    for (const std::int64_t d : c.dims) {
+        if (__builtin_mul_overflow(count, d, &count)) {
+            throw ConfigError(source, fmt::format("tensor '{}' has shape {}, more elements than a "
+                                                  "64-bit count holds",
+                                                  t.name(), dims_str(c.dims)));
+        }
+    }
     const auto check = [&](std::int64_t got) {
         if (got != count) {
             throw ConfigError(
@@ -915,6 +922,21 @@ class Importer {
         return c.i;
     }
 
+    /// Refuses a constant the import would have to build with more elements than a model may
+    /// declare (GraphLimits), before it is allocated.
+    void guard_elements(const onnx::NodeProto& n, const std::string& nm, const Dims& dims) {
+        std::int64_t e = 1;
+        const std::int64_t lim = graph_limits().max_tensor_elements;
+        for (const std::int64_t d : dims) {
+            if (d < 0 || __builtin_mul_overflow(e, d, &e) || e > lim) {
+                bad(n, nm,
+                    fmt::format("its constant output of shape {} exceeds the limit of {} "
+                                "elements per tensor (raise it with --model.max_tensor_elements)",
+                                dims_str(dims), lim));
+            }
+        }
+    }
+
     void set_const(const std::string& name, Constant c) {
         m_shapes[name] = c.dims;
         m_shapes2[name] = c.dims;
@@ -1067,6 +1089,7 @@ class Importer {
         if (op == "ConstantOfShape") {
             allow_attrs(n, nm, {"value"});
             const std::vector<std::int64_t> shape = int_list(n, nm, in(0), "input");
+            guard_elements(n, nm, shape);
             Constant c;
             c.dims = shape;
             c.dtype = onnx::TensorProto::FLOAT;
@@ -1103,8 +1126,14 @@ class Importer {
                 batch_dependent(n, nm);
             if (a.is_float()) {
                 const float start = a.f.at(0), limit = l.f.at(0), delta = d.f.at(0);
-                const auto count = static_cast<std::int64_t>(
-                    std::max(0.0, std::ceil(static_cast<double>(limit - start) / delta)));
+                if (!std::isfinite(start) || !std::isfinite(limit) || !std::isfinite(delta) ||
+                    delta == 0.0f)
+                    bad(n, nm, "start, limit and delta must be finite and delta non-zero");
+                const double steps =
+                    std::max(0.0, std::ceil(static_cast<double>(limit - start) / delta));
+                if (steps > static_cast<double>(graph_limits().max_tensor_elements))
+                    guard_elements(n, nm, {graph_limits().max_tensor_elements + 1});
+                const auto count = static_cast<std::int64_t>(steps);
                 Constant c{{count}, onnx::TensorProto::FLOAT, {}, {}, {}};
                 for (std::int64_t k = 0; k < count; ++k)
                     c.f.push_back(start + static_cast<float>(k) * delta);
@@ -1113,8 +1142,12 @@ class Importer {
                 const std::int64_t start = a.i.at(0), limit = l.i.at(0), delta = d.i.at(0);
                 if (delta == 0)
                     bad(n, nm, "delta is 0");
-                const std::int64_t count = std::max<std::int64_t>(
-                    0, (limit - start + delta + (delta > 0 ? -1 : 1)) / delta);
+                std::int64_t span = 0;
+                if (__builtin_sub_overflow(limit, start, &span) ||
+                    __builtin_add_overflow(span, delta + (delta > 0 ? -1 : 1), &span))
+                    bad(n, nm, "start, limit and delta overflow a 64-bit count");
+                const std::int64_t count = std::max<std::int64_t>(0, span / delta);
+                guard_elements(n, nm, {count});
                 std::vector<std::int64_t> v;
                 for (std::int64_t k = 0; k < count; ++k)
                     v.push_back(start + k * delta);
@@ -1286,6 +1319,7 @@ class Importer {
             tmp.op = Op::Transpose;
             tmp.attrs.perm = perm;
             const Dims od = infer_node_shape(m_g, tmp, {xd});
+            guard_elements(n, nm, od);
             set_const(n.output(0), take(x, od, moved(xd, [&](const Tensor& t) {
                                             return kernels::transpose(t, perm);
                                         })));
