@@ -26,13 +26,12 @@ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDNSIM_SANITIZE=addres
 cmake --build "$build" -j "${JOBS:-2}"
 echo "sanitize: build took $((SECONDS - t0)) s"
 
-# Left out to fit CI's time (docs/building.md, "Sanitizer build"): the ONNX model zoo but for two
-# cases that run its helper program and a replay (label zoo), the manifest check of every shipped
-# model on 500 images and the 300-image comparison of the kernel copies (the copies themselves
-# run in the unit tests), and qemu-user (it cannot host AddressSanitizer's shadow memory).
-zoo_cases='^zoo: (resnet18|vit_tiny)/o13$'
+# Left out to fit CI's time (docs/building.md, "Sanitizer build"): the manifest check of every
+# shipped model on 500 images and the 300-image comparison of the kernel copies (4 and 9 minutes
+# each instrumented; the same import, replay and kernel copies run in other tests), and
+# qemu-user (an AddressSanitizer program does not start under it: it hangs setting up its
+# shadow memory).
 skip='qemu-user|shipped models match the manifest|kernel copies give identical cycles'
 t1=$SECONDS
-ctest --test-dir "$build" --output-on-failure -j "${JOBS:-2}" -LE zoo -E "$skip" "$@"
-ctest --test-dir "$build" --output-on-failure -j "${JOBS:-2}" -L zoo -R "$zoo_cases" "$@"
+ctest --test-dir "$build" --output-on-failure -j "${JOBS:-2}" -E "$skip" "$@"
 echo "sanitize: tests took $((SECONDS - t1)) s"
