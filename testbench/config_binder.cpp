@@ -1,61 +1,89 @@
 // Config key binding and CLI/INI parsing with key-naming errors.
 #include "config_binder.h"
 
-#include <fstream>
+#include <cmath>
 #include <limits>
 
 #include <fmt/format.h>
 
 #include "common/config_error.h"
+#include "common/config_text.h"
 
 namespace po = boost::program_options;
 
 namespace dnsim::tb {
 
+namespace {
+
+constexpr const char* kNotUnsigned =
+    "is not a valid unsigned value; accepted: 0 to 4294967295 (see the key's own range)";
+
+}  // namespace
+
 void ConfigBinder::add_unsigned(const std::string& key, unsigned long long def,
                                 const std::string& help,
-                                std::function<void(unsigned long long)> apply) {
-    m_desc.add_options()(key.c_str(),
-                         po::value<long long>()->default_value(static_cast<long long>(def)),
+                                std::function<void(unsigned long long)> apply,
+                                unsigned long long lo, unsigned long long hi) {
+    m_desc.add_options()(key.c_str(), po::value<std::string>()->default_value(std::to_string(def)),
                          help.c_str());
+    const bool type_range = lo == 0 && hi == UINT32_MAX;
     m_bindings.push_back(
-        {key,
-         [key, apply](const po::variable_value& v) {
-             const long long x = v.as<long long>();
-             if (x < 0 ||
-                 static_cast<unsigned long long>(x) > std::numeric_limits<std::uint32_t>::max()) {
-                 throw ConfigError(key, fmt::format("{} is not a valid unsigned value; accepted: "
-                                                    "0 to 4294967295 (see the key's own range)",
-                                                    x));
-             }
-             apply(static_cast<unsigned long long>(x));
-         },
-         [](const po::variable_value& v) { return std::to_string(v.as<long long>()); }});
+        {key, [key, apply, lo, hi, type_range](const std::string& text, bool store) {
+             const auto v = static_cast<unsigned long long>(
+                 parse_integer(key, text, static_cast<long long>(lo), static_cast<long long>(hi),
+                               type_range ? kNotUnsigned : nullptr));
+             if (store)
+                 apply(v);
+             return std::to_string(v);
+         }});
 }
 
 void ConfigBinder::add_int(const std::string& key, long long def, const std::string& help,
-                           std::function<void(long long)> apply) {
-    m_desc.add_options()(key.c_str(), po::value<long long>()->default_value(def), help.c_str());
-    m_bindings.push_back(
-        {key, [apply](const po::variable_value& v) { apply(v.as<long long>()); },
-         [](const po::variable_value& v) { return std::to_string(v.as<long long>()); }});
+                           std::function<void(long long)> apply, long long lo, long long hi) {
+    m_desc.add_options()(key.c_str(), po::value<std::string>()->default_value(std::to_string(def)),
+                         help.c_str());
+    m_bindings.push_back({key, [key, apply, lo, hi](const std::string& text, bool store) {
+                              const long long v = parse_integer(key, text, lo, hi);
+                              if (store)
+                                  apply(v);
+                              return std::to_string(v);
+                          }});
 }
 
 void ConfigBinder::add_real(const std::string& key, double def, const std::string& help,
                             std::function<void(double)> apply) {
     m_desc.add_options()(
-        key.c_str(), po::value<double>()->default_value(def, fmt::format("{}", def)), help.c_str());
-    m_bindings.push_back(
-        {key, [apply](const po::variable_value& v) { apply(v.as<double>()); },
-         [](const po::variable_value& v) { return fmt::format("{}", v.as<double>()); }});
+        key.c_str(), po::value<std::string>()->default_value(fmt::format("{}", def)), help.c_str());
+    m_bindings.push_back({key, [key, apply](const std::string& text, bool store) {
+                              const double v = parse_real(key, text);
+                              if (store)
+                                  apply(v);
+                              return fmt::format("{}", v);
+                          }});
 }
 
 void ConfigBinder::add_string(const std::string& key, const std::string& def,
                               const std::string& help,
                               std::function<void(const std::string&)> apply) {
     m_desc.add_options()(key.c_str(), po::value<std::string>()->default_value(def), help.c_str());
-    m_bindings.push_back({key, [apply](const po::variable_value& v) { apply(v.as<std::string>()); },
-                          [](const po::variable_value& v) { return v.as<std::string>(); }});
+    m_bindings.push_back({key, [apply](const std::string& text, bool store) {
+                              if (store)
+                                  apply(text);
+                              return text;
+                          }});
+}
+
+void ConfigOrigins::set(const std::string& key, const std::string& file, int line) {
+    m_where[key] = {file, line};
+}
+
+ConfigError ConfigOrigins::locate(const ConfigError& e) const {
+    const auto it = m_where.find(e.key());
+    if (it == m_where.end())
+        return e;
+    return ConfigError(e.key(),
+                       fmt::format("config file '{}', line {}: {}", printable(it->second.first),
+                                   it->second.second, e.message()));
 }
 
 std::vector<std::string> split_list(const std::string& text) {
@@ -72,42 +100,40 @@ std::vector<std::string> split_list(const std::string& text) {
 
 std::vector<float> parse_float_list(const std::string& key, const std::string& text) {
     std::vector<float> out;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        std::size_t comma = text.find(',', start);
-        if (comma == std::string::npos)
-            comma = text.size();
-        const std::string item = text.substr(start, comma - start);
-        std::size_t used = 0;
-        float v = 0.0f;
+    if (text.empty())
+        return out;
+    for (const std::string& item : split_list(text)) {
+        const auto b = item.find_first_not_of(' ');
+        const auto e = item.find_last_not_of(' ');
+        const std::string number = b == std::string::npos ? "" : item.substr(b, e - b + 1);
+        double v = 0.0;
         try {
-            v = std::stof(item, &used);
-        } catch (const std::exception&) {
-            used = 0;
+            v = parse_real(key, number);
+        } catch (const ConfigError&) {
+            throw ConfigError(
+                key, fmt::format("'{}' is not a comma-separated list of numbers", printable(text)));
         }
-        while (used < item.size() && item[used] == ' ')
-            ++used;
-        if (used == 0 || used != item.size()) {
-            throw ConfigError(key,
-                              fmt::format("'{}' is not a comma-separated list of numbers", text));
+        if (std::abs(v) > std::numeric_limits<float>::max()) {
+            throw ConfigError(key, fmt::format("'{}' holds {}, outside the range of a float",
+                                               printable(text), number));
         }
-        out.push_back(v);
-        start = comma + 1;
+        out.push_back(static_cast<float>(v));
     }
     return out;
 }
 
 void ConfigBinder::apply(const po::variables_map& vm) const {
     for (const auto& b : m_bindings) {
-        b.apply(vm[b.key]);
+        b.convert(vm[b.key].as<std::string>(), true);
     }
 }
 
 std::vector<std::pair<std::string, std::string>> ConfigBinder::effective(
     const po::variables_map& vm) const {
+    // Converted again, not stored: the canonical form of each value.
     std::vector<std::pair<std::string, std::string>> out;
     for (const auto& b : m_bindings) {
-        out.emplace_back(b.key, b.text(vm[b.key]));
+        out.emplace_back(b.key, b.convert(vm[b.key].as<std::string>(), false));
     }
     return out;
 }
@@ -126,10 +152,14 @@ std::string option_of(const po::error_with_option_name& e) {
 
 void parse_options(int argc, const char* const* argv, const po::options_description& cli,
                    const po::options_description& file_keys,
-                   const po::positional_options_description* positional, po::variables_map& vm) {
+                   const po::positional_options_description* positional, po::variables_map& vm,
+                   ConfigOrigins* origins) {
+    namespace style = po::command_line_style;
     try {
         po::command_line_parser parser(argc, argv);
-        parser.options(cli);
+        // No guessing: an abbreviation of an option (--ou, --denoiser.core) is an unknown
+        // option, not the one it happens to be a prefix of.
+        parser.options(cli).style(style::default_style & ~style::allow_guessing);
         if (positional != nullptr) {
             parser.positional(*positional);
         }
@@ -141,16 +171,27 @@ void parse_options(int argc, const char* const* argv, const po::options_descript
     }
     if (vm.count("config") != 0) {
         const std::string path = vm["config"].as<std::string>();
-        std::ifstream in(path);
-        if (!in) {
-            throw ConfigError("config", fmt::format("cannot open config file '{}'", path));
+        const std::vector<IniEntry> entries = parse_ini(read_config_file(path), path);
+        po::parsed_options parsed(&file_keys);
+        for (const IniEntry& entry : entries) {
+            if (file_keys.find_nothrow(entry.key, false) == nullptr) {
+                throw ConfigError(
+                    "", fmt::format("config file '{}', line {}: unknown key '{}'", printable(path),
+                                    entry.line, printable(entry.key)));
+            }
+            // The command line wins: a key given there keeps its value and its origin.
+            if (vm.count(entry.key) != 0 && !vm[entry.key].defaulted())
+                continue;
+            po::option option(entry.key, {entry.value});
+            option.original_tokens = {entry.key, entry.value};
+            parsed.options.push_back(std::move(option));
+            if (origins != nullptr)
+                origins->set(entry.key, path, entry.line);
         }
         try {
-            po::store(po::parse_config_file(in, file_keys, false), vm);
-        } catch (const po::error_with_option_name& e) {
-            throw ConfigError(option_of(e), fmt::format("config file '{}': {}", path, e.what()));
+            po::store(parsed, vm);
         } catch (const po::error& e) {
-            throw ConfigError("", fmt::format("config file '{}': {}", path, e.what()));
+            throw ConfigError("", fmt::format("config file '{}': {}", printable(path), e.what()));
         }
     }
     try {

@@ -2,6 +2,7 @@
 #include "config_keys.h"
 
 #include <algorithm>
+#include <climits>
 
 #include <fmt/format.h>
 
@@ -53,15 +54,16 @@ void bind_denoiser_hardware(ConfigBinder& b, denoiser::DenoiserConfig& c) {
 void bind_block_format(ConfigBinder& b, denoiser::BlockFormat& f) {
     b.add_real("block.bottleneck_ratio", f.bottleneck_ratio, "C_r = round(C x ratio)",
                [&f](double v) { f.bottleneck_ratio = v; });
-    b.add_int("block.activation_frac_bits", f.activation_frac_bits,
-              "fraction bits of activations (0..15)", [&f](long long v) {
-                  f.activation_frac_bits = static_cast<int>(std::clamp(v, -1LL, 99LL));
-              });
+    b.add_int(
+        "block.activation_frac_bits", f.activation_frac_bits,
+        "fraction bits of activations (0..15)",
+        [&f](long long v) { f.activation_frac_bits = static_cast<int>(v); }, INT_MIN, INT_MAX);
     b.add_int(
         "block.weight_frac_bits", f.weight_frac_bits, "fraction bits of weights (0..15)",
-        [&f](long long v) { f.weight_frac_bits = static_cast<int>(std::clamp(v, -1LL, 99LL)); });
-    b.add_int("block.leaky_shift", f.leaky_shift, "LeakyReLU slope 2^-k, k (0..15)",
-              [&f](long long v) { f.leaky_shift = static_cast<int>(std::clamp(v, -1LL, 99LL)); });
+        [&f](long long v) { f.weight_frac_bits = static_cast<int>(v); }, INT_MIN, INT_MAX);
+    b.add_int(
+        "block.leaky_shift", f.leaky_shift, "LeakyReLU slope 2^-k, k (0..15)",
+        [&f](long long v) { f.leaky_shift = static_cast<int>(v); }, INT_MIN, INT_MAX);
 }
 
 void bind_energy(ConfigBinder& b, EnergyTable& table) {
@@ -83,8 +85,9 @@ void bind_dataset(ConfigBinder& b, workloads::DatasetSpec& d, DatasetKeys& text)
                  [&d](const std::string& v) { d.labels = v; });
     b.add_string("dataset.split", d.split, "fashion-mnist: test or train",
                  [&d](const std::string& v) { d.split = v; });
-    b.add_int("dataset.limit", d.limit, "use the first N images only (0: all)",
-              [&d](long long v) { d.limit = v; });
+    b.add_int(
+        "dataset.limit", d.limit, "use the first N images only (0: all)",
+        [&d](long long v) { d.limit = v; }, 0, LLONG_MAX);
     b.add_string("dataset.mean", "",
                  "per-channel mean after scaling pixels to [0, 1], "
                  "comma-separated (empty: the dataset's default)",
@@ -218,14 +221,10 @@ void bind_noise(ConfigBinder& b, cgra::NoiseConfig& n, NoiseKeys& text) {
     r("noise.drift_time_s", n.drift_time_s, "deployment time since programming, s (0 = off)");
     r("noise.drift_nu", n.drift_nu, "drift exponent");
     r("noise.drift_t0_s", n.drift_t0_s, "drift reference time, s");
-    b.add_int("noise.drift_compensation", n.drift_compensation ? 1 : 0,
-              "1: rescale outputs by the mean drift", [&n](long long v) {
-                  if (v != 0 && v != 1) {
-                      throw ConfigError("noise.drift_compensation",
-                                        fmt::format("{} is not 0 or 1", v));
-                  }
-                  n.drift_compensation = v == 1;
-              });
+    b.add_int(
+        "noise.drift_compensation", n.drift_compensation ? 1 : 0,
+        "1: rescale outputs by the mean drift (0 or 1)",
+        [&n](long long v) { n.drift_compensation = v == 1; }, 0, 1);
     r("noise.read_sigma", n.read_sigma, "read noise per MVM output, relative (0 = off)");
     b.add_unsigned("noise.adc_bits", n.adc_bits, "layer-output quantisation bits (0 = off)",
                    [&n](unsigned long long v) { n.adc_bits = static_cast<unsigned>(v); });

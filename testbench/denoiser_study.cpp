@@ -14,6 +14,7 @@
 #include "common/rng.h"
 #include "denoiser/block_reference.h"
 #include "denoiser/tile_plan.h"
+#include "result_json.h"
 
 namespace dnsim::tb {
 
@@ -85,8 +86,25 @@ int run_denoiser_study(const DenoiserStudyOptions& opt, std::ostream& out) {
     const unsigned reduced = reduced_channels(opt.bench.shape, opt.bench.format.bottleneck_ratio);
     const TilePlan plan = plan_block(opt.bench.config, opt.bench.shape, reduced,
                                      opt.bench.asram_base, opt.bench.wsram_base);
-    if (opt.runs < 1) {
-        throw ConfigError("runs", "0 is out of range; accepted: 1 to 1000000");
+    require_range("run.runs", opt.runs, 1U, kMaxRuns);
+    // Every run's input is built up front and every output kept (16-bit words each).
+    const std::uint64_t run_bytes = opt.bench.shape.elements() * 4U;
+    const auto gib = [](std::uint64_t bytes) { return static_cast<double>(bytes) / (1U << 30); };
+    if (run_bytes > kMaxRunsBytes) {
+        throw ConfigError("block.channels x block.height x block.width",
+                          fmt::format("a {}x{}x{} block needs {:.1f} GiB for its input and "
+                                      "output; accepted: at most {:.0f} GiB",
+                                      opt.bench.shape.channels, opt.bench.shape.height,
+                                      opt.bench.shape.width, gib(run_bytes), gib(kMaxRunsBytes)));
+    }
+    if (run_bytes * opt.runs > kMaxRunsBytes) {
+        throw ConfigError("run.runs",
+                          fmt::format("{} runs of a {}x{}x{} block need {:.1f} GiB for their "
+                                      "inputs and outputs, all held in memory; accepted: at most "
+                                      "{} runs of this block ({:.0f} GiB)",
+                                      opt.runs, opt.bench.shape.channels, opt.bench.shape.height,
+                                      opt.bench.shape.width, gib(run_bytes * opt.runs),
+                                      kMaxRunsBytes / run_bytes, gib(kMaxRunsBytes)));
     }
     const BlockWeights wq = quantize_block(
         synthetic_block_weights(opt.bench.shape.channels, reduced, opt.seed), opt.bench.format);
@@ -246,7 +264,7 @@ int run_denoiser_study(const DenoiserStudyOptions& opt, std::ostream& out) {
                                  {"float_error_bound_max", ver.float_max_bound},
                                  {"float_bound_violations", ver.bound_violations}};
         }
-        write_file_atomically(opt.out_dir, "denoiser.json", j.dump(2) + "\n");
+        write_file_atomically(opt.out_dir, "denoiser.json", json_text(j));
         fmt::print(out, "wrote {}/denoiser.json\n", opt.out_dir);
     }
     return ver.ran && (!ver.bit_identical || ver.bound_violations != 0) ? 3 : 0;

@@ -14,6 +14,11 @@
 
 namespace dnsim::tb {
 
+/// The most block invocations of one study (run.runs).
+inline constexpr unsigned kMaxRuns = 1000000;
+/// The most memory the inputs and outputs of all runs may take: they are all held at once.
+inline constexpr std::uint64_t kMaxRunsBytes = std::uint64_t{4} << 30;
+
 struct DenoiserStudyOptions {
     BenchOptions bench;
     EnergyTable energy = EnergyTable::defaults_45nm();

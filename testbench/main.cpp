@@ -10,6 +10,7 @@
 #include <boost/program_options.hpp>
 
 #include "common/config_error.h"
+#include "common/config_text.h"
 #include "common/isa.h"
 #include "common/output_files.h"
 #include "config_binder.h"
@@ -50,8 +51,9 @@ void bind_denoiser_keys(dnsim::tb::ConfigBinder& b, dnsim::tb::DenoiserStudyOpti
                    [&o](unsigned long long v) { o.bench.wsram_base = v; });
     b.add_unsigned("run.seed", o.seed, "seed of weights, inputs and noise lanes",
                    [&o](unsigned long long v) { o.seed = v; });
-    b.add_unsigned("run.runs", o.runs, "block invocations (weights stay resident)",
-                   [&o](unsigned long long v) { o.runs = static_cast<unsigned>(v); });
+    b.add_unsigned(
+        "run.runs", o.runs, "block invocations, weights resident (1..1000000)",
+        [&o](unsigned long long v) { o.runs = static_cast<unsigned>(v); }, 1, dnsim::tb::kMaxRuns);
     dnsim::tb::bind_energy(b, o.energy);
 }
 
@@ -68,36 +70,12 @@ void print_usage(std::ostream& os) {
           "Run 'dnsim <command> --help' for the options of a command.\n";
 }
 
-int cmd_denoiser(int argc, const char* const* argv) {
-    dnsim::tb::DenoiserStudyOptions opt;
-    dnsim::tb::ConfigBinder binder;
-    bind_denoiser_keys(binder, opt);
-    po::options_description general("Options of 'dnsim denoiser'");
-    general.add_options()("help,h", "print this help")(
-        "config", po::value<std::string>(), "INI file with any of the configuration keys")(
-        "channels", po::value<long long>(), "shorthand for --block.channels")(
-        "height", po::value<long long>(), "shorthand for --block.height")(
-        "width", po::value<long long>(), "shorthand for --block.width")(
-        "seed", po::value<long long>(), "shorthand for --run.seed")("out", po::value<std::string>(),
-                                                                    "directory for denoiser.json")(
-        "no-verify", "skip the comparison with the C++ and float references");
-    po::options_description cli;
-    cli.add(general).add(binder.options());
-    po::variables_map vm;
-    dnsim::tb::parse_options(argc, argv, cli, binder.options(), nullptr, vm);
-    if (vm.count("help") != 0) {
-        std::cout << "usage: dnsim denoiser [--channels C --height H --width W] [--config "
-                     "file.ini] [--out DIR] [KEY VALUE ...]\n\n"
-                  << cli << "\n";
-        return 0;
-    }
+/// dnsim denoiser after parsing: the keys applied and checked, the study run.
+int denoiser_with(const po::variables_map& vm, const dnsim::tb::ConfigBinder& binder,
+                  dnsim::tb::DenoiserStudyOptions& opt) {
     binder.apply(vm);
-    const auto shorthand = [&vm](const char* name, const char* key) -> long long {
-        const long long v = vm[name].as<long long>();
-        if (v < 0 || v > 4294967295LL) {
-            throw ConfigError(key, fmt::format("{} is out of range; accepted: 0 to 4294967295", v));
-        }
-        return v;
+    const auto shorthand = [&vm](const char* name, const char* key) {
+        return dnsim::parse_integer(key, vm[name].as<std::string>(), 0, 4294967295LL);
     };
     if (vm.count("channels"))
         opt.bench.shape.channels = static_cast<unsigned>(shorthand("channels", "block.channels"));
@@ -126,13 +104,48 @@ int cmd_denoiser(int argc, const char* const* argv) {
     return dnsim::tb::run_denoiser_study(opt, std::cout);
 }
 
+int cmd_denoiser(int argc, const char* const* argv) {
+    dnsim::tb::DenoiserStudyOptions opt;
+    dnsim::tb::ConfigBinder binder;
+    bind_denoiser_keys(binder, opt);
+    po::options_description general("Options of 'dnsim denoiser'");
+    general.add_options()("help,h", "print this help")(
+        "config", po::value<std::string>(), "INI file with any of the configuration keys")(
+        "channels", po::value<std::string>(), "shorthand for --block.channels")(
+        "height", po::value<std::string>(), "shorthand for --block.height")(
+        "width", po::value<std::string>(), "shorthand for --block.width")(
+        "seed", po::value<std::string>(), "shorthand for --run.seed")(
+        "out", po::value<std::string>(), "directory for denoiser.json")(
+        "no-verify", "skip the comparison with the C++ and float references");
+    po::options_description cli;
+    cli.add(general).add(binder.options());
+    po::variables_map vm;
+    dnsim::tb::ConfigOrigins origins;
+    dnsim::tb::parse_options(argc, argv, cli, binder.options(), nullptr, vm, &origins);
+    if (vm.count("help") != 0) {
+        std::cout << "usage: dnsim denoiser [--channels C --height H --width W] [--config "
+                     "file.ini] [--out DIR] [KEY VALUE ...]\n\n"
+                  << cli << "\n";
+        return 0;
+    }
+    // A shorthand wins over its key, wherever the key was set.
+    for (const auto& [name, key] : {std::pair{"channels", "block.channels"},
+                                    {"height", "block.height"},
+                                    {"width", "block.width"},
+                                    {"seed", "run.seed"}}) {
+        if (vm.count(name) != 0)
+            origins.forget(key);
+    }
+    return origins.annotate([&] { return denoiser_with(vm, binder, opt); });
+}
+
 int cmd_inspect(int argc, const char* const* argv) {
     po::options_description general("Options of 'dnsim inspect'");
     general.add_options()("help,h", "print this help")(
         "model", po::value<std::string>(), "an .onnx file, a SCALE-Sim .csv or a built-in name")(
         "denoisers", po::value<std::string>(),
         "insert denoiser blocks after these layers (comma-separated names)")(
-        "denoiser-ratio", po::value<double>()->default_value(0.25),
+        "denoiser-ratio", po::value<std::string>()->default_value("0.25"),
         "bottleneck ratio of inserted denoisers (C_r = round(C x ratio))")(
         "export", po::value<std::string>(), "also write the model as an ONNX file (opset 17)");
     dnsim::tb::ConfigBinder binder;
@@ -161,8 +174,10 @@ int cmd_inspect(int argc, const char* const* argv) {
     auto graph = dnsim::tb::load_model(vm["model"].as<std::string>());
     if (vm.count("denoisers") != 0) {
         for (const auto& layer : dnsim::tb::split_list(vm["denoisers"].as<std::string>())) {
-            dnsim::workloads::insert_denoiser(graph, layer, vm["denoiser-ratio"].as<double>(), 0,
-                                              "denoisers");
+            dnsim::workloads::insert_denoiser(
+                graph, layer,
+                dnsim::parse_real("denoiser-ratio", vm["denoiser-ratio"].as<std::string>()), 0,
+                "denoisers");
         }
     }
     dnsim::tb::print_model_summary(graph, std::cout);
@@ -180,12 +195,12 @@ int cmd_inspect(int argc, const char* const* argv) {
 bool parse_model_command(int argc, const char* const* argv, const po::options_description& general,
                          dnsim::tb::ConfigBinder& binder, const std::string& command,
                          const std::string& usage, po::variables_map& vm,
-                         bool model_optional = false) {
+                         dnsim::tb::ConfigOrigins& origins, bool model_optional = false) {
     po::options_description cli;
     cli.add(general).add(binder.options());
     po::positional_options_description positional;
     positional.add("model", 1);
-    dnsim::tb::parse_options(argc, argv, cli, binder.options(), &positional, vm);
+    dnsim::tb::parse_options(argc, argv, cli, binder.options(), &positional, vm, &origins);
     if (vm.count("help") != 0) {
         std::cout << usage << "\n\n" << cli << "\n";
         return false;
@@ -195,7 +210,7 @@ bool parse_model_command(int argc, const char* const* argv, const po::options_de
             "model",
             fmt::format("missing; usage: dnsim {} MODEL (see dnsim {} --help)", command, command));
     }
-    binder.apply(vm);
+    origins.annotate([&] { binder.apply(vm); });
     return true;
 }
 
@@ -205,8 +220,9 @@ int cmd_eval(int argc, const char* const* argv) {
     dnsim::tb::DatasetKeys dataset_text;
     dnsim::tb::bind_model_limits(binder);
     dnsim::tb::bind_dataset(binder, opt.dataset, dataset_text);
-    binder.add_unsigned("exec.threads", opt.threads, "worker threads of the float executor",
-                        [&opt](unsigned long long v) { opt.threads = static_cast<unsigned>(v); });
+    binder.add_unsigned(
+        "exec.threads", opt.threads, "worker threads of the float executor (1..256)",
+        [&opt](unsigned long long v) { opt.threads = static_cast<unsigned>(v); }, 1, 256);
     binder.add_unsigned("run.seed", opt.seed, "seed of the denoiser epsilon streams",
                         [&opt](unsigned long long v) { opt.seed = v; });
     po::options_description general("Options of 'dnsim eval'");
@@ -214,18 +230,54 @@ int cmd_eval(int argc, const char* const* argv) {
                                                        "an .onnx file or a built-in name")(
         "config", po::value<std::string>(), "INI file with any of the configuration keys");
     po::variables_map vm;
+    dnsim::tb::ConfigOrigins origins;
     if (!parse_model_command(argc, argv, general, binder, "eval",
                              "usage: dnsim eval MODEL [--dataset.format F --dataset.images FILE "
                              "--dataset.labels FILE] [KEY VALUE ...]",
-                             vm)) {
+                             vm, origins)) {
         return 0;
     }
     opt.model = vm["model"].as<std::string>();
+    return origins.annotate([&] {
+        dnsim::tb::finish_dataset(opt.dataset, dataset_text);
+        return dnsim::tb::run_eval(opt, std::cout);
+    });
+}
+
+/// dnsim run after parsing: the text keys converted, everything checked, the study run.
+int run_with(const po::variables_map& vm, const dnsim::tb::ConfigBinder& binder,
+             dnsim::tb::RunOptions& opt, const dnsim::tb::CgraKeys& cgra_text,
+             const dnsim::tb::NoiseKeys& noise_text, const dnsim::tb::DatasetKeys& dataset_text,
+             const std::string& path) {
+    auto& rc = opt.replay;
+    dnsim::tb::finish_cgra(rc.soc.cgra, cgra_text);
+    dnsim::tb::finish_noise(rc.noise, noise_text);
     dnsim::tb::finish_dataset(opt.dataset, dataset_text);
-    if (opt.threads == 0) {
-        throw ConfigError("exec.threads", "0 is out of range; accepted: 1 to 256");
+    if (path == "kernel") {
+        rc.denoiser_path = dnsim::platform::DenoiserPath::Kernel;
+    } else if (path == "tlm") {
+        rc.denoiser_path = dnsim::platform::DenoiserPath::Tlm;
+    } else {
+        throw ConfigError("run.denoiser_path", fmt::format("'{}' is not one of kernel, tlm", path));
     }
-    return dnsim::tb::run_eval(opt, std::cout);
+    rc.validate();
+    if (vm.count("model") != 0) {
+        opt.model = vm["model"].as<std::string>();
+    } else {
+        opt.model = dnsim::tb::default_run_model();
+        std::cout << "dnsim run: no MODEL given; replaying the shipped default " << opt.model
+                  << "\n";
+    }
+    if (vm.count("denoisers") != 0)
+        opt.denoisers = vm["denoisers"].as<std::string>();
+    opt.denoiser_ratio =
+        dnsim::parse_real("denoiser-ratio", vm["denoiser-ratio"].as<std::string>());
+    opt.timing_only = vm.count("timing-only") != 0;
+    opt.save_logits = vm.count("save-logits") != 0;
+    if (vm.count("out") != 0)
+        opt.out_dir = vm["out"].as<std::string>();
+    opt.effective_config = binder.effective(vm);
+    return dnsim::tb::run_study(opt, std::cout);
 }
 
 int cmd_run(int argc, const char* const* argv) {
@@ -265,48 +317,24 @@ int cmd_run(int argc, const char* const* argv) {
                          "INI file with any of the configuration keys")(
         "denoisers", po::value<std::string>(),
         "add fresh denoiser blocks after these layers (comma-separated)")(
-        "denoiser-ratio", po::value<double>()->default_value(0.25),
+        "denoiser-ratio", po::value<std::string>()->default_value("0.25"),
         "bottleneck ratio of added blocks")("timing-only",
                                             "no dataset: cycles, latency and energy only")(
         "out", po::value<std::string>(), "results directory (default results/run)")(
         "save-logits", "also write each accuracy pass's logits as .npy files");
     po::variables_map vm;
+    dnsim::tb::ConfigOrigins origins;
     if (!parse_model_command(
             argc, argv, general, binder, "run",
             "usage: dnsim run [MODEL] [--timing-only] [--denoisers L1,L2] [--out DIR] "
             "[KEY VALUE ...]\n\nWithout MODEL: the shipped denoised ResNet-18-28 (" +
                 dnsim::tb::shipped_models_dir() +
                 "/resnet18_28_denoised.onnx) over the Fashion-MNIST test set.",
-            vm, true)) {
+            vm, origins, true)) {
         return 0;
     }
-    dnsim::tb::finish_cgra(rc.soc.cgra, cgra_text);
-    dnsim::tb::finish_noise(rc.noise, noise_text);
-    dnsim::tb::finish_dataset(opt.dataset, dataset_text);
-    if (path == "kernel") {
-        rc.denoiser_path = dnsim::platform::DenoiserPath::Kernel;
-    } else if (path == "tlm") {
-        rc.denoiser_path = dnsim::platform::DenoiserPath::Tlm;
-    } else {
-        throw ConfigError("run.denoiser_path", fmt::format("'{}' is not one of kernel, tlm", path));
-    }
-    rc.validate();
-    if (vm.count("model") != 0) {
-        opt.model = vm["model"].as<std::string>();
-    } else {
-        opt.model = dnsim::tb::default_run_model();
-        std::cout << "dnsim run: no MODEL given; replaying the shipped default " << opt.model
-                  << "\n";
-    }
-    if (vm.count("denoisers") != 0)
-        opt.denoisers = vm["denoisers"].as<std::string>();
-    opt.denoiser_ratio = vm["denoiser-ratio"].as<double>();
-    opt.timing_only = vm.count("timing-only") != 0;
-    opt.save_logits = vm.count("save-logits") != 0;
-    if (vm.count("out") != 0)
-        opt.out_dir = vm["out"].as<std::string>();
-    opt.effective_config = binder.effective(vm);
-    return dnsim::tb::run_study(opt, std::cout);
+    return origins.annotate(
+        [&] { return run_with(vm, binder, opt, cgra_text, noise_text, dataset_text, path); });
 }
 
 }  // namespace

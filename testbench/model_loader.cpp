@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "common/config_error.h"
+#include "common/config_text.h"
 #include "onnx/onnx_io.h"
 #include "topologies/scalesim_csv.h"
 #include "topologies/topologies.h"
@@ -36,10 +38,36 @@ workloads::Graph load_unchecked(const std::string& model, const std::string& key
 
 }  // namespace
 
+void check_names_utf8(const workloads::Graph& g, const std::string& model, const std::string& key) {
+    const auto check = [&](const std::string& name, const std::string& what) {
+        if (const auto at = invalid_utf8_at(name)) {
+            throw ConfigError(key, fmt::format("'{}': {} '{}' is not valid UTF-8 (byte 0x{:02x} "
+                                               "at offset {}); names in a model must be UTF-8 "
+                                               "text",
+                                               printable(model), what, printable(name),
+                                               static_cast<unsigned char>(name[*at]), *at));
+        }
+    };
+    for (const auto& v : g.inputs)
+        check(v.name, "the name of graph input");
+    for (const auto& v : g.outputs)
+        check(v.name, "the name of graph output");
+    for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+        const auto& n = g.nodes[i];
+        check(n.name, fmt::format("the name of node {}", i));
+        for (const auto& t : n.inputs)
+            check(t, fmt::format("node {} ('{}'): input", i, printable(n.name)));
+        for (const auto& t : n.outputs)
+            check(t, fmt::format("node {} ('{}'): output", i, printable(n.name)));
+    }
+}
+
 workloads::Graph load_model(const std::string& model, const std::string& key) {
     // ONNX import validates as it builds; built-in and SCALE-Sim graphs are checked here, so
-    // every model meets the same rules and limits (GraphLimits) before any work starts.
+    // every model meets the same rules and limits (GraphLimits) before any work starts; and
+    // every name must be UTF-8 (it goes into CSV, JSON and ONNX files).
     workloads::Graph g = load_unchecked(model, key);
+    check_names_utf8(g, model, key);
     g.validate(model);
     return g;
 }

@@ -8,8 +8,14 @@
 
 namespace dnsim::tb {
 
-/// Loads `model`; `key` names the option in errors (e.g. "model").
+/// Loads `model`; `key` names the option in errors (e.g. "model"). A model with a node, tensor,
+/// input or output name that is not valid UTF-8 is refused (ConfigError naming the node):
+/// ONNX names are UTF-8 strings, and dnsim writes them into CSV, JSON and ONNX files.
 workloads::Graph load_model(const std::string& model, const std::string& key = "model");
+
+/// Throws ConfigError(`key`) naming the first node, tensor, input or output of `g` whose name
+/// is not valid UTF-8; `model` names the model.
+void check_names_utf8(const workloads::Graph& g, const std::string& model, const std::string& key);
 
 /// The directory of the shipped trained models: $DNSIM_MODELS_DIR when set, else the
 /// source tree's workloads/models (fixed at configure time).

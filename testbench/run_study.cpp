@@ -11,12 +11,14 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "common/config_text.h"
 #include "common/isa.h"
 #include "common/output_files.h"
 #include "config_binder.h"
 #include "config_keys.h"
 #include "graph/transforms.h"
 #include "model_loader.h"
+#include "result_json.h"
 
 namespace dnsim::tb {
 
@@ -84,8 +86,9 @@ std::string csv_layers(const platform::ReplayResult& r) {
     std::string out = "index,layer,op,kind,cycles,time_ns,macs,crossbars,replication\n";
     for (std::size_t i = 0; i < r.steps.size(); ++i) {
         const auto& s = r.steps[i];
-        out += fmt::format("{},{},{},{},{},{:.3f},{},{},{}\n", i, s.name, s.op, s.kind, s.cycles,
-                           s.time_ns, s.macs, s.crossbars, s.replication);
+        out +=
+            fmt::format("{},{},{},{},{},{:.3f},{},{},{}\n", i, csv_field(s.name), csv_field(s.op),
+                        csv_field(s.kind), s.cycles, s.time_ns, s.macs, s.crossbars, s.replication);
     }
     return out;
 }
@@ -315,7 +318,7 @@ int run_study(const RunOptions& opt, std::ostream& os) {
         config[k] = v;
     j["config"] = config;
     j["kernels_isa"] = isa::name(isa::active());
-    std::vector<std::pair<std::string, std::string>> files{{"summary.json", j.dump(2) + "\n"},
+    std::vector<std::pair<std::string, std::string>> files{{"summary.json", json_text(j)},
                                                            {"layers.csv", csv_layers(r)}};
     if (opt.save_logits) {
         for (const auto& p : r.passes) {

@@ -13,6 +13,7 @@
 #undef CHECK
 
 #include <chrono>
+#include <climits>
 #include <filesystem>
 #include <iostream>
 #include <string>
@@ -29,6 +30,7 @@
 #include "graph/transforms.h"
 #include "model_loader.h"
 #include "onnx/onnx_io.h"
+#include "result_json.h"
 #include "training/placement.h"
 #include "training/trainer.h"
 
@@ -71,28 +73,44 @@ StageOptions parse(int argc, const char* const* argv, const std::string& stage) 
     general.add_options()("help,h", "print this help")("model", po::value<std::string>(&o.model),
                                                        "built-in name or .onnx file")(
         "out", po::value<std::string>(&o.out), "output directory")(
-        "epochs", po::value<int>(&o.train.epochs)->default_value(o.train.epochs), "epochs")(
-        "lr", po::value<double>(&o.train.lr)->default_value(1e-3), "Adam learning rate")(
-        "batch", po::value<std::int64_t>(&o.train.batch)->default_value(128), "mini-batch size")(
-        "seed", po::value<std::uint64_t>(&o.train.seed)->default_value(1), "seed")(
-        "threads", po::value<int>(&o.threads)->default_value(2), "LibTorch threads")(
-        "test-limit", po::value<std::int64_t>(&o.test_limit)->default_value(0),
-        "evaluate on the first N test images (0: all)")(
-        "sigma", po::value<double>(&o.sigma)->default_value(0.06),
-        "activation noise k (sigma = k x magnitude), as in dnsim run's noise.activation_k")(
         "magnitude", po::value<std::string>(&magnitude)->default_value("tensor"),
         "element, channel or tensor (noise.magnitude)")(
-        "ratio", po::value<double>(&o.ratio)->default_value(0.25), "denoiser bottleneck ratio")(
-        "budget", po::value<double>(&o.budget)->default_value(0.04),
-        "denoiser parameters / backbone parameters")(
         "placement", po::value<std::string>(&placement)->default_value("gradnorm"),
         "gradnorm, random or uniform")("layers", po::value<std::string>(&o.layers),
                                        "denoiser sites, comma-separated (instead of --placement)")(
-        "calibration", po::value<std::int64_t>(&o.calibration)->default_value(512),
-        "images for the gradient-norm ranking")("resume",
-                                                "continue from the last epoch checkpoint in --out");
+        "resume", "continue from the last epoch checkpoint in --out");
+    // Numbers go through the checked parsers of the configuration keys (no nan, inf, trailing
+    // characters or wrap-around); integers are range-checked here, reals below.
+    tb::ConfigBinder numbers(fmt::format("Numeric options of 'dnsim-train {}'", stage));
+    numbers.add_int(
+        "epochs", o.train.epochs, "epochs (1..10000)",
+        [&o](long long v) { o.train.epochs = static_cast<int>(v); }, 1, 10000);
+    numbers.add_real("lr", 1e-3, "Adam learning rate", [&o](double v) { o.train.lr = v; });
+    numbers.add_int(
+        "batch", 128, "mini-batch size (1..65536)", [&o](long long v) { o.train.batch = v; }, 1,
+        65536);
+    numbers.add_int(
+        "seed", 1, "seed", [&o](long long v) { o.train.seed = static_cast<std::uint64_t>(v); }, 0,
+        LLONG_MAX);
+    numbers.add_int(
+        "threads", o.threads, "LibTorch threads (1..256)",
+        [&o](long long v) { o.threads = static_cast<int>(v); }, 1, 256);
+    numbers.add_int(
+        "test-limit", 0, "evaluate on the first N test images (0: all)",
+        [&o](long long v) { o.test_limit = v; }, 0, LLONG_MAX);
+    numbers.add_real("sigma", o.sigma,
+                     "activation noise k (sigma = k x magnitude), as in dnsim run's "
+                     "noise.activation_k",
+                     [&o](double v) { o.sigma = v; });
+    numbers.add_real("ratio", o.ratio, "denoiser bottleneck ratio",
+                     [&o](double v) { o.ratio = v; });
+    numbers.add_real("budget", o.budget, "denoiser parameters / backbone parameters",
+                     [&o](double v) { o.budget = v; });
+    numbers.add_int(
+        "calibration", o.calibration, "images for the gradient-norm ranking (1..1000000)",
+        [&o](long long v) { o.calibration = v; }, 1, 1000000);
     po::options_description cli;
-    cli.add(general).add(binder.options());
+    cli.add(general).add(numbers.options()).add(binder.options());
     po::positional_options_description positional;
     positional.add("model", 1);
     po::variables_map vm;
@@ -103,18 +121,16 @@ StageOptions parse(int argc, const char* const* argv, const std::string& stage) 
     }
     if (o.model.empty())
         throw ConfigError("model", "missing; usage: dnsim-train " + stage + " MODEL");
+    numbers.apply(vm);
     binder.apply(vm);
     tb::finish_dataset(o.data, dataset_text);
     o.magnitude = cgra::parse_magnitude("magnitude", magnitude);
     o.placement = training::parse_placement("placement", placement);
     o.resume = vm.count("resume") != 0;
-    require_range("epochs", o.train.epochs, 1, 10000);
-    require_range("batch", o.train.batch, std::int64_t{1}, std::int64_t{65536});
-    require_range("threads", o.threads, 1, 256);
+    require_range("lr", o.train.lr, 1e-9, 10.0);
     require_range("sigma", o.sigma, 0.0, 10.0);
     require_range("ratio", o.ratio, 0.001, 1.0);
     require_range("budget", o.budget, 0.0, 1.0);
-    require_range("calibration", o.calibration, std::int64_t{1}, std::int64_t{1000000});
     // Checked now, not after hours of training.
     std::vector<std::string> outputs{"train.json", "model.onnx"};
     if (stage == "place")
@@ -200,7 +216,7 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
         if (o.stage == "place") {
             j["seconds"] =
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-            write_file_atomically(o.out, "placement.json", j.dump(2) + "\n");
+            write_file_atomically(o.out, "placement.json", tb::json_text(j));
             std::cout << "wrote " << o.out << "/placement.json\n";
             return 0;
         }
@@ -277,7 +293,7 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
     j["parameters"] = g.parameter_count();
     j["denoiser_parameters"] = workloads::denoiser_parameter_count(g);
     j["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    write_file_atomically(o.out, "train.json", j.dump(2) + "\n");
+    write_file_atomically(o.out, "train.json", tb::json_text(j));
     workloads::export_onnx(g, (fs::path(o.out) / "model.onnx").string());
     std::cout << fmt::format(
         "{} {}: test accuracy clean {:.2f} %, noisy (k = {}) {:.2f} %; {:.1f} s; "

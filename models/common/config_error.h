@@ -14,17 +14,23 @@ namespace dnsim {
 class ConfigError : public std::runtime_error {
   public:
     ConfigError(std::string key, const std::string& message)
-        : std::runtime_error(key.empty() ? message : key + ": " + message), m_key(std::move(key)) {}
+        : std::runtime_error(key.empty() ? message : key + ": " + message),
+          m_key(std::move(key)),
+          m_message(message) {}
     const std::string& key() const { return m_key; }
+    /// The message without the "key: " prefix.
+    const std::string& message() const { return m_message; }
 
   private:
     std::string m_key;
+    std::string m_message;
 };
 
-/// Rejects `value` outside [lo, hi] with a message naming `key` and the accepted range.
+/// Rejects `value` outside [lo, hi] with a message naming `key` and the accepted range. NaN is
+/// outside every range (written so that a comparison with NaN, always false, rejects it).
 template <typename T>
 void require_range(const std::string& key, T value, T lo, T hi, const char* unit = "") {
-    if (value < lo || value > hi) {
+    if (!(value >= lo && value <= hi)) {
         throw ConfigError(key, fmt::format("{}{} is out of range; accepted: {} to {}{}", value,
                                            unit, lo, hi, unit));
     }

@@ -87,11 +87,14 @@ void EnergyTable::set(const std::string& name, double value) {
         }
         throw ConfigError("energy." + name, "unknown energy entry; known entries: " + known);
     }
-    if (!std::isfinite(value) || value < 0.0) {
-        throw ConfigError(
-            "energy." + name,
-            fmt::format("{} is not a valid energy; accepted: a finite value >= 0 {}", value,
-                        it->second.kind == EnergyEntry::Kind::dynamic_pJ ? "pJ" : "uW"));
+    // 1e9 pJ (1 mJ) per action or 1e9 uW (1 kW) of leakage: far above any circuit, far below
+    // where energy x actions could overflow a double.
+    if (!(value >= 0.0 && value <= kMaxEnergyValue)) {
+        const char* unit = it->second.kind == EnergyEntry::Kind::dynamic_pJ ? "pJ" : "uW";
+        throw ConfigError("energy." + name,
+                          fmt::format("{} is not a valid energy; accepted: a finite value >= 0 "
+                                      "and <= 1e9 {}",
+                                      value, unit));
     }
     it->second.value = value;
 }

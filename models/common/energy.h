@@ -12,6 +12,9 @@ namespace dnsim {
 
 /// One entry of the energy table: either a dynamic energy per action (pJ) or a leakage
 /// power (uW).
+/// The largest value an energy entry accepts (pJ per action or uW).
+inline constexpr double kMaxEnergyValue = 1e9;
+
 struct EnergyEntry {
     enum class Kind { dynamic_pJ, leakage_uW };
     std::string name;

@@ -124,6 +124,12 @@ TEST_CASE("energy table rejects unknown and negative entries, naming the key") {
                       Catch::Contains("energy.mac_8b") && Catch::Contains("unknown energy entry"));
     CHECK_THROWS_WITH(t.set("mac_16b", -1.0),
                       Catch::Contains("energy.mac_16b") && Catch::Contains(">= 0"));
+    // Values far beyond any circuit (where energy x actions would overflow) are refused too.
+    CHECK_NOTHROW(t.set("mac_16b", 1e9));
+    CHECK_THROWS_WITH(t.set("mac_16b", 1.1e9),
+                      "energy.mac_16b: 1100000000 is not a valid energy; "
+                      "accepted: a finite value >= 0 and <= 1e9 pJ");
+    CHECK_THROWS_WITH(t.set("sram_leakage_per_kib", 1e300), Catch::Contains("<= 1e9 uW"));
     CHECK_THROWS_AS(t.pj("sram_leakage_per_kib"), std::out_of_range);
 }
 

@@ -1,0 +1,290 @@
+// Unit tests of the checked configuration text (common/config_text.h) and of the range checks
+// every XxxConfig::validate() shares (common/config_error.h): numbers, INI files, UTF-8, CSV.
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <climits>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "cgra/analog_noise.h"
+#include "cgra/cgra_config.h"
+#include "common/config_error.h"
+#include "common/config_text.h"
+#include "common/energy.h"
+#include "denoiser/denoiser_config.h"
+
+using namespace dnsim;
+using Catch::Contains;
+
+namespace {
+
+const double kNan = std::numeric_limits<double>::quiet_NaN();
+const double kInf = std::numeric_limits<double>::infinity();
+
+/// The message of the ConfigError `f` throws ("" if none).
+std::string error_of(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const ConfigError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+}  // namespace
+
+TEST_CASE("require_range rejects NaN and infinities, accepts both bounds") {
+    CHECK_NOTHROW(require_range("k", 0.0, 0.0, 1.0));
+    CHECK_NOTHROW(require_range("k", 1.0, 0.0, 1.0));
+    CHECK_THROWS_WITH(require_range("k", kNan, 0.0, 1.0),
+                      "k: nan is out of range; accepted: 0 to 1");
+    CHECK_THROWS_WITH(require_range("k", kInf, 0.0, 1.0),
+                      "k: inf is out of range; accepted: 0 to 1");
+    CHECK_THROWS_WITH(require_range("k", -kInf, 0.0, 1.0),
+                      "k: -inf is out of range; accepted: 0 to 1");
+    CHECK_THROWS_AS(require_range("k", std::nanf(""), 0.0f, 1.0f), ConfigError);
+    CHECK_THROWS_AS(require_positive("k", kNan), ConfigError);
+}
+
+TEST_CASE("every real-valued key of every validate() rejects NaN and infinity, naming the key") {
+    // Each entry: the key, a value it accepts, and the error of validate() on a default
+    // configuration with the key set to a value.
+    struct Case {
+        const char* key;
+        double ok;
+        std::function<std::string(double)> check;
+    };
+    const auto cgra = [](double cgra::CgraConfig::*field) {
+        return [field](double v) {
+            cgra::CgraConfig c;
+            c.*field = v;
+            return error_of([&c] { c.validate(); });
+        };
+    };
+    const auto analog = [](double cgra::AnalogConfig::*field) {
+        return [field](double v) {
+            cgra::CgraConfig c;
+            c.analog.*field = v;
+            return error_of([&c] { c.validate(); });
+        };
+    };
+    const auto noise = [](double cgra::NoiseConfig::*field) {
+        return [field](double v) {
+            cgra::NoiseConfig n;
+            n.*field = v;
+            return error_of([&n] { n.validate(); });
+        };
+    };
+    const std::vector<Case> cases{
+        {"cgra.clock_mhz", 500, cgra(&cgra::CgraConfig::clock_mhz)},
+        {"cgra.pass_ns", 52, analog(&cgra::AnalogConfig::pass_ns)},
+        {"noise.activation_k", 0.05, noise(&cgra::NoiseConfig::activation_k)},
+        {"noise.programming_sigma", 0.05, noise(&cgra::NoiseConfig::programming_sigma)},
+        {"noise.stuck_fraction", 0.01, noise(&cgra::NoiseConfig::stuck_fraction)},
+        {"noise.drift_time_s", 3600, noise(&cgra::NoiseConfig::drift_time_s)},
+        {"noise.drift_nu", 0.06, noise(&cgra::NoiseConfig::drift_nu)},
+        {"noise.drift_t0_s", 20, noise(&cgra::NoiseConfig::drift_t0_s)},
+        {"noise.read_sigma", 0.01, noise(&cgra::NoiseConfig::read_sigma)},
+        {"noise.adc_clip", 1, noise(&cgra::NoiseConfig::adc_clip)},
+        {"denoiser.clock_mhz", 500,
+         [](double v) {
+             denoiser::DenoiserConfig c;
+             c.clock_mhz = v;
+             return error_of([&c] { c.validate(); });
+         }},
+        {"block.bottleneck_ratio", 0.25,
+         [](double v) {
+             denoiser::BlockFormat f;
+             f.bottleneck_ratio = v;
+             return error_of([&f] { f.validate(); });
+         }},
+        {"energy.mac_16b", 1,
+         [](double v) {
+             EnergyTable t = EnergyTable::defaults_45nm();
+             return error_of([&t, v] { t.set("mac_16b", v); });
+         }},
+    };
+    for (const auto& c : cases) {
+        INFO(c.key);
+        CHECK(c.check(c.ok).empty());
+        for (const double bad : {kNan, kInf, -kInf}) {
+            INFO(bad);
+            CHECK_THAT(c.check(bad), Catch::StartsWith(std::string(c.key) + ": "));
+        }
+    }
+}
+
+TEST_CASE("parse_real takes finite decimal numbers only") {
+    CHECK(parse_real("k", "0.5") == 0.5);
+    CHECK(parse_real("k", "-3") == -3.0);
+    CHECK(parse_real("k", "+2") == 2.0);
+    CHECK(parse_real("k", "1e-3") == 0.001);
+    CHECK(parse_real("k", "2.5E+2") == 250.0);
+    CHECK(parse_real("k", ".25") == 0.25);
+    CHECK(parse_real("k", "5.") == 5.0);
+    CHECK(parse_real("k", "0") == 0.0);
+    CHECK(parse_real("k", "0e999") == 0.0);  // a true zero, not an underflow
+    CHECK(parse_real("k", "1.7976931348623157e308") == std::numeric_limits<double>::max());
+    for (const char* bad :
+         {"",     " 1", "1 ", "nan", "NaN", "-nan", "inf", "-inf",  "Infinity", "0x1p3", "0x10",
+          "0.5x", "1e", "e3", ".",   "-",   "+",    "1,5", "1e3.5", "--1",      "1_000", "\xff"}) {
+        INFO(bad);
+        CHECK_THROWS_WITH(
+            parse_real("cgra.clock_mhz", bad),
+            Catch::StartsWith("cgra.clock_mhz: '") && Contains("is not a finite decimal number"));
+    }
+    for (const char* huge : {"1e400", "-1e400", "1e-400", "2e308"}) {
+        INFO(huge);
+        CHECK_THROWS_WITH(parse_real("k", huge),
+                          std::string("k: ") + huge +
+                              " is outside the range of a double (about 2.2e-308 to 1.8e308 in "
+                              "magnitude)");
+    }
+    CHECK_THROWS_WITH(parse_real("k", "\xff"),
+                      "k: '\\xff' is not a finite decimal number; "
+                      "expected e.g. 0.5, 100 or 1e-3");
+}
+
+TEST_CASE("parse_integer takes decimal integers in the declared range, never wrapping") {
+    CHECK(parse_integer("k", "7", 0, 10) == 7);
+    CHECK(parse_integer("k", "+7", 0, 10) == 7);
+    CHECK(parse_integer("k", "007", 0, 10) == 7);
+    CHECK(parse_integer("k", "-0", 0, 10) == 0);
+    CHECK(parse_integer("k", "-5", -10, 10) == -5);
+    CHECK(parse_integer("k", "9223372036854775807", LLONG_MIN, LLONG_MAX) == LLONG_MAX);
+    CHECK(parse_integer("k", "-9223372036854775808", LLONG_MIN, LLONG_MAX) == LLONG_MIN);
+    for (const char* bad : {"", "+", "-", "1.0", "1e3", "0x10", " 1", "1 ", "ten", "nan", "1-"}) {
+        INFO(bad);
+        CHECK_THROWS_WITH(parse_integer("denoiser.cores", bad, 1, 256),
+                          Catch::StartsWith("denoiser.cores: '") && Contains("is not an integer"));
+    }
+    CHECK_THROWS_WITH(parse_integer("run.runs", "4294967295", 1, 1000000),
+                      "run.runs: 4294967295 is out of range; accepted: 1 to 1000000");
+    CHECK_THROWS_WITH(parse_integer("k", "-1", 0, 10), "k: -1 is out of range; accepted: 0 to 10");
+    CHECK_THROWS_WITH(parse_integer("k", "11", 0, 10), "k: 11 is out of range; accepted: 0 to 10");
+    // Beyond 2^63 and 2^64: out of range, not wrapped into it.
+    for (const char* huge : {"9223372036854775808", "-9223372036854775809", "18446744073709551616",
+                             "18446744073709551617", "99999999999999999999999999"}) {
+        INFO(huge);
+        CHECK_THROWS_WITH(parse_integer("k", huge, LLONG_MIN, LLONG_MAX),
+                          Contains("is out of range; accepted: -9223372036854775808 to "
+                                   "9223372036854775807"));
+        CHECK_THROWS_WITH(parse_integer("k", huge, 0, 10), Contains("is out of range"));
+    }
+    CHECK_THROWS_WITH(parse_integer("k", "-3", 0, 4294967295LL, "is not a valid unsigned value"),
+                      "k: -3 is not a valid unsigned value");
+}
+
+TEST_CASE("invalid_utf8_at finds the first byte that is not well-formed UTF-8") {
+    CHECK_FALSE(invalid_utf8_at(""));
+    CHECK_FALSE(invalid_utf8_at("layer1.0.conv1"));
+    CHECK_FALSE(invalid_utf8_at("caf\xc3\xa9"));       // é
+    CHECK_FALSE(invalid_utf8_at("\xe2\x82\xac"));      // €
+    CHECK_FALSE(invalid_utf8_at("\xf0\x9f\x98\x80"));  // U+1F600
+    CHECK_FALSE(invalid_utf8_at("\xf4\x8f\xbf\xbf"));  // U+10FFFF
+    CHECK(invalid_utf8_at("ab\xff") == std::optional<std::size_t>(2));
+    CHECK(invalid_utf8_at("a\x80") == std::optional<std::size_t>(1));         // lone continuation
+    CHECK(invalid_utf8_at("\xc0\xaf") == std::optional<std::size_t>(0));      // overlong '/'
+    CHECK(invalid_utf8_at("\xe0\x80\xaf") == std::optional<std::size_t>(0));  // overlong
+    CHECK(invalid_utf8_at("\xed\xa0\x80") == std::optional<std::size_t>(0));  // surrogate
+    CHECK(invalid_utf8_at("\xf4\x90\x80\x80") == std::optional<std::size_t>(0));  // > U+10FFFF
+    CHECK(invalid_utf8_at("x\xe2\x82") == std::optional<std::size_t>(1));         // truncated
+    CHECK(printable("a\xff\tb\xc3\xa9") == "a\\xff\\x09b\xc3\xa9");
+}
+
+TEST_CASE("csv_field quotes per RFC 4180 only when needed") {
+    CHECK(csv_field("layer1.0.conv1") == "layer1.0.conv1");
+    CHECK(csv_field("") == "");
+    CHECK(csv_field("a,b") == "\"a,b\"");
+    CHECK(csv_field("say \"hi\"") == "\"say \"\"hi\"\"\"");
+    CHECK(csv_field("two\nlines") == "\"two\nlines\"");
+    CHECK(csv_field("cr\r") == "\"cr\r\"");
+}
+
+TEST_CASE("parse_ini: byte order mark, both comment styles, CRLF, sections, inline comments") {
+    const std::string text =
+        "\xef\xbb\xbf; a comment\r\n"
+        "# another comment\r\n"
+        "\r\n"
+        "[denoiser]\r\n"
+        "cores = 3 ; three\r\n"
+        "  lanes=2\t# two\r\n"
+        "[ dataset ] # the data\n"
+        "images = /data/a#b.gz\n"
+        "mean =\n"
+        "top.level = 1\n";
+    const std::vector<IniEntry> e = parse_ini(text, "x.ini");
+    REQUIRE(e.size() == 5);
+    CHECK(e[0].key == "denoiser.cores");
+    CHECK(e[0].value == "3");
+    CHECK(e[0].line == 5);
+    CHECK(e[1].key == "denoiser.lanes");
+    CHECK(e[1].value == "2");
+    CHECK(e[1].line == 6);
+    CHECK(e[2].key == "dataset.images");
+    CHECK(e[2].value == "/data/a#b.gz");
+    CHECK(e[3].key == "dataset.mean");
+    CHECK(e[3].value == "");
+    CHECK(e[4].key == "dataset.top.level");
+    CHECK(parse_ini("cores = 1\n", "x.ini").at(0).key == "cores");
+    CHECK(parse_ini("", "x.ini").empty());
+    CHECK(parse_ini("\xef\xbb\xbf", "x.ini").empty());
+}
+
+TEST_CASE("parse_ini errors name the file and the line") {
+    CHECK_THROWS_WITH(parse_ini("[a]\nb = 1\n\nnonsense\n", "my.ini"),
+                      "config file 'my.ini', line 4: 'nonsense' is not 'key = value', "
+                      "'[section]' or a comment");
+    CHECK_THROWS_WITH(parse_ini("[a]\nb = 1\nb = 2\n", "my.ini"),
+                      "a.b: config file 'my.ini', line 3: set twice (first on line 2)");
+    CHECK_THROWS_WITH(parse_ini("# ok\n[a\n", "my.ini"),
+                      "config file 'my.ini', line 2: '[a' has no closing ']'");
+    CHECK_THROWS_WITH(parse_ini("[]\n", "my.ini"),
+                      "config file 'my.ini', line 1: empty section name '[]'");
+    CHECK_THROWS_WITH(parse_ini("[a] b\n", "my.ini"),
+                      "config file 'my.ini', line 1: unexpected text after ']': 'b'");
+    CHECK_THROWS_WITH(parse_ini("[a]\n = 1\n", "my.ini"),
+                      "config file 'my.ini', line 2: '= 1' has no key before '='");
+    CHECK_THROWS_WITH(parse_ini("[a]\nb = 1\nc = \xff\n", "my.ini"),
+                      "config file 'my.ini', line 3: byte 0xff is not valid UTF-8; expected a "
+                      "UTF-8 text file");
+    CHECK_THROWS_WITH(parse_ini(std::string("[a]\nb = 1\0\n", 11), "my.ini"),
+                      "config file 'my.ini', line 2: holds a NUL byte; expected a text file");
+    // A byte order mark anywhere but at the start is not one.
+    CHECK_THROWS_WITH(parse_ini("[a]\n\xef\xbb\xbf"
+                                "b = 1\n",
+                                "my.ini"),
+                      "config file 'my.ini', line 2: a byte order mark (U+FEFF) is accepted at "
+                      "the start of the file only");
+}
+
+TEST_CASE("read_config_file refuses what is not a small regular file") {
+    CHECK_THROWS_WITH(read_config_file("/dev/zero"),
+                      "config: config file '/dev/zero' is a character device; expected a "
+                      "regular file (an INI file of configuration keys)");
+    CHECK_THROWS_WITH(read_config_file("/"), Contains("config file '/' is a directory"));
+    CHECK_THROWS_WITH(read_config_file("/nonexistent/x.ini"),
+                      "config: cannot open config file '/nonexistent/x.ini': No such file or "
+                      "directory");
+    const std::string path = "/tmp/dnsim_unit_config_" + std::to_string(::getpid()) + ".ini";
+    {
+        std::ofstream out(path, std::ios::binary);
+        out << "[denoiser]\ncores = 3\n";
+    }
+    CHECK(read_config_file(path) == "[denoiser]\ncores = 3\n");
+    CHECK(read_config_file(path, 21) == "[denoiser]\ncores = 3\n");
+    CHECK_THROWS_WITH(read_config_file(path, 20),
+                      "config: config file '" + path +
+                          "' is larger than 20 bytes; expected an INI file of configuration keys");
+    std::remove(path.c_str());
+    // A file whose size stat does not tell (0 for /proc) is bounded by the read.
+    CHECK_THROWS_WITH(read_config_file("/proc/self/status", 16),
+                      Contains("is larger than 16 bytes"));
+    CHECK(kMaxConfigFileBytes == 1048576);
+}
