@@ -245,6 +245,28 @@ TEST_CASE("bad ONNX input gives one clear error naming the file, node and op") {
     }
 }
 
+TEST_CASE("an empty tensor in raw_data imports (ReduceSum with empty axes)") {
+    // axes as ONNX's own backend tests store it: INT64, dims [0], raw_data of zero bytes. The
+    // import copied those zero bytes with memcpy into an empty vector's null pointer (undefined;
+    // reported by the sanitizer build, scripts/sanitize.sh).
+    ModelBuilder b({1, 2, 2, 2});
+    auto* axes = b.g->add_initializer();
+    axes->set_name("axes");
+    axes->set_data_type(onnx::TensorProto::INT64);
+    axes->add_dims(0);
+    axes->set_raw_data("");
+    b.node("ReduceSum", {"x", "axes"}, "y", "sum");
+    const Graph g = b.import();
+    REQUIRE(g.nodes.size() == 1);
+    const Tensor x = ramp({1, 2, 2, 2});
+    const Tensor y = Executor(g).run({x})[0];
+    CHECK(y.dims == Dims{1, 1, 1, 1});
+    float sum = 0.0f;
+    for (const float v : x.data)
+        sum += v;
+    CHECK(y.data[0] == Approx(sum));
+}
+
 TEST_CASE("PyTorch's SiLU export (x * Sigmoid(x)) imports as one Silu node") {
     auto m = one_node("Sigmoid");
     auto* g = m.mutable_graph();

@@ -95,7 +95,11 @@ std::vector<T> raw_values(const std::string& raw, std::int64_t count, const std:
                                 name, raw.size(), count * static_cast<std::int64_t>(sizeof(T))));
     }
     std::vector<T> v(static_cast<std::size_t>(count));
-    std::memcpy(v.data(), raw.data(), raw.size());
+    // An empty tensor (ReduceSum's empty axes) has no storage: v.data() may be null, and memcpy
+    // from or to a null pointer is undefined even for zero bytes.
+    if (!raw.empty()) {
+        std::memcpy(v.data(), raw.data(), raw.size());
+    }
     return v;
 }
 
