@@ -9,6 +9,7 @@
 #include "config_keys.h"
 #include "exec/executor.h"
 #include "model_loader.h"
+#include "run_memory.h"
 
 namespace dnsim::tb {
 
@@ -21,6 +22,8 @@ int run_eval(const EvalOptions& opt, std::ostream& os) {
         os << note << "\n";
     const Dataset d = load_dataset(spec);
     check_dataset_for_model(d, g);
+    check_memory(estimate_eval_memory(graph_footprint(g), d.size(), opt.batch, opt.threads),
+                 opt.model, "lower exec.threads or dataset.limit");
     const Executor exec(g, {opt.threads, opt.seed, DenoiserEpsilon::Gaussian});
     const std::int64_t n = d.size();
     const std::int64_t per_image = d.images.numel() / std::max<std::int64_t>(n, 1);

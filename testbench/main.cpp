@@ -21,6 +21,7 @@
 #include "inspect.h"
 #include "model_loader.h"
 #include "onnx/onnx_io.h"
+#include "run_memory.h"
 #include "run_study.h"
 #include "topologies/topologies.h"
 
@@ -219,6 +220,7 @@ int cmd_eval(int argc, const char* const* argv) {
     dnsim::tb::ConfigBinder binder;
     dnsim::tb::DatasetKeys dataset_text;
     dnsim::tb::bind_model_limits(binder);
+    dnsim::tb::bind_memory_limit(binder);
     dnsim::tb::bind_dataset(binder, opt.dataset, dataset_text);
     binder.add_unsigned(
         "exec.threads", opt.threads, "worker threads of the float executor (1..256)",
@@ -296,6 +298,7 @@ int cmd_run(int argc, const char* const* argv) {
     dnsim::tb::bind_block_format(binder, rc.soc.format);
     dnsim::tb::bind_dataset(binder, opt.dataset, dataset_text);
     dnsim::tb::bind_model_limits(binder);
+    dnsim::tb::bind_memory_limit(binder);
     binder.add_unsigned("run.seed", rc.seed, "first run seed (noise, denoiser lanes, new blocks)",
                         [&rc](unsigned long long v) { rc.seed = v; });
     binder.add_unsigned("run.seeds", rc.seeds, "noisy/denoised passes, one per seed",
@@ -375,6 +378,13 @@ int sc_main(int argc, char* argv[]) {
         return 1;
     } catch (const ConfigError& e) {
         std::cerr << "dnsim: error: " << e.what() << "\n";
+        return 1;
+    } catch (const std::bad_alloc&) {
+        // Declared sizes are checked against the limits before work starts (model.*,
+        // dataset.max_elements, run.max_memory_mib); this is a machine with less memory free.
+        std::cerr << "dnsim: error: out of memory: the model, dataset and settings need more "
+                     "memory than this machine has free (lower run.batch, the threads or "
+                     "dataset.limit)\n";
         return 1;
     } catch (const sc_core::sc_report& e) {
         std::cerr << "dnsim: internal error (SystemC): " << e.what() << "\n";

@@ -3,6 +3,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <new>
 
 #include <fmt/format.h>
 
@@ -66,7 +67,15 @@ workloads::Graph load_model(const std::string& model, const std::string& key) {
     // ONNX import validates as it builds; built-in and SCALE-Sim graphs are checked here, so
     // every model meets the same rules and limits (GraphLimits) before any work starts; and
     // every name must be UTF-8 (it goes into CSV, JSON and ONNX files).
-    workloads::Graph g = load_unchecked(model, key);
+    workloads::Graph g;
+    try {
+        g = load_unchecked(model, key);
+    } catch (const std::bad_alloc&) {
+        // The declared sizes passed the model limits, yet the machine has less memory.
+        throw ConfigError(key, fmt::format("'{}': out of memory while loading the model; it "
+                                           "needs more memory than this machine has free",
+                                           printable(model)));
+    }
     check_names_utf8(g, model, key);
     g.validate(model);
     return g;

@@ -19,6 +19,7 @@
 #include "graph/transforms.h"
 #include "model_loader.h"
 #include "result_json.h"
+#include "run_memory.h"
 
 namespace dnsim::tb {
 
@@ -180,6 +181,15 @@ int run_study(const RunOptions& opt, std::ostream& os) {
     platform::ReplayConfig cfg = opt.replay;
     cfg.progress = progress_bar;
     cfg.keep_logits = opt.save_logits;
+    const auto& analog = cfg.soc.cgra.analog;
+    const std::int64_t slices =
+        cfg.noise.fidelity == cgra::Fidelity::BitSliced
+            ? (analog.weight_bits + analog.bits_per_cell - 1) / analog.bits_per_cell
+            : 0;
+    check_memory(
+        estimate_run_memory(workloads::graph_footprint(g), opt.timing_only ? 0 : data.size(),
+                            cfg.batch, cfg.threads, run_weight_copies(slices), cfg.keep_logits),
+        opt.model, "lower run.batch or dataset.limit");
     const platform::ReplayResult r = run_replay(g, opt.timing_only ? nullptr : &data, cfg);
     const double wall =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

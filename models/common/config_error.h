@@ -10,13 +10,30 @@
 
 namespace dnsim {
 
-/// Thrown for any bad user input (config keys, files, shapes). what() is the full message.
+/// `text` with every ASCII control character (newline, tab, ..., DEL) written as \xNN: an
+/// error message is one line, whatever names from a file it quotes.
+inline std::string one_line(std::string text) {
+    std::string out;
+    for (const char c : text) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u < 0x20 || u == 0x7f)
+            out += fmt::format("\\x{:02x}", u);
+        else
+            out += c;
+    }
+    return out;
+}
+
+/// Thrown for any bad user input (config keys, files, shapes). what() is the full message, one
+/// line: control characters in the key or message (a model's node name with a newline, say)
+/// are escaped as \xNN.
 class ConfigError : public std::runtime_error {
   public:
-    ConfigError(std::string key, const std::string& message)
-        : std::runtime_error(key.empty() ? message : key + ": " + message),
-          m_key(std::move(key)),
-          m_message(message) {}
+    ConfigError(const std::string& key, const std::string& message)
+        : std::runtime_error(key.empty() ? one_line(message)
+                                         : one_line(key) + ": " + one_line(message)),
+          m_key(one_line(key)),
+          m_message(one_line(message)) {}
     const std::string& key() const { return m_key; }
     /// The message without the "key: " prefix.
     const std::string& message() const { return m_message; }

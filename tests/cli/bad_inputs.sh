@@ -125,6 +125,14 @@ scalesim_huge_map)
 scalesim_fifo)
     mkfifo topology.csv || fail "mkfifo failed"
     expect "topology.csv: is a FIFO \(pipe\), not a regular file" inspect "$scratch/topology.csv" ;;
+onnx_fifo)
+    # Was a hang: the ONNX reader read any path whole.
+    mkfifo model.onnx || fail "mkfifo failed"
+    expect "model.onnx: is a FIFO \(pipe\), not a regular file" inspect "$scratch/model.onnx" ;;
+onnx_dev_zero)
+    # Was "internal error: std::bad_alloc" after reading until memory ran out.
+    ln -s /dev/zero zero.onnx || fail "ln failed"
+    small_memory expect "zero.onnx: is a character device, not a regular file" inspect "$scratch/zero.onnx" ;;
 *)
     fail "unknown case" ;;
 esac

@@ -156,3 +156,11 @@ TEST_CASE("ziggurat normal samples follow N(0, 1)") {
     CHECK(double(below_m2) / n == Approx(0.022750).margin(0.0004));
     CHECK(double(above3) / n == Approx(0.001350).margin(0.0001));
 }
+
+TEST_CASE("ConfigError messages are one line: control characters written as \\xNN") {
+    const ConfigError e("key\n", "name 'a\nb\tc\x7f' and UTF-8 caf\xc3\xa9 kept");
+    CHECK(std::string(e.what()) ==
+          "key\\x0a: name 'a\\x0ab\\x09c\\x7f' and UTF-8 caf\xc3\xa9 kept");
+    CHECK(e.key() == "key\\x0a");
+    CHECK(e.message() == "name 'a\\x0ab\\x09c\\x7f' and UTF-8 caf\xc3\xa9 kept");
+}

@@ -18,6 +18,8 @@
 #include "common/config_text.h"
 #include "common/energy.h"
 #include "denoiser/denoiser_config.h"
+#include "graph/footprint.h"
+#include "run_memory.h"
 
 using namespace dnsim;
 using Catch::Contains;
@@ -287,4 +289,56 @@ TEST_CASE("read_config_file refuses what is not a small regular file") {
     CHECK_THROWS_WITH(read_config_file("/proc/self/status", 16),
                       Contains("is larger than 16 bytes"));
     CHECK(kMaxConfigFileBytes == 1048576);
+}
+
+TEST_CASE("run memory estimate from a graph footprint (hand-computed) and its limit") {
+    workloads::GraphFootprint f;
+    f.weight_elements = 1000;
+    f.input_elements = 784;
+    f.output_elements = 10;
+    f.peak_live_elements = 5000;
+    f.max_im2col_elements = 2000;
+    SECTION("eval: one image per worker, batches of 256 images") {
+        const tb::MemoryEstimate m = tb::estimate_eval_memory(f, 10000, 256, 4);
+        CHECK(m.weights_bytes == 4000);
+        CHECK(m.dataset_bytes == 784 * 10000 * 4);
+        CHECK(m.activations_bytes == 5000 * 4 * 4);
+        CHECK(m.scratch_bytes == 2000 * 4 * 4);
+        CHECK(m.outputs_bytes == (784 + 10) * 256 * 4);
+        // Three images: three workers at most.
+        CHECK(tb::estimate_eval_memory(f, 3, 256, 4).activations_bytes == 5000 * 3 * 4);
+    }
+    SECTION(
+        "run: jobs of 64 images alive at once, one im2col matrix per worker, weights "
+        "twice, logits of three passes") {
+        const tb::MemoryEstimate m = tb::estimate_run_memory(f, 10000, 64, 4, 2, true);
+        CHECK(m.weights_bytes == 2 * 4000);
+        CHECK(m.activations_bytes == 5000 * 64 * 4);
+        CHECK(m.scratch_bytes == 2000 * 4 * 4);
+        CHECK(m.outputs_bytes == 3 * 10000 * 10 * 4);
+        CHECK(m.total_bytes() ==
+              8000 + 784 * 10000 * 4 + 5000 * 64 * 4 + 2000 * 4 * 4 + 3 * 10000 * 10 * 4);
+        const tb::MemoryEstimate t = tb::estimate_run_memory(f, 0, 64, 4, 2, true);
+        CHECK(t.total_bytes() == 8000);  // timing only: no data
+    }
+    SECTION("above the limit: one error naming the key, the model and the parts") {
+        const std::int64_t saved = tb::max_memory_mib();
+        tb::set_max_memory_mib(1);
+        const tb::MemoryEstimate m = tb::estimate_run_memory(f, 10000, 64, 4, 2, false);
+        // 8000 + 31 360 000 + 1 280 000 + 32 000 bytes = 31.16 MiB
+        CHECK_THROWS_WITH(tb::check_memory(m, "net.onnx", "lower run.batch"),
+                          "run.max_memory_mib: 'net.onnx' would need about 31.2 MiB (weights "
+                          "0.0, dataset 29.9, activations 1.2, im2col 0.0, outputs 0.0), more "
+                          "than run.max_memory_mib = 1 MiB; lower run.batch, or raise "
+                          "run.max_memory_mib");
+        tb::set_max_memory_mib(40);
+        CHECK_NOTHROW(tb::check_memory(m, "net.onnx", "lower run.batch"));
+        tb::set_max_memory_mib(saved);
+    }
+    SECTION("sizes past 64 bits saturate and are refused, not wrapped") {
+        f.peak_live_elements = std::int64_t{1} << 61;
+        const tb::MemoryEstimate m = tb::estimate_run_memory(f, 10000, 64, 4, 2, false);
+        CHECK(m.total_bytes() == std::numeric_limits<std::int64_t>::max());
+        CHECK_THROWS_AS(tb::check_memory(m, "net.onnx", "lower run.batch"), ConfigError);
+    }
 }

@@ -2,6 +2,7 @@
 // built-in topologies against the standard parameter counts, denoiser insertion, BN folding.
 #include <catch2/catch.hpp>
 
+#include "graph/footprint.h"
 #include "graph/graph_builder.h"
 #include "graph/transforms.h"
 #include "topologies/topologies.h"
@@ -211,4 +212,18 @@ TEST_CASE("non-finite attributes and weights are refused with the node or tensor
     g.initializers.at(w).data[7] = std::numeric_limits<float>::infinity();
     CHECK_THROWS_WITH(g.validate("m.onnx"),
                       Catch::Contains("initializer '" + w + "' holds inf at index 7"));
+}
+
+TEST_CASE("memory footprint of a small graph (hand-computed)") {
+    const GraphFootprint f = graph_footprint(small_net());
+    // Weights: c1 108, bn1 4 x 4 (scale, shift, mean, variance), dw 36, fc 5 x 4 + 5.
+    CHECK(f.weight_elements == 108 + 16 + 36 + 25);
+    CHECK(f.input_elements == 3 * 8 * 8);
+    CHECK(f.output_elements == 5);
+    // Walking the nodes: c1 holds its input (192) and output (64) at once, the peak; after it
+    // the input is freed. The residual add holds r1, dw and its own output, 3 x 64 = 192.
+    CHECK(f.peak_live_elements == 192 + 64);
+    CHECK(f.peak_node == "c1");
+    // c1's im2col: 3 x 3 x 3 rows, 4 x 4 output pixels; dw's (groups of 1 channel): 9 x 16.
+    CHECK(f.max_im2col_elements == 27 * 16);
 }

@@ -547,3 +547,14 @@ TEST_CASE("opset 11 Softmax over several trailing dimensions: one softmax over a
     }
     CHECK(g.nodes.back().name == "sm");
 }
+
+TEST_CASE("ONNX names with control characters import; errors quote them on one line") {
+    // Names are the model's own: a newline or a tab is kept (layers.csv quotes it), and an
+    // error that quotes such a name writes its control characters as \xNN.
+    auto m = one_node("Relu");
+    m.mutable_graph()->mutable_node(0)->set_name("n\t0\n");
+    CHECK(import_onnx_bytes(bytes(m), "m.onnx").nodes.at(0).name == "n\t0\n");
+    m.mutable_graph()->mutable_node(0)->set_op_type("Re\nlu");
+    CHECK_THROWS_WITH(import_onnx_bytes(bytes(m), "m.onnx"),
+                      Catch::Contains("'Re\\x0alu'") && !Catch::Contains("\n"));
+}

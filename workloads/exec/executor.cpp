@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <new>
 #include <thread>
 #include <unordered_map>
 
@@ -14,8 +15,10 @@
 
 namespace dnsim::workloads {
 
-Tensor evaluate_node(const Graph& g, std::size_t ni, const std::vector<const Tensor*>& in,
-                     std::uint64_t first_image, const ExecOptions& options) {
+namespace {
+
+Tensor evaluate(const Graph& g, std::size_t ni, const std::vector<const Tensor*>& in,
+                std::uint64_t first_image, const ExecOptions& options) {
     const Node& n = g.nodes[ni];
     std::vector<Dims> in_dims;
     for (const Tensor* t : in)
@@ -123,6 +126,23 @@ Tensor evaluate_node(const Graph& g, std::size_t ni, const std::vector<const Ten
         }
     }
     return out;
+}
+
+}  // namespace
+
+Tensor evaluate_node(const Graph& g, std::size_t ni, const std::vector<const Tensor*>& in,
+                     std::uint64_t first_image, const ExecOptions& options) {
+    try {
+        return evaluate(g, ni, in, first_image, options);
+    } catch (const std::bad_alloc&) {
+        // What the shapes declare was checked against run.max_memory_mib before the run; this
+        // is the machine running out below that limit.
+        const Node& n = g.nodes[ni];
+        throw ConfigError(g.name, fmt::format("node '{}' ({}): out of memory evaluating it for {} "
+                                              "image(s); lower the batch, threads or "
+                                              "run.max_memory_mib",
+                                              n.name, op_name(n.op), options.batch));
+    }
 }
 
 Executor::Executor(const Graph& graph, ExecOptions options) : m_graph(graph), m_options(options) {

@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 #include <onnx/onnx_pb.h>
 
+#include "common/input_files.h"
 #include "exec/executor.h"
 #include "exec/kernels_tensor.h"
 #include "onnx/onnx_io.h"
@@ -60,14 +61,12 @@ const char* dtype_name(int t) {
     }
 }
 
+/// A serialised protobuf message (a model or a TensorProto) from a regular file: protobuf
+/// parses at most 2 GiB, so a larger file is refused before it is read, as is a FIFO, device or
+/// directory (models/common/input_files.h).
 std::string read_file(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    if (!f) {
-        throw ConfigError(path, "cannot open file");
-    }
-    std::ostringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
+    constexpr std::int64_t kMaxProtobufBytes = (std::int64_t{1} << 31) - 1;
+    return read_input_file(path, kMaxProtobufBytes, "an ONNX protobuf file");
 }
 
 /// A constant (initializer, Constant node output, or a value folded at import) as float or

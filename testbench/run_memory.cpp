@@ -1,0 +1,111 @@
+#include "run_memory.h"
+
+#include <algorithm>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "common/checked_math.h"
+#include "common/config_error.h"
+
+namespace dnsim::tb {
+
+namespace {
+
+constexpr std::int64_t kFloatBytes = 4;
+constexpr std::int64_t kMiB = std::int64_t{1} << 20;
+std::int64_t g_max_memory_mib = 16384;
+
+/// a x b x c bytes; a product past 2^63 saturates (it is above any limit anyway).
+std::int64_t bytes(std::int64_t elements, std::int64_t times = 1) {
+    const auto e = checked_product({elements, times, kFloatBytes});
+    return e ? *e : std::numeric_limits<std::int64_t>::max();
+}
+
+std::int64_t sum(std::initializer_list<std::int64_t> parts) {
+    std::int64_t s = 0;
+    for (const std::int64_t p : parts) {
+        const auto r = checked_add(s, p);
+        s = r ? *r : std::numeric_limits<std::int64_t>::max();
+    }
+    return s;
+}
+
+double mib(std::int64_t b) {
+    return static_cast<double>(b) / static_cast<double>(kMiB);
+}
+
+}  // namespace
+
+std::int64_t MemoryEstimate::total_bytes() const {
+    return sum({weights_bytes, dataset_bytes, activations_bytes, scratch_bytes, outputs_bytes});
+}
+
+std::string MemoryEstimate::describe() const {
+    return fmt::format(
+        "{:.1f} MiB (weights {:.1f}, dataset {:.1f}, activations {:.1f}, "
+        "im2col {:.1f}, outputs {:.1f})",
+        mib(total_bytes()), mib(weights_bytes), mib(dataset_bytes), mib(activations_bytes),
+        mib(scratch_bytes), mib(outputs_bytes));
+}
+
+MemoryEstimate estimate_eval_memory(const workloads::GraphFootprint& f, std::int64_t images,
+                                    std::int64_t batch, std::int64_t threads) {
+    const std::int64_t per_call = std::min(batch, images);
+    const std::int64_t workers = std::max<std::int64_t>(1, std::min(threads, per_call));
+    MemoryEstimate m;
+    m.weights_bytes = bytes(f.weight_elements);
+    m.dataset_bytes = bytes(f.input_elements, images);
+    m.activations_bytes = bytes(f.peak_live_elements, workers);
+    m.scratch_bytes = bytes(f.max_im2col_elements, workers);
+    // The call's copy of its images and its stacked outputs.
+    m.outputs_bytes = sum({bytes(f.input_elements, per_call), bytes(f.output_elements, per_call)});
+    return m;
+}
+
+MemoryEstimate estimate_run_memory(const workloads::GraphFootprint& f, std::int64_t images,
+                                   std::int64_t batch, std::int64_t threads,
+                                   std::int64_t weight_copies, bool keep_logits) {
+    MemoryEstimate m;
+    m.weights_bytes = bytes(f.weight_elements, weight_copies);
+    if (images == 0)
+        return m;
+    const std::int64_t job = std::min(batch, images);
+    m.dataset_bytes = bytes(f.input_elements, images);
+    m.activations_bytes = bytes(f.peak_live_elements, job);
+    m.scratch_bytes =
+        bytes(f.max_im2col_elements, std::max<std::int64_t>(1, std::min(threads, job)));
+    m.outputs_bytes = keep_logits ? bytes(f.output_elements, sum({images, images, images})) : 0;
+    return m;
+}
+
+std::int64_t run_weight_copies(std::int64_t slices) {
+    return 2 + slices;
+}
+
+std::int64_t max_memory_mib() {
+    return g_max_memory_mib;
+}
+void set_max_memory_mib(std::int64_t v) {
+    g_max_memory_mib = v;
+}
+
+void bind_memory_limit(ConfigBinder& b) {
+    b.add_int(
+        "run.max_memory_mib", g_max_memory_mib,
+        "most memory a run may need, MiB, estimated from the model's shapes and the run's "
+        "settings before any work starts (1..2^40)",
+        [](long long v) { g_max_memory_mib = v; }, 1, std::int64_t{1} << 40);
+}
+
+void check_memory(const MemoryEstimate& m, const std::string& what, const std::string& advice) {
+    const std::int64_t limit = g_max_memory_mib * kMiB;
+    if (m.total_bytes() > limit) {
+        throw ConfigError("run.max_memory_mib",
+                          fmt::format("'{}' would need about {}, more than run.max_memory_mib = "
+                                      "{} MiB; {}, or raise run.max_memory_mib",
+                                      what, m.describe(), g_max_memory_mib, advice));
+    }
+}
+
+}  // namespace dnsim::tb

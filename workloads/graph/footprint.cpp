@@ -1,0 +1,81 @@
+#include "graph/footprint.h"
+
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "common/checked_math.h"
+#include "common/config_error.h"
+
+namespace dnsim::workloads {
+
+GraphFootprint graph_footprint(const Graph& g) {
+    const auto shapes = g.infer_shapes(1);
+    const auto add = [&g](std::int64_t a, std::int64_t b) {
+        const auto r = checked_add(a, b);
+        if (!r)
+            throw ConfigError(g.name, "the memory footprint overflows 64-bit arithmetic");
+        return *r;
+    };
+    const auto elements = [&](const std::string& t) { return numel(shapes.at(t)); };
+
+    GraphFootprint f;
+    for (const auto& [name, t] : g.initializers)
+        f.weight_elements = add(f.weight_elements, t.numel());
+
+    std::map<std::string, std::size_t> last_use;
+    for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+        for (const std::string& t : g.nodes[i].inputs)
+            last_use[t] = i;
+    }
+    for (const ValueInfo& v : g.outputs) {
+        last_use[v.name] = g.nodes.size();
+        f.output_elements = add(f.output_elements, elements(v.name));
+    }
+    std::set<std::string> live;
+    std::int64_t live_elements = 0;
+    for (const ValueInfo& v : g.inputs) {
+        f.input_elements = add(f.input_elements, elements(v.name));
+        live.insert(v.name);
+        live_elements = add(live_elements, elements(v.name));
+    }
+    f.peak_live_elements = live_elements;
+    for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+        const Node& n = g.nodes[i];
+        // While a node runs, its inputs and its output are alive together.
+        for (const std::string& out : n.outputs) {
+            if (live.insert(out).second)
+                live_elements = add(live_elements, elements(out));
+        }
+        if (live_elements > f.peak_live_elements) {
+            f.peak_live_elements = live_elements;
+            f.peak_node = n.name;
+        }
+        if (n.op == Op::Conv) {
+            const Dims& w = shapes.at(n.inputs[1]);
+            const Dims& y = shapes.at(n.outputs[0]);
+            // One group's im2col matrix: (C/groups x kh x kw) rows, one column per output pixel.
+            std::int64_t col = 1;
+            for (std::size_t d = 1; d < w.size(); ++d)
+                col = *checked_mul(col, w[d]);
+            for (std::size_t d = 2; d < y.size(); ++d) {
+                const auto c = checked_mul(col, y[d]);
+                if (!c)
+                    throw ConfigError(g.name, fmt::format("node '{}': the im2col size overflows "
+                                                          "64-bit arithmetic",
+                                                          n.name));
+                col = *c;
+            }
+            f.max_im2col_elements = std::max(f.max_im2col_elements, col);
+        }
+        for (const std::string& t : n.inputs) {
+            const auto it = last_use.find(t);
+            if (it != last_use.end() && it->second == i && live.erase(t) != 0)
+                live_elements -= elements(t);
+        }
+    }
+    return f;
+}
+
+}  // namespace dnsim::workloads

@@ -1,0 +1,27 @@
+// What a graph needs in memory to run, from its shapes alone: weights, the largest set of
+// activations alive at once and the largest im2col buffer, per image. The studies turn it into
+// an estimate of a whole run (images, batch, threads) and refuse a run that would need more
+// than run.max_memory_mib before any work starts (docs/reliability.md).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "graph/graph.h"
+
+namespace dnsim::workloads {
+
+struct GraphFootprint {
+    std::int64_t weight_elements = 0;      ///< all initializers
+    std::int64_t input_elements = 0;       ///< graph inputs, one image
+    std::int64_t output_elements = 0;      ///< graph outputs, one image
+    std::int64_t peak_live_elements = 0;   ///< most activations alive at once, one image
+    std::string peak_node;                 ///< the node at which that peak is reached
+    std::int64_t max_im2col_elements = 0;  ///< largest Conv im2col matrix, one image
+};
+
+/// Walks the nodes in order, as the executor and the replay do (an activation is freed after
+/// its last reader). Element counts are overflow-checked (ConfigError naming the graph).
+GraphFootprint graph_footprint(const Graph& g);
+
+}  // namespace dnsim::workloads
