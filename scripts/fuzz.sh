@@ -6,14 +6,14 @@
 # exception, an input taking over 10 s or 2 GB, or an error message that is not one line naming
 # the file. Findings are written to build-fuzz/findings/TARGET/ (docs/reliability.md).
 # usage: scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]   (targets: idx cifar10 npy
-#        scalesim_csv onnx onnx_structured; FUZZ_JOBS=N runs N at a time, FUZZ_BUILD_DIR another
-#        build directory)
+#        scalesim_csv onnx onnx_structured config; FUZZ_JOBS=N runs N at a time, FUZZ_BUILD_DIR
+#        another build directory)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(idx cifar10 npy scalesim_csv onnx onnx_structured)
+[ ${#targets[@]} -gt 0 ] || targets=(idx cifar10 npy scalesim_csv onnx onnx_structured config)
 build=${FUZZ_BUILD_DIR:-build-fuzz}
 jobs=${FUZZ_JOBS:-2}
 
@@ -38,7 +38,7 @@ done
 max_len() {
     case $1 in
         onnx | onnx_structured) echo 65536 ;;
-        scalesim_csv) echo 4096 ;;
+        scalesim_csv | config) echo 4096 ;;
         *) echo 8192 ;;
     esac
 }
