@@ -98,6 +98,7 @@ inline bool reduce_mean_of_scalar(const onnx::GraphProto& g) {
 
 /// onnx-8: a node with fewer inputs than its op has, which the import's constant folding
 /// reads all the same (std::out_of_range from at(), or a heap overflow; onnx_import.cpp).
+/// onnx-9: the same with an empty input name.
 inline bool missing_input(const onnx::GraphProto& g) {
     static const std::pair<const char*, int> needs[] = {
         {"Where", 3},  {"ScatterND", 3}, {"Range", 3},   {"Add", 2},   {"Sub", 2},
@@ -107,6 +108,14 @@ inline bool missing_input(const onnx::GraphProto& g) {
         for (const auto& [op, count] : needs) {
             if (n.op_type() == op && n.input_size() < count)
                 return true;
+        }
+        // onnx-9: an omitted (empty) first input of an op the import folds (map::at).
+        if (n.input_size() > 0 && n.input(0).empty()) {
+            for (const char* op : {"Neg", "Equal", "Where", "Mod", "Unsqueeze", "Squeeze", "Gather",
+                                   "Flatten", "Reshape"}) {
+                if (n.op_type() == op)
+                    return true;
+            }
         }
     }
     return false;
@@ -134,7 +143,7 @@ inline bool graph_hit(const onnx::GraphProto& g, int depth) {
     return false;
 }
 
-/// Whether `bytes` is a model that shows open finding onnx-3, onnx-4, onnx-6, onnx-7 or onnx-8
+/// Whether `bytes` is a model that shows open finding onnx-3, onnx-4, onnx-6 to onnx-9
 /// (a sanitizer report or an uncaught exception, which cannot be let through like onnx-1's
 /// message): such inputs are not run.
 inline bool open_finding(const std::string& bytes) {
