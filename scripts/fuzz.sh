@@ -6,13 +6,14 @@
 # exception, an input taking over 10 s or 2 GB, or an error message that is not one line naming
 # the file. Findings are written to build-fuzz/findings/TARGET/ (docs/reliability.md).
 # usage: scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]   (targets: idx cifar10 npy
-#        scalesim_csv onnx; FUZZ_JOBS=N runs N at a time, FUZZ_BUILD_DIR another build directory)
+#        scalesim_csv onnx onnx_structured config; FUZZ_JOBS=N runs N at a time, FUZZ_BUILD_DIR
+#        another build directory)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(idx cifar10 npy scalesim_csv onnx)
+[ ${#targets[@]} -gt 0 ] || targets=(idx cifar10 npy scalesim_csv onnx onnx_structured config)
 build=${FUZZ_BUILD_DIR:-build-fuzz}
 jobs=${FUZZ_JOBS:-2}
 
@@ -36,8 +37,8 @@ done
 
 max_len() {
     case $1 in
-        onnx) echo 65536 ;;
-        scalesim_csv) echo 4096 ;;
+        onnx | onnx_structured) echo 65536 ;;
+        scalesim_csv | config) echo 4096 ;;
         *) echo 8192 ;;
     esac
 }
@@ -48,7 +49,9 @@ run_one() {
     rm -rf "$findings"
     mkdir -p "$corpus" "$findings"
     local seeds=(tests/fuzz/corpus/"$t")
-    [ "$t" = onnx ] && seeds+=("$extra_onnx")
+    # The structured ONNX harness starts from the ONNX seeds.
+    [ "$t" = onnx_structured ] && seeds=(tests/fuzz/corpus/onnx)
+    [[ "$t" = onnx* ]] && seeds+=("$extra_onnx")
     TMPDIR=$tmp ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} UBSAN_OPTIONS=print_stacktrace=1 \
         "$build/fuzz_$t" -max_total_time="$seconds" -max_len="$(max_len "$t")" -timeout=10 \
         -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$findings/" \
@@ -79,7 +82,7 @@ for t in "${targets[@]}"; do
     fi
 done
 
-printf '%-13s %12s %10s %8s  %s\n' target executions exec/s corpus result
+printf '%-16s %12s %10s %8s  %s\n' target executions exec/s corpus result
 for t in "${targets[@]}"; do
     log=$build/logs/$t.log
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
@@ -89,7 +92,7 @@ for t in "${targets[@]}"; do
     if [[ " ${failed[*]} " == *" $t "* ]]; then
         result="FINDING: $(ls "$build/findings/$t" | tr '\n' ' ') (log $log)"
     fi
-    printf '%-13s %12s %10s %8s  %s\n' "$t" "${execs:-?}" "${rate:-?}" "${corp:-?}" "$result"
+    printf '%-16s %12s %10s %8s  %s\n' "$t" "${execs:-?}" "${rate:-?}" "${corp:-?}" "$result"
 done
 echo "fuzz: total $((SECONDS - t0)) s"
 if [ ${#failed[@]} -gt 0 ]; then

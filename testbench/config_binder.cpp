@@ -165,9 +165,10 @@ void parse_options(int argc, const char* const* argv, const po::options_descript
         }
         po::store(parser.run(), vm);
     } catch (const po::error_with_option_name& e) {
-        throw ConfigError(option_of(e), std::string("command line: ") + e.what());
+        // The option and Boost's message quote the arguments as given: any byte of them.
+        throw ConfigError(printable(option_of(e)), "command line: " + printable(e.what()));
     } catch (const po::error& e) {
-        throw ConfigError("", std::string("command line: ") + e.what());
+        throw ConfigError("", "command line: " + printable(e.what()));
     }
     if (vm.count("config") != 0) {
         const std::string path = vm["config"].as<std::string>();
@@ -191,13 +192,14 @@ void parse_options(int argc, const char* const* argv, const po::options_descript
         try {
             po::store(parsed, vm);
         } catch (const po::error& e) {
-            throw ConfigError("", fmt::format("config file '{}': {}", printable(path), e.what()));
+            throw ConfigError(
+                "", fmt::format("config file '{}': {}", printable(path), printable(e.what())));
         }
     }
     try {
         po::notify(vm);
     } catch (const po::error& e) {
-        throw ConfigError("", e.what());
+        throw ConfigError("", printable(e.what()));
     }
 }
 

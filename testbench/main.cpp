@@ -260,7 +260,8 @@ int run_with(const po::variables_map& vm, const dnsim::tb::ConfigBinder& binder,
     } else if (path == "tlm") {
         rc.denoiser_path = dnsim::platform::DenoiserPath::Tlm;
     } else {
-        throw ConfigError("run.denoiser_path", fmt::format("'{}' is not one of kernel, tlm", path));
+        throw ConfigError("run.denoiser_path",
+                          fmt::format("'{}' is not one of kernel, tlm", dnsim::printable(path)));
     }
     rc.validate();
     if (vm.count("model") != 0) {

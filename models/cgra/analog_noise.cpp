@@ -10,6 +10,7 @@
 
 #include "cgra/analog_noise_isa.h"
 #include "common/config_error.h"
+#include "common/config_text.h"
 #include "common/rng.h"
 #include "common/ziggurat.h"
 
@@ -45,7 +46,8 @@ Fidelity parse_fidelity(const std::string& key, const std::string& text) {
         return Fidelity::Activation;
     if (text == "bitsliced")
         return Fidelity::BitSliced;
-    throw ConfigError(key, fmt::format("'{}' is not one of activation, bitsliced", text));
+    throw ConfigError(key,
+                      fmt::format("'{}' is not one of activation, bitsliced", printable(text)));
 }
 
 const char* to_string(Fidelity f) {
@@ -59,7 +61,8 @@ Magnitude parse_magnitude(const std::string& key, const std::string& text) {
         return Magnitude::Channel;
     if (text == "tensor")
         return Magnitude::Tensor;
-    throw ConfigError(key, fmt::format("'{}' is not one of element, channel, tensor", text));
+    throw ConfigError(key,
+                      fmt::format("'{}' is not one of element, channel, tensor", printable(text)));
 }
 
 Distribution parse_distribution(const std::string& key, const std::string& text) {
@@ -69,7 +72,8 @@ Distribution parse_distribution(const std::string& key, const std::string& text)
         return Distribution::Uniform;
     if (text == "laplace")
         return Distribution::Laplace;
-    throw ConfigError(key, fmt::format("'{}' is not one of gaussian, uniform, laplace", text));
+    throw ConfigError(
+        key, fmt::format("'{}' is not one of gaussian, uniform, laplace", printable(text)));
 }
 
 const char* to_string(Magnitude m) {

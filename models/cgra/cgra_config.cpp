@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "common/config_error.h"
+#include "common/config_text.h"
 
 namespace dnsim::cgra {
 
@@ -33,7 +34,8 @@ DepthwiseMapping parse_depthwise_mapping(const std::string& key, const std::stri
         return DepthwiseMapping::Digital;
     if (text == "block_diagonal")
         return DepthwiseMapping::BlockDiagonal;
-    throw ConfigError(key, fmt::format("'{}' is not one of digital, block_diagonal", text));
+    throw ConfigError(key,
+                      fmt::format("'{}' is not one of digital, block_diagonal", printable(text)));
 }
 
 ReplicationPolicy parse_replication_policy(const std::string& key, const std::string& text) {
@@ -41,7 +43,7 @@ ReplicationPolicy parse_replication_policy(const std::string& key, const std::st
         return ReplicationPolicy::Uniform;
     if (text == "balanced")
         return ReplicationPolicy::Balanced;
-    throw ConfigError(key, fmt::format("'{}' is not one of uniform, balanced", text));
+    throw ConfigError(key, fmt::format("'{}' is not one of uniform, balanced", printable(text)));
 }
 
 const char* to_string(DepthwiseMapping m) {

@@ -358,8 +358,10 @@ std::vector<IniEntry> parse_ini(const std::string& text, const std::string& file
         IniEntry entry{section.empty() ? key : section + "." + key, trim(value), line_no};
         const auto [first, inserted] = seen.emplace(entry.key, line_no);
         if (!inserted) {
-            throw ConfigError(entry.key, fmt::format("{}, line {}: set twice (first on line {})",
-                                                     where, line_no, first->second));
+            // The key as the file has it: any byte but NUL (a key need not be one dnsim knows).
+            throw ConfigError(printable(entry.key),
+                              fmt::format("{}, line {}: set twice (first on line {})", where,
+                                          line_no, first->second));
         }
         out.push_back(std::move(entry));
     }

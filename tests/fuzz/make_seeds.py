@@ -2,9 +2,10 @@
 """Writes the seed corpora of the fuzz harnesses into tests/fuzz/corpus/<target>/ (checked in).
 
 Small inputs in each harness's layout (fuzz_common.h: a flags byte, a 16-bit length, two
-parts): IDX, CIFAR-10 and .npy files made here, a few Fashion-MNIST images, SCALE-Sim rows, and
+parts): IDX, CIFAR-10 and .npy files made here, a few Fashion-MNIST images, SCALE-Sim rows,
 ONNX models cut from the shipped ones (workloads/models/*.onnx: the first layers, and the last
-ones, each with its weights). Deterministic: running it again gives the same files.
+ones, each with its weights; fuzz_onnx_structured starts from them too), and configurations of
+`dnsim run` and `dnsim eval` (an INI file and command-line arguments, fuzz_config.cpp). Deterministic: running it again gives the same files.
 Needs Debian's python3-onnx and python3-numpy (scripts/install-deps.sh)."""
 
 import gzip
@@ -102,6 +103,82 @@ def csv_seeds():
                 os.path.join(OUT, "scalesim_csv", "bad_topology.csv"))
 
 
+def config(flags, ini, args):
+    """fuzz_config's layout: flags (1: --config FILE appended, 8: eval), INI text, arguments
+    separated by NUL bytes."""
+    return pair(flags, ini.encode(), b"\0".join(a.encode() for a in args))
+
+
+def config_seeds():
+    run_ini = """; every group of keys dnsim run binds
+[cgra]
+clock_mhz = 1000
+crossbars = 16128
+replication = 2
+replication_policy = balanced
+depthwise = block_diagonal
+adc_bits = 8
+[noise]
+fidelity = activation
+activation_k = 0.06
+magnitude = channel
+distribution = laplace
+chip_seed = 7
+drift_time_s = 3600
+drift_compensation = 1
+adc_clip = 0.5
+[denoiser]
+clock_mhz = 500
+cores = 4
+lanes = 8
+[weight_sram]
+size_bytes = 65536
+width_bits = 64
+[activation_sram]
+banks = 4
+[block]
+bottleneck_ratio = 0.25
+activation_frac_bits = 8
+leaky_shift = 3
+[dataset]
+format = idx
+images = images.idx
+labels = labels.idx
+limit = 100
+max_elements = 1000000
+mean = 0.5, 0.25, 0.125
+std = 0.2,0.2,0.2
+scale = 1/255
+channel_order = bgr
+[model]
+max_tensor_elements = 1048576
+max_macs_per_image = 1000000000
+[run]
+seed = 3
+seeds = 2
+batch = 16
+threads = 1
+denoiser_path = tlm
+[energy]
+mac_16b = 1.5
+sram_leakage_per_kib = 0
+"""
+    put("config", "run_all_groups", config(1, run_ini, ["model.onnx", "--out", "results"]))
+    windows = ("\ufeff; dnsim settings\r\n# comment\r\n[cgra]\r\ncrossbars = 200 ; few\r\n"
+               "adc_bits=6\t# six\r\n\r\n[noise]\r\nactivation_k = 1e-3\r\n")
+    put("config", "bom_crlf_comments", config(1, windows, ["--cgra.crossbars", "300"]))
+    put("config", "command_line_only", config(0, "", [
+        "m.onnx", "--timing-only", "--noise.magnitude=element", "--dataset.mean", "0.5",
+        "--run.batch", "-1", "--denoisers", "conv1,conv2", "--denoiser-ratio", "0.5",
+        "--save-logits"]))
+    put("config", "config_in_arguments", config(0, "[run]\nseeds = 1001\n", [
+        "--energy.adc_conversion", "2", "--config", "x.ini", "--", "model"]))
+    put("config", "eval", config(8 | 1, "[dataset]\nformat = npy\nlimit = 10\n"
+                                         "[exec]\nthreads = 2\n", ["m.onnx", "--run.seed=9"]))
+    with open(os.path.join(ROOT, "tests", "cli", "bad_value.ini")) as f:
+        put("config", "bad_value", config(1, f.read(), []))
+
+
 def cut(model, first, last, metadata):
     """The nodes first..last-1 of `model` as a model of their own, with their weights (and the
     model's metadata_props if `metadata`: the input normalisation fits the first layers only)."""
@@ -154,6 +231,7 @@ def main():
     cifar_seeds()
     npy_seeds()
     csv_seeds()
+    config_seeds()
     onnx_seeds()
     total = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(OUT) for f in fs)
     print(f"seeds in {OUT}: {total} bytes")

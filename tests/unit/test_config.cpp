@@ -2,14 +2,18 @@
 // every XxxConfig::validate() shares (common/config_error.h): numbers, INI files, UTF-8, CSV.
 #include <unistd.h>
 
+#include <algorithm>
+#include <boost/program_options.hpp>
 #include <catch2/catch.hpp>
 #include <climits>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cgra/analog_noise.h"
@@ -17,6 +21,8 @@
 #include "common/config_error.h"
 #include "common/config_text.h"
 #include "common/energy.h"
+#include "config_binder.h"
+#include "datasets/input_normalisation.h"
 #include "denoiser/denoiser_config.h"
 #include "graph/footprint.h"
 #include "run_memory.h"
@@ -341,4 +347,110 @@ TEST_CASE("run memory estimate from a graph footprint (hand-computed) and its li
         CHECK(m.total_bytes() == std::numeric_limits<std::int64_t>::max());
         CHECK_THROWS_AS(tb::check_memory(m, "net.onnx", "lower run.batch"), ConfigError);
     }
+
+namespace {
+
+/// The parts of a fuzz_config input (tests/fuzz/fuzz_common.h): a flags byte, a 16-bit
+/// little-endian length, the INI text, then the command-line arguments separated by NUL bytes.
+struct ConfigReproducer {
+    std::string ini;
+    std::vector<std::string> args;
+};
+
+ConfigReproducer read_config_reproducer(const std::string& name) {
+    std::ifstream in(std::string(DNSIM_FUZZ_FINDINGS_DIR) + "/" + name, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    REQUIRE(bytes.size() >= 3);
+    const std::size_t len = std::min<std::size_t>(
+        static_cast<unsigned char>(bytes[1]) |
+            (static_cast<std::size_t>(static_cast<unsigned char>(bytes[2])) << 8),
+        bytes.size() - 3);
+    ConfigReproducer r;
+    r.ini = bytes.substr(3, len);
+    const std::string rest = bytes.substr(3 + len);
+    for (std::size_t start = 0; !rest.empty() && start <= rest.size();) {
+        const std::size_t end = std::min(rest.find('\0', start), rest.size());
+        r.args.push_back(rest.substr(start, end - start));
+        start = end + 1;
+    }
+    return r;
+}
+
+/// One line of printable text: no control character.
+bool one_printable_line(const std::string& text) {
+    return std::none_of(text.begin(), text.end(),
+                        [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == '\x7f'; });
+}
+
+/// parse_options over `args` (after the command name) with one key, as the dnsim commands call it.
+std::string parse_options_error(std::vector<std::string> args) {
+    tb::ConfigBinder binder;
+    unsigned cores = 1;
+    binder.add_field("denoiser.cores", cores, "conv cores");
+    boost::program_options::options_description general("general");
+    general.add_options()("config", boost::program_options::value<std::string>(), "INI file");
+    boost::program_options::options_description cli;
+    cli.add(general).add(binder.options());
+    args.insert(args.begin(), "run");
+    std::vector<const char*> argv;
+    for (const std::string& a : args)
+        argv.push_back(a.c_str());
+    boost::program_options::variables_map vm;
+    return error_of([&] {
+        tb::parse_options(static_cast<int>(argv.size()), argv.data(), cli, binder.options(),
+                          nullptr, vm);
+    });
+}
+
+}  // namespace
+
+TEST_CASE("finding config-1: an option with control characters gives an error of one line") {
+    // The configuration harness's first finding: the command line's errors quoted the option as
+    // typed, a newline or an escape sequence included.
+    const ConfigReproducer r = read_config_reproducer("config-1-control-character-in-option.bin");
+    REQUIRE(r.args == std::vector<std::string>{"--a\nb"});
+    CHECK(parse_options_error(r.args) == "a\\x0ab: command line: unrecognised option '--a\\x0ab'");
+    const std::string escape = parse_options_error({"--x\x1b[2J", "1"});
+    CHECK(escape == "x\\x1b[2J: command line: unrecognised option '--x\\x1b[2J'");
+    CHECK(parse_options_error({"--denoiser.cores", "2", "--denoiser.cores", "3"}) ==
+          "denoiser.cores: command line: option '--denoiser.cores' cannot be specified more than "
+          "once");
+    CHECK(parse_options_error({"--denoiser.cores"}) ==
+          "denoiser.cores: command line: the required argument for option '--denoiser.cores' is "
+          "missing");
+}
+
+TEST_CASE("finding config-2: a key with control characters set twice in an INI file") {
+    const ConfigReproducer r = read_config_reproducer("config-2-control-character-in-key.bin");
+    REQUIRE(r.ini == "\x1f=\n\x1f=");
+    const std::string msg = error_of([&] { parse_ini(r.ini, "x.ini"); });
+    CHECK(msg == "\\x1f: config file 'x.ini', line 2: set twice (first on line 1)");
+    CHECK(one_printable_line(msg));
+}
+
+TEST_CASE("the parsers of text-valued keys quote the value printable") {
+    // Found by the configuration harness with the two findings above: a value given on the
+    // command line (or with a control character in an INI file) was echoed raw.
+    const std::string bad = "a\nb\x1b";
+    const std::vector<std::pair<std::string, std::function<void()>>> parsers = {
+        {"noise.fidelity", [&] { cgra::parse_fidelity("noise.fidelity", bad); }},
+        {"noise.magnitude", [&] { cgra::parse_magnitude("noise.magnitude", bad); }},
+        {"noise.distribution", [&] { cgra::parse_distribution("noise.distribution", bad); }},
+        {"cgra.depthwise", [&] { cgra::parse_depthwise_mapping("cgra.depthwise", bad); }},
+        {"cgra.replication_policy",
+         [&] { cgra::parse_replication_policy("cgra.replication_policy", bad); }},
+        {"", [&] { workloads::parse_pixel_scale(bad); }},
+        {"", [&] { workloads::parse_number_list(bad, false); }},
+        {"", [&] { workloads::parse_number_list("-1\x01", true); }},
+        {"", [&] { workloads::check_channel_order(bad, -1); }},
+        {"", [&] { workloads::check_channel_order("rgb", 1); }},
+    };
+    for (const auto& [key, parse] : parsers) {
+        const std::string msg = error_of(parse);
+        INFO(key << ": " << msg);
+        CHECK(msg.rfind(key.empty() ? "'" : key + ": '", 0) == 0);
+        CHECK(one_printable_line(msg));
+    }
+    CHECK(error_of([&] { cgra::parse_magnitude("noise.magnitude", bad); }) ==
+          "noise.magnitude: 'a\\x0ab\\x1b' is not one of element, channel, tensor");
 }

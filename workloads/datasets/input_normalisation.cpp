@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "common/config_error.h"
+#include "common/config_text.h"
 
 namespace dnsim::workloads {
 
@@ -44,7 +45,7 @@ PixelScale parse_pixel_scale(const std::string& text) {
     if (!num || !den || !(*num > 0.0f) || !(*den > 0.0f)) {
         throw ConfigError("", fmt::format("'{}' is not a positive number or fraction; expected "
                                           "e.g. 1/255 (pixels 0..255 to [0, 1]) or 1",
-                                          text));
+                                          printable(text)));
     }
     return {*num, *den};
 }
@@ -61,12 +62,12 @@ std::vector<float> parse_number_list(const std::string& text, bool positive) {
         const std::size_t comma = text.find(',', start);
         const auto v = to_float(text.substr(start, comma - start));
         if (!v) {
-            throw ConfigError("",
-                              fmt::format("'{}' is not a comma-separated list of numbers", text));
+            throw ConfigError(
+                "", fmt::format("'{}' is not a comma-separated list of numbers", printable(text)));
         }
         if (positive && !(*v > 0.0f)) {
-            throw ConfigError(
-                "", fmt::format("'{}' holds {}; every value must be greater than 0", text, *v));
+            throw ConfigError("", fmt::format("'{}' holds {}; every value must be greater than 0",
+                                              printable(text), *v));
         }
         out.push_back(*v);
         if (comma == std::string::npos)
@@ -82,12 +83,12 @@ std::string format_number_list(const std::vector<float>& v) {
 void check_channel_order(const std::string& order, long long channels) {
     const long long needs = order == "gray" ? 1 : (order == "rgb" || order == "bgr") ? 3 : 0;
     if (needs == 0) {
-        throw ConfigError("",
-                          fmt::format("'{}' is not one of {}", order, std::string(kChannelOrders)));
+        throw ConfigError("", fmt::format("'{}' is not one of {}", printable(order),
+                                          std::string(kChannelOrders)));
     }
     if (channels >= 0 && channels != needs) {
-        throw ConfigError(
-            "", fmt::format("'{}' needs {} channel(s); there are {}", order, needs, channels));
+        throw ConfigError("", fmt::format("'{}' needs {} channel(s); there are {}",
+                                          printable(order), needs, channels));
     }
 }
 
