@@ -10,12 +10,27 @@
 #include "exec/executor.h"
 #include "model_loader.h"
 #include "run_memory.h"
+#include "soc.h"
 
 namespace dnsim::tb {
 
 int run_eval(const EvalOptions& opt, std::ostream& os) {
     using namespace workloads;
     const Graph g = load_model(opt.model);
+    // The float executor computes any finite denoiser weight; the accelerator holds them in its
+    // 16-bit block format and `dnsim run` refuses weights that format cannot hold. Say so here,
+    // or eval and run would disagree on the same model without a word.
+    for (const Node& n : g.nodes) {
+        if (n.op != Op::Denoiser)
+            continue;
+        try {
+            platform::check_denoiser_weights(g, n, denoiser::BlockFormat{}, opt.model);
+        } catch (const ConfigError& e) {
+            os << "warning: " << e.what()
+               << "; the float result below is not what the accelerator computes, and dnsim "
+                  "run refuses this model\n";
+        }
+    }
     DatasetSpec spec = opt.dataset;
     const std::string note = apply_model_normalisation(spec, g, opt.model);
     if (!note.empty())

@@ -114,10 +114,20 @@ CASES = {
                                       r"format"),
 }
 
+# Accepted with a warning on stdout (exit status 0): case -> (builder, arguments, stdout regex).
+WARNINGS = {
+    "eval_warns_denoiser_out_of_format": (
+        denoiser_out_of_format, ["eval"],
+        r"warning: .*node 'conv1.denoiser' \(Denoiser\): reduce.weight .* holds 1e\+38 at index "
+        r"5, outside the block's 16-bit format.*; the float result below is not what the "
+        r"accelerator computes, and dnsim run refuses this model"),
+}
+
 
 def main():
     case, dnsim, work = sys.argv[1], sys.argv[2], sys.argv[3]
-    build, args, regex = CASES[case]
+    warn = case in WARNINGS
+    build, args, regex = WARNINGS[case] if warn else CASES[case]
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     model = os.path.join(work, f"{case}.onnx")
@@ -131,6 +141,13 @@ def main():
     env = dict(os.environ, SYSTEMC_DISABLE_COPYRIGHT_MESSAGE="1")
     p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
     import re
+    if warn:
+        if p.returncode != 0 or not re.search(regex, p.stdout) or p.stderr.strip():
+            print(f"{' '.join(cmd)}\nexit {p.returncode}\nstdout: {p.stdout}\nstderr: "
+                  f"{p.stderr}\nexpected exit 0 and a line matching: {regex}")
+            return 1
+        print(f"{case}: {p.stdout.splitlines()[0]}")
+        return 0
     lines = [l for l in p.stderr.splitlines() if l.strip()]
     ok = (p.returncode == 1 and len(lines) == 1 and re.search(regex, lines[0])
           and not os.path.exists(out))

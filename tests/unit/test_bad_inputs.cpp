@@ -404,6 +404,38 @@ TEST_CASE("finding onnx-2: a tensor whose shape overflows 64 bits is refused") {
                           "64-bit count holds");
 }
 
+TEST_CASE("findings onnx-3 to onnx-9: hostile ONNX models give one clear error, no crash") {
+    // Found by the structure-aware ONNX harness; before the fixes each was a sanitizer report
+    // (signed overflow, null reference, heap overflow) or an uncaught std::out_of_range, or
+    // an error naming no file. Under the sanitizer build the old code stops in this test.
+    const std::string dir = DNSIM_FUZZ_FINDINGS_DIR;
+    const std::pair<const char*, const char*> cases[] = {
+        {"onnx-3-raw-data-size-overflow.onnx",
+         "tensor 'b' has shape 4611686018427387904: 4611686018427387904 elements; the limit is "
+         "268435456 elements per tensor"},
+        {"onnx-4-zero-batch-huge-dim.onnx",
+         "graph input 'x' has shape -1x1x9223372036854775807x4; the limit is 268435456"},
+        {"onnx-5-shape-overflow-unnamed.onnx",
+         "graph input 'x' has shape 2x9223372036854775807x13; the limit is 268435456"},
+        {"onnx-6-flatten-overflow.onnx",
+         "graph input 'a' has shape 2x9223372036854775807x2; the limit is 268435456"},
+        {"onnx-7-reducemean-of-scalar.onnx", "the graph has no output"},
+        {"onnx-8-scatternd-missing-input.onnx",
+         "node 'ScatterND_1' (ScatterND): has 1 input(s); ScatterND (opset 13) takes 3"},
+        {"onnx-8-where-missing-input-asan.onnx",
+         "node 'Where_0' (Where): has 1 input(s); Where (opset 13) takes 3"},
+        {"onnx-9-empty-input-name.onnx",
+         "node 'Neg_0' (Neg): input 0 ('X') is empty; Neg "
+         "requires it"},
+    };
+    for (const auto& [file, message] : cases) {
+        INFO(file);
+        const std::string path = dir + "/" + file;
+        CHECK_THROWS_WITH(import_onnx(path),
+                          Catch::StartsWith(path + ": " + message) && !Catch::Contains("\n"));
+    }
+}
+
 TEST_CASE("finding scalesim_csv-1: layer names that clash with another layer's tensors") {
     // The SCALE-Sim harness found a layer named like another layer's weight tensor: the error
     // came from the graph's own check and named the graph ("fuzz"), not the file.

@@ -347,6 +347,7 @@ TEST_CASE("run memory estimate from a graph footprint (hand-computed) and its li
         CHECK(m.total_bytes() == std::numeric_limits<std::int64_t>::max());
         CHECK_THROWS_AS(tb::check_memory(m, "net.onnx", "lower run.batch"), ConfigError);
     }
+}
 
 namespace {
 

@@ -558,3 +558,31 @@ TEST_CASE("ONNX names with control characters import; errors quote them on one l
     CHECK_THROWS_WITH(import_onnx_bytes(bytes(m), "m.onnx"),
                       Catch::Contains("'Re\\x0alu'") && !Catch::Contains("\n"));
 }
+
+TEST_CASE("ONNX node inputs are checked against the op's schema: count and omitted inputs") {
+    SECTION("optional inputs may be omitted (empty names)") {
+        auto m = one_node("Clip");
+        m.mutable_graph()->mutable_node(0)->add_input("");
+        m.mutable_graph()->mutable_node(0)->add_input("");
+        CHECK(import_onnx_bytes(bytes(m), "m.onnx").nodes.size() == 1);
+    }
+    SECTION("too many inputs") {
+        auto m = one_node("Relu");
+        m.mutable_graph()->mutable_node(0)->add_input("x");
+        CHECK_THROWS_WITH(import_onnx_bytes(bytes(m), "m.onnx"),
+                          "m.onnx: node 'n0' (Relu): has 2 input(s); Relu (opset 13) takes 1");
+    }
+    SECTION("a variadic op's count") {
+        auto m = one_node("Concat");
+        m.mutable_graph()->mutable_node(0)->clear_input();
+        CHECK_THROWS_WITH(import_onnx_bytes(bytes(m), "m.onnx"),
+                          "m.onnx: node 'n0' (Concat): has 0 input(s); Concat (opset 13) takes at "
+                          "least 1");
+    }
+    SECTION("a required input omitted") {
+        auto m = one_node("Add");
+        m.mutable_graph()->mutable_node(0)->add_input("");
+        CHECK_THROWS_WITH(import_onnx_bytes(bytes(m), "m.onnx"),
+                          "m.onnx: node 'n0' (Add): input 1 ('B') is empty; Add requires it");
+    }
+}

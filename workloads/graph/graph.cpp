@@ -638,6 +638,21 @@ GraphLimits& limits_storage() {
     return limits;
 }
 
+}  // namespace
+
+bool exceeds_tensor_limit(const Dims& dims) {
+    const std::int64_t lim = graph_limits().max_tensor_elements;
+    std::int64_t e = 1;
+    for (const std::int64_t d : dims) {
+        const std::int64_t v = d == -1 ? 1 : d;
+        if (v < 0 || v > lim || __builtin_mul_overflow(e, v, &e) || e > lim)
+            return true;
+    }
+    return false;
+}
+
+namespace {
+
 /// Every tensor within max_tensor_elements and the graph within max_macs_per_image (batch 1).
 class LimitCheck {
   public:
@@ -675,12 +690,8 @@ class LimitCheck {
 
   private:
     bool too_big(const Dims& d) const {
-        std::int64_t e = 1;
-        for (const std::int64_t v : d) {
-            if (v < 0 || __builtin_mul_overflow(e, v, &e) || e > m_lim.max_tensor_elements)
-                return true;
-        }
-        return false;
+        return std::any_of(d.begin(), d.end(), [](std::int64_t v) { return v < 0; }) ||
+               exceeds_tensor_limit(d);
     }
     std::string limit_text() const {
         return fmt::format(

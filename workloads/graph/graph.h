@@ -193,6 +193,10 @@ struct GraphLimits {
 };
 const GraphLimits& graph_limits();
 void set_graph_limits(const GraphLimits& limits);
+/// Whether a shape (batch 1; -1 counts as 1) is beyond max_tensor_elements: its element count,
+/// multiplied with overflow checks, or any one dimension (a shape with a 0 holds no elements,
+/// yet a huge dimension beside it would overflow window arithmetic; finding onnx-4).
+bool exceeds_tensor_limit(const Dims& dims);
 
 /// Output shape of one node from its input shapes; throws ConfigError naming the node.
 /// `batch` resolves the batch entries (-1) of an Expand target.

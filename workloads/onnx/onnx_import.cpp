@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <onnx/defs/schema.h>
 #include <onnx/onnx_pb.h>
 
 #include "common/input_files.h"
@@ -87,11 +88,12 @@ struct Constant {
 template <typename T>
 std::vector<T> raw_values(const std::string& raw, std::int64_t count, const std::string& source,
                           const std::string& name) {
-    if (static_cast<std::int64_t>(raw.size()) != count * static_cast<std::int64_t>(sizeof(T))) {
-        throw ConfigError(
-            source, fmt::format("tensor '{}' has {} bytes of raw data; its shape "
-                                "needs {}",
-                                name, raw.size(), count * static_cast<std::int64_t>(sizeof(T))));
+    std::int64_t need = 0;
+    if (__builtin_mul_overflow(count, static_cast<std::int64_t>(sizeof(T)), &need) ||
+        static_cast<std::int64_t>(raw.size()) != need) {
+        throw ConfigError(source, fmt::format("tensor '{}' has {} bytes of raw data; its {} "
+                                              "elements need {} bytes each",
+                                              name, raw.size(), count, sizeof(T)));
     }
     std::vector<T> v(static_cast<std::size_t>(count));
     // An empty tensor (ReduceSum's empty axes) has no storage: v.data() may be null, and memcpy
@@ -124,6 +126,15 @@ Constant to_constant(const onnx::TensorProto& t, const std::string& source) {
                                                   "64-bit count holds",
                                                   t.name(), dims_str(c.dims)));
         }
+    }
+    // Before any data is sized or copied (finding onnx-3: 2^62 floats, whose size in bytes
+    // overflowed and wrapped to match an empty raw_data).
+    if (count > graph_limits().max_tensor_elements) {
+        throw ConfigError(source, fmt::format("tensor '{}' has shape {}: {} elements; the limit is "
+                                              "{} elements per tensor (raise it with "
+                                              "--model.max_tensor_elements)",
+                                              t.name(), dims_str(c.dims), count,
+                                              graph_limits().max_tensor_elements));
     }
     const auto check = [&](std::int64_t got) {
         if (got != count) {
@@ -233,6 +244,13 @@ class Importer {
         throw ConfigError(m_src, fmt::format("node '{}' ({}): {}", name, n.op_type(), what));
     }
 
+    static std::string limit_text() {
+        return fmt::format(
+            "the limit is {} elements per tensor and image (raise it with "
+            "--model.max_tensor_elements)",
+            graph_limits().max_tensor_elements);
+    }
+
     void read_opsets() {
         bool have_default = false;
         for (const auto& os : m_model.opset_import()) {
@@ -287,6 +305,11 @@ class Importer {
                                                           "dimension (0) may be symbolic",
                                                           vi.name(), i));
             }
+        }
+        // Before any shape computation uses it (findings onnx-4, onnx-5, onnx-6).
+        if (exceeds_tensor_limit(d)) {
+            throw ConfigError(m_src, fmt::format("graph input '{}' has shape {}; {}", vi.name(),
+                                                 dims_str(d), limit_text()));
         }
         m_g.inputs.push_back({vi.name(), d});
         Dims one = d;
@@ -479,6 +502,39 @@ class Importer {
         m_g.initializers[t] = Tensor(it->second.dims, it->second.f);
     }
 
+    /// The node's inputs against the op's ONNX schema at the model's opset: their count, and a
+    /// name for every input the op requires (an empty name is ONNX's "omitted" and only an
+    /// optional input may be omitted). Checked before any folding reads them (findings onnx-8,
+    /// onnx-9). An op without a schema is left to the op mapping, which refuses it.
+    void check_arity(const onnx::NodeProto& n, const std::string& nm) const {
+        const onnx::OpSchema* schema =
+            onnx::OpSchemaRegistry::Schema(n.op_type(), static_cast<int>(m_opset), "");
+        if (schema == nullptr)
+            return;
+        const int count = n.input_size();
+        if (count < schema->min_input() || count > schema->max_input()) {
+            const bool open = schema->max_input() == std::numeric_limits<int>::max();
+            bad(n, nm,
+                fmt::format(
+                    "has {} input(s); {} (opset {}) takes {}", count, n.op_type(), m_opset,
+                    open ? fmt::format("at least {}", schema->min_input())
+                    : schema->min_input() == schema->max_input()
+                        ? fmt::format("{}", schema->min_input())
+                        : fmt::format("{} to {}", schema->min_input(), schema->max_input())));
+        }
+        const auto& formal = schema->inputs();
+        for (int i = 0; i < count && !formal.empty(); ++i) {
+            const auto& f =
+                formal[std::min<std::size_t>(static_cast<std::size_t>(i), formal.size() - 1)];
+            if (n.input(i).empty() &&
+                f.GetOption() != onnx::OpSchema::FormalParameterOption::Optional) {
+                bad(n, nm,
+                    fmt::format("input {} ('{}') is empty; {} requires it", i, f.GetName(),
+                                n.op_type()));
+            }
+        }
+    }
+
     void add_node(const onnx::NodeProto& n, int index) {
         std::string nm = n.name().empty() ? fmt::format("{}_{}", n.op_type(), index) : n.name();
         while (m_node_names.count(nm) != 0)
@@ -503,6 +559,8 @@ class Importer {
                             fmt::format("optional output '{}' is not supported", n.output(i)));
             }
         }
+        if (!dnsim_domain)
+            check_arity(n, nm);
         // Inputs with Identity / Dropout aliases resolved.
         std::vector<std::string> ins;
         for (const auto& t : n.input())
@@ -1704,6 +1762,12 @@ class Importer {
             d2.push_back(m_shapes2.at(t));
         }
         m_shapes[node.outputs[0]] = infer_node_shape(m_g, node, d1, 1);
+        // Every later shape computation then works on bounded shapes.
+        if (exceeds_tensor_limit(m_shapes[node.outputs[0]])) {
+            bad(n, nm,
+                fmt::format("output shape {}; {}", dims_str(m_shapes[node.outputs[0]]),
+                            limit_text()));
+        }
         try {
             m_shapes2[node.outputs[0]] = infer_node_shape(m_g, node, d2, 2);
         } catch (const ConfigError&) {
@@ -1869,6 +1933,8 @@ class Importer {
             if (r.op != Op::ReduceMean || !r.attrs.keepdims)
                 return std::nullopt;
             const auto axes = reduced_axes(r, rank);
+            if (axes.empty())  // a rank-0 input (finding onnx-7): nothing to normalise
+                return std::nullopt;
             for (std::size_t k = 0; k < axes.size(); ++k) {
                 if (axes[k] != rank - static_cast<std::int64_t>(axes.size() - k))
                     return std::nullopt;
