@@ -18,7 +18,12 @@ supp="$PWD/tests/sanitizers"
 # expect; LeakSanitizer runs at exit; third-party suppressions are checked in (tests/sanitizers).
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1:check_initialization_order=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:abort_on_error=1:suppressions=$supp/ubsan.supp"
-export LSAN_OPTIONS="suppressions=$supp/lsan.supp:print_suppressions=0"
+# use_stacks=0: LeakSanitizer, which runs at exit, does not take thread stacks as roots. Debian's
+# libsystemc tells ASan about its coroutine switches (__sanitizer_start_switch_fiber), and after
+# a simulation the main thread can be left with a coroutine's stack bounds; once that stack is
+# unmapped, LeakSanitizer's scan of it crashed ("Tracer caught signal 11") in a module test. At
+# exit no live object is held by a stack alone, so nothing is lost.
+export LSAN_OPTIONS="suppressions=$supp/lsan.supp:print_suppressions=0:use_stacks=0"
 
 t0=$SECONDS
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDNSIM_SANITIZE=address,undefined \
