@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "common/config_error.h"
+#include "common/input_files.h"
 
 namespace dnsim {
 
@@ -103,20 +104,6 @@ std::string trim(const std::string& s) {
         return "";
     const auto e = s.find_last_not_of(" \t");
     return s.substr(b, e - b + 1);
-}
-
-const char* file_type(mode_t mode) {
-    if (S_ISDIR(mode))
-        return "a directory";
-    if (S_ISCHR(mode))
-        return "a character device";
-    if (S_ISBLK(mode))
-        return "a block device";
-    if (S_ISFIFO(mode))
-        return "a FIFO";
-    if (S_ISSOCK(mode))
-        return "a socket";
-    return "not a regular file";
 }
 
 /// Closes a file descriptor on every path out of read_config_file.
@@ -255,7 +242,7 @@ std::string read_config_file(const std::string& path, std::uintmax_t max_bytes) 
     if (!S_ISREG(st.st_mode)) {
         throw ConfigError("config", fmt::format("config file '{}' is {}; expected a regular file "
                                                 "(an INI file of configuration keys)",
-                                                printable(path), file_type(st.st_mode)));
+                                                printable(path), file_kind(st.st_mode)));
     }
     const auto too_large = [&path, max_bytes]() {
         return ConfigError("config", fmt::format("config file '{}' is larger than {} bytes; "

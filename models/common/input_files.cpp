@@ -14,9 +14,7 @@
 
 namespace dnsim {
 
-namespace {
-
-const char* kind_of(mode_t mode) {
+const char* file_kind(mode_t mode) {
     if (S_ISDIR(mode))
         return "a directory";
     if (S_ISCHR(mode))
@@ -29,8 +27,6 @@ const char* kind_of(mode_t mode) {
         return "a socket";
     return "not a regular file";
 }
-
-}  // namespace
 
 InputFd::InputFd(const std::string& path) {
     // O_NONBLOCK: opening a FIFO without a writer would otherwise wait forever. It does not
@@ -54,7 +50,7 @@ InputFd::InputFd(const std::string& path) {
         m_fd = -1;
         throw ConfigError(path, fmt::format("is {}, not a regular file; input files must be "
                                             "regular files",
-                                            kind_of(st.st_mode)));
+                                            file_kind(st.st_mode)));
     }
     m_size = static_cast<std::int64_t>(st.st_size);
 }

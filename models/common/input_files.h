@@ -3,6 +3,8 @@
 // hang, and read whole only up to a limit.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <string>
 
@@ -29,6 +31,9 @@ class InputFd {
     int m_fd = -1;
     std::int64_t m_size = 0;
 };
+
+/// What a file of this st_mode is, for messages: "a directory", "a FIFO (pipe)", ...
+const char* file_kind(mode_t mode);
 
 /// The whole content of the regular file `path`, which must be at most `max_bytes` long;
 /// `what` names the kind of file in the size error ("a SCALE-Sim topology"). Throws
