@@ -421,6 +421,17 @@ TEST_CASE("finding config-1: an option with control characters gives an error of
           "missing");
 }
 
+TEST_CASE("finding config-3: an option holding Boost's placeholders gives an error, no hang") {
+    // Found by the CI fuzz stage: Boost.Program_options builds its message by replacing
+    // %canonical_option% (and %value%, ...) with the option as typed until none is left, so an
+    // option named --%canonical_option% looped forever inside what().
+    const ConfigReproducer r = read_config_reproducer("config-3-placeholder-in-option.bin");
+    REQUIRE(r.args == std::vector<std::string>{"--%canonical_option%"});
+    CHECK(parse_options_error(r.args) ==
+          "%canonical_option%: command line: unrecognised option "
+          "'--\\x25canonical_option\\x25'");
+}
+
 TEST_CASE("finding config-2: a key with control characters set twice in an INI file") {
     const ConfigReproducer r = read_config_reproducer("config-2-control-character-in-key.bin");
     REQUIRE(r.ini == "\x1f=\n\x1f=");
