@@ -98,14 +98,6 @@ std::size_t utf8_sequence(const std::string& text, std::size_t i) {
     return len;
 }
 
-std::string trim(const std::string& s) {
-    const auto b = s.find_first_not_of(" \t");
-    if (b == std::string::npos)
-        return "";
-    const auto e = s.find_last_not_of(" \t");
-    return s.substr(b, e - b + 1);
-}
-
 /// Closes a file descriptor on every path out of read_config_file.
 struct Descriptor {
     int fd = -1;
@@ -116,6 +108,14 @@ struct Descriptor {
 };
 
 }  // namespace
+
+std::string trim(const std::string& s) {
+    const auto b = s.find_first_not_of(" \t");
+    if (b == std::string::npos)
+        return "";
+    const auto e = s.find_last_not_of(" \t");
+    return s.substr(b, e - b + 1);
+}
 
 double parse_real(const std::string& key, const std::string& text) {
     bool nonzero = false;

@@ -32,6 +32,9 @@ std::optional<std::size_t> invalid_utf8_at(const std::string& text);
 /// (control characters, invalid UTF-8) as \xNN.
 std::string printable(const std::string& text);
 
+/// `s` without leading and trailing spaces and tabs.
+std::string trim(const std::string& s);
+
 /// One CSV field per RFC 4180: as it is, or in double quotes (inner quotes doubled) when it
 /// holds a comma, a double quote, CR or LF.
 std::string csv_field(const std::string& text);

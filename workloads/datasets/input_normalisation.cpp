@@ -14,14 +14,6 @@ namespace dnsim::workloads {
 
 namespace {
 
-std::string trim(const std::string& s) {
-    const auto b = s.find_first_not_of(" \t");
-    if (b == std::string::npos)
-        return "";
-    const auto e = s.find_last_not_of(" \t");
-    return s.substr(b, e - b + 1);
-}
-
 /// The whole of `text` as one finite float, or nullopt.
 std::optional<float> to_float(const std::string& text) {
     const std::string t = trim(text);
