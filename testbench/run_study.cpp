@@ -181,11 +181,9 @@ int run_study(const RunOptions& opt, std::ostream& os) {
     platform::ReplayConfig cfg = opt.replay;
     cfg.progress = progress_bar;
     cfg.keep_logits = opt.save_logits;
-    const auto& analog = cfg.soc.cgra.analog;
-    const std::int64_t slices =
-        cfg.noise.fidelity == cgra::Fidelity::BitSliced
-            ? (analog.weight_bits + analog.bits_per_cell - 1) / analog.bits_per_cell
-            : 0;
+    const std::int64_t slices = cfg.noise.fidelity == cgra::Fidelity::BitSliced
+                                    ? cfg.soc.cgra.analog.cells_per_weight()
+                                    : 0;
     check_memory(
         estimate_run_memory(workloads::graph_footprint(g), opt.timing_only ? 0 : data.size(),
                             cfg.batch, cfg.threads, run_weight_copies(slices), cfg.keep_logits),
