@@ -19,6 +19,7 @@
 #include "datasets/dataset.h"
 #include "onnx/onnx_io.h"
 #include "topologies/scalesim_csv.h"
+#include "scratch_dir.h"
 
 using namespace dnsim;
 using namespace dnsim::workloads;
@@ -27,9 +28,7 @@ namespace fs = std::filesystem;
 namespace {
 
 fs::path tmp_dir() {
-    const auto d = fs::temp_directory_path() / "dnsim_test_bad_inputs";
-    fs::create_directories(d);
-    return d;
+    return test::scratch_dir("dnsim_test_bad_inputs");
 }
 
 std::string path_of(const std::string& name) {

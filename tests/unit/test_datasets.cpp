@@ -11,6 +11,7 @@
 #include "datasets/dataset.h"
 #include "topologies/scalesim_csv.h"
 #include "topologies/topologies.h"
+#include "scratch_dir.h"
 
 using namespace dnsim;
 using namespace dnsim::workloads;
@@ -19,9 +20,7 @@ namespace fs = std::filesystem;
 namespace {
 
 fs::path tmp_dir() {
-    const auto d = fs::temp_directory_path() / "dnsim_test_datasets";
-    fs::create_directories(d);
-    return d;
+    return test::scratch_dir("dnsim_test_datasets");
 }
 
 std::string be32(std::uint32_t v) {

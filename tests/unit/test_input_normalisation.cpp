@@ -15,6 +15,7 @@
 #include "onnx/onnx_io.h"
 #include "onnx/onnx_metadata.h"
 #include "topologies/topologies.h"
+#include "scratch_dir.h"
 
 using namespace dnsim;
 using namespace dnsim::workloads;
@@ -51,8 +52,7 @@ std::pair<std::string, std::string> npy_u8(std::int64_t n, std::int64_t c, std::
         out += char(0);
         out += char(header.size() & 0xFF);
         out += char(header.size() >> 8);
-        const auto dir = fs::temp_directory_path() / "dnsim_test_input_normalisation";
-        fs::create_directories(dir);
+        const auto& dir = test::scratch_dir("dnsim_test_input_normalisation");
         const std::string path = (dir / name).string();
         std::ofstream(path, std::ios::binary) << out << header << data;
         return path;

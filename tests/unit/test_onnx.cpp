@@ -13,6 +13,7 @@
 #include "graph/transforms.h"
 #include "onnx/onnx_io.h"
 #include "topologies/topologies.h"
+#include "scratch_dir.h"
 
 using namespace dnsim;
 using namespace dnsim::workloads;
@@ -141,8 +142,7 @@ TEST_CASE("export then import gives an identical graph and identical outputs") {
 }
 
 TEST_CASE("export writes the file atomically and import reads it back") {
-    const auto dir = std::filesystem::temp_directory_path() / "dnsim_test_onnx";
-    std::filesystem::create_directories(dir);
+    const auto& dir = test::scratch_dir("dnsim_test_onnx");
     const std::string path = (dir / "r.onnx").string();
     const Graph g = builtin_model("resnet18_28");
     export_onnx(g, path);
