@@ -18,8 +18,8 @@
 #include "common/input_files.h"
 #include "datasets/dataset.h"
 #include "onnx/onnx_io.h"
-#include "topologies/scalesim_csv.h"
 #include "scratch_dir.h"
+#include "topologies/scalesim_csv.h"
 
 using namespace dnsim;
 using namespace dnsim::workloads;

@@ -9,9 +9,9 @@
 #include <zlib.h>
 
 #include "datasets/dataset.h"
+#include "scratch_dir.h"
 #include "topologies/scalesim_csv.h"
 #include "topologies/topologies.h"
-#include "scratch_dir.h"
 
 using namespace dnsim;
 using namespace dnsim::workloads;

@@ -14,8 +14,8 @@
 #include "datasets/dataset.h"
 #include "onnx/onnx_io.h"
 #include "onnx/onnx_metadata.h"
-#include "topologies/topologies.h"
 #include "scratch_dir.h"
+#include "topologies/topologies.h"
 
 using namespace dnsim;
 using namespace dnsim::workloads;

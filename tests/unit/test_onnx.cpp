@@ -12,8 +12,8 @@
 #include "exec/executor.h"
 #include "graph/transforms.h"
 #include "onnx/onnx_io.h"
-#include "topologies/topologies.h"
 #include "scratch_dir.h"
+#include "topologies/topologies.h"
 
 using namespace dnsim;
 using namespace dnsim::workloads;
