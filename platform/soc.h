@@ -20,11 +20,11 @@
 
 #include "cgra/cgra_config.h"
 #include "cgra/mx_cgra.h"
+#include "common/interconnect.h"
 #include "denoiser/block.h"
 #include "denoiser/denoiser.h"
 #include "graph/graph.h"
 #include "host_memory.h"
-#include "interconnect.h"
 #include "replay_plan.h"
 
 namespace dnsim::platform {

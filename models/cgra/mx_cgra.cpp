@@ -1,7 +1,7 @@
 // MX-CGRA TLM target.
 #include "cgra/mx_cgra.h"
 
-#include <cstring>
+#include "common/tlm_command.h"
 
 namespace dnsim::cgra {
 
@@ -17,13 +17,10 @@ void MxCgra::load_program(std::vector<LayerCost> program) {
 }
 
 void MxCgra::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
-    if (trans.get_command() != tlm::TLM_WRITE_COMMAND || trans.get_address() != 0 ||
-        trans.get_data_length() != sizeof(CgraCommand) || trans.get_byte_enable_ptr() != nullptr) {
-        trans.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+    const CgraCommand* command = command_of<CgraCommand>(trans);
+    if (command == nullptr)
         return;
-    }
-    CgraCommand cmd;
-    std::memcpy(&cmd, trans.get_data_ptr(), sizeof cmd);
+    const CgraCommand cmd = *command;
     if (cmd.step >= m_program.size() || cmd.images == 0) {
         trans.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
         return;
