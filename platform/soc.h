@@ -18,11 +18,13 @@
 #include <tlm>
 #include <vector>
 
+#include "bus_master.h"
 #include "cgra/cgra_config.h"
 #include "cgra/mx_cgra.h"
 #include "common/interconnect.h"
 #include "denoiser/block.h"
 #include "denoiser/denoiser.h"
+#include "denoiser_driver.h"
 #include "graph/graph.h"
 #include "host_memory.h"
 #include "replay_plan.h"
@@ -93,8 +95,6 @@ class Soc : public sc_core::sc_module {
     void driver();
     void run_denoiser(std::size_t step_index, std::uint32_t image, std::uint32_t block_id,
                       bool record, sc_core::sc_time& delay);
-    void write(std::uint64_t addr, const void* data, unsigned len, sc_core::sc_time& delay);
-    std::uint32_t read32(std::uint64_t addr, sc_core::sc_time& delay);
 
     SocConfig m_cfg;
     const workloads::Graph& m_graph;
@@ -111,6 +111,8 @@ class Soc : public sc_core::sc_module {
     HostMemory m_memory;
     Interconnect m_bus;
     tlm_utils::simple_initiator_socket<Soc> m_socket;
+    BusMaster m_host;
+    DenoiserDriver m_denoiser_driver;
     std::vector<double> m_step_ns;
     std::vector<std::uint64_t> m_denoiser_cycles;
     sc_core::sc_time m_finish;

@@ -3,7 +3,7 @@
 // target socket (registers + SRAM windows) and one DMA initiator socket to host memory.
 //
 // External address map (ext_socket), decoded by an Interconnect:
-//   0x0000_0000 .. 0x0000_00FF  control registers (control_unit.h, docs/denoiser.md)
+//   0x0000_0000 .. 0x0000_00FF  control registers (registers.h, docs/denoiser.md)
 //   0x1000_0000 .. +size        weight SRAM window (timed access, DMI, debug transport)
 //   0x2000_0000 .. +size        activation SRAM window
 #pragma once
