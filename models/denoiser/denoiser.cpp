@@ -1,6 +1,11 @@
 // Denoiser top level: netlist and the energy roll-up.
 #include "denoiser.h"
 
+#include "block.h"
+#include "block_batch.h"
+#include "block_reference.h"
+#include "common/tlm_command.h"
+
 namespace dnsim::denoiser {
 
 Denoiser::Denoiser(const sc_core::sc_module_name& name, const DenoiserConfig& cfg)
@@ -23,15 +28,19 @@ Denoiser::Denoiser(const sc_core::sc_module_name& name, const DenoiserConfig& cf
               }),
       m_relu("leaky_relu", cfg.leaky_relu_elements_per_cycle, m_clock),
       m_control("control", cfg, m_wsram, m_asram),
+      m_batch_port("batch_port"),
       m_decoder("decoder",
                 {{"registers", addr::registers, addr::registers_size},
                  {"weight_sram", addr::weight_sram, cfg.weight_sram.size_bytes},
-                 {"activation_sram", addr::activation_sram, cfg.activation_sram.size_bytes}},
+                 {"activation_sram", addr::activation_sram, cfg.activation_sram.size_bytes},
+                 {"batch", addr::batch, addr::batch_size}},
                 sc_core::SC_ZERO_TIME) {
     ext_socket.bind(m_decoder.target);
     m_decoder.initiator.bind(m_control.reg_socket);
     m_decoder.initiator.bind(m_wsram.socket);
     m_decoder.initiator.bind(m_asram.socket);
+    m_decoder.initiator.bind(m_batch_port);
+    m_batch_port.register_b_transport(this, &Denoiser::batch_b_transport);
     m_control.dma_socket.bind(dma_socket);
     for (std::size_t i = 0; i < m_cores.size(); ++i) {
         m_control.core_sockets[i].bind(m_cores[i].socket);
@@ -45,6 +54,41 @@ Denoiser::Denoiser(const sc_core::sc_module_name& name, const DenoiserConfig& cf
             lane.reseed(seed);
         }
     });
+}
+
+void Denoiser::batch_b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& /*delay*/) {
+    BlockBatchCommand* cmd = command_of<BlockBatchCommand>(trans);
+    if (cmd == nullptr) {
+        return;
+    }
+    const unsigned c = cmd->shape.channels;
+    const unsigned cr = cmd->reduced;
+    // The parameters, read from host memory as the weight-load DMA would (untimed).
+    std::vector<std::int16_t> packed(packed_words(c, cr));
+    tlm::tlm_generic_payload fetch;
+    fetch.set_command(tlm::TLM_READ_COMMAND);
+    fetch.set_address(cmd->weights);
+    fetch.set_data_ptr(reinterpret_cast<unsigned char*>(packed.data()));
+    fetch.set_data_length(static_cast<unsigned int>(packed.size() * 2));
+    if (dma_socket->transport_dbg(fetch) != packed.size() * 2) {
+        trans.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+        return;
+    }
+    const BlockWeights w = unpack_block(c, cr, packed.data(), packed.size());
+    const auto slice = [&](std::size_t i) {
+        for (BatchImage& image : cmd->slices[i]) {
+            image.out =
+                reference_block(image.x, cmd->shape, w, cmd->format, image.seed, m_cfg.lanes).out;
+        }
+    };
+    if (m_pool != nullptr) {
+        m_pool->run(cmd->slices.size(), slice);
+    } else {
+        for (std::size_t i = 0; i < cmd->slices.size(); ++i) {
+            slice(i);
+        }
+    }
+    trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
 EnergyAccount Denoiser::energy(const EnergyTable& table, double active_ns,

@@ -6,8 +6,10 @@
 //   0x0000_0000 .. 0x0000_00FF  control registers (registers.h, docs/denoiser.md)
 //   0x1000_0000 .. +size        weight SRAM window (timed access, DMI, debug transport)
 //   0x2000_0000 .. +size        activation SRAM window
+//   0x3000_0000 .. 0x3000_00FF  functional port (block_batch.h; simulation only, untimed)
 #pragma once
 
+#include <tlm_utils/simple_target_socket.h>
 #include <cstdint>
 #include <systemc>
 #include <tlm>
@@ -15,6 +17,7 @@
 #include "common/energy.h"
 #include "common/interconnect.h"
 #include "common/sim_time.h"
+#include "common/worker_pool.h"
 #include "control_unit.h"
 #include "conv_core.h"
 #include "denoiser_config.h"
@@ -29,6 +32,8 @@ inline constexpr std::uint64_t registers = 0x00000000;
 inline constexpr std::uint64_t registers_size = 0x100;
 inline constexpr std::uint64_t weight_sram = 0x10000000;
 inline constexpr std::uint64_t activation_sram = 0x20000000;
+inline constexpr std::uint64_t batch = 0x30000000;
+inline constexpr std::uint64_t batch_size = 0x100;
 }  // namespace addr
 
 class Denoiser : public sc_core::sc_module {
@@ -53,7 +58,14 @@ class Denoiser : public sc_core::sc_module {
     /// leakage over `elapsed_ns` (always on).
     EnergyAccount energy(const EnergyTable& table, double active_ns, double elapsed_ns) const;
 
+    /// The functional port computes a command's slices in parallel on `pool` (serially
+    /// without one).
+    void set_worker_pool(WorkerPool* pool) { m_pool = pool; }
+
   private:
+    /// The functional port: a BlockBatchCommand (block_batch.h).
+    void batch_b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+
     DenoiserConfig m_cfg;
     Clock m_clock;
     Sram m_wsram;
@@ -62,7 +74,9 @@ class Denoiser : public sc_core::sc_module {
     sc_core::sc_vector<NoiseLane> m_lanes;
     LeakyReluUnit m_relu;
     ControlUnit m_control;
+    tlm_utils::simple_target_socket<Denoiser> m_batch_port;
     Interconnect m_decoder;  ///< ext_socket's address map
+    WorkerPool* m_pool = nullptr;
 };
 
 }  // namespace dnsim::denoiser
