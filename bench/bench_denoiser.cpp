@@ -21,6 +21,7 @@
 #include "denoiser/systolic_cycle_model.h"
 #include "denoiser_bench.h"
 #include "denoiser_study.h"
+#include "simulation.h"
 
 using namespace dnsim;
 using namespace dnsim::denoiser;
@@ -253,17 +254,17 @@ class CycleSteppedConv : public sc_core::sc_module {
 int run_fast() {
     // (1) whole block through the SystemC model, elaboration included, 5 blocks.
     const auto t0 = Clock_::now();
-    tb::BenchOptions opt;
+    platform::BenchOptions opt;
     opt.shape = kShape;
     const unsigned cr = reduced_channels(kShape, opt.format.bottleneck_ratio);
     const BlockWeights w = quantize_block(synthetic_block_weights(64, cr, 1), opt.format);
-    std::vector<tb::DenoiserJob> jobs;
+    std::vector<platform::DenoiserJob> jobs;
     constexpr unsigned runs = 5;
     for (unsigned r = 0; r < runs; ++r) {
         jobs.push_back({tb::synthetic_activations(kShape, opt.format, 1, r), r, 1});
     }
     const auto t1 = Clock_::now();
-    tb::DenoiserBench bench("bench", opt, w, jobs);
+    platform::DenoiserBench bench("bench", opt, w, jobs);
     sc_core::sc_start();
     const auto t2 = Clock_::now();
     const double ms_sim = std::chrono::duration<double, std::milli>(t2 - t1).count();
@@ -324,7 +325,7 @@ int run_cycle() {
 int sc_main(int argc, char* argv[]) {
     dnsim::isa::check_environment();
     fmt::print("kernels: {}\n", dnsim::isa::describe());
-    tb::configure_systemc_reporting();
+    platform::configure_systemc_reporting();
     sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
     const std::string mode = argc > 1 ? argv[1] : "";
     if (mode == "fast") {

@@ -15,10 +15,10 @@
 #include <fmt/format.h>
 
 #include "common/isa.h"
-#include "denoiser_bench.h"
 #include "exec/executor.h"
 #include "graph/transforms.h"
 #include "replay.h"
+#include "simulation.h"
 #include "topologies/topologies.h"
 
 using namespace dnsim;
@@ -82,7 +82,7 @@ int replay_mode(std::int64_t images) {
 int sc_main(int argc, char* argv[]) {
     dnsim::isa::check_environment();
     fmt::print("kernels: {}\n", dnsim::isa::describe());
-    tb::configure_systemc_reporting();
+    platform::configure_systemc_reporting();
     const std::string mode = argc > 1 ? argv[1] : "";
     if (mode == "timing")
         return timing_mode();

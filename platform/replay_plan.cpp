@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "graph/transforms.h"
+
 namespace dnsim::platform {
 
 using workloads::Dims;
@@ -156,6 +158,7 @@ ReplayPlan make_replay_plan(const workloads::Graph& g, const cgra::CgraConfig& c
         Step s;
         s.node = i;
         s.name = n.name;
+        s.key = workloads::stable_hash(n.name);
         s.op = workloads::op_name(n.op);
         s.out_dims = shapes.at(n.outputs[0]);
         const bool const_weight = n.inputs.size() > 1 && g.is_initializer(n.inputs[1]);

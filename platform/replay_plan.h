@@ -25,6 +25,10 @@ struct Step {
     std::string name;
     std::string op;
     StepKind kind = StepKind::Free;
+    /// Key of the layer's random streams (noise, programming variation, denoiser lanes): a hash
+    /// of its name, so a layer draws the same numbers whatever blocks are inserted before it,
+    /// and models that share a backbone see the same noisy pass (paired comparisons).
+    std::uint64_t key = 0;
     workloads::Dims out_dims;           ///< batch 1
     cgra::AnalogLayer analog;           ///< Analog steps
     cgra::DigitalWork digital;          ///< Digital steps

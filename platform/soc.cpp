@@ -3,12 +3,13 @@
 
 #include <tlm_utils/tlm_quantumkeeper.h>
 #include <cstring>
-#include <stdexcept>
 
 #include <fmt/format.h>
 
 #include "common/config_error.h"
 #include "common/fixed_point.h"
+#include "denoiser/block_batch.h"
+#include "denoiser/registers.h"
 
 namespace dnsim::platform {
 
@@ -97,19 +98,21 @@ denoiser::BlockWeights denoiser_weights(const workloads::Graph& g, const workloa
 }
 
 Soc::Soc(const sc_core::sc_module_name& name, const SocConfig& config,
-         const workloads::Graph& graph, const ReplayPlan& plan, JobSource jobs, DenoiserIo io)
+         const cgra::NoiseConfig& noise, const workloads::Graph& graph, const ReplayPlan& plan,
+         JobSource jobs, WorkerPool* pool)
     : sc_core::sc_module(name),
       m_cfg(config),
       m_graph(graph),
       m_plan(plan),
       m_jobs(std::move(jobs)),
-      m_io(std::move(io)),
-      m_cgra("cgra", config.cgra),
+      m_cgra("cgra", config.cgra, noise),
       m_denoiser("denoiser", config.denoiser),
       m_memory("host_memory", host_layout(plan).total, config.host_latency, true),
       m_bus("bus", {{"denoiser", kDenoiserBase, kDenoiserSize}, {"cgra", kCgraBase, kCgraSize}},
             config.bus_latency),
-      m_socket("socket") {
+      m_socket("socket"),
+      m_host(m_socket),
+      m_denoiser_driver(m_host, kDenoiserBase) {
     const Layout l = host_layout(plan);
     m_weight_addr = l.weight_addr;
     m_in_addr = l.in;
@@ -119,10 +122,12 @@ Soc::Soc(const sc_core::sc_module_name& name, const SocConfig& config,
     m_bus.initiator.bind(m_denoiser.ext_socket);
     m_bus.initiator.bind(m_cgra.socket);
     m_denoiser.dma_socket.bind(m_memory.socket);
-    std::vector<cgra::LayerCost> program;
+    std::vector<cgra::ProgramStep> program;
     for (const Step& s : plan.steps)
-        program.push_back(s.cost);
-    m_cgra.load_program(std::move(program));
+        program.push_back({s.cost, s.node, s.kind == StepKind::Analog, s.key, s.out_dims});
+    m_cgra.load_program(graph, std::move(program));
+    m_cgra.set_worker_pool(pool);
+    m_denoiser.set_worker_pool(pool);
     m_step_ns.assign(plan.steps.size(), 0.0);
     m_denoiser_cycles.assign(plan.steps.size(), 0);
     // Packed weights of every block, resident in host memory from the start.
@@ -136,92 +141,53 @@ Soc::Soc(const sc_core::sc_module_name& name, const SocConfig& config,
     SC_THREAD(driver);
 }
 
-void Soc::write(std::uint64_t addr, const void* data, unsigned len, sc_core::sc_time& delay) {
-    tlm::tlm_generic_payload t;
-    t.set_command(tlm::TLM_WRITE_COMMAND);
-    t.set_address(addr);
-    t.set_data_ptr(reinterpret_cast<unsigned char*>(const_cast<void*>(data)));
-    t.set_data_length(len);
-    t.set_streaming_width(len);
-    t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    m_socket->b_transport(t, delay);
-    if (!t.is_response_ok()) {
-        throw std::runtime_error(
-            fmt::format("platform: write to 0x{:08x} failed: {}", addr, t.get_response_string()));
-    }
-}
-
-std::uint32_t Soc::read32(std::uint64_t addr, sc_core::sc_time& delay) {
-    std::uint32_t v = 0;
-    tlm::tlm_generic_payload t;
-    t.set_command(tlm::TLM_READ_COMMAND);
-    t.set_address(addr);
-    t.set_data_ptr(reinterpret_cast<unsigned char*>(&v));
-    t.set_data_length(4);
-    t.set_streaming_width(4);
-    t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    m_socket->b_transport(t, delay);
-    if (!t.is_response_ok()) {
-        throw std::runtime_error(fmt::format("platform: read of 0x{:08x} failed", addr));
-    }
-    return v;
-}
-
-void Soc::run_denoiser(std::size_t si, std::uint32_t image, std::uint32_t block_id, bool record,
-                       sc_core::sc_time& delay) {
-    namespace reg = denoiser::reg;
+void Soc::run_denoiser(std::size_t si, std::uint32_t image, std::uint32_t block_id,
+                       const ReplayJob& job, sc_core::sc_time& delay) {
     const Step& s = m_plan.steps[si];
     const auto c = static_cast<std::uint32_t>(s.out_dims[1]);
     const std::uint64_t elements = static_cast<std::uint64_t>(workloads::numel(s.out_dims));
     std::vector<std::int16_t> x(elements, 0);
-    if (m_io.input)
-        m_io.input(si, image, x);
-    const std::uint64_t seed = m_io.seed ? m_io.seed(si, image) : si;
+    if (job.data != nullptr)
+        job.data->block_input(si, image, x);
+    const std::int64_t first = job.data != nullptr ? job.data->first() : 0;
     // The CGRA's output buffer is host memory: the noisy tensor lands there (untimed here; the
     // CGRA step charged its data-memory traffic).
     std::memcpy(m_memory.data() + m_in_addr, x.data(), elements * 2);
-    const auto& f = m_cfg.format;
-    const auto w32 = [&](std::uint64_t off, std::uint32_t v) {
-        write(kDenoiserBase + off, &v, 4, delay);
-    };
-    w32(reg::channels, c);
-    w32(reg::height, static_cast<std::uint32_t>(s.out_dims[2]));
-    w32(reg::width, static_cast<std::uint32_t>(s.out_dims[3]));
-    // The ratio register must reproduce the block's C_r: C_r / C in Q0.16.
-    w32(reg::ratio, denoiser::ratio_to_q16(static_cast<double>(s.reduced_channels) / c));
-    w32(reg::format, static_cast<std::uint32_t>(f.activation_frac_bits) |
-                         (static_cast<std::uint32_t>(f.weight_frac_bits) << 8) |
-                         (static_cast<std::uint32_t>(f.leaky_shift) << 16));
-    w32(reg::seed_lo, static_cast<std::uint32_t>(seed & 0xFFFFFFFFU));
-    w32(reg::seed_hi, static_cast<std::uint32_t>(seed >> 32));
-    w32(reg::block_id, block_id);
-    w32(reg::wsram_base, 0);
-    w32(reg::asram_base, 0);
-    w32(reg::src_lo, static_cast<std::uint32_t>(m_in_addr));
-    w32(reg::src_hi, static_cast<std::uint32_t>(m_in_addr >> 32));
-    w32(reg::dst_lo, static_cast<std::uint32_t>(m_out_addr));
-    w32(reg::dst_hi, static_cast<std::uint32_t>(m_out_addr >> 32));
-    w32(reg::wgt_lo, static_cast<std::uint32_t>(m_weight_addr[si]));
-    w32(reg::wgt_hi, static_cast<std::uint32_t>(m_weight_addr[si] >> 32));
-    w32(reg::ctrl, reg::ctrl_start | reg::ctrl_wait);
-    const std::uint32_t status = read32(kDenoiserBase + reg::status, delay);
-    if ((status & reg::status_done) == 0) {
-        const std::uint32_t code = read32(kDenoiserBase + reg::error_code, delay);
+    BlockProgram p;
+    p.shape = {c, static_cast<unsigned>(s.out_dims[2]), static_cast<unsigned>(s.out_dims[3])};
+    p.format = m_cfg.format;
+    // The ratio register must reproduce the block's C_r: C_r / C.
+    p.format.bottleneck_ratio = static_cast<double>(s.reduced_channels) / c;
+    p.seed = block_seed(job.seed, first + image, s.key);
+    p.block_id = block_id;
+    p.src = m_in_addr;
+    p.dst = m_out_addr;
+    p.weights = m_weight_addr[si];
+    m_denoiser_driver.program(p, delay);
+    m_denoiser_driver.start(true, delay);
+    const std::uint32_t status = m_denoiser_driver.status(delay);
+    if (!denoiser::reg::status_done.in(status)) {
+        const std::uint32_t code = m_denoiser_driver.error_code(delay);
         throw ConfigError(s.name,
                           fmt::format("the denoiser accelerator rejected this block "
                                       "(error code {}; docs/denoiser.md): {}x{}x{}, C_r {}",
                                       code, c, s.out_dims[2], s.out_dims[3], s.reduced_channels));
     }
-    const std::uint64_t cycles =
-        std::uint64_t{read32(kDenoiserBase + reg::cycles_lo, delay)} |
-        (std::uint64_t{read32(kDenoiserBase + reg::cycles_hi, delay)} << 32);
-    if (record)
+    const std::uint64_t cycles = m_denoiser_driver.cycles(delay);
+    if (job.record)
         m_denoiser_cycles[si] += cycles;
-    if (m_io.output) {
+    if (job.data != nullptr) {
         std::vector<std::int16_t> y(elements);
         std::memcpy(y.data(), m_memory.data() + m_out_addr, elements * 2);
-        m_io.output(si, image, y);
+        job.data->block_output(si, image, y);
     }
+}
+
+void Soc::run_denoiser_batch(std::size_t si, JobData& data, sc_core::sc_time& delay) {
+    denoiser::BlockBatchCommand cmd = data.block_batch(si);
+    cmd.weights = m_weight_addr[si];
+    m_host.command(kDenoiserBase + denoiser::addr::batch, cmd, delay);
+    data.store_batch(si, cmd);
 }
 
 void Soc::driver() {
@@ -230,26 +196,34 @@ void Soc::driver() {
     qk.reset();
     std::uint32_t block_id = 0;
     while (const std::optional<ReplayJob> job = m_jobs()) {
+        JobData* const data = job->data;
         for (std::size_t si = 0; si < m_plan.steps.size(); ++si) {
             const Step& s = m_plan.steps[si];
             sc_core::sc_time delay = qk.get_local_time();
             const sc_core::sc_time before = delay;
             if (s.kind != StepKind::Denoiser) {
-                // Free steps (reshapes) cost nothing but still carry the functional hook.
-                const cgra::CgraCommand cmd{static_cast<std::uint32_t>(si), job->images};
-                write(kCgraBase, &cmd, sizeof cmd, delay);
-            } else if (s.kind == StepKind::Denoiser && job->denoisers) {
+                // Free steps (reshapes) cost nothing but still pass their data on.
+                cgra::CgraOperands ops;
+                cgra::CgraCommand cmd{static_cast<std::uint32_t>(si), job->images, nullptr};
+                if (data != nullptr) {
+                    ops = data->cgra_operands(si);
+                    cmd.operands = &ops;
+                }
+                m_host.command(kCgraBase, cmd, delay);
+                if (data != nullptr)
+                    data->store(si, ops);
+            } else if (job->denoisers) {
                 if (job->tlm_denoisers) {
                     // BLOCK_ID names the weights: a different block reloads them.
                     block_id = static_cast<std::uint32_t>(si) + 1;
                     for (std::uint32_t image = 0; image < job->images; ++image) {
-                        run_denoiser(si, image, block_id, job->record, delay);
+                        run_denoiser(si, image, block_id, *job, delay);
                     }
-                } else if (m_io.compute) {
-                    m_io.compute(si, job->images);
+                } else if (data != nullptr) {
+                    run_denoiser_batch(si, *data, delay);
                 }
-            } else if (m_io.bypass) {
-                m_io.bypass(si, job->images);
+            } else if (data != nullptr) {
+                data->bypass(si);
             }
             if (job->record)
                 m_step_ns[si] += (delay - before).to_seconds() * 1e9;

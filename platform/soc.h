@@ -1,11 +1,15 @@
 // The assembled platform: host driver (the only SC_THREAD, owning the quantum keeper), an
 // interconnect with the address map, the MX-CGRA, the denoiser accelerator and host memory.
-// The driver walks a ReplayPlan: a command to the CGRA per layer step; for a denoiser step it
-// loads the block's weights and input, programs the denoiser's registers and starts it with
-// WAIT (the paper's sequential mode), then reads the result back.
+// The driver walks a ReplayPlan once per job: a command to the CGRA per layer step, pointing to
+// the job's buffers (JobData); for a denoiser step it puts the block's input into host memory,
+// programs the denoiser through the DenoiserDriver and starts it with WAIT (the paper's
+// sequential mode), then reads the result back — or, for the fast accuracy passes, sends all
+// the job's images to the denoiser's functional port. The modules compute; the driver moves
+// data and sequences.
 //
 // Address map (host side):
-//   0x0000_0000 .. 0x3FFF_FFFF  denoiser (registers, weight SRAM, activation SRAM windows)
+//   0x0000_0000 .. 0x3FFF_FFFF  denoiser (registers, weight SRAM, activation SRAM windows,
+//                               functional port)
 //   0x4000_0000 .. 0x4000_00FF  MX-CGRA command window
 // The denoiser's DMA port reaches host memory directly.
 #pragma once
@@ -18,13 +22,18 @@
 #include <tlm>
 #include <vector>
 
+#include "bus_master.h"
+#include "cgra/analog_noise.h"
 #include "cgra/cgra_config.h"
 #include "cgra/mx_cgra.h"
+#include "common/interconnect.h"
+#include "common/worker_pool.h"
 #include "denoiser/block.h"
 #include "denoiser/denoiser.h"
+#include "denoiser_driver.h"
 #include "graph/graph.h"
 #include "host_memory.h"
-#include "interconnect.h"
+#include "job_data.h"
 #include "replay_plan.h"
 
 namespace dnsim::platform {
@@ -47,24 +56,11 @@ struct SocConfig {
 struct ReplayJob {
     std::uint32_t images = 1;   ///< images processed back to back in every step
     bool denoisers = true;      ///< run the denoiser steps (false: skip them, as without blocks)
-    bool tlm_denoisers = true;  ///< every image's block goes through the denoiser's TLM port;
-                                ///< false: the functional hook computes the blocks (untimed)
+    bool tlm_denoisers = true;  ///< every image's block goes through the denoiser's registers;
+                                ///< false: the job's images go to its functional port (untimed)
     bool record = false;        ///< add this job's step times to step_ns()
-};
-
-/// Hooks of the functional replay (all optional; timing-only runs leave them empty).
-struct DenoiserIo {
-    /// Fills `x` (C x H x W raw, activation format) of image `image` of the job for a block.
-    std::function<void(std::size_t step, std::uint32_t image, std::vector<std::int16_t>& x)> input;
-    /// Receives the block's output for image `image`.
-    std::function<void(std::size_t step, std::uint32_t image, const std::vector<std::int16_t>& y)>
-        output;
-    /// SEED register for image `image` of the job.
-    std::function<std::uint64_t(std::size_t step, std::uint32_t image)> seed;
-    /// Computes a denoiser step for all images of the job (when the job's tlm_denoisers is off).
-    std::function<void(std::size_t step, std::uint32_t images)> compute;
-    /// Passes the step's input through unchanged (jobs without denoisers).
-    std::function<void(std::size_t step, std::uint32_t images)> bypass;
+    std::uint64_t seed = 1;     ///< run seed: the blocks' SEED registers
+    JobData* data = nullptr;    ///< the job's buffers; null: timing only (zero inputs)
 };
 
 /// Gives the driver its next job; nullopt ends the simulation.
@@ -74,8 +70,11 @@ class Soc : public sc_core::sc_module {
   public:
     SC_HAS_PROCESS(Soc);
     /// `plan` must come from make_replay_plan(graph, config.cgra); both must outlive the Soc.
-    Soc(const sc_core::sc_module_name& name, const SocConfig& config, const workloads::Graph& graph,
-        const ReplayPlan& plan, JobSource jobs, DenoiserIo io = {});
+    /// `noise` is the chip's analog non-idealities; the CGRA and the denoiser split a job's
+    /// images over `pool` (serially without one).
+    Soc(const sc_core::sc_module_name& name, const SocConfig& config,
+        const cgra::NoiseConfig& noise, const workloads::Graph& graph, const ReplayPlan& plan,
+        JobSource jobs, WorkerPool* pool = nullptr);
 
     cgra::MxCgra& cgra() { return m_cgra; }
     denoiser::Denoiser& denoiser() { return m_denoiser; }
@@ -91,16 +90,16 @@ class Soc : public sc_core::sc_module {
 
   private:
     void driver();
+    /// One image's block through the registers.
     void run_denoiser(std::size_t step_index, std::uint32_t image, std::uint32_t block_id,
-                      bool record, sc_core::sc_time& delay);
-    void write(std::uint64_t addr, const void* data, unsigned len, sc_core::sc_time& delay);
-    std::uint32_t read32(std::uint64_t addr, sc_core::sc_time& delay);
+                      const ReplayJob& job, sc_core::sc_time& delay);
+    /// All the job's images of a block through the functional port.
+    void run_denoiser_batch(std::size_t step_index, JobData& data, sc_core::sc_time& delay);
 
     SocConfig m_cfg;
     const workloads::Graph& m_graph;
     const ReplayPlan& m_plan;
     JobSource m_jobs;
-    DenoiserIo m_io;
     std::vector<std::uint64_t> m_weight_addr;  ///< per step (denoiser steps), host address
     std::uint64_t m_in_addr = 0;
     std::uint64_t m_out_addr = 0;
@@ -111,6 +110,8 @@ class Soc : public sc_core::sc_module {
     HostMemory m_memory;
     Interconnect m_bus;
     tlm_utils::simple_initiator_socket<Soc> m_socket;
+    BusMaster m_host;
+    DenoiserDriver m_denoiser_driver;
     std::vector<double> m_step_ns;
     std::vector<std::uint64_t> m_denoiser_cycles;
     sc_core::sc_time m_finish;

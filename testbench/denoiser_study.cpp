@@ -13,12 +13,16 @@
 #include "common/output_files.h"
 #include "common/rng.h"
 #include "denoiser/block_reference.h"
+#include "denoiser/registers.h"
 #include "denoiser/tile_plan.h"
 #include "result_json.h"
+#include "simulation.h"
 
 namespace dnsim::tb {
 
 using namespace dnsim::denoiser;
+using platform::DenoiserBench;
+using platform::DenoiserJob;
 
 std::vector<std::int16_t> synthetic_activations(const BlockShape& shape, const BlockFormat& fmt,
                                                 std::uint64_t seed, std::uint64_t run) {
@@ -114,6 +118,7 @@ int run_denoiser_study(const DenoiserStudyOptions& opt, std::ostream& out) {
                         derive_key(opt.seed, {0xB10C5EEDULL, r}), 1});
     }
 
+    platform::begin_simulation("run_denoiser_study");
     DenoiserBench bench("bench", opt.bench, wq, jobs);
     sc_core::sc_start();
     const double sim_wall_ms =
@@ -121,7 +126,7 @@ int run_denoiser_study(const DenoiserStudyOptions& opt, std::ostream& out) {
 
     for (std::size_t i = 0; i < bench.results().size(); ++i) {
         const auto& r = bench.results()[i];
-        if (!(r.status & reg::status_done)) {
+        if (!reg::status_done.in(r.status)) {
             throw ConfigError(
                 "", fmt::format("the denoiser rejected block run {}: error code {} "
                                 "({})",

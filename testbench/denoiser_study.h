@@ -20,7 +20,7 @@ inline constexpr unsigned kMaxRuns = 1000000;
 inline constexpr std::uint64_t kMaxRunsBytes = std::uint64_t{4} << 30;
 
 struct DenoiserStudyOptions {
-    BenchOptions bench;
+    platform::BenchOptions bench;
     EnergyTable energy = EnergyTable::defaults_45nm();
     std::uint64_t seed = 1;
     unsigned runs = 1;    ///< block invocations (same block id: weights stay resident)

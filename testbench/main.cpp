@@ -23,6 +23,7 @@
 #include "onnx/onnx_io.h"
 #include "run_memory.h"
 #include "run_study.h"
+#include "simulation.h"
 #include "topologies/topologies.h"
 
 namespace po = boost::program_options;
@@ -345,7 +346,7 @@ int cmd_run(int argc, const char* const* argv) {
 
 int sc_main(int argc, char* argv[]) {
     dnsim::install_interrupt_cleanup("dnsim");
-    dnsim::tb::configure_systemc_reporting();
+    dnsim::platform::configure_systemc_reporting();
     try {
         dnsim::isa::check_environment();
         if (argc < 2) {

@@ -25,32 +25,6 @@ namespace dnsim::tb {
 
 namespace {
 
-struct MeanStd {
-    double mean = 0.0, std = 0.0;
-    int n = 0;
-};
-
-MeanStd accuracy_of(const std::vector<platform::PassResult>& passes, const std::string& kind) {
-    MeanStd m;
-    std::vector<double> v;
-    for (const auto& p : passes) {
-        if (p.kind == kind)
-            v.push_back(p.accuracy_pct());
-    }
-    m.n = static_cast<int>(v.size());
-    if (v.empty())
-        return m;
-    for (const double x : v)
-        m.mean += x;
-    m.mean /= static_cast<double>(v.size());
-    if (v.size() > 1) {
-        for (const double x : v)
-            m.std += (x - m.mean) * (x - m.mean);
-        m.std = std::sqrt(m.std / static_cast<double>(v.size() - 1));
-    }
-    return m;
-}
-
 /// A progress bar on stderr, redrawn in place when stderr is a terminal.
 void progress_bar(std::int64_t done, std::int64_t total) {
     static const bool tty = isatty(STDERR_FILENO) != 0;
@@ -87,9 +61,9 @@ std::string csv_layers(const platform::ReplayResult& r) {
     std::string out = "index,layer,op,kind,cycles,time_ns,macs,crossbars,replication\n";
     for (std::size_t i = 0; i < r.steps.size(); ++i) {
         const auto& s = r.steps[i];
-        out +=
-            fmt::format("{},{},{},{},{},{:.3f},{},{},{}\n", i, csv_field(s.name), csv_field(s.op),
-                        csv_field(s.kind), s.cycles, s.time_ns, s.macs, s.crossbars, s.replication);
+        out += fmt::format("{},{},{},{},{},{:.3f},{},{},{}\n", i, csv_field(s.name),
+                           csv_field(s.op), csv_field(platform::to_string(s.kind)), s.cycles,
+                           s.time_ns, s.macs, s.crossbars, s.replication);
     }
     return out;
 }
@@ -113,13 +87,12 @@ std::vector<std::string> result_names(const workloads::Graph& g, const RunOption
 
 /// The paper's summary (its Tables I and II, plus Fig. 3's overhead and the power figure):
 /// accuracy clean / noisy / denoised, parameter overhead, cycles and latency overhead, power.
-void paper_table(std::ostream& os, const platform::ReplayResult& r, const RunOptions& opt,
-                 double denoiser_power_mW) {
-    const MeanStd clean = accuracy_of(r.passes, "clean");
-    const MeanStd noisy = accuracy_of(r.passes, "noisy");
-    const MeanStd denoised = accuracy_of(r.passes, "denoised");
+void paper_table(std::ostream& os, const platform::ReplayResult& r, const RunOptions& opt) {
+    const platform::AccuracySummary clean = r.accuracy("clean");
+    const platform::AccuracySummary noisy = r.accuracy("noisy");
+    const platform::AccuracySummary denoised = r.accuracy("denoised");
     const auto& n = opt.replay.noise;
-    const auto pm = [](const MeanStd& m) {
+    const auto pm = [](const platform::AccuracySummary& m) {
         return m.n > 1 ? fmt::format("{:.2f} +- {:.2f}", m.mean, m.std)
                        : fmt::format("{:.2f}", m.mean);
     };
@@ -134,19 +107,15 @@ void paper_table(std::ostream& os, const platform::ReplayResult& r, const RunOpt
         {"denoised accuracy, %", denoised.n > 0 ? pm(denoised) : "- (no denoisers)"},
         {"denoised - noisy, points",
          denoised.n > 0 ? fmt::format("{:+.2f}", denoised.mean - noisy.mean) : "-"},
-        {"denoiser parameters",
-         fmt::format("{} ({:.2f} % of {})", r.denoiser_params,
-                     r.backbone_params > 0 ? 100.0 * static_cast<double>(r.denoiser_params) /
-                                                 static_cast<double>(r.backbone_params)
-                                           : 0.0,
-                     r.backbone_params)},
+        {"denoiser parameters", fmt::format("{} ({:.2f} % of {})", r.denoiser_params,
+                                            r.denoiser_params_pct(), r.backbone_params)},
         {"cycles per inference",
          fmt::format("{} ({} without denoisers)", r.cycles, r.cycles_without_denoisers)},
         {"latency per inference, us",
          fmt::format("{:.1f} ({:.1f} without denoisers)", static_cast<double>(r.cycles) * cyc_us,
                      static_cast<double>(r.cycles_without_denoisers) * cyc_us)},
         {"latency overhead, %", fmt::format("{:.2f}", r.overhead_pct())},
-        {"denoiser average power, mW", fmt::format("{:.3f}", denoiser_power_mW)},
+        {"denoiser average power, mW", fmt::format("{:.3f}", r.denoiser_power_mW())},
     };
     os << "\nsummary (the paper's Table I/II columns)\n";
     for (const auto& [k, v] : rows)
@@ -197,13 +166,7 @@ int run_study(const RunOptions& opt, std::ostream& os) {
     os << fmt::format(
         "dnsim run: model {} ({} backbone parameters), {} denoiser block(s) "
         "({} parameters, {:.2f} % of the backbone)\n",
-        r.model, r.backbone_params,
-        std::count_if(r.steps.begin(), r.steps.end(),
-                      [](const auto& s) { return s.kind == "denoiser"; }),
-        r.denoiser_params,
-        r.backbone_params > 0 ? 100.0 * static_cast<double>(r.denoiser_params) /
-                                    static_cast<double>(r.backbone_params)
-                              : 0.0);
+        r.model, r.backbone_params, r.denoiser_blocks, r.denoiser_params, r.denoiser_params_pct());
     os << fmt::format("MX-CGRA: {} crossbars of {}x{} in use of {}; clock {} MHz\n\n",
                       r.crossbars_used, cfg.soc.cgra.analog.crossbar_rows,
                       cfg.soc.cgra.analog.crossbar_cols, cfg.soc.cgra.analog.crossbars,
@@ -216,11 +179,11 @@ int run_study(const RunOptions& opt, std::ostream& os) {
                       name_w, "op", "kind", "cycles", "time_us", "crossbars", "repl");
     for (std::size_t i = 0; i < r.steps.size(); ++i) {
         const auto& s = r.steps[i];
-        if (s.kind == "none")
+        if (s.kind == platform::StepKind::Free)
             continue;
         os << fmt::format("{:>4}  {:<{}}  {:<18}  {:<8}  {:>12}  {:>12.3f}  {:>9}  {:>5}\n", i,
-                          s.name, name_w, s.op, s.kind, s.cycles, s.time_ns * us, s.crossbars,
-                          s.replication);
+                          s.name, name_w, s.op, platform::to_string(s.kind), s.cycles,
+                          s.time_ns * us, s.crossbars, s.replication);
     }
     const double cyc_us = 1.0 / r.clock_mhz;
     os << fmt::format(
@@ -229,39 +192,28 @@ int run_study(const RunOptions& opt, std::ostream& os) {
         r.cycles, static_cast<double>(r.cycles) * cyc_us, r.cycles_without_denoisers,
         static_cast<double>(r.cycles_without_denoisers) * cyc_us, r.overhead_pct());
     if (r.denoiser_cycles > 0) {
-        const double ov = 100.0 *
-                          (static_cast<double>(r.cycles_overlapped) -
-                           static_cast<double>(r.cycles_without_denoisers)) /
-                          static_cast<double>(r.cycles_without_denoisers);
         os << fmt::format(
             "what-if, denoisers overlapped with the next layer: {} cycles, "
             "overhead {:.2f} %\n",
-            r.cycles_overlapped, ov);
+            r.cycles_overlapped, r.overlapped_overhead_pct());
     }
     os << fmt::format(
         "data memory: {} CGRA scratchpad words, {} denoiser SRAM words per "
         "inference (16-bit)\n\n",
         r.scratchpad_words, r.denoiser_sram_words);
     os << fmt::format("{:<28}  {:>14}  {:>12}\n", "component", "energy_uJ", "power_mW");
-    double total = 0.0;
-    double den = 0.0;
     for (const auto& e : r.energy) {
         os << fmt::format("{:<28}  {:>14.4f}  {:>12.4f}\n", e.component, e.energy_pJ * 1e-6,
                           e.power_mW);
-        total += e.energy_pJ;
-        if (e.component.rfind("denoiser.", 0) == 0)
-            den += e.energy_pJ;
     }
-    const double lat = r.latency_ns();
-    os << fmt::format("{:<28}  {:>14.4f}  {:>12.4f}\n", "total", total * 1e-6,
-                      average_power_mW(total, lat));
+    os << fmt::format("{:<28}  {:>14.4f}  {:>12.4f}\n", "total", r.energy_pJ * 1e-6, r.power_mW());
     os << fmt::format("denoiser average power over the inference: {:.4f} mW\n",
-                      average_power_mW(den, lat));
+                      r.denoiser_power_mW());
     nlohmann::json acc = nlohmann::json::object();
     if (!opt.timing_only) {
-        const MeanStd clean = accuracy_of(r.passes, "clean");
-        const MeanStd noisy = accuracy_of(r.passes, "noisy");
-        const MeanStd denoised = accuracy_of(r.passes, "denoised");
+        const platform::AccuracySummary clean = r.accuracy("clean");
+        const platform::AccuracySummary noisy = r.accuracy("noisy");
+        const platform::AccuracySummary denoised = r.accuracy("denoised");
         os << fmt::format(
             "\naccuracy on {} ({} images, top-1 %): clean {:.2f}; noisy {:.2f} +- "
             "{:.2f}",
@@ -293,7 +245,7 @@ int run_study(const RunOptions& opt, std::ostream& os) {
         acc["passes"] = per;
     }
     if (!opt.timing_only)
-        paper_table(os, r, opt, average_power_mW(den, lat));
+        paper_table(os, r, opt);
     os << fmt::format("wall time: {:.2f} s\n", wall);
 
     nlohmann::json j;
@@ -317,8 +269,8 @@ int run_study(const RunOptions& opt, std::ostream& os) {
             {{"component", e.component}, {"energy_pJ", e.energy_pJ}, {"power_mW", e.power_mW}});
     }
     j["energy_per_inference"] = energy;
-    j["denoiser_average_power_mW"] = average_power_mW(den, lat);
-    j["total_average_power_mW"] = average_power_mW(total, lat);
+    j["denoiser_average_power_mW"] = r.denoiser_power_mW();
+    j["total_average_power_mW"] = r.power_mW();
     if (!opt.timing_only)
         j["accuracy"] = acc;
     nlohmann::json config = nlohmann::json::object();

@@ -1,38 +1,70 @@
 // MX-CGRA TLM target.
 #include "cgra/mx_cgra.h"
 
-#include <cstring>
+#include "common/tlm_command.h"
+#include "exec/executor.h"
 
 namespace dnsim::cgra {
 
-MxCgra::MxCgra(const sc_core::sc_module_name& name, const CgraConfig& cfg)
-    : sc_core::sc_module(name), socket("socket"), m_cfg(cfg), m_clock(cfg.clock_mhz) {
+MxCgra::MxCgra(const sc_core::sc_module_name& name, const CgraConfig& cfg, const NoiseConfig& noise)
+    : sc_core::sc_module(name),
+      socket("socket"),
+      m_cfg(cfg),
+      m_noise(noise),
+      m_clock(cfg.clock_mhz) {
     socket.register_b_transport(this, &MxCgra::b_transport);
 }
 
-void MxCgra::load_program(std::vector<LayerCost> program) {
+void MxCgra::load_program(const workloads::Graph& graph, std::vector<ProgramStep> program) {
+    m_graph = &graph;
     m_program = std::move(program);
+    m_models.clear();
+    for (const ProgramStep& p : m_program) {
+        m_models.emplace_back(p.analog
+                                  ? make_analog_layer_model(to_string(m_noise.fidelity),
+                                                            {&graph, p.node, p.key, p.out_dims},
+                                                            m_cfg.analog, m_noise)
+                                  : nullptr);
+    }
     m_step_cycles.assign(m_program.size(), 0);
     m_step_images.assign(m_program.size(), 0);
 }
 
-void MxCgra::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
-    if (trans.get_command() != tlm::TLM_WRITE_COMMAND || trans.get_address() != 0 ||
-        trans.get_data_length() != sizeof(CgraCommand) || trans.get_byte_enable_ptr() != nullptr) {
-        trans.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
-        return;
+void MxCgra::compute(std::size_t step, CgraOperands& ops) {
+    const AnalogLayerModel* model = ops.analog_noise ? m_models[step].get() : nullptr;
+    const std::size_t node = m_program[step].node;
+    const auto slice = [&](std::size_t i) {
+        CgraSlice& s = ops.slices[i];
+        if (model != nullptr) {
+            s.output = model->forward(s.inputs, s.first_image, s.images, ops.seed);
+            return;
+        }
+        workloads::ExecOptions opts;
+        opts.batch = s.images;
+        s.output = workloads::evaluate_node(*m_graph, node, s.inputs,
+                                            static_cast<std::uint64_t>(s.first_image), opts);
+    };
+    if (m_pool != nullptr) {
+        m_pool->run(ops.slices.size(), slice);
+    } else {
+        for (std::size_t i = 0; i < ops.slices.size(); ++i)
+            slice(i);
     }
-    CgraCommand cmd;
-    std::memcpy(&cmd, trans.get_data_ptr(), sizeof cmd);
-    if (cmd.step >= m_program.size() || cmd.images == 0) {
+}
+
+void MxCgra::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+    const CgraCommand* cmd = command_of<CgraCommand>(trans);
+    if (cmd == nullptr)
+        return;
+    if (cmd->step >= m_program.size() || cmd->images == 0) {
         trans.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
         return;
     }
-    if (on_execute)
-        on_execute(cmd.step, cmd.images);
-    const std::uint64_t cycles = m_program[cmd.step].cycles * cmd.images;
-    m_step_cycles[cmd.step] += cycles;
-    m_step_images[cmd.step] += cmd.images;
+    if (cmd->operands != nullptr)
+        compute(cmd->step, *cmd->operands);
+    const std::uint64_t cycles = m_program[cmd->step].cost.cycles * cmd->images;
+    m_step_cycles[cmd->step] += cycles;
+    m_step_images[cmd->step] += cmd->images;
     m_busy_cycles += cycles;
     delay += m_clock.cycles_to_time(cycles);
     trans.set_response_status(tlm::TLM_OK_RESPONSE);
@@ -43,7 +75,7 @@ EnergyAccount MxCgra::energy(const EnergyTable& table) const {
     for (std::size_t i = 0; i < m_program.size(); ++i) {
         if (m_step_images[i] == 0)
             continue;
-        LayerCost scaled = m_program[i];
+        LayerCost scaled = m_program[i].cost;
         const auto n = static_cast<double>(m_step_images[i]);
         for (auto& [component, actions] : scaled.actions) {
             for (auto& [action, count] : actions)

@@ -1,39 +1,74 @@
-// The MX-CGRA as a loosely-timed TLM target: the host writes one command per layer step; the
-// CGRA charges that step's analytic cost (cycles x images, action counts for energy) and runs
-// the platform's functional hook for the step. It leaves out the PE-level schedule and the
-// context memory: the per-layer formulas in layer_cost.h stand for them (docs/cgra.md).
+// The MX-CGRA as a loosely-timed TLM target. The host writes one CgraCommand per layer step; the
+// CGRA charges that step's analytic cost (cycles x images, action counts for energy) and
+// computes the step on the operands the command points to: an analog step through its
+// analog-layer model (analog_model.h, one per layer of this chip, picked by noise.fidelity)
+// when the pass has analog noise, every other step — and an analog step of a pass without
+// noise — as the float executor evaluates the node (the digital tiles, and an ideal crossbar).
+// A command without operands is charged only (the timing job). It leaves out the PE-level
+// schedule and the context memory: the per-layer formulas in layer_cost.h stand for them
+// (docs/cgra.md).
 #pragma once
 
 #include <tlm_utils/simple_target_socket.h>
 #include <cstdint>
-#include <functional>
+#include <memory>
 #include <systemc>
 #include <tlm>
 #include <vector>
 
+#include "cgra/analog_model.h"
 #include "cgra/layer_cost.h"
 #include "common/energy.h"
 #include "common/sim_time.h"
+#include "common/worker_pool.h"
+#include "graph/graph.h"
 
 namespace dnsim::cgra {
 
+/// One slice of a job's images (one per worker thread): the step's input tensors, and its
+/// output once the CGRA has computed it.
+struct CgraSlice {
+    std::int64_t first_image = 0;  ///< dataset index of the slice's image 0 (keys the noise)
+    std::int64_t images = 0;
+    std::vector<const workloads::Tensor*> inputs;  ///< the node's inputs, images along dim 0
+    workloads::Tensor output;
+};
+
+/// The data a command points to (the host's activation buffers, as a DMA descriptor would).
+struct CgraOperands {
+    bool analog_noise = false;  ///< analog layers with their non-idealities (else ideal)
+    std::uint64_t seed = 0;     ///< run seed of the pass (keys the noise streams)
+    std::vector<CgraSlice> slices;
+};
+
 /// Written by the host to offset 0 of the CGRA's window.
 struct CgraCommand {
-    std::uint32_t step = 0;    ///< index into the loaded program
-    std::uint32_t images = 1;  ///< images processed back to back
+    std::uint32_t step = 0;            ///< index into the loaded program
+    std::uint32_t images = 1;          ///< images processed back to back
+    CgraOperands* operands = nullptr;  ///< null: charge the step only
+};
+
+/// What the host loads for each step of its plan.
+struct ProgramStep {
+    LayerCost cost;            ///< per image (zero for steps the CGRA does not run)
+    std::size_t node = 0;      ///< the graph node the step computes
+    bool analog = false;       ///< runs on crossbars
+    std::uint64_t key = 0;     ///< the layer's stream key
+    workloads::Dims out_dims;  ///< output for one image
 };
 
 class MxCgra : public sc_core::sc_module {
   public:
     tlm_utils::simple_target_socket<MxCgra> socket;
 
-    /// `cfg` must have passed validate().
-    MxCgra(const sc_core::sc_module_name& name, const CgraConfig& cfg);
+    /// `cfg` and `noise` must have passed validate().
+    MxCgra(const sc_core::sc_module_name& name, const CgraConfig& cfg, const NoiseConfig& noise);
 
-    /// The per-image cost of every step (non-CGRA steps: zero cost).
-    void load_program(std::vector<LayerCost> program);
-    /// Called inside b_transport for each command (functional work of the step).
-    std::function<void(std::uint32_t step, std::uint32_t images)> on_execute;
+    /// The program: one entry per step of `graph` (which must outlive the CGRA). Programs the
+    /// crossbars: one analog-layer model per analog step, of the kind noise.fidelity names.
+    void load_program(const workloads::Graph& graph, std::vector<ProgramStep> program);
+    /// Slices of a command run in parallel on `pool` (serially without one).
+    void set_worker_pool(WorkerPool* pool) { m_pool = pool; }
 
     /// Cycles charged per step so far (all images).
     const std::vector<std::uint64_t>& step_cycles() const { return m_step_cycles; }
@@ -43,10 +78,16 @@ class MxCgra : public sc_core::sc_module {
 
   private:
     void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+    /// Computes every slice of `ops` for step `step`.
+    void compute(std::size_t step, CgraOperands& ops);
 
     CgraConfig m_cfg;
+    NoiseConfig m_noise;
     Clock m_clock;
-    std::vector<LayerCost> m_program;
+    const workloads::Graph* m_graph = nullptr;
+    std::vector<ProgramStep> m_program;
+    std::vector<std::unique_ptr<AnalogLayerModel>> m_models;  ///< per step (analog steps)
+    WorkerPool* m_pool = nullptr;
     std::vector<std::uint64_t> m_step_cycles;
     std::vector<std::uint64_t> m_step_images;
     std::uint64_t m_busy_cycles = 0;

@@ -1,10 +1,12 @@
 // Typed payloads the control unit sends to its units over TLM (carried in the generic payload's
-// data pointer, NVDLA-style). Operands are pointers into the SRAMs, obtained through DMI.
+// data pointer, NVDLA-style; common/tlm_command.h). Operands are pointers into the SRAMs,
+// obtained through DMI.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 
+#include "common/tlm_command.h"
 #include "systolic.h"
 
 namespace dnsim::denoiser {
@@ -53,35 +55,5 @@ struct NoiseCommand {
     int frac_bits = 0;
     std::uint64_t samples = 0;  ///< filled in by the lane
 };
-
-}  // namespace dnsim::denoiser
-
-#include <tlm>
-
-namespace dnsim::denoiser {
-
-/// The typed command carried by `trans`, or nullptr (and an error response) if it is not one.
-template <typename Command>
-Command* command_of(tlm::tlm_generic_payload& trans) {
-    if (trans.get_command() != tlm::TLM_WRITE_COMMAND ||
-        trans.get_data_length() != sizeof(Command) || trans.get_data_ptr() == nullptr) {
-        trans.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
-        return nullptr;
-    }
-    return reinterpret_cast<Command*>(trans.get_data_ptr());
-}
-
-/// Fills `trans` to carry `cmd` to a unit.
-template <typename Command>
-void set_command(tlm::tlm_generic_payload& trans, Command& cmd) {
-    trans.set_command(tlm::TLM_WRITE_COMMAND);
-    trans.set_address(0);
-    trans.set_data_ptr(reinterpret_cast<unsigned char*>(&cmd));
-    trans.set_data_length(sizeof(Command));
-    trans.set_streaming_width(sizeof(Command));
-    trans.set_byte_enable_ptr(nullptr);
-    trans.set_dmi_allowed(false);
-    trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-}
 
 }  // namespace dnsim::denoiser

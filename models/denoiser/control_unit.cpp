@@ -53,96 +53,47 @@ ControlUnit::ControlUnit(const sc_core::sc_module_name& name, const DenoiserConf
       m_halo_rows(m_stats.add("halo_rows", "rows", "X rows fetched twice because of tiling")),
       m_register_accesses(m_stats.add("register_accesses", "accesses", "register reads/writes")),
       m_saturated(m_stats.add("saturated", "outputs", "conv outputs that saturated")) {
-    using A = RegisterFile::Access;
     reg_socket.register_b_transport(this, &ControlUnit::reg_b_transport);
     reg_socket.register_transport_dbg(this, &ControlUnit::reg_transport_dbg);
     dma_socket.register_invalidate_direct_mem_ptr(this, &ControlUnit::invalidate_host_dmi);
-
-    m_regs.add("CTRL", reg::ctrl, 0, A::write_only);
-    m_regs.add("STATUS", reg::status, 0, A::read_only).on_read = [this]() -> std::uint32_t {
+    m_regs.status.on_read = [this]() -> std::uint32_t {
         if (m_error) {
-            return reg::status_error;
+            return reg::status_error(1);
         }
         if (!m_done) {
             return 0;
         }
-        return m_access_time < m_done_time ? reg::status_busy : reg::status_done;
+        return m_access_time < m_done_time ? reg::status_busy(1) : reg::status_done(1);
     };
-    m_regs.add("ERROR_CODE", reg::error_code, 0, A::read_only);
-    m_regs.add("CHANNELS", reg::channels, 64, A::read_write);
-    m_regs.add("HEIGHT", reg::height, 56, A::read_write);
-    m_regs.add("WIDTH", reg::width, 56, A::read_write);
-    m_regs.add("RATIO", reg::ratio, 0x4000, A::read_write);
-    m_regs.add("FORMAT", reg::format, 8U | (12U << 8) | (7U << 16), A::read_write);
-    m_regs.add("SEED_LO", reg::seed_lo, 0, A::read_write);
-    m_regs.add("SEED_HI", reg::seed_hi, 0, A::read_write);
-    m_regs.add("BLOCK_ID", reg::block_id, 0, A::read_write);
-    m_regs.add("WSRAM_BASE", reg::wsram_base, 0, A::read_write);
-    m_regs.add("ASRAM_BASE", reg::asram_base, 0, A::read_write);
-    m_regs.add("SRC_LO", reg::src_lo, 0, A::read_write);
-    m_regs.add("SRC_HI", reg::src_hi, 0, A::read_write);
-    m_regs.add("DST_LO", reg::dst_lo, 0, A::read_write);
-    m_regs.add("DST_HI", reg::dst_hi, 0, A::read_write);
-    m_regs.add("WGT_LO", reg::wgt_lo, 0, A::read_write);
-    m_regs.add("WGT_HI", reg::wgt_hi, 0, A::read_write);
-    m_regs.add("CYCLES_LO", reg::cycles_lo, 0, A::read_only);
-    m_regs.add("CYCLES_HI", reg::cycles_hi, 0, A::read_only);
-    m_regs.add("ID", reg::id, reg::id_value, A::read_only);
-}
-
-std::uint64_t ControlUnit::reg64(std::uint64_t lo) const {
-    std::uint32_t l = 0, h = 0;
-    for (const auto& r : m_regs.registers()) {
-        if (r.offset == lo) {
-            l = r.value;
-        } else if (r.offset == lo + 4) {
-            h = r.value;
-        }
-    }
-    return (std::uint64_t{h} << 32) | l;
 }
 
 void ControlUnit::reg_b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
     ++m_register_accesses;
     m_access_time = sc_core::sc_time_stamp() + delay;
-    m_regs.access(trans);
+    m_regs.file.access(trans);
     delay += m_clock.cycles_to_time(m_cfg.register_access_cycles);
-    if (trans.is_write() && trans.get_address() == reg::ctrl &&
+    if (trans.is_write() && trans.get_address() == reg::ctrl.offset &&
         trans.get_response_status() == tlm::TLM_OK_RESPONSE) {
-        std::uint32_t v = 0;
-        std::memcpy(&v, trans.get_data_ptr(), 4);
-        if (v & reg::ctrl_flush_weights) {
+        const std::uint32_t v = m_regs.ctrl.value;
+        if (reg::ctrl_flush_weights.in(v)) {
             m_weights_valid = false;
         }
-        if (v & reg::ctrl_start) {
-            start(delay, (v & reg::ctrl_wait) != 0);
+        if (reg::ctrl_start.in(v)) {
+            start(delay, reg::ctrl_wait.in(v));
         }
     }
 }
 
 unsigned int ControlUnit::reg_transport_dbg(tlm::tlm_generic_payload& trans) {
     // Debug reads/writes of plain registers, without side effects or timing.
-    if (trans.get_data_length() != 4) {
-        return 0;
-    }
-    for (auto& r : const_cast<std::deque<RegisterFile::Register>&>(m_regs.registers())) {
-        if (r.offset == trans.get_address()) {
-            if (trans.is_read()) {
-                std::memcpy(trans.get_data_ptr(), &r.value, 4);
-            } else if (trans.is_write()) {
-                std::memcpy(&r.value, trans.get_data_ptr(), 4);
-            }
-            return 4;
-        }
-    }
-    return 0;
+    return m_regs.file.debug_access(trans);
 }
 
 void ControlUnit::fail(ErrorCode code, const std::string& message) {
     m_error = true;
     m_done = false;
     m_last_error = message;
-    m_regs.at("ERROR_CODE").value = static_cast<std::uint32_t>(code);
+    m_regs.error_code.value = static_cast<std::uint32_t>(code);
     ++m_errors;
 }
 
@@ -155,15 +106,10 @@ void ControlUnit::start(sc_core::sc_time& delay, bool wait) {
     m_error = false;
     m_done = false;
     m_last_error.clear();
-    m_regs.at("ERROR_CODE").value = 0;
+    m_regs.error_code.value = 0;
 
-    BlockShape shape{m_regs.value("CHANNELS"), m_regs.value("HEIGHT"), m_regs.value("WIDTH")};
-    const std::uint32_t f = m_regs.value("FORMAT");
-    BlockFormat fmt;
-    fmt.activation_frac_bits = static_cast<int>(f & 0xFU);
-    fmt.weight_frac_bits = static_cast<int>((f >> 8) & 0xFU);
-    fmt.leaky_shift = static_cast<int>((f >> 16) & 0xFU);
-    fmt.bottleneck_ratio = m_regs.value("RATIO") / 65536.0;
+    BlockShape shape{m_regs.channels.value, m_regs.height.value, m_regs.width.value};
+    const BlockFormat fmt = format_of(m_regs.format.value, m_regs.ratio.value);
     unsigned reduced = 0;
     try {
         shape.validate();
@@ -180,8 +126,8 @@ void ControlUnit::start(sc_core::sc_time& delay, bool wait) {
         return;
     }
     try {
-        m_plan = plan_block(m_cfg, shape, reduced, m_regs.value("ASRAM_BASE"),
-                            m_regs.value("WSRAM_BASE"));
+        m_plan =
+            plan_block(m_cfg, shape, reduced, m_regs.asram_base.value, m_regs.wsram_base.value);
     } catch (const ConfigError& e) {
         fail(e.key().rfind("activation", 0) == 0 ? ErrorCode::activation_sram_too_small
                                                  : ErrorCode::weight_sram_too_small,
@@ -189,7 +135,7 @@ void ControlUnit::start(sc_core::sc_time& delay, bool wait) {
         return;
     }
     if (m_reseed) {
-        m_reseed(reg64(reg::seed_lo));
+        m_reseed(Registers::value64(m_regs.seed_lo, m_regs.seed_hi));
     }
     std::uint64_t cycles = 0;
     try {
@@ -201,8 +147,8 @@ void ControlUnit::start(sc_core::sc_time& delay, bool wait) {
     }
     m_total_cycles += cycles;
     ++m_blocks;
-    m_regs.at("CYCLES_LO").value = static_cast<std::uint32_t>(cycles & 0xFFFFFFFFU);
-    m_regs.at("CYCLES_HI").value = static_cast<std::uint32_t>(cycles >> 32);
+    m_regs.cycles_lo.value = static_cast<std::uint32_t>(cycles & 0xFFFFFFFFU);
+    m_regs.cycles_hi.value = static_cast<std::uint32_t>(cycles >> 32);
     m_done_time = sc_core::sc_time_stamp() + delay + m_clock.cycles_to_time(cycles);
     m_done = true;
     if (wait) {
@@ -254,9 +200,9 @@ bool ControlUnit::dma(bool write, std::uint64_t addr, void* buf, std::uint64_t b
 std::uint64_t ControlUnit::load_weights(std::uint64_t host_word_offset, std::uint64_t words,
                                         std::uint64_t sram_word_offset) {
     std::uint64_t cycles = 0;
-    const std::uint64_t base = m_regs.value("WSRAM_BASE") / 2;
-    dma(false, reg64(reg::wgt_lo) + host_word_offset * 2, m_wsram.words() + base + sram_word_offset,
-        words * 2, cycles);
+    const std::uint64_t base = m_regs.wsram_base.value / 2;
+    dma(false, Registers::value64(m_regs.wgt_lo, m_regs.wgt_hi) + host_word_offset * 2,
+        m_wsram.words() + base + sram_word_offset, words * 2, cycles);
     m_wsram.count_writes(words);
     m_weight_loads += words;
     return std::max(cycles, m_wsram.access_cycles(words));
@@ -337,11 +283,11 @@ std::uint64_t ControlUnit::run_block(const BlockShape& shape, const BlockFormat&
     const std::size_t HW = shape.pixels();
     const int wf = fmt.weight_frac_bits;
     const PackedLayout layout = packed_layout(C, Cr);
-    std::int16_t* aw = m_asram.words() + m_regs.value("ASRAM_BASE") / 2;
-    std::int16_t* ww = m_wsram.words() + m_regs.value("WSRAM_BASE") / 2;
-    const std::uint64_t src = reg64(reg::src_lo);
-    const std::uint64_t dst = reg64(reg::dst_lo);
-    const std::uint32_t block_id = m_regs.value("BLOCK_ID");
+    std::int16_t* aw = m_asram.words() + m_regs.asram_base.value / 2;
+    std::int16_t* ww = m_wsram.words() + m_regs.wsram_base.value / 2;
+    const std::uint64_t src = Registers::value64(m_regs.src_lo, m_regs.src_hi);
+    const std::uint64_t dst = Registers::value64(m_regs.dst_lo, m_regs.dst_hi);
+    const std::uint32_t block_id = m_regs.block_id.value;
 
     std::uint64_t total = 0;
     const auto add = [&](Phase p, std::uint64_t cycles) {

@@ -21,46 +21,12 @@
 #include "common/sim_time.h"
 #include "common/stats.h"
 #include "denoiser_config.h"
+#include "registers.h"
 #include "tile_plan.h"
 
 namespace dnsim::denoiser {
 
 class Sram;
-
-/// Register offsets (bytes) of the control unit; docs/denoiser.md has the full map.
-namespace reg {
-inline constexpr std::uint64_t ctrl = 0x00;        ///< W: bit0 START, bit1 WAIT, bit2 FLUSH_WEIGHTS
-inline constexpr std::uint64_t status = 0x04;      ///< R: bit0 BUSY, bit1 DONE, bit2 ERROR
-inline constexpr std::uint64_t error_code = 0x08;  ///< R: ErrorCode of the last START
-inline constexpr std::uint64_t channels = 0x0C;
-inline constexpr std::uint64_t height = 0x10;
-inline constexpr std::uint64_t width = 0x14;
-inline constexpr std::uint64_t ratio = 0x18;  ///< Q0.16
-inline constexpr std::uint64_t format =
-    0x1C;  ///< [3:0] act frac, [11:8] wgt frac, [19:16] leaky shift
-inline constexpr std::uint64_t seed_lo = 0x20;
-inline constexpr std::uint64_t seed_hi = 0x24;
-inline constexpr std::uint64_t block_id = 0x28;
-inline constexpr std::uint64_t wsram_base = 0x2C;  ///< bytes
-inline constexpr std::uint64_t asram_base = 0x30;  ///< bytes
-inline constexpr std::uint64_t src_lo = 0x34;
-inline constexpr std::uint64_t src_hi = 0x38;
-inline constexpr std::uint64_t dst_lo = 0x3C;
-inline constexpr std::uint64_t dst_hi = 0x40;
-inline constexpr std::uint64_t wgt_lo = 0x44;
-inline constexpr std::uint64_t wgt_hi = 0x48;
-inline constexpr std::uint64_t cycles_lo = 0x4C;  ///< R: cycles of the last block
-inline constexpr std::uint64_t cycles_hi = 0x50;
-inline constexpr std::uint64_t id = 0x54;  ///< R: 0xD0150001
-
-inline constexpr std::uint32_t ctrl_start = 1U << 0;
-inline constexpr std::uint32_t ctrl_wait = 1U << 1;
-inline constexpr std::uint32_t ctrl_flush_weights = 1U << 2;
-inline constexpr std::uint32_t status_busy = 1U << 0;
-inline constexpr std::uint32_t status_done = 1U << 1;
-inline constexpr std::uint32_t status_error = 1U << 2;
-inline constexpr std::uint32_t id_value = 0xD0150001U;
-}  // namespace reg
 
 enum class ErrorCode : std::uint32_t {
     none = 0,
@@ -130,13 +96,43 @@ class ControlUnit : public sc_core::sc_module {
         m_host_dmi_valid = false;
     }
     void fail(ErrorCode code, const std::string& message);
-    std::uint64_t reg64(std::uint64_t lo) const;
+
+    /// The register map (registers.h), one typed reference per register.
+    struct Registers {
+        RegisterFile file;
+        Register& ctrl = file.add(reg::ctrl);
+        Register& status = file.add(reg::status);
+        Register& error_code = file.add(reg::error_code);
+        Register& channels = file.add(reg::channels);
+        Register& height = file.add(reg::height);
+        Register& width = file.add(reg::width);
+        Register& ratio = file.add(reg::ratio);
+        Register& format = file.add(reg::format);
+        Register& seed_lo = file.add(reg::seed_lo);
+        Register& seed_hi = file.add(reg::seed_hi);
+        Register& block_id = file.add(reg::block_id);
+        Register& wsram_base = file.add(reg::wsram_base);
+        Register& asram_base = file.add(reg::asram_base);
+        Register& src_lo = file.add(reg::src_lo);
+        Register& src_hi = file.add(reg::src_hi);
+        Register& dst_lo = file.add(reg::dst_lo);
+        Register& dst_hi = file.add(reg::dst_hi);
+        Register& wgt_lo = file.add(reg::wgt_lo);
+        Register& wgt_hi = file.add(reg::wgt_hi);
+        Register& cycles_lo = file.add(reg::cycles_lo);
+        Register& cycles_hi = file.add(reg::cycles_hi);
+        Register& id = file.add(reg::id);
+
+        static std::uint64_t value64(const Register& lo, const Register& hi) {
+            return (std::uint64_t{hi.value} << 32) | lo.value;
+        }
+    };
 
     DenoiserConfig m_cfg;
     Clock m_clock;
     Sram& m_wsram;
     Sram& m_asram;
-    RegisterFile m_regs;
+    Registers m_regs;
     sc_core::sc_time m_access_time;  ///< local time of the register access being decoded
     sc_core::sc_time m_done_time;
     bool m_done = false;

@@ -1,5 +1,10 @@
-// Denoiser top level: netlist, external address decoding and the energy roll-up.
+// Denoiser top level: netlist and the energy roll-up.
 #include "denoiser.h"
+
+#include "block.h"
+#include "block_batch.h"
+#include "block_reference.h"
+#include "common/tlm_command.h"
 
 namespace dnsim::denoiser {
 
@@ -23,15 +28,19 @@ Denoiser::Denoiser(const sc_core::sc_module_name& name, const DenoiserConfig& cf
               }),
       m_relu("leaky_relu", cfg.leaky_relu_elements_per_cycle, m_clock),
       m_control("control", cfg, m_wsram, m_asram),
-      m_to_regs("to_regs"),
-      m_to_wsram("to_weight_sram"),
-      m_to_asram("to_activation_sram") {
-    ext_socket.register_b_transport(this, &Denoiser::b_transport);
-    ext_socket.register_get_direct_mem_ptr(this, &Denoiser::get_direct_mem_ptr);
-    ext_socket.register_transport_dbg(this, &Denoiser::transport_dbg);
-    m_to_regs.bind(m_control.reg_socket);
-    m_to_wsram.bind(m_wsram.socket);
-    m_to_asram.bind(m_asram.socket);
+      m_batch_port("batch_port"),
+      m_decoder("decoder",
+                {{"registers", addr::registers, addr::registers_size},
+                 {"weight_sram", addr::weight_sram, cfg.weight_sram.size_bytes},
+                 {"activation_sram", addr::activation_sram, cfg.activation_sram.size_bytes},
+                 {"batch", addr::batch, addr::batch_size}},
+                sc_core::SC_ZERO_TIME) {
+    ext_socket.bind(m_decoder.target);
+    m_decoder.initiator.bind(m_control.reg_socket);
+    m_decoder.initiator.bind(m_wsram.socket);
+    m_decoder.initiator.bind(m_asram.socket);
+    m_decoder.initiator.bind(m_batch_port);
+    m_batch_port.register_b_transport(this, &Denoiser::batch_b_transport);
     m_control.dma_socket.bind(dma_socket);
     for (std::size_t i = 0; i < m_cores.size(); ++i) {
         m_control.core_sockets[i].bind(m_cores[i].socket);
@@ -47,69 +56,39 @@ Denoiser::Denoiser(const sc_core::sc_module_name& name, const DenoiserConfig& cf
     });
 }
 
-tlm_utils::simple_initiator_socket<Denoiser>* Denoiser::route(std::uint64_t address,
-                                                              std::uint64_t& local,
-                                                              std::uint64_t& base) {
-    if (address < addr::registers + addr::registers_size) {
-        base = addr::registers;
-        local = address - base;
-        return &m_to_regs;
-    }
-    if (address >= addr::weight_sram &&
-        address - addr::weight_sram < m_cfg.weight_sram.size_bytes) {
-        base = addr::weight_sram;
-        local = address - base;
-        return &m_to_wsram;
-    }
-    if (address >= addr::activation_sram &&
-        address - addr::activation_sram < m_cfg.activation_sram.size_bytes) {
-        base = addr::activation_sram;
-        local = address - base;
-        return &m_to_asram;
-    }
-    return nullptr;
-}
-
-void Denoiser::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
-    const std::uint64_t address = trans.get_address();
-    std::uint64_t local = 0, base = 0;
-    auto* target = route(address, local, base);
-    if (target == nullptr) {
-        trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+void Denoiser::batch_b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& /*delay*/) {
+    BlockBatchCommand* cmd = command_of<BlockBatchCommand>(trans);
+    if (cmd == nullptr) {
         return;
     }
-    trans.set_address(local);
-    (*target)->b_transport(trans, delay);
-    trans.set_address(address);
-}
-
-bool Denoiser::get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi) {
-    const std::uint64_t address = trans.get_address();
-    std::uint64_t local = 0, base = 0;
-    auto* target = route(address, local, base);
-    if (target == nullptr || target == &m_to_regs) {
-        dmi.allow_none();
-        return false;  // registers have side effects: no DMI
+    const unsigned c = cmd->shape.channels;
+    const unsigned cr = cmd->reduced;
+    // The parameters, read from host memory as the weight-load DMA would (untimed).
+    std::vector<std::int16_t> packed(packed_words(c, cr));
+    tlm::tlm_generic_payload fetch;
+    fetch.set_command(tlm::TLM_READ_COMMAND);
+    fetch.set_address(cmd->weights);
+    fetch.set_data_ptr(reinterpret_cast<unsigned char*>(packed.data()));
+    fetch.set_data_length(static_cast<unsigned int>(packed.size() * 2));
+    if (dma_socket->transport_dbg(fetch) != packed.size() * 2) {
+        trans.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+        return;
     }
-    trans.set_address(local);
-    const bool ok = (*target)->get_direct_mem_ptr(trans, dmi);
-    trans.set_address(address);
-    dmi.set_start_address(dmi.get_start_address() + base);
-    dmi.set_end_address(dmi.get_end_address() + base);
-    return ok;
-}
-
-unsigned int Denoiser::transport_dbg(tlm::tlm_generic_payload& trans) {
-    const std::uint64_t address = trans.get_address();
-    std::uint64_t local = 0, base = 0;
-    auto* target = route(address, local, base);
-    if (target == nullptr) {
-        return 0;
+    const BlockWeights w = unpack_block(c, cr, packed.data(), packed.size());
+    const auto slice = [&](std::size_t i) {
+        for (BatchImage& image : cmd->slices[i]) {
+            image.out =
+                reference_block(image.x, cmd->shape, w, cmd->format, image.seed, m_cfg.lanes).out;
+        }
+    };
+    if (m_pool != nullptr) {
+        m_pool->run(cmd->slices.size(), slice);
+    } else {
+        for (std::size_t i = 0; i < cmd->slices.size(); ++i) {
+            slice(i);
+        }
     }
-    trans.set_address(local);
-    const unsigned int n = (*target)->transport_dbg(trans);
-    trans.set_address(address);
-    return n;
+    trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
 EnergyAccount Denoiser::energy(const EnergyTable& table, double active_ns,

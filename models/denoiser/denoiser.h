@@ -2,20 +2,22 @@
 // noise-cancellation lanes and the split weight/activation SRAMs, behind one external TLM
 // target socket (registers + SRAM windows) and one DMA initiator socket to host memory.
 //
-// External address map (ext_socket):
-//   0x0000_0000 .. 0x0000_00FF  control registers (control_unit.h, docs/denoiser.md)
+// External address map (ext_socket), decoded by an Interconnect:
+//   0x0000_0000 .. 0x0000_00FF  control registers (registers.h, docs/denoiser.md)
 //   0x1000_0000 .. +size        weight SRAM window (timed access, DMI, debug transport)
 //   0x2000_0000 .. +size        activation SRAM window
+//   0x3000_0000 .. 0x3000_00FF  functional port (block_batch.h; simulation only, untimed)
 #pragma once
 
-#include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 #include <cstdint>
 #include <systemc>
 #include <tlm>
 
 #include "common/energy.h"
+#include "common/interconnect.h"
 #include "common/sim_time.h"
+#include "common/worker_pool.h"
 #include "control_unit.h"
 #include "conv_core.h"
 #include "denoiser_config.h"
@@ -30,11 +32,13 @@ inline constexpr std::uint64_t registers = 0x00000000;
 inline constexpr std::uint64_t registers_size = 0x100;
 inline constexpr std::uint64_t weight_sram = 0x10000000;
 inline constexpr std::uint64_t activation_sram = 0x20000000;
+inline constexpr std::uint64_t batch = 0x30000000;
+inline constexpr std::uint64_t batch_size = 0x100;
 }  // namespace addr
 
 class Denoiser : public sc_core::sc_module {
   public:
-    tlm_utils::simple_target_socket<Denoiser> ext_socket;
+    tlm::tlm_target_socket<> ext_socket;  ///< bound to the internal address decoder
     tlm::tlm_initiator_socket<> dma_socket;
 
     /// `cfg` must have passed validate().
@@ -54,13 +58,13 @@ class Denoiser : public sc_core::sc_module {
     /// leakage over `elapsed_ns` (always on).
     EnergyAccount energy(const EnergyTable& table, double active_ns, double elapsed_ns) const;
 
+    /// The functional port computes a command's slices in parallel on `pool` (serially
+    /// without one).
+    void set_worker_pool(WorkerPool* pool) { m_pool = pool; }
+
   private:
-    void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
-    bool get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi);
-    unsigned int transport_dbg(tlm::tlm_generic_payload& trans);
-    /// The internal socket and local address for an external address, or nullptr.
-    tlm_utils::simple_initiator_socket<Denoiser>* route(std::uint64_t address, std::uint64_t& local,
-                                                        std::uint64_t& base);
+    /// The functional port: a BlockBatchCommand (block_batch.h).
+    void batch_b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
 
     DenoiserConfig m_cfg;
     Clock m_clock;
@@ -70,9 +74,9 @@ class Denoiser : public sc_core::sc_module {
     sc_core::sc_vector<NoiseLane> m_lanes;
     LeakyReluUnit m_relu;
     ControlUnit m_control;
-    tlm_utils::simple_initiator_socket<Denoiser> m_to_regs;
-    tlm_utils::simple_initiator_socket<Denoiser> m_to_wsram;
-    tlm_utils::simple_initiator_socket<Denoiser> m_to_asram;
+    tlm_utils::simple_target_socket<Denoiser> m_batch_port;
+    Interconnect m_decoder;  ///< ext_socket's address map
+    WorkerPool* m_pool = nullptr;
 };
 
 }  // namespace dnsim::denoiser

@@ -5,9 +5,9 @@
 #include <catch2/catch.hpp>
 #include <systemc>
 
-#include "denoiser_bench.h"
+#include "simulation.h"
 
 int sc_main(int argc, char* argv[]) {
-    dnsim::tb::configure_systemc_reporting();
+    dnsim::platform::configure_systemc_reporting();
     return Catch::Session().run(argc, argv);
 }

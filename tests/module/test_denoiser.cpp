@@ -8,14 +8,16 @@
 
 #include "common/rng.h"
 #include "denoiser/block_reference.h"
+#include "denoiser/registers.h"
 #include "denoiser_bench.h"
 #include "denoiser_study.h"
+#include "initiator.h"
 
 using namespace dnsim;
 using namespace dnsim::denoiser;
-using dnsim::tb::BenchOptions;
-using dnsim::tb::DenoiserBench;
-using dnsim::tb::DenoiserJob;
+using dnsim::platform::BenchOptions;
+using dnsim::platform::DenoiserBench;
+using dnsim::platform::DenoiserJob;
 
 namespace {
 
@@ -41,7 +43,7 @@ void check_against_reference(const Setup& s, const DenoiserBench& bench) {
     REQUIRE(bench.results().size() == s.jobs.size());
     for (std::size_t i = 0; i < s.jobs.size(); ++i) {
         const auto& r = bench.results()[i];
-        REQUIRE((r.status & reg::status_done) != 0);
+        REQUIRE(reg::status_done.in(r.status));
         const ReferenceTrace ref = reference_block(
             s.jobs[i].x, s.opt.shape, s.weights, s.opt.format, s.jobs[i].seed, s.opt.config.lanes);
         CHECK(r.out == ref.out);
@@ -139,31 +141,10 @@ TEST_CASE("same seed gives identical outputs, another seed other noise") {
 
 namespace {
 
-/// A bare initiator to poke the external interface.
-struct Poker : sc_core::sc_module {
-    tlm_utils::simple_initiator_socket<Poker> socket{"socket"};
-    std::function<void(Poker&)> body;
-    SC_HAS_PROCESS(Poker);
-    explicit Poker(const sc_core::sc_module_name& n) : sc_core::sc_module(n) { SC_THREAD(run); }
-    void run() { body(*this); }
-    tlm::tlm_response_status access(tlm::tlm_command cmd, std::uint64_t addr, void* data,
-                                    unsigned len, sc_core::sc_time& delay) {
-        tlm::tlm_generic_payload t;
-        t.set_command(cmd);
-        t.set_address(addr);
-        t.set_data_ptr(static_cast<unsigned char*>(data));
-        t.set_data_length(len);
-        t.set_streaming_width(len);
-        t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-        socket->b_transport(t, delay);
-        return t.get_response_status();
-    }
-};
-
 struct RegBench {
     Denoiser dn;
-    tb::HostMemory mem;
-    Poker poker;
+    platform::HostMemory mem;
+    test::Initiator poker;
     explicit RegBench(const DenoiserConfig& cfg)
         : dn("denoiser", cfg),
           mem("mem", 1 << 20, sc_core::sc_time(10, sc_core::SC_NS), true),
@@ -179,17 +160,17 @@ TEST_CASE("register map: ID, read-only, unknown offsets, bad widths") {
     RegBench b{DenoiserConfig{}};
     std::vector<tlm::tlm_response_status> st;
     std::uint32_t id = 0, v = 1;
-    b.poker.body = [&](Poker& p) {
+    b.poker.body = [&](test::Initiator& p) {
         sc_core::sc_time d;
-        st.push_back(p.access(tlm::TLM_READ_COMMAND, reg::id, &id, 4, d));
-        st.push_back(p.access(tlm::TLM_WRITE_COMMAND, reg::id, &v, 4, d));
+        st.push_back(p.access(tlm::TLM_READ_COMMAND, reg::id.offset, &id, 4, d));
+        st.push_back(p.access(tlm::TLM_WRITE_COMMAND, reg::id.offset, &v, 4, d));
         st.push_back(p.access(tlm::TLM_READ_COMMAND, 0xF0, &v, 4, d));
-        st.push_back(p.access(tlm::TLM_READ_COMMAND, reg::channels, &v, 2, d));
+        st.push_back(p.access(tlm::TLM_READ_COMMAND, reg::channels.offset, &v, 2, d));
         st.push_back(p.access(tlm::TLM_READ_COMMAND, 0x0FFFFFFF, &v, 4, d));
-        st.push_back(p.access(tlm::TLM_READ_COMMAND, reg::ctrl, &v, 4, d));
+        st.push_back(p.access(tlm::TLM_READ_COMMAND, reg::ctrl.offset, &v, 4, d));
     };
     sc_core::sc_start();
-    CHECK(id == reg::id_value);
+    CHECK(id == reg::id.reset);
     CHECK(st == std::vector<tlm::tlm_response_status>{
                     tlm::TLM_OK_RESPONSE, tlm::TLM_COMMAND_ERROR_RESPONSE,
                     tlm::TLM_ADDRESS_ERROR_RESPONSE, tlm::TLM_BURST_ERROR_RESPONSE,
@@ -200,28 +181,28 @@ TEST_CASE("START without WAIT: STATUS is BUSY until the computed completion time
     RegBench b{DenoiserConfig{}};
     std::uint32_t busy = 0, done = 0, cycles = 0;
     sc_core::sc_time start_done, poll_time;
-    b.poker.body = [&](Poker& p) {
+    b.poker.body = [&](test::Initiator& p) {
         sc_core::sc_time d;
         std::uint32_t v = 8;
-        p.access(tlm::TLM_WRITE_COMMAND, reg::channels, &v, 4, d);
+        p.access(tlm::TLM_WRITE_COMMAND, reg::channels.offset, &v, 4, d);
         v = 4;
-        p.access(tlm::TLM_WRITE_COMMAND, reg::height, &v, 4, d);
-        p.access(tlm::TLM_WRITE_COMMAND, reg::width, &v, 4, d);
+        p.access(tlm::TLM_WRITE_COMMAND, reg::height.offset, &v, 4, d);
+        p.access(tlm::TLM_WRITE_COMMAND, reg::width.offset, &v, 4, d);
         v = 0x8000;  // 1 MiB host memory: X at 0x8000, X_hat at 0x10000, weights at 0
-        p.access(tlm::TLM_WRITE_COMMAND, reg::src_lo, &v, 4, d);
+        p.access(tlm::TLM_WRITE_COMMAND, reg::src_lo.offset, &v, 4, d);
         v = 0x10000;
-        p.access(tlm::TLM_WRITE_COMMAND, reg::dst_lo, &v, 4, d);
-        v = reg::ctrl_start;
-        p.access(tlm::TLM_WRITE_COMMAND, reg::ctrl, &v, 4, d);
-        p.access(tlm::TLM_READ_COMMAND, reg::status, &busy, 4, d);
-        p.access(tlm::TLM_READ_COMMAND, reg::cycles_lo, &cycles, 4, d);
+        p.access(tlm::TLM_WRITE_COMMAND, reg::dst_lo.offset, &v, 4, d);
+        v = reg::ctrl_start(1);
+        p.access(tlm::TLM_WRITE_COMMAND, reg::ctrl.offset, &v, 4, d);
+        p.access(tlm::TLM_READ_COMMAND, reg::status.offset, &busy, 4, d);
+        p.access(tlm::TLM_READ_COMMAND, reg::cycles_lo.offset, &cycles, 4, d);
         d += b.dn.clock().cycles_to_time(cycles);
-        p.access(tlm::TLM_READ_COMMAND, reg::status, &done, 4, d);
+        p.access(tlm::TLM_READ_COMMAND, reg::status.offset, &done, 4, d);
     };
     sc_core::sc_start();
     CHECK(cycles > 0);
-    CHECK(busy == reg::status_busy);
-    CHECK(done == reg::status_done);
+    CHECK(busy == reg::status_busy(1));
+    CHECK(done == reg::status_done(1));
 }
 
 TEST_CASE("bad register values give an error code, not a crash") {
@@ -229,41 +210,41 @@ TEST_CASE("bad register values give an error code, not a crash") {
     cfg.activation_sram.size_bytes = 4096;
     RegBench b{cfg};
     std::vector<std::uint32_t> codes, status;
-    b.poker.body = [&](Poker& p) {
+    b.poker.body = [&](test::Initiator& p) {
         sc_core::sc_time d;
         const auto start_and_read = [&]() {
-            std::uint32_t v = reg::ctrl_start | reg::ctrl_wait, s = 0, e = 0;
-            p.access(tlm::TLM_WRITE_COMMAND, reg::ctrl, &v, 4, d);
-            p.access(tlm::TLM_READ_COMMAND, reg::status, &s, 4, d);
-            p.access(tlm::TLM_READ_COMMAND, reg::error_code, &e, 4, d);
+            std::uint32_t v = reg::ctrl_start(1) | reg::ctrl_wait(1), s = 0, e = 0;
+            p.access(tlm::TLM_WRITE_COMMAND, reg::ctrl.offset, &v, 4, d);
+            p.access(tlm::TLM_READ_COMMAND, reg::status.offset, &s, 4, d);
+            p.access(tlm::TLM_READ_COMMAND, reg::error_code.offset, &e, 4, d);
             status.push_back(s);
             codes.push_back(e);
         };
         std::uint32_t v = 0;
-        p.access(tlm::TLM_WRITE_COMMAND, reg::channels, &v, 4, d);
+        p.access(tlm::TLM_WRITE_COMMAND, reg::channels.offset, &v, 4, d);
         start_and_read();  // C = 0
         v = 3;
-        p.access(tlm::TLM_WRITE_COMMAND, reg::channels, &v, 4, d);
+        p.access(tlm::TLM_WRITE_COMMAND, reg::channels.offset, &v, 4, d);
         v = 0x1000;  // ratio 1/16 of 3 channels -> no channel
-        p.access(tlm::TLM_WRITE_COMMAND, reg::ratio, &v, 4, d);
+        p.access(tlm::TLM_WRITE_COMMAND, reg::ratio.offset, &v, 4, d);
         start_and_read();
         v = 0x4000;
-        p.access(tlm::TLM_WRITE_COMMAND, reg::ratio, &v, 4, d);
+        p.access(tlm::TLM_WRITE_COMMAND, reg::ratio.offset, &v, 4, d);
         v = 64;  // 64 x 56 x 56 does not fit a 4 KiB activation SRAM
-        p.access(tlm::TLM_WRITE_COMMAND, reg::channels, &v, 4, d);
+        p.access(tlm::TLM_WRITE_COMMAND, reg::channels.offset, &v, 4, d);
         start_and_read();
         v = 0x7FFFFFF0;  // X outside host memory -> DMA error
-        p.access(tlm::TLM_WRITE_COMMAND, reg::src_lo, &v, 4, d);
+        p.access(tlm::TLM_WRITE_COMMAND, reg::src_lo.offset, &v, 4, d);
         v = 2;
-        p.access(tlm::TLM_WRITE_COMMAND, reg::channels, &v, 4, d);
+        p.access(tlm::TLM_WRITE_COMMAND, reg::channels.offset, &v, 4, d);
         v = 0x8000;
-        p.access(tlm::TLM_WRITE_COMMAND, reg::ratio, &v, 4, d);
+        p.access(tlm::TLM_WRITE_COMMAND, reg::ratio.offset, &v, 4, d);
         start_and_read();
     };
     sc_core::sc_start();
     CHECK(codes == std::vector<std::uint32_t>{1, 2, 4, 6});
     for (const auto s : status) {
-        CHECK(s == reg::status_error);
+        CHECK(s == reg::status_error(1));
     }
     CHECK_THAT(b.dn.control().last_error(), Catch::Contains("DMA read"));
 }
@@ -275,7 +256,7 @@ TEST_CASE("SRAM windows: timed access, DMI and debug transport") {
     std::uint64_t dmi_start = 0;
     unsigned dbg = 0;
     sc_core::sc_time delay;
-    b.poker.body = [&](Poker& p) {
+    b.poker.body = [&](test::Initiator& p) {
         std::vector<std::int16_t> data = {1, -2, 3, -4, 5, -6, 7, -8};
         p.access(tlm::TLM_WRITE_COMMAND, addr::weight_sram + 64, data.data(), 16, delay);
         tlm::tlm_generic_payload t;

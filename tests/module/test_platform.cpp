@@ -15,7 +15,6 @@
 #include "replay.h"
 #include "replay_plan.h"
 #include "topologies/topologies.h"
-#include "worker_pool.h"
 
 using namespace dnsim;
 using namespace dnsim::platform;
@@ -297,7 +296,7 @@ TEST_CASE("every op added for the model zoo gets a digital or analog step with c
     }
 }
 
-TEST_CASE("a token graph replays with cycles, energy and noise; its clean pass is the executor") {
+TEST_CASE("a token graph replays with cycles, energy and noise, its clean pass is the executor") {
     // Its images are not along dimension 0 everywhere, so the replay takes one image per job
     // whatever run.batch says; the clean pass must still be the float executor's.
     const workloads::Graph g = token_graph();
@@ -379,39 +378,13 @@ TEST_CASE("bit-sliced crossbars with a lossless ADC reproduce a token graph's fl
     CHECK(crossbar != clean);
 }
 
-TEST_CASE("worker pool: every index runs once per call, errors come back to the caller") {
-    WorkerPool pool(3);
-    REQUIRE(pool.threads() == 3);
-    std::vector<std::atomic<int>> hits(3);
-    std::vector<std::thread::id> who(3);
-    // Many back-to-back calls (as the replay makes them), some with fewer tasks than threads.
-    for (int call = 0; call < 2000; ++call) {
-        const std::size_t n = 1 + static_cast<std::size_t>(call % 3);
-        pool.run(n, [&](std::size_t i) {
-            hits[i].fetch_add(1);
-            who[i] = std::this_thread::get_id();
-        });
-    }
-    // Index i runs in calls with n > i: 2000 calls, n cycling 1, 2, 3.
-    CHECK(hits[0].load() == 2000);
-    CHECK(hits[1].load() == 1333);
-    CHECK(hits[2].load() == 666);
-    CHECK(who[0] == std::this_thread::get_id());
-    CHECK(who[1] != who[0]);
-    CHECK(who[2] != who[1]);
-
-    const auto fail = [](std::size_t i) {
-        if (i >= 1)
-            throw std::runtime_error("task " + std::to_string(i));
-    };
-    CHECK_THROWS_WITH(pool.run(3, fail), "task 1");
-    CHECK_THROWS_AS(pool.run(4, fail), std::logic_error);
-    // Still usable after an error.
-    int sum = 0;
-    std::mutex m;
-    pool.run(3, [&](std::size_t i) {
-        std::lock_guard<std::mutex> lock(m);
-        sum += static_cast<int>(i) + 1;
-    });
-    CHECK(sum == 6);
+TEST_CASE("a second replay in one process is refused with a clear error") {
+    workloads::GraphBuilder b("twice", 1);
+    const std::string x = b.input("x", {-1, 2, 4, 4});
+    b.output(b.relu("r", b.conv("c", x, 4, 3, 1, 1)));
+    const workloads::Graph g = b.finish();
+    const ReplayResult r = run_replay(g, nullptr, ReplayConfig{});
+    CHECK(r.cycles > 0);
+    CHECK_THROWS_WITH(run_replay(g, nullptr, ReplayConfig{}),
+                      Catch::StartsWith("run_replay: a process runs one SystemC simulation"));
 }

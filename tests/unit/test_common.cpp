@@ -1,12 +1,19 @@
-// Unit tests of models/common: fixed point, RNG, energy accounting, register-free helpers.
+// Unit tests of models/common: fixed point, RNG, energy accounting, the worker pool,
+// register-free helpers.
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
 #include <vector>
 
 #include "common/config_error.h"
 #include "common/energy.h"
 #include "common/fixed_point.h"
 #include "common/rng.h"
+#include "common/worker_pool.h"
 #include "common/ziggurat.h"
 
 using namespace dnsim;
@@ -163,4 +170,41 @@ TEST_CASE("ConfigError messages are one line: control characters written as \\xN
           "key\\x0a: name 'a\\x0ab\\x09c\\x7f' and UTF-8 caf\xc3\xa9 kept");
     CHECK(e.key() == "key\\x0a");
     CHECK(e.message() == "name 'a\\x0ab\\x09c\\x7f' and UTF-8 caf\xc3\xa9 kept");
+}
+
+TEST_CASE("worker pool: every index runs once per call, errors come back to the caller") {
+    WorkerPool pool(3);
+    REQUIRE(pool.threads() == 3);
+    std::vector<std::atomic<int>> hits(3);
+    std::vector<std::thread::id> who(3);
+    // Many back-to-back calls (as the replay makes them), some with fewer tasks than threads.
+    for (int call = 0; call < 2000; ++call) {
+        const std::size_t n = 1 + static_cast<std::size_t>(call % 3);
+        pool.run(n, [&](std::size_t i) {
+            hits[i].fetch_add(1);
+            who[i] = std::this_thread::get_id();
+        });
+    }
+    // Index i runs in calls with n > i: 2000 calls, n cycling 1, 2, 3.
+    CHECK(hits[0].load() == 2000);
+    CHECK(hits[1].load() == 1333);
+    CHECK(hits[2].load() == 666);
+    CHECK(who[0] == std::this_thread::get_id());
+    CHECK(who[1] != who[0]);
+    CHECK(who[2] != who[1]);
+
+    const auto fail = [](std::size_t i) {
+        if (i >= 1)
+            throw std::runtime_error("task " + std::to_string(i));
+    };
+    CHECK_THROWS_WITH(pool.run(3, fail), "task 1");
+    CHECK_THROWS_AS(pool.run(4, fail), std::logic_error);
+    // Still usable after an error.
+    int sum = 0;
+    std::mutex m;
+    pool.run(3, [&](std::size_t i) {
+        std::lock_guard<std::mutex> lock(m);
+        sum += static_cast<int>(i) + 1;
+    });
+    CHECK(sum == 6);
 }

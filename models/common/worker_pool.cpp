@@ -1,10 +1,10 @@
 // Worker pool: a generation counter announces each call; threads spin on it briefly (calls
 // follow each other within microseconds during a job) and then sleep on a condition variable.
-#include "worker_pool.h"
+#include "common/worker_pool.h"
 
 #include <stdexcept>
 
-namespace dnsim::platform {
+namespace dnsim {
 
 namespace {
 
@@ -108,4 +108,4 @@ void WorkerPool::work(std::size_t id) {
     }
 }
 
-}  // namespace dnsim::platform
+}  // namespace dnsim

@@ -1,6 +1,7 @@
-// A fixed set of worker threads for the replay's per-step data work. The platform calls its
-// functional hooks once per layer and job (hundreds of times per second), so the threads are
-// started once and woken per call; spawning threads per call cost more than some layers.
+// A fixed set of worker threads for the replay's per-step data work. The CGRA, the denoiser's
+// functional port and the platform's job buffers split a job's images over it once per layer
+// and job (hundreds of times per second), so the threads are started once and woken per call;
+// spawning threads per call cost more than some layers.
 #pragma once
 
 #include <atomic>
@@ -13,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-namespace dnsim::platform {
+namespace dnsim {
 
 class WorkerPool {
   public:
@@ -45,4 +46,4 @@ class WorkerPool {
     bool m_stop = false;
 };
 
-}  // namespace dnsim::platform
+}  // namespace dnsim

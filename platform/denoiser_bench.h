@@ -1,25 +1,23 @@
 // A complete loosely-timed bench around one Denoiser: host memory and a host driver (the only
-// SC_THREAD, owning a quantum keeper) that loads tensors and weights, programs the registers,
-// starts each block with WAIT, checks STATUS and collects the denoised tensors. Used by the
-// `dnsim denoiser` command, the module tests and the benchmark.
+// SC_THREAD, owning a quantum keeper) that loads tensors and weights, programs each block
+// through the DenoiserDriver, starts it with WAIT, checks STATUS and collects the denoised
+// tensors. Used by the `dnsim denoiser` command, the module tests and the benchmark.
 #pragma once
 
+#include <tlm_utils/simple_initiator_socket.h>
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <systemc>
 #include <tlm>
 #include <vector>
 
+#include "bus_master.h"
 #include "denoiser/block.h"
 #include "denoiser/denoiser.h"
+#include "denoiser_driver.h"
 #include "host_memory.h"
 
-namespace dnsim::tb {
-using platform::HostMemory;
-}
-
-namespace dnsim::tb {
+namespace dnsim::platform {
 
 /// One block invocation.
 struct DenoiserJob {
@@ -66,8 +64,6 @@ class DenoiserBench : public sc_core::sc_module {
 
   private:
     void driver();
-    std::uint32_t read_reg(std::uint64_t offset, sc_core::sc_time& delay);
-    void write_reg(std::uint64_t offset, std::uint32_t value, sc_core::sc_time& delay);
 
     BenchOptions m_opt;
     denoiser::BlockWeights m_weights;
@@ -76,10 +72,9 @@ class DenoiserBench : public sc_core::sc_module {
     denoiser::Denoiser m_denoiser;
     HostMemory m_memory;
     tlm_utils::simple_initiator_socket<DenoiserBench> m_socket;
+    BusMaster m_bus;
+    DenoiserDriver m_driver;
     sc_core::sc_time m_finish;
 };
 
-/// Makes SystemC warnings and errors throw, and silences the banner (tests, CLI).
-void configure_systemc_reporting();
-
-}  // namespace dnsim::tb
+}  // namespace dnsim::platform

@@ -1,6 +1,9 @@
-// The SoC interconnect: one target socket for the host, one initiator socket per slave, an
-// address map of (base, size) windows. Addresses are rebased to the slave; a fixed hop latency
-// is added per transaction; an unmapped address gets TLM_ADDRESS_ERROR_RESPONSE.
+// The one address decoder of the design: a target socket, one initiator binding per window of an
+// address map, addresses rebased to the window. A fixed hop latency is added per transaction;
+// an access that is not wholly inside one window gets TLM_ADDRESS_ERROR_RESPONSE. DMI requests
+// are forwarded and the granted range translated back (and clipped to the window); DMI
+// invalidations travel the other way. The SoC bus (2 ns per hop) and the denoiser's own
+// register/SRAM decoding (no latency) are two instances.
 #pragma once
 
 #include <tlm_utils/multi_passthrough_initiator_socket.h>
@@ -11,7 +14,7 @@
 #include <tlm>
 #include <vector>
 
-namespace dnsim::platform {
+namespace dnsim {
 
 struct AddressWindow {
     std::string name;
@@ -33,10 +36,13 @@ class Interconnect : public sc_core::sc_module {
   private:
     void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
     unsigned int transport_dbg(tlm::tlm_generic_payload& trans);
+    bool get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi);
+    void invalidate_direct_mem_ptr(int port, sc_dt::uint64 start, sc_dt::uint64 end);
+    /// The window holding [address, address + length), or -1.
     int decode(std::uint64_t address, std::uint64_t length) const;
 
     std::vector<AddressWindow> m_map;
     sc_core::sc_time m_hop;
 };
 
-}  // namespace dnsim::platform
+}  // namespace dnsim

@@ -1,23 +1,24 @@
-// Host memory target.
-#include "host_memory.h"
+// Byte-addressable memory target: bus checks, copies, DMI and debug transport.
+#include "common/memory.h"
 
+#include <algorithm>
 #include <cstring>
 
-namespace dnsim::platform {
+namespace dnsim {
 
-HostMemory::HostMemory(const sc_core::sc_module_name& name, std::uint64_t size_bytes,
-                       sc_core::sc_time latency, bool allow_dmi)
+Memory::Memory(const sc_core::sc_module_name& name, std::uint64_t size_bytes, bool allow_dmi,
+               sc_core::sc_time dmi_latency)
     : sc_core::sc_module(name),
       socket("socket"),
       m_mem(size_bytes, 0),
-      m_latency(latency),
-      m_allow_dmi(allow_dmi) {
-    socket.register_b_transport(this, &HostMemory::b_transport);
-    socket.register_get_direct_mem_ptr(this, &HostMemory::get_direct_mem_ptr);
-    socket.register_transport_dbg(this, &HostMemory::transport_dbg);
+      m_allow_dmi(allow_dmi),
+      m_dmi_latency(dmi_latency) {
+    socket.register_b_transport(this, &Memory::b_transport);
+    socket.register_get_direct_mem_ptr(this, &Memory::get_direct_mem_ptr);
+    socket.register_transport_dbg(this, &Memory::transport_dbg);
 }
 
-void HostMemory::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+void Memory::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
     ++m_transactions;
     const std::uint64_t addr = trans.get_address();
     const std::uint64_t len = trans.get_data_length();
@@ -29,17 +30,21 @@ void HostMemory::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& 
         trans.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
         return;
     }
+    if (trans.get_command() == tlm::TLM_IGNORE_COMMAND) {
+        trans.set_response_status(tlm::TLM_OK_RESPONSE);
+        return;
+    }
     if (trans.is_read()) {
         std::memcpy(trans.get_data_ptr(), m_mem.data() + addr, len);
-    } else if (trans.is_write()) {
+    } else {
         std::memcpy(m_mem.data() + addr, trans.get_data_ptr(), len);
     }
-    delay += m_latency;
+    delay += access_delay(trans.is_read(), len);
     trans.set_dmi_allowed(m_allow_dmi);
     trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
-bool HostMemory::get_direct_mem_ptr(tlm::tlm_generic_payload& /*trans*/, tlm::tlm_dmi& dmi) {
+bool Memory::get_direct_mem_ptr(tlm::tlm_generic_payload& /*trans*/, tlm::tlm_dmi& dmi) {
     if (!m_allow_dmi) {
         dmi.allow_none();
         return false;
@@ -48,12 +53,12 @@ bool HostMemory::get_direct_mem_ptr(tlm::tlm_generic_payload& /*trans*/, tlm::tl
     dmi.set_start_address(0);
     dmi.set_end_address(m_mem.size() - 1);
     dmi.allow_read_write();
-    dmi.set_read_latency(m_latency);
-    dmi.set_write_latency(m_latency);
+    dmi.set_read_latency(m_dmi_latency);
+    dmi.set_write_latency(m_dmi_latency);
     return true;
 }
 
-unsigned int HostMemory::transport_dbg(tlm::tlm_generic_payload& trans) {
+unsigned int Memory::transport_dbg(tlm::tlm_generic_payload& trans) {
     const std::uint64_t addr = trans.get_address();
     if (addr >= m_mem.size()) {
         return 0;
@@ -68,4 +73,4 @@ unsigned int HostMemory::transport_dbg(tlm::tlm_generic_payload& trans) {
     return len;
 }
 
-}  // namespace dnsim::platform
+}  // namespace dnsim
