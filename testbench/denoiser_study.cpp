@@ -11,6 +11,7 @@
 
 #include "common/config_error.h"
 #include "common/output_files.h"
+#include "common/random_streams.h"
 #include "common/rng.h"
 #include "denoiser/block_reference.h"
 #include "denoiser/tile_plan.h"
@@ -22,7 +23,7 @@ using namespace dnsim::denoiser;
 
 std::vector<std::int16_t> synthetic_activations(const BlockShape& shape, const BlockFormat& fmt,
                                                 std::uint64_t seed, std::uint64_t run) {
-    Rng rng(seed, {0xAC7ULL, run, shape.channels, shape.height, shape.width});
+    Rng rng(seed, {streams::kSyntheticActivations, run, shape.channels, shape.height, shape.width});
     const FixedFormat af = fmt.activation();
     std::vector<std::int16_t> x(shape.elements());
     for (auto& v : x) {
@@ -111,7 +112,7 @@ int run_denoiser_study(const DenoiserStudyOptions& opt, std::ostream& out) {
     std::vector<DenoiserJob> jobs;
     for (unsigned r = 0; r < opt.runs; ++r) {
         jobs.push_back({synthetic_activations(opt.bench.shape, opt.bench.format, opt.seed, r),
-                        derive_key(opt.seed, {0xB10C5EEDULL, r}), 1});
+                        derive_key(opt.seed, {streams::kStudySeedRegister, r}), 1});
     }
 
     DenoiserBench bench("bench", opt.bench, wq, jobs);

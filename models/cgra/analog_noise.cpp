@@ -11,6 +11,7 @@
 #include "cgra/analog_noise_isa.h"
 #include "common/config_error.h"
 #include "common/config_text.h"
+#include "common/random_streams.h"
 #include "common/rng.h"
 #include "common/ziggurat.h"
 
@@ -18,8 +19,8 @@ namespace dnsim::cgra {
 
 namespace {
 
-using noise_streams::kProgramming;
-using noise_streams::kStuck;
+using streams::kProgramming;
+using streams::kStuckCells;
 
 }  // namespace
 
@@ -98,7 +99,7 @@ double perturb_weights(float* w, std::int64_t count, std::uint64_t layer, const 
             out_scale = 1.0 / d;
     }
     if (cfg.stuck_fraction > 0.0) {
-        Rng rng(cfg.chip_seed, {layer, kStuck});
+        Rng rng(cfg.chip_seed, {layer, kStuckCells});
         for (std::int64_t i = 0; i < count; ++i) {
             if (rng.uniform() < cfg.stuck_fraction)
                 w[i] = 0.0f;

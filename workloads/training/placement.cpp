@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "common/random_streams.h"
 #include "common/rng.h"
 #include "graph/transforms.h"
 
@@ -91,7 +92,7 @@ Placement place_denoisers(const workloads::Graph& g, const workloads::Dataset& c
         for (double& s : score)
             s = std::sqrt(s);
     } else if (opt.method == PlacementMethod::Random) {
-        Rng rng(opt.seed, {0x9A});
+        Rng rng(opt.seed, {streams::kRandomPlacement});
         for (double& s : score)
             s = rng.uniform();
     }
