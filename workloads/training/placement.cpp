@@ -15,22 +15,6 @@ namespace dnsim::training {
 
 using workloads::Op;
 
-PlacementMethod parse_placement(const std::string& key, const std::string& text) {
-    if (text == "gradnorm")
-        return PlacementMethod::GradNorm;
-    if (text == "random")
-        return PlacementMethod::Random;
-    if (text == "uniform")
-        return PlacementMethod::Uniform;
-    throw ConfigError(key, fmt::format("'{}' is not one of gradnorm, random, uniform", text));
-}
-
-const char* to_string(PlacementMethod m) {
-    return m == PlacementMethod::GradNorm ? "gradnorm"
-           : m == PlacementMethod::Random ? "random"
-                                          : "uniform";
-}
-
 std::vector<std::string> candidate_layers(const workloads::Graph& g) {
     const auto shapes = g.infer_shapes(1);
     std::vector<std::string> out;
