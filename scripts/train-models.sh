@@ -60,7 +60,7 @@ stage() { # stage NAME DIR ARGS... : run one dnsim-train stage unless its model 
     fi
     echo "== $dir/$name: $TRAIN $*"
     mkdir -p "$dir"
-    "$TRAIN" "$@" --seed $SEED --out "$dir/$name" --resume 2>"$dir/$name.log"
+    "$TRAIN" "$@" --run.seed $SEED --out "$dir/$name" --resume 2>"$dir/$name.log"
 }
 
 k_label() { $PY -c "print('k%02d' % round(float('$1') * 100))"; }
@@ -98,24 +98,24 @@ train_net() {
     # shellcheck disable=SC2046
     stage backbone "$dir" backbone "$net" $(backbone_args "$net")
     local bb=$dir/backbone/model.onnx
-    stage den_k06 "$dir" denoisers "$bb" --sigma 0.06 $FINETUNE
-    stage nit_k06 "$dir" nit "$bb" --sigma 0.06 $FINETUNE
+    stage den_k06 "$dir" denoisers "$bb" --noise.activation_k 0.06 $FINETUNE
+    stage nit_k06 "$dir" nit "$bb" --noise.activation_k 0.06 $FINETUNE
     # DNSIM_STAGES_UPTO=k06: stop after the shipped (6 %) stages, e.g. to evaluate them first.
     [[ ${DNSIM_STAGES_UPTO:-} == k06 ]] && return
     local kh
     kh=$(find_k_high "$net" "$bb" "$dir")
     local kl
     kl=$(k_label "$kh")
-    stage "den_$kl" "$dir" denoisers "$bb" --sigma "$kh" $FINETUNE
-    stage "nit_$kl" "$dir" nit "$bb" --sigma "$kh" $FINETUNE
+    stage "den_$kl" "$dir" denoisers "$bb" --noise.activation_k "$kh" $FINETUNE
+    stage "nit_$kl" "$dir" nit "$bb" --noise.activation_k "$kh" $FINETUNE
     if [[ $net == resnet18_28 ]]; then
-        stage "den_${kl}_random" "$dir" denoisers "$bb" --sigma "$kh" --placement random \
+        stage "den_${kl}_random" "$dir" denoisers "$bb" --noise.activation_k "$kh" --placement random \
             $FINETUNE
-        stage "den_${kl}_uniform" "$dir" denoisers "$bb" --sigma "$kh" --placement uniform \
+        stage "den_${kl}_uniform" "$dir" denoisers "$bb" --noise.activation_k "$kh" --placement uniform \
             $FINETUNE
         local k
         for k in 0.02 0.04 0.08; do
-            stage "den_$(k_label $k)" "$dir" denoisers "$bb" --sigma $k $FINETUNE
+            stage "den_$(k_label $k)" "$dir" denoisers "$bb" --noise.activation_k $k $FINETUNE
         done
     fi
 }

@@ -15,64 +15,134 @@ namespace po = boost::program_options;
 
 namespace dnsim::tb {
 
+std::string key_help(const config::KeyInfo& info) {
+    std::string accepted;
+    if (info.kind == config::Kind::Choice) {
+        std::string empty;
+        for (const auto& [name, meaning] : info.choices) {
+            if (name.empty())
+                empty = "; empty: " + meaning;
+            else
+                accepted += (accepted.empty() ? "" : ", ") + name;
+        }
+        accepted += empty;
+    } else {
+        accepted = info.unit;
+        if (!info.range.empty())
+            accepted += (accepted.empty() ? "" : ", ") + info.range;
+    }
+    return accepted.empty() ? info.help : info.help + " [" + accepted + "]";
+}
+
+void ConfigBinder::add(Binding b) {
+    auto& desc = b.file_key ? m_keys : m_extra;
+    desc.add_options()(b.info.name.c_str(), po::value<std::string>()->default_value(b.default_text),
+                       key_help(b.info).c_str());
+    m_bindings.push_back(std::move(b));
+}
+
+void ConfigBinder::alias(const std::string& name, const std::string& key, bool deprecated) {
+    const std::string help = (deprecated ? "deprecated spelling of --" : "shorthand for --") + key;
+    m_extra.add_options()(name.c_str(), po::value<std::string>(), help.c_str());
+    m_aliases.push_back({name, key, deprecated});
+}
+
+po::options_description ConfigBinder::command_line() const {
+    po::options_description d;
+    if (!m_extra.options().empty())
+        d.add(m_extra);
+    d.add(m_keys);
+    return d;
+}
+
+std::string ConfigBinder::text_of(const po::variables_map& vm, const Binding& b) const {
+    // The last alias given wins over the key (a shorthand wins wherever the key was set).
+    std::string text = vm[b.info.name].as<std::string>();
+    for (const Alias& a : m_aliases) {
+        if (a.key == b.info.name && vm.count(a.name) != 0)
+            text = vm[a.name].as<std::string>();
+    }
+    return text;
+}
+
+void ConfigBinder::apply(const po::variables_map& vm) const {
+    for (const Binding& b : m_bindings) {
+        // The key's own text is read (and refused if malformed) even where an alias wins.
+        b.set(vm[b.info.name].as<std::string>());
+        const std::string text = text_of(vm, b);
+        if (text != vm[b.info.name].as<std::string>())
+            b.set(text);
+    }
+}
+
+void ConfigBinder::check() const {
+    for (const Binding& b : m_bindings)
+        b.check();
+}
+
+std::vector<std::pair<std::string, std::string>> ConfigBinder::effective(
+    const po::variables_map& vm) const {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const Binding& b : m_bindings) {
+        if (b.file_key)
+            out.emplace_back(b.info.name, b.canonical(text_of(vm, b)));
+    }
+    return out;
+}
+
 namespace {
 
-constexpr const char* kNotUnsigned =
-    "is not a valid unsigned value; accepted: 0 to 4294967295 (see the key's own range)";
+/// Whether `value` reads back from "key = value" as itself.
+bool ini_holds(const std::string& value) {
+    try {
+        const std::vector<IniEntry> e = parse_ini("k = " + value + "\n", "");
+        return e.size() == 1 && e[0].value == value;
+    } catch (const ConfigError&) {
+        return false;
+    }
+}
 
 }  // namespace
 
-void ConfigBinder::add_unsigned(const std::string& key, unsigned long long def,
-                                const std::string& help,
-                                std::function<void(unsigned long long)> apply,
-                                unsigned long long lo, unsigned long long hi) {
-    m_desc.add_options()(key.c_str(), po::value<std::string>()->default_value(std::to_string(def)),
-                         help.c_str());
-    const bool type_range = lo == 0 && hi == UINT32_MAX;
-    m_bindings.push_back(
-        {key, [key, apply, lo, hi, type_range](const std::string& text, bool store) {
-             const auto v = static_cast<unsigned long long>(
-                 parse_integer(key, text, static_cast<long long>(lo), static_cast<long long>(hi),
-                               type_range ? kNotUnsigned : nullptr));
-             if (store)
-                 apply(v);
-             return std::to_string(v);
-         }});
+std::string ConfigBinder::resolved_ini(const po::variables_map& vm,
+                                       const std::string& header) const {
+    std::vector<std::string> sections;
+    std::map<std::string, std::string> body;
+    for (const auto& [key, value] : effective(vm)) {
+        if (!ini_holds(value)) {
+            throw ConfigError(key, fmt::format("'{}' cannot be written to an INI file (a line "
+                                               "break, spaces at either end, a comment after a "
+                                               "space, or not UTF-8)",
+                                               printable(value)));
+        }
+        const std::size_t dot = key.find('.');
+        const std::string section = key.substr(0, dot);
+        if (body.count(section) == 0)
+            sections.push_back(section);
+        body[section] += fmt::format("{} = {}\n", key.substr(dot + 1), value);
+    }
+    std::string out = "; " + header + "\n";
+    for (const std::string& section : sections)
+        out += fmt::format("\n[{}]\n{}", section, body[section]);
+    return out;
 }
 
-void ConfigBinder::add_int(const std::string& key, long long def, const std::string& help,
-                           std::function<void(long long)> apply, long long lo, long long hi) {
-    m_desc.add_options()(key.c_str(), po::value<std::string>()->default_value(std::to_string(def)),
-                         help.c_str());
-    m_bindings.push_back({key, [key, apply, lo, hi](const std::string& text, bool store) {
-                              const long long v = parse_integer(key, text, lo, hi);
-                              if (store)
-                                  apply(v);
-                              return std::to_string(v);
-                          }});
+std::vector<std::string> ConfigBinder::aliased(const po::variables_map& vm) const {
+    std::vector<std::string> out;
+    for (const Alias& a : m_aliases) {
+        if (vm.count(a.name) != 0)
+            out.push_back(a.key);
+    }
+    return out;
 }
 
-void ConfigBinder::add_real(const std::string& key, double def, const std::string& help,
-                            std::function<void(double)> apply) {
-    m_desc.add_options()(
-        key.c_str(), po::value<std::string>()->default_value(fmt::format("{}", def)), help.c_str());
-    m_bindings.push_back({key, [key, apply](const std::string& text, bool store) {
-                              const double v = parse_real(key, text);
-                              if (store)
-                                  apply(v);
-                              return fmt::format("{}", v);
-                          }});
-}
-
-void ConfigBinder::add_string(const std::string& key, const std::string& def,
-                              const std::string& help,
-                              std::function<void(const std::string&)> apply) {
-    m_desc.add_options()(key.c_str(), po::value<std::string>()->default_value(def), help.c_str());
-    m_bindings.push_back({key, [apply](const std::string& text, bool store) {
-                              if (store)
-                                  apply(text);
-                              return text;
-                          }});
+std::vector<std::string> ConfigBinder::deprecations(const po::variables_map& vm) const {
+    std::vector<std::string> out;
+    for (const Alias& a : m_aliases) {
+        if (a.deprecated && vm.count(a.name) != 0)
+            out.push_back(fmt::format("--{} is deprecated; use --{}", a.name, a.key));
+    }
+    return out;
 }
 
 void ConfigOrigins::set(const std::string& key, const std::string& file, int line) {
@@ -98,46 +168,6 @@ std::vector<std::string> split_list(const std::string& text) {
             return out;
         start = comma + 1;
     }
-}
-
-std::vector<float> parse_float_list(const std::string& key, const std::string& text) {
-    std::vector<float> out;
-    if (text.empty())
-        return out;
-    for (const std::string& item : split_list(text)) {
-        const auto b = item.find_first_not_of(' ');
-        const auto e = item.find_last_not_of(' ');
-        const std::string number = b == std::string::npos ? "" : item.substr(b, e - b + 1);
-        double v = 0.0;
-        try {
-            v = parse_real(key, number);
-        } catch (const ConfigError&) {
-            throw ConfigError(
-                key, fmt::format("'{}' is not a comma-separated list of numbers", printable(text)));
-        }
-        if (std::abs(v) > std::numeric_limits<float>::max()) {
-            throw ConfigError(key, fmt::format("'{}' holds {}, outside the range of a float",
-                                               printable(text), number));
-        }
-        out.push_back(static_cast<float>(v));
-    }
-    return out;
-}
-
-void ConfigBinder::apply(const po::variables_map& vm) const {
-    for (const auto& b : m_bindings) {
-        b.convert(vm[b.key].as<std::string>(), true);
-    }
-}
-
-std::vector<std::pair<std::string, std::string>> ConfigBinder::effective(
-    const po::variables_map& vm) const {
-    // Converted again, not stored: the canonical form of each value.
-    std::vector<std::pair<std::string, std::string>> out;
-    for (const auto& b : m_bindings) {
-        out.emplace_back(b.key, b.convert(vm[b.key].as<std::string>(), false));
-    }
-    return out;
 }
 
 namespace {

@@ -1,15 +1,14 @@
-// Binds configuration keys to Boost.Program_options so that the same dotted keys work on the
-// command line (--denoiser.cores 8) and in INI files ([denoiser] cores = 8). Every value is
-// taken as text and converted by one checked parser per kind (common/config_text.h): real
-// keys accept finite decimal numbers only (no nan, inf, hex or trailing characters), integer
-// keys decimal integers inside the key's declared range (no wrap-around), so "-1", "nan" or
-// "abc" is reported against the key. The config structs' validate() then checks the ranges
-// of the models.
+// Binds the declared configuration keys (common/config_schema.h) to a command, so that the
+// same dotted keys work on the command line (--denoiser.cores 8) and in INI files
+// ([denoiser] cores = 8). Every value is taken as text and converted by the parser of its
+// field's type (common/config_text.h): real keys accept finite decimal numbers only (no nan,
+// inf, hex or trailing characters), integer keys decimal integers (no wrap-around), enum keys
+// a name of their table, so "-1", "nan" or "abc" is reported against the key. check() then
+// applies every key's declared range. Help, the resolved INI of --dump-config and the key
+// list of docs/keys.md come from the same bindings.
 #pragma once
 
 #include <boost/program_options.hpp>
-#include <climits>
-#include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
@@ -17,52 +16,108 @@
 #include <vector>
 
 #include "common/config_error.h"
+#include "common/config_schema.h"
 
 namespace dnsim::tb {
 
 class ConfigBinder {
   public:
+    /// One key (or option) of the command, bound to the field that holds it.
+    struct Binding {
+        config::KeyInfo info;
+        /// A configuration key: also in INI files, the resolved configuration (JSON outputs,
+        /// --dump-config). False: a command-line option only.
+        bool file_key = true;
+        std::string default_text;
+        std::function<void(const std::string& text)> set;
+        std::function<std::string(const std::string& text)> canonical;
+        std::function<void()> check;
+    };
+
     explicit ConfigBinder(const std::string& caption = "Configuration keys (INI: [section] key)")
-        : m_desc(caption) {}
+        : m_keys(caption), m_extra("More options (command line only, not INI keys)") {}
 
-    /// An unsigned key; `apply` receives a value in [lo, hi] (by default 0 to 2^32-1, the
-    /// field's type; the config struct's validate() checks the key's own range).
-    void add_unsigned(const std::string& key, unsigned long long def, const std::string& help,
-                      std::function<void(unsigned long long)> apply, unsigned long long lo = 0,
-                      unsigned long long hi = UINT32_MAX);
-    /// An unsigned key stored straight into `field` (its current value is the default).
-    void add_field(const std::string& key, unsigned& field, const std::string& help) {
-        add_unsigned(key, field, help,
-                     [&field](unsigned long long v) { field = static_cast<unsigned>(v); });
+    /// Binds every key of `keys` to `target`; its current values are the defaults.
+    template <class S>
+    void bind(const config::KeySet<S>& keys, S& target, bool file_keys = true) {
+        for (const config::Key<S>& k : keys.keys()) {
+            add({k.info, file_keys, k.get(target),
+                 [&target, key_set = k.set](const std::string& t) { key_set(target, t, ""); },
+                 [key_canonical = k.canonical](const std::string& t) {
+                     return key_canonical(t, "");
+                 },
+                 [&target, key_check = k.check] { key_check(target, ""); }});
+        }
     }
-    /// A signed integer key; `apply` receives a value in [lo, hi].
-    void add_int(const std::string& key, long long def, const std::string& help,
-                 std::function<void(long long)> apply, long long lo = LLONG_MIN,
-                 long long hi = LLONG_MAX);
-    /// A real key; `apply` receives a finite double.
-    void add_real(const std::string& key, double def, const std::string& help,
-                  std::function<void(double)> apply);
-    void add_string(const std::string& key, const std::string& def, const std::string& help,
-                    std::function<void(const std::string&)> apply);
+    /// Binds `keys` as command-line options: not in INI files or the resolved configuration.
+    template <class S>
+    void bind_options(const config::KeySet<S>& keys, S& target) {
+        bind(keys, target, false);
+    }
+    /// Binds keys to a setting held elsewhere (process-wide): `read` gives its value, `write`
+    /// stores a changed one.
+    template <class S>
+    void bind_global(const config::KeySet<S>& keys, std::function<S()> read,
+                     std::function<void(const S&)> write) {
+        for (const config::Key<S>& k : keys.keys()) {
+            add({k.info, true, k.get(read()),
+                 [read, write, key_set = k.set](const std::string& t) {
+                     S s = read();
+                     key_set(s, t, "");
+                     write(s);
+                 },
+                 [key_canonical = k.canonical](const std::string& t) {
+                     return key_canonical(t, "");
+                 },
+                 [read, key_check = k.check] { key_check(read(), ""); }});
+        }
+    }
+    /// --name as another spelling of the bound `key` (a shorthand, or an old spelling when
+    /// `deprecated`): given, it wins over the key wherever the key was set.
+    void alias(const std::string& name, const std::string& key, bool deprecated = false);
 
-    /// Options for the command line and config files.
-    const boost::program_options::options_description& options() const { return m_desc; }
-    boost::program_options::options_description& options() { return m_desc; }
-    /// Applies every key (default, file or command line); ConfigError names the bad key.
+    /// The keys, for INI files (and the command line).
+    const boost::program_options::options_description& options() const { return m_keys; }
+    /// Everything for the command line: options and aliases, then the keys.
+    boost::program_options::options_description command_line() const;
+
+    /// Parses and stores every key and option (default, file, command line or alias);
+    /// ConfigError names the bad key. The declared ranges are check()'s.
     void apply(const boost::program_options::variables_map& vm) const;
-    /// Every key with its effective value as text, in declaration order (after apply()).
+    /// Every bound key's declared range and checks, in declaration order.
+    void check() const;
+    /// Every configuration key with its effective value as text, in declaration order.
     std::vector<std::pair<std::string, std::string>> effective(
         const boost::program_options::variables_map& vm) const;
+    /// The resolved configuration as an INI file (`header` as its first comment line): every
+    /// configuration key, each section once. ConfigError names a key whose value an INI file
+    /// cannot hold (a line break, spaces at either end, a comment character after a space).
+    std::string resolved_ini(const boost::program_options::variables_map& vm,
+                             const std::string& header) const;
+    /// The keys whose alias was given (their file origin no longer applies).
+    std::vector<std::string> aliased(const boost::program_options::variables_map& vm) const;
+    /// One line per deprecated alias given: "--old is deprecated; use --new".
+    std::vector<std::string> deprecations(const boost::program_options::variables_map& vm) const;
+
+    const std::vector<Binding>& bindings() const { return m_bindings; }
 
   private:
-    struct Binding {
+    struct Alias {
+        std::string name;
         std::string key;
-        /// Converts and checks the text, stores the value if `store`; returns it as text.
-        std::function<std::string(const std::string& text, bool store)> convert;
+        bool deprecated = false;
     };
-    boost::program_options::options_description m_desc;
+    void add(Binding b);
+    std::string text_of(const boost::program_options::variables_map& vm, const Binding& b) const;
+
+    boost::program_options::options_description m_keys;
+    boost::program_options::options_description m_extra;
     std::vector<Binding> m_bindings;
+    std::vector<Alias> m_aliases;
 };
+
+/// The help of a key: its line, then unit and accepted values ("[MHz, 1 to 10000]").
+std::string key_help(const config::KeyInfo& info);
 
 /// Where the keys taken from a config file were set, to name the file and line in the errors
 /// found after parsing (a malformed or out-of-range value).
@@ -89,10 +144,6 @@ class ConfigOrigins {
 
 /// Splits "a,b,c" at commas (empty text: one empty item).
 std::vector<std::string> split_list(const std::string& text);
-
-/// Parses "0.5, 0.25" into finite floats; an empty text gives an empty list. ConfigError names
-/// `key`.
-std::vector<float> parse_float_list(const std::string& key, const std::string& text);
 
 /// Parses `argv` plus an optional INI file (its path in the "config" option) into `vm`.
 /// Command-line values win over file values. Options are matched exactly: no abbreviation is

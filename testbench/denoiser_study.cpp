@@ -10,8 +10,11 @@
 #include <nlohmann/json.hpp>
 
 #include "common/config_error.h"
+#include "common/config_schema.h"
 #include "common/output_files.h"
+#include "common/random_streams.h"
 #include "common/rng.h"
+#include "config_keys.h"
 #include "denoiser/block_reference.h"
 #include "denoiser/registers.h"
 #include "denoiser/tile_plan.h"
@@ -24,9 +27,43 @@ using namespace dnsim::denoiser;
 using platform::DenoiserBench;
 using platform::DenoiserJob;
 
+const config::KeySet<DenoiserStudyOptions>& denoiser_study_keys() {
+    static const config::KeySet<DenoiserStudyOptions> k = [] {
+        using config::ours;
+        using O = DenoiserStudyOptions;
+        config::KeySet<O> s;
+        s.nest(
+            DenoiserConfig::keys(), [](auto& o) -> auto& { return o.bench.config; });
+        s.nest(
+            BlockShape::keys(), [](auto& o) -> auto& { return o.bench.shape; });
+        s.nest(
+            BlockFormat::keys(), [](auto& o) -> auto& { return o.bench.format; });
+        s.add(
+             "block.asram_base", [](auto& o) -> auto& { return o.bench.asram_base; })
+            .help("ASRAM_BASE register: where the block's tiles start in the activation SRAM")
+            .doc_unit("bytes")
+            .origin(ours());
+        s.add(
+             "block.wsram_base", [](auto& o) -> auto& { return o.bench.wsram_base; })
+            .help("WSRAM_BASE register: where the block's weights start in the weight SRAM")
+            .doc_unit("bytes")
+            .origin(ours());
+        declare_run_seed(s, &O::seed);
+        s.add("run.runs", &O::runs)
+            .range(1U, kMaxRuns)
+            .help(
+                "block invocations, weights resident; their inputs and outputs are held in "
+                "memory (at most 4 GiB)")
+            .origin(ours());
+        s.nest(EnergyTable::keys(), &O::energy);
+        return s;
+    }();
+    return k;
+}
+
 std::vector<std::int16_t> synthetic_activations(const BlockShape& shape, const BlockFormat& fmt,
                                                 std::uint64_t seed, std::uint64_t run) {
-    Rng rng(seed, {0xAC7ULL, run, shape.channels, shape.height, shape.width});
+    Rng rng(seed, {streams::kSyntheticActivations, run, shape.channels, shape.height, shape.width});
     const FixedFormat af = fmt.activation();
     std::vector<std::int16_t> x(shape.elements());
     for (auto& v : x) {
@@ -84,13 +121,10 @@ Verification verify(const DenoiserStudyOptions& opt, const BlockWeights& wq,
 
 int run_denoiser_study(const DenoiserStudyOptions& opt, std::ostream& out) {
     const auto wall0 = std::chrono::steady_clock::now();
-    opt.bench.config.validate();
-    opt.bench.shape.validate();
-    opt.bench.format.validate();
+    denoiser_study_keys().check(opt);
     const unsigned reduced = reduced_channels(opt.bench.shape, opt.bench.format.bottleneck_ratio);
     const TilePlan plan = plan_block(opt.bench.config, opt.bench.shape, reduced,
                                      opt.bench.asram_base, opt.bench.wsram_base);
-    require_range("run.runs", opt.runs, 1U, kMaxRuns);
     // Every run's input is built up front and every output kept (16-bit words each).
     const std::uint64_t run_bytes = opt.bench.shape.elements() * 4U;
     const auto gib = [](std::uint64_t bytes) { return static_cast<double>(bytes) / (1U << 30); };
@@ -115,7 +149,7 @@ int run_denoiser_study(const DenoiserStudyOptions& opt, std::ostream& out) {
     std::vector<DenoiserJob> jobs;
     for (unsigned r = 0; r < opt.runs; ++r) {
         jobs.push_back({synthetic_activations(opt.bench.shape, opt.bench.format, opt.seed, r),
-                        derive_key(opt.seed, {0xB10C5EEDULL, r}), 1});
+                        derive_key(opt.seed, {streams::kStudySeedRegister, r}), 1});
     }
 
     platform::begin_simulation("run_denoiser_study");

@@ -12,6 +12,11 @@
 #include "common/energy.h"
 #include "denoiser_bench.h"
 
+namespace dnsim::config {
+template <class S>
+class KeySet;
+}
+
 namespace dnsim::tb {
 
 /// The most block invocations of one study (run.runs).
@@ -28,6 +33,10 @@ struct DenoiserStudyOptions {
     std::string out_dir;  ///< where denoiser.json goes; empty = no file
     std::vector<std::pair<std::string, std::string>> effective_config;
 };
+
+/// The keys of `dnsim denoiser`: denoiser.*, weight_sram.*, activation_sram.*, block.* (shape,
+/// format, SRAM bases), run.seed, run.runs, energy.*.
+const config::KeySet<DenoiserStudyOptions>& denoiser_study_keys();
 
 /// Synthetic noisy activations of a block input: ReLU-like magnitudes plus 6 % noise.
 std::vector<std::int16_t> synthetic_activations(const denoiser::BlockShape& shape,

@@ -2,6 +2,7 @@
 // command line and in an INI file given with --config. Exit codes: 0 success, 1 bad input
 // (one message naming the key or file), 3 a self-check failed, 4 internal error.
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <systemc>
@@ -9,6 +10,7 @@
 #include <fmt/format.h>
 #include <boost/program_options.hpp>
 
+#include "commands.h"
 #include "common/config_error.h"
 #include "common/config_text.h"
 #include "common/isa.h"
@@ -37,27 +39,26 @@ constexpr const char* kVersion = "0.1.0";
 // sc_main runs unless this variable is set, so it is set during static initialisation.
 const bool kBannerOff = setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0) == 0;
 
-void bind_denoiser_keys(dnsim::tb::ConfigBinder& b, dnsim::tb::DenoiserStudyOptions& o) {
-    dnsim::tb::bind_denoiser_hardware(b, o.bench.config);
-    const auto u = [&b](const std::string& key, unsigned& field, const std::string& help) {
-        b.add_field(key, field, help);
-    };
-    auto& s = o.bench.shape;
-    u("block.channels", s.channels, "C of the block input");
-    u("block.height", s.height, "H of the block input");
-    u("block.width", s.width, "W of the block input");
-    dnsim::tb::bind_block_format(b, o.bench.format);
-    b.add_unsigned("block.asram_base", o.bench.asram_base, "ASRAM_BASE register, bytes",
-                   [&o](unsigned long long v) { o.bench.asram_base = v; });
-    b.add_unsigned("block.wsram_base", o.bench.wsram_base, "WSRAM_BASE register, bytes",
-                   [&o](unsigned long long v) { o.bench.wsram_base = v; });
-    b.add_unsigned("run.seed", o.seed, "seed of weights, inputs and noise lanes",
-                   [&o](unsigned long long v) { o.seed = v; });
-    b.add_unsigned(
-        "run.runs", o.runs, "block invocations, weights resident (1..1000000)",
-        [&o](unsigned long long v) { o.runs = static_cast<unsigned>(v); }, 1, dnsim::tb::kMaxRuns);
-    dnsim::tb::bind_energy(b, o.energy);
+/// --dump-config FILE: the resolved configuration as an INI file, written before the work
+/// starts; `dnsim COMMAND --config FILE` reruns it.
+void dump_config(const po::variables_map& vm, const dnsim::tb::ConfigBinder& binder,
+                 const std::string& command) {
+    if (vm.count("dump-config") == 0)
+        return;
+    const std::string path = vm["dump-config"].as<std::string>();
+    dnsim::check_output_file(path, "dump-config");
+    const std::string text = binder.resolved_ini(
+        vm, fmt::format("dnsim {} {}: every configuration key, resolved; dnsim {} --config FILE "
+                        "reruns it (MODEL and the options are not keys: give them again)",
+                        command, kVersion, command));
+    const std::filesystem::path p(path);
+    dnsim::write_file_atomically(p.has_parent_path() ? p.parent_path().string() : ".",
+                                 p.filename().string(), text, "dump-config");
 }
+
+constexpr const char* kDumpConfigHelp =
+    "write every configuration key with its resolved value to FILE (INI); --config FILE reruns "
+    "the same configuration";
 
 void print_usage(std::ostream& os) {
     os << "usage: dnsim [--help] [--version] <command> [options]\n\n"
@@ -68,7 +69,9 @@ void print_usage(std::ostream& os) {
           "             .onnx file, a SCALE-Sim topology .csv or a built-in name\n"
           "  eval       top-1 accuracy of MODEL on a dataset with the float reference executor\n"
           "  run        replay MODEL through the platform (MX-CGRA + denoiser): accuracy clean /\n"
-          "             noisy / denoised, cycles per layer, latency overhead, energy, power\n\n"
+          "             noisy / denoised, cycles per layer, latency overhead, energy, power\n"
+          "  keys       list every configuration key with its default, range and source\n"
+          "             (--markdown [FILE]: docs/keys.md)\n\n"
           "Run 'dnsim <command> --help' for the options of a command.\n";
 }
 
@@ -76,51 +79,29 @@ void print_usage(std::ostream& os) {
 int denoiser_with(const po::variables_map& vm, const dnsim::tb::ConfigBinder& binder,
                   dnsim::tb::DenoiserStudyOptions& opt) {
     binder.apply(vm);
-    const auto shorthand = [&vm](const char* name, const char* key) {
-        return dnsim::parse_integer(key, vm[name].as<std::string>(), 0, 4294967295LL);
-    };
-    if (vm.count("channels"))
-        opt.bench.shape.channels = static_cast<unsigned>(shorthand("channels", "block.channels"));
-    if (vm.count("height"))
-        opt.bench.shape.height = static_cast<unsigned>(shorthand("height", "block.height"));
-    if (vm.count("width"))
-        opt.bench.shape.width = static_cast<unsigned>(shorthand("width", "block.width"));
-    if (vm.count("seed"))
-        opt.seed = static_cast<std::uint64_t>(shorthand("seed", "run.seed"));
+    binder.check();
     if (vm.count("out")) {
         opt.out_dir = vm["out"].as<std::string>();
         dnsim::check_output_dir(opt.out_dir, {"denoiser.json"}, "out");
     }
+    dump_config(vm, binder, "denoiser");
     opt.verify = vm.count("no-verify") == 0;
     opt.effective_config = binder.effective(vm);
-    for (auto& [k, v] : opt.effective_config) {
-        if (k == "block.channels")
-            v = std::to_string(opt.bench.shape.channels);
-        if (k == "block.height")
-            v = std::to_string(opt.bench.shape.height);
-        if (k == "block.width")
-            v = std::to_string(opt.bench.shape.width);
-        if (k == "run.seed")
-            v = std::to_string(opt.seed);
-    }
     return dnsim::tb::run_denoiser_study(opt, std::cout);
 }
 
 int cmd_denoiser(int argc, const char* const* argv) {
     dnsim::tb::DenoiserStudyOptions opt;
     dnsim::tb::ConfigBinder binder;
-    bind_denoiser_keys(binder, opt);
+    dnsim::tb::bind_denoiser_command(binder, opt);
     po::options_description general("Options of 'dnsim denoiser'");
     general.add_options()("help,h", "print this help")(
         "config", po::value<std::string>(), "INI file with any of the configuration keys")(
-        "channels", po::value<std::string>(), "shorthand for --block.channels")(
-        "height", po::value<std::string>(), "shorthand for --block.height")(
-        "width", po::value<std::string>(), "shorthand for --block.width")(
-        "seed", po::value<std::string>(), "shorthand for --run.seed")(
         "out", po::value<std::string>(), "directory for denoiser.json")(
+        "dump-config", po::value<std::string>(), kDumpConfigHelp)(
         "no-verify", "skip the comparison with the C++ and float references");
     po::options_description cli;
-    cli.add(general).add(binder.options());
+    cli.add(general).add(binder.command_line());
     po::variables_map vm;
     dnsim::tb::ConfigOrigins origins;
     dnsim::tb::parse_options(argc, argv, cli, binder.options(), nullptr, vm, &origins);
@@ -131,13 +112,8 @@ int cmd_denoiser(int argc, const char* const* argv) {
         return 0;
     }
     // A shorthand wins over its key, wherever the key was set.
-    for (const auto& [name, key] : {std::pair{"channels", "block.channels"},
-                                    {"height", "block.height"},
-                                    {"width", "block.width"},
-                                    {"seed", "run.seed"}}) {
-        if (vm.count(name) != 0)
-            origins.forget(key);
-    }
+    for (const std::string& key : binder.aliased(vm))
+        origins.forget(key);
     return origins.annotate([&] { return denoiser_with(vm, binder, opt); });
 }
 
@@ -147,13 +123,12 @@ int cmd_inspect(int argc, const char* const* argv) {
         "model", po::value<std::string>(), "an .onnx file, a SCALE-Sim .csv or a built-in name")(
         "denoisers", po::value<std::string>(),
         "insert denoiser blocks after these layers (comma-separated names)")(
-        "denoiser-ratio", po::value<std::string>()->default_value("0.25"),
-        "bottleneck ratio of inserted denoisers (C_r = round(C x ratio))")(
         "export", po::value<std::string>(), "also write the model as an ONNX file (opset 17)");
     dnsim::tb::ConfigBinder binder;
-    dnsim::tb::bind_model_limits(binder);
+    dnsim::tb::InspectSettings settings;
+    dnsim::tb::bind_inspect_command(binder, settings);
     po::options_description cli;
-    cli.add(general).add(binder.options());
+    cli.add(general).add(binder.command_line());
     po::positional_options_description positional;
     positional.add("model", 1);
     po::variables_map vm;
@@ -167,6 +142,7 @@ int cmd_inspect(int argc, const char* const* argv) {
         return 0;
     }
     binder.apply(vm);
+    binder.check();
     if (vm.count("model") == 0) {
         throw ConfigError("model",
                           "missing; usage: dnsim inspect MODEL (see dnsim inspect --help)");
@@ -176,10 +152,8 @@ int cmd_inspect(int argc, const char* const* argv) {
     auto graph = dnsim::tb::load_model(vm["model"].as<std::string>());
     if (vm.count("denoisers") != 0) {
         for (const auto& layer : dnsim::tb::split_list(vm["denoisers"].as<std::string>())) {
-            dnsim::workloads::insert_denoiser(
-                graph, layer,
-                dnsim::parse_real("denoiser-ratio", vm["denoiser-ratio"].as<std::string>()), 0,
-                "denoisers");
+            dnsim::workloads::insert_denoiser(graph, layer, settings.denoiser_ratio, 0,
+                                              "denoisers");
         }
     }
     dnsim::tb::print_model_summary(graph, std::cout);
@@ -193,13 +167,13 @@ int cmd_inspect(int argc, const char* const* argv) {
 
 /// Parses a command whose first positional argument is MODEL, with the binder's keys. Prints
 /// the help and returns false for --help; throws ConfigError("model") when MODEL is missing
-/// (unless `model_optional`); applies the keys otherwise.
+/// (unless `model_optional`); applies and checks the keys otherwise.
 bool parse_model_command(int argc, const char* const* argv, const po::options_description& general,
                          dnsim::tb::ConfigBinder& binder, const std::string& command,
                          const std::string& usage, po::variables_map& vm,
                          dnsim::tb::ConfigOrigins& origins, bool model_optional = false) {
     po::options_description cli;
-    cli.add(general).add(binder.options());
+    cli.add(general).add(binder.command_line());
     po::positional_options_description positional;
     positional.add("model", 1);
     dnsim::tb::parse_options(argc, argv, cli, binder.options(), &positional, vm, &origins);
@@ -212,26 +186,22 @@ bool parse_model_command(int argc, const char* const* argv, const po::options_de
             "model",
             fmt::format("missing; usage: dnsim {} MODEL (see dnsim {} --help)", command, command));
     }
-    origins.annotate([&] { binder.apply(vm); });
+    origins.annotate([&] {
+        binder.apply(vm);
+        binder.check();
+    });
     return true;
 }
 
 int cmd_eval(int argc, const char* const* argv) {
     dnsim::tb::EvalOptions opt;
     dnsim::tb::ConfigBinder binder;
-    dnsim::tb::DatasetKeys dataset_text;
-    dnsim::tb::bind_model_limits(binder);
-    dnsim::tb::bind_memory_limit(binder);
-    dnsim::tb::bind_dataset(binder, opt.dataset, dataset_text);
-    binder.add_unsigned(
-        "exec.threads", opt.threads, "worker threads of the float executor (1..256)",
-        [&opt](unsigned long long v) { opt.threads = static_cast<unsigned>(v); }, 1, 256);
-    binder.add_unsigned("run.seed", opt.seed, "seed of the denoiser epsilon streams",
-                        [&opt](unsigned long long v) { opt.seed = v; });
+    dnsim::tb::bind_eval_command(binder, opt);
     po::options_description general("Options of 'dnsim eval'");
     general.add_options()("help,h", "print this help")("model", po::value<std::string>(),
                                                        "an .onnx file or a built-in name")(
-        "config", po::value<std::string>(), "INI file with any of the configuration keys");
+        "config", po::value<std::string>(), "INI file with any of the configuration keys")(
+        "dump-config", po::value<std::string>(), kDumpConfigHelp);
     po::variables_map vm;
     dnsim::tb::ConfigOrigins origins;
     if (!parse_model_command(argc, argv, general, binder, "eval",
@@ -241,30 +211,14 @@ int cmd_eval(int argc, const char* const* argv) {
         return 0;
     }
     opt.model = vm["model"].as<std::string>();
-    return origins.annotate([&] {
-        dnsim::tb::finish_dataset(opt.dataset, dataset_text);
-        return dnsim::tb::run_eval(opt, std::cout);
-    });
+    dump_config(vm, binder, "eval");
+    return origins.annotate([&] { return dnsim::tb::run_eval(opt, std::cout); });
 }
 
-/// dnsim run after parsing: the text keys converted, everything checked, the study run.
+/// dnsim run after parsing and checking the keys: the platform's own checks, the study run.
 int run_with(const po::variables_map& vm, const dnsim::tb::ConfigBinder& binder,
-             dnsim::tb::RunOptions& opt, const dnsim::tb::CgraKeys& cgra_text,
-             const dnsim::tb::NoiseKeys& noise_text, const dnsim::tb::DatasetKeys& dataset_text,
-             const std::string& path) {
-    auto& rc = opt.replay;
-    dnsim::tb::finish_cgra(rc.soc.cgra, cgra_text);
-    dnsim::tb::finish_noise(rc.noise, noise_text);
-    dnsim::tb::finish_dataset(opt.dataset, dataset_text);
-    if (path == "kernel") {
-        rc.denoiser_path = dnsim::platform::DenoiserPath::Kernel;
-    } else if (path == "tlm") {
-        rc.denoiser_path = dnsim::platform::DenoiserPath::Tlm;
-    } else {
-        throw ConfigError("run.denoiser_path",
-                          fmt::format("'{}' is not one of kernel, tlm", dnsim::printable(path)));
-    }
-    rc.validate();
+             dnsim::tb::RunOptions& opt) {
+    opt.replay.validate();
     if (vm.count("model") != 0) {
         opt.model = vm["model"].as<std::string>();
     } else {
@@ -274,12 +228,11 @@ int run_with(const po::variables_map& vm, const dnsim::tb::ConfigBinder& binder,
     }
     if (vm.count("denoisers") != 0)
         opt.denoisers = vm["denoisers"].as<std::string>();
-    opt.denoiser_ratio =
-        dnsim::parse_real("denoiser-ratio", vm["denoiser-ratio"].as<std::string>());
     opt.timing_only = vm.count("timing-only") != 0;
     opt.save_logits = vm.count("save-logits") != 0;
     if (vm.count("out") != 0)
         opt.out_dir = vm["out"].as<std::string>();
+    dump_config(vm, binder, "run");
     opt.effective_config = binder.effective(vm);
     return dnsim::tb::run_study(opt, std::cout);
 }
@@ -287,33 +240,7 @@ int run_with(const po::variables_map& vm, const dnsim::tb::ConfigBinder& binder,
 int cmd_run(int argc, const char* const* argv) {
     dnsim::tb::RunOptions opt;
     dnsim::tb::ConfigBinder binder;
-    auto& rc = opt.replay;
-    dnsim::tb::CgraKeys cgra_text;
-    dnsim::tb::NoiseKeys noise_text;
-    dnsim::tb::DatasetKeys dataset_text;
-    std::string path = "kernel";
-    // Noise on by default at the paper's sigma of 6 % (the shipped models' training noise).
-    rc.noise.activation_k = 0.06;
-    dnsim::tb::bind_cgra(binder, rc.soc.cgra, cgra_text);
-    dnsim::tb::bind_noise(binder, rc.noise, noise_text);
-    dnsim::tb::bind_denoiser_hardware(binder, rc.soc.denoiser);
-    dnsim::tb::bind_block_format(binder, rc.soc.format);
-    dnsim::tb::bind_dataset(binder, opt.dataset, dataset_text);
-    dnsim::tb::bind_model_limits(binder);
-    dnsim::tb::bind_memory_limit(binder);
-    binder.add_unsigned("run.seed", rc.seed, "first run seed (noise, denoiser lanes, new blocks)",
-                        [&rc](unsigned long long v) { rc.seed = v; });
-    binder.add_unsigned("run.seeds", rc.seeds, "noisy/denoised passes, one per seed",
-                        [&rc](unsigned long long v) { rc.seeds = static_cast<unsigned>(v); });
-    binder.add_int("run.batch", rc.batch, "images per platform job",
-                   [&rc](long long v) { rc.batch = v; });
-    binder.add_unsigned("run.threads", rc.threads, "worker threads for the functional work",
-                        [&rc](unsigned long long v) { rc.threads = static_cast<unsigned>(v); });
-    binder.add_string("run.denoiser_path", path,
-                      "kernel (bit-exact fixed-point kernel, parallel) or tlm (every block "
-                      "through the SystemC denoiser)",
-                      [&path](const std::string& v) { path = v; });
-    dnsim::tb::bind_energy(binder, rc.energy_table);
+    dnsim::tb::bind_run_command(binder, opt);
     po::options_description general("Options of 'dnsim run'");
     general.add_options()("help,h", "print this help")(
         "model", po::value<std::string>(),
@@ -322,11 +249,10 @@ int cmd_run(int argc, const char* const* argv) {
                          "INI file with any of the configuration keys")(
         "denoisers", po::value<std::string>(),
         "add fresh denoiser blocks after these layers (comma-separated)")(
-        "denoiser-ratio", po::value<std::string>()->default_value("0.25"),
-        "bottleneck ratio of added blocks")("timing-only",
-                                            "no dataset: cycles, latency and energy only")(
+        "timing-only", "no dataset: cycles, latency and energy only")(
         "out", po::value<std::string>(), "results directory (default results/run)")(
-        "save-logits", "also write each accuracy pass's logits as .npy files");
+        "save-logits", "also write each accuracy pass's logits as .npy files")(
+        "dump-config", po::value<std::string>(), kDumpConfigHelp);
     po::variables_map vm;
     dnsim::tb::ConfigOrigins origins;
     if (!parse_model_command(
@@ -338,8 +264,35 @@ int cmd_run(int argc, const char* const* argv) {
             vm, origins, true)) {
         return 0;
     }
-    return origins.annotate(
-        [&] { return run_with(vm, binder, opt, cgra_text, noise_text, dataset_text, path); });
+    return origins.annotate([&] { return run_with(vm, binder, opt); });
+}
+
+/// dnsim keys [--markdown [FILE]]: every key of every command, from the declarations.
+int cmd_keys(int argc, const char* const* argv) {
+    po::options_description general("Options of 'dnsim keys'");
+    general.add_options()("help,h", "print this help")(
+        "markdown", "the Markdown of docs/keys.md instead of plain text")(
+        "file", po::value<std::string>(), "write to FILE instead of the standard output");
+    po::positional_options_description positional;
+    positional.add("file", 1);
+    po::variables_map vm;
+    dnsim::tb::parse_options(argc, argv, general, po::options_description(), &positional, vm);
+    if (vm.count("help") != 0) {
+        std::cout << "usage: dnsim keys [--markdown] [FILE]\n\n" << general << "\n";
+        return 0;
+    }
+    const std::string text =
+        vm.count("markdown") != 0 ? dnsim::tb::keys_markdown() : dnsim::tb::keys_text();
+    if (vm.count("file") == 0) {
+        std::cout << text;
+        return 0;
+    }
+    const std::string path = vm["file"].as<std::string>();
+    dnsim::check_output_file(path, "file");
+    const std::filesystem::path p(path);
+    dnsim::write_file_atomically(p.has_parent_path() ? p.parent_path().string() : ".",
+                                 p.filename().string(), text, "file");
+    return 0;
 }
 
 }  // namespace
@@ -375,8 +328,11 @@ int sc_main(int argc, char* argv[]) {
         if (first == "inspect") {
             return cmd_inspect(argc - 1, argv + 1);
         }
+        if (first == "keys") {
+            return cmd_keys(argc - 1, argv + 1);
+        }
         std::cerr << "dnsim: error: unknown command '" << first
-                  << "'; accepted: denoiser, inspect, eval, run (see dnsim --help)\n";
+                  << "'; accepted: denoiser, inspect, eval, run, keys (see dnsim --help)\n";
         return 1;
     } catch (const ConfigError& e) {
         std::cerr << "dnsim: error: " << e.what() << "\n";

@@ -7,6 +7,7 @@
 
 #include "common/checked_math.h"
 #include "common/config_error.h"
+#include "common/config_schema.h"
 
 namespace dnsim::tb {
 
@@ -14,7 +15,7 @@ namespace {
 
 constexpr std::int64_t kFloatBytes = 4;
 constexpr std::int64_t kMiB = std::int64_t{1} << 20;
-std::int64_t g_max_memory_mib = 16384;
+std::int64_t g_max_memory_mib = MemoryLimit{}.max_memory_mib;
 
 /// a x b x c bytes; a product past 2^63 saturates (it is above any limit anyway).
 std::int64_t bytes(std::int64_t elements, std::int64_t times = 1) {
@@ -90,12 +91,25 @@ void set_max_memory_mib(std::int64_t v) {
     g_max_memory_mib = v;
 }
 
+const config::KeySet<MemoryLimit>& MemoryLimit::keys() {
+    static const config::KeySet<MemoryLimit> k = [] {
+        config::KeySet<MemoryLimit> s;
+        s.add("run.max_memory_mib", &MemoryLimit::max_memory_mib)
+            .range(std::int64_t{1}, std::int64_t{1} << 40)
+            .doc_unit("MiB")
+            .help(
+                "most memory a run may need, estimated from the model's shapes and the run's "
+                "settings before any work starts")
+            .origin(config::ours("16 GiB: a workstation; docs/reliability.md"));
+        return s;
+    }();
+    return k;
+}
+
 void bind_memory_limit(ConfigBinder& b) {
-    b.add_int(
-        "run.max_memory_mib", g_max_memory_mib,
-        "most memory a run may need, MiB, estimated from the model's shapes and the run's "
-        "settings before any work starts (1..2^40)",
-        [](long long v) { g_max_memory_mib = v; }, 1, std::int64_t{1} << 40);
+    b.bind_global<MemoryLimit>(
+        MemoryLimit::keys(), [] { return MemoryLimit{g_max_memory_mib}; },
+        [](const MemoryLimit& m) { g_max_memory_mib = m.max_memory_mib; });
 }
 
 void check_memory(const MemoryEstimate& m, const std::string& what, const std::string& advice) {

@@ -40,7 +40,13 @@ MemoryEstimate estimate_run_memory(const workloads::GraphFootprint& f, std::int6
 /// (2), plus one per bit slice of the cells at the bit-sliced fidelity (`slices`, 0 otherwise).
 std::int64_t run_weight_copies(std::int64_t slices);
 
-/// The limit, in MiB (run.max_memory_mib; the default is 16384).
+/// run.max_memory_mib, a process-wide setting (max_memory_mib()).
+struct MemoryLimit {
+    std::int64_t max_memory_mib = 16384;  ///< MiB
+    static const config::KeySet<MemoryLimit>& keys();
+};
+
+/// The limit, in MiB (run.max_memory_mib).
 std::int64_t max_memory_mib();
 void set_max_memory_mib(std::int64_t mib);
 /// Binds run.max_memory_mib.

@@ -3,12 +3,13 @@
 // that a SystemC simulation does not need, and a separate process keeps `dnsim` quick to build,
 // link and start. Both read and write the same ONNX files.
 //
-//   dnsim-train backbone  MODEL --epochs 5 --out DIR          train from scratch (no noise)
-//   dnsim-train place     MODEL --sigma 0.06 --budget 0.04    rank layers, choose denoiser sites
-//   dnsim-train denoisers MODEL --sigma 0.06 --out DIR        insert blocks, train only them
-//   dnsim-train nit       MODEL --sigma 0.06 --out DIR        fine-tune everything with noise
+//   dnsim-train backbone  MODEL --epochs 5 --out DIR                       train from scratch
+//   dnsim-train place     MODEL --noise.activation_k 0.06 --budget 0.04    choose denoiser sites
+//   dnsim-train denoisers MODEL --noise.activation_k 0.06 --out DIR        train only the blocks
+//   dnsim-train nit       MODEL --noise.activation_k 0.06 --out DIR        fine-tune with noise
 // Every stage writes DIR/model.onnx (except place: placement.json), DIR/train.json with the
 // command, seed, accuracies and time, a checkpoint per epoch, and continues with --resume.
+// What it shares with dnsim run has the same key (train_keys.h; docs/keys.md).
 #include <torch/torch.h>
 #undef CHECK
 
@@ -31,6 +32,7 @@
 #include "model_loader.h"
 #include "onnx/onnx_io.h"
 #include "result_json.h"
+#include "train_keys.h"
 #include "training/placement.h"
 #include "training/trainer.h"
 
@@ -45,72 +47,32 @@ struct StageOptions {
     std::string stage;
     std::string model;
     std::string out = "results/train";
+    tb::TrainSettings settings;
     training::TrainOptions train;
-    workloads::DatasetSpec data;
-    std::int64_t test_limit = 0;
-    std::int64_t calibration = 512;
-    int threads = 2;
-    double sigma = 0.06;
-    cgra::Magnitude magnitude = cgra::Magnitude::Tensor;
-    double ratio = 0.25;
-    double budget = 0.04;
-    training::PlacementMethod placement = training::PlacementMethod::GradNorm;
     std::string layers;  ///< explicit denoiser sites (overrides placement)
     bool resume = false;
+    /// The noise trained against: noise.activation_k and noise.magnitude (Gaussian).
+    training::TorchNoise noise() const {
+        return {settings.noise.activation_k, settings.noise.magnitude};
+    }
 };
 
 StageOptions parse(int argc, const char* const* argv, const std::string& stage) {
     StageOptions o;
     o.stage = stage;
-    o.data.split = "train";
-    o.train.epochs = stage == "backbone" ? 5 : stage == "nit" ? 2 : 5;
-    tb::DatasetKeys dataset_text;
-    tb::ConfigBinder binder;
-    tb::bind_dataset(binder, o.data, dataset_text);
-    std::string magnitude = "tensor";
-    std::string placement = "gradnorm";
+    o.settings = tb::train_defaults(stage);
+    tb::ConfigBinder binder(fmt::format("Keys shared with dnsim run of 'dnsim-train {}'", stage));
+    tb::bind_train_keys(binder, o.settings);
+    binder.alias("layers", "denoisers", true);
     po::options_description general(fmt::format("Options of 'dnsim-train {}'", stage));
     general.add_options()("help,h", "print this help")("model", po::value<std::string>(&o.model),
                                                        "built-in name or .onnx file")(
         "out", po::value<std::string>(&o.out), "output directory")(
-        "magnitude", po::value<std::string>(&magnitude)->default_value("tensor"),
-        "element, channel or tensor (noise.magnitude)")(
-        "placement", po::value<std::string>(&placement)->default_value("gradnorm"),
-        "gradnorm, random or uniform")("layers", po::value<std::string>(&o.layers),
-                                       "denoiser sites, comma-separated (instead of --placement)")(
+        "denoisers", po::value<std::string>(&o.layers),
+        "denoiser sites, comma-separated (instead of --placement)")(
         "resume", "continue from the last epoch checkpoint in --out");
-    // Numbers go through the checked parsers of the configuration keys (no nan, inf, trailing
-    // characters or wrap-around); integers are range-checked here, reals below.
-    tb::ConfigBinder numbers(fmt::format("Numeric options of 'dnsim-train {}'", stage));
-    numbers.add_int(
-        "epochs", o.train.epochs, "epochs (1..10000)",
-        [&o](long long v) { o.train.epochs = static_cast<int>(v); }, 1, 10000);
-    numbers.add_real("lr", 1e-3, "Adam learning rate", [&o](double v) { o.train.lr = v; });
-    numbers.add_int(
-        "batch", 128, "mini-batch size (1..65536)", [&o](long long v) { o.train.batch = v; }, 1,
-        65536);
-    numbers.add_int(
-        "seed", 1, "seed", [&o](long long v) { o.train.seed = static_cast<std::uint64_t>(v); }, 0,
-        LLONG_MAX);
-    numbers.add_int(
-        "threads", o.threads, "LibTorch threads (1..256)",
-        [&o](long long v) { o.threads = static_cast<int>(v); }, 1, 256);
-    numbers.add_int(
-        "test-limit", 0, "evaluate on the first N test images (0: all)",
-        [&o](long long v) { o.test_limit = v; }, 0, LLONG_MAX);
-    numbers.add_real("sigma", o.sigma,
-                     "activation noise k (sigma = k x magnitude), as in dnsim run's "
-                     "noise.activation_k",
-                     [&o](double v) { o.sigma = v; });
-    numbers.add_real("ratio", o.ratio, "denoiser bottleneck ratio",
-                     [&o](double v) { o.ratio = v; });
-    numbers.add_real("budget", o.budget, "denoiser parameters / backbone parameters",
-                     [&o](double v) { o.budget = v; });
-    numbers.add_int(
-        "calibration", o.calibration, "images for the gradient-norm ranking (1..1000000)",
-        [&o](long long v) { o.calibration = v; }, 1, 1000000);
     po::options_description cli;
-    cli.add(general).add(numbers.options()).add(binder.options());
+    cli.add(general).add(binder.command_line());
     po::positional_options_description positional;
     positional.add("model", 1);
     po::variables_map vm;
@@ -121,16 +83,19 @@ StageOptions parse(int argc, const char* const* argv, const std::string& stage) 
     }
     if (o.model.empty())
         throw ConfigError("model", "missing; usage: dnsim-train " + stage + " MODEL");
-    numbers.apply(vm);
     binder.apply(vm);
-    tb::finish_dataset(o.data, dataset_text);
-    o.magnitude = cgra::parse_magnitude("magnitude", magnitude);
-    o.placement = training::parse_placement("placement", placement);
+    binder.check();
+    for (const std::string& line : binder.deprecations(vm))
+        std::cerr << "dnsim-train: warning: " << line << "\n";
+    // --layers is an alias of an option, not of a key: the binder reports it, this reads it.
+    if (vm.count("layers") != 0)
+        o.layers = vm["layers"].as<std::string>();
     o.resume = vm.count("resume") != 0;
-    require_range("lr", o.train.lr, 1e-9, 10.0);
-    require_range("sigma", o.sigma, 0.0, 10.0);
-    require_range("ratio", o.ratio, 0.001, 1.0);
-    require_range("budget", o.budget, 0.0, 1.0);
+    const tb::TrainSettings& t = o.settings;
+    o.train.epochs = t.epochs;
+    o.train.lr = t.lr;
+    o.train.batch = t.batch;
+    o.train.seed = t.seed;
     // Checked now, not after hours of training.
     std::vector<std::string> outputs{"train.json", "model.onnx"};
     if (stage == "place")
@@ -155,26 +120,26 @@ int last_checkpoint(const std::string& dir) {
 }
 
 int run_stage(const StageOptions& o, const std::string& invocation) {
-    at::set_num_threads(o.threads);
+    at::set_num_threads(static_cast<int>(o.settings.threads));
     const auto t0 = std::chrono::steady_clock::now();
     workloads::Graph g = tb::load_model(o.model);
-    workloads::DatasetSpec data = o.data;
+    workloads::DatasetSpec data = o.settings.data;
     const std::string note = tb::apply_model_normalisation(data, g, o.model);
     if (!note.empty())
         std::cout << note << "\n";
     const workloads::Dataset train_set = workloads::load_dataset(data);
     workloads::DatasetSpec test_spec = data;
     test_spec.split = "test";
-    test_spec.limit = o.test_limit;
+    test_spec.limit = o.settings.test_limit;
     const workloads::Dataset test_set = workloads::load_dataset(test_spec);
     workloads::check_dataset_for_model(train_set, g);
-    const training::TorchNoise noise{o.sigma, o.magnitude};
+    const training::TorchNoise noise = o.noise();
     nlohmann::json j;
     j["command"] = invocation;
     j["stage"] = o.stage;
     j["seed"] = o.train.seed;
-    j["sigma"] = o.sigma;
-    j["magnitude"] = cgra::to_string(o.magnitude);
+    j["sigma"] = noise.k;
+    j["magnitude"] = cgra::to_string(noise.magnitude);
 
     if (o.stage == "place" || o.stage == "denoisers") {
         std::vector<std::string> layers;
@@ -182,21 +147,21 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
             layers = tb::split_list(o.layers);
         } else {
             training::PlacementOptions po_;
-            po_.method = o.placement;
-            po_.budget = o.budget;
-            po_.ratio = o.ratio;
+            po_.method = o.settings.placement;
+            po_.budget = o.settings.budget;
+            po_.ratio = o.settings.denoiser_ratio;
             po_.noise = noise;
             po_.seed = o.train.seed;
             workloads::DatasetSpec calib = data;
-            calib.limit = o.calibration;
+            calib.limit = o.settings.calibration;
             const training::Placement p =
                 training::place_denoisers(g, workloads::load_dataset(calib), po_);
             layers = p.layers;
             nlohmann::json rank = nlohmann::json::array();
             for (const auto& [name, score] : p.ranking)
                 rank.push_back({{"layer", name}, {"score", score}});
-            j["placement"] = {{"method", training::to_string(o.placement)},
-                              {"budget", o.budget},
+            j["placement"] = {{"method", training::to_string(o.settings.placement)},
+                              {"budget", o.settings.budget},
                               {"ranking", rank},
                               {"layers", p.layers},
                               {"block_params", p.block_params},
@@ -204,8 +169,9 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
             std::cout << fmt::format(
                 "placement ({}, budget {:.1f} %): {} block(s), {} parameters "
                 "({:.2f} % of {}):\n",
-                training::to_string(o.placement), 100 * o.budget, p.layers.size(), p.block_params,
-                100.0 * double(p.block_params) / double(p.backbone_params), p.backbone_params);
+                training::to_string(o.settings.placement), 100 * o.settings.budget, p.layers.size(),
+                p.block_params, 100.0 * double(p.block_params) / double(p.backbone_params),
+                p.backbone_params);
             for (std::size_t i = 0; i < p.ranking.size(); ++i) {
                 const bool chosen = std::find(p.layers.begin(), p.layers.end(),
                                               p.ranking[i].first) != p.layers.end();
@@ -221,7 +187,7 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
             return 0;
         }
         for (const auto& l : layers)
-            workloads::insert_denoiser(g, l, o.ratio, o.train.seed, "layers");
+            workloads::insert_denoiser(g, l, o.settings.denoiser_ratio, o.train.seed, "denoisers");
         j["layers"] = layers;
     }
 
@@ -298,7 +264,7 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
     std::cout << fmt::format(
         "{} {}: test accuracy clean {:.2f} %, noisy (k = {}) {:.2f} %; {:.1f} s; "
         "wrote {}/model.onnx\n",
-        o.stage, g.name, j["after"]["clean_pct"].get<double>(), o.sigma,
+        o.stage, g.name, j["after"]["clean_pct"].get<double>(), noise.k,
         j["after"]["noisy_pct"].get<double>(), j["seconds"].get<double>(), o.out);
     return 0;
 }

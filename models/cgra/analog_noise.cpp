@@ -1,4 +1,4 @@
-// Activation-level analog noise models: configuration, weight perturbation, and the run-time
+// Activation-level analog noise models: weight perturbation, and the run-time
 // choice of the per-image kernels' copy (analog_noise_kernels.cpp, one per vector ISA).
 #include "cgra/analog_noise.h"
 
@@ -11,6 +11,7 @@
 #include "cgra/analog_noise_isa.h"
 #include "common/config_error.h"
 #include "common/config_text.h"
+#include "common/random_streams.h"
 #include "common/rng.h"
 #include "common/ziggurat.h"
 
@@ -18,73 +19,10 @@ namespace dnsim::cgra {
 
 namespace {
 
-using noise_streams::kProgramming;
-using noise_streams::kStuck;
+using streams::kProgramming;
+using streams::kStuckCells;
 
 }  // namespace
-
-bool NoiseConfig::ideal() const {
-    return activation_k == 0.0 && programming_sigma == 0.0 && stuck_fraction == 0.0 &&
-           drift_time_s == 0.0 && read_sigma == 0.0 && adc_bits == 0;
-}
-
-void NoiseConfig::validate() const {
-    require_range("noise.activation_k", activation_k, 0.0, 10.0);
-    require_range("noise.programming_sigma", programming_sigma, 0.0, 1.0);
-    require_range("noise.stuck_fraction", stuck_fraction, 0.0, 1.0);
-    require_range("noise.drift_time_s", drift_time_s, 0.0, 1e10, " s");
-    require_range("noise.drift_nu", drift_nu, 0.0, 1.0);
-    require_range("noise.drift_t0_s", drift_t0_s, 1e-6, 1e10, " s");
-    require_range("noise.read_sigma", read_sigma, 0.0, 10.0);
-    if (adc_bits != 0)
-        require_range("noise.adc_bits", adc_bits, 2u, 24u);
-    require_range("noise.adc_clip", adc_clip, 1e-6, 100.0);
-}
-
-Fidelity parse_fidelity(const std::string& key, const std::string& text) {
-    if (text == "activation")
-        return Fidelity::Activation;
-    if (text == "bitsliced")
-        return Fidelity::BitSliced;
-    throw ConfigError(key,
-                      fmt::format("'{}' is not one of activation, bitsliced", printable(text)));
-}
-
-const char* to_string(Fidelity f) {
-    return f == Fidelity::Activation ? "activation" : "bitsliced";
-}
-
-Magnitude parse_magnitude(const std::string& key, const std::string& text) {
-    if (text == "element")
-        return Magnitude::Element;
-    if (text == "channel")
-        return Magnitude::Channel;
-    if (text == "tensor")
-        return Magnitude::Tensor;
-    throw ConfigError(key,
-                      fmt::format("'{}' is not one of element, channel, tensor", printable(text)));
-}
-
-Distribution parse_distribution(const std::string& key, const std::string& text) {
-    if (text == "gaussian")
-        return Distribution::Gaussian;
-    if (text == "uniform")
-        return Distribution::Uniform;
-    if (text == "laplace")
-        return Distribution::Laplace;
-    throw ConfigError(
-        key, fmt::format("'{}' is not one of gaussian, uniform, laplace", printable(text)));
-}
-
-const char* to_string(Magnitude m) {
-    return m == Magnitude::Element ? "element" : m == Magnitude::Channel ? "channel" : "tensor";
-}
-
-const char* to_string(Distribution d) {
-    return d == Distribution::Gaussian  ? "gaussian"
-           : d == Distribution::Uniform ? "uniform"
-                                        : "laplace";
-}
 
 double perturb_weights(float* w, std::int64_t count, std::uint64_t layer, const NoiseConfig& cfg) {
     double out_scale = 1.0;
@@ -98,7 +36,7 @@ double perturb_weights(float* w, std::int64_t count, std::uint64_t layer, const 
             out_scale = 1.0 / d;
     }
     if (cfg.stuck_fraction > 0.0) {
-        Rng rng(cfg.chip_seed, {layer, kStuck});
+        Rng rng(cfg.chip_seed, {layer, kStuckCells});
         for (std::int64_t i = 0; i < count; ++i) {
             if (rng.uniform() < cfg.stuck_fraction)
                 w[i] = 0.0f;

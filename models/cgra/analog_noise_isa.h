@@ -1,20 +1,14 @@
-// The per-image analog noise kernels, declared once per vector-ISA copy (common/isa.h), and the
-// stream tags that key every noise kind's random numbers.
+// The per-image analog noise kernels, declared once per vector-ISA copy (common/isa.h). The
+// stream tags that key every noise kind's random numbers are in common/random_streams.h.
 #pragma once
 
 #include <cstdint>
 
 #include "cgra/analog_noise.h"
 #include "common/isa.h"
+#include "common/random_streams.h"
 
 namespace dnsim::cgra {
-
-namespace noise_streams {
-inline constexpr std::uint64_t kActivation = 1;
-inline constexpr std::uint64_t kProgramming = 2;
-inline constexpr std::uint64_t kStuck = 3;
-inline constexpr std::uint64_t kRead = 4;
-}  // namespace noise_streams
 
 #define DNSIM_NOISE_KERNELS(NS)                                                             \
     namespace NS {                                                                          \

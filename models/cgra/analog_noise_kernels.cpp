@@ -18,8 +18,8 @@ namespace dnsim::cgra::DNSIM_ISA_NS {
 
 namespace {
 
-using noise_streams::kActivation;
-using noise_streams::kRead;
+using streams::kActivationNoise;
+using streams::kReadNoise;
 
 /// A sample with mean 0 and standard deviation 1 of the chosen distribution.
 double unit_sample(Rng& rng, Distribution d) {
@@ -44,7 +44,7 @@ void add_activation_noise(float* y, std::int64_t channels, std::int64_t pixels, 
                           std::uint64_t image, std::uint64_t layer, const NoiseConfig& cfg) {
     if (cfg.activation_k == 0.0)
         return;
-    Rng rng(seed, {image, layer, kActivation});
+    Rng rng(seed, {image, layer, kActivationNoise});
     const std::int64_t count = channels * pixels;
     // The unit samples, in element order, are drawn first; for the tensor magnitude the draw
     // shares a loop with the sum of |y| (two independent dependency chains that overlap), and
@@ -97,7 +97,7 @@ void add_read_noise(float* y, const float* rms, std::int64_t count, std::uint64_
                     std::uint64_t image, std::uint64_t layer, const NoiseConfig& cfg) {
     if (cfg.read_sigma == 0.0)
         return;
-    Rng rng(seed, {image, layer, kRead});
+    Rng rng(seed, {image, layer, kReadNoise});
     for (std::int64_t i = 0; i < count; ++i) {
         y[i] = static_cast<float>(y[i] + cfg.read_sigma * rms[i] * Ziggurat::tables().sample(rng));
     }

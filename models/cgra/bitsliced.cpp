@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "common/config_error.h"
+#include "common/random_streams.h"
 #include "common/ziggurat.h"
 
 namespace dnsim::cgra {
@@ -52,8 +53,8 @@ BitSlicedWeights::BitSlicedWeights(const float* w, std::int64_t out, std::int64_
         if (noise.drift_compensation)
             m_out_scale = 1.0 / drift;
     }
-    Rng stuck(noise.chip_seed, {layer, 13});
-    Rng prog(noise.chip_seed, {layer, 12});
+    Rng stuck(noise.chip_seed, {layer, streams::kBitSlicedStuckCells});
+    Rng prog(noise.chip_seed, {layer, streams::kBitSlicedProgramming});
     const auto& zig = Ziggurat::tables();
     m_cells.assign(static_cast<std::size_t>(in * m_slices * out), 0.0f);
     for (std::int64_t o = 0; o < out; ++o) {

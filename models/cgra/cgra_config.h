@@ -1,9 +1,15 @@
 // Configuration of the MX-CGRA model: analog tiles (memristor crossbars with DAC/ADC) and
 // digital tiles. MX-CGRA's own figures are not public; the defaults are ISAAC/PUMA values
-// (docs/cgra.md lists each with its source).
+// (docs/cgra.md lists each with its source). The cgra.* keys, with their ranges and sources,
+// are declared once in CgraConfig::keys() (cgra_config.cpp; docs/keys.md).
 #pragma once
 
 #include <string>
+
+namespace dnsim::config {
+template <class S>
+class KeySet;
+}
 
 namespace dnsim::cgra {
 
@@ -57,8 +63,12 @@ struct CgraConfig {
     double cycle_ns() const { return 1000.0 / clock_mhz; }
     /// Throws ConfigError naming the cgra.* key of the first out-of-range field.
     void validate() const;
+    /// The cgra.* keys: every field above with its range, unit, help and source.
+    static const config::KeySet<CgraConfig>& keys();
 };
 
+/// By the names of their tables in cgra_config.cpp (the names of cgra.depthwise and
+/// cgra.replication_policy).
 DepthwiseMapping parse_depthwise_mapping(const std::string& key, const std::string& text);
 ReplicationPolicy parse_replication_policy(const std::string& key, const std::string& text);
 const char* to_string(DepthwiseMapping m);

@@ -271,6 +271,35 @@ std::string read_config_file(const std::string& path, std::uintmax_t max_bytes) 
     return text;
 }
 
+std::vector<float> parse_real_list(const std::string& key, const std::string& text) {
+    std::vector<float> out;
+    if (text.empty())
+        return out;
+    std::size_t start = 0;
+    while (true) {
+        const std::size_t comma = text.find(',', start);
+        const std::string item = text.substr(start, comma - start);
+        const auto b = item.find_first_not_of(' ');
+        const auto e = item.find_last_not_of(' ');
+        const std::string number = b == std::string::npos ? "" : item.substr(b, e - b + 1);
+        double v = 0.0;
+        try {
+            v = parse_real(key, number);
+        } catch (const ConfigError&) {
+            throw ConfigError(
+                key, fmt::format("'{}' is not a comma-separated list of numbers", printable(text)));
+        }
+        if (std::abs(v) > std::numeric_limits<float>::max()) {
+            throw ConfigError(key, fmt::format("'{}' holds {}, outside the range of a float",
+                                               printable(text), number));
+        }
+        out.push_back(static_cast<float>(v));
+        if (comma == std::string::npos)
+            return out;
+        start = comma + 1;
+    }
+}
+
 std::vector<IniEntry> parse_ini(const std::string& text, const std::string& file) {
     const std::string where = fmt::format("config file '{}'", printable(file));
     const std::size_t start = text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;

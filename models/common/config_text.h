@@ -17,6 +17,11 @@ namespace dnsim {
 /// ("0.5x"), and values outside the range of a double (1e400, 1e-400).
 double parse_real(const std::string& key, const std::string& text);
 
+/// "0.5, 0.25" as finite floats (spaces around each number allowed); an empty text gives an
+/// empty list. ConfigError naming `key`: "'<text>' is not a comma-separated list of numbers",
+/// or a number outside the range of a float.
+std::vector<float> parse_real_list(const std::string& key, const std::string& text);
+
 /// The whole of `text` as a decimal integer in [lo, hi] (an optional sign and digits only).
 /// A text that is not an integer, or one outside [lo, hi] (however large: no wrap-around),
 /// gives a ConfigError naming `key`: "<text> is out of range; accepted: <lo> to <hi>", or

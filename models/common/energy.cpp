@@ -5,52 +5,73 @@
 #include <stdexcept>
 
 #include "config_error.h"
+#include "config_schema.h"
 
 namespace dnsim {
 
+namespace {
+
+/// ConfigError for an energy no circuit has: 1e9 pJ (1 mJ) per action or 1e9 uW (1 kW) of
+/// leakage is far above any circuit, far below where energy x actions could overflow a double.
+void check_energy(const std::string& key, double value, EnergyEntry::Kind kind) {
+    if (!(value >= 0.0 && value <= kMaxEnergyValue)) {
+        const char* unit = kind == EnergyEntry::Kind::dynamic_pJ ? "pJ" : "uW";
+        throw ConfigError(key,
+                          fmt::format("{} is not a valid energy; accepted: a finite value >= 0 "
+                                      "and <= 1e9 {}",
+                                      value, unit));
+    }
+}
+
+}  // namespace
+
 EnergyTable EnergyTable::defaults_45nm() {
     using K = EnergyEntry::Kind;
+    // Published figures (literature) and our own estimates derived from them (ours).
+    const config::Source lit = config::Source::Literature;
+    const config::Source ours = config::Source::Ours;
     EnergyTable t;
-    t.add({"mac_16b", K::dynamic_pJ, 1.0, "16-bit fixed multiply with 32-bit accumulate",
+    t.add({"mac_16b", K::dynamic_pJ, 1.0, "16-bit fixed multiply with 32-bit accumulate", lit,
            "interpolated, Horowitz ISSCC'14 / Aladdin 40 nm (range 0.8-3.3)"});
-    t.add({"add_16b", K::dynamic_pJ, 0.05, "16-bit add, subtract, compare or shift-select",
+    t.add({"add_16b", K::dynamic_pJ, 0.05, "16-bit add, subtract, compare or shift-select", lit,
            "Horowitz ISSCC'14"});
-    t.add({"add_32b", K::dynamic_pJ, 0.1, "32-bit add (partial-sum accumulation)",
+    t.add({"add_32b", K::dynamic_pJ, 0.1, "32-bit add (partial-sum accumulation)", lit,
            "Horowitz ISSCC'14"});
-    t.add({"reg_bit", K::dynamic_pJ, 0.009, "one pipeline-register bit written", "Aladdin 40 nm"});
-    t.add({"sram_word", K::dynamic_pJ, 2.5, "16-bit SRAM word read or written",
+    t.add({"reg_bit", K::dynamic_pJ, 0.009, "one pipeline-register bit written", lit,
+           "Aladdin 40 nm"});
+    t.add({"sram_word", K::dynamic_pJ, 2.5, "16-bit SRAM word read or written", lit,
            "Horowitz ISSCC'14: 8 KB SRAM 64-bit read 10 pJ, per 16-bit word"});
     t.add({"sram_leakage_per_kib", K::leakage_uW, 15.5, "SRAM leakage per KiB (low-power cells)",
-           "CACTI-7 45 nm, 1 KB"});
-    t.add({"box_muller_sample", K::dynamic_pJ, 7.5, "one Box-Muller normal sample",
+           lit, "CACTI-7 45 nm, 1 KB"});
+    t.add({"box_muller_sample", K::dynamic_pJ, 7.5, "one Box-Muller normal sample", ours,
            "derived estimate, 6-9 pJ"});
     t.add({"lfsr_update_16b", K::dynamic_pJ, 0.15, "one update of a 16-bit LFSR (scaled by width)",
-           "derived from NanGate 45 nm DFF/XOR"});
+           ours, "derived from NanGate 45 nm DFF/XOR"});
     t.add({"sqrt_32b", K::dynamic_pJ, 1.6, "32-bit integer square root (16 add/compare steps)",
-           "derived: 16 x 32-bit add, Horowitz"});
+           ours, "derived: 16 x 32-bit add, Horowitz"});
     t.add({"interface_word", K::dynamic_pJ, 1.28,
-           "16-bit word moved over the external interface from/to the host buffer",
+           "16-bit word moved over the external interface from/to the host buffer", lit,
            "ISAAC eDRAM buffer, 20.45 pJ per 256-bit access"});
     t.add({"conv_core_leakage", K::leakage_uW, 200.0,
-           "logic leakage of one 3x3 conv core while the block is powered",
+           "logic leakage of one 3x3 conv core while the block is powered", ours,
            "derived: ~12k NAND2-eq x ~17 nW (NanGate 45 nm typical)"});
     t.add({"noise_lane_leakage", K::leakage_uW, 170.0,
-           "logic leakage of one noise lane (LFSRs, Box-Muller, MAC) while powered",
+           "logic leakage of one noise lane (LFSRs, Box-Muller, MAC) while powered", ours,
            "derived: ~10k NAND2-eq x ~17 nW (NanGate 45 nm typical)"});
     t.add({"control_leakage", K::leakage_uW, 20.0,
-           "control unit, register file and LeakyReLU unit while powered",
+           "control unit, register file and LeakyReLU unit while powered", ours,
            "derived: ~1.2k NAND2-eq x ~17 nW"});
     // MX-CGRA analog and memory actions: ISAAC/PUMA figures (MX-CGRA's are not public).
     t.add({"adc_conversion", K::dynamic_pJ, 1.67, "one 8-bit ADC conversion of a crossbar column",
-           "ISAAC / CiMLoop tables (4 b 0.79 ... 10 b 2.38 pJ)"});
-    t.add({"dac_row_drive", K::dynamic_pJ, 0.417, "one 1-bit DAC driving one crossbar row",
+           lit, "ISAAC / CiMLoop tables (4 b 0.79 ... 10 b 2.38 pJ)"});
+    t.add({"dac_row_drive", K::dynamic_pJ, 0.417, "one 1-bit DAC driving one crossbar row", lit,
            "ISAAC / CiMLoop"});
-    t.add({"shift_add_16b", K::dynamic_pJ, 0.021, "shift-and-add of one ADC output",
+    t.add({"shift_add_16b", K::dynamic_pJ, 0.021, "shift-and-add of one ADC output", lit,
            "ISAAC / CiMLoop"});
-    t.add({"edram_256b", K::dynamic_pJ, 20.45, "one 256-bit access of the tile buffer (eDRAM)",
+    t.add({"edram_256b", K::dynamic_pJ, 20.45, "one 256-bit access of the tile buffer (eDRAM)", lit,
            "ISAAC"});
     t.add({"crossbar_active", K::leakage_uW, 300.0,
-           "one 128x128 2-bit crossbar array while it computes", "ISAAC, PUMA (0.3 mW)"});
+           "one 128x128 2-bit crossbar array while it computes", lit, "ISAAC, PUMA (0.3 mW)"});
     return t;
 }
 
@@ -87,16 +108,29 @@ void EnergyTable::set(const std::string& name, double value) {
         }
         throw ConfigError("energy." + name, "unknown energy entry; known entries: " + known);
     }
-    // 1e9 pJ (1 mJ) per action or 1e9 uW (1 kW) of leakage: far above any circuit, far below
-    // where energy x actions could overflow a double.
-    if (!(value >= 0.0 && value <= kMaxEnergyValue)) {
-        const char* unit = it->second.kind == EnergyEntry::Kind::dynamic_pJ ? "pJ" : "uW";
-        throw ConfigError("energy." + name,
-                          fmt::format("{} is not a valid energy; accepted: a finite value >= 0 "
-                                      "and <= 1e9 {}",
-                                      value, unit));
-    }
+    check_energy("energy." + name, value, it->second.kind);
     it->second.value = value;
+}
+
+const config::KeySet<EnergyTable>& EnergyTable::keys() {
+    static const config::KeySet<EnergyTable> k = [] {
+        config::KeySet<EnergyTable> s;
+        const EnergyTable defaults = defaults_45nm();
+        for (const auto& [name, entry] : defaults.entries()) {
+            const EnergyEntry::Kind kind = entry.kind;
+            s.add(
+                 "energy." + name, [n = name](auto& table) -> auto& { return table.value(n); })
+                .check_instead("0 to 1e9",
+                               [n = name, kind](const EnergyTable& t, const std::string& p) {
+                                   check_energy(p + "energy." + n, t.value(n), kind);
+                               })
+                .unit(kind == EnergyEntry::Kind::dynamic_pJ ? "pJ" : "uW")
+                .help(entry.description)
+                .origin({entry.source_class, entry.source});
+        }
+        return s;
+    }();
+    return k;
 }
 
 void EnergyAccount::add_dynamic(const std::string& component, const std::string& action,

@@ -8,6 +8,12 @@
 #include <string>
 #include <vector>
 
+namespace dnsim::config {
+enum class Source;
+template <class S>
+class KeySet;
+}  // namespace dnsim::config
+
 namespace dnsim {
 
 /// One entry of the energy table: either a dynamic energy per action (pJ) or a leakage
@@ -21,7 +27,8 @@ struct EnergyEntry {
     Kind kind = Kind::dynamic_pJ;
     double value = 0.0;
     std::string description;
-    std::string source;
+    config::Source source_class{};  ///< paper, literature, ours or calibrated (docs/keys.md)
+    std::string source;             ///< the citation
 };
 
 class EnergyTable {
@@ -35,6 +42,11 @@ class EnergyTable {
     double leakage_uw(const std::string& name) const;
     /// Overrides an entry; throws ConfigError("energy.<name>") if unknown, negative or not finite.
     void set(const std::string& name, double value);
+    /// The value of entry `name` (std::out_of_range if unknown).
+    double& value(const std::string& name) { return m_entries.at(name).value; }
+    const double& value(const std::string& name) const { return m_entries.at(name).value; }
+    /// The energy.* keys: one per entry of defaults_45nm(), with its unit and source.
+    static const config::KeySet<EnergyTable>& keys();
     bool contains(const std::string& name) const { return m_entries.count(name) != 0; }
     const std::map<std::string, EnergyEntry>& entries() const { return m_entries; }
 

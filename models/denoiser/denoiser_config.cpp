@@ -1,52 +1,192 @@
-// Validation of the denoiser configuration: every message names the key and accepted range.
+// The denoiser's keys, declared once (range, unit, help and source of every field of
+// SramConfig, DenoiserConfig, BlockFormat and BlockShape), and the checks between fields.
 #include "denoiser_config.h"
 
 #include <cmath>
 
 #include "common/config_error.h"
+#include "common/config_schema.h"
 
 namespace dnsim::denoiser {
 
+namespace {
+
+using config::literature;
+using config::ours;
+using config::paper;
+
+const char* const kNoSize = "the paper states no SRAM size";
+const char* const kInterface = "the paper does not describe the external interface";
+
+config::KeySet<SramConfig> declare_sram() {
+    config::KeySet<SramConfig> s;
+    s.add("size_bytes", &SramConfig::size_bytes)
+        .range(std::uint64_t{64}, std::uint64_t{1} << 32)
+        .unit("bytes")
+        .help("capacity")
+        .origin(ours(kNoSize));
+    s.add("width_bits", &SramConfig::width_bits)
+        .range(16U, 1024U)
+        .unit("bits")
+        .help("word width (a multiple of 16)")
+        .origin(ours(kNoSize))
+        .also([](const SramConfig& c, const std::string& p) {
+            if (c.width_bits % 16 != 0) {
+                throw ConfigError(
+                    p + "width_bits",
+                    fmt::format("{} bits is not a multiple of the 16-bit word", c.width_bits));
+            }
+        });
+    s.add("banks", &SramConfig::banks)
+        .range(1U, 64U)
+        .help("independently addressed banks")
+        .origin(ours(kNoSize));
+    s.add("ports", &SramConfig::ports)
+        .range(1U, 4U)
+        .help("accesses per bank per cycle")
+        .origin(ours("single-ported SRAM, CACTI-7 45 nm: one access per cycle at 500 MHz"))
+        .also([](const SramConfig& c, const std::string& p) {
+            if (c.size_bytes % (std::uint64_t{c.banks} * (c.width_bits / 8U)) != 0) {
+                throw ConfigError(p + "size_bytes",
+                                  fmt::format("{} bytes is not a whole number of rows across {} "
+                                              "banks of {}-bit words",
+                                              c.size_bytes, c.banks, c.width_bits));
+            }
+        });
+    return s;
+}
+
+config::KeySet<DenoiserConfig> declare_denoiser() {
+    config::KeySet<DenoiserConfig> s;
+    s.add("denoiser.clock_mhz", &DenoiserConfig::clock_mhz)
+        .range(1.0, 10000.0)
+        .unit("MHz")
+        .help("accelerator clock")
+        .origin(paper("45 nm NanGate, 500 MHz"));
+    s.add("denoiser.cores", &DenoiserConfig::cores)
+        .range(1U, 256U)
+        .help("conv cores")
+        .origin(paper("hardware section: 10 parallel convolution cores"));
+    s.add("denoiser.array_rows", &DenoiserConfig::array_rows)
+        .range(1U, 64U)
+        .help("systolic array rows per core")
+        .origin(paper("3x3 systolic arrays"));
+    s.add("denoiser.array_cols", &DenoiserConfig::array_cols)
+        .range(1U, 64U)
+        .help("systolic array columns per core")
+        .origin(paper("3x3 systolic arrays"));
+    s.add("denoiser.lanes", &DenoiserConfig::lanes)
+        .range(1U, 64U)
+        .help("noise-cancellation lanes")
+        .origin(paper("4 noise cancellation blocks"));
+    s.add("denoiser.box_muller_latency_cycles", &DenoiserConfig::box_muller_latency_cycles)
+        .range(1U, 1000U)
+        .unit("cycles")
+        .help("Box-Muller pipeline depth")
+        .origin(literature("Lee et al., IEEE Trans. Computers 2006"));
+    s.add("denoiser.lane_post_latency_cycles", &DenoiserConfig::lane_post_latency_cycles)
+        .range(0U, 1000U)
+        .unit("cycles")
+        .help("lane stages after Box-Muller (sqrt, z x sigma + mu, subtract)")
+        .origin(ours("one cycle per stage"));
+    s.add("denoiser.leaky_relu_elements_per_cycle", &DenoiserConfig::leaky_relu_elements_per_cycle)
+        .range(1U, 1024U)
+        .help("LeakyReLU unit width, elements per cycle")
+        .origin(ours());
+    s.add("denoiser.interface_words_per_cycle", &DenoiserConfig::interface_words_per_cycle)
+        .range(1U, 1024U)
+        .help("external interface bandwidth, 16-bit words per cycle")
+        .origin(ours(kInterface));
+    s.add("denoiser.interface_latency_cycles", &DenoiserConfig::interface_latency_cycles)
+        .range(0U, 100000U)
+        .unit("cycles")
+        .help("external interface latency per burst")
+        .origin(ours(kInterface));
+    s.add("denoiser.register_access_cycles", &DenoiserConfig::register_access_cycles)
+        .range(0U, 1000U)
+        .unit("cycles")
+        .help("register access latency")
+        .origin(ours());
+    s.nest(SramConfig::keys(), &DenoiserConfig::weight_sram, "weight_sram.");
+    s.nest(SramConfig::keys(), &DenoiserConfig::activation_sram, "activation_sram.");
+    return s;
+}
+
+config::KeySet<BlockFormat> declare_format() {
+    config::KeySet<BlockFormat> s;
+    s.add("block.bottleneck_ratio", &BlockFormat::bottleneck_ratio)
+        .check_instead("above 0 to 1",
+                       [](const BlockFormat& f, const std::string& p) {
+                           if (!std::isfinite(f.bottleneck_ratio) || f.bottleneck_ratio <= 0.0 ||
+                               f.bottleneck_ratio > 1.0) {
+                               throw ConfigError(p + "block.bottleneck_ratio",
+                                                 fmt::format("{} is out of range; accepted: 0 < "
+                                                             "ratio <= 1",
+                                                             f.bottleneck_ratio));
+                           }
+                       })
+        .help("bottleneck channels C_r = round(C x ratio)")
+        .origin(paper("1/4"));
+    s.add("block.activation_frac_bits", &BlockFormat::activation_frac_bits)
+        .range(0, 15)
+        .unit("bits")
+        .help("fraction bits of activations, biases, mean and variance (Q(15-F).F)")
+        .origin(ours("the paper: 16-bit fixed point; the split is ours"));
+    s.add("block.weight_frac_bits", &BlockFormat::weight_frac_bits)
+        .range(0, 15)
+        .unit("bits")
+        .help("fraction bits of weights (Q(15-F).F)")
+        .origin(ours("the paper: 16-bit fixed point; the split is ours"));
+    s.add("block.leaky_shift", &BlockFormat::leaky_shift)
+        .range(0, 15)
+        .unit("bits")
+        .help("LeakyReLU negative slope 2^-k: k")
+        .origin(ours("a shift instead of a multiplier"));
+    return s;
+}
+
+config::KeySet<BlockShape> declare_shape() {
+    config::KeySet<BlockShape> s;
+    const auto dim = [&s](const char* name, unsigned BlockShape::*field, const char* what) {
+        s.add(name, field)
+            .range(1U, 65535U)
+            .help(what)
+            .origin(ours("ResNet-18's layer-1 output at 224x224: 64x56x56"));
+    };
+    dim("block.channels", &BlockShape::channels, "C of the block input");
+    dim("block.height", &BlockShape::height, "H of the block input");
+    dim("block.width", &BlockShape::width, "W of the block input");
+    return s;
+}
+
+}  // namespace
+
+const config::KeySet<SramConfig>& SramConfig::keys() {
+    static const config::KeySet<SramConfig> k = declare_sram();
+    return k;
+}
+
+const config::KeySet<DenoiserConfig>& DenoiserConfig::keys() {
+    static const config::KeySet<DenoiserConfig> k = declare_denoiser();
+    return k;
+}
+
+const config::KeySet<BlockFormat>& BlockFormat::keys() {
+    static const config::KeySet<BlockFormat> k = declare_format();
+    return k;
+}
+
+const config::KeySet<BlockShape>& BlockShape::keys() {
+    static const config::KeySet<BlockShape> k = declare_shape();
+    return k;
+}
+
 void SramConfig::validate(const std::string& prefix) const {
-    require_range<std::uint64_t>(prefix + ".size_bytes", size_bytes, 64, std::uint64_t{1} << 32,
-                                 " bytes");
-    require_range(prefix + ".width_bits", width_bits, 16U, 1024U, " bits");
-    if (width_bits % 16 != 0) {
-        throw ConfigError(prefix + ".width_bits",
-                          fmt::format("{} bits is not a multiple of the 16-bit word", width_bits));
-    }
-    require_range(prefix + ".banks", banks, 1U, 64U);
-    require_range(prefix + ".ports", ports, 1U, 4U);
-    if (size_bytes % (std::uint64_t{banks} * (width_bits / 8U)) != 0) {
-        throw ConfigError(prefix + ".size_bytes",
-                          fmt::format("{} bytes is not a whole number of rows across {} banks of "
-                                      "{}-bit words",
-                                      size_bytes, banks, width_bits));
-    }
+    keys().check(*this, prefix + ".");
 }
 
 void DenoiserConfig::validate() const {
-    if (!std::isfinite(clock_mhz) || clock_mhz < 1.0 || clock_mhz > 10000.0) {
-        throw ConfigError(
-            "denoiser.clock_mhz",
-            fmt::format("{} MHz is out of range; accepted: 1 to 10000 MHz", clock_mhz));
-    }
-    require_range("denoiser.cores", cores, 1U, 256U);
-    require_range("denoiser.array_rows", array_rows, 1U, 64U);
-    require_range("denoiser.array_cols", array_cols, 1U, 64U);
-    require_range("denoiser.lanes", lanes, 1U, 64U);
-    require_range("denoiser.box_muller_latency_cycles", box_muller_latency_cycles, 1U, 1000U,
-                  " cycles");
-    require_range("denoiser.lane_post_latency_cycles", lane_post_latency_cycles, 0U, 1000U,
-                  " cycles");
-    require_range("denoiser.leaky_relu_elements_per_cycle", leaky_relu_elements_per_cycle, 1U,
-                  1024U);
-    require_range("denoiser.interface_words_per_cycle", interface_words_per_cycle, 1U, 1024U);
-    require_range("denoiser.interface_latency_cycles", interface_latency_cycles, 0U, 100000U,
-                  " cycles");
-    require_range("denoiser.register_access_cycles", register_access_cycles, 0U, 1000U, " cycles");
-    weight_sram.validate("weight_sram");
-    activation_sram.validate("activation_sram");
+    keys().check(*this);
 }
 
 double BlockFormat::leaky_slope() const {
@@ -54,20 +194,11 @@ double BlockFormat::leaky_slope() const {
 }
 
 void BlockFormat::validate() const {
-    if (!std::isfinite(bottleneck_ratio) || bottleneck_ratio <= 0.0 || bottleneck_ratio > 1.0) {
-        throw ConfigError(
-            "block.bottleneck_ratio",
-            fmt::format("{} is out of range; accepted: 0 < ratio <= 1", bottleneck_ratio));
-    }
-    require_range("block.activation_frac_bits", activation_frac_bits, 0, 15, " bits");
-    require_range("block.weight_frac_bits", weight_frac_bits, 0, 15, " bits");
-    require_range("block.leaky_shift", leaky_shift, 0, 15, " bits");
+    keys().check(*this);
 }
 
 void BlockShape::validate() const {
-    require_range("block.channels", channels, 1U, 65535U);
-    require_range("block.height", height, 1U, 65535U);
-    require_range("block.width", width, 1U, 65535U);
+    keys().check(*this);
 }
 
 std::uint32_t ratio_to_q16(double ratio) {

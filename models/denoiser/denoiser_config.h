@@ -1,11 +1,18 @@
 // Parameters of the denoiser accelerator (defaults from ../shared/design/hardware-defaults.md,
-// documented in docs/denoiser.md) and of one block run (shape, ratio, formats).
+// documented in docs/denoiser.md) and of one block run (shape, ratio, formats). Their keys
+// (denoiser.*, weight_sram.*, activation_sram.*, block.*), with ranges and sources, are
+// declared once in each struct's keys() (denoiser_config.cpp; docs/keys.md).
 #pragma once
 
 #include <cstdint>
 #include <string>
 
 #include "common/fixed_point.h"
+
+namespace dnsim::config {
+template <class S>
+class KeySet;
+}
 
 namespace dnsim::denoiser {
 
@@ -22,6 +29,9 @@ struct SramConfig {
     }
     /// Throws ConfigError naming `prefix`.<key>.
     void validate(const std::string& prefix) const;
+    /// size_bytes, width_bits, banks, ports (DenoiserConfig::keys() puts them under
+    /// weight_sram. and activation_sram.).
+    static const config::KeySet<SramConfig>& keys();
 };
 
 /// The accelerator: fixed at elaboration.
@@ -41,6 +51,8 @@ struct DenoiserConfig {
     SramConfig activation_sram{256 * 1024, 128, 8, 1};
 
     void validate() const;
+    /// The denoiser.*, weight_sram.* and activation_sram.* keys.
+    static const config::KeySet<DenoiserConfig>& keys();
 };
 
 /// Per-block settings the host writes into the register file.
@@ -54,6 +66,8 @@ struct BlockFormat {
     FixedFormat weight() const { return FixedFormat(weight_frac_bits); }
     double leaky_slope() const;
     void validate() const;
+    /// The block.* keys of the format.
+    static const config::KeySet<BlockFormat>& keys();
 };
 
 /// C x H x W of the tensor a block denoises.
@@ -66,6 +80,8 @@ struct BlockShape {
     std::uint64_t pixels() const { return std::uint64_t{height} * width; }
     /// Throws ConfigError naming channels/height/width (each 1..65535).
     void validate() const;
+    /// block.channels, block.height, block.width.
+    static const config::KeySet<BlockShape>& keys();
 };
 
 /// The ratio as held in the RATIO register: Q0.16 (0x10000 = 1.0), rounded to nearest.

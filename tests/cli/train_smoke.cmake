@@ -34,7 +34,7 @@ message(STATUS "LibTorch ${torch_fmt} %, dnsim ${dnsim_acc} %")
 
 # The other stages on the smoke model: placement, denoiser-only training, NIT; then the
 # denoised model through the platform.
-set(small --dataset.limit 256 --test-limit 128 --epochs 1 --sigma 0.2)
+set(small --dataset.limit 256 --test-limit 128 --epochs 1 --noise.activation_k 0.2)
 foreach(stage place denoisers nit)
     execute_process(COMMAND ${TRAIN} ${stage} ${OUT}/model.onnx ${small} --calibration 64
         --out ${OUT}/${stage} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)

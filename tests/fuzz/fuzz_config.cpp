@@ -1,9 +1,10 @@
 // libFuzzer harness: the configuration of `dnsim run` and `dnsim eval` — an INI file given with
 // --config and a command line — through the binder, keys and checks the commands use
 // (testbench/config_binder.h, config_keys.h, common/config_text.h), without SystemC: the keys
-// are bound as in testbench/main.cpp's cmd_run and cmd_eval, parsed with parse_options, applied,
-// and finished (finish_cgra, finish_noise, finish_dataset and the run.* range checks of
-// ReplayConfig::validate); no model is loaded and nothing is simulated.
+// are bound from the same declarations as testbench/commands.cpp binds them for dnsim run and
+// dnsim eval (bind_run_keys and eval_keys, instantiated here for a copy of ReplayConfig's
+// fields), parsed with parse_options, applied and checked; no model is loaded and nothing is
+// simulated.
 //
 // Input (fuzz_common.h): a flags byte, a 16-bit length, the INI file's text, then the command
 // line's arguments separated by NUL bytes (at most 64). Flags: bit 0 appends `--config FILE`,
@@ -21,6 +22,7 @@
 
 #include "cgra/analog_noise.h"
 #include "cgra/cgra_config.h"
+#include "common/config_schema.h"
 #include "common/config_text.h"
 #include "common/energy.h"
 #include "config_binder.h"
@@ -101,83 +103,59 @@ std::vector<std::string> arguments(const fuzz::Parts& p, const std::string& ini)
     return args;
 }
 
-/// ReplayConfig::validate() (platform/replay.cpp, a SystemC library): the same checks.
-struct RunKeys {
-    cgra::CgraConfig cgra;
+/// platform::ReplayConfig's fields that the run keys name (ReplayConfig itself needs SystemC).
+enum class Path { Kernel, Tlm };
+struct FakeReplay {
+    struct {
+        cgra::CgraConfig cgra;
+        denoiser::DenoiserConfig denoiser;
+        denoiser::BlockFormat format;
+    } soc;
     cgra::NoiseConfig noise;
-    denoiser::DenoiserConfig denoiser;
-    denoiser::BlockFormat format;
-    workloads::DatasetSpec dataset;
-    EnergyTable energy = EnergyTable::defaults_45nm();
     std::uint64_t seed = 1;
     unsigned seeds = 1;
     std::int64_t batch = 64;
     unsigned threads = 2;
-    std::string path = "kernel";
-    tb::CgraKeys cgra_text;
-    tb::NoiseKeys noise_text;
-    tb::DatasetKeys dataset_text;
+    Path denoiser_path = Path::Kernel;
+    EnergyTable energy_table = EnergyTable::defaults_45nm();
 };
 
-/// cmd_run's keys and options (testbench/main.cpp).
+struct RunKeys {
+    FakeReplay replay;
+    workloads::DatasetSpec dataset;
+    double denoiser_ratio = 0.25;
+};
+
+/// cmd_run's keys and options (testbench/commands.cpp, main.cpp).
 void bind_run(tb::ConfigBinder& binder, po::options_description& general, RunKeys& k) {
-    k.noise.activation_k = 0.06;
-    tb::bind_cgra(binder, k.cgra, k.cgra_text);
-    tb::bind_noise(binder, k.noise, k.noise_text);
-    tb::bind_denoiser_hardware(binder, k.denoiser);
-    tb::bind_block_format(binder, k.format);
-    tb::bind_dataset(binder, k.dataset, k.dataset_text);
-    tb::bind_model_limits(binder);
-    binder.add_unsigned("run.seed", k.seed, "", [&k](unsigned long long v) { k.seed = v; });
-    binder.add_unsigned("run.seeds", k.seeds, "",
-                        [&k](unsigned long long v) { k.seeds = static_cast<unsigned>(v); });
-    binder.add_int("run.batch", k.batch, "", [&k](long long v) { k.batch = v; });
-    binder.add_unsigned("run.threads", k.threads, "",
-                        [&k](unsigned long long v) { k.threads = static_cast<unsigned>(v); });
-    binder.add_string("run.denoiser_path", k.path, "", [&k](const std::string& v) { k.path = v; });
-    tb::bind_energy(binder, k.energy);
+    k.replay.noise.activation_k = 0.06;
+    tb::bind_run_keys(binder, k.replay, k.dataset);
+    static const config::KeySet<RunKeys> options = [] {
+        config::KeySet<RunKeys> s;
+        tb::declare_denoiser_ratio(s, &RunKeys::denoiser_ratio);
+        return s;
+    }();
+    binder.bind_options(options, k);
     general.add_options()("help,h", "")("model", po::value<std::string>(), "")(
         "config", po::value<std::string>(), "")("denoisers", po::value<std::string>(), "")(
-        "denoiser-ratio", po::value<std::string>()->default_value("0.25"), "")("timing-only", "")(
-        "out", po::value<std::string>(), "")("save-logits", "");
-}
-
-/// run_with's checks before the model is loaded.
-void finish_run(const po::variables_map& vm, const tb::ConfigBinder& binder, RunKeys& k) {
-    tb::finish_cgra(k.cgra, k.cgra_text);
-    tb::finish_noise(k.noise, k.noise_text);
-    tb::finish_dataset(k.dataset, k.dataset_text);
-    if (k.path != "kernel" && k.path != "tlm")
-        throw ConfigError("run.denoiser_path",
-                          fmt::format("'{}' is not one of kernel, tlm", printable(k.path)));
-    k.cgra.validate();
-    k.denoiser.validate();
-    k.format.validate();
-    k.noise.validate();
-    require_range("run.seeds", k.seeds, 1u, 1000u);
-    require_range("run.batch", k.batch, std::int64_t{1}, std::int64_t{65536});
-    require_range("run.threads", k.threads, 1u, 256u);
-    parse_real("denoiser-ratio", vm["denoiser-ratio"].as<std::string>());
-    binder.effective(vm);
+        "timing-only", "")("out", po::value<std::string>(), "")("save-logits", "")(
+        "dump-config", po::value<std::string>(), "");
 }
 
 struct EvalKeys {
     workloads::DatasetSpec dataset;
-    tb::DatasetKeys dataset_text;
-    unsigned threads = 1;
-    std::uint64_t seed = 1;
+    unsigned threads = 2;
+    std::uint64_t seed = 0;
 };
 
 /// cmd_eval's keys and options.
 void bind_eval(tb::ConfigBinder& binder, po::options_description& general, EvalKeys& k) {
     tb::bind_model_limits(binder);
-    tb::bind_dataset(binder, k.dataset, k.dataset_text);
-    binder.add_unsigned(
-        "exec.threads", k.threads, "",
-        [&k](unsigned long long v) { k.threads = static_cast<unsigned>(v); }, 1, 256);
-    binder.add_unsigned("run.seed", k.seed, "", [&k](unsigned long long v) { k.seed = v; });
+    tb::bind_memory_limit(binder);
+    binder.bind(workloads::DatasetSpec::keys(), k.dataset);
+    binder.bind(tb::eval_keys<EvalKeys>(), k);
     general.add_options()("help,h", "")("model", po::value<std::string>(), "")(
-        "config", po::value<std::string>(), "");
+        "config", po::value<std::string>(), "")("dump-config", po::value<std::string>(), "");
 }
 
 }  // namespace
@@ -207,7 +185,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     else
         bind_run(binder, general, run);
     po::options_description cli;
-    cli.add(general).add(binder.options());
+    cli.add(general).add(binder.command_line());
     po::positional_options_description positional;
     positional.add("model", 1);
     po::variables_map vm;
@@ -219,13 +197,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             return 0;
         if (eval && vm.count("model") == 0)
             throw ConfigError("model", "missing; usage: dnsim eval MODEL (see dnsim eval --help)");
-        origins.annotate([&] { binder.apply(vm); });
         origins.annotate([&] {
-            if (eval) {
-                tb::finish_dataset(ev.dataset, ev.dataset_text);
-                binder.effective(vm);
-            } else {
-                finish_run(vm, binder, run);
+            binder.apply(vm);
+            binder.check();
+            binder.effective(vm);
+            try {
+                binder.resolved_ini(vm, "fuzz");
+            } catch (const ConfigError& e) {
+                check_config_error(e, cli, ini.path());
             }
         });
     } catch (const ConfigError& e) {

@@ -19,6 +19,7 @@
 #include "cgra/analog_noise.h"
 #include "cgra/cgra_config.h"
 #include "common/config_error.h"
+#include "common/config_schema.h"
 #include "common/config_text.h"
 #include "common/energy.h"
 #include "config_binder.h"
@@ -385,9 +386,14 @@ bool one_printable_line(const std::string& text) {
 
 /// parse_options over `args` (after the command name) with one key, as the dnsim commands call it.
 std::string parse_options_error(std::vector<std::string> args) {
+    struct Cores {
+        unsigned cores = 1;
+    };
+    config::KeySet<Cores> keys;
+    keys.add("denoiser.cores", &Cores::cores).help("conv cores");
+    Cores c;
     tb::ConfigBinder binder;
-    unsigned cores = 1;
-    binder.add_field("denoiser.cores", cores, "conv cores");
+    binder.bind(keys, c);
     boost::program_options::options_description general("general");
     general.add_options()("config", boost::program_options::value<std::string>(), "INI file");
     boost::program_options::options_description cli;

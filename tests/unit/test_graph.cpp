@@ -139,7 +139,7 @@ TEST_CASE("insert_denoiser rewires readers and adds 3 C Cr + 9 Cr + 2 C + 2 Cr p
     CHECK(g.find_node("layer1.1.conv1")->inputs[0] == "layer1.0.relu2.denoised");
     g.validate("test");
     CHECK_THROWS_WITH(insert_denoiser(g, "layer9"),
-                      Catch::Contains("denoiser.layers: 'layer9' is not a layer"));
+                      Catch::Contains("denoisers: 'layer9' is not a layer"));
     CHECK_THROWS_WITH(insert_denoiser(g, "fc"), Catch::Contains("needs an N x C x H x W"));
     CHECK_THROWS_WITH(insert_denoiser(g, "layer1.0.relu2"),
                       Catch::Contains("already has a denoiser"));

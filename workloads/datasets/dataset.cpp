@@ -838,6 +838,19 @@ void normalise(Dataset& d, const std::vector<float>& mean, const std::vector<flo
     }
 }
 
+namespace {
+
+/// "a, b, c": the names of a table.
+template <std::size_t N>
+std::string names_of(const std::array<std::pair<const char*, const char*>, N>& table) {
+    std::string out;
+    for (const auto& [name, meaning] : table)
+        out += (out.empty() ? "" : ", ") + std::string(name);
+    return out;
+}
+
+}  // namespace
+
 InputNormalisation default_normalisation(const DatasetSpec& spec) {
     InputNormalisation n;
     n.scale = PixelScale{};
@@ -862,8 +875,8 @@ Dataset load_dataset(const DatasetSpec& spec) {
     const std::vector<float> std = spec.std.empty() ? defaults.std : spec.std;
     if (spec.format == "fashion-mnist") {
         if (spec.split != "test" && spec.split != "train") {
-            throw ConfigError("dataset.split",
-                              fmt::format("'{}' is not one of test, train", spec.split));
+            throw ConfigError("dataset.split", fmt::format("'{}' is not one of {}", spec.split,
+                                                           names_of(kFashionMnistSplitNames)));
         }
         const std::string prefix = spec.split == "test" ? "t10k" : "train";
         d = load_idx(fmt::format("{}/{}-images-idx3-ubyte.gz", kFashionMnistDir, prefix),
@@ -891,9 +904,8 @@ Dataset load_dataset(const DatasetSpec& spec) {
         }
         d = load_cifar10(files, spec.limit, scale, spec.max_elements);
     } else {
-        throw ConfigError("dataset.format", fmt::format("'{}' is not one of fashion-mnist, idx, "
-                                                        "cifar10, npy",
-                                                        spec.format));
+        throw ConfigError("dataset.format", fmt::format("'{}' is not one of {}", spec.format,
+                                                        names_of(kDatasetFormatNames)));
     }
     if (d.size() == 0 || d.images.rank() != 4 || d.images.numel() == 0)  // the loaders refuse it
         throw ConfigError(d.name, "has no images; a dataset needs at least one");

@@ -5,14 +5,21 @@
 // DatasetSpec::max_elements) before reading its data, and read no further than it declares.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "datasets/input_normalisation.h"
 #include "graph/graph.h"
 #include "graph/tensor.h"
+
+namespace dnsim::config {
+template <class S>
+class KeySet;
+}
 
 namespace dnsim::workloads {
 
@@ -30,6 +37,19 @@ struct Dataset {
 /// says otherwise: 2^28, 1 GiB as float32 (CIFAR-10's training set has 1.5 x 10^8).
 inline constexpr std::int64_t kDefaultMaxElements = std::int64_t{1} << 28;
 
+/// The dataset formats (dataset.format) and the Fashion-MNIST splits (dataset.split): the one
+/// table of names of each, with what a name means.
+inline constexpr std::array<std::pair<const char*, const char*>, 4> kDatasetFormatNames{{
+    {"fashion-mnist", "Debian's dataset-fashion-mnist"},
+    {"idx", "IDX image and label files (dataset.images, dataset.labels)"},
+    {"cifar10", "CIFAR-10 binary batches (dataset.images)"},
+    {"npy", "NumPy .npy images and labels (dataset.images, dataset.labels)"},
+}};
+inline constexpr std::array<std::pair<const char*, const char*>, 2> kFashionMnistSplitNames{{
+    {"test", "10 000 images"},
+    {"train", "60 000 images"},
+}};
+
 /// Where to read a dataset from; the dataset.* configuration keys.
 struct DatasetSpec {
     /// fashion-mnist (Debian's dataset-fashion-mnist), idx, cifar10 or npy.
@@ -46,6 +66,9 @@ struct DatasetSpec {
     std::string channel_order;
     /// The most pixel values a dataset file may declare (all its images, before `limit`).
     std::int64_t max_elements = kDefaultMaxElements;
+
+    /// The dataset.* keys (dataset_config.cpp; docs/keys.md).
+    static const config::KeySet<DatasetSpec>& keys();
 };
 
 /// Where Debian's dataset-fashion-mnist installs its files.

@@ -73,11 +73,15 @@ std::string format_number_list(const std::vector<float>& v) {
 }
 
 void check_channel_order(const std::string& order, long long channels) {
-    const long long needs = order == "gray" ? 1 : (order == "rgb" || order == "bgr") ? 3 : 0;
-    if (needs == 0) {
-        throw ConfigError("", fmt::format("'{}' is not one of {}", printable(order),
-                                          std::string(kChannelOrders)));
+    long long needs = 0;
+    std::string names;
+    for (const ChannelOrderName& n : kChannelOrderNames) {
+        names += (names.empty() ? "" : ", ") + std::string(n.name);
+        if (order == n.name)
+            needs = n.channels;
     }
+    if (needs == 0)
+        throw ConfigError("", fmt::format("'{}' is not one of {}", printable(order), names));
     if (channels >= 0 && channels != needs) {
         throw ConfigError("", fmt::format("'{}' needs {} channel(s); there are {}",
                                           printable(order), needs, channels));

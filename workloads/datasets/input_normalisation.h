@@ -3,6 +3,7 @@
 // docs/onnx.md); the dataset loaders apply it. Every part is optional: empty = not recorded.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,8 +35,19 @@ struct InputNormalisation {
     }
 };
 
-/// Channel orders dnsim knows, as written in metadata and on the command line.
-inline constexpr const char* kChannelOrders = "gray, rgb, bgr";
+/// One channel order dnsim knows: its name (in metadata and dataset.channel_order), the
+/// channels it needs, what it means.
+struct ChannelOrderName {
+    const char* name;
+    long long channels;
+    const char* help;
+};
+/// The channel orders: the one table of their names.
+inline constexpr std::array<ChannelOrderName, 3> kChannelOrderNames{{
+    {"gray", 1, "one channel"},
+    {"rgb", 3, "three channels as stored"},
+    {"bgr", 3, "three channels, planes reversed before mean and std"},
+}};
 
 /// Parses "1/255", "1" or "0.00392": a positive finite number or fraction. Throws ConfigError
 /// with an empty key (the caller names the key) saying what was expected.
@@ -49,7 +61,7 @@ std::vector<float> parse_number_list(const std::string& text, bool positive);
 /// Comma-separated, each number in its shortest exact form ("0.286" for 0.2860f).
 std::string format_number_list(const std::vector<float>& v);
 
-/// Checks `order` is one of kChannelOrders and fits `channels` (gray: 1, rgb/bgr: 3); throws
+/// Checks `order` is one of kChannelOrderNames and fits `channels` (gray: 1, rgb/bgr: 3); throws
 /// ConfigError (empty key).
 void check_channel_order(const std::string& order, long long channels);
 

@@ -16,6 +16,11 @@
 #include "datasets/input_normalisation.h"
 #include "graph/tensor.h"
 
+namespace dnsim::config {
+template <class S>
+class KeySet;
+}
+
 namespace dnsim::workloads {
 
 /// A construct dnsim does not support (op, attribute value, data type). Bad input, exit 1.
@@ -190,6 +195,9 @@ struct GraphLimits {
     std::int64_t max_tensor_elements = std::int64_t{1} << 28;
     /// Multiply-accumulates per image over the whole graph: 10^12 is 500x ResNet-18 at 224x224.
     std::int64_t max_macs_per_image = 1'000'000'000'000;
+
+    /// The model.* keys (graph_limits.cpp; docs/keys.md).
+    static const config::KeySet<GraphLimits>& keys();
 };
 const GraphLimits& graph_limits();
 void set_graph_limits(const GraphLimits& limits);

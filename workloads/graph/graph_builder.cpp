@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "common/random_streams.h"
 #include "common/rng.h"
 
 namespace dnsim::workloads {
@@ -61,7 +62,8 @@ std::string GraphBuilder::conv(const std::string& name, const std::string& x,
     // He initialisation (fan-out, as torchvision) with a uniform draw of the same variance
     // 2 / fan_out: bound sqrt(6 / fan_out). Uniform draws keep ImageNet-size builds fast.
     const double fan_out = static_cast<double>(out_channels / groups * kernel * kernel);
-    add_initializer(name + ".weight", random_uniform(wd, std::sqrt(6.0 / fan_out), 0));
+    add_initializer(name + ".weight",
+                    random_uniform(wd, std::sqrt(6.0 / fan_out), streams::kBuilderWeight));
     std::vector<std::string> in{x, name + ".weight"};
     if (bias) {
         add_initializer(name + ".bias", Tensor({out_channels}));
@@ -154,8 +156,9 @@ std::string GraphBuilder::linear(const std::string& name, const std::string& x,
                                  std::int64_t out_features) {
     const std::int64_t in = dims(x)[1];
     const double bound = 1.0 / std::sqrt(static_cast<double>(in));
-    add_initializer(name + ".weight", random_uniform({out_features, in}, bound, 0));
-    add_initializer(name + ".bias", random_uniform({out_features}, bound, 1));
+    add_initializer(name + ".weight",
+                    random_uniform({out_features, in}, bound, streams::kBuilderWeight));
+    add_initializer(name + ".bias", random_uniform({out_features}, bound, streams::kBuilderBias));
     NodeAttrs a = default_attrs(Op::Gemm);
     a.trans_b = true;
     return node(name, Op::Gemm, {x, name + ".weight", name + ".bias"}, a);

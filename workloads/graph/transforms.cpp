@@ -26,10 +26,11 @@ std::int64_t denoiser_bottleneck(std::int64_t channels, double ratio) {
 std::string insert_denoiser(Graph& g, const std::string& layer, double ratio, std::uint64_t seed,
                             const std::string& key) {
     if (!(ratio > 0.0 && ratio <= 1.0)) {
-        throw ConfigError(key == "denoisers" ? "denoiser-ratio" : "denoiser.ratio",
-                          fmt::format("{} is out of range; accepted: above 0 "
-                                      "up to 1",
-                                      ratio));
+        // The option of every command that inserts blocks (dnsim run, inspect, dnsim-train),
+        // which checks it before this.
+        throw ConfigError("denoiser-ratio", fmt::format("{} is out of range; accepted: above 0 "
+                                                        "up to 1",
+                                                        ratio));
     }
     const auto it = std::find_if(g.nodes.begin(), g.nodes.end(),
                                  [&layer](const Node& n) { return n.name == layer; });

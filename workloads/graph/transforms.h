@@ -20,7 +20,7 @@ std::int64_t denoiser_bottleneck(std::int64_t channels, double ratio);
 /// values, so the block starts near the identity minus a small mean. Throws ConfigError(key)
 /// when the layer does not exist or its output is not N x C x H x W. Returns the node name.
 std::string insert_denoiser(Graph& g, const std::string& layer, double ratio = 0.25,
-                            std::uint64_t seed = 0, const std::string& key = "denoiser.layers");
+                            std::uint64_t seed = 0, const std::string& key = "denoisers");
 
 /// Removes every denoiser node and its weights, reconnecting its readers to the layer output
 /// it cleaned: the backbone alone. Returns the number of blocks removed.

@@ -7,28 +7,13 @@
 
 #include <fmt/format.h>
 
+#include "common/random_streams.h"
 #include "common/rng.h"
 #include "graph/transforms.h"
 
 namespace dnsim::training {
 
 using workloads::Op;
-
-PlacementMethod parse_placement(const std::string& key, const std::string& text) {
-    if (text == "gradnorm")
-        return PlacementMethod::GradNorm;
-    if (text == "random")
-        return PlacementMethod::Random;
-    if (text == "uniform")
-        return PlacementMethod::Uniform;
-    throw ConfigError(key, fmt::format("'{}' is not one of gradnorm, random, uniform", text));
-}
-
-const char* to_string(PlacementMethod m) {
-    return m == PlacementMethod::GradNorm ? "gradnorm"
-           : m == PlacementMethod::Random ? "random"
-                                          : "uniform";
-}
 
 std::vector<std::string> candidate_layers(const workloads::Graph& g) {
     const auto shapes = g.infer_shapes(1);
@@ -91,7 +76,7 @@ Placement place_denoisers(const workloads::Graph& g, const workloads::Dataset& c
         for (double& s : score)
             s = std::sqrt(s);
     } else if (opt.method == PlacementMethod::Random) {
-        Rng rng(opt.seed, {0x9A});
+        Rng rng(opt.seed, {streams::kRandomPlacement});
         for (double& s : score)
             s = rng.uniform();
     }

@@ -11,13 +11,10 @@
 #include <vector>
 
 #include "datasets/dataset.h"
+#include "training/placement_method.h"
 #include "training/torch_graph.h"
 
 namespace dnsim::training {
-
-enum class PlacementMethod { GradNorm, Random, Uniform };
-PlacementMethod parse_placement(const std::string& key, const std::string& text);
-const char* to_string(PlacementMethod m);
 
 struct PlacementOptions {
     PlacementMethod method = PlacementMethod::GradNorm;

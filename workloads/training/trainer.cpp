@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "common/output_files.h"
+#include "common/random_streams.h"
 #include "common/rng.h"
 
 namespace dnsim::training {
@@ -91,7 +92,7 @@ std::vector<EpochResult> train(TorchGraph& model, const workloads::Dataset& trai
         const auto t0 = std::chrono::steady_clock::now();
         std::vector<std::int64_t> idx(static_cast<std::size_t>(n));
         std::iota(idx.begin(), idx.end(), 0);
-        Rng rng(opt.seed, {static_cast<std::uint64_t>(epoch), 0x5u});
+        Rng rng(opt.seed, {static_cast<std::uint64_t>(epoch), streams::kEpochShuffle});
         for (std::size_t i = idx.size(); i > 1; --i) {  // Fisher-Yates
             std::swap(idx[i - 1], idx[static_cast<std::size_t>(rng.next_u64() % i)]);
         }

@@ -1,0 +1,138 @@
+// The noise.* keys, declared once: range, unit, help and source of every NoiseConfig field.
+#include "cgra/noise_config.h"
+
+#include <array>
+
+#include "common/config_schema.h"
+
+namespace dnsim::cgra {
+
+namespace {
+
+using config::EnumName;
+
+constexpr std::array<EnumName<Fidelity>, 2> kFidelityNames{{
+    {Fidelity::Activation, "activation", "float layers, noise on weights and outputs (fast)"},
+    {Fidelity::BitSliced, "bitsliced",
+     "cells, DAC passes, per-column ADC, shift-and-add (slow; for subsets)"},
+}};
+
+constexpr std::array<EnumName<Magnitude>, 3> kMagnitudeNames{{
+    {Magnitude::Element, "element", "|y| of each element"},
+    {Magnitude::Channel, "channel", "mean |y| over each channel of the image"},
+    {Magnitude::Tensor, "tensor", "mean |y| over the image's whole layer output"},
+}};
+
+constexpr std::array<EnumName<Distribution>, 3> kDistributionNames{{
+    {Distribution::Gaussian, "gaussian", "normal"},
+    {Distribution::Uniform, "uniform", "uniform, same standard deviation"},
+    {Distribution::Laplace, "laplace", "Laplace, same standard deviation"},
+}};
+
+const char* const kOff = "off by default: the paper's activation noise alone";
+
+config::KeySet<NoiseConfig> declare() {
+    using config::literature;
+    using config::ours;
+    using config::paper;
+    config::KeySet<NoiseConfig> s;
+    s.add_choice("noise.fidelity", &NoiseConfig::fidelity, kFidelityNames)
+        .help("how analog layers are simulated")
+        .origin(ours("docs/noise.md"));
+    s.add("noise.activation_k", &NoiseConfig::activation_k)
+        .range(0.0, 10.0)
+        .help("activation noise sigma = k x magnitude of the layer output (0: off)")
+        .origin(paper("k = 2, 4, 6, 8 %; dnsim run and dnsim-train default to the shipped "
+                      "models' 6 %, the library to 0 (ideal)"));
+    s.add_choice("noise.magnitude", &NoiseConfig::magnitude, kMagnitudeNames)
+        .help("what 'magnitude of the feature map' means")
+        .origin(ours("the paper does not say; docs/noise.md measures each reading"));
+    s.add_choice("noise.distribution", &NoiseConfig::distribution, kDistributionNames)
+        .help("shape of the activation noise")
+        .origin(paper("Gaussian"));
+    s.add("noise.programming_sigma", &NoiseConfig::programming_sigma)
+        .range(0.0, 1.0)
+        .help("relative conductance programming variation, drawn once per chip (0: off)")
+        .origin(ours(std::string(kOff) + "; NeuroSim, aihwkit: 0.01 to 0.05"));
+    s.add("noise.chip_seed", &NoiseConfig::chip_seed)
+        .help("chip instance: seed of programming variation and stuck cells")
+        .origin(ours());
+    s.add("noise.stuck_fraction", &NoiseConfig::stuck_fraction)
+        .range(0.0, 1.0)
+        .help("fraction of weights stuck at zero conductance (0: off)")
+        .origin(ours(kOff));
+    s.add("noise.drift_time_s", &NoiseConfig::drift_time_s)
+        .range(0.0, 1e10)
+        .unit("s")
+        .help("deployment time since programming (0: no drift)")
+        .origin(ours(kOff));
+    s.add("noise.drift_nu", &NoiseConfig::drift_nu)
+        .range(0.0, 1.0)
+        .help("conductance drift exponent")
+        .origin(literature("aihwkit PCM model: 0.05 to 0.1"));
+    s.add("noise.drift_t0_s", &NoiseConfig::drift_t0_s)
+        .range(1e-6, 1e10)
+        .unit("s")
+        .help("drift reference time")
+        .origin(literature("aihwkit PCM model"));
+    s.add("noise.drift_compensation", &NoiseConfig::drift_compensation)
+        .help("1: rescale outputs by the mean drift")
+        .origin(ours());
+    s.add("noise.read_sigma", &NoiseConfig::read_sigma)
+        .range(0.0, 10.0)
+        .help("read noise per MVM output, relative to its RMS (0: off)")
+        .origin(ours(std::string(kOff) + "; aihwkit, CrossSim: about 0.01 for ReRAM"));
+    s.add("noise.adc_bits", &NoiseConfig::adc_bits)
+        .off_at_zero()
+        .range(2U, 24U)
+        .doc_unit("bits")
+        .help("layer-output quantisation")
+        .origin(ours(std::string(kOff) + "; NeuroSim, aihwkit: 5 to 9 bits"));
+    s.add("noise.adc_clip", &NoiseConfig::adc_clip)
+        .range(1e-6, 100.0)
+        .help("ADC full scale as a fraction of the layer output's max |y|")
+        .origin(ours());
+    return s;
+}
+
+}  // namespace
+
+const config::KeySet<NoiseConfig>& NoiseConfig::keys() {
+    static const config::KeySet<NoiseConfig> k = declare();
+    return k;
+}
+
+bool NoiseConfig::ideal() const {
+    return activation_k == 0.0 && programming_sigma == 0.0 && stuck_fraction == 0.0 &&
+           drift_time_s == 0.0 && read_sigma == 0.0 && adc_bits == 0;
+}
+
+void NoiseConfig::validate() const {
+    keys().check(*this);
+}
+
+Fidelity parse_fidelity(const std::string& key, const std::string& text) {
+    return config::parse_enum(kFidelityNames, key, text);
+}
+
+const char* to_string(Fidelity f) {
+    return config::name_of(kFidelityNames, f);
+}
+
+Magnitude parse_magnitude(const std::string& key, const std::string& text) {
+    return config::parse_enum(kMagnitudeNames, key, text);
+}
+
+Distribution parse_distribution(const std::string& key, const std::string& text) {
+    return config::parse_enum(kDistributionNames, key, text);
+}
+
+const char* to_string(Magnitude m) {
+    return config::name_of(kMagnitudeNames, m);
+}
+
+const char* to_string(Distribution d) {
+    return config::name_of(kDistributionNames, d);
+}
+
+}  // namespace dnsim::cgra

@@ -1,0 +1,251 @@
+// The keys of each dnsim command, and docs/keys.md generated from them.
+#include "commands.h"
+
+#include <algorithm>
+#include <map>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "common/config_schema.h"
+#include "config_keys.h"
+#include "run_memory.h"
+#include "train_keys.h"
+
+namespace dnsim::tb {
+
+namespace {
+
+template <class S>
+config::KeySet<S> insert_options() {
+    config::KeySet<S> s;
+    declare_denoiser_ratio(s, &S::denoiser_ratio);
+    return s;
+}
+
+}  // namespace
+
+void bind_denoiser_command(ConfigBinder& b, DenoiserStudyOptions& o) {
+    b.bind(denoiser_study_keys(), o);
+    b.alias("channels", "block.channels");
+    b.alias("height", "block.height");
+    b.alias("width", "block.width");
+    b.alias("seed", "run.seed");
+}
+
+void bind_inspect_command(ConfigBinder& b, InspectSettings& o) {
+    bind_model_limits(b);
+    b.bind_options(insert_options<InspectSettings>(), o);
+}
+
+void bind_eval_command(ConfigBinder& b, EvalOptions& o) {
+    bind_model_limits(b);
+    bind_memory_limit(b);
+    b.bind(workloads::DatasetSpec::keys(), o.dataset);
+    b.bind(eval_keys<EvalOptions>(), o);
+}
+
+void bind_run_command(ConfigBinder& b, RunOptions& o) {
+    // Noise on by default at the paper's sigma of 6 % (the shipped models' training noise).
+    o.replay.noise.activation_k = 0.06;
+    bind_run_keys(b, o.replay, o.dataset);
+    b.bind_options(insert_options<RunOptions>(), o);
+}
+
+std::vector<CommandKeys> every_command_keys() {
+    // The model limits and the memory limit are process-wide: listed from their defaults.
+    const workloads::GraphLimits limits = workloads::graph_limits();
+    const std::int64_t memory = max_memory_mib();
+    workloads::set_graph_limits({});
+    set_max_memory_mib(MemoryLimit{}.max_memory_mib);
+    std::vector<CommandKeys> out;
+    {
+        RunOptions o;
+        ConfigBinder b;
+        bind_run_command(b, o);
+        out.push_back({"run", b.bindings()});
+    }
+    {
+        DenoiserStudyOptions o;
+        ConfigBinder b;
+        bind_denoiser_command(b, o);
+        out.push_back({"denoiser", b.bindings()});
+    }
+    {
+        EvalOptions o;
+        ConfigBinder b;
+        bind_eval_command(b, o);
+        out.push_back({"eval", b.bindings()});
+    }
+    {
+        InspectSettings o;
+        ConfigBinder b;
+        bind_inspect_command(b, o);
+        out.push_back({"inspect", b.bindings()});
+    }
+    {
+        TrainSettings o = train_defaults("backbone");
+        ConfigBinder b;
+        bind_train_keys(b, o);
+        out.push_back({"dnsim-train", b.bindings()});
+    }
+    workloads::set_graph_limits(limits);
+    set_max_memory_mib(memory);
+    return out;
+}
+
+namespace {
+
+/// One key across the commands that have it.
+struct KeyEntry {
+    config::KeyInfo info;
+    bool file_key = true;
+    std::vector<std::string> commands;
+    std::vector<std::pair<std::string, std::vector<std::string>>> defaults;  ///< value, commands
+};
+
+struct Section {
+    std::string name;
+    std::vector<KeyEntry> keys;
+};
+
+std::vector<Section> collect() {
+    std::vector<Section> sections;
+    std::map<std::string, std::pair<std::size_t, std::size_t>> where;
+    for (const CommandKeys& c : every_command_keys()) {
+        for (const ConfigBinder::Binding& b : c.bindings) {
+            const std::string& name = b.info.name;
+            auto it = where.find(name);
+            if (it == where.end()) {
+                const std::size_t dot = name.find('.');
+                const std::string section =
+                    b.file_key && dot != std::string::npos ? name.substr(0, dot) : "options";
+                std::size_t si = 0;
+                while (si < sections.size() && sections[si].name != section)
+                    ++si;
+                if (si == sections.size())
+                    sections.push_back({section, {}});
+                sections[si].keys.push_back({b.info, b.file_key, {}, {}});
+                it = where.emplace(name, std::pair{si, sections[si].keys.size() - 1}).first;
+            }
+            KeyEntry& e = sections[it->second.first].keys[it->second.second];
+            if (!e.info.same_declaration(b.info) || e.file_key != b.file_key) {
+                throw std::logic_error("key '" + name + "' is declared twice, differently");
+            }
+            e.commands.push_back(c.command);
+            auto d = e.defaults.begin();
+            while (d != e.defaults.end() && d->first != b.default_text)
+                ++d;
+            if (d == e.defaults.end())
+                e.defaults.push_back({b.default_text, {c.command}});
+            else
+                d->second.push_back(c.command);
+        }
+    }
+    // The command-line options last.
+    std::stable_partition(sections.begin(), sections.end(),
+                          [](const Section& s) { return s.name != "options"; });
+    return sections;
+}
+
+std::string join(const std::vector<std::string>& v, const char* sep) {
+    std::string out;
+    for (const std::string& s : v)
+        out += (out.empty() ? "" : sep) + s;
+    return out;
+}
+
+/// Text for a Markdown table cell.
+std::string cell(const std::string& text) {
+    std::string out;
+    for (const char c : text) {
+        if (c == '|')
+            out += "\\|";
+        else
+            out += c;
+    }
+    return out;
+}
+
+std::string default_of(const KeyEntry& e) {
+    const auto shown = [](const std::string& v) { return v.empty() ? "(empty)" : v; };
+    if (e.defaults.size() == 1)
+        return shown(e.defaults[0].first);
+    std::vector<std::string> parts;
+    for (const auto& [value, commands] : e.defaults)
+        parts.push_back(fmt::format("{} ({})", shown(value), join(commands, ", ")));
+    return join(parts, "; ");
+}
+
+std::string accepted_of(const config::KeyInfo& i) {
+    if (i.kind != config::Kind::Choice)
+        return i.range.empty() ? config::to_string(i.kind) : i.range;
+    std::vector<std::string> names;
+    for (const auto& [name, meaning] : i.choices)
+        names.push_back(name.empty() ? "(empty)" : name);
+    return join(names, ", ");
+}
+
+std::string description_of(const config::KeyInfo& i) {
+    std::string out = i.help;
+    if (i.kind == config::Kind::Choice) {
+        std::vector<std::string> parts;
+        for (const auto& [name, meaning] : i.choices)
+            parts.push_back(fmt::format("{}: {}", name.empty() ? "empty" : name, meaning));
+        out += ". " + join(parts, "; ");
+    }
+    return out;
+}
+
+std::string source_of(const config::Origin& o) {
+    const std::string cls = config::to_string(o.source);
+    return o.citation.empty() ? cls : cls + ": " + o.citation;
+}
+
+}  // namespace
+
+std::string keys_markdown() {
+    std::string out =
+        "# Configuration keys\n\n"
+        "Generated by `dnsim keys --markdown docs/keys.md` (the CMake target `keys-doc`) from the\n"
+        "declarations next to the config structs (docs/platform.md, \"Configuration keys\");\n"
+        "do not edit by hand: a test checks that this file is current.\n\n"
+        "A key works on the command line (`--cgra.clock_mhz 400`) and in an INI file given with\n"
+        "`--config` (`[cgra]` then `clock_mhz = 400`); the command line wins. `--dump-config "
+        "FILE`\n"
+        "(`dnsim run`, `eval`, `denoiser`) writes every key of the command with its resolved\n"
+        "value. The options at the end are command-line options only.\n\n"
+        "Accepted: the range of a number (the value as typed must be a finite decimal for a real\n"
+        "key, decimal digits for an integer key; docs/reliability.md), the names of a choice.\n"
+        "Source of the default: *paper* (Azizi et al., 2024), *literature* (the publication\n"
+        "named), *our choice* (a modelling or software decision, with its reason), *calibrated*\n"
+        "(fitted so that the figure named holds).\n";
+    for (const Section& s : collect()) {
+        out += fmt::format("\n## {}\n\n", s.name == "options" ? "Command-line options" : s.name);
+        out +=
+            "| key | default | unit | accepted | commands | description | source |\n"
+            "|---|---|---|---|---|---|---|\n";
+        for (const KeyEntry& e : s.keys) {
+            out += fmt::format("| `{}{}` | {} | {} | {} | {} | {} | {} |\n", e.file_key ? "" : "--",
+                               e.info.name, cell(default_of(e)), cell(e.info.unit),
+                               cell(accepted_of(e.info)), join(e.commands, ", "),
+                               cell(description_of(e.info)), cell(source_of(e.info.origin)));
+        }
+    }
+    return out;
+}
+
+std::string keys_text() {
+    std::string out;
+    for (const Section& s : collect()) {
+        for (const KeyEntry& e : s.keys) {
+            out +=
+                fmt::format("{}{} = {}\n    {}; {}; {}\n    source: {}\n", e.file_key ? "" : "--",
+                            e.info.name, default_of(e), key_help(e.info), accepted_of(e.info),
+                            join(e.commands, ", "), source_of(e.info.origin));
+        }
+    }
+    return out;
+}
+
+}  // namespace dnsim::tb

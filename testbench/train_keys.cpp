@@ -1,0 +1,82 @@
+// The keys of dnsim-train: the shared ones from their declarations, the training options here.
+#include "train_keys.h"
+
+#include <limits>
+
+#include "common/config_schema.h"
+#include "config_keys.h"
+
+namespace dnsim::tb {
+
+namespace {
+
+const config::KeySet<TrainSettings>& train_options() {
+    static const config::KeySet<TrainSettings> k = [] {
+        using config::ours;
+        using S = TrainSettings;
+        const std::int64_t most = std::numeric_limits<std::int64_t>::max();
+        config::KeySet<S> s;
+        s.add("epochs", &S::epochs)
+            .range(1, 10000)
+            .help("epochs")
+            .origin(ours("backbone, place and denoisers 5, nit 2"));
+        s.add("lr", &S::lr).range(1e-9, 10.0).help("Adam learning rate").origin(ours());
+        s.add("batch", &S::batch)
+            .range(std::int64_t{1}, std::int64_t{65536})
+            .help("mini-batch size")
+            .origin(ours());
+        s.add("test-limit", &S::test_limit)
+            .range(std::int64_t{0}, most)
+            .help("evaluate on the first N test images (0: all)")
+            .origin(ours());
+        s.add("calibration", &S::calibration)
+            .range(std::int64_t{1}, std::int64_t{1000000})
+            .help("images for the gradient-norm ranking")
+            .origin(ours());
+        s.add("budget", &S::budget)
+            .range(0.0, 1.0)
+            .help("denoiser parameters / backbone parameters")
+            .origin(ours("the shipped models' 4 % (docs/results.md)"));
+        s.add_choice("placement", &S::placement, training::kPlacementNames)
+            .help("how denoiser sites are chosen (without --denoisers)")
+            .origin(config::paper("gradient norm"));
+        declare_denoiser_ratio(s, &S::denoiser_ratio);
+        return s;
+    }();
+    return k;
+}
+
+const config::KeySet<TrainSettings>& train_shared_keys() {
+    static const config::KeySet<TrainSettings> k = [] {
+        config::KeySet<TrainSettings> s;
+        s.nest(cgra::NoiseConfig::keys().only({"noise.activation_k", "noise.magnitude"}),
+               &TrainSettings::noise);
+        declare_run_seed(s, &TrainSettings::seed);
+        declare_exec_threads(s, &TrainSettings::threads);
+        s.nest(workloads::DatasetSpec::keys(), &TrainSettings::data);
+        return s;
+    }();
+    return k;
+}
+
+}  // namespace
+
+TrainSettings train_defaults(const std::string& stage) {
+    TrainSettings s;
+    s.epochs = stage == "nit" ? 2 : 5;
+    s.noise.activation_k = 0.06;
+    s.data.split = "train";
+    return s;
+}
+
+void bind_train_keys(ConfigBinder& b, TrainSettings& s) {
+    b.bind_options(train_options(), s);
+    b.bind(train_shared_keys(), s);
+    b.alias("sigma", "noise.activation_k", true);
+    b.alias("magnitude", "noise.magnitude", true);
+    b.alias("seed", "run.seed", true);
+    b.alias("threads", "exec.threads", true);
+    b.alias("ratio", kDenoiserRatio, true);
+}
+
+}  // namespace dnsim::tb

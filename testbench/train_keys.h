@@ -1,0 +1,38 @@
+// The settings of dnsim-train and their keys. What dnsim-train shares with dnsim run has the
+// same key (noise.activation_k, noise.magnitude, run.seed, exec.threads, dataset.*,
+// --denoiser-ratio, --denoisers); what only training has keeps its option (--epochs, --lr, ...).
+// Plain C++: dnsim lists these keys too (dnsim keys, docs/keys.md).
+#pragma once
+
+#include <cstdint>
+
+#include "cgra/noise_config.h"
+#include "config_binder.h"
+#include "datasets/dataset.h"
+#include "training/placement_method.h"
+
+namespace dnsim::tb {
+
+struct TrainSettings {
+    int epochs = 5;
+    double lr = 1e-3;
+    std::int64_t batch = 128;
+    std::int64_t test_limit = 0;
+    std::int64_t calibration = 512;
+    double budget = 0.04;
+    training::PlacementMethod placement = training::PlacementMethod::GradNorm;
+    double denoiser_ratio = 0.25;  ///< --denoiser-ratio
+    std::uint64_t seed = 1;        ///< run.seed
+    unsigned threads = 2;          ///< exec.threads
+    cgra::NoiseConfig noise;       ///< noise.activation_k and noise.magnitude (training: Gaussian)
+    workloads::DatasetSpec data;   ///< dataset.* (split: train)
+};
+
+/// The defaults of a stage: epochs, the noise (the paper's 6 %) and the training split.
+TrainSettings train_defaults(const std::string& stage);
+
+/// Binds the keys and options of `dnsim-train STAGE`, the old spellings of the shared ones
+/// (--sigma, --magnitude, --seed, --threads, --ratio, --layers) as deprecated aliases.
+void bind_train_keys(ConfigBinder& b, TrainSettings& s);
+
+}  // namespace dnsim::tb
