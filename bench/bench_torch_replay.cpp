@@ -76,9 +76,9 @@ int sc_main(int argc, char* argv[]) {
         // LibTorch: the same three passes in float32, no gradients.
         torch::set_num_threads(static_cast<int>(threads));
         torch::manual_seed(1);
-        training::TorchGraph tb_backbone(backbone);
-        training::TorchGraph tb_denoised(g);
-        const training::TorchNoise noise{k, cgra::Magnitude::Tensor};
+        training::TorchGraph tb_backbone(backbone, cfg.soc.cgra);
+        training::TorchGraph tb_denoised(g, cfg.soc.cgra);
+        const training::TorchNoise noise{k, cgra::Magnitude::Tensor, cgra::Distribution::Gaussian};
         t0 = std::chrono::steady_clock::now();
         const double clean = training::evaluate(tb_backbone, data, {});
         const double noisy = training::evaluate(tb_backbone, data, noise);

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "common/fixed_point.h"
+#include "common/random_streams.h"
 #include "common/rng.h"
 
 namespace dnsim::platform {
@@ -27,7 +28,8 @@ Tensor slice_of(const Tensor& t, std::int64_t begin, std::int64_t end) {
 }  // namespace
 
 std::uint64_t block_seed(std::uint64_t run_seed, std::int64_t image, std::uint64_t layer_key) {
-    return derive_key(run_seed, {static_cast<std::uint64_t>(image), layer_key, 0xD0});
+    return derive_key(
+        run_seed, {static_cast<std::uint64_t>(image), layer_key, streams::kDenoiserSeedRegister});
 }
 
 JobData::JobData(const workloads::Graph& g, const ReplayPlan& plan, const workloads::Dataset& data,

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "cgra/layer_mapping.h"
 #include "graph/transforms.h"
 
 namespace dnsim::platform {
@@ -161,44 +162,10 @@ ReplayPlan make_replay_plan(const workloads::Graph& g, const cgra::CgraConfig& c
         s.key = workloads::stable_hash(n.name);
         s.op = workloads::op_name(n.op);
         s.out_dims = shapes.at(n.outputs[0]);
-        const bool const_weight = n.inputs.size() > 1 && g.is_initializer(n.inputs[1]);
-        if (n.op == Op::Conv && const_weight) {
-            const Dims& w = shapes.at(n.inputs[1]);
-            cgra::AnalogLayer l;
-            l.name = n.name;
-            l.kernel_h = w[2];
-            l.kernel_w = w[3];
-            l.in_channels = w[1] * n.attrs.group;
-            l.out_channels = w[0];
-            l.groups = n.attrs.group;
-            l.out_h = s.out_dims[2];
-            l.out_w = s.out_dims[3];
-            s.analog = l;
-            s.kind = (l.depthwise() && cfg.depthwise == cgra::DepthwiseMapping::Digital)
-                         ? StepKind::Digital
-                         : StepKind::Analog;
-        } else if ((n.op == Op::Gemm && const_weight) ||
-                   (n.op == Op::MatMul && const_weight && shapes.at(n.inputs[1]).size() == 2)) {
-            const Dims& a = shapes.at(n.inputs[0]);
-            const Dims& b = shapes.at(n.inputs[1]);
-            const bool ta = n.op == Op::Gemm && n.attrs.trans_a;
-            const bool tb = n.op == Op::Gemm && n.attrs.trans_b;
-            // Gemm: 2-D A. MatMul: A of any rank (a batch of rows: tokens x features) times a
-            // constant 2-D weight; every row of A is one MVM. (A MatMul with a constant weight
-            // of another rank runs on the digital tiles.)
-            if ((n.op == Op::Gemm && a.size() != 2) || b.size() != 2 || a.empty()) {
-                throw ConfigError(g.name,
-                                  fmt::format("node '{}' ({}): only a matrix product with a "
-                                              "constant 2-D weight maps onto crossbars",
-                                              n.name, s.op));
-            }
-            cgra::AnalogLayer l;
-            l.name = n.name;
-            l.in_channels = ta ? a[0] : a.back();
-            l.out_channels = tb ? b[0] : b[1];
-            l.out_h = ta ? a[1] : workloads::numel(a) / a.back();  // rows of A: one MVM each
-            s.analog = l;
-            s.kind = StepKind::Analog;
+        const cgra::NodeMapping m = cgra::map_node(g, n, shapes, cfg);
+        if (m.layer) {
+            s.analog = *m.layer;
+            s.kind = m.analog ? StepKind::Analog : StepKind::Digital;
         } else if (n.op == Op::Denoiser) {
             s.kind = StepKind::Denoiser;
             s.reduced_channels = shapes.at(n.inputs[1])[0];

@@ -25,19 +25,14 @@ for net in "${nets[@]}"; do
             echo "== $out: done already"
             continue
         fi
-        # Depthwise convolutions on crossbars for the networks that have them: dnsim-train's
-        # noise injection treats them as analog (see platform_args in train-models.sh).
-        extra=""
-        case $net in
-            mobilenetv2_28) extra="--cgra.depthwise block_diagonal" ;;
-            # Block-diagonal depthwise layers need 20 520 crossbars here, more than the default.
-            efficientnet_b0_28) extra="--cgra.depthwise block_diagonal --cgra.crossbars 24576" ;;
-        esac
-        k=$(/usr/bin/python3 -c "import json; print(json.load(open('$dir/train.json'))['sigma'])")
-        echo "== $out: dnsim run $dir/model.onnx --noise.activation_k $k ${extra:-}"
+        # The platform and noise the stage was trained for (dnsim-train writes them).
+        if [[ ! -f $dir/platform.ini ]]; then
+            echo "$dir: no platform.ini (trained before dnsim-train wrote one); train it again" >&2
+            exit 1
+        fi
+        echo "== $out: dnsim run $dir/model.onnx --config $dir/platform.ini"
         mkdir -p "$EVAL/$net"
-        # shellcheck disable=SC2086
-        "$DNSIM" run "$dir/model.onnx" --noise.activation_k "$k" --run.seeds $SEEDS $extra \
+        "$DNSIM" run "$dir/model.onnx" --config "$dir/platform.ini" --run.seeds "$SEEDS" \
             --out "$out" >"$out.log" 2>&1
     done
 done

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Trains every network behind workloads/models/ and docs/results.md (issue 5), in priority
+# Trains every network behind workloads/models/ and docs/results.md, in priority
 # order, one job at a time (two LibTorch jobs on 2 cores slow each other down badly).
 #
 #   scripts/train-models.sh [NET...]        default: resnet18_28 first, then the other three
@@ -38,10 +38,11 @@ SEED=1
 # 5 points of clean accuracy (first 2000 test images, 2 seeds) for the "k_high" columns.
 HIGH_GRID="0.06 0.10 0.15 0.20 0.25 0.30 0.40 0.50"
 
-# dnsim-train injects noise at every Conv/Gemm with weights, depthwise convolutions included;
-# dnsim run maps depthwise convolutions onto the digital tiles by default (noise-free). For the
-# networks with depthwise layers the platform runs therefore map them onto crossbars
-# (block-diagonal, analog), so that training and replay see the same noise.
+# The platform each network is trained for (cgra.* keys). dnsim-train and dnsim run decide which
+# layers are analog (noisy) with the same function (models/cgra/layer_mapping.h), and every
+# stage writes the keys it was trained for to STAGE/platform.ini, which evaluate-models.sh
+# replays with (dnsim run --config). The networks with depthwise layers map them onto crossbars
+# (block-diagonal, analog) rather than onto the digital tiles (the default, noise-free).
 platform_args() {
     case $1 in
         mobilenetv2_28) echo "--cgra.depthwise block_diagonal" ;;
@@ -60,7 +61,9 @@ stage() { # stage NAME DIR ARGS... : run one dnsim-train stage unless its model 
     fi
     echo "== $dir/$name: $TRAIN $*"
     mkdir -p "$dir"
-    "$TRAIN" "$@" --run.seed $SEED --out "$dir/$name" --resume 2>"$dir/$name.log"
+    # shellcheck disable=SC2046
+    "$TRAIN" "$@" $(platform_args "$NET") --run.seed $SEED --out "$dir/$name" --resume \
+        2>"$dir/$name.log"
 }
 
 k_label() { $PY -c "print('k%02d' % round(float('$1') * 100))"; }
@@ -93,6 +96,7 @@ EOF
 
 train_net() {
     local net=$1 dir=$ROOT/$1
+    NET=$net  # the platform of every stage (platform_args)
     local FINETUNE
     FINETUNE=$(finetune_args "$net")
     # shellcheck disable=SC2046

@@ -2,6 +2,7 @@
 #include "config_binder.h"
 
 #include <cmath>
+#include <filesystem>
 #include <limits>
 
 #include <map>
@@ -10,6 +11,7 @@
 
 #include "common/config_error.h"
 #include "common/config_text.h"
+#include "common/output_files.h"
 
 namespace po = boost::program_options;
 
@@ -104,11 +106,13 @@ bool ini_holds(const std::string& value) {
 
 }  // namespace
 
-std::string ConfigBinder::resolved_ini(const po::variables_map& vm,
-                                       const std::string& header) const {
+std::string ConfigBinder::resolved_ini(const po::variables_map& vm, const std::string& header,
+                                       const std::function<bool(const std::string&)>& keep) const {
     std::vector<std::string> sections;
     std::map<std::string, std::string> body;
     for (const auto& [key, value] : effective(vm)) {
+        if (keep && !keep(key))
+            continue;
         if (!ini_holds(value)) {
             throw ConfigError(key, fmt::format("'{}' cannot be written to an INI file (a line "
                                                "break, spaces at either end, a comment after a "
@@ -204,6 +208,13 @@ std::string boost_message(po::error& e) {
 }
 
 }  // namespace
+
+void write_ini_file(const std::string& path, const std::string& text, const std::string& option) {
+    check_output_file(path, option);
+    const std::filesystem::path p(path);
+    write_file_atomically(p.has_parent_path() ? p.parent_path().string() : ".",
+                          p.filename().string(), text, option);
+}
 
 void parse_options(int argc, const char* const* argv, const po::options_description& cli,
                    const po::options_description& file_keys,

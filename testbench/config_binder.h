@@ -90,10 +90,12 @@ class ConfigBinder {
     std::vector<std::pair<std::string, std::string>> effective(
         const boost::program_options::variables_map& vm) const;
     /// The resolved configuration as an INI file (`header` as its first comment line): every
-    /// configuration key, each section once. ConfigError names a key whose value an INI file
-    /// cannot hold (a line break, spaces at either end, a comment character after a space).
+    /// configuration key `keep` accepts (all when empty), each section once. ConfigError names
+    /// a key whose value an INI file cannot hold (a line break, spaces at either end, a comment
+    /// character after a space).
     std::string resolved_ini(const boost::program_options::variables_map& vm,
-                             const std::string& header) const;
+                             const std::string& header,
+                             const std::function<bool(const std::string& key)>& keep = {}) const;
     /// The keys whose alias was given (their file origin no longer applies).
     std::vector<std::string> aliased(const boost::program_options::variables_map& vm) const;
     /// One line per deprecated alias given: "--old is deprecated; use --new".
@@ -115,6 +117,10 @@ class ConfigBinder {
     std::vector<Binding> m_bindings;
     std::vector<Alias> m_aliases;
 };
+
+/// Writes an INI text to `path` (check_output_file first; atomically: a complete file or none).
+/// `option` names the option that gave the path in errors.
+void write_ini_file(const std::string& path, const std::string& text, const std::string& option);
 
 /// The help of a key: its line, then unit and accepted values ("[MHz, 1 to 10000]").
 std::string key_help(const config::KeyInfo& info);

@@ -15,6 +15,7 @@
 #include "common/config_text.h"
 #include "common/isa.h"
 #include "common/output_files.h"
+#include "common/version.h"
 #include "config_binder.h"
 #include "config_keys.h"
 #include "denoiser_study.h"
@@ -33,7 +34,7 @@ using dnsim::ConfigError;
 
 namespace {
 
-constexpr const char* kVersion = "0.1.0";
+using dnsim::kVersion;
 
 // Keeps the console output to dnsim's own: the SystemC kernel prints its banner before
 // sc_main runs unless this variable is set, so it is set during static initialisation.
@@ -45,15 +46,11 @@ void dump_config(const po::variables_map& vm, const dnsim::tb::ConfigBinder& bin
                  const std::string& command) {
     if (vm.count("dump-config") == 0)
         return;
-    const std::string path = vm["dump-config"].as<std::string>();
-    dnsim::check_output_file(path, "dump-config");
     const std::string text = binder.resolved_ini(
         vm, fmt::format("dnsim {} {}: every configuration key, resolved; dnsim {} --config FILE "
                         "reruns it (MODEL and the options are not keys: give them again)",
                         command, kVersion, command));
-    const std::filesystem::path p(path);
-    dnsim::write_file_atomically(p.has_parent_path() ? p.parent_path().string() : ".",
-                                 p.filename().string(), text, "dump-config");
+    dnsim::tb::write_ini_file(vm["dump-config"].as<std::string>(), text, "dump-config");
 }
 
 constexpr const char* kDumpConfigHelp =

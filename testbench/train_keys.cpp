@@ -49,7 +49,9 @@ const config::KeySet<TrainSettings>& train_options() {
 const config::KeySet<TrainSettings>& train_shared_keys() {
     static const config::KeySet<TrainSettings> k = [] {
         config::KeySet<TrainSettings> s;
-        s.nest(cgra::NoiseConfig::keys().only({"noise.activation_k", "noise.magnitude"}),
+        s.nest(cgra::CgraConfig::keys(), &TrainSettings::cgra);
+        s.nest(cgra::NoiseConfig::keys().only(
+                   {"noise.activation_k", "noise.magnitude", "noise.distribution"}),
                &TrainSettings::noise);
         declare_run_seed(s, &TrainSettings::seed);
         declare_exec_threads(s, &TrainSettings::threads);
@@ -77,6 +79,10 @@ void bind_train_keys(ConfigBinder& b, TrainSettings& s) {
     b.alias("seed", "run.seed", true);
     b.alias("threads", "exec.threads", true);
     b.alias("ratio", kDenoiserRatio, true);
+}
+
+bool is_platform_key(const std::string& key) {
+    return key.rfind("cgra.", 0) == 0 || key.rfind("noise.", 0) == 0;
 }
 
 }  // namespace dnsim::tb

@@ -1,11 +1,13 @@
 // The settings of dnsim-train and their keys. What dnsim-train shares with dnsim run has the
-// same key (noise.activation_k, noise.magnitude, run.seed, exec.threads, dataset.*,
-// --denoiser-ratio, --denoisers); what only training has keeps its option (--epochs, --lr, ...).
+// same key (cgra.*, noise.activation_k, noise.magnitude, noise.distribution, run.seed,
+// exec.threads, dataset.*, --denoiser-ratio, --denoisers); what only training has keeps its
+// option (--epochs, --lr, ...).
 // Plain C++: dnsim lists these keys too (dnsim keys, docs/keys.md).
 #pragma once
 
 #include <cstdint>
 
+#include "cgra/cgra_config.h"
 #include "cgra/noise_config.h"
 #include "config_binder.h"
 #include "datasets/dataset.h"
@@ -24,8 +26,11 @@ struct TrainSettings {
     double denoiser_ratio = 0.25;  ///< --denoiser-ratio
     std::uint64_t seed = 1;        ///< run.seed
     unsigned threads = 2;          ///< exec.threads
-    cgra::NoiseConfig noise;       ///< noise.activation_k and noise.magnitude (training: Gaussian)
-    workloads::DatasetSpec data;   ///< dataset.* (split: train)
+    /// The platform trained for: its mapping decides which layers are analog (noisy).
+    cgra::CgraConfig cgra;
+    /// The activation noise trained against: noise.activation_k, magnitude, distribution.
+    cgra::NoiseConfig noise;
+    workloads::DatasetSpec data;  ///< dataset.* (split: train)
 };
 
 /// The defaults of a stage: epochs, the noise (the paper's 6 %) and the training split.
@@ -34,5 +39,9 @@ TrainSettings train_defaults(const std::string& stage);
 /// Binds the keys and options of `dnsim-train STAGE`, the old spellings of the shared ones
 /// (--sigma, --magnitude, --seed, --threads, --ratio, --layers) as deprecated aliases.
 void bind_train_keys(ConfigBinder& b, TrainSettings& s);
+
+/// Whether `key` is one of the platform keys a trained model replays with (cgra.* and the
+/// noise.* keys of training): what dnsim-train writes to platform.ini for `dnsim run --config`.
+bool is_platform_key(const std::string& key);
 
 }  // namespace dnsim::tb

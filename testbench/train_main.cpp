@@ -26,6 +26,7 @@
 #include "common/config_error.h"
 #include "common/isa.h"
 #include "common/output_files.h"
+#include "common/version.h"
 #include "config_binder.h"
 #include "config_keys.h"
 #include "graph/transforms.h"
@@ -51,10 +52,13 @@ struct StageOptions {
     training::TrainOptions train;
     std::string layers;  ///< explicit denoiser sites (overrides placement)
     bool resume = false;
-    /// The noise trained against: noise.activation_k and noise.magnitude (Gaussian).
+    std::string dump_config;  ///< --dump-config FILE
+    /// The noise trained against: noise.activation_k, noise.magnitude, noise.distribution.
     training::TorchNoise noise() const {
-        return {settings.noise.activation_k, settings.noise.magnitude};
+        return {settings.noise.activation_k, settings.noise.magnitude, settings.noise.distribution};
     }
+    /// platform.ini: the cgra.* and noise.* keys trained for, for `dnsim run --config`.
+    std::string platform_ini;
 };
 
 StageOptions parse(int argc, const char* const* argv, const std::string& stage) {
@@ -68,6 +72,10 @@ StageOptions parse(int argc, const char* const* argv, const std::string& stage) 
     general.add_options()("help,h", "print this help")("model", po::value<std::string>(&o.model),
                                                        "built-in name or .onnx file")(
         "out", po::value<std::string>(&o.out), "output directory")(
+        "config", po::value<std::string>(), "INI file with any of the configuration keys")(
+        "dump-config", po::value<std::string>(&o.dump_config),
+        "write every configuration key with its resolved value to FILE (INI); --config FILE "
+        "reruns the same configuration")(
         "denoisers", po::value<std::string>(&o.layers),
         "denoiser sites, comma-separated (instead of --placement)")(
         "resume", "continue from the last epoch checkpoint in --out");
@@ -76,15 +84,21 @@ StageOptions parse(int argc, const char* const* argv, const std::string& stage) 
     po::positional_options_description positional;
     positional.add("model", 1);
     po::variables_map vm;
-    tb::parse_options(argc, argv, cli, binder.options(), &positional, vm);
+    tb::ConfigOrigins origins;
+    tb::parse_options(argc, argv, cli, binder.options(), &positional, vm, &origins);
     if (vm.count("help") != 0) {
         std::cout << fmt::format("usage: dnsim-train {} MODEL [options]\n\n", stage) << cli << "\n";
         std::exit(0);
     }
     if (o.model.empty())
         throw ConfigError("model", "missing; usage: dnsim-train " + stage + " MODEL");
-    binder.apply(vm);
-    binder.check();
+    for (const std::string& key : binder.aliased(vm))
+        origins.forget(key);
+    origins.annotate([&] {
+        binder.apply(vm);
+        binder.check();
+        o.settings.cgra.validate();
+    });
     for (const std::string& line : binder.deprecations(vm))
         std::cerr << "dnsim-train: warning: " << line << "\n";
     // --layers is an alias of an option, not of a key: the binder reports it, this reads it.
@@ -104,7 +118,24 @@ StageOptions parse(int argc, const char* const* argv, const std::string& stage) 
         outputs.push_back(fmt::format("epoch_{}.onnx", k));
         outputs.push_back(fmt::format("optimizer_{}.pt", k));
     }
+    if (stage != "place")
+        outputs.push_back("platform.ini");
     check_output_dir(o.out, outputs, "out");
+    if (!o.dump_config.empty()) {
+        tb::write_ini_file(
+            o.dump_config,
+            binder.resolved_ini(vm, fmt::format("dnsim-train {} {}: every configuration key, "
+                                                "resolved; dnsim-train {} --config FILE reruns "
+                                                "it (MODEL and the options are not keys)",
+                                                stage, kVersion, stage)),
+            "dump-config");
+    }
+    o.platform_ini = binder.resolved_ini(
+        vm,
+        fmt::format("dnsim-train {} {}: the platform keys this model was trained for; dnsim run "
+                    "MODEL --config FILE replays it on them",
+                    stage, kVersion),
+        tb::is_platform_key);
     return o;
 }
 
@@ -140,6 +171,8 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
     j["seed"] = o.train.seed;
     j["sigma"] = noise.k;
     j["magnitude"] = cgra::to_string(noise.magnitude);
+    j["distribution"] = cgra::to_string(noise.distribution);
+    j["cgra_depthwise"] = cgra::to_string(o.settings.cgra.depthwise);
 
     if (o.stage == "place" || o.stage == "denoisers") {
         std::vector<std::string> layers;
@@ -151,6 +184,7 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
             po_.budget = o.settings.budget;
             po_.ratio = o.settings.denoiser_ratio;
             po_.noise = noise;
+            po_.cgra = o.settings.cgra;
             po_.seed = o.train.seed;
             workloads::DatasetSpec calib = data;
             calib.limit = o.settings.calibration;
@@ -209,7 +243,7 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
     }
     // Every model this stage writes records the preprocessing it was trained with.
     g.input_normalisation = train_set.normalisation;
-    training::TorchGraph model(g);
+    training::TorchGraph model(g, o.settings.cgra);
     if (o.stage == "backbone") {
         model.set_trainable(true, false);
     } else if (o.stage == "denoisers") {
@@ -260,6 +294,7 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
     j["denoiser_parameters"] = workloads::denoiser_parameter_count(g);
     j["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     write_file_atomically(o.out, "train.json", tb::json_text(j));
+    write_file_atomically(o.out, "platform.ini", o.platform_ini);
     workloads::export_onnx(g, (fs::path(o.out) / "model.onnx").string());
     std::cout << fmt::format(
         "{} {}: test accuracy clean {:.2f} %, noisy (k = {}) {:.2f} %; {:.1f} s; "

@@ -45,31 +45,26 @@ std::unique_ptr<AnalogLayerModel> make_analog_layer_model(const std::string& nam
 ActivationNoise::ActivationNoise(const workloads::Node& n, const workloads::Dims& y_dims,
                                  std::int64_t images, const NoiseConfig& cfg, std::uint64_t seed,
                                  std::uint64_t key)
-    : m_cfg(cfg),
-      m_seed(seed),
-      m_key(key),
-      m_per(workloads::numel(y_dims) / images),
-      m_channels(1),
-      m_tokens(n.op == workloads::Op::MatMul && y_dims.size() >= 3) {
-    m_channels = m_tokens ? y_dims.back() : y_dims.size() >= 2 ? y_dims[1] : 1;
-    if (m_tokens)
-        m_t.resize(static_cast<std::size_t>(m_per));
+    : m_cfg(cfg), m_seed(seed), m_key(key), m_layout(activation_noise_layout(n, y_dims, images)) {
+    if (m_layout.channels_last)
+        m_t.resize(static_cast<std::size_t>(m_layout.channels * m_layout.pixels));
 }
 
 void ActivationNoise::apply(float* yi, std::uint64_t image) {
-    if (!m_tokens) {
-        add_activation_noise(yi, m_channels, m_per / m_channels, m_seed, image, m_key, m_cfg);
+    const std::int64_t channels = m_layout.channels;
+    if (!m_layout.channels_last) {
+        add_activation_noise(yi, channels, m_layout.pixels, m_seed, image, m_key, m_cfg);
         return;
     }
-    const std::int64_t rows = m_per / m_channels;
+    const std::int64_t rows = m_layout.pixels;
     for (std::int64_t r = 0; r < rows; ++r) {
-        for (std::int64_t c = 0; c < m_channels; ++c)
-            m_t[static_cast<std::size_t>(c * rows + r)] = yi[r * m_channels + c];
+        for (std::int64_t c = 0; c < channels; ++c)
+            m_t[static_cast<std::size_t>(c * rows + r)] = yi[r * channels + c];
     }
-    add_activation_noise(m_t.data(), m_channels, rows, m_seed, image, m_key, m_cfg);
+    add_activation_noise(m_t.data(), channels, rows, m_seed, image, m_key, m_cfg);
     for (std::int64_t r = 0; r < rows; ++r) {
-        for (std::int64_t c = 0; c < m_channels; ++c)
-            yi[r * m_channels + c] = m_t[static_cast<std::size_t>(c * rows + r)];
+        for (std::int64_t c = 0; c < channels; ++c)
+            yi[r * channels + c] = m_t[static_cast<std::size_t>(c * rows + r)];
     }
 }
 

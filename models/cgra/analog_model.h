@@ -17,6 +17,7 @@
 
 #include "cgra/analog_noise.h"
 #include "cgra/cgra_config.h"
+#include "cgra/layer_mapping.h"
 #include "graph/graph.h"
 
 namespace dnsim::cgra {
@@ -76,8 +77,7 @@ class ActivationNoise {
   private:
     const NoiseConfig& m_cfg;
     std::uint64_t m_seed, m_key;
-    std::int64_t m_per, m_channels;
-    bool m_tokens;
+    NoiseLayout m_layout;
     std::vector<float> m_t;
 };
 

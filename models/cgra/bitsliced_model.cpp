@@ -5,6 +5,8 @@
 // the paper's activation noise (docs/noise.md).
 #include "cgra/analog_model.h"
 #include "cgra/bitsliced.h"
+#include "common/random_streams.h"
+#include "common/rng.h"
 #include "exec/kernels.h"
 
 namespace dnsim::cgra {
@@ -15,9 +17,6 @@ using workloads::Dims;
 using workloads::Node;
 using workloads::Op;
 using workloads::Tensor;
-
-/// Stream tag of the read noise (with the run seed, the image and the layer key).
-constexpr std::uint64_t kReadStream = 14;
 
 class BitSlicedModel : public AnalogLayerModel {
   public:
@@ -73,7 +72,8 @@ class BitSlicedModel : public AnalogLayerModel {
         const std::int64_t pix = od[2] * od[3];
         std::vector<float> col(static_cast<std::size_t>(cg * a.kernel[0] * a.kernel[1] * pix));
         for (std::int64_t i = 0; i < images; ++i) {
-            Rng rng(seed, {static_cast<std::uint64_t>(first + i), m_layer.key, kReadStream});
+            Rng rng(seed, {static_cast<std::uint64_t>(first + i), m_layer.key,
+                           streams::kBitSlicedReadNoise});
             for (std::int64_t gi = 0; gi < g; ++gi) {
                 workloads::kernels::im2col(x.ptr() + (i * c + gi * cg) * h * wd, col.data(), cg, h,
                                            wd, od[2], od[3], a);
@@ -105,7 +105,8 @@ class BitSlicedModel : public AnalogLayerModel {
         std::vector<float> xt(static_cast<std::size_t>(m.in() * rows));
         std::vector<float> yt(static_cast<std::size_t>(m.out() * rows));
         for (std::int64_t i = 0; i < images; ++i) {
-            Rng rng(seed, {static_cast<std::uint64_t>(first + i), m_layer.key, kReadStream});
+            Rng rng(seed, {static_cast<std::uint64_t>(first + i), m_layer.key,
+                           streams::kBitSlicedReadNoise});
             const float* xi = x.ptr() + i * rows * m.in();
             for (std::int64_t r = 0; r < rows; ++r) {
                 for (std::int64_t k = 0; k < m.in(); ++k)

@@ -20,19 +20,20 @@ inline constexpr std::uint64_t kStuckCells = 3;
 /// Rng(run seed, {image, layer, tag}): read noise of each MVM output.
 inline constexpr std::uint64_t kReadNoise = 4;
 
-// ---- Analog noise, bit-sliced crossbars (models/cgra/bitsliced.cpp, platform/replay.cpp) ----
+// ---- Analog noise, bit-sliced crossbars (models/cgra/bitsliced.cpp, bitsliced_model.cpp) ----
 
 /// Rng(noise.chip_seed, {layer, tag}): programming variation of every cell.
 inline constexpr std::uint64_t kBitSlicedProgramming = 12;
 /// Rng(noise.chip_seed, {layer, tag}): stuck cells.
 inline constexpr std::uint64_t kBitSlicedStuckCells = 13;
-/// Rng(pass seed, {image, layer, tag}): read noise of the crossbar columns (platform/replay.cpp).
+/// Rng(pass seed, {image, layer, tag}): read noise of the crossbar columns
+/// (models/cgra/bitsliced_model.cpp).
 inline constexpr std::uint64_t kBitSlicedReadNoise = 14;
 
 // ---- The denoiser ----
 
 /// derive_key(pass seed, {image, layer, tag}): the SEED register of a denoiser block in a
-/// replay; the timing job uses image 0 (platform/replay.cpp).
+/// replay; the timing job uses image 0 (platform/job_data.cpp).
 inline constexpr std::uint64_t kDenoiserSeedRegister = 0xD0;
 /// derive_key(SEED register, {lane, tag}): the U1 and U2 LFSRs of a noise lane
 /// (models/denoiser/noise_cancel.cpp).

@@ -6,6 +6,7 @@
 #include <functional>
 #include <stdexcept>
 
+#include "common/random_streams.h"
 #include "common/rng.h"
 
 namespace dnsim::denoiser {
@@ -40,7 +41,7 @@ std::vector<std::vector<T>*> arrays_in_packed_order(BlockParams<T>& w) {
 
 BlockWeightsF synthetic_block_weights(unsigned channels, unsigned reduced, std::uint64_t seed) {
     BlockWeightsF w(channels, reduced);
-    Rng rng(seed, {0xB10CULL, channels, reduced});
+    Rng rng(seed, {streams::kSyntheticBlockWeights, channels, reduced});
     const auto fill = [&rng](std::vector<double>& v, double bound) {
         for (auto& x : v) {
             x = (2.0 * rng.uniform() - 1.0) * bound;

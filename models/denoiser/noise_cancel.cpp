@@ -7,14 +7,17 @@
 #include <string>
 #include <vector>
 
+#include "common/random_streams.h"
 #include "common/rng.h"
 
 namespace dnsim::denoiser {
 
 LaneSeeds lane_seeds(std::uint64_t seed, unsigned lane) {
     // Distinct, non-zero seeds per lane and per LFSR, derived from the one seed register.
-    auto u1 = static_cast<std::uint32_t>(derive_key(seed, {lane, 1}) & 0xFFFFFFFFULL);
-    auto u2 = static_cast<std::uint32_t>(derive_key(seed, {lane, 2}) & 0x7FFFFFFFULL);
+    auto u1 =
+        static_cast<std::uint32_t>(derive_key(seed, {lane, streams::kLaneU1}) & 0xFFFFFFFFULL);
+    auto u2 =
+        static_cast<std::uint32_t>(derive_key(seed, {lane, streams::kLaneU2}) & 0x7FFFFFFFULL);
     return {u1 == 0 ? 1U : u1, u2 == 0 ? 1U : u2};
 }
 

@@ -33,8 +33,9 @@ endif()
 message(STATUS "LibTorch ${torch_fmt} %, dnsim ${dnsim_acc} %")
 
 # The other stages on the smoke model: placement, denoiser-only training, NIT; then the
-# denoised model through the platform.
-set(small --dataset.limit 256 --test-limit 128 --epochs 1 --noise.activation_k 0.2)
+# denoised model through the platform it was trained for (its platform.ini, no other flag).
+set(small --dataset.limit 256 --test-limit 128 --epochs 1 --noise.activation_k 0.2
+    --noise.distribution laplace --cgra.depthwise block_diagonal)
 foreach(stage place denoisers nit)
     execute_process(COMMAND ${TRAIN} ${stage} ${OUT}/model.onnx ${small} --calibration 64
         --out ${OUT}/${stage} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
@@ -54,10 +55,19 @@ if(dparams LESS_EQUAL 0)
     message(FATAL_ERROR "the denoised model has no denoiser parameters")
 endif()
 execute_process(COMMAND ${DNSIM} run ${OUT}/denoisers/model.onnx --dataset.limit 32 --run.seeds 1
-    --noise.activation_k 0.2 --out ${OUT}/run RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+    --config ${OUT}/denoisers/platform.ini --out ${OUT}/run RESULT_VARIABLE rc
+    OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(NOT rc EQUAL 0 OR NOT out MATCHES "denoised [0-9.]+")
     message(FATAL_ERROR "dnsim run on the denoised model failed (${rc}): ${out} ${err}")
 endif()
+file(READ ${OUT}/run/summary.json json)
+foreach(want "\"noise.activation_k\": \"0.2\"" "\"noise.distribution\": \"laplace\""
+        "\"cgra.depthwise\": \"block_diagonal\"")
+    string(FIND "${json}" "${want}" at)
+    if(at LESS 0)
+        message(FATAL_ERROR "the run on platform.ini lacks ${want}: ${json}")
+    endif()
+endforeach()
 
 # Resume: 1 epoch, then --epochs 2 --resume, must give the same model as 2 epochs in one go.
 # (--dataset.mean/--dataset.std: the models must record them.)

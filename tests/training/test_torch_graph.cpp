@@ -1,5 +1,6 @@
 // The graph on LibTorch against dnsim's float executor (same logits, relative error <= 1e-4,
-// noise off) and against the platform's noise model (same noise statistics, noise on).
+// noise off), against the platform's noise model (same noise statistics for every magnitude
+// and distribution, noise on) and against the replay plan (noise on the same layers).
 // LibTorch's headers bring glog's CHECK macro; Catch's must win in this file.
 #include "training/torch_graph.h"
 #undef CHECK
@@ -9,11 +10,14 @@
 #include <cmath>
 
 #include "cgra/analog_noise.h"
+#include "cgra/layer_mapping.h"
 #include "common/rng.h"
 #include "exec/executor.h"
 #include "graph/graph_builder.h"
 #include "graph/transforms.h"
+#include "replay_plan.h"
 #include "topologies/topologies.h"
+#include "training/placement.h"
 
 using namespace dnsim;
 
@@ -56,7 +60,7 @@ TEST_CASE("LibTorch and the float executor give the same logits (noise off)") {
         const workloads::Tensor x = images(3, 5);
         const auto want =
             workloads::Executor(g, {1, 0, workloads::DenoiserEpsilon::Zero}).run_batch(x)[0];
-        training::TorchGraph tg(g);
+        training::TorchGraph tg(g, cgra::CgraConfig{});
         torch::NoGradGuard no_grad;
         const torch::Tensor got = tg.forward(to_torch(x), false, {}, true).contiguous();
         REQUIRE(got.numel() == want.numel());
@@ -76,65 +80,112 @@ TEST_CASE("LibTorch noise injection has the platform's noise statistics") {
     const workloads::Graph g = b.finish();
     const workloads::Tensor x = images(16, 6);
     const auto clean = workloads::Executor(g).run_batch(x)[0];
-    for (const auto mode :
-         {cgra::Magnitude::Tensor, cgra::Magnitude::Channel, cgra::Magnitude::Element}) {
-        INFO(cgra::to_string(mode));
-        const double k = 0.05;
-        // Platform: add_activation_noise per image.
-        cgra::NoiseConfig nc;
-        nc.activation_k = k;
-        nc.magnitude = mode;
-        workloads::Tensor noisy = clean;
-        const std::int64_t per = clean.numel() / 16;
-        for (std::int64_t i = 0; i < 16; ++i) {
-            cgra::add_activation_noise(noisy.ptr() + i * per, 8, per / 8, 1, std::uint64_t(i), 0,
-                                       nc);
-        }
-        // LibTorch.
-        training::TorchGraph tg(g);
-        torch::NoGradGuard no_grad;
-        torch::manual_seed(1);
-        const torch::Tensor t = tg.forward(to_torch(x), false, {k, mode}).contiguous();
-        // Statistic: mean over elements of (noise / (k x magnitude))^2 should be 1 for both.
-        const auto normalised_power = [&](const float* y) {
-            double s = 0;
-            std::int64_t n = 0;
+    for (const auto& [dist, kurtosis] :
+         {std::pair{cgra::Distribution::Gaussian, 3.0}, std::pair{cgra::Distribution::Uniform, 1.8},
+          std::pair{cgra::Distribution::Laplace, 6.0}})
+        for (const auto mode :
+             {cgra::Magnitude::Tensor, cgra::Magnitude::Channel, cgra::Magnitude::Element}) {
+            INFO(cgra::to_string(mode) << " " << cgra::to_string(dist));
+            const double k = 0.05;
+            // Platform: add_activation_noise per image.
+            cgra::NoiseConfig nc;
+            nc.activation_k = k;
+            nc.magnitude = mode;
+            nc.distribution = dist;
+            workloads::Tensor noisy = clean;
+            const std::int64_t per = clean.numel() / 16;
             for (std::int64_t i = 0; i < 16; ++i) {
-                const float* c = clean.ptr() + i * per;
-                double tmag = 0;
-                for (std::int64_t e = 0; e < per; ++e)
-                    tmag += std::abs(c[e]);
-                tmag /= double(per);
-                for (std::int64_t ch = 0; ch < 8; ++ch) {
-                    double cmag = 0;
-                    const std::int64_t px = per / 8;
-                    for (std::int64_t e = 0; e < px; ++e)
-                        cmag += std::abs(c[ch * px + e]);
-                    cmag /= double(px);
-                    for (std::int64_t e = 0; e < px; ++e) {
-                        const std::int64_t idx = i * per + ch * px + e;
-                        const double mag = mode == cgra::Magnitude::Tensor ? tmag
-                                           : mode == cgra::Magnitude::Channel
-                                               ? cmag
-                                               : std::abs(c[ch * px + e]);
-                        if (mag < 1e-6)
-                            continue;
-                        const double z = (y[idx] - clean.data[std::size_t(idx)]) / (k * mag);
-                        s += z * z;
-                        ++n;
+                cgra::add_activation_noise(noisy.ptr() + i * per, 8, per / 8, 1, std::uint64_t(i),
+                                           0, nc);
+            }
+            // LibTorch.
+            training::TorchGraph tg(g, cgra::CgraConfig{});
+            torch::NoGradGuard no_grad;
+            torch::manual_seed(1);
+            const torch::Tensor t = tg.forward(to_torch(x), false, {k, mode, dist}).contiguous();
+            // Statistics of z = noise / (k x magnitude): E[z^2] = 1 for both, and E[z^4] the
+            // distribution's kurtosis (Gaussian 3, uniform 1.8, Laplace 6).
+            const auto moment = [&](const float* y, int power) {
+                double s = 0;
+                std::int64_t n = 0;
+                for (std::int64_t i = 0; i < 16; ++i) {
+                    const float* c = clean.ptr() + i * per;
+                    double tmag = 0;
+                    for (std::int64_t e = 0; e < per; ++e)
+                        tmag += std::abs(c[e]);
+                    tmag /= double(per);
+                    for (std::int64_t ch = 0; ch < 8; ++ch) {
+                        double cmag = 0;
+                        const std::int64_t px = per / 8;
+                        for (std::int64_t e = 0; e < px; ++e)
+                            cmag += std::abs(c[ch * px + e]);
+                        cmag /= double(px);
+                        for (std::int64_t e = 0; e < px; ++e) {
+                            const std::int64_t idx = i * per + ch * px + e;
+                            const double mag = mode == cgra::Magnitude::Tensor ? tmag
+                                               : mode == cgra::Magnitude::Channel
+                                                   ? cmag
+                                                   : std::abs(c[ch * px + e]);
+                            if (mag < 1e-6)
+                                continue;
+                            const double z = (y[idx] - clean.data[std::size_t(idx)]) / (k * mag);
+                            s += std::pow(z, power);
+                            ++n;
+                        }
                     }
                 }
+                return s / double(n);
+            };
+            CHECK(moment(noisy.ptr(), 2) == Approx(1.0).epsilon(0.05));
+            CHECK(moment(t.data_ptr<float>(), 2) == Approx(1.0).epsilon(0.05));
+            CHECK(moment(noisy.ptr(), 4) == Approx(kurtosis).epsilon(0.1));
+            CHECK(moment(t.data_ptr<float>(), 4) == Approx(kurtosis).epsilon(0.1));
+        }
+}
+
+TEST_CASE("the trainer adds noise where the replay has analog layers") {
+    // For every built-in network under both depthwise mappings: the nodes whose output
+    // TorchGraph makes noisy are the replay plan's analog steps, and the denoiser candidates
+    // are among them.
+    for (const auto& info : workloads::builtin_models()) {
+        const workloads::Graph g = workloads::builtin_model(info.name);
+        std::size_t analog_digital_dw = 0;
+        for (const auto mapping :
+             {cgra::DepthwiseMapping::Digital, cgra::DepthwiseMapping::BlockDiagonal}) {
+            INFO(info.name << ", cgra.depthwise " << cgra::to_string(mapping));
+            cgra::CgraConfig cfg;
+            cfg.depthwise = mapping;
+            cfg.analog.crossbars = 1u << 24;  // room for block-diagonal depthwise layers
+            const platform::ReplayPlan plan = platform::make_replay_plan(g, cfg);
+            const training::TorchGraph tg(g, cfg);
+            REQUIRE(tg.analog_nodes().size() == g.nodes.size());
+            std::size_t analog = 0;
+            for (const platform::Step& s : plan.steps) {
+                CHECK(tg.analog_nodes()[s.node] == (s.kind == platform::StepKind::Analog));
+                analog += s.kind == platform::StepKind::Analog ? 1 : 0;
             }
-            return s / double(n);
-        };
-        CHECK(normalised_power(noisy.ptr()) == Approx(1.0).epsilon(0.05));
-        CHECK(normalised_power(t.data_ptr<float>()) == Approx(1.0).epsilon(0.05));
+            CHECK(static_cast<std::int64_t>(analog) == plan.analog_layers);
+            CHECK(analog > 0);
+            for (const std::string& name : training::candidate_layers(g, cfg)) {
+                INFO(name);
+                const workloads::Node* n = g.find_node(name);
+                REQUIRE(n != nullptr);
+                CHECK(tg.analog_nodes()[static_cast<std::size_t>(n - g.nodes.data())]);
+            }
+            if (mapping == cgra::DepthwiseMapping::Digital)
+                analog_digital_dw = analog;
+            else if (info.name.rfind("mobilenetv2", 0) == 0 ||
+                     info.name.rfind("efficientnet", 0) == 0)
+                CHECK(analog > analog_digital_dw);  // their depthwise layers became analog
+            else
+                CHECK(analog == analog_digital_dw);
+        }
     }
 }
 
 TEST_CASE("trained values are written back into the graph") {
     workloads::Graph g = workloads::builtin_model("resnet18_28", 1);
-    training::TorchGraph tg(g);
+    training::TorchGraph tg(g, cgra::CgraConfig{});
     {
         torch::NoGradGuard no_grad;
         tg.tensors().at("fc.bias").fill_(0.25f);
@@ -216,7 +267,7 @@ TEST_CASE("LibTorch runs the ops added for the model zoo as the executor does") 
     const workloads::Tensor x = images(3, 8);
     const auto want =
         workloads::Executor(g, {1, 0, workloads::DenoiserEpsilon::Zero}).run_batch(x)[0];
-    training::TorchGraph tg(g);
+    training::TorchGraph tg(g, cgra::CgraConfig{});
     torch::NoGradGuard no_grad;
     const torch::Tensor got = tg.forward(to_torch(x), false, {}, true).contiguous();
     REQUIRE(got.numel() == want.numel());

@@ -240,10 +240,13 @@ TEST_CASE("dnsim-train's shared keys are dnsim run's, old spellings deprecated")
     std::vector<std::string> names;
     for (const auto& b : binder.bindings())
         names.push_back(b.info.name);
-    for (const char* shared : {"noise.activation_k", "noise.magnitude", "run.seed", "exec.threads",
-                               "dataset.format", "denoiser-ratio"})
+    for (const char* shared :
+         {"noise.activation_k", "noise.magnitude", "noise.distribution", "cgra.depthwise",
+          "cgra.crossbars", "run.seed", "exec.threads", "dataset.format", "denoiser-ratio"})
         CHECK(std::find(names.begin(), names.end(), shared) != names.end());
-    CHECK(std::find(names.begin(), names.end(), "noise.distribution") == names.end());
+    // Training injects the activation noise only: the chip's other noise sources are not keys.
+    CHECK(std::find(names.begin(), names.end(), "noise.read_sigma") == names.end());
+    CHECK(std::find(names.begin(), names.end(), "noise.fidelity") == names.end());
     po::variables_map vm;
     parse(binder, {"--sigma", "0.25", "--seed", "7", "--ratio", "0.5"}, vm);
     binder.apply(vm);

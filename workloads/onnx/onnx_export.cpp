@@ -10,6 +10,7 @@
 #include <onnx/onnx_pb.h>
 
 #include "common/output_files.h"
+#include "common/version.h"
 #include "onnx/onnx_io.h"
 #include "onnx/onnx_metadata.h"
 
@@ -129,7 +130,7 @@ std::string export_onnx_bytes(const Graph& graph) {
     onnx::ModelProto model;
     model.set_ir_version(8);
     model.set_producer_name("dnsim");
-    model.set_producer_version("0.1.0");
+    model.set_producer_version(kVersion);
     auto* os = model.add_opset_import();
     os->set_domain("");
     os->set_version(kExportOpset);

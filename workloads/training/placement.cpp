@@ -7,21 +7,20 @@
 
 #include <fmt/format.h>
 
+#include "cgra/layer_mapping.h"
 #include "common/random_streams.h"
 #include "common/rng.h"
 #include "graph/transforms.h"
 
 namespace dnsim::training {
 
-using workloads::Op;
-
-std::vector<std::string> candidate_layers(const workloads::Graph& g) {
+std::vector<std::string> candidate_layers(const workloads::Graph& g, const cgra::CgraConfig& cgra) {
     const auto shapes = g.infer_shapes(1);
+    const std::vector<bool> analog = cgra::analog_nodes(g, cgra);
     std::vector<std::string> out;
-    for (const auto& n : g.nodes) {
-        const bool analog = (n.op == Op::Conv || n.op == Op::Gemm) && n.inputs.size() > 1 &&
-                            g.is_initializer(n.inputs[1]);
-        if (analog && shapes.at(n.outputs[0]).size() == 4)
+    for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+        const auto& n = g.nodes[i];
+        if (analog[i] && shapes.at(n.outputs[0]).size() == 4)
             out.push_back(n.name);
     }
     return out;
@@ -35,7 +34,7 @@ std::int64_t block_parameters(std::int64_t c, double ratio) {
 Placement place_denoisers(const workloads::Graph& g, const workloads::Dataset& calibration,
                           const PlacementOptions& opt) {
     require_range("budget", opt.budget, 0.0, 1.0);
-    const auto cands = candidate_layers(g);
+    const auto cands = candidate_layers(g, opt.cgra);
     if (cands.empty()) {
         throw ConfigError(g.name, "has no analog layer with an N x C x H x W output to denoise");
     }
@@ -44,7 +43,7 @@ Placement place_denoisers(const workloads::Graph& g, const workloads::Dataset& c
     p.backbone_params = g.parameter_count() - workloads::denoiser_parameter_count(g);
     std::vector<double> score(cands.size(), 0.0);
     if (opt.method == PlacementMethod::GradNorm) {
-        TorchGraph model(g);
+        TorchGraph model(g, opt.cgra);
         model.set_trainable(true, false);
         model.capture(cands);
         torch::manual_seed(opt.seed);

@@ -18,9 +18,10 @@ namespace dnsim::training {
 
 struct PlacementOptions {
     PlacementMethod method = PlacementMethod::GradNorm;
-    double budget = 0.04;  ///< eta: block parameters / backbone parameters
-    double ratio = 0.25;   ///< bottleneck ratio of the blocks
-    TorchNoise noise;      ///< noise during the gradient measurement
+    double budget = 0.04;   ///< eta: block parameters / backbone parameters
+    double ratio = 0.25;    ///< bottleneck ratio of the blocks
+    TorchNoise noise;       ///< noise during the gradient measurement
+    cgra::CgraConfig cgra;  ///< the platform trained for: which layers are analog
     std::int64_t batch = 128;
     std::uint64_t seed = 1;
 };
@@ -32,8 +33,9 @@ struct Placement {
     std::int64_t backbone_params = 0;
 };
 
-/// Outputs of analog layers with an N x C x H x W output (the last layer excluded).
-std::vector<std::string> candidate_layers(const workloads::Graph& g);
+/// The layers `cgra` computes on crossbars (cgra::analog_nodes) with an N x C x H x W output:
+/// where a denoiser block can go.
+std::vector<std::string> candidate_layers(const workloads::Graph& g, const cgra::CgraConfig& cgra);
 
 /// Parameters of a denoiser block on C channels at bottleneck ratio `ratio`.
 std::int64_t block_parameters(std::int64_t channels, double ratio);

@@ -1,10 +1,13 @@
 // Graph IR forward pass on LibTorch.
 #include "training/torch_graph.h"
 
+#include <cmath>
 #include <cstring>
 #include <set>
 
 #include <fmt/format.h>
+
+#include "cgra/layer_mapping.h"
 
 namespace dnsim::training {
 
@@ -33,20 +36,61 @@ torch::Tensor pad_input(const torch::Tensor& x, const workloads::NodeAttrs& a, d
     return torch::constant_pad_nd(x, {a.pads[1], a.pads[3], a.pads[0], a.pads[2]}, value);
 }
 
+/// The magnitude the activation noise of node `n` scales with, per element of its output `y`
+/// (cgra/analog_noise.h: k x this is the standard deviation). Channels as the replay reads them
+/// (cgra::activation_noise_layout).
+torch::Tensor noise_magnitude(const Node& n, const torch::Tensor& y, const TorchNoise& noise) {
+    const torch::Tensor ay = y.detach().abs();
+    if (noise.magnitude == cgra::Magnitude::Element)
+        return ay;
+    if (noise.magnitude == cgra::Magnitude::Tensor) {
+        std::vector<std::int64_t> dims;
+        for (std::int64_t d = 1; d < y.dim(); ++d)
+            dims.push_back(d);
+        return ay.mean(dims, true);
+    }
+    const workloads::Dims dims(y.sizes().begin(), y.sizes().end());
+    const cgra::NoiseLayout l = cgra::activation_noise_layout(n, dims, y.size(0));
+    if (l.channels_last) {
+        return ay.reshape({y.size(0), l.pixels, l.channels})
+            .mean(1, true)
+            .expand({y.size(0), l.pixels, l.channels})
+            .reshape(y.sizes());
+    }
+    return ay.reshape({y.size(0), l.channels, l.pixels})
+        .mean(2, true)
+        .expand({y.size(0), l.channels, l.pixels})
+        .reshape(y.sizes());
+}
+
+/// Samples with mean 0 and standard deviation 1 of the replay's distributions
+/// (cgra/analog_noise_kernels.cpp draws the same from its own streams).
+torch::Tensor unit_noise(const torch::Tensor& like, cgra::Distribution d) {
+    switch (d) {
+        case cgra::Distribution::Uniform:
+            return (torch::rand_like(like) * 2.0 - 1.0) * std::sqrt(3.0);
+        case cgra::Distribution::Laplace: {
+            // Inverse CDF with scale 1/sqrt(2) (variance 1); u = -0.5 would give -inf.
+            const torch::Tensor u = torch::rand_like(like) - 0.5;
+            const torch::Tensor tail = torch::clamp_min(1.0 - 2.0 * u.abs(), 1e-12);
+            return -torch::sign(u) * torch::log(tail) / std::sqrt(2.0);
+        }
+        case cgra::Distribution::Gaussian:
+            break;
+    }
+    return torch::randn_like(like);
+}
+
 }  // namespace
 
 torch::Tensor denoiser_sigma(const torch::Tensor& v) {
     return torch::sqrt(torch::relu(v) + 1e-12);
 }
 
-TorchGraph::TorchGraph(const workloads::Graph& g) : m_graph(g) {
+TorchGraph::TorchGraph(const workloads::Graph& g, const cgra::CgraConfig& cgra)
+    : m_graph(g), m_analog(cgra::analog_nodes(g, cgra)) {
     for (const auto& [name, t] : g.initializers)
         m_tensors[name] = to_torch(t);
-}
-
-bool TorchGraph::is_analog(const Node& n) const {
-    return (n.op == Op::Conv || n.op == Op::Gemm || n.op == Op::MatMul) && n.inputs.size() > 1 &&
-           m_graph.is_initializer(n.inputs[1]);
 }
 
 torch::Tensor TorchGraph::forward(const torch::Tensor& x, bool train, const TorchNoise& noise,
@@ -244,22 +288,8 @@ torch::Tensor TorchGraph::forward(const torch::Tensor& x, bool train, const Torc
                 break;
             }
         }
-        if (noise.k > 0.0 && is_analog(n)) {
-            // The platform's activation noise: sigma = k x magnitude, per image.
-            const torch::Tensor ay = y.detach().abs();
-            torch::Tensor mag;
-            if (noise.magnitude == cgra::Magnitude::Element) {
-                mag = ay;
-            } else if (noise.magnitude == cgra::Magnitude::Channel && y.dim() == 4) {
-                mag = ay.mean({2, 3}, true);
-            } else {
-                std::vector<std::int64_t> dims;
-                for (std::int64_t d = 1; d < y.dim(); ++d)
-                    dims.push_back(d);
-                mag = ay.mean(dims, true);
-            }
-            y = y + torch::randn_like(y) * (noise.k * mag);
-        }
+        if (noise.k > 0.0 && m_analog[static_cast<std::size_t>(&n - g.nodes.data())])
+            y = y + unit_noise(y, noise.distribution) * (noise.k * noise_magnitude(n, y, noise));
         if (capture.count(n.name) != 0)
             m_captured[n.name] = y;
         env[n.outputs[0]] = y;

@@ -11,21 +11,26 @@
 #include <vector>
 
 #include "cgra/analog_noise.h"
+#include "cgra/cgra_config.h"
 #include "graph/graph.h"
 
 namespace dnsim::training {
 
 /// Activation noise during a forward pass: the platform's activation-level model (sigma = k x
-/// magnitude at every analog layer output, with the same readings of "magnitude").
+/// magnitude at the output of every layer the MX-CGRA computes on crossbars, with the same
+/// readings of "magnitude" and the same distributions; docs/noise.md).
 struct TorchNoise {
     double k = 0.0;  ///< 0: no noise
     cgra::Magnitude magnitude = cgra::Magnitude::Tensor;
+    cgra::Distribution distribution = cgra::Distribution::Gaussian;
 };
 
 class TorchGraph {
   public:
-    /// Copies every initializer of `g` into a tensor; `g` must outlive the TorchGraph.
-    explicit TorchGraph(const workloads::Graph& g);
+    /// Copies every initializer of `g` into a tensor; `g` must outlive the TorchGraph. `cgra`
+    /// is the platform configuration trained for: its mapping (cgra::analog_nodes) decides
+    /// which node outputs carry activation noise, as in the replay.
+    TorchGraph(const workloads::Graph& g, const cgra::CgraConfig& cgra);
 
     /// Logits for images x (N x C x H x W). `train` uses batch statistics in BatchNorm (and
     /// updates the running ones); `noise` adds activation noise at analog outputs; denoiser
@@ -44,15 +49,17 @@ class TorchGraph {
     /// Sets requires_grad on the backbone's / the blocks' trainable tensors.
     void set_trainable(bool backbone, bool denoisers);
 
+    /// For each node: whether the noise of forward() is added to its output.
+    const std::vector<bool>& analog_nodes() const { return m_analog; }
+
     /// All tensors by initializer name (parameters and BN running statistics).
     std::map<std::string, torch::Tensor>& tensors() { return m_tensors; }
     /// Writes the current values back into `g`'s initializers (same names and shapes).
     void write_back(workloads::Graph& g) const;
 
   private:
-    bool is_analog(const workloads::Node& n) const;
-
     const workloads::Graph& m_graph;
+    std::vector<bool> m_analog;
     std::map<std::string, torch::Tensor> m_tensors;
     std::vector<std::string> m_capture;
     std::map<std::string, torch::Tensor> m_captured;
