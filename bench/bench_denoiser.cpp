@@ -14,14 +14,14 @@
 
 #include <fmt/format.h>
 
-#include "common/isa.h"
-#include "common/rng.h"
-#include "denoiser/block.h"
-#include "denoiser/systolic.h"
-#include "denoiser/systolic_cycle_model.h"
-#include "denoiser_bench.h"
-#include "denoiser_study.h"
-#include "simulation.h"
+#include "models/common/isa.h"
+#include "models/common/rng.h"
+#include "models/denoiser/block.h"
+#include "models/denoiser/systolic.h"
+#include "models/denoiser/systolic_cycle_model.h"
+#include "platform/denoiser_bench.h"
+#include "platform/simulation.h"
+#include "testbench/denoiser_study.h"
 
 using namespace dnsim;
 using namespace dnsim::denoiser;

@@ -10,11 +10,11 @@
 
 #include <fmt/format.h>
 
-#include "common/isa.h"
-#include "common/rng.h"
-#include "datasets/dataset.h"
-#include "exec/executor.h"
-#include "topologies/topologies.h"
+#include "models/common/isa.h"
+#include "models/common/rng.h"
+#include "workloads/datasets/dataset.h"
+#include "workloads/exec/executor.h"
+#include "workloads/topologies/topologies.h"
 
 using namespace dnsim;
 using namespace dnsim::workloads;

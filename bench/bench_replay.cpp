@@ -14,12 +14,12 @@
 
 #include <fmt/format.h>
 
-#include "common/isa.h"
-#include "exec/executor.h"
-#include "graph/transforms.h"
-#include "replay.h"
-#include "simulation.h"
-#include "topologies/topologies.h"
+#include "models/common/isa.h"
+#include "platform/replay.h"
+#include "platform/simulation.h"
+#include "workloads/exec/executor.h"
+#include "workloads/graph/transforms.h"
+#include "workloads/topologies/topologies.h"
 
 using namespace dnsim;
 

@@ -19,12 +19,12 @@
 
 #include <fmt/format.h>
 
-#include "common/isa.h"
-#include "graph/transforms.h"
-#include "model_loader.h"
-#include "replay.h"
-#include "training/torch_graph.h"
-#include "training/trainer.h"
+#include "models/common/isa.h"
+#include "platform/replay.h"
+#include "testbench/model_loader.h"
+#include "workloads/graph/transforms.h"
+#include "workloads/training/torch_graph.h"
+#include "workloads/training/trainer.h"
 
 using namespace dnsim;
 

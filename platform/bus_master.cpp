@@ -1,5 +1,5 @@
 // Blocking host accesses.
-#include "bus_master.h"
+#include "platform/bus_master.h"
 
 #include <stdexcept>
 

@@ -1,10 +1,10 @@
 // Denoiser bench: host driver thread with a quantum keeper.
-#include "denoiser_bench.h"
+#include "platform/denoiser_bench.h"
 
 #include <tlm_utils/tlm_quantumkeeper.h>
 #include <cstring>
 
-#include "denoiser/registers.h"
+#include "models/denoiser/registers.h"
 
 namespace dnsim::platform {
 

@@ -11,11 +11,11 @@
 #include <tlm>
 #include <vector>
 
-#include "bus_master.h"
-#include "denoiser/block.h"
-#include "denoiser/denoiser.h"
-#include "denoiser_driver.h"
-#include "host_memory.h"
+#include "models/denoiser/block.h"
+#include "models/denoiser/denoiser.h"
+#include "platform/bus_master.h"
+#include "platform/denoiser_driver.h"
+#include "platform/host_memory.h"
 
 namespace dnsim::platform {
 

@@ -1,7 +1,7 @@
 // Denoiser register programming.
-#include "denoiser_driver.h"
+#include "platform/denoiser_driver.h"
 
-#include "denoiser/registers.h"
+#include "models/denoiser/registers.h"
 
 namespace dnsim::platform {
 

@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <systemc>
 
-#include "bus_master.h"
-#include "denoiser/denoiser_config.h"
+#include "models/denoiser/denoiser_config.h"
+#include "platform/bus_master.h"
 
 namespace dnsim::platform {
 

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <systemc>
 
-#include "common/memory.h"
+#include "models/common/memory.h"
 
 namespace dnsim::platform {
 

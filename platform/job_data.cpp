@@ -1,12 +1,12 @@
 // The job's activation buffers.
-#include "job_data.h"
+#include "platform/job_data.h"
 
 #include <algorithm>
 #include <stdexcept>
 
-#include "common/fixed_point.h"
-#include "common/random_streams.h"
-#include "common/rng.h"
+#include "models/common/fixed_point.h"
+#include "models/common/random_streams.h"
+#include "models/common/rng.h"
 
 namespace dnsim::platform {
 

@@ -10,14 +10,14 @@
 #include <unordered_map>
 #include <vector>
 
-#include "cgra/mx_cgra.h"
-#include "common/worker_pool.h"
-#include "datasets/dataset.h"
-#include "denoiser/block_batch.h"
-#include "denoiser/denoiser_config.h"
-#include "graph/graph.h"
-#include "replay_plan.h"
-#include "replay_schedule.h"
+#include "models/cgra/mx_cgra.h"
+#include "models/common/worker_pool.h"
+#include "models/denoiser/block_batch.h"
+#include "models/denoiser/denoiser_config.h"
+#include "platform/replay_plan.h"
+#include "platform/replay_schedule.h"
+#include "workloads/datasets/dataset.h"
+#include "workloads/graph/graph.h"
 
 namespace dnsim::platform {
 

@@ -1,16 +1,16 @@
 // Full-network replay: validation, the simulation run, the passes' tallies.
-#include "replay.h"
+#include "platform/replay.h"
 
 #include <chrono>
 #include <optional>
 
 #include <fmt/format.h>
 
-#include "common/config_error.h"
-#include "common/worker_pool.h"
-#include "job_data.h"
-#include "replay_schedule.h"
-#include "simulation.h"
+#include "models/common/config_error.h"
+#include "models/common/worker_pool.h"
+#include "platform/job_data.h"
+#include "platform/replay_schedule.h"
+#include "platform/simulation.h"
 
 namespace dnsim::platform {
 

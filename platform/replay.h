@@ -11,11 +11,11 @@
 #include <string>
 #include <vector>
 
-#include "cgra/analog_noise.h"
-#include "datasets/dataset.h"
-#include "graph/graph.h"
-#include "replay_result.h"
-#include "soc.h"
+#include "models/cgra/analog_noise.h"
+#include "platform/replay_result.h"
+#include "platform/soc.h"
+#include "workloads/datasets/dataset.h"
+#include "workloads/graph/graph.h"
 
 namespace dnsim::platform {
 

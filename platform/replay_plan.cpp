@@ -1,10 +1,10 @@
 // Graph -> platform steps with their CGRA costs.
-#include "replay_plan.h"
+#include "platform/replay_plan.h"
 
 #include <fmt/format.h>
 
-#include "cgra/layer_mapping.h"
-#include "graph/transforms.h"
+#include "models/cgra/layer_mapping.h"
+#include "workloads/graph/transforms.h"
 
 namespace dnsim::platform {
 

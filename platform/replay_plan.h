@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "cgra/layer_cost.h"
-#include "graph/graph.h"
+#include "models/cgra/layer_cost.h"
+#include "workloads/graph/graph.h"
 
 namespace dnsim::platform {
 

@@ -1,11 +1,11 @@
 // Result assembly.
-#include "replay_result.h"
+#include "platform/replay_result.h"
 
 #include <algorithm>
 #include <cmath>
 
-#include "cgra/layer_cost.h"
-#include "graph/transforms.h"
+#include "models/cgra/layer_cost.h"
+#include "workloads/graph/transforms.h"
 
 namespace dnsim::platform {
 

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "common/energy.h"
-#include "graph/graph.h"
-#include "replay_plan.h"
+#include "models/common/energy.h"
+#include "platform/replay_plan.h"
+#include "workloads/graph/graph.h"
 
 namespace dnsim::platform {
 

@@ -1,10 +1,10 @@
 // Passes and jobs of a replay.
-#include "replay_schedule.h"
+#include "platform/replay_schedule.h"
 
 #include <algorithm>
 #include <map>
 
-#include "common/config_error.h"
+#include "models/common/config_error.h"
 
 namespace dnsim::platform {
 

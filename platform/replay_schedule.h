@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "graph/graph.h"
-#include "replay_plan.h"
+#include "platform/replay_plan.h"
+#include "workloads/graph/graph.h"
 
 namespace dnsim::platform {
 

@@ -1,5 +1,5 @@
 // Process-wide SystemC set-up.
-#include "simulation.h"
+#include "platform/simulation.h"
 
 #include <atomic>
 #include <stdexcept>

@@ -1,15 +1,15 @@
 // Platform netlist and host driver.
-#include "soc.h"
+#include "platform/soc.h"
 
 #include <tlm_utils/tlm_quantumkeeper.h>
 #include <cstring>
 
 #include <fmt/format.h>
 
-#include "common/config_error.h"
-#include "common/fixed_point.h"
-#include "denoiser/block_batch.h"
-#include "denoiser/registers.h"
+#include "models/common/config_error.h"
+#include "models/common/fixed_point.h"
+#include "models/denoiser/block_batch.h"
+#include "models/denoiser/registers.h"
 
 namespace dnsim::platform {
 

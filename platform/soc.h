@@ -22,19 +22,19 @@
 #include <tlm>
 #include <vector>
 
-#include "bus_master.h"
-#include "cgra/analog_noise.h"
-#include "cgra/cgra_config.h"
-#include "cgra/mx_cgra.h"
-#include "common/interconnect.h"
-#include "common/worker_pool.h"
-#include "denoiser/block.h"
-#include "denoiser/denoiser.h"
-#include "denoiser_driver.h"
-#include "graph/graph.h"
-#include "host_memory.h"
-#include "job_data.h"
-#include "replay_plan.h"
+#include "models/cgra/analog_noise.h"
+#include "models/cgra/cgra_config.h"
+#include "models/cgra/mx_cgra.h"
+#include "models/common/interconnect.h"
+#include "models/common/worker_pool.h"
+#include "models/denoiser/block.h"
+#include "models/denoiser/denoiser.h"
+#include "platform/bus_master.h"
+#include "platform/denoiser_driver.h"
+#include "platform/host_memory.h"
+#include "platform/job_data.h"
+#include "platform/replay_plan.h"
+#include "workloads/graph/graph.h"
 
 namespace dnsim::platform {
 

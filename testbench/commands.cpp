@@ -1,5 +1,5 @@
 // The keys of each dnsim command, and docs/keys.md generated from them.
-#include "commands.h"
+#include "testbench/commands.h"
 
 #include <algorithm>
 #include <map>
@@ -7,10 +7,10 @@
 
 #include <fmt/format.h>
 
-#include "common/config_schema.h"
-#include "config_keys.h"
-#include "run_memory.h"
-#include "train_keys.h"
+#include "models/common/config_schema.h"
+#include "testbench/config_keys.h"
+#include "testbench/run_memory.h"
+#include "testbench/train_keys.h"
 
 namespace dnsim::tb {
 

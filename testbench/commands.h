@@ -5,10 +5,10 @@
 #include <string>
 #include <vector>
 
-#include "config_binder.h"
-#include "denoiser_study.h"
-#include "eval_study.h"
-#include "run_study.h"
+#include "testbench/config_binder.h"
+#include "testbench/denoiser_study.h"
+#include "testbench/eval_study.h"
+#include "testbench/run_study.h"
 
 namespace dnsim::tb {
 

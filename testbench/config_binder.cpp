@@ -1,5 +1,5 @@
 // Config key binding and CLI/INI parsing with key-naming errors.
-#include "config_binder.h"
+#include "testbench/config_binder.h"
 
 #include <cmath>
 #include <filesystem>
@@ -9,9 +9,9 @@
 
 #include <fmt/format.h>
 
-#include "common/config_error.h"
-#include "common/config_text.h"
-#include "common/output_files.h"
+#include "models/common/config_error.h"
+#include "models/common/config_text.h"
+#include "models/common/output_files.h"
 
 namespace po = boost::program_options;
 

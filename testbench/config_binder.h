@@ -15,8 +15,8 @@
 #include <utility>
 #include <vector>
 
-#include "common/config_error.h"
-#include "common/config_schema.h"
+#include "models/common/config_error.h"
+#include "models/common/config_schema.h"
 
 namespace dnsim::tb {
 

@@ -1,9 +1,9 @@
 // The keys of the dnsim commands: the model limits, and the model's input normalisation.
-#include "config_keys.h"
+#include "testbench/config_keys.h"
 
 #include <fmt/format.h>
 
-#include "common/config_error.h"
+#include "models/common/config_error.h"
 
 namespace dnsim::tb {
 

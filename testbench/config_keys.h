@@ -13,15 +13,15 @@
 #include <type_traits>
 #include <utility>
 
-#include "cgra/cgra_config.h"
-#include "cgra/noise_config.h"
-#include "common/config_schema.h"
-#include "common/energy.h"
-#include "config_binder.h"
-#include "datasets/dataset.h"
-#include "denoiser/denoiser_config.h"
-#include "graph/graph.h"
-#include "run_memory.h"
+#include "models/cgra/cgra_config.h"
+#include "models/cgra/noise_config.h"
+#include "models/common/config_schema.h"
+#include "models/common/energy.h"
+#include "models/denoiser/denoiser_config.h"
+#include "testbench/config_binder.h"
+#include "testbench/run_memory.h"
+#include "workloads/datasets/dataset.h"
+#include "workloads/graph/graph.h"
 
 namespace dnsim::tb {
 

@@ -1,5 +1,5 @@
 // The denoiser study: bench, references, energy, console table and JSON.
-#include "denoiser_study.h"
+#include "testbench/denoiser_study.h"
 
 #include <chrono>
 #include <cmath>
@@ -9,17 +9,17 @@
 #include <fmt/ostream.h>
 #include <nlohmann/json.hpp>
 
-#include "common/config_error.h"
-#include "common/config_schema.h"
-#include "common/output_files.h"
-#include "common/random_streams.h"
-#include "common/rng.h"
-#include "config_keys.h"
-#include "denoiser/block_reference.h"
-#include "denoiser/registers.h"
-#include "denoiser/tile_plan.h"
-#include "result_json.h"
-#include "simulation.h"
+#include "models/common/config_error.h"
+#include "models/common/config_schema.h"
+#include "models/common/output_files.h"
+#include "models/common/random_streams.h"
+#include "models/common/rng.h"
+#include "models/denoiser/block_reference.h"
+#include "models/denoiser/registers.h"
+#include "models/denoiser/tile_plan.h"
+#include "platform/simulation.h"
+#include "testbench/config_keys.h"
+#include "testbench/result_json.h"
 
 namespace dnsim::tb {
 

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "common/energy.h"
-#include "denoiser_bench.h"
+#include "models/common/energy.h"
+#include "platform/denoiser_bench.h"
 
 namespace dnsim::config {
 template <class S>

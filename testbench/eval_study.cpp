@@ -1,16 +1,16 @@
 // Float-executor accuracy of a model on a dataset.
-#include "eval_study.h"
+#include "testbench/eval_study.h"
 
 #include <algorithm>
 #include <chrono>
 
 #include <fmt/format.h>
 
-#include "config_keys.h"
-#include "exec/executor.h"
-#include "model_loader.h"
-#include "run_memory.h"
-#include "soc.h"
+#include "platform/soc.h"
+#include "testbench/config_keys.h"
+#include "testbench/model_loader.h"
+#include "testbench/run_memory.h"
+#include "workloads/exec/executor.h"
 
 namespace dnsim::tb {
 

@@ -6,7 +6,7 @@
 #include <ostream>
 #include <string>
 
-#include "datasets/dataset.h"
+#include "workloads/datasets/dataset.h"
 
 namespace dnsim::tb {
 

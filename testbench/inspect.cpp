@@ -1,5 +1,5 @@
 // Model summary table.
-#include "inspect.h"
+#include "testbench/inspect.h"
 
 #include <fmt/format.h>
 

@@ -3,7 +3,7 @@
 
 #include <ostream>
 
-#include "graph/graph.h"
+#include "workloads/graph/graph.h"
 
 namespace dnsim::tb {
 

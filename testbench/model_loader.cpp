@@ -1,5 +1,5 @@
 // MODEL argument resolution.
-#include "model_loader.h"
+#include "testbench/model_loader.h"
 
 #include <cstdlib>
 #include <filesystem>
@@ -7,11 +7,11 @@
 
 #include <fmt/format.h>
 
-#include "common/config_error.h"
-#include "common/config_text.h"
-#include "onnx/onnx_io.h"
-#include "topologies/scalesim_csv.h"
-#include "topologies/topologies.h"
+#include "models/common/config_error.h"
+#include "models/common/config_text.h"
+#include "workloads/onnx/onnx_io.h"
+#include "workloads/topologies/scalesim_csv.h"
+#include "workloads/topologies/topologies.h"
 
 namespace dnsim::tb {
 

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "graph/graph.h"
+#include "workloads/graph/graph.h"
 
 namespace dnsim::tb {
 

@@ -1,13 +1,13 @@
-#include "run_memory.h"
+#include "testbench/run_memory.h"
 
 #include <algorithm>
 #include <limits>
 
 #include <fmt/format.h>
 
-#include "common/checked_math.h"
-#include "common/config_error.h"
-#include "common/config_schema.h"
+#include "models/common/checked_math.h"
+#include "models/common/config_error.h"
+#include "models/common/config_schema.h"
 
 namespace dnsim::tb {
 

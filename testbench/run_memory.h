@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <string>
 
-#include "config_binder.h"
-#include "graph/footprint.h"
+#include "testbench/config_binder.h"
+#include "workloads/graph/footprint.h"
 
 namespace dnsim::tb {
 

@@ -1,5 +1,5 @@
 // dnsim run: replay, report, result files.
-#include "run_study.h"
+#include "testbench/run_study.h"
 
 #include <unistd.h>
 
@@ -11,15 +11,15 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "common/config_text.h"
-#include "common/isa.h"
-#include "common/output_files.h"
-#include "config_binder.h"
-#include "config_keys.h"
-#include "graph/transforms.h"
-#include "model_loader.h"
-#include "result_json.h"
-#include "run_memory.h"
+#include "models/common/config_text.h"
+#include "models/common/isa.h"
+#include "models/common/output_files.h"
+#include "testbench/config_binder.h"
+#include "testbench/config_keys.h"
+#include "testbench/model_loader.h"
+#include "testbench/result_json.h"
+#include "testbench/run_memory.h"
+#include "workloads/graph/transforms.h"
 
 namespace dnsim::tb {
 

@@ -9,8 +9,8 @@
 #include <utility>
 #include <vector>
 
-#include "datasets/dataset.h"
-#include "replay.h"
+#include "platform/replay.h"
+#include "workloads/datasets/dataset.h"
 
 namespace dnsim::tb {
 

@@ -1,10 +1,10 @@
 // The keys of dnsim-train: the shared ones from their declarations, the training options here.
-#include "train_keys.h"
+#include "testbench/train_keys.h"
 
 #include <limits>
 
-#include "common/config_schema.h"
-#include "config_keys.h"
+#include "models/common/config_schema.h"
+#include "testbench/config_keys.h"
 
 namespace dnsim::tb {
 

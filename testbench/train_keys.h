@@ -7,11 +7,11 @@
 
 #include <cstdint>
 
-#include "cgra/cgra_config.h"
-#include "cgra/noise_config.h"
-#include "config_binder.h"
-#include "datasets/dataset.h"
-#include "training/placement_method.h"
+#include "models/cgra/cgra_config.h"
+#include "models/cgra/noise_config.h"
+#include "testbench/config_binder.h"
+#include "workloads/datasets/dataset.h"
+#include "workloads/training/placement_method.h"
 
 namespace dnsim::tb {
 

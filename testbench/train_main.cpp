@@ -23,19 +23,19 @@
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
 
-#include "common/config_error.h"
-#include "common/isa.h"
-#include "common/output_files.h"
-#include "common/version.h"
-#include "config_binder.h"
-#include "config_keys.h"
-#include "graph/transforms.h"
-#include "model_loader.h"
-#include "onnx/onnx_io.h"
-#include "result_json.h"
-#include "train_keys.h"
-#include "training/placement.h"
-#include "training/trainer.h"
+#include "models/common/config_error.h"
+#include "models/common/isa.h"
+#include "models/common/output_files.h"
+#include "models/common/version.h"
+#include "testbench/config_binder.h"
+#include "testbench/config_keys.h"
+#include "testbench/model_loader.h"
+#include "testbench/result_json.h"
+#include "testbench/train_keys.h"
+#include "workloads/graph/transforms.h"
+#include "workloads/onnx/onnx_io.h"
+#include "workloads/training/placement.h"
+#include "workloads/training/trainer.h"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;

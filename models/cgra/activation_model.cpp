@@ -6,9 +6,9 @@
 #include <algorithm>
 #include <cmath>
 
-#include "cgra/analog_model.h"
-#include "exec/executor.h"
-#include "exec/kernels.h"
+#include "models/cgra/analog_model.h"
+#include "workloads/exec/executor.h"
+#include "workloads/exec/kernels.h"
 
 namespace dnsim::cgra {
 

@@ -1,12 +1,12 @@
 // The analog-layer model factory and the activation noise the models share.
-#include "cgra/analog_model.h"
+#include "models/cgra/analog_model.h"
 
 #include <array>
 
 #include <fmt/format.h>
 
-#include "common/config_error.h"
-#include "common/config_text.h"
+#include "models/common/config_error.h"
+#include "models/common/config_text.h"
 
 namespace dnsim::cgra {
 

@@ -15,10 +15,10 @@
 #include <string>
 #include <vector>
 
-#include "cgra/analog_noise.h"
-#include "cgra/cgra_config.h"
-#include "cgra/layer_mapping.h"
-#include "graph/graph.h"
+#include "models/cgra/analog_noise.h"
+#include "models/cgra/cgra_config.h"
+#include "models/cgra/layer_mapping.h"
+#include "workloads/graph/graph.h"
 
 namespace dnsim::cgra {
 

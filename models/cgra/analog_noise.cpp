@@ -1,6 +1,6 @@
 // Activation-level analog noise models: weight perturbation, and the run-time
 // choice of the per-image kernels' copy (analog_noise_kernels.cpp, one per vector ISA).
-#include "cgra/analog_noise.h"
+#include "models/cgra/analog_noise.h"
 
 #include <algorithm>
 #include <cmath>
@@ -8,12 +8,12 @@
 
 #include <fmt/format.h>
 
-#include "cgra/analog_noise_isa.h"
-#include "common/config_error.h"
-#include "common/config_text.h"
-#include "common/random_streams.h"
-#include "common/rng.h"
-#include "common/ziggurat.h"
+#include "models/cgra/analog_noise_isa.h"
+#include "models/common/config_error.h"
+#include "models/common/config_text.h"
+#include "models/common/random_streams.h"
+#include "models/common/rng.h"
+#include "models/common/ziggurat.h"
 
 namespace dnsim::cgra {
 

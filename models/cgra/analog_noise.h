@@ -7,7 +7,7 @@
 
 #include <cstdint>
 
-#include "cgra/noise_config.h"
+#include "models/cgra/noise_config.h"
 
 namespace dnsim::cgra {
 

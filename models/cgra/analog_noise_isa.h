@@ -4,9 +4,9 @@
 
 #include <cstdint>
 
-#include "cgra/analog_noise.h"
-#include "common/isa.h"
-#include "common/random_streams.h"
+#include "models/cgra/analog_noise.h"
+#include "models/common/isa.h"
+#include "models/common/random_streams.h"
 
 namespace dnsim::cgra {
 

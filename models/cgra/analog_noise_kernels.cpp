@@ -6,9 +6,9 @@
 #include <cmath>
 #include <vector>
 
-#include "cgra/analog_noise_isa.h"
-#include "common/rng.h"
-#include "common/ziggurat.h"
+#include "models/cgra/analog_noise_isa.h"
+#include "models/common/rng.h"
+#include "models/common/ziggurat.h"
 
 #if !defined(DNSIM_ISA_NS)
 #error "analog_noise_kernels.cpp is compiled through dnsim_add_isa_sources (cmake/DnsimIsa.cmake)"

@@ -1,5 +1,5 @@
 // Bit-sliced crossbar model.
-#include "cgra/bitsliced.h"
+#include "models/cgra/bitsliced.h"
 
 #include <algorithm>
 #include <cmath>
@@ -8,9 +8,9 @@
 
 #include <fmt/format.h>
 
-#include "common/config_error.h"
-#include "common/random_streams.h"
-#include "common/ziggurat.h"
+#include "models/common/config_error.h"
+#include "models/common/random_streams.h"
+#include "models/common/ziggurat.h"
 
 namespace dnsim::cgra {
 

@@ -11,9 +11,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "cgra/analog_noise.h"
-#include "cgra/cgra_config.h"
-#include "common/rng.h"
+#include "models/cgra/analog_noise.h"
+#include "models/cgra/cgra_config.h"
+#include "models/common/rng.h"
 
 namespace dnsim::cgra {
 

@@ -3,11 +3,11 @@
 // drift; 1-bit DAC passes; per-column ADCs with read noise; shift-and-add), one matrix per
 // group, images one by one so that the read-noise streams are keyed by image; then the bias and
 // the paper's activation noise (docs/noise.md).
-#include "cgra/analog_model.h"
-#include "cgra/bitsliced.h"
-#include "common/random_streams.h"
-#include "common/rng.h"
-#include "exec/kernels.h"
+#include "models/cgra/analog_model.h"
+#include "models/cgra/bitsliced.h"
+#include "models/common/random_streams.h"
+#include "models/common/rng.h"
+#include "workloads/exec/kernels.h"
 
 namespace dnsim::cgra {
 

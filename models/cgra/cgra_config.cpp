@@ -1,10 +1,10 @@
 // The cgra.* keys, declared once: range, unit, help and source of every CgraConfig field.
-#include "cgra/cgra_config.h"
+#include "models/cgra/cgra_config.h"
 
 #include <array>
 
-#include "common/config_error.h"
-#include "common/config_schema.h"
+#include "models/common/config_error.h"
+#include "models/common/config_schema.h"
 
 namespace dnsim::cgra {
 

@@ -1,5 +1,5 @@
 // MX-CGRA layer timing and action counts.
-#include "cgra/layer_cost.h"
+#include "models/cgra/layer_cost.h"
 
 #include <algorithm>
 #include <cmath>
@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "common/config_error.h"
+#include "models/common/config_error.h"
 
 namespace dnsim::cgra {
 

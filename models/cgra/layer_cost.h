@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "cgra/cgra_config.h"
-#include "common/energy.h"
+#include "models/cgra/cgra_config.h"
+#include "models/common/energy.h"
 
 namespace dnsim::cgra {
 

@@ -1,9 +1,9 @@
 // Which nodes are analog layers, and the channel layout of their activation noise.
-#include "cgra/layer_mapping.h"
+#include "models/cgra/layer_mapping.h"
 
 #include <fmt/format.h>
 
-#include "common/config_error.h"
+#include "models/common/config_error.h"
 
 namespace dnsim::cgra {
 

@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "cgra/cgra_config.h"
-#include "cgra/layer_cost.h"
-#include "graph/graph.h"
+#include "models/cgra/cgra_config.h"
+#include "models/cgra/layer_cost.h"
+#include "workloads/graph/graph.h"
 
 namespace dnsim::cgra {
 

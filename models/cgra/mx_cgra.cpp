@@ -1,8 +1,8 @@
 // MX-CGRA TLM target.
-#include "cgra/mx_cgra.h"
+#include "models/cgra/mx_cgra.h"
 
-#include "common/tlm_command.h"
-#include "exec/executor.h"
+#include "models/common/tlm_command.h"
+#include "workloads/exec/executor.h"
 
 namespace dnsim::cgra {
 

@@ -16,12 +16,12 @@
 #include <tlm>
 #include <vector>
 
-#include "cgra/analog_model.h"
-#include "cgra/layer_cost.h"
-#include "common/energy.h"
-#include "common/sim_time.h"
-#include "common/worker_pool.h"
-#include "graph/graph.h"
+#include "models/cgra/analog_model.h"
+#include "models/cgra/layer_cost.h"
+#include "models/common/energy.h"
+#include "models/common/sim_time.h"
+#include "models/common/worker_pool.h"
+#include "workloads/graph/graph.h"
 
 namespace dnsim::cgra {
 

@@ -1,9 +1,9 @@
 // The noise.* keys, declared once: range, unit, help and source of every NoiseConfig field.
-#include "cgra/noise_config.h"
+#include "models/cgra/noise_config.h"
 
 #include <array>
 
-#include "common/config_schema.h"
+#include "models/common/config_schema.h"
 
 namespace dnsim::cgra {
 

@@ -1,5 +1,5 @@
 // Names of the declaration vocabulary (common/config_schema.h).
-#include "common/config_schema.h"
+#include "models/common/config_schema.h"
 
 namespace dnsim::config {
 

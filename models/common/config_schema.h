@@ -24,8 +24,8 @@
 
 #include <fmt/format.h>
 
-#include "common/config_error.h"
-#include "common/config_text.h"
+#include "models/common/config_error.h"
+#include "models/common/config_text.h"
 
 namespace dnsim::config {
 

@@ -1,5 +1,5 @@
 // Checked parsing of configuration text, INI files, UTF-8 and CSV fields.
-#include "common/config_text.h"
+#include "models/common/config_text.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -15,8 +15,8 @@
 
 #include <fmt/format.h>
 
-#include "common/config_error.h"
-#include "common/input_files.h"
+#include "models/common/config_error.h"
+#include "models/common/input_files.h"
 
 namespace dnsim {
 

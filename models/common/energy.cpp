@@ -1,11 +1,11 @@
 // Energy table defaults (45 nm) and the per-component energy account.
-#include "energy.h"
+#include "models/common/energy.h"
 
 #include <cmath>
 #include <stdexcept>
 
-#include "config_error.h"
-#include "config_schema.h"
+#include "models/common/config_error.h"
+#include "models/common/config_schema.h"
 
 namespace dnsim {
 

@@ -1,5 +1,5 @@
 // Regular input files only, read with a size limit.
-#include "common/input_files.h"
+#include "models/common/input_files.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -10,7 +10,7 @@
 
 #include <fmt/format.h>
 
-#include "common/config_error.h"
+#include "models/common/config_error.h"
 
 namespace dnsim {
 

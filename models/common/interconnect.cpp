@@ -1,5 +1,5 @@
 // Address-decoding interconnect.
-#include "common/interconnect.h"
+#include "models/common/interconnect.h"
 
 #include <algorithm>
 

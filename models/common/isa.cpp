@@ -1,5 +1,5 @@
 // Run-time choice of the hot kernels' vector instruction set (see isa.h).
-#include "common/isa.h"
+#include "models/common/isa.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "common/config_error.h"
+#include "models/common/config_error.h"
 
 #if !defined(DNSIM_ISA_BASE_NAME)
 #define DNSIM_ISA_BASE_NAME "x86-64-v2"

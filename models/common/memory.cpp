@@ -1,5 +1,5 @@
 // Byte-addressable memory target: bus checks, copies, DMI and debug transport.
-#include "common/memory.h"
+#include "models/common/memory.h"
 
 #include <algorithm>
 #include <cstring>

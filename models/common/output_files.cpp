@@ -1,6 +1,6 @@
 // Result files written safely: checks before the work, temporary file + rename, cleanup of
 // temporary files on errors and on SIGINT/SIGTERM/SIGHUP.
-#include "common/output_files.h"
+#include "models/common/output_files.h"
 
 #include <fcntl.h>
 #include <pthread.h>
@@ -19,7 +19,7 @@
 
 #include <fmt/format.h>
 
-#include "common/config_error.h"
+#include "models/common/config_error.h"
 
 namespace dnsim {
 

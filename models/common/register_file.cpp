@@ -1,5 +1,5 @@
 // Register file decoding.
-#include "common/register_file.h"
+#include "models/common/register_file.h"
 
 #include <cstring>
 

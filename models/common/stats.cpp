@@ -1,5 +1,5 @@
 // Statistics counters: lookup and reset.
-#include "stats.h"
+#include "models/common/stats.h"
 
 #include <stdexcept>
 

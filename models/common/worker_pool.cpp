@@ -1,6 +1,6 @@
 // Worker pool: a generation counter announces each call; threads spin on it briefly (calls
 // follow each other within microseconds during a job) and then sleep on a condition variable.
-#include "common/worker_pool.h"
+#include "models/common/worker_pool.h"
 
 #include <stdexcept>
 

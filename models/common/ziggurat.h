@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include "common/rng.h"
+#include "models/common/rng.h"
 
 namespace dnsim {
 

@@ -1,13 +1,13 @@
 // Block parameters: synthetic generation, quantisation and the packed memory layout.
-#include "block.h"
+#include "models/denoiser/block.h"
 
 #include <algorithm>
 #include <cmath>
 #include <functional>
 #include <stdexcept>
 
-#include "common/random_streams.h"
-#include "common/rng.h"
+#include "models/common/random_streams.h"
+#include "models/common/rng.h"
 
 namespace dnsim::denoiser {
 

@@ -1,12 +1,12 @@
 // Eigen float reference of the denoiser block, and the run-time choice of the fixed-point
 // reference's copy (reference_block.cpp, one per vector ISA).
-#include "block_reference.h"
+#include "models/denoiser/block_reference.h"
 
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
 
-#include "block_reference_isa.h"
+#include "models/denoiser/block_reference_isa.h"
 
 namespace dnsim::denoiser {
 

@@ -10,8 +10,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "block.h"
-#include "denoiser_config.h"
+#include "models/denoiser/block.h"
+#include "models/denoiser/denoiser_config.h"
 
 namespace dnsim::denoiser {
 

@@ -1,9 +1,9 @@
 // The fixed-point reference block, declared once per vector-ISA copy (common/isa.h).
 #pragma once
 
-#include "block_reference.h"
-#include "box_muller.h"
-#include "common/isa.h"
+#include "models/common/isa.h"
+#include "models/denoiser/block_reference.h"
+#include "models/denoiser/box_muller.h"
 
 namespace dnsim::denoiser {
 

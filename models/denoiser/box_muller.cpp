@@ -1,10 +1,10 @@
 // Fixed-point Box-Muller: the ROM contents (the integer datapath is inline in the header), and
 // the run-time choice of the batch converter's copy (box_muller_batch.cpp).
-#include "box_muller.h"
+#include "models/denoiser/box_muller.h"
 
 #include <cmath>
 
-#include "block_reference_isa.h"
+#include "models/denoiser/block_reference_isa.h"
 
 namespace dnsim::denoiser {
 

@@ -13,7 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "common/fixed_point.h"
+#include "models/common/fixed_point.h"
 
 namespace dnsim::denoiser {
 

@@ -7,7 +7,7 @@
 #include <immintrin.h>
 #endif
 
-#include "block_reference_isa.h"
+#include "models/denoiser/block_reference_isa.h"
 
 #if !defined(DNSIM_ISA_NS)
 #error "box_muller_batch.cpp is compiled through dnsim_add_isa_sources (cmake/DnsimIsa.cmake)"

@@ -6,8 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "common/tlm_command.h"
-#include "systolic.h"
+#include "models/common/tlm_command.h"
+#include "models/denoiser/systolic.h"
 
 namespace dnsim::denoiser {
 

@@ -1,13 +1,13 @@
 // Denoiser control unit: register decoding, block planning and the phase sequencer.
-#include "control_unit.h"
+#include "models/denoiser/control_unit.h"
 
 #include <algorithm>
 #include <cstring>
 
-#include "block.h"
-#include "commands.h"
-#include "common/config_error.h"
-#include "sram.h"
+#include "models/common/config_error.h"
+#include "models/denoiser/block.h"
+#include "models/denoiser/commands.h"
+#include "models/denoiser/sram.h"
 
 namespace dnsim::denoiser {
 

@@ -17,12 +17,12 @@
 #include <systemc>
 #include <tlm>
 
-#include "common/register_file.h"
-#include "common/sim_time.h"
-#include "common/stats.h"
-#include "denoiser_config.h"
-#include "registers.h"
-#include "tile_plan.h"
+#include "models/common/register_file.h"
+#include "models/common/sim_time.h"
+#include "models/common/stats.h"
+#include "models/denoiser/denoiser_config.h"
+#include "models/denoiser/registers.h"
+#include "models/denoiser/tile_plan.h"
 
 namespace dnsim::denoiser {
 

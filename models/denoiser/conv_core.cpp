@@ -1,5 +1,5 @@
 // Conv core: decodes a ConvCommand, runs the kernel on its share, annotates the fold cycles.
-#include "conv_core.h"
+#include "models/denoiser/conv_core.h"
 
 namespace dnsim::denoiser {
 

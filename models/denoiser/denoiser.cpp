@@ -1,10 +1,10 @@
 // Denoiser top level: netlist and the energy roll-up.
-#include "denoiser.h"
+#include "models/denoiser/denoiser.h"
 
-#include "block.h"
-#include "block_batch.h"
-#include "block_reference.h"
-#include "common/tlm_command.h"
+#include "models/common/tlm_command.h"
+#include "models/denoiser/block.h"
+#include "models/denoiser/block_batch.h"
+#include "models/denoiser/block_reference.h"
 
 namespace dnsim::denoiser {
 

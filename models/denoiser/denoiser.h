@@ -14,16 +14,16 @@
 #include <systemc>
 #include <tlm>
 
-#include "common/energy.h"
-#include "common/interconnect.h"
-#include "common/sim_time.h"
-#include "common/worker_pool.h"
-#include "control_unit.h"
-#include "conv_core.h"
-#include "denoiser_config.h"
-#include "leaky_relu_unit.h"
-#include "noise_lane.h"
-#include "sram.h"
+#include "models/common/energy.h"
+#include "models/common/interconnect.h"
+#include "models/common/sim_time.h"
+#include "models/common/worker_pool.h"
+#include "models/denoiser/control_unit.h"
+#include "models/denoiser/conv_core.h"
+#include "models/denoiser/denoiser_config.h"
+#include "models/denoiser/leaky_relu_unit.h"
+#include "models/denoiser/noise_lane.h"
+#include "models/denoiser/sram.h"
 
 namespace dnsim::denoiser {
 

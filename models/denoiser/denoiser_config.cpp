@@ -1,11 +1,11 @@
 // The denoiser's keys, declared once (range, unit, help and source of every field of
 // SramConfig, DenoiserConfig, BlockFormat and BlockShape), and the checks between fields.
-#include "denoiser_config.h"
+#include "models/denoiser/denoiser_config.h"
 
 #include <cmath>
 
-#include "common/config_error.h"
-#include "common/config_schema.h"
+#include "models/common/config_error.h"
+#include "models/common/config_schema.h"
 
 namespace dnsim::denoiser {
 

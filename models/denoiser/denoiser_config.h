@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "common/fixed_point.h"
+#include "models/common/fixed_point.h"
 
 namespace dnsim::config {
 template <class S>

@@ -1,5 +1,5 @@
 // LeakyReLU unit: in-place shift-based LeakyReLU with throughput timing.
-#include "leaky_relu_unit.h"
+#include "models/denoiser/leaky_relu_unit.h"
 
 namespace dnsim::denoiser {
 

@@ -6,9 +6,9 @@
 #include <systemc>
 #include <tlm>
 
-#include "commands.h"
-#include "common/sim_time.h"
-#include "common/stats.h"
+#include "models/common/sim_time.h"
+#include "models/common/stats.h"
+#include "models/denoiser/commands.h"
 
 namespace dnsim::denoiser {
 

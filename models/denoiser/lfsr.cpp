@@ -1,5 +1,5 @@
 // LFSR leap tables and the GF(2) order test for maximal length.
-#include "lfsr.h"
+#include "models/denoiser/lfsr.h"
 
 #include <map>
 #include <memory>

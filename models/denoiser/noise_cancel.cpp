@@ -1,5 +1,5 @@
 // Noise lane seeding from the block seed register.
-#include "noise_cancel.h"
+#include "models/denoiser/noise_cancel.h"
 
 #include <array>
 #include <mutex>
@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "common/random_streams.h"
-#include "common/rng.h"
+#include "models/common/random_streams.h"
+#include "models/common/rng.h"
 
 namespace dnsim::denoiser {
 

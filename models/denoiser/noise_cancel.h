@@ -5,9 +5,9 @@
 
 #include <cstdint>
 
-#include "box_muller.h"
-#include "common/fixed_point.h"
-#include "lfsr.h"
+#include "models/common/fixed_point.h"
+#include "models/denoiser/box_muller.h"
+#include "models/denoiser/lfsr.h"
 
 namespace dnsim::denoiser {
 

@@ -1,5 +1,5 @@
 // Noise lane: walks its interleaved share of the tile in (h, c, w) order.
-#include "noise_lane.h"
+#include "models/denoiser/noise_lane.h"
 
 namespace dnsim::denoiser {
 

@@ -8,10 +8,10 @@
 #include <systemc>
 #include <tlm>
 
-#include "commands.h"
-#include "common/sim_time.h"
-#include "common/stats.h"
-#include "noise_cancel.h"
+#include "models/common/sim_time.h"
+#include "models/common/stats.h"
+#include "models/denoiser/commands.h"
+#include "models/denoiser/noise_cancel.h"
 
 namespace dnsim::denoiser {
 

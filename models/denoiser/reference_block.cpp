@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <cmath>
 
-#include "block_reference_isa.h"
-#include "common/fixed_point.h"
-#include "noise_cancel.h"
-#include "systolic.h"
+#include "models/common/fixed_point.h"
+#include "models/denoiser/block_reference_isa.h"
+#include "models/denoiser/noise_cancel.h"
+#include "models/denoiser/systolic.h"
 
 #if !defined(DNSIM_ISA_NS)
 #error "reference_block.cpp is compiled through dnsim_add_isa_sources (cmake/DnsimIsa.cmake)"

@@ -6,8 +6,8 @@
 
 #include <cstdint>
 
-#include "common/register_file.h"
-#include "denoiser_config.h"
+#include "models/common/register_file.h"
+#include "models/denoiser/denoiser_config.h"
 
 namespace dnsim::denoiser::reg {
 

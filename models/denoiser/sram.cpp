@@ -1,7 +1,7 @@
 // SRAM: bandwidth timing and word counters over the common memory target.
-#include "sram.h"
+#include "models/denoiser/sram.h"
 
-#include "systolic.h"
+#include "models/denoiser/systolic.h"
 
 namespace dnsim::denoiser {
 

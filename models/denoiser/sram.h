@@ -7,10 +7,10 @@
 #include <cstdint>
 #include <systemc>
 
-#include "common/memory.h"
-#include "common/sim_time.h"
-#include "common/stats.h"
-#include "denoiser_config.h"
+#include "models/common/memory.h"
+#include "models/common/sim_time.h"
+#include "models/common/stats.h"
+#include "models/denoiser/denoiser_config.h"
 
 namespace dnsim::denoiser {
 

@@ -1,12 +1,12 @@
 // Fold accounting and the fast exact-integer convolution kernels.
-#include "systolic.h"
+#include "models/denoiser/systolic.h"
 
 #include <algorithm>
 #include <cstdlib>
 #include <type_traits>
 #include <vector>
 
-#include "common/fixed_point.h"
+#include "models/common/fixed_point.h"
 
 namespace dnsim::denoiser {
 

@@ -1,9 +1,9 @@
 // Cycle-stepped PE-level model of the input-stationary systolic array.
-#include "systolic_cycle_model.h"
+#include "models/denoiser/systolic_cycle_model.h"
 
 #include <stdexcept>
 
-#include "common/fixed_point.h"
+#include "models/common/fixed_point.h"
 
 namespace dnsim::denoiser {
 

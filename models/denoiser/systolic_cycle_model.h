@@ -10,7 +10,7 @@
 #include <functional>
 #include <vector>
 
-#include "systolic.h"
+#include "models/denoiser/systolic.h"
 
 namespace dnsim::denoiser {
 

@@ -1,10 +1,10 @@
 // Row tiling of the activation SRAM and filter grouping of the weight SRAM.
-#include "tile_plan.h"
+#include "models/denoiser/tile_plan.h"
 
 #include <algorithm>
 
-#include "block.h"
-#include "common/config_error.h"
+#include "models/common/config_error.h"
+#include "models/denoiser/block.h"
 
 namespace dnsim::denoiser {
 

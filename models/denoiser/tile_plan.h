@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "denoiser_config.h"
+#include "models/denoiser/denoiser_config.h"
 
 namespace dnsim::denoiser {
 

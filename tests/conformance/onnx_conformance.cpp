@@ -17,8 +17,8 @@
 #include <onnx/defs/schema.h>
 #include <onnx/onnx_pb.h>
 
-#include "exec/executor.h"
-#include "onnx/onnx_io.h"
+#include "workloads/exec/executor.h"
+#include "workloads/onnx/onnx_io.h"
 
 namespace fs = std::filesystem;
 using namespace dnsim::workloads;

@@ -13,7 +13,7 @@
 
 #include <zlib.h>
 
-#include "common/config_error.h"
+#include "models/common/config_error.h"
 
 namespace dnsim::fuzz {
 

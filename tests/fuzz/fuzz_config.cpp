@@ -20,17 +20,17 @@
 #include <fmt/format.h>
 #include <boost/program_options.hpp>
 
-#include "cgra/analog_noise.h"
-#include "cgra/cgra_config.h"
-#include "common/config_schema.h"
-#include "common/config_text.h"
-#include "common/energy.h"
-#include "config_binder.h"
-#include "config_keys.h"
-#include "datasets/dataset.h"
-#include "denoiser/denoiser_config.h"
 #include "fuzz_common.h"
-#include "graph/graph.h"
+#include "models/cgra/analog_noise.h"
+#include "models/cgra/cgra_config.h"
+#include "models/common/config_schema.h"
+#include "models/common/config_text.h"
+#include "models/common/energy.h"
+#include "models/denoiser/denoiser_config.h"
+#include "testbench/config_binder.h"
+#include "testbench/config_keys.h"
+#include "workloads/datasets/dataset.h"
+#include "workloads/graph/graph.h"
 
 namespace po = boost::program_options;
 using namespace dnsim;

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include "datasets/dataset.h"
 #include "fuzz_common.h"
+#include "workloads/datasets/dataset.h"
 
 using namespace dnsim;
 

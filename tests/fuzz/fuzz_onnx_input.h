@@ -10,7 +10,7 @@
 #include <string>
 
 #include "fuzz_common.h"
-#include "onnx/onnx_io.h"
+#include "workloads/onnx/onnx_io.h"
 
 namespace dnsim::fuzz {
 

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "fuzz_common.h"
-#include "topologies/scalesim_csv.h"
+#include "workloads/topologies/scalesim_csv.h"
 
 using namespace dnsim;
 

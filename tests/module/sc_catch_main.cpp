@@ -5,7 +5,7 @@
 #include <catch2/catch.hpp>
 #include <systemc>
 
-#include "simulation.h"
+#include "platform/simulation.h"
 
 int sc_main(int argc, char* argv[]) {
     dnsim::platform::configure_systemc_reporting();

@@ -6,12 +6,12 @@
 #include <cstring>
 #include <systemc>
 
-#include "common/rng.h"
-#include "denoiser/block_reference.h"
-#include "denoiser/registers.h"
-#include "denoiser_bench.h"
-#include "denoiser_study.h"
 #include "initiator.h"
+#include "models/common/rng.h"
+#include "models/denoiser/block_reference.h"
+#include "models/denoiser/registers.h"
+#include "platform/denoiser_bench.h"
+#include "testbench/denoiser_study.h"
 
 using namespace dnsim;
 using namespace dnsim::denoiser;

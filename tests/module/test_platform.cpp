@@ -9,12 +9,12 @@
 #include <thread>
 #include <vector>
 
-#include "exec/executor.h"
-#include "graph/graph_builder.h"
-#include "graph/transforms.h"
-#include "replay.h"
-#include "replay_plan.h"
-#include "topologies/topologies.h"
+#include "platform/replay.h"
+#include "platform/replay_plan.h"
+#include "workloads/exec/executor.h"
+#include "workloads/graph/graph_builder.h"
+#include "workloads/graph/transforms.h"
+#include "workloads/topologies/topologies.h"
 
 using namespace dnsim;
 using namespace dnsim::platform;

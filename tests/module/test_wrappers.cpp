@@ -7,18 +7,18 @@
 #include <systemc>
 #include <vector>
 
-#include "cgra/analog_model.h"
-#include "cgra/mx_cgra.h"
-#include "common/interconnect.h"
-#include "denoiser/commands.h"
-#include "denoiser/conv_core.h"
-#include "denoiser/leaky_relu_unit.h"
-#include "denoiser/noise_lane.h"
-#include "denoiser/sram.h"
-#include "exec/executor.h"
-#include "graph/graph_builder.h"
-#include "host_memory.h"
 #include "initiator.h"
+#include "models/cgra/analog_model.h"
+#include "models/cgra/mx_cgra.h"
+#include "models/common/interconnect.h"
+#include "models/denoiser/commands.h"
+#include "models/denoiser/conv_core.h"
+#include "models/denoiser/leaky_relu_unit.h"
+#include "models/denoiser/noise_lane.h"
+#include "models/denoiser/sram.h"
+#include "platform/host_memory.h"
+#include "workloads/exec/executor.h"
+#include "workloads/graph/graph_builder.h"
 
 using namespace dnsim;
 using dnsim::test::Initiator;

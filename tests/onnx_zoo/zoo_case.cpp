@@ -9,8 +9,8 @@
 
 #include <fmt/format.h>
 
-#include "exec/executor.h"
-#include "onnx/onnx_io.h"
+#include "workloads/exec/executor.h"
+#include "workloads/onnx/onnx_io.h"
 
 using namespace dnsim::workloads;
 

@@ -2,22 +2,22 @@
 // noise off), against the platform's noise model (same noise statistics for every magnitude
 // and distribution, noise on) and against the replay plan (noise on the same layers).
 // LibTorch's headers bring glog's CHECK macro; Catch's must win in this file.
-#include "training/torch_graph.h"
+#include "workloads/training/torch_graph.h"
 #undef CHECK
 
 #include <catch2/catch.hpp>
 
 #include <cmath>
 
-#include "cgra/analog_noise.h"
-#include "cgra/layer_mapping.h"
-#include "common/rng.h"
-#include "exec/executor.h"
-#include "graph/graph_builder.h"
-#include "graph/transforms.h"
-#include "replay_plan.h"
-#include "topologies/topologies.h"
-#include "training/placement.h"
+#include "models/cgra/analog_noise.h"
+#include "models/cgra/layer_mapping.h"
+#include "models/common/rng.h"
+#include "platform/replay_plan.h"
+#include "workloads/exec/executor.h"
+#include "workloads/graph/graph_builder.h"
+#include "workloads/graph/transforms.h"
+#include "workloads/topologies/topologies.h"
+#include "workloads/training/placement.h"
 
 using namespace dnsim;
 

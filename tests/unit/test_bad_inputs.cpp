@@ -14,12 +14,12 @@
 
 #include <zlib.h>
 
-#include "common/checked_math.h"
-#include "common/input_files.h"
-#include "datasets/dataset.h"
-#include "onnx/onnx_io.h"
+#include "models/common/checked_math.h"
+#include "models/common/input_files.h"
 #include "scratch_dir.h"
-#include "topologies/scalesim_csv.h"
+#include "workloads/datasets/dataset.h"
+#include "workloads/onnx/onnx_io.h"
+#include "workloads/topologies/scalesim_csv.h"
 
 using namespace dnsim;
 using namespace dnsim::workloads;

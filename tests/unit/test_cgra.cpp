@@ -6,10 +6,10 @@
 #include <cmath>
 #include <vector>
 
-#include "cgra/analog_noise.h"
-#include "cgra/bitsliced.h"
-#include "cgra/layer_cost.h"
-#include "common/rng.h"
+#include "models/cgra/analog_noise.h"
+#include "models/cgra/bitsliced.h"
+#include "models/cgra/layer_cost.h"
+#include "models/common/rng.h"
 
 using namespace dnsim;
 using namespace dnsim::cgra;

@@ -9,12 +9,12 @@
 #include <thread>
 #include <vector>
 
-#include "common/config_error.h"
-#include "common/energy.h"
-#include "common/fixed_point.h"
-#include "common/rng.h"
-#include "common/worker_pool.h"
-#include "common/ziggurat.h"
+#include "models/common/config_error.h"
+#include "models/common/energy.h"
+#include "models/common/fixed_point.h"
+#include "models/common/rng.h"
+#include "models/common/worker_pool.h"
+#include "models/common/ziggurat.h"
 
 using namespace dnsim;
 

@@ -16,17 +16,17 @@
 #include <utility>
 #include <vector>
 
-#include "cgra/analog_noise.h"
-#include "cgra/cgra_config.h"
-#include "common/config_error.h"
-#include "common/config_schema.h"
-#include "common/config_text.h"
-#include "common/energy.h"
-#include "config_binder.h"
-#include "datasets/input_normalisation.h"
-#include "denoiser/denoiser_config.h"
-#include "graph/footprint.h"
-#include "run_memory.h"
+#include "models/cgra/analog_noise.h"
+#include "models/cgra/cgra_config.h"
+#include "models/common/config_error.h"
+#include "models/common/config_schema.h"
+#include "models/common/config_text.h"
+#include "models/common/energy.h"
+#include "models/denoiser/denoiser_config.h"
+#include "testbench/config_binder.h"
+#include "testbench/run_memory.h"
+#include "workloads/datasets/input_normalisation.h"
+#include "workloads/graph/footprint.h"
 
 using namespace dnsim;
 using Catch::Contains;

@@ -8,10 +8,10 @@
 
 #include <zlib.h>
 
-#include "datasets/dataset.h"
 #include "scratch_dir.h"
-#include "topologies/scalesim_csv.h"
-#include "topologies/topologies.h"
+#include "workloads/datasets/dataset.h"
+#include "workloads/topologies/scalesim_csv.h"
+#include "workloads/topologies/topologies.h"
 
 using namespace dnsim;
 using namespace dnsim::workloads;

@@ -5,13 +5,13 @@
 #include <cmath>
 #include <vector>
 
-#include "common/rng.h"
-#include "exec/executor.h"
-#include "exec/kernels.h"
-#include "exec/kernels_tensor.h"
-#include "graph/graph_builder.h"
-#include "graph/transforms.h"
-#include "topologies/topologies.h"
+#include "models/common/rng.h"
+#include "workloads/exec/executor.h"
+#include "workloads/exec/kernels.h"
+#include "workloads/exec/kernels_tensor.h"
+#include "workloads/graph/graph_builder.h"
+#include "workloads/graph/transforms.h"
+#include "workloads/topologies/topologies.h"
 
 using namespace dnsim;
 using namespace dnsim::workloads;

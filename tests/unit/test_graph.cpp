@@ -2,10 +2,10 @@
 // built-in topologies against the standard parameter counts, denoiser insertion, BN folding.
 #include <catch2/catch.hpp>
 
-#include "graph/footprint.h"
-#include "graph/graph_builder.h"
-#include "graph/transforms.h"
-#include "topologies/topologies.h"
+#include "workloads/graph/footprint.h"
+#include "workloads/graph/graph_builder.h"
+#include "workloads/graph/transforms.h"
+#include "workloads/topologies/topologies.h"
 
 using namespace dnsim;
 using namespace dnsim::workloads;

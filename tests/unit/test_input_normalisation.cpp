@@ -9,13 +9,13 @@
 #include <fmt/format.h>
 #include <onnx/onnx_pb.h>
 
-#include "common/config_error.h"
-#include "common/rng.h"
-#include "datasets/dataset.h"
-#include "onnx/onnx_io.h"
-#include "onnx/onnx_metadata.h"
+#include "models/common/config_error.h"
+#include "models/common/rng.h"
 #include "scratch_dir.h"
-#include "topologies/topologies.h"
+#include "workloads/datasets/dataset.h"
+#include "workloads/onnx/onnx_io.h"
+#include "workloads/onnx/onnx_metadata.h"
+#include "workloads/topologies/topologies.h"
 
 using namespace dnsim;
 using namespace dnsim::workloads;

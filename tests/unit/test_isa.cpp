@@ -7,12 +7,12 @@
 #include <cstring>
 #include <vector>
 
-#include "cgra/analog_noise_isa.h"
-#include "common/isa.h"
-#include "common/rng.h"
-#include "denoiser/block.h"
-#include "denoiser/block_reference_isa.h"
-#include "exec/kernels_isa.h"
+#include "models/cgra/analog_noise_isa.h"
+#include "models/common/isa.h"
+#include "models/common/rng.h"
+#include "models/denoiser/block.h"
+#include "models/denoiser/block_reference_isa.h"
+#include "workloads/exec/kernels_isa.h"
 
 using namespace dnsim;
 using workloads::Dims;

@@ -10,20 +10,20 @@
 #include <string>
 #include <vector>
 
-#include "cgra/cgra_config.h"
-#include "cgra/noise_config.h"
-#include "common/config_error.h"
-#include "common/config_schema.h"
-#include "common/config_text.h"
-#include "common/energy.h"
-#include "common/random_streams.h"
-#include "config_binder.h"
-#include "config_keys.h"
-#include "datasets/dataset.h"
-#include "denoiser/denoiser_config.h"
-#include "graph/graph.h"
-#include "run_memory.h"
-#include "train_keys.h"
+#include "models/cgra/cgra_config.h"
+#include "models/cgra/noise_config.h"
+#include "models/common/config_error.h"
+#include "models/common/config_schema.h"
+#include "models/common/config_text.h"
+#include "models/common/energy.h"
+#include "models/common/random_streams.h"
+#include "models/denoiser/denoiser_config.h"
+#include "testbench/config_binder.h"
+#include "testbench/config_keys.h"
+#include "testbench/run_memory.h"
+#include "testbench/train_keys.h"
+#include "workloads/datasets/dataset.h"
+#include "workloads/graph/graph.h"
 
 using namespace dnsim;
 namespace po = boost::program_options;

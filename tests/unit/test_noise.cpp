@@ -5,9 +5,9 @@
 #include <set>
 #include <vector>
 
-#include "denoiser/box_muller.h"
-#include "denoiser/lfsr.h"
-#include "denoiser/noise_cancel.h"
+#include "models/denoiser/box_muller.h"
+#include "models/denoiser/lfsr.h"
+#include "models/denoiser/noise_cancel.h"
 
 using namespace dnsim::denoiser;
 

@@ -9,11 +9,11 @@
 
 #include <onnx/onnx_pb.h>
 
-#include "exec/executor.h"
-#include "graph/transforms.h"
-#include "onnx/onnx_io.h"
 #include "scratch_dir.h"
-#include "topologies/topologies.h"
+#include "workloads/exec/executor.h"
+#include "workloads/graph/transforms.h"
+#include "workloads/onnx/onnx_io.h"
+#include "workloads/topologies/topologies.h"
 
 using namespace dnsim;
 using namespace dnsim::workloads;

@@ -4,14 +4,14 @@
 #include <cmath>
 #include <vector>
 
-#include "common/config_error.h"
-#include "common/rng.h"
-#include "denoiser/block.h"
-#include "denoiser/block_reference.h"
-#include "denoiser/box_muller.h"
-#include "denoiser/systolic.h"
-#include "denoiser/systolic_cycle_model.h"
-#include "denoiser/tile_plan.h"
+#include "models/common/config_error.h"
+#include "models/common/rng.h"
+#include "models/denoiser/block.h"
+#include "models/denoiser/block_reference.h"
+#include "models/denoiser/box_muller.h"
+#include "models/denoiser/systolic.h"
+#include "models/denoiser/systolic_cycle_model.h"
+#include "models/denoiser/tile_plan.h"
 
 using namespace dnsim;
 using namespace dnsim::denoiser;

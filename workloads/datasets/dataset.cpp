@@ -1,7 +1,7 @@
 // Dataset loaders: IDX (gzip or plain), CIFAR-10 binary, NumPy .npy. Every size a file declares
 // is checked (64-bit overflow, dataset.max_elements) before its data is read; files are read as
 // streams that stop where the header says the data ends, and memory grows with the data read.
-#include "datasets/dataset.h"
+#include "workloads/datasets/dataset.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -15,8 +15,8 @@
 #include <fmt/format.h>
 #include <zlib.h>
 
-#include "common/checked_math.h"
-#include "common/input_files.h"
+#include "models/common/checked_math.h"
+#include "models/common/input_files.h"
 
 namespace dnsim::workloads {
 

@@ -12,9 +12,9 @@
 #include <utility>
 #include <vector>
 
-#include "datasets/input_normalisation.h"
-#include "graph/graph.h"
-#include "graph/tensor.h"
+#include "workloads/datasets/input_normalisation.h"
+#include "workloads/graph/graph.h"
+#include "workloads/graph/tensor.h"
 
 namespace dnsim::config {
 template <class S>

@@ -7,8 +7,8 @@
 
 #include <fmt/format.h>
 
-#include "common/config_schema.h"
-#include "datasets/dataset.h"
+#include "models/common/config_schema.h"
+#include "workloads/datasets/dataset.h"
 
 namespace dnsim::workloads {
 

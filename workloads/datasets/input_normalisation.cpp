@@ -1,5 +1,5 @@
 // Text forms of the input normalisation (ONNX metadata and command line share them).
-#include "datasets/input_normalisation.h"
+#include "workloads/datasets/input_normalisation.h"
 
 #include <cerrno>
 #include <cmath>
@@ -7,8 +7,8 @@
 
 #include <fmt/format.h>
 
-#include "common/config_error.h"
-#include "common/config_text.h"
+#include "models/common/config_error.h"
+#include "models/common/config_text.h"
 
 namespace dnsim::workloads {
 

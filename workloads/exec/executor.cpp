@@ -1,5 +1,5 @@
 // Float reference executor: node-by-node evaluation, images split over worker threads.
-#include "exec/executor.h"
+#include "workloads/exec/executor.h"
 
 #include <algorithm>
 #include <exception>
@@ -9,9 +9,9 @@
 
 #include <fmt/format.h>
 
-#include "common/rng.h"
-#include "exec/kernels.h"
-#include "exec/kernels_tensor.h"
+#include "models/common/rng.h"
+#include "workloads/exec/kernels.h"
+#include "workloads/exec/kernels_tensor.h"
 
 namespace dnsim::workloads {
 

@@ -1,13 +1,13 @@
 // Float kernels of the reference executor. The GEMM-based ones (convolution, Gemm, MatMul) live
 // in kernels_gemm.cpp, one copy per vector ISA; the wrappers here pick the copy at run time.
-#include "exec/kernels.h"
+#include "workloads/exec/kernels.h"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
 
-#include "exec/kernels_isa.h"
+#include "workloads/exec/kernels_isa.h"
 
 namespace dnsim::workloads::kernels {
 

@@ -7,8 +7,8 @@
 #include <functional>
 #include <vector>
 
-#include "graph/graph.h"
-#include "graph/tensor.h"
+#include "workloads/graph/graph.h"
+#include "workloads/graph/tensor.h"
 
 namespace dnsim::workloads::kernels {
 

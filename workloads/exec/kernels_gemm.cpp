@@ -7,7 +7,7 @@
 
 #include <Eigen/Core>
 
-#include "exec/kernels_isa.h"
+#include "workloads/exec/kernels_isa.h"
 
 #if !defined(DNSIM_ISA_NS)
 #error "kernels_gemm.cpp is compiled through dnsim_add_isa_sources (cmake/DnsimIsa.cmake)"

@@ -1,8 +1,8 @@
 // The kernels of kernels_gemm.cpp, declared once per vector-ISA copy (common/isa.h).
 #pragma once
 
-#include "common/isa.h"
-#include "exec/kernels.h"
+#include "models/common/isa.h"
+#include "workloads/exec/kernels.h"
 
 namespace dnsim::workloads::kernels {
 

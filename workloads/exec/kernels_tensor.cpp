@@ -1,6 +1,6 @@
 // Tensor-shaped float kernels: broadcasting arithmetic, transpose, slice, pad, reductions,
 // layer normalisation, GELU.
-#include "exec/kernels_tensor.h"
+#include "workloads/exec/kernels_tensor.h"
 
 #include <algorithm>
 #include <cmath>

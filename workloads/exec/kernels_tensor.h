@@ -5,8 +5,8 @@
 
 #include <vector>
 
-#include "graph/graph.h"
-#include "graph/tensor.h"
+#include "workloads/graph/graph.h"
+#include "workloads/graph/tensor.h"
 
 namespace dnsim::workloads::kernels {
 

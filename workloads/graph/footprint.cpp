@@ -1,12 +1,12 @@
-#include "graph/footprint.h"
+#include "workloads/graph/footprint.h"
 
 #include <map>
 #include <set>
 
 #include <fmt/format.h>
 
-#include "common/checked_math.h"
-#include "common/config_error.h"
+#include "models/common/checked_math.h"
+#include "models/common/config_error.h"
 
 namespace dnsim::workloads {
 

@@ -1,5 +1,5 @@
 // Graph IR: validation, shape inference and per-node parameter/MAC counts.
-#include "graph/graph.h"
+#include "workloads/graph/graph.h"
 
 #include <algorithm>
 #include <cmath>

@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "common/config_error.h"
-#include "datasets/input_normalisation.h"
-#include "graph/tensor.h"
+#include "models/common/config_error.h"
+#include "workloads/datasets/input_normalisation.h"
+#include "workloads/graph/tensor.h"
 
 namespace dnsim::config {
 template <class S>

@@ -1,10 +1,10 @@
 // Graph construction with deterministic weights.
-#include "graph/graph_builder.h"
+#include "workloads/graph/graph_builder.h"
 
 #include <cmath>
 
-#include "common/random_streams.h"
-#include "common/rng.h"
+#include "models/common/random_streams.h"
+#include "models/common/rng.h"
 
 namespace dnsim::workloads {
 

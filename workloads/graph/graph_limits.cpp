@@ -1,8 +1,8 @@
 // The model.* keys, declared once: what a loaded model may declare.
 #include <limits>
 
-#include "common/config_schema.h"
-#include "graph/graph.h"
+#include "models/common/config_schema.h"
+#include "workloads/graph/graph.h"
 
 namespace dnsim::workloads {
 

@@ -1,11 +1,11 @@
 // Tensor shape helpers.
-#include "graph/tensor.h"
+#include "workloads/graph/tensor.h"
 
 #include <stdexcept>
 
 #include <fmt/format.h>
 
-#include "common/config_error.h"
+#include "models/common/config_error.h"
 
 namespace dnsim::workloads {
 

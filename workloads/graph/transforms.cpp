@@ -1,12 +1,12 @@
 // Graph rewrites.
-#include "graph/transforms.h"
+#include "workloads/graph/transforms.h"
 
 #include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
 
-#include "common/rng.h"
+#include "models/common/rng.h"
 
 namespace dnsim::workloads {
 

@@ -9,10 +9,10 @@
 #include <fmt/format.h>
 #include <onnx/onnx_pb.h>
 
-#include "common/output_files.h"
-#include "common/version.h"
-#include "onnx/onnx_io.h"
-#include "onnx/onnx_metadata.h"
+#include "models/common/output_files.h"
+#include "models/common/version.h"
+#include "workloads/onnx/onnx_io.h"
+#include "workloads/onnx/onnx_metadata.h"
 
 namespace dnsim::workloads {
 

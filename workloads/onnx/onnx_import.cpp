@@ -17,11 +17,11 @@
 #include <onnx/defs/schema.h>
 #include <onnx/onnx_pb.h>
 
-#include "common/input_files.h"
-#include "exec/executor.h"
-#include "exec/kernels_tensor.h"
-#include "onnx/onnx_io.h"
-#include "onnx/onnx_metadata.h"
+#include "models/common/input_files.h"
+#include "workloads/exec/executor.h"
+#include "workloads/exec/kernels_tensor.h"
+#include "workloads/onnx/onnx_io.h"
+#include "workloads/onnx/onnx_metadata.h"
 
 namespace dnsim::workloads {
 

@@ -1,5 +1,5 @@
 // ONNX metadata_props <-> InputNormalisation.
-#include "onnx/onnx_metadata.h"
+#include "workloads/onnx/onnx_metadata.h"
 
 #include <algorithm>
 #include <array>
@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 #include <onnx/onnx_pb.h>
 
-#include "common/config_error.h"
+#include "models/common/config_error.h"
 
 namespace dnsim::workloads {
 

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "graph/graph.h"
+#include "workloads/graph/graph.h"
 
 namespace onnx {
 class ModelProto;

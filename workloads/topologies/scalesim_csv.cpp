@@ -1,5 +1,5 @@
 // SCALE-Sim topology CSV -> conv-only Graph.
-#include "topologies/scalesim_csv.h"
+#include "workloads/topologies/scalesim_csv.h"
 
 #include <array>
 #include <cctype>
@@ -12,10 +12,10 @@
 
 #include <fmt/format.h>
 
-#include "common/checked_math.h"
-#include "common/config_text.h"
-#include "common/input_files.h"
-#include "graph/graph_builder.h"
+#include "models/common/checked_math.h"
+#include "models/common/config_text.h"
+#include "models/common/input_files.h"
+#include "workloads/graph/graph_builder.h"
 
 namespace dnsim::workloads {
 

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "graph/graph.h"
+#include "workloads/graph/graph.h"
 
 namespace dnsim::workloads {
 

@@ -1,6 +1,6 @@
 // The four paper networks, following torchvision's definitions layer for layer (ResNet-18,
 // MobileNetV2, EfficientNet-B0, DenseNet-121); docs/workloads.md lists the scaled variants.
-#include "topologies/topologies.h"
+#include "workloads/topologies/topologies.h"
 
 #include <algorithm>
 #include <array>
@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "graph/graph_builder.h"
+#include "workloads/graph/graph_builder.h"
 
 namespace dnsim::workloads {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "graph/graph.h"
+#include "workloads/graph/graph.h"
 
 namespace dnsim::workloads {
 

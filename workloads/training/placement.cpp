@@ -1,5 +1,5 @@
 // Denoiser placement.
-#include "training/placement.h"
+#include "workloads/training/placement.h"
 
 #include <algorithm>
 #include <cmath>
@@ -7,10 +7,10 @@
 
 #include <fmt/format.h>
 
-#include "cgra/layer_mapping.h"
-#include "common/random_streams.h"
-#include "common/rng.h"
-#include "graph/transforms.h"
+#include "models/cgra/layer_mapping.h"
+#include "models/common/random_streams.h"
+#include "models/common/rng.h"
+#include "workloads/graph/transforms.h"
 
 namespace dnsim::training {
 

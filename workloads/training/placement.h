@@ -10,9 +10,9 @@
 #include <utility>
 #include <vector>
 
-#include "datasets/dataset.h"
-#include "training/placement_method.h"
-#include "training/torch_graph.h"
+#include "workloads/datasets/dataset.h"
+#include "workloads/training/placement_method.h"
+#include "workloads/training/torch_graph.h"
 
 namespace dnsim::training {
 

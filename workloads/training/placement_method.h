@@ -5,7 +5,7 @@
 #include <array>
 #include <string>
 
-#include "common/config_schema.h"
+#include "models/common/config_schema.h"
 
 namespace dnsim::training {
 

@@ -1,5 +1,5 @@
 // Graph IR forward pass on LibTorch.
-#include "training/torch_graph.h"
+#include "workloads/training/torch_graph.h"
 
 #include <cmath>
 #include <cstring>
@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "cgra/layer_mapping.h"
+#include "models/cgra/layer_mapping.h"
 
 namespace dnsim::training {
 

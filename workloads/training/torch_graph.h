@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "cgra/analog_noise.h"
-#include "cgra/cgra_config.h"
-#include "graph/graph.h"
+#include "models/cgra/analog_noise.h"
+#include "models/cgra/cgra_config.h"
+#include "workloads/graph/graph.h"
 
 namespace dnsim::training {
 

@@ -1,14 +1,14 @@
 // Training loops.
-#include "training/trainer.h"
+#include "workloads/training/trainer.h"
 
 #include <algorithm>
 #include <chrono>
 #include <numeric>
 #include <sstream>
 
-#include "common/output_files.h"
-#include "common/random_streams.h"
-#include "common/rng.h"
+#include "models/common/output_files.h"
+#include "models/common/random_streams.h"
+#include "models/common/rng.h"
 
 namespace dnsim::training {
 

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "datasets/dataset.h"
-#include "training/torch_graph.h"
+#include "workloads/datasets/dataset.h"
+#include "workloads/training/torch_graph.h"
 
 namespace dnsim::training {
 
