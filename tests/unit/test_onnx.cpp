@@ -283,7 +283,7 @@ TEST_CASE("PyTorch's SiLU export (x * Sigmoid(x)) imports as one Silu node") {
     CHECK(back.nodes[0].name == "act");
 }
 
-TEST_CASE("Identity and Dropout are aliases; a graph output behind one keeps its name") {
+TEST_CASE("Identity and Dropout are aliases, and a graph output behind one keeps its name") {
     ModelBuilder b({-1, 3});
     b.node("Identity", {"x"}, "a");
     b.node("Relu", {"a"}, "r", "relu");
@@ -297,7 +297,7 @@ TEST_CASE("Identity and Dropout are aliases; a graph output behind one keeps its
     CHECK(g.nodes[0].outputs[0] == "y");
 }
 
-TEST_CASE("shape sub-graphs fold at import; the symbolic batch stays symbolic where exact") {
+TEST_CASE("shape sub-graphs fold at import, and the symbolic batch stays symbolic where exact") {
     // y = x.reshape(x.shape[0], -1), as PyTorch exports it with a dynamic batch.
     ModelBuilder b({-1, 4, 2, 2});
     b.node("Shape", {"x"}, "s");
@@ -342,7 +342,7 @@ TEST_CASE("shape sub-graphs fold at import; the symbolic batch stays symbolic wh
     }
 }
 
-TEST_CASE("a zero Pad before a Conv folds into its padding; before a MaxPool it stays") {
+TEST_CASE("a zero Pad before a Conv folds into its padding, before a MaxPool it stays") {
     for (const char* next : {"Conv", "MaxPool"}) {
         INFO(next);
         ModelBuilder b({1, 1, 3, 3}, 11);
@@ -548,7 +548,7 @@ TEST_CASE("opset 11 Softmax over several trailing dimensions: one softmax over a
     CHECK(g.nodes.back().name == "sm");
 }
 
-TEST_CASE("ONNX names with control characters import; errors quote them on one line") {
+TEST_CASE("ONNX names with control characters import, and errors quote them on one line") {
     // Names are the model's own: a newline or a tab is kept (layers.csv quotes it), and an
     // error that quotes such a name writes its control characters as \xNN.
     auto m = one_node("Relu");
