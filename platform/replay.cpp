@@ -9,6 +9,7 @@
 #include "models/common/config_error.h"
 #include "models/common/worker_pool.h"
 #include "platform/job_data.h"
+#include "platform/replay_keys.h"
 #include "platform/replay_schedule.h"
 #include "platform/simulation.h"
 
@@ -17,13 +18,8 @@ namespace dnsim::platform {
 using workloads::Graph;
 
 void ReplayConfig::validate() const {
-    soc.cgra.validate();
-    soc.denoiser.validate();
-    soc.format.validate();
-    noise.validate();
-    require_range("run.seeds", seeds, 1u, 1000u);
-    require_range("run.batch", batch, std::int64_t{1}, std::int64_t{65536});
-    require_range("run.threads", threads, 1u, 256u);
+    replay_hardware_keys<ReplayConfig>().check(*this);
+    replay_run_keys<ReplayConfig>().check(*this);
 }
 
 namespace {

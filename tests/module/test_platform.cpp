@@ -19,6 +19,31 @@
 using namespace dnsim;
 using namespace dnsim::platform;
 
+TEST_CASE("ReplayConfig::validate checks the keys' declared ranges, naming the key") {
+    // A program that fills a ReplayConfig without the command line gets the same checks.
+    const auto error = [](const platform::ReplayConfig& c) {
+        try {
+            c.validate();
+        } catch (const ConfigError& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    platform::ReplayConfig c;
+    CHECK(error(c) == "no error");
+    c.seeds = 0;
+    CHECK(error(c) == "run.seeds: 0 is out of range; accepted: 1 to 1000");
+    c = {};
+    c.batch = 70000;
+    CHECK(error(c) == "run.batch: 70000 is out of range; accepted: 1 to 65536");
+    c = {};
+    c.noise.activation_k = -1.0;
+    CHECK(error(c) == "noise.activation_k: -1 is out of range; accepted: 0 to 10");
+    c = {};
+    c.soc.cgra.analog.dac_bits = 17;
+    CHECK(error(c) == "cgra.dac_bits: 17 is out of range; accepted: 1 to 16");
+}
+
 TEST_CASE("timing pass: CGRA steps take their analytic cycles, totals add up") {
     workloads::Graph g = workloads::builtin_model("resnet18_28");
     workloads::insert_denoiser(g, "layer2.0.relu2");

@@ -1,0 +1,83 @@
+// The keys of a replay (platform::ReplayConfig), declared once: the hardware (cgra.*, noise.*,
+// denoiser.*, weight_sram.*, activation_sram.*, block.*) from the declarations beside each
+// config struct, and the run.* keys of the replay itself. dnsim run binds them
+// (testbench/config_keys.h) and ReplayConfig::validate() checks them. Templates on the config
+// type so that the configuration fuzz harness, which has no SystemC, declares the same keys
+// for its copy of ReplayConfig. Plain C++.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <type_traits>
+#include <utility>
+
+#include "models/cgra/cgra_config.h"
+#include "models/cgra/noise_config.h"
+#include "models/common/config_schema.h"
+#include "models/common/energy.h"
+#include "models/denoiser/denoiser_config.h"
+
+namespace dnsim::platform {
+
+/// run.seed: the first seed of every random stream a command draws.
+template <class S, class Access>
+void declare_run_seed(config::KeySet<S>& s, Access access) {
+    s.add("run.seed", access)
+        .help(
+            "seed of the command's random streams: analog noise, denoiser lanes, weights and "
+            "inputs of new blocks (models/common/random_streams.h)")
+        .origin(config::ours());
+}
+
+/// The names of run.denoiser_path (`Path` is platform::DenoiserPath; a template so that the
+/// configuration fuzz harness, which has no SystemC, declares the same keys).
+template <class Path>
+constexpr std::array<config::EnumName<Path>, 2> denoiser_path_names() {
+    return {{{Path::Kernel, "kernel", "the bit-exact fixed-point kernel, images in parallel"},
+             {Path::Tlm, "tlm", "every block of every image through the SystemC denoiser (slow)"}}};
+}
+
+/// The hardware keys of a replay (R: platform::ReplayConfig): cgra.*, noise.*, denoiser.*,
+/// weight_sram.*, activation_sram.*, block.*.
+template <class R>
+config::KeySet<R> replay_hardware_keys() {
+    config::KeySet<R> s;
+    s.nest(
+        cgra::CgraConfig::keys(), [](auto& r) -> auto& { return r.soc.cgra; });
+    s.nest(
+        cgra::NoiseConfig::keys(), [](auto& r) -> auto& { return r.noise; });
+    s.nest(
+        denoiser::DenoiserConfig::keys(), [](auto& r) -> auto& { return r.soc.denoiser; });
+    s.nest(
+        denoiser::BlockFormat::keys(), [](auto& r) -> auto& { return r.soc.format; });
+    return s;
+}
+
+/// The run.* keys of a replay (R: platform::ReplayConfig), then energy.*.
+template <class R>
+config::KeySet<R> replay_run_keys() {
+    using config::ours;
+    config::KeySet<R> s;
+    declare_run_seed(s, &R::seed);
+    s.add("run.seeds", &R::seeds)
+        .range(1U, 1000U)
+        .help("noisy and denoised passes, one per seed: run.seed, run.seed + 1, ...")
+        .origin(ours());
+    s.add("run.batch", &R::batch)
+        .range(std::int64_t{1}, std::int64_t{65536})
+        .help("images per platform job")
+        .origin(ours("results do not depend on it (test: run results are bit-identical across "
+                     "batch, threads and denoiser path)"));
+    s.add("run.threads", &R::threads)
+        .range(1U, 256U)
+        .help("worker threads for the functional work")
+        .origin(ours("two: a small machine's cores"));
+    using Path = std::decay_t<decltype(std::declval<R&>().denoiser_path)>;
+    s.add_choice("run.denoiser_path", &R::denoiser_path, denoiser_path_names<Path>())
+        .help("how the accuracy passes compute denoiser blocks (the same bits either way)")
+        .origin(ours());
+    s.nest(EnergyTable::keys(), &R::energy_table);
+    return s;
+}
+
+}  // namespace dnsim::platform
