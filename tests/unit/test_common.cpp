@@ -13,6 +13,7 @@
 #include "models/common/energy.h"
 #include "models/common/fixed_point.h"
 #include "models/common/rng.h"
+#include "models/common/sha256.h"
 #include "models/common/worker_pool.h"
 #include "models/common/ziggurat.h"
 
@@ -207,4 +208,28 @@ TEST_CASE("worker pool: every index runs once per call, errors come back to the 
         sum += static_cast<int>(i) + 1;
     });
     CHECK(sum == 6);
+}
+
+TEST_CASE("SHA-256 gives the FIPS 180-2 example digests, in one piece or many") {
+    // The digests published with the standard's examples (FIPS 180-2, appendix B).
+    CHECK(sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    // "abcd" "bcde" ... "nopq": 56 bytes, so the padding takes a second block.
+    std::string two_blocks;
+    for (char c = 'a'; c <= 'n'; ++c)
+        two_blocks += {c, char(c + 1), char(c + 2), char(c + 3)};
+    CHECK(sha256_hex(two_blocks) ==
+          "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    const std::string million(1000000, 'a');
+    CHECK(sha256_hex(million) ==
+          "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+    // Pieces of every size across the 64-byte blocks give the same digest.
+    for (const std::size_t piece : {1u, 7u, 63u, 64u, 65u, 1000u}) {
+        Sha256 s;
+        for (std::size_t at = 0; at < million.size(); at += piece)
+            s.update(million.data() + at, std::min(piece, million.size() - at));
+        CHECK(s.hex_digest() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+    }
+    CHECK_THROWS_WITH(sha256_file("/nonexistent/m.onnx"),
+                      "/nonexistent/m.onnx: cannot open file: No such file or directory");
 }
