@@ -24,6 +24,7 @@
 #include "models/common/energy.h"
 #include "models/denoiser/denoiser_config.h"
 #include "testbench/config_binder.h"
+#include "testbench/provenance.h"
 #include "testbench/run_memory.h"
 #include "workloads/datasets/input_normalisation.h"
 #include "workloads/graph/footprint.h"
@@ -471,4 +472,49 @@ TEST_CASE("the parsers of text-valued keys quote the value printable") {
     }
     CHECK(error_of([&] { cgra::parse_magnitude("noise.magnitude", bad); }) ==
           "noise.magnitude: 'a\\x0ab\\x1b' is not one of element, channel, tensor");
+}
+
+TEST_CASE("provenance: the build, the inputs' SHA-256, the configuration's hash, the seeds") {
+    // Expected digests from sha256sum (coreutils), not from dnsim's SHA-256.
+    const std::vector<std::pair<std::string, std::string>> config{{"cgra.clock_mhz", "500"},
+                                                                  {"run.seed", "7"}};
+    CHECK(tb::config_sha256(config) ==
+          "9fb1f258b4162d285c30cd59ebbc39e569d0d149d64912efaf5152bfd67a3863");
+    const std::string model = "/tmp/dnsim_unit_provenance_" + std::to_string(::getpid());
+    std::ofstream(model, std::ios::binary) << "abc";
+    tb::ProvenanceInputs in;
+    in.command = "dnsim run m.onnx";
+    in.model = model;
+    in.dataset_files = {model};
+    in.config = config;
+    in.wall_time_s = 1.5;
+    const auto p = tb::provenance_json(in);
+    const std::string abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+    CHECK(p["model"]["path"] == model);
+    CHECK(p["model"]["sha256"] == abc);
+    CHECK(p["dataset"][0]["sha256"] == abc);
+    CHECK(p["config_sha256"] == tb::config_sha256(config));
+    CHECK(p["seeds"] == nlohmann::ordered_json{{"run.seed", "7"}});
+    CHECK(p["dnsim_version"] == DNSIM_VERSION);
+    const std::string commit = p["git_commit"];
+    CHECK((commit == "unknown" || commit.size() == 40));
+    CHECK(p["wall_time_s"] == 1.5);
+    std::remove(model.c_str());
+    in.model = "resnet18";
+    in.model_builtin = true;
+    in.dataset_files.clear();
+    const auto q = tb::provenance_json(in);
+    CHECK(q["model"] == nlohmann::ordered_json{{"builtin", "resnet18"}});
+    CHECK(q["dataset"].empty());
+    in.model = model;  // removed: one error naming the file
+    in.model_builtin = false;
+    CHECK_THROWS_WITH(tb::provenance_json(in),
+                      model + ": cannot open file: No such file or directory");
+}
+
+TEST_CASE("provenance: the command line quotes what a shell would split") {
+    const char* argv[] = {"dnsim", "run", "my model.onnx", "--dataset.mean", "it's", "--x=1"};
+    CHECK(tb::command_line(6, argv) == "dnsim run 'my model.onnx' --dataset.mean 'it'\\''s' --x=1");
+    const char* empty[] = {"dnsim", ""};
+    CHECK(tb::command_line(2, empty) == "dnsim ''");
 }

@@ -879,9 +879,12 @@ Dataset load_dataset(const DatasetSpec& spec) {
                                                            names_of(kFashionMnistSplitNames)));
         }
         const std::string prefix = spec.split == "test" ? "t10k" : "train";
-        d = load_idx(fmt::format("{}/{}-images-idx3-ubyte.gz", kFashionMnistDir, prefix),
-                     fmt::format("{}/{}-labels-idx1-ubyte.gz", kFashionMnistDir, prefix),
-                     spec.limit, scale, spec.max_elements);
+        const std::string images =
+            fmt::format("{}/{}-images-idx3-ubyte.gz", kFashionMnistDir, prefix);
+        const std::string labels =
+            fmt::format("{}/{}-labels-idx1-ubyte.gz", kFashionMnistDir, prefix);
+        d = load_idx(images, labels, spec.limit, scale, spec.max_elements);
+        d.files = {images, labels};
     } else if (spec.format == "idx" || spec.format == "npy") {
         if (spec.images.empty())
             throw ConfigError("dataset.images", "is required for format " + spec.format);
@@ -890,6 +893,7 @@ Dataset load_dataset(const DatasetSpec& spec) {
         d = spec.format == "idx"
                 ? load_idx(spec.images, spec.labels, spec.limit, scale, spec.max_elements)
                 : load_npy(spec.images, spec.labels, spec.limit, scale, spec.max_elements);
+        d.files = {spec.images, spec.labels};
     } else if (spec.format == "cifar10") {
         if (spec.images.empty())
             throw ConfigError("dataset.images", "is required for format cifar10");
@@ -903,6 +907,7 @@ Dataset load_dataset(const DatasetSpec& spec) {
             start = comma + 1;
         }
         d = load_cifar10(files, spec.limit, scale, spec.max_elements);
+        d.files = files;
     } else {
         throw ConfigError("dataset.format", fmt::format("'{}' is not one of {}", spec.format,
                                                         names_of(kDatasetFormatNames)));

@@ -25,7 +25,9 @@ namespace dnsim::workloads {
 
 struct Dataset {
     std::string name;  ///< where it came from (shown in reports)
-    Tensor images;     ///< N x C x H x W, normalised
+    /// The files it was read from (images first), for the provenance of results.
+    std::vector<std::string> files;
+    Tensor images;  ///< N x C x H x W, normalised
     std::vector<std::int32_t> labels;
     /// What load_dataset applied: the scale (8-bit pixel data only), mean, std and the order
     /// the channels are in (gray, rgb; empty for other channel counts).
