@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "models/cgra/layer_cost.h"
 #include "workloads/graph/transforms.h"
@@ -99,6 +100,11 @@ ReplayResult assemble_result(const workloads::Graph& g, const ReplayPlan& plan, 
     for (const EnergyLine& l : denoiser_energy.lines()) {
         if (l.action == "sram_word")
             r.denoiser_sram_words += static_cast<std::uint64_t>(l.count);
+    }
+    r.actions = cgra_energy.totals();
+    for (EnergyLine l : denoiser_energy.totals()) {
+        l.component = "denoiser." + l.component;
+        r.actions.push_back(std::move(l));
     }
     return r;
 }

@@ -68,6 +68,9 @@ struct ReplayResult {
     std::vector<ComponentEnergy> energy;    ///< CGRA components, then "denoiser.*"
     double energy_pJ = 0.0;                 ///< per inference, all components
     double denoiser_energy_pJ = 0.0;        ///< per inference, the "denoiser.*" components
+    /// The action counts behind `energy`, per inference and per (component, action): with
+    /// another energy table, energy_of() of each gives the energy without re-simulating.
+    std::vector<EnergyLine> actions;
     std::vector<PassResult> passes;
     double functional_wall_s = 0.0;
     std::int64_t functional_images = 0;  ///< images replayed in all accuracy passes

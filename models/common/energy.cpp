@@ -133,16 +133,41 @@ const config::KeySet<EnergyTable>& EnergyTable::keys() {
     return k;
 }
 
+double energy_of(const EnergyTable& table, EnergyEntry::Kind kind, const std::string& action,
+                 double count) {
+    // uW x ns = 1e-6 W x 1e-9 s = 1e-15 J = 1e-3 pJ
+    return kind == EnergyEntry::Kind::dynamic_pJ ? count * table.pj(action)
+                                                 : count * table.leakage_uw(action) * 1e-3;
+}
+
 void EnergyAccount::add_dynamic(const std::string& component, const std::string& action,
                                 double count) {
-    m_lines.push_back({component, action, count, count * m_table->pj(action)});
+    m_lines.push_back(
+        {component, action, count, count * m_table->pj(action), EnergyEntry::Kind::dynamic_pJ});
 }
 
 void EnergyAccount::add_leakage(const std::string& component, const std::string& action,
                                 double scale, double time_ns) {
     // uW x ns = 1e-6 W x 1e-9 s = 1e-15 J = 1e-3 pJ
-    m_lines.push_back(
-        {component, action, scale * time_ns, scale * m_table->leakage_uw(action) * time_ns * 1e-3});
+    m_lines.push_back({component, action, scale * time_ns,
+                       scale * m_table->leakage_uw(action) * time_ns * 1e-3,
+                       EnergyEntry::Kind::leakage_uW});
+}
+
+std::vector<EnergyLine> EnergyAccount::totals() const {
+    std::vector<EnergyLine> out;
+    for (const EnergyLine& l : m_lines) {
+        auto it = out.begin();
+        while (it != out.end() && !(it->component == l.component && it->action == l.action))
+            ++it;
+        if (it == out.end()) {
+            out.push_back(l);
+        } else {
+            it->count += l.count;
+            it->energy_pJ += l.energy_pJ;
+        }
+    }
+    return out;
 }
 
 std::vector<std::pair<std::string, double>> EnergyAccount::per_component_pJ() const {

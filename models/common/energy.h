@@ -63,7 +63,13 @@ struct EnergyLine {
     std::string action;
     double count = 0.0;  ///< actions, or leakage scale x ns for leakage lines
     double energy_pJ = 0.0;
+    EnergyEntry::Kind kind = EnergyEntry::Kind::dynamic_pJ;
 };
+
+/// The energy of `count` of entry `action` under `table`: count x pJ for an action, count
+/// (instances x ns) x uW x 1e-3 for leakage.
+double energy_of(const EnergyTable& table, EnergyEntry::Kind kind, const std::string& action,
+                 double count);
 
 /// Collects energy per component from action counts and leakage durations.
 class EnergyAccount {
@@ -77,6 +83,9 @@ class EnergyAccount {
                      double time_ns);
 
     const std::vector<EnergyLine>& lines() const { return m_lines; }
+    /// The lines summed per (component, action), in first-seen order: the action counts from
+    /// which the energy under another table follows (energy_of).
+    std::vector<EnergyLine> totals() const;
     /// Energy per component in pJ, in first-seen order.
     std::vector<std::pair<std::string, double>> per_component_pJ() const;
     double total_pJ() const;

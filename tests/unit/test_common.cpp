@@ -233,3 +233,32 @@ TEST_CASE("SHA-256 gives the FIPS 180-2 example digests, in one piece or many") 
     CHECK_THROWS_WITH(sha256_file("/nonexistent/m.onnx"),
                       "/nonexistent/m.onnx: cannot open file: No such file or directory");
 }
+
+TEST_CASE("energy totals per component and action give the energy under another table") {
+    EnergyTable t = EnergyTable::defaults_45nm();
+    EnergyAccount a(t);
+    a.add_dynamic("cgra.analog", "adc_conversion", 1000);
+    a.add_dynamic("cgra.digital", "mac_16b", 10);
+    a.add_dynamic("cgra.analog", "adc_conversion", 500);
+    a.add_leakage("sram", "sram_leakage_per_kib", 4, 2000);  // 4 KiB for 2 us
+    const auto totals = a.totals();
+    REQUIRE(totals.size() == 3);
+    CHECK(totals[0].component == "cgra.analog");
+    CHECK(totals[0].count == 1500);
+    CHECK(totals[1].action == "mac_16b");
+    CHECK(totals[2].kind == EnergyEntry::Kind::leakage_uW);
+    CHECK(totals[2].count == 8000);  // KiB x ns
+    // Under the defaults: 1500 x 1.67 pJ, 10 x 1 pJ, 8000 KiB ns x 15.5 uW x 1e-3 = 124 pJ
+    // (docs/energy.md's figures).
+    CHECK(totals[0].energy_pJ == Approx(2505.0));
+    CHECK(totals[2].energy_pJ == Approx(124.0));
+    EnergyTable other = t;
+    other.set("adc_conversion", 2.0);
+    other.set("sram_leakage_per_kib", 10.0);
+    CHECK(energy_of(other, totals[0].kind, totals[0].action, totals[0].count) == Approx(3000.0));
+    CHECK(energy_of(other, totals[2].kind, totals[2].action, totals[2].count) == Approx(80.0));
+    double sum = 0;
+    for (const auto& l : totals)
+        sum += l.energy_pJ;
+    CHECK(sum == Approx(a.total_pJ()));
+}
