@@ -1,11 +1,13 @@
 // The dnsim command: subcommands with Boost.Program_options; the same dotted keys work on the
 // command line and in an INI file given with --config. Exit codes: 0 success, 1 bad input
 // (one message naming the key or file), 3 a self-check failed, 4 internal error.
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <string>
 #include <systemc>
+#include <thread>
 
 #include <fmt/format.h>
 #include <boost/program_options.hpp>
@@ -23,6 +25,7 @@
 #include "testbench/eval_study.h"
 #include "testbench/inspect.h"
 #include "testbench/model_loader.h"
+#include "testbench/regress.h"
 #include "testbench/run_memory.h"
 #include "testbench/run_study.h"
 #include "workloads/graph/transforms.h"
@@ -68,7 +71,9 @@ void print_usage(std::ostream& os) {
           "  run        replay MODEL through the platform (MX-CGRA + denoiser): accuracy clean /\n"
           "             noisy / denoised, cycles per layer, latency overhead, energy, power\n"
           "  keys       list every configuration key with its default, range and source\n"
-          "             (--markdown [FILE]: docs/keys.md)\n\n"
+          "             (--markdown [FILE]: docs/keys.md)\n"
+          "  regress    run a directory of regression cases, compare their metrics with the\n"
+          "             expected values (--junit FILE for CI; docs/regression.md)\n\n"
           "Run 'dnsim <command> --help' for the options of a command.\n";
 }
 
@@ -292,6 +297,44 @@ int cmd_keys(int argc, const char* const* argv) {
     return 0;
 }
 
+/// dnsim regress CASES_DIR: the regression cases, each in its own dnsim process.
+int cmd_regress(int argc, const char* const* argv) {
+    dnsim::tb::RegressOptions opt;
+    opt.jobs = std::max(1U, std::thread::hardware_concurrency());
+    po::options_description general("Options of 'dnsim regress'");
+    general.add_options()("help,h", "print this help")(
+        "cases", po::value<std::string>(&opt.cases_dir), "directory of case directories")(
+        "update", "rewrite the expected values of the failing cases from their results")(
+        "junit", po::value<std::string>(&opt.junit), "also write the outcome as JUnit XML")(
+        "jobs", po::value<unsigned>(&opt.jobs), "cases run at once (default: the cores)")(
+        "filter", po::value<std::string>(&opt.filter),
+        "only the cases whose name matches this shell pattern (e.g. 'paper*')")(
+        "work", po::value<std::string>(&opt.work_dir),
+        "directory for the cases' results (default: a new temporary directory, removed when "
+        "every case passes)")("keep", "keep the results of the cases even when all pass");
+    po::positional_options_description positional;
+    positional.add("cases", 1);
+    po::variables_map vm;
+    dnsim::tb::parse_options(argc, argv, general, po::options_description(), &positional, vm);
+    if (vm.count("help") != 0) {
+        std::cout << "usage: dnsim regress CASES_DIR [--update] [--junit FILE] [--jobs N] "
+                     "[--filter PATTERN]\n\nEach case: a directory with 'args' (the dnsim "
+                     "command and its arguments, one per line), an optional config.ini and "
+                     "expected.json (the metrics checked, with tolerances; docs/regression.md). "
+                     "Exit status: 0 all pass, 2 a metric differs, 1 bad input or a case that "
+                     "does not run.\n\n"
+                  << general << "\n";
+        return 0;
+    }
+    if (opt.cases_dir.empty())
+        throw ConfigError("cases", "missing; usage: dnsim regress CASES_DIR");
+    if (vm.count("jobs") != 0 && (opt.jobs < 1 || opt.jobs > 1024))
+        throw ConfigError("jobs", fmt::format("{} is out of range; accepted: 1 to 1024", opt.jobs));
+    opt.update = vm.count("update") != 0;
+    opt.keep = vm.count("keep") != 0;
+    return dnsim::tb::run_regress(opt, std::cout);
+}
+
 }  // namespace
 
 int sc_main(int argc, char* argv[]) {
@@ -328,8 +371,12 @@ int sc_main(int argc, char* argv[]) {
         if (first == "keys") {
             return cmd_keys(argc - 1, argv + 1);
         }
+        if (first == "regress") {
+            return cmd_regress(argc - 1, argv + 1);
+        }
         std::cerr << "dnsim: error: unknown command '" << first
-                  << "'; accepted: denoiser, inspect, eval, run, keys (see dnsim --help)\n";
+                  << "'; accepted: denoiser, inspect, eval, run, keys, regress (see dnsim "
+                     "--help)\n";
         return 1;
     } catch (const ConfigError& e) {
         std::cerr << "dnsim: error: " << e.what() << "\n";
