@@ -466,9 +466,10 @@ bool within_tolerance(const Metric& m, const json& got, double images, std::stri
     const bool ok = integers && allowed == 0.0 ? got.get<std::int64_t>() == want.get<std::int64_t>()
                                                : std::abs(g - e) <= allowed;
     if (!ok) {
-        const double rel = e != 0.0 ? 100.0 * (g - e) / std::abs(e) : 0.0;
-        why = fmt::format("expected {}, got {} ({:+.4g} %), tolerance {}", number_text(want),
-                          number_text(got), rel, tolerance);
+        const std::string change =
+            e != 0.0 ? fmt::format(" ({:+.4g} %)", 100.0 * (g - e) / std::abs(e)) : "";
+        why = fmt::format("expected {}, got {}{}, tolerance {}", number_text(want),
+                          number_text(got), change, tolerance);
     }
     return ok;
 }
@@ -476,8 +477,16 @@ bool within_tolerance(const Metric& m, const json& got, double images, std::stri
 int run_regress(const RegressOptions& opt, std::ostream& out) {
     const auto t0 = std::chrono::steady_clock::now();
     const std::vector<RegressCase> cases = find_cases(opt.cases_dir, opt.filter);
-    if (!opt.junit.empty())
+    if (!opt.junit.empty()) {
+        // A CI job names a report path in its workspace: a missing directory is a typo there.
+        const fs::path parent = fs::path(opt.junit).parent_path();
+        std::error_code ec;
+        if (!parent.empty() && !fs::is_directory(parent, ec)) {
+            throw ConfigError(
+                "junit", fmt::format("the directory of '{}' does not exist", printable(opt.junit)));
+        }
         check_output_file(opt.junit, "junit");
+    }
     const std::string exe = opt.dnsim_exe.empty() ? this_executable() : opt.dnsim_exe;
     std::string work = opt.work_dir;
     const bool own_work = work.empty();
