@@ -6,11 +6,15 @@
 
 #include <fmt/format.h>
 
+#include "models/common/output_files.h"
 #include "platform/soc.h"
 #include "testbench/config_keys.h"
 #include "testbench/model_loader.h"
+#include "testbench/provenance.h"
+#include "testbench/result_json.h"
 #include "testbench/run_memory.h"
 #include "workloads/exec/executor.h"
+#include "workloads/topologies/topologies.h"
 
 namespace dnsim::tb {
 
@@ -59,12 +63,37 @@ int run_eval(const EvalOptions& opt, std::ostream& os) {
         }
     }
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double pct = n > 0 ? 100.0 * static_cast<double>(correct) / static_cast<double>(n) : 0.0;
     os << fmt::format("model {} on {}: {} images\n", g.name, d.name, n);
-    os << fmt::format("top-1 accuracy (float executor, no noise): {:.2f} % ({} of {})\n",
-                      n > 0 ? 100.0 * static_cast<double>(correct) / static_cast<double>(n) : 0.0,
+    os << fmt::format("top-1 accuracy (float executor, no noise): {:.2f} % ({} of {})\n", pct,
                       correct, n);
     os << fmt::format("throughput: {:.1f} images/s on {} threads ({:.2f} s)\n",
                       static_cast<double>(n) / s, opt.threads, s);
+    if (!opt.out_dir.empty()) {
+        nlohmann::ordered_json j;
+        j["schema_version"] = kResultSchemaVersion;
+        j["tool"] = "dnsim eval";
+        j["model"] = g.name;
+        j["dataset"] = d.name;
+        j["images"] = n;
+        j["correct"] = correct;
+        j["accuracy_pct"] = pct;
+        j["images_per_s"] = static_cast<double>(n) / s;
+        nlohmann::ordered_json config;
+        for (const auto& [key, value] : opt.effective_config)
+            config[key] = value;
+        j["config"] = config;
+        ProvenanceInputs p;
+        p.command = opt.command;
+        p.model = opt.model;
+        p.model_builtin = is_builtin_model(opt.model);
+        p.dataset_files = d.files;
+        p.config = opt.effective_config;
+        p.wall_time_s = s;
+        j["provenance"] = provenance_json(p);
+        write_file_atomically(opt.out_dir, "summary.json", json_text(j));
+        os << "wrote " << opt.out_dir << "/summary.json\n";
+    }
     return 0;
 }
 

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <ostream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "workloads/datasets/dataset.h"
 
@@ -16,9 +18,14 @@ struct EvalOptions {
     unsigned threads = 2;
     std::uint64_t seed = 0;
     std::int64_t batch = 256;  ///< images per executor call
+    std::string out_dir;       ///< where summary.json goes (empty: no file)
+    std::string command;       ///< the command line, for the provenance block
+    /// Every configuration key with its resolved value (summary.json, its hash).
+    std::vector<std::pair<std::string, std::string>> effective_config;
 };
 
-/// Loads model and dataset, checks they fit, evaluates; returns the process exit code.
+/// Loads model and dataset, checks they fit, evaluates, prints the accuracy and writes
+/// out_dir/summary.json (accuracy, configuration, provenance); returns the process exit code.
 int run_eval(const EvalOptions& opt, std::ostream& os);
 
 }  // namespace dnsim::tb

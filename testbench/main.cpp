@@ -25,6 +25,7 @@
 #include "testbench/eval_study.h"
 #include "testbench/inspect.h"
 #include "testbench/model_loader.h"
+#include "testbench/provenance.h"
 #include "testbench/regress.h"
 #include "testbench/run_memory.h"
 #include "testbench/run_study.h"
@@ -203,6 +204,7 @@ int cmd_eval(int argc, const char* const* argv) {
     general.add_options()("help,h", "print this help")("model", po::value<std::string>(),
                                                        "an .onnx file or a built-in name")(
         "config", po::value<std::string>(), "INI file with any of the configuration keys")(
+        "out", po::value<std::string>(), "also write DIR/summary.json (accuracy, provenance)")(
         "dump-config", po::value<std::string>(), kDumpConfigHelp);
     po::variables_map vm;
     dnsim::tb::ConfigOrigins origins;
@@ -213,7 +215,13 @@ int cmd_eval(int argc, const char* const* argv) {
         return 0;
     }
     opt.model = vm["model"].as<std::string>();
+    if (vm.count("out") != 0) {
+        opt.out_dir = vm["out"].as<std::string>();
+        dnsim::check_output_dir(opt.out_dir, {"summary.json"}, "out");
+    }
     dump_config(vm, binder, "eval");
+    opt.command = "dnsim " + dnsim::tb::command_line(argc, argv);
+    opt.effective_config = binder.effective(vm);
     return origins.annotate([&] { return dnsim::tb::run_eval(opt, std::cout); });
 }
 
