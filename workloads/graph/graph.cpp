@@ -175,10 +175,6 @@ Dims window_shape(const Source& g, const Node& n, const Dims& x, std::int64_t ou
     return {x[0], out_channels, h, w};
 }
 
-}  // namespace
-
-namespace {
-
 /// Real-valued attributes must be finite (a NaN slope or bound passes every range check and
 /// silently poisons the outputs); BatchNormalization's epsilon must also be positive.
 void check_real_attrs(const Source& g, const Node& n) {
@@ -203,8 +199,7 @@ Dims conv_shape(const Source& g, const Node& n, const std::vector<Dims>& in) {
     require_rank(g, n, w, 4, "weight (M, C/group, kH, kW)");
     if (a.group < 1 || x[1] % a.group != 0 || w[0] % a.group != 0) {
         fail(g, n,
-             fmt::format("group {} does not divide input channels {} and output "
-                         "channels {}",
+             fmt::format("group {} does not divide input channels {} and output channels {}",
                          a.group, x[1], w[0]));
     }
     if (w[1] * a.group != x[1]) {
