@@ -32,50 +32,13 @@ std::int64_t elems(const Dims& d) {
     return workloads::numel(d);
 }
 
-/// Digital work of a node: element operations, MACs and data-memory words (docs/cgra.md).
-cgra::DigitalWork digital_work(const workloads::Graph& g, const Node& n,
-                               const std::map<std::string, Dims>& shapes, std::int64_t macs) {
-    cgra::DigitalWork w;
-    w.name = n.name;
-    const std::int64_t e = elems(shapes.at(n.outputs[0]));
-    w.words_out = e;
-    for (const auto& in : n.inputs) {
-        if (!g.is_initializer(in))
-            w.words_in += elems(shapes.at(in));
-    }
+/// Digital work of a node whose work is not proportional to its output alone (docs/cgra.md).
+void own_digital_work(const workloads::Graph& g, const Node& n,
+                      const std::map<std::string, Dims>& shapes, std::int64_t macs,
+                      cgra::DigitalWork& w) {
+    const std::int64_t e = w.words_out;
     const auto k2 = n.attrs.kernel[0] * n.attrs.kernel[1];
     switch (n.op) {
-        case Op::BatchNorm:
-            w.macs = e;
-            break;  // x * scale + shift
-        case Op::Relu:
-        case Op::Clip:
-        case Op::LeakyRelu:
-            w.ops = e;
-            break;  // compare / select (shift)
-        case Op::HardSigmoid:
-            w.macs = e;
-            w.ops = e;
-            break;  // a x + b, clamp
-        case Op::HardSwish:
-            w.macs = 2 * e;
-            w.ops = e;
-            break;  // x * clamp(x/6 + 1/2)
-        case Op::Sigmoid:
-            w.ops = 2 * e;
-            break;  // table lookup + interpolation
-        case Op::Silu:
-            w.ops = 2 * e;
-            w.macs = e;
-            break;  // sigmoid, then x * s
-        case Op::Add:
-            w.ops = e;
-            break;
-        case Op::Mul:
-            w.macs = e;
-            break;
-        case Op::Concat:
-            break;  // data movement only
         case Op::MaxPool:
             w.ops = e * k2;
             break;
@@ -87,17 +50,6 @@ cgra::DigitalWork digital_work(const workloads::Graph& g, const Node& n,
             w.ops = w.words_in;
             w.macs = e;
             break;
-        case Op::Softmax:
-            w.ops = 3 * e;
-            w.macs = e;
-            break;  // max, exp (table), sum; scale
-        case Op::Sub:
-            w.ops = e;
-            break;
-        case Op::Div:
-            w.ops = e;
-            w.macs = e;
-            break;  // reciprocal (table), multiply
         case Op::Pow:
             if (g.is_initializer(n.inputs[1]) && g.initializer(n.inputs[1]).numel() == 1 &&
                 g.initializer(n.inputs[1]).data[0] == 2.0f) {
@@ -107,15 +59,6 @@ cgra::DigitalWork digital_work(const workloads::Graph& g, const Node& n,
                 w.macs = e;  // exp(b log a): two table lookups, one multiply
             }
             break;
-        case Op::Sqrt:
-        case Op::Erf:
-        case Op::Tanh:
-            w.ops = 2 * e;
-            break;  // table lookup + interpolation, like Sigmoid
-        case Op::Gelu:
-            w.ops = 3 * e;
-            w.macs = 2 * e;
-            break;  // erf (table + interpolation), + 1; x * 0.5 * (...)
         case Op::ReduceMean:
         case Op::ReduceSum:
             w.ops = w.words_in;
@@ -132,17 +75,32 @@ cgra::DigitalWork digital_work(const workloads::Graph& g, const Node& n,
             w.macs = 3 * e;
             break;  // sum, x - mean; square-accumulate, scale by 1/std, a x + b; rsqrt per row
         }
-        case Op::Transpose:
-        case Op::Pad:
-            break;  // data movement only
-        case Op::Slice:
-        case Op::Expand:
-            w.words_in = n.op == Op::Slice ? e : w.words_in;
-            break;  // data movement only (a slice reads only what it keeps)
         default:
             w.macs = macs;
             break;  // depthwise conv, MatMul
     }
+}
+
+/// Digital work of a node: element operations, MACs and data-memory words (docs/cgra.md).
+cgra::DigitalWork digital_work(const workloads::Graph& g, const Node& n,
+                               const std::map<std::string, Dims>& shapes, std::int64_t macs) {
+    cgra::DigitalWork w;
+    w.name = n.name;
+    const std::int64_t e = elems(shapes.at(n.outputs[0]));
+    w.words_out = e;
+    for (const auto& in : n.inputs) {
+        if (!g.is_initializer(in))
+            w.words_in += elems(shapes.at(in));
+    }
+    const workloads::ElementCost& cost = workloads::op_info(n.op).cost;
+    if (!cost.applies) {
+        own_digital_work(g, n, shapes, macs, w);
+        return w;
+    }
+    w.ops = cost.ops * e;
+    w.macs = cost.macs * e;
+    if (n.op == Op::Slice)
+        w.words_in = e;  // a slice reads only what it keeps
     return w;
 }
 
@@ -170,7 +128,7 @@ ReplayPlan make_replay_plan(const workloads::Graph& g, const cgra::CgraConfig& c
             s.kind = StepKind::Denoiser;
             s.reduced_channels = shapes.at(n.inputs[1])[0];
             ++plan.denoisers;
-        } else if (n.op == Op::Flatten || n.op == Op::Reshape) {
+        } else if (workloads::op_info(n.op).family == workloads::OpFamily::View) {
             s.kind = StepKind::Free;
         } else {
             s.kind = StepKind::Digital;

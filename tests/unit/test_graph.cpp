@@ -1,5 +1,9 @@
 // Graph IR: shape inference, parameter and MAC counts (hand-computed), validation errors,
-// built-in topologies against the standard parameter counts, denoiser insertion, BN folding.
+// built-in topologies against the standard parameter counts, denoiser insertion, BN folding,
+// the op table.
+#include <set>
+#include <string>
+
 #include <catch2/catch.hpp>
 
 #include "workloads/graph/footprint.h"
@@ -226,4 +230,73 @@ TEST_CASE("memory footprint of a small graph (hand-computed)") {
     CHECK(f.peak_node == "c1");
     // c1's im2col: 3 x 3 x 3 rows, 4 x 4 output pixels; dw's (groups of 1 channel): 9 x 16.
     CHECK(f.max_im2col_elements == 27 * 16);
+}
+
+TEST_CASE("the op table has one entry per op with unique, round-tripping names") {
+    // The enum ends with Expand, the 35th op.
+    CHECK(kOpCount == 35);
+    CHECK(static_cast<std::size_t>(Op::Expand) == 34);
+    std::set<std::string> names;
+    for (std::size_t i = 0; i < kOpCount; ++i) {
+        const auto op = static_cast<Op>(i);
+        const OpInfo& info = op_info(op);
+        INFO("op " << i);
+        CHECK(info.op == op);
+        REQUIRE(info.name != nullptr);
+        CHECK(std::string(info.name) == op_name(op));
+        CHECK(names.insert(info.name).second);
+        CHECK(op_from_name(info.name) == op);
+        CHECK(info.min_inputs >= 1);
+        CHECK(info.min_inputs <= info.max_inputs);
+    }
+    CHECK(names.size() == 35);
+    CHECK(op_from_name("BatchNorm") == std::nullopt);  // ONNX's name is BatchNormalization
+    CHECK(op_from_name("relu") == std::nullopt);
+    CHECK(op_from_name("") == std::nullopt);
+}
+
+TEST_CASE("op table entries (hand-checked)") {
+    CHECK(std::string(op_name(Op::BatchNorm)) == "BatchNormalization");
+    CHECK(std::string(op_name(Op::LayerNorm)) == "LayerNormalization");
+    CHECK(op_from_name("Silu") == Op::Silu);
+
+    // Add: two inputs, numpy broadcasting; one add per output element.
+    CHECK(is_broadcast_binary(Op::Add));
+    CHECK_FALSE(is_elementwise_unary(Op::Add));
+    CHECK(op_info(Op::Add).min_inputs == 2);
+    CHECK(op_info(Op::Add).max_inputs == 2);
+    CHECK(op_info(Op::Add).cost.applies);
+    CHECK(op_info(Op::Add).cost.ops == 1);
+    CHECK(op_info(Op::Add).cost.macs == 0);
+    CHECK(is_broadcast_binary(Op::Pow));
+    CHECK(is_broadcast_binary(Op::Mul));
+
+    // Relu: one input, output of the input's shape.
+    CHECK(is_elementwise_unary(Op::Relu));
+    CHECK_FALSE(is_broadcast_binary(Op::Relu));
+    CHECK(op_info(Op::Relu).min_inputs == 1);
+    CHECK(op_info(Op::Relu).max_inputs == 1);
+    CHECK(is_elementwise_unary(Op::Gelu));
+    CHECK_FALSE(is_elementwise_unary(Op::Softmax));  // checks its axis
+
+    // Conv: X, W and an optional bias; its work is its MAC count, not per element.
+    CHECK(op_info(Op::Conv).min_inputs == 2);
+    CHECK(op_info(Op::Conv).max_inputs == 3);
+    CHECK(op_info(Op::Conv).family == OpFamily::Own);
+    CHECK_FALSE(op_info(Op::Conv).cost.applies);
+    CHECK(op_info(Op::BatchNorm).min_inputs == 5);
+    CHECK(op_info(Op::Denoiser).min_inputs == 1 + kDenoiserWeightRoles.size());
+    CHECK(op_info(Op::Concat).max_inputs > 1000);
+
+    // Gelu: erf (lookup + interpolation) and + 1, then x * 0.5 * (...).
+    CHECK(op_info(Op::Gelu).cost.ops == 3);
+    CHECK(op_info(Op::Gelu).cost.macs == 2);
+
+    // Only Flatten and Reshape are views; only Concat, Softmax and Flatten work along `axis`.
+    for (std::size_t i = 0; i < kOpCount; ++i) {
+        const auto op = static_cast<Op>(i);
+        INFO(op_name(op));
+        CHECK((op_info(op).family == OpFamily::View) == (op == Op::Flatten || op == Op::Reshape));
+        CHECK(op_info(op).axis_op == (op == Op::Concat || op == Op::Softmax || op == Op::Flatten));
+    }
 }

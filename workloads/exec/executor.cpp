@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <exception>
 #include <new>
+#include <stdexcept>
 #include <thread>
 #include <unordered_map>
 
@@ -17,6 +18,71 @@ namespace dnsim::workloads {
 
 namespace {
 
+/// A Denoiser node: its noise is drawn per image and node, so an image's result does not depend
+/// on the batch it runs in.
+Tensor evaluate_denoiser(const Graph& g, std::size_t ni, const std::vector<const Tensor*>& in,
+                         std::uint64_t first_image, const ExecOptions& options) {
+    const std::vector<const Tensor*> w(in.begin() + 1, in.end());
+    const std::uint64_t seed = options.seed;
+    const bool zero = options.epsilon == DenoiserEpsilon::Zero;
+    return kernels::denoiser(*in[0], w, g.nodes[ni].attrs.alpha,
+                             [&](std::int64_t img, std::int64_t count, float* e) {
+                                 if (zero) {
+                                     std::fill_n(e, count, 0.0f);
+                                     return;
+                                 }
+                                 Rng rng(seed, {first_image + static_cast<std::uint64_t>(img), ni});
+                                 for (std::int64_t i = 0; i < count; ++i) {
+                                     e[i] = static_cast<float>(rng.normal());
+                                 }
+                             });
+}
+
+/// A node of an op with a kernel of its own (OpFamily::Own).
+Tensor evaluate_own(const Graph& g, std::size_t ni, const std::vector<const Tensor*>& in,
+                    const Dims& out_dims, std::uint64_t first_image, const ExecOptions& options) {
+    const Node& n = g.nodes[ni];
+    const NodeAttrs& a = n.attrs;
+    const Tensor* third = in.size() > 2 ? in[2] : nullptr;
+    switch (n.op) {
+        case Op::Conv:
+            return kernels::conv2d(*in[0], *in[1], third, a);
+        case Op::BatchNorm:
+            return kernels::batch_norm(*in[0], *in[1], *in[2], *in[3], *in[4], a.epsilon);
+        case Op::Concat:
+            return kernels::concat(in, a.axis);
+        case Op::GlobalAveragePool:
+            return kernels::global_average_pool(*in[0]);
+        case Op::Gemm:
+            return kernels::gemm(*in[0], *in[1], third, a, out_dims);
+        case Op::MatMul:
+            if (in[0]->rank() == 2 && in[1]->rank() == 2) {
+                // Rows of A may be images: gemm computes row by row, so a row's bits do not
+                // depend on how many rows share the call (a batched MatMul's images are its
+                // leading dimensions, one product each).
+                return kernels::gemm(*in[0], *in[1], nullptr, default_attrs(Op::Gemm), out_dims);
+            }
+            return kernels::matmul(*in[0], *in[1], out_dims);
+        case Op::Softmax:
+            return kernels::softmax(*in[0], a.axis);
+        case Op::Transpose:
+            return kernels::transpose(*in[0], a.perm);
+        case Op::Slice:
+            return kernels::slice(*in[0], slice_ranges(g.name, n, in[0]->dims));
+        case Op::Pad:
+            return kernels::pad(*in[0], a.pad_amounts, a.pad_value);
+        case Op::LayerNorm:
+            return kernels::layer_norm(*in[0], *in[1], third, a.axis, a.epsilon);
+        case Op::Expand:
+            return kernels::expand(*in[0], out_dims);
+        case Op::Denoiser:
+            return evaluate_denoiser(g, ni, in, first_image, options);
+        default:
+            break;
+    }
+    throw std::logic_error(fmt::format("no kernel for op {}", op_name(n.op)));
+}
+
 Tensor evaluate(const Graph& g, std::size_t ni, const std::vector<const Tensor*>& in,
                 std::uint64_t first_image, const ExecOptions& options) {
     const Node& n = g.nodes[ni];
@@ -24,108 +90,25 @@ Tensor evaluate(const Graph& g, std::size_t ni, const std::vector<const Tensor*>
     for (const Tensor* t : in)
         in_dims.push_back(t->dims);
     const Dims out_dims = infer_node_shape(g, n, in_dims, options.batch);
-    const NodeAttrs& a = n.attrs;
-    Tensor out;
-    switch (n.op) {
-        case Op::Conv:
-            out = kernels::conv2d(*in[0], *in[1], in.size() > 2 ? in[2] : nullptr, a);
+    switch (op_info(n.op).family) {
+        case OpFamily::Activation:
+            return kernels::unary(n.op, *in[0], n.attrs);
+        case OpFamily::UnaryMath:
+            return kernels::unary_math(n.op, *in[0]);
+        case OpFamily::Arithmetic:
+            return kernels::binary(n.op, *in[0], *in[1], out_dims);
+        case OpFamily::BinaryMath:
+            return kernels::binary_math(n.op, *in[0], *in[1], out_dims);
+        case OpFamily::Pool:
+            return kernels::pool2d(n.op, *in[0], n.attrs, out_dims);
+        case OpFamily::Reduce:
+            return kernels::reduce(n.op, *in[0], reduced_axes(n, in[0]->rank()), out_dims);
+        case OpFamily::View:
+            return Tensor(out_dims, in[0]->data);
+        case OpFamily::Own:
             break;
-        case Op::BatchNorm:
-            out = kernels::batch_norm(*in[0], *in[1], *in[2], *in[3], *in[4], a.epsilon);
-            break;
-        case Op::Relu:
-        case Op::Clip:
-        case Op::LeakyRelu:
-        case Op::Sigmoid:
-        case Op::HardSigmoid:
-        case Op::HardSwish:
-        case Op::Silu:
-            out = kernels::unary(n.op, *in[0], a);
-            break;
-        case Op::Add:
-        case Op::Mul:
-            out = kernels::binary(n.op, *in[0], *in[1], out_dims);
-            break;
-        case Op::Concat:
-            out = kernels::concat(in, a.axis);
-            break;
-        case Op::MaxPool:
-        case Op::AveragePool:
-            out = kernels::pool2d(n.op, *in[0], a, out_dims);
-            break;
-        case Op::GlobalAveragePool:
-            out = kernels::global_average_pool(*in[0]);
-            break;
-        case Op::Flatten:
-        case Op::Reshape:
-            out = Tensor(out_dims, in[0]->data);
-            break;
-        case Op::Gemm:
-            out = kernels::gemm(*in[0], *in[1], in.size() > 2 ? in[2] : nullptr, a, out_dims);
-            break;
-        case Op::MatMul:
-            if (in[0]->rank() == 2 && in[1]->rank() == 2) {
-                // Rows of A may be images: gemm computes row by row, so a row's bits do not
-                // depend on how many rows share the call (a batched MatMul's images are its
-                // leading dimensions, one product each).
-                out = kernels::gemm(*in[0], *in[1], nullptr, default_attrs(Op::Gemm), out_dims);
-            } else {
-                out = kernels::matmul(*in[0], *in[1], out_dims);
-            }
-            break;
-        case Op::Softmax:
-            out = kernels::softmax(*in[0], a.axis);
-            break;
-        case Op::Sub:
-        case Op::Div:
-        case Op::Pow:
-            out = kernels::binary_math(n.op, *in[0], *in[1], out_dims);
-            break;
-        case Op::Sqrt:
-        case Op::Erf:
-        case Op::Tanh:
-        case Op::Gelu:
-            out = kernels::unary_math(n.op, *in[0]);
-            break;
-        case Op::Transpose:
-            out = kernels::transpose(*in[0], a.perm);
-            break;
-        case Op::Slice:
-            out = kernels::slice(*in[0], slice_ranges(g.name, n, in[0]->dims));
-            break;
-        case Op::Pad:
-            out = kernels::pad(*in[0], a.pad_amounts, a.pad_value);
-            break;
-        case Op::ReduceMean:
-        case Op::ReduceSum:
-            out = kernels::reduce(n.op, *in[0], reduced_axes(n, in[0]->rank()), out_dims);
-            break;
-        case Op::LayerNorm:
-            out = kernels::layer_norm(*in[0], *in[1], in.size() > 2 ? in[2] : nullptr, a.axis,
-                                      a.epsilon);
-            break;
-        case Op::Expand:
-            out = kernels::expand(*in[0], out_dims);
-            break;
-        case Op::Denoiser: {
-            const std::vector<const Tensor*> w(in.begin() + 1, in.end());
-            const std::uint64_t seed = options.seed;
-            const bool zero = options.epsilon == DenoiserEpsilon::Zero;
-            out = kernels::denoiser(
-                *in[0], w, a.alpha, [&](std::int64_t img, std::int64_t count, float* e) {
-                    if (zero) {
-                        std::fill_n(e, count, 0.0f);
-                        return;
-                    }
-                    Rng rng(seed, {first_image + static_cast<std::uint64_t>(img), ni});
-                    for (std::int64_t i = 0; i < count; ++i) {
-                        e[i] = static_cast<float>(rng.normal());
-                    }
-                });
-            break;
-        }
     }
-    return out;
+    return evaluate_own(g, ni, in, out_dims, first_image, options);
 }
 
 }  // namespace
@@ -219,7 +202,7 @@ std::vector<Tensor> Executor::run_batch(const Tensor& images, std::uint64_t firs
     }
     const auto shapes = g.infer_shapes(1);
     for (const Node& n : g.nodes) {
-        const bool axis_op = n.op == Op::Concat || n.op == Op::Softmax || n.op == Op::Flatten;
+        const bool axis_op = op_info(n.op).axis_op;
         const auto rank = static_cast<std::int64_t>(shapes.at(n.inputs[0]).size());
         if (axis_op && (n.attrs.axis == 0 || n.attrs.axis == -rank)) {
             throw ConfigError(g.name, fmt::format("node '{}' ({}) works across the batch "

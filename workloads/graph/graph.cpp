@@ -9,82 +9,6 @@
 
 namespace dnsim::workloads {
 
-const char* op_name(Op op) {
-    switch (op) {
-        case Op::Conv:
-            return "Conv";
-        case Op::BatchNorm:
-            return "BatchNormalization";
-        case Op::Relu:
-            return "Relu";
-        case Op::Clip:
-            return "Clip";
-        case Op::LeakyRelu:
-            return "LeakyRelu";
-        case Op::Sigmoid:
-            return "Sigmoid";
-        case Op::HardSigmoid:
-            return "HardSigmoid";
-        case Op::HardSwish:
-            return "HardSwish";
-        case Op::Silu:
-            return "Silu";
-        case Op::Add:
-            return "Add";
-        case Op::Mul:
-            return "Mul";
-        case Op::Concat:
-            return "Concat";
-        case Op::MaxPool:
-            return "MaxPool";
-        case Op::AveragePool:
-            return "AveragePool";
-        case Op::GlobalAveragePool:
-            return "GlobalAveragePool";
-        case Op::Flatten:
-            return "Flatten";
-        case Op::Reshape:
-            return "Reshape";
-        case Op::Gemm:
-            return "Gemm";
-        case Op::MatMul:
-            return "MatMul";
-        case Op::Softmax:
-            return "Softmax";
-        case Op::Denoiser:
-            return "Denoiser";
-        case Op::Sub:
-            return "Sub";
-        case Op::Div:
-            return "Div";
-        case Op::Pow:
-            return "Pow";
-        case Op::Sqrt:
-            return "Sqrt";
-        case Op::Erf:
-            return "Erf";
-        case Op::Tanh:
-            return "Tanh";
-        case Op::Gelu:
-            return "Gelu";
-        case Op::Transpose:
-            return "Transpose";
-        case Op::Slice:
-            return "Slice";
-        case Op::Pad:
-            return "Pad";
-        case Op::ReduceMean:
-            return "ReduceMean";
-        case Op::ReduceSum:
-            return "ReduceSum";
-        case Op::LayerNorm:
-            return "LayerNormalization";
-        case Op::Expand:
-            return "Expand";
-    }
-    return "?";
-}
-
 bool NodeAttrs::operator==(const NodeAttrs& o) const {
     return kernel == o.kernel && strides == o.strides && dilations == o.dilations &&
            pads == o.pads && group == o.group && ceil_mode == o.ceil_mode &&
@@ -251,44 +175,6 @@ Dims window_shape(const Source& g, const Node& n, const Dims& x, std::int64_t ou
     return {x[0], out_channels, h, w};
 }
 
-std::size_t min_inputs(Op op) {
-    switch (op) {
-        case Op::Conv:
-        case Op::Gemm:
-        case Op::Add:
-        case Op::Mul:
-        case Op::MatMul:
-        case Op::Sub:
-        case Op::Div:
-        case Op::Pow:
-        case Op::LayerNorm:
-            return 2;
-        case Op::BatchNorm:
-            return 5;
-        case Op::Denoiser:
-            return 9;
-        default:
-            return 1;
-    }
-}
-
-std::size_t max_inputs(Op op) {
-    switch (op) {
-        case Op::Conv:
-        case Op::Gemm:
-        case Op::LayerNorm:
-            return 3;
-        case Op::Concat:
-            return 1u << 20;
-        default:
-            return min_inputs(op);
-    }
-}
-
-}  // namespace
-
-namespace {
-
 /// Real-valued attributes must be finite (a NaN slope or bound passes every range check and
 /// silently poisons the outputs); BatchNormalization's epsilon must also be positive.
 void check_real_attrs(const Source& g, const Node& n) {
@@ -305,292 +191,322 @@ void check_real_attrs(const Source& g, const Node& n) {
         fail(g, n, fmt::format("epsilon is {}; it must be greater than 0", a.epsilon));
 }
 
-Dims node_shape(const Source& g, const Node& n, const std::vector<Dims>& in, std::int64_t batch) {
+Dims conv_shape(const Source& g, const Node& n, const std::vector<Dims>& in) {
     const NodeAttrs& a = n.attrs;
-    check_real_attrs(g, n);
-    switch (n.op) {
-        case Op::Conv: {
-            const Dims& x = in[0];
-            const Dims& w = in[1];
-            require_rank(g, n, x, 4, "input (N, C, H, W)");
-            require_rank(g, n, w, 4, "weight (M, C/group, kH, kW)");
-            if (a.group < 1 || x[1] % a.group != 0 || w[0] % a.group != 0) {
-                fail(g, n,
-                     fmt::format("group {} does not divide input channels {} and output "
-                                 "channels {}",
-                                 a.group, x[1], w[0]));
-            }
-            if (w[1] * a.group != x[1]) {
-                fail(g, n,
-                     fmt::format("weight {} expects {} input channels, input has {}", dims_str(w),
-                                 w[1] * a.group, x[1]));
-            }
-            if (w[2] != a.kernel[0] || w[3] != a.kernel[1]) {
-                fail(g, n,
-                     fmt::format("kernel_shape {}x{} differs from weight {}", a.kernel[0],
-                                 a.kernel[1], dims_str(w)));
-            }
-            if (in.size() == 3 && in[2] != Dims{w[0]}) {
-                fail(g, n, fmt::format("bias must have shape {}, got {}", w[0], dims_str(in[2])));
-            }
-            return window_shape(g, n, x, w[0]);
-        }
-        case Op::BatchNorm: {
-            if (in[0].size() < 2) {
-                fail(g, n, "input must have rank >= 2");
-            }
-            for (std::size_t i = 1; i < 5; ++i) {
-                if (in[i] != Dims{in[0][1]}) {
-                    fail(g, n,
-                         fmt::format("input {} must have shape {}, got {}", i, in[0][1],
-                                     dims_str(in[i])));
-                }
-            }
-            return in[0];
-        }
-        case Op::Relu:
-        case Op::Clip:
-        case Op::LeakyRelu:
-        case Op::Sigmoid:
-        case Op::HardSigmoid:
-        case Op::HardSwish:
-        case Op::Silu:
-            return in[0];
-        case Op::Sqrt:
-        case Op::Erf:
-        case Op::Tanh:
-        case Op::Gelu:
-            return in[0];
-        case Op::Softmax:
-            norm_axis(g, n, a.axis, static_cast<std::int64_t>(in[0].size()));
-            return in[0];
-        case Op::Add:
-        case Op::Mul:
-        case Op::Sub:
-        case Op::Div:
-        case Op::Pow:
-            return broadcast(g, n, in[0], in[1]);
-        case Op::Transpose: {
-            const std::size_t r = in[0].size();
-            std::vector<bool> seen(r, false);
-            if (a.perm.size() != r) {
-                fail(g, n,
-                     fmt::format("perm has {} entries for a rank-{} input", a.perm.size(), r));
-            }
-            Dims out(r);
-            for (std::size_t i = 0; i < r; ++i) {
-                const std::int64_t p = a.perm[i];
-                if (p < 0 || p >= static_cast<std::int64_t>(r) || seen[static_cast<std::size_t>(p)])
-                    fail(g, n, "perm is not a permutation of the input's axes");
-                seen[static_cast<std::size_t>(p)] = true;
-                out[i] = in[0][static_cast<std::size_t>(p)];
-            }
-            return out;
-        }
-        case Op::Slice: {
-            const auto ranges = slice_ranges(g.name, n, in[0]);
-            Dims out(in[0].size());
-            for (std::size_t i = 0; i < out.size(); ++i)
-                out[i] = ranges[i].count;
-            return out;
-        }
-        case Op::Pad: {
-            const std::size_t r = in[0].size();
-            if (a.pad_amounts.size() != 2 * r)
-                fail(g, n, fmt::format("pads must have {} entries for a rank-{} input", 2 * r, r));
-            Dims out(r);
-            for (const std::int64_t p : a.pad_amounts) {
-                if (p < -kMaxWindowAttr || p > kMaxWindowAttr)
-                    fail(g, n,
-                         fmt::format("pad {} is out of range; accepted: -{} to {}", p,
-                                     kMaxWindowAttr, kMaxWindowAttr));
-            }
-            for (std::size_t i = 0; i < r; ++i) {
-                out[i] = in[0][i] + a.pad_amounts[i] + a.pad_amounts[i + r];
-                if (out[i] < 0)
-                    fail(g, n, "pads remove more than the whole axis");
-            }
-            return out;
-        }
-        case Op::ReduceMean:
-        case Op::ReduceSum: {
-            const auto rank = static_cast<std::int64_t>(in[0].size());
-            for (const auto ax : a.axes)
-                norm_axis(g, n, ax, rank);
-            const auto axes = reduced_axes(n, rank);
-            Dims out;
-            for (std::int64_t i = 0; i < rank; ++i) {
-                const bool reduced = std::binary_search(axes.begin(), axes.end(), i);
-                if (!reduced)
-                    out.push_back(in[0][static_cast<std::size_t>(i)]);
-                else if (a.keepdims)
-                    out.push_back(1);
-            }
-            return out;
-        }
-        case Op::LayerNorm: {
-            const auto rank = static_cast<std::int64_t>(in[0].size());
-            const std::int64_t ax = norm_axis(g, n, a.axis, rank);
-            const Dims norm(in[0].begin() + ax, in[0].end());
-            for (std::size_t i = 1; i < in.size(); ++i) {
-                if (broadcast(g, n, in[i], norm) != norm) {
-                    fail(g, n,
-                         fmt::format("{} {} does not broadcast to the normalised shape {}",
-                                     i == 1 ? "scale" : "bias", dims_str(in[i]), dims_str(norm)));
-                }
-            }
-            return in[0];
-        }
-        case Op::Expand: {
-            Dims target = a.shape;
-            for (auto& d : target) {
-                if (d == -1)
-                    d = batch;
-                else if (d < 0)
-                    fail(g, n, fmt::format("shape entry {} is negative", d));
-            }
-            return broadcast(g, n, in[0], target);
-        }
-        case Op::Concat: {
-            const auto rank = static_cast<std::int64_t>(in[0].size());
-            const std::int64_t ax = norm_axis(g, n, a.axis, rank);
-            Dims out = in[0];
-            for (std::size_t i = 1; i < in.size(); ++i) {
-                bool ok = static_cast<std::int64_t>(in[i].size()) == rank;
-                for (std::int64_t d = 0; ok && d < rank; ++d) {
-                    ok = d == ax ||
-                         in[i][static_cast<std::size_t>(d)] == in[0][static_cast<std::size_t>(d)];
-                }
-                if (!ok) {
-                    fail(g, n,
-                         fmt::format("input shapes {} and {} differ outside axis {}",
-                                     dims_str(in[0]), dims_str(in[i]), a.axis));
-                }
-                out[static_cast<std::size_t>(ax)] += in[i][static_cast<std::size_t>(ax)];
-            }
-            return out;
-        }
-        case Op::MaxPool:
-        case Op::AveragePool:
-            require_rank(g, n, in[0], 4, "input (N, C, H, W)");
-            return window_shape(g, n, in[0], in[0][1]);
-        case Op::GlobalAveragePool:
-            require_rank(g, n, in[0], 4, "input (N, C, H, W)");
-            return {in[0][0], in[0][1], 1, 1};
-        case Op::Flatten: {
-            const auto rank = static_cast<std::int64_t>(in[0].size());
-            const auto ax = static_cast<std::size_t>(norm_axis(g, n, a.axis, rank, true));
-            std::int64_t outer = 1;
-            std::int64_t inner = 1;
-            for (std::size_t i = 0; i < in[0].size(); ++i) {
-                (i < ax ? outer : inner) *= in[0][i];
-            }
-            return {outer, inner};
-        }
-        case Op::Reshape: {
-            Dims out = a.shape;
-            std::int64_t known = 1;
-            int infer = -1;
-            for (std::size_t i = 0; i < out.size(); ++i) {
-                if (out[i] == 0) {
-                    if (i >= in[0].size()) {
-                        fail(g, n,
-                             fmt::format("shape entry {} is 0 but the input has rank {}", i,
-                                         in[0].size()));
-                    }
-                    out[i] = in[0][i];
-                }
-                if (out[i] == -1) {
-                    if (infer >= 0) {
-                        fail(g, n, "shape has more than one -1");
-                    }
-                    infer = static_cast<int>(i);
-                } else if (out[i] < 0) {
-                    fail(g, n, fmt::format("shape entry {} is negative", out[i]));
-                } else {
-                    known *= out[i];
-                }
-            }
-            const std::int64_t total = numel(in[0]);
-            if (infer >= 0) {
-                if (known == 0 || total % known != 0) {
-                    fail(
-                        g, n,
-                        fmt::format("cannot reshape {} to {}", dims_str(in[0]), dims_str(a.shape)));
-                }
-                out[static_cast<std::size_t>(infer)] = total / known;
-            } else if (known != total) {
-                fail(g, n,
-                     fmt::format("cannot reshape {} ({} elements) to {}", dims_str(in[0]), total,
-                                 dims_str(out)));
-            }
-            return out;
-        }
-        case Op::Gemm: {
-            require_rank(g, n, in[0], 2, "A");
-            require_rank(g, n, in[1], 2, "B");
-            const std::int64_t m = a.trans_a ? in[0][1] : in[0][0];
-            const std::int64_t k = a.trans_a ? in[0][0] : in[0][1];
-            const std::int64_t kb = a.trans_b ? in[1][1] : in[1][0];
-            const std::int64_t nn = a.trans_b ? in[1][0] : in[1][1];
-            if (k != kb) {
-                fail(g, n,
-                     fmt::format("inner dimensions differ: A {} and B {}", dims_str(in[0]),
-                                 dims_str(in[1])));
-            }
-            if (in.size() == 3 && broadcast(g, n, in[2], {m, nn}) != Dims{m, nn}) {
-                fail(g, n, fmt::format("C {} does not broadcast to {}x{}", dims_str(in[2]), m, nn));
-            }
-            return {m, nn};
-        }
-        case Op::MatMul: {
-            Dims x = in[0];
-            Dims y = in[1];
-            if (x.empty() || y.empty()) {
-                fail(g, n, "inputs must have rank >= 1");
-            }
-            const bool x1 = x.size() == 1;
-            const bool y1 = y.size() == 1;
-            if (x1)
-                x.insert(x.begin(), 1);
-            if (y1)
-                y.push_back(1);
-            if (x.back() != y[y.size() - 2]) {
-                fail(g, n,
-                     fmt::format("inner dimensions differ: {} and {}", dims_str(in[0]),
-                                 dims_str(in[1])));
-            }
-            Dims bx(x.begin(), x.end() - 2);
-            Dims by(y.begin(), y.end() - 2);
-            Dims out = broadcast(g, n, bx, by);
-            if (!x1)
-                out.push_back(x[x.size() - 2]);
-            if (!y1)
-                out.push_back(y.back());
-            return out;
-        }
-        case Op::Denoiser: {
-            const Dims& x = in[0];
-            require_rank(g, n, x, 4, "input (N, C, H, W)");
-            const std::int64_t c = x[1];
-            const std::int64_t cr = in[1].empty() ? 0 : in[1][0];
-            const std::array<Dims, 8> want = {
-                Dims{cr, c, 1, 1}, Dims{cr}, Dims{cr, 1, 3, 3}, Dims{cr},
-                Dims{c, cr, 1, 1}, Dims{c},  Dims{c, cr, 1, 1}, Dims{c}};
-            if (cr < 1) {
-                fail(g, n, "reduce.weight must have at least one output channel");
-            }
-            for (std::size_t i = 0; i < 8; ++i) {
-                if (in[i + 1] != want[i]) {
-                    fail(g, n,
-                         fmt::format("{} must have shape {}, got {}", kDenoiserWeightRoles[i],
-                                     dims_str(want[i]), dims_str(in[i + 1])));
-                }
-            }
-            return x;
+    const Dims& x = in[0];
+    const Dims& w = in[1];
+    require_rank(g, n, x, 4, "input (N, C, H, W)");
+    require_rank(g, n, w, 4, "weight (M, C/group, kH, kW)");
+    if (a.group < 1 || x[1] % a.group != 0 || w[0] % a.group != 0) {
+        fail(g, n,
+             fmt::format("group {} does not divide input channels {} and output channels {}",
+                         a.group, x[1], w[0]));
+    }
+    if (w[1] * a.group != x[1]) {
+        fail(g, n,
+             fmt::format("weight {} expects {} input channels, input has {}", dims_str(w),
+                         w[1] * a.group, x[1]));
+    }
+    if (w[2] != a.kernel[0] || w[3] != a.kernel[1]) {
+        fail(g, n,
+             fmt::format("kernel_shape {}x{} differs from weight {}", a.kernel[0], a.kernel[1],
+                         dims_str(w)));
+    }
+    if (in.size() == 3 && in[2] != Dims{w[0]}) {
+        fail(g, n, fmt::format("bias must have shape {}, got {}", w[0], dims_str(in[2])));
+    }
+    return window_shape(g, n, x, w[0]);
+}
+
+Dims batch_norm_shape(const Source& g, const Node& n, const std::vector<Dims>& in) {
+    if (in[0].size() < 2) {
+        fail(g, n, "input must have rank >= 2");
+    }
+    for (std::size_t i = 1; i < 5; ++i) {
+        if (in[i] != Dims{in[0][1]}) {
+            fail(g, n,
+                 fmt::format("input {} must have shape {}, got {}", i, in[0][1], dims_str(in[i])));
         }
     }
-    fail(g, n, "unknown op");
+    return in[0];
+}
+
+Dims transpose_shape(const Source& g, const Node& n, const Dims& x) {
+    const NodeAttrs& a = n.attrs;
+    const std::size_t r = x.size();
+    std::vector<bool> seen(r, false);
+    if (a.perm.size() != r) {
+        fail(g, n, fmt::format("perm has {} entries for a rank-{} input", a.perm.size(), r));
+    }
+    Dims out(r);
+    for (std::size_t i = 0; i < r; ++i) {
+        const std::int64_t p = a.perm[i];
+        if (p < 0 || p >= static_cast<std::int64_t>(r) || seen[static_cast<std::size_t>(p)])
+            fail(g, n, "perm is not a permutation of the input's axes");
+        seen[static_cast<std::size_t>(p)] = true;
+        out[i] = x[static_cast<std::size_t>(p)];
+    }
+    return out;
+}
+
+Dims slice_shape(const Source& g, const Node& n, const Dims& x) {
+    const auto ranges = slice_ranges(g.name, n, x);
+    Dims out(x.size());
+    for (std::size_t i = 0; i < out.size(); ++i)
+        out[i] = ranges[i].count;
+    return out;
+}
+
+Dims pad_shape(const Source& g, const Node& n, const Dims& x) {
+    const NodeAttrs& a = n.attrs;
+    const std::size_t r = x.size();
+    if (a.pad_amounts.size() != 2 * r)
+        fail(g, n, fmt::format("pads must have {} entries for a rank-{} input", 2 * r, r));
+    Dims out(r);
+    for (const std::int64_t p : a.pad_amounts) {
+        if (p < -kMaxWindowAttr || p > kMaxWindowAttr)
+            fail(g, n,
+                 fmt::format("pad {} is out of range; accepted: -{} to {}", p, kMaxWindowAttr,
+                             kMaxWindowAttr));
+    }
+    for (std::size_t i = 0; i < r; ++i) {
+        out[i] = x[i] + a.pad_amounts[i] + a.pad_amounts[i + r];
+        if (out[i] < 0)
+            fail(g, n, "pads remove more than the whole axis");
+    }
+    return out;
+}
+
+/// ReduceMean, ReduceSum.
+Dims reduce_shape(const Source& g, const Node& n, const Dims& x) {
+    const auto rank = static_cast<std::int64_t>(x.size());
+    for (const auto ax : n.attrs.axes)
+        norm_axis(g, n, ax, rank);
+    const auto axes = reduced_axes(n, rank);
+    Dims out;
+    for (std::int64_t i = 0; i < rank; ++i) {
+        const bool reduced = std::binary_search(axes.begin(), axes.end(), i);
+        if (!reduced)
+            out.push_back(x[static_cast<std::size_t>(i)]);
+        else if (n.attrs.keepdims)
+            out.push_back(1);
+    }
+    return out;
+}
+
+Dims layer_norm_shape(const Source& g, const Node& n, const std::vector<Dims>& in) {
+    const auto rank = static_cast<std::int64_t>(in[0].size());
+    const std::int64_t ax = norm_axis(g, n, n.attrs.axis, rank);
+    const Dims norm(in[0].begin() + ax, in[0].end());
+    for (std::size_t i = 1; i < in.size(); ++i) {
+        if (broadcast(g, n, in[i], norm) != norm) {
+            fail(g, n,
+                 fmt::format("{} {} does not broadcast to the normalised shape {}",
+                             i == 1 ? "scale" : "bias", dims_str(in[i]), dims_str(norm)));
+        }
+    }
+    return in[0];
+}
+
+Dims expand_shape(const Source& g, const Node& n, const Dims& x, std::int64_t batch) {
+    Dims target = n.attrs.shape;
+    for (auto& d : target) {
+        if (d == -1)
+            d = batch;
+        else if (d < 0)
+            fail(g, n, fmt::format("shape entry {} is negative", d));
+    }
+    return broadcast(g, n, x, target);
+}
+
+Dims concat_shape(const Source& g, const Node& n, const std::vector<Dims>& in) {
+    const auto rank = static_cast<std::int64_t>(in[0].size());
+    const std::int64_t ax = norm_axis(g, n, n.attrs.axis, rank);
+    Dims out = in[0];
+    for (std::size_t i = 1; i < in.size(); ++i) {
+        bool ok = static_cast<std::int64_t>(in[i].size()) == rank;
+        for (std::int64_t d = 0; ok && d < rank; ++d) {
+            ok =
+                d == ax || in[i][static_cast<std::size_t>(d)] == in[0][static_cast<std::size_t>(d)];
+        }
+        if (!ok) {
+            fail(g, n,
+                 fmt::format("input shapes {} and {} differ outside axis {}", dims_str(in[0]),
+                             dims_str(in[i]), n.attrs.axis));
+        }
+        out[static_cast<std::size_t>(ax)] += in[i][static_cast<std::size_t>(ax)];
+    }
+    return out;
+}
+
+Dims flatten_shape(const Source& g, const Node& n, const Dims& x) {
+    const auto rank = static_cast<std::int64_t>(x.size());
+    const auto ax = static_cast<std::size_t>(norm_axis(g, n, n.attrs.axis, rank, true));
+    std::int64_t outer = 1;
+    std::int64_t inner = 1;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        (i < ax ? outer : inner) *= x[i];
+    }
+    return {outer, inner};
+}
+
+Dims reshape_shape(const Source& g, const Node& n, const Dims& x) {
+    const Dims& shape = n.attrs.shape;
+    Dims out = shape;
+    std::int64_t known = 1;
+    int infer = -1;
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        if (out[i] == 0) {
+            if (i >= x.size()) {
+                fail(g, n,
+                     fmt::format("shape entry {} is 0 but the input has rank {}", i, x.size()));
+            }
+            out[i] = x[i];
+        }
+        if (out[i] == -1) {
+            if (infer >= 0) {
+                fail(g, n, "shape has more than one -1");
+            }
+            infer = static_cast<int>(i);
+        } else if (out[i] < 0) {
+            fail(g, n, fmt::format("shape entry {} is negative", out[i]));
+        } else {
+            known *= out[i];
+        }
+    }
+    const std::int64_t total = numel(x);
+    if (infer >= 0) {
+        if (known == 0 || total % known != 0) {
+            fail(g, n, fmt::format("cannot reshape {} to {}", dims_str(x), dims_str(shape)));
+        }
+        out[static_cast<std::size_t>(infer)] = total / known;
+    } else if (known != total) {
+        fail(g, n,
+             fmt::format("cannot reshape {} ({} elements) to {}", dims_str(x), total,
+                         dims_str(out)));
+    }
+    return out;
+}
+
+Dims gemm_shape(const Source& g, const Node& n, const std::vector<Dims>& in) {
+    const NodeAttrs& a = n.attrs;
+    require_rank(g, n, in[0], 2, "A");
+    require_rank(g, n, in[1], 2, "B");
+    const std::int64_t m = a.trans_a ? in[0][1] : in[0][0];
+    const std::int64_t k = a.trans_a ? in[0][0] : in[0][1];
+    const std::int64_t kb = a.trans_b ? in[1][1] : in[1][0];
+    const std::int64_t nn = a.trans_b ? in[1][0] : in[1][1];
+    if (k != kb) {
+        fail(g, n,
+             fmt::format("inner dimensions differ: A {} and B {}", dims_str(in[0]),
+                         dims_str(in[1])));
+    }
+    if (in.size() == 3 && broadcast(g, n, in[2], {m, nn}) != Dims{m, nn}) {
+        fail(g, n, fmt::format("C {} does not broadcast to {}x{}", dims_str(in[2]), m, nn));
+    }
+    return {m, nn};
+}
+
+Dims matmul_shape(const Source& g, const Node& n, const std::vector<Dims>& in) {
+    Dims x = in[0];
+    Dims y = in[1];
+    if (x.empty() || y.empty()) {
+        fail(g, n, "inputs must have rank >= 1");
+    }
+    const bool x1 = x.size() == 1;
+    const bool y1 = y.size() == 1;
+    if (x1)
+        x.insert(x.begin(), 1);
+    if (y1)
+        y.push_back(1);
+    if (x.back() != y[y.size() - 2]) {
+        fail(g, n,
+             fmt::format("inner dimensions differ: {} and {}", dims_str(in[0]), dims_str(in[1])));
+    }
+    Dims bx(x.begin(), x.end() - 2);
+    Dims by(y.begin(), y.end() - 2);
+    Dims out = broadcast(g, n, bx, by);
+    if (!x1)
+        out.push_back(x[x.size() - 2]);
+    if (!y1)
+        out.push_back(y.back());
+    return out;
+}
+
+Dims denoiser_shape(const Source& g, const Node& n, const std::vector<Dims>& in) {
+    const Dims& x = in[0];
+    require_rank(g, n, x, 4, "input (N, C, H, W)");
+    const std::int64_t c = x[1];
+    const std::int64_t cr = in[1].empty() ? 0 : in[1][0];
+    const std::array<Dims, 8> want = {Dims{cr, c, 1, 1}, Dims{cr}, Dims{cr, 1, 3, 3}, Dims{cr},
+                                      Dims{c, cr, 1, 1}, Dims{c},  Dims{c, cr, 1, 1}, Dims{c}};
+    if (cr < 1) {
+        fail(g, n, "reduce.weight must have at least one output channel");
+    }
+    for (std::size_t i = 0; i < 8; ++i) {
+        if (in[i + 1] != want[i]) {
+            fail(g, n,
+                 fmt::format("{} must have shape {}, got {}", kDenoiserWeightRoles[i],
+                             dims_str(want[i]), dims_str(in[i + 1])));
+        }
+    }
+    return x;
+}
+
+/// Output shape of a node from its input shapes (checked against its attributes).
+Dims node_shape(const Source& g, const Node& n, const std::vector<Dims>& in, std::int64_t batch) {
+    check_real_attrs(g, n);
+    const Dims& x = in[0];
+    switch (op_info(n.op).family) {
+        case OpFamily::Activation:
+        case OpFamily::UnaryMath:
+            return x;
+        case OpFamily::Arithmetic:
+        case OpFamily::BinaryMath:
+            return broadcast(g, n, x, in[1]);
+        case OpFamily::Pool:
+            require_rank(g, n, x, 4, "input (N, C, H, W)");
+            return window_shape(g, n, x, x[1]);
+        case OpFamily::Reduce:
+            return reduce_shape(g, n, x);
+        case OpFamily::View:
+            return n.op == Op::Flatten ? flatten_shape(g, n, x) : reshape_shape(g, n, x);
+        case OpFamily::Own:
+            break;
+    }
+    switch (n.op) {
+        case Op::Conv:
+            return conv_shape(g, n, in);
+        case Op::BatchNorm:
+            return batch_norm_shape(g, n, in);
+        case Op::Softmax:
+            norm_axis(g, n, n.attrs.axis, static_cast<std::int64_t>(x.size()));
+            return x;
+        case Op::Transpose:
+            return transpose_shape(g, n, x);
+        case Op::Slice:
+            return slice_shape(g, n, x);
+        case Op::Pad:
+            return pad_shape(g, n, x);
+        case Op::LayerNorm:
+            return layer_norm_shape(g, n, in);
+        case Op::Expand:
+            return expand_shape(g, n, x, batch);
+        case Op::Concat:
+            return concat_shape(g, n, in);
+        case Op::GlobalAveragePool:
+            require_rank(g, n, x, 4, "input (N, C, H, W)");
+            return {x[0], x[1], 1, 1};
+        case Op::Gemm:
+            return gemm_shape(g, n, in);
+        case Op::MatMul:
+            return matmul_shape(g, n, in);
+        case Op::Denoiser:
+            return denoiser_shape(g, n, in);
+        default:
+            break;
+    }
+    fail(g, n, "no shape rule for this op");
 }
 
 /// a * b, or a ConfigError naming the node when the product leaves the 64-bit range.
@@ -845,10 +761,11 @@ void Graph::validate(const std::string& source) const {
         if (n.name.empty() || !node_names.insert(n.name).second) {
             err(fmt::format("node name '{}' is empty or not unique", n.name));
         }
-        if (n.inputs.size() < min_inputs(n.op) || n.inputs.size() > max_inputs(n.op)) {
+        const OpInfo& info = op_info(n.op);
+        if (n.inputs.size() < info.min_inputs || n.inputs.size() > info.max_inputs) {
             fail(src, n,
-                 fmt::format("has {} inputs; expected {}{}", n.inputs.size(), min_inputs(n.op),
-                             max_inputs(n.op) > min_inputs(n.op) ? " or more" : ""));
+                 fmt::format("has {} inputs; expected {}{}", n.inputs.size(), info.min_inputs,
+                             info.max_inputs > info.min_inputs ? " or more" : ""));
         }
         for (const std::string& in : n.inputs) {
             if (defined.count(in) == 0) {

@@ -14,6 +14,7 @@
 
 #include "models/common/config_error.h"
 #include "workloads/datasets/input_normalisation.h"
+#include "workloads/graph/op_info.h"
 #include "workloads/graph/tensor.h"
 
 namespace dnsim::config {
@@ -28,47 +29,6 @@ class UnsupportedError : public ConfigError {
   public:
     using ConfigError::ConfigError;
 };
-
-enum class Op {
-    Conv,
-    BatchNorm,
-    Relu,
-    Clip,
-    LeakyRelu,
-    Sigmoid,
-    HardSigmoid,
-    HardSwish,
-    Silu,
-    Add,
-    Mul,
-    Concat,
-    MaxPool,
-    AveragePool,
-    GlobalAveragePool,
-    Flatten,
-    Reshape,
-    Gemm,
-    MatMul,
-    Softmax,
-    Denoiser,
-    Sub,         ///< a - b, numpy broadcasting
-    Div,         ///< a / b, numpy broadcasting
-    Pow,         ///< a ^ b, numpy broadcasting
-    Sqrt,        ///< elementwise
-    Erf,         ///< elementwise
-    Tanh,        ///< elementwise
-    Gelu,        ///< x * (1 + erf(x / sqrt 2)) / 2 (exact GELU; ONNX has none before opset 20)
-    Transpose,   ///< permutation `perm`
-    Slice,       ///< `starts`, `ends`, `axes`, `steps` as ONNX Slice (constants)
-    Pad,         ///< constant padding `pad_amounts` (begins then ends) with `pad_value`
-    ReduceMean,  ///< over `axes` (empty: all), `keepdims`
-    ReduceSum,   ///< over `axes` (empty: all), `keepdims`
-    LayerNorm,   ///< LayerNormalization over dimensions `axis`.. with `epsilon`; scale, bias
-    Expand,      ///< broadcast to `shape`; an entry -1 is the batch size of the run
-};
-
-/// Name used in tables and in ONNX (op_type); "Silu" and "Denoiser" are dnsim's own.
-const char* op_name(Op op);
 
 /// Every attribute any op uses; each op reads only its own (see docs/workloads.md).
 struct NodeAttrs {
