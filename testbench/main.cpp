@@ -22,6 +22,7 @@
 #include "testbench/config_binder.h"
 #include "testbench/config_keys.h"
 #include "testbench/denoiser_study.h"
+#include "testbench/energy_study.h"
 #include "testbench/eval_study.h"
 #include "testbench/inspect.h"
 #include "testbench/model_loader.h"
@@ -73,6 +74,8 @@ void print_usage(std::ostream& os) {
           "             noisy / denoised, cycles per layer, latency overhead, energy, power\n"
           "  keys       list every configuration key with its default, range and source\n"
           "             (--markdown [FILE]: docs/keys.md)\n"
+          "  energy     a run's energy and power under another energy table, from the\n"
+          "             action counts in its summary.json (no new simulation)\n"
           "  regress    run a directory of regression cases, compare their metrics with the\n"
           "             expected values (--junit FILE for CI; docs/regression.md)\n\n"
           "Run 'dnsim <command> --help' for the options of a command.\n";
@@ -305,6 +308,52 @@ int cmd_keys(int argc, const char* const* argv) {
     return 0;
 }
 
+/// dnsim energy SUMMARY: a run's energy under another energy table, from its action counts.
+int cmd_energy(int argc, const char* const* argv) {
+    dnsim::tb::EnergyStudyOptions opt;
+    dnsim::EnergyTable table = dnsim::EnergyTable::defaults_45nm();
+    dnsim::tb::ConfigBinder binder("Energy table keys (INI: [energy] key)");
+    binder.bind(dnsim::EnergyTable::keys(), table);
+    po::options_description general("Options of 'dnsim energy'");
+    general.add_options()("help,h", "print this help")(
+        "summary", po::value<std::string>(&opt.summary), "the summary.json of a dnsim run")(
+        "config", po::value<std::string>(), "INI file with energy.* keys")(
+        "out", po::value<std::string>(), "also write DIR/energy.json");
+    po::options_description cli;
+    cli.add(general).add(binder.command_line());
+    po::positional_options_description positional;
+    positional.add("summary", 1);
+    po::variables_map vm;
+    dnsim::tb::ConfigOrigins origins;
+    dnsim::tb::parse_options(argc, argv, cli, binder.options(), &positional, vm, &origins);
+    if (vm.count("help") != 0) {
+        std::cout << "usage: dnsim energy SUMMARY [--config table.ini] [--energy.ENTRY VALUE ...] "
+                     "[--out DIR]\n\nThe energy and power of a finished dnsim run under another "
+                     "energy table, from the action counts in its summary.json; the table starts "
+                     "as the run's.\n\n"
+                  << cli << "\n";
+        return 0;
+    }
+    if (opt.summary.empty())
+        throw ConfigError("summary", "missing; usage: dnsim energy SUMMARY");
+    origins.annotate([&] {
+        binder.apply(vm);
+        binder.check();
+    });
+    // Only the keys given change the run's table.
+    for (const auto& b : binder.bindings()) {
+        const std::string& key = b.info.name;
+        if (vm.count(key) != 0 && !vm[key].defaulted())
+            opt.overrides.emplace_back(key.substr(7), table.value(key.substr(7)));
+    }
+    if (vm.count("out") != 0) {
+        opt.out_dir = vm["out"].as<std::string>();
+        dnsim::check_output_dir(opt.out_dir, {"energy.json"}, "out");
+    }
+    opt.command = "dnsim " + dnsim::tb::command_line(argc, argv);
+    return dnsim::tb::run_energy_study(opt, std::cout);
+}
+
 /// dnsim regress CASES_DIR: the regression cases, each in its own dnsim process.
 int cmd_regress(int argc, const char* const* argv) {
     dnsim::tb::RegressOptions opt;
@@ -379,11 +428,14 @@ int sc_main(int argc, char* argv[]) {
         if (first == "keys") {
             return cmd_keys(argc - 1, argv + 1);
         }
+        if (first == "energy") {
+            return cmd_energy(argc - 1, argv + 1);
+        }
         if (first == "regress") {
             return cmd_regress(argc - 1, argv + 1);
         }
         std::cerr << "dnsim: error: unknown command '" << first
-                  << "'; accepted: denoiser, inspect, eval, run, keys, regress (see dnsim "
+                  << "'; accepted: denoiser, inspect, eval, run, energy, keys, regress (see "
                      "--help)\n";
         return 1;
     } catch (const ConfigError& e) {
