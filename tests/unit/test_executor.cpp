@@ -330,3 +330,26 @@ TEST_CASE("Expand's batch entry follows the batch of the run") {
     CHECK(y.dims == Dims{3, 2, 2});
     CHECK(y.data == std::vector<float>{7, 8, 1, 2, 7, 8, 3, 4, 7, 8, 5, 6});
 }
+
+TEST_CASE("a LayerNormalization over the batch axis is refused (it would mix the images)") {
+    Graph g;
+    g.name = "ln";
+    g.inputs = {{"x", {-1, 4}}};
+    g.outputs = {{"y", {-1, 4}}};
+    g.initializers["s"] = Tensor({4}, {1, 1, 1, 1});
+    Node n;
+    n.name = "norm";
+    n.op = Op::LayerNorm;
+    n.inputs = {"x", "s"};
+    n.outputs = {"y"};
+    n.attrs.axis = -1;
+    g.nodes.push_back(n);
+    const Tensor x({2, 4}, {1, 2, 3, 4, 5, 6, 7, 8});
+    CHECK_NOTHROW(Executor(g).run_batch(x));
+    for (const std::int64_t axis : {0, -2}) {
+        g.nodes[0].attrs.axis = axis;
+        CHECK_THROWS_WITH(Executor(g).run_batch(x),
+                          "ln: node 'norm' (LayerNormalization) works across the batch "
+                          "dimension; images cannot be evaluated separately");
+    }
+}

@@ -297,6 +297,7 @@ TEST_CASE("op table entries (hand-checked)") {
         const auto op = static_cast<Op>(i);
         INFO(op_name(op));
         CHECK((op_info(op).family == OpFamily::View) == (op == Op::Flatten || op == Op::Reshape));
-        CHECK(op_info(op).axis_op == (op == Op::Concat || op == Op::Softmax || op == Op::Flatten));
+        CHECK(op_info(op).axis_op ==
+              (op == Op::Concat || op == Op::Softmax || op == Op::Flatten || op == Op::LayerNorm));
     }
 }

@@ -137,7 +137,7 @@ inline constexpr std::array<OpInfo, kOpCount> kOpTable = [] {
         {Op::Pad, "Pad", 1, 1, F::Own, false, per_element(0, 0)},
         {Op::ReduceMean, "ReduceMean", 1, 1, F::Reduce, false, kOwnCost},
         {Op::ReduceSum, "ReduceSum", 1, 1, F::Reduce, false, kOwnCost},
-        {Op::LayerNorm, "LayerNormalization", 2, 3, F::Own, false, kOwnCost},
+        {Op::LayerNorm, "LayerNormalization", 2, 3, F::Own, true, kOwnCost},
         {Op::Expand, "Expand", 1, 1, F::Own, false, per_element(0, 0)},
     }};
 }();
