@@ -1617,21 +1617,27 @@ class Importer {
         return true;
     }
 
+    /// The shape constants `cs` broadcast to (numpy rules; errors name node `nm`).
+    Dims broadcast_shape(const std::string& nm, const std::vector<const Constant*>& cs) const {
+        Dims od;
+        for (std::size_t k = 0; k < cs.size(); ++k) {
+            Node tmp;
+            tmp.name = nm;
+            tmp.op = Op::Add;
+            od = od.empty() && k == 0 ? cs[k]->dims : infer_node_shape(m_g, tmp, {od, cs[k]->dims});
+        }
+        return od;
+    }
+
     /// Add, Sub, Mul, Div, Mod, Equal, Where, Neg on constants with numpy broadcasting. A
     /// symbolic (batch-scaled) entry survives only where the result stays a multiple of N.
     void fold_int_arithmetic(const onnx::NodeProto& n, const std::string& nm,
                              const std::vector<std::string>& ins) {
         const std::string& op = n.op_type();
         std::vector<const Constant*> cs;
-        Dims od;
-        for (const auto& t : ins) {
+        for (const auto& t : ins)
             cs.push_back(&m_consts.at(t));
-            Node tmp;
-            tmp.name = nm;
-            tmp.op = Op::Add;
-            od = od.empty() && cs.size() == 1 ? cs.back()->dims
-                                              : infer_node_shape(m_g, tmp, {od, cs.back()->dims});
-        }
+        const Dims od = broadcast_shape(nm, cs);
         std::vector<std::vector<std::int64_t>> pos;
         for (const Constant* c : cs) {
             pos.push_back(moved(c->dims, [&](const Tensor& t) { return kernels::expand(t, od); }));
