@@ -23,6 +23,14 @@ config::KeySet<S> insert_options() {
     return s;
 }
 
+/// The keys command `name` binds: `bind` on options starting as `o`.
+template <class Options>
+CommandKeys command_keys(const char* name, void (*bind)(ConfigBinder&, Options&), Options o) {
+    ConfigBinder b;
+    bind(b, o);
+    return {name, b.bindings()};
+}
+
 }  // namespace
 
 void bind_denoiser_command(ConfigBinder& b, DenoiserStudyOptions& o) {
@@ -59,36 +67,11 @@ std::vector<CommandKeys> every_command_keys() {
     workloads::set_graph_limits({});
     set_max_memory_mib(MemoryLimit{}.max_memory_mib);
     std::vector<CommandKeys> out;
-    {
-        RunOptions o;
-        ConfigBinder b;
-        bind_run_command(b, o);
-        out.push_back({"run", b.bindings()});
-    }
-    {
-        DenoiserStudyOptions o;
-        ConfigBinder b;
-        bind_denoiser_command(b, o);
-        out.push_back({"denoiser", b.bindings()});
-    }
-    {
-        EvalOptions o;
-        ConfigBinder b;
-        bind_eval_command(b, o);
-        out.push_back({"eval", b.bindings()});
-    }
-    {
-        InspectSettings o;
-        ConfigBinder b;
-        bind_inspect_command(b, o);
-        out.push_back({"inspect", b.bindings()});
-    }
-    {
-        TrainSettings o = train_defaults("backbone");
-        ConfigBinder b;
-        bind_train_keys(b, o);
-        out.push_back({"dnsim-train", b.bindings()});
-    }
+    out.push_back(command_keys("run", bind_run_command, RunOptions{}));
+    out.push_back(command_keys("denoiser", bind_denoiser_command, DenoiserStudyOptions{}));
+    out.push_back(command_keys("eval", bind_eval_command, EvalOptions{}));
+    out.push_back(command_keys("inspect", bind_inspect_command, InspectSettings{}));
+    out.push_back(command_keys("dnsim-train", bind_train_keys, train_defaults("backbone")));
     workloads::set_graph_limits(limits);
     set_max_memory_mib(memory);
     return out;

@@ -117,14 +117,17 @@ Verification verify(const DenoiserStudyOptions& opt, const BlockWeights& wq,
     return v;
 }
 
-}  // namespace
+/// The block a study runs: its reduced channel count, tile plan, quantised weights and one job
+/// (input and seed register) per run.
+struct StudySetup {
+    unsigned reduced = 0;
+    TilePlan plan;
+    BlockWeights weights;
+    std::vector<DenoiserJob> jobs;
+};
 
-int run_denoiser_study(const DenoiserStudyOptions& opt, std::ostream& out) {
-    const auto wall0 = std::chrono::steady_clock::now();
-    denoiser_study_keys().check(opt);
-    const unsigned reduced = reduced_channels(opt.bench.shape, opt.bench.format.bottleneck_ratio);
-    const TilePlan plan = plan_block(opt.bench.config, opt.bench.shape, reduced,
-                                     opt.bench.asram_base, opt.bench.wsram_base);
+/// Refuses a block whose runs' inputs and outputs, all held in memory, exceed kMaxRunsBytes.
+void check_runs_memory(const DenoiserStudyOptions& opt) {
     // Every run's input is built up front and every output kept (16-bit words each).
     const std::uint64_t run_bytes = opt.bench.shape.elements() * 4U;
     const auto gib = [](std::uint64_t bytes) { return static_cast<double>(bytes) / (1U << 30); };
@@ -144,20 +147,25 @@ int run_denoiser_study(const DenoiserStudyOptions& opt, std::ostream& out) {
                                       opt.bench.shape.width, gib(run_bytes * opt.runs),
                                       kMaxRunsBytes / run_bytes, gib(kMaxRunsBytes)));
     }
-    const BlockWeights wq = quantize_block(
-        synthetic_block_weights(opt.bench.shape.channels, reduced, opt.seed), opt.bench.format);
-    std::vector<DenoiserJob> jobs;
+}
+
+StudySetup prepare_study(const DenoiserStudyOptions& opt) {
+    StudySetup s;
+    s.reduced = reduced_channels(opt.bench.shape, opt.bench.format.bottleneck_ratio);
+    s.plan = plan_block(opt.bench.config, opt.bench.shape, s.reduced, opt.bench.asram_base,
+                        opt.bench.wsram_base);
+    check_runs_memory(opt);
+    s.weights = quantize_block(
+        synthetic_block_weights(opt.bench.shape.channels, s.reduced, opt.seed), opt.bench.format);
     for (unsigned r = 0; r < opt.runs; ++r) {
-        jobs.push_back({synthetic_activations(opt.bench.shape, opt.bench.format, opt.seed, r),
-                        derive_key(opt.seed, {streams::kStudySeedRegister, r}), 1});
+        s.jobs.push_back({synthetic_activations(opt.bench.shape, opt.bench.format, opt.seed, r),
+                          derive_key(opt.seed, {streams::kStudySeedRegister, r}), 1});
     }
+    return s;
+}
 
-    platform::begin_simulation("run_denoiser_study");
-    DenoiserBench bench("bench", opt.bench, wq, jobs);
-    sc_core::sc_start();
-    const double sim_wall_ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - wall0).count();
-
+/// Refuses the study when the denoiser rejected any block run.
+void check_runs_done(const DenoiserBench& bench) {
     for (std::size_t i = 0; i < bench.results().size(); ++i) {
         const auto& r = bench.results()[i];
         if (!reg::status_done.in(r.status)) {
@@ -167,18 +175,34 @@ int run_denoiser_study(const DenoiserStudyOptions& opt, std::ostream& out) {
                                 i, r.error_code, bench.denoiser().control().last_error()));
         }
     }
-    const Verification ver = opt.verify ? verify(opt, wq, jobs, bench) : Verification{};
+}
 
-    const Denoiser& d = bench.denoiser();
+/// Cycles, time, energy and average power of all runs together.
+struct StudyTotals {
+    std::uint64_t cycles;
+    double time_ns;
+    EnergyAccount energy;
+    double energy_pJ;
+    double power_mW;
+};
+
+StudyTotals study_totals(const Denoiser& d, const EnergyTable& table) {
+    const std::uint64_t cycles = d.control().total_cycles();
+    const double time_ns = d.clock().cycles_to_ns(cycles);
+    EnergyAccount energy = d.energy(table, time_ns, time_ns);
+    const double energy_pJ = energy.total_pJ();
+    return {cycles, time_ns, std::move(energy), energy_pJ, average_power_mW(energy_pJ, time_ns)};
+}
+
+/// The console table: block and tiling, cycles per phase, memory traffic, energy per component
+/// and the verification.
+void print_study(std::ostream& out, const DenoiserStudyOptions& opt, const StudySetup& setup,
+                 const Denoiser& d, const StudyTotals& totals, const Verification& ver,
+                 double sim_wall_ms) {
     const Clock& clk = d.clock();
-    const std::uint64_t total_cycles = d.control().total_cycles();
-    const double time_ns = clk.cycles_to_ns(total_cycles);
-    const EnergyAccount energy = d.energy(opt.energy, time_ns, time_ns);
-    const double total_pJ = energy.total_pJ();
-    const double power_mW = average_power_mW(total_pJ, time_ns);
-
-    // Console table.
     const auto& shape = opt.bench.shape;
+    const unsigned reduced = setup.reduced;
+    const TilePlan& plan = setup.plan;
     fmt::print(out,
                "dnsim denoiser: {}x{}x{} block, C_r = {}, {} params; {} cores of {}x{}, "
                "{} lanes, {} MHz; {} run(s)\n",
@@ -194,10 +218,11 @@ int run_denoiser_study(const DenoiserStudyOptions& opt, std::ostream& out) {
         const std::uint64_t c = d.control().phase_cycles()[p];
         fmt::print(out, "{:<16}{:>14}{:>12.0f}{:>8.1f}%\n", phase_name(static_cast<Phase>(p)), c,
                    clk.cycles_to_ns(c),
-                   total_cycles ? 100.0 * static_cast<double>(c) / static_cast<double>(total_cycles)
-                                : 0.0);
+                   totals.cycles
+                       ? 100.0 * static_cast<double>(c) / static_cast<double>(totals.cycles)
+                       : 0.0);
     }
-    fmt::print(out, "{:<16}{:>14}{:>12.0f}\n\n", "total", total_cycles, time_ns);
+    fmt::print(out, "{:<16}{:>14}{:>12.0f}\n\n", "total", totals.cycles, totals.time_ns);
     fmt::print(out, "{:<16}{:>14}{:>14}\n", "memory", "reads_words", "writes_words");
     for (const Sram* s : {&d.weight_sram(), &d.activation_sram()}) {
         fmt::print(out, "{:<16}{:>14}{:>14}\n",
@@ -208,11 +233,11 @@ int run_denoiser_study(const DenoiserStudyOptions& opt, std::ostream& out) {
                d.control().stats().value("interface_read_words"),
                d.control().stats().value("interface_write_words"));
     fmt::print(out, "{:<16}{:>14}{:>9}\n", "component", "energy_pJ", "share");
-    for (const auto& [name, pj] : energy.per_component_pJ()) {
-        fmt::print(out, "{:<16}{:>14.1f}{:>8.1f}%\n", name, pj, 100.0 * pj / total_pJ);
+    for (const auto& [name, pj] : totals.energy.per_component_pJ()) {
+        fmt::print(out, "{:<16}{:>14.1f}{:>8.1f}%\n", name, pj, 100.0 * pj / totals.energy_pJ);
     }
-    fmt::print(out, "{:<16}{:>14.1f}\n", "total", total_pJ);
-    fmt::print(out, "average power over the block(s): {:.3f} mW\n", power_mW);
+    fmt::print(out, "{:<16}{:>14.1f}\n", "total", totals.energy_pJ);
+    fmt::print(out, "average power over the block(s): {:.3f} mW\n", totals.power_mW);
     if (ver.ran) {
         fmt::print(out,
                    "verification: {} vs the C++ fixed-point reference ({} mismatching "
@@ -221,89 +246,127 @@ int run_denoiser_study(const DenoiserStudyOptions& opt, std::ostream& out) {
                    ver.float_max_abs_error, ver.float_max_bound, ver.bound_violations);
     }
     fmt::print(out, "wall time: {:.1f} ms (elaboration + simulation)\n", sim_wall_ms);
+}
 
+/// Every counter of the denoiser's control, cores, lanes, LeakyReLU and SRAMs, by
+/// group.counter.
+nlohmann::ordered_json denoiser_stats_json(const Denoiser& d) {
+    nlohmann::ordered_json stats;
+    const auto dump = [&stats](const StatGroup& g) {
+        for (const auto& c : g.counters()) {
+            stats[g.name() + "." + c.name] = {{"value", c.value}, {"unit", c.unit}};
+        }
+    };
+    dump(d.control().stats());
+    for (const auto& c : d.cores()) {
+        dump(c.stats());
+    }
+    for (const auto& l : d.lanes()) {
+        dump(l.stats());
+    }
+    dump(d.leaky_relu().stats());
+    dump(d.weight_sram().stats());
+    dump(d.activation_sram().stats());
+    return stats;
+}
+
+/// denoiser.json: the configuration, block, plan, cycles, memory traffic, energy, counters and
+/// the verification.
+nlohmann::ordered_json study_json(const DenoiserStudyOptions& opt, const StudySetup& setup,
+                                  const DenoiserBench& bench, const StudyTotals& totals,
+                                  const Verification& ver) {
+    const Denoiser& d = bench.denoiser();
+    const auto& shape = opt.bench.shape;
+    const unsigned reduced = setup.reduced;
+    const TilePlan& plan = setup.plan;
+    nlohmann::ordered_json j;
+    j["tool"] = "dnsim";
+    j["command"] = "denoiser";
+    nlohmann::ordered_json cfg;
+    for (const auto& [k, v] : opt.effective_config) {
+        cfg[k] = v;
+    }
+    j["config"] = cfg;
+    j["block"] = {{"channels", shape.channels},
+                  {"height", shape.height},
+                  {"width", shape.width},
+                  {"reduced_channels", reduced},
+                  {"parameters", BlockWeights::parameter_count(shape.channels, reduced)},
+                  {"runs", opt.runs}};
+    j["plan"] = {{"tiles", plan.tiles.size()},
+                 {"tile_rows", plan.tile_rows},
+                 {"activation_footprint_words", plan.activation_words},
+                 {"weights_resident", plan.weights_resident}};
+    nlohmann::ordered_json phases;
+    for (std::size_t p = 0; p < kPhaseCount; ++p) {
+        phases[phase_name(static_cast<Phase>(p))] = d.control().phase_cycles()[p];
+    }
+    j["phase_cycles"] = phases;
+    j["total_cycles"] = totals.cycles;
+    nlohmann::ordered_json blocks = nlohmann::ordered_json::array();
+    for (const auto& r : bench.results()) {
+        blocks.push_back({{"cycles", r.cycles},
+                          {"start_ns", r.start.to_seconds() * 1e9},
+                          {"end_ns", r.end.to_seconds() * 1e9}});
+    }
+    j["blocks"] = blocks;
+    j["clock_mhz"] = d.clock().freq_mhz();
+    j["time_ns"] = totals.time_ns;
+    j["sram"] = {{"weight_sram",
+                  {{"reads_words", d.weight_sram().stats().value("reads")},
+                   {"writes_words", d.weight_sram().stats().value("writes")}}},
+                 {"activation_sram",
+                  {{"reads_words", d.activation_sram().stats().value("reads")},
+                   {"writes_words", d.activation_sram().stats().value("writes")}}}};
+    j["interface"] = {{"read_words", d.control().stats().value("interface_read_words")},
+                      {"write_words", d.control().stats().value("interface_write_words")}};
+    nlohmann::ordered_json comp;
+    for (const auto& [name, pj] : totals.energy.per_component_pJ()) {
+        comp[name] = pj;
+    }
+    j["energy_pJ"] = comp;
+    nlohmann::ordered_json lines = nlohmann::ordered_json::array();
+    for (const auto& l : totals.energy.lines()) {
+        lines.push_back({{"component", l.component},
+                         {"action", l.action},
+                         {"count", l.count},
+                         {"energy_pJ", l.energy_pJ}});
+    }
+    j["energy_lines"] = lines;
+    j["total_energy_pJ"] = totals.energy_pJ;
+    j["average_power_mW"] = totals.power_mW;
+    j["stats"] = denoiser_stats_json(d);
+    if (ver.ran) {
+        j["verification"] = {{"bit_identical_to_reference", ver.bit_identical},
+                             {"mismatching_elements", ver.mismatches},
+                             {"float_max_abs_error", ver.float_max_abs_error},
+                             {"float_error_bound_max", ver.float_max_bound},
+                             {"float_bound_violations", ver.bound_violations}};
+    }
+    return j;
+}
+
+}  // namespace
+
+int run_denoiser_study(const DenoiserStudyOptions& opt, std::ostream& out) {
+    const auto wall0 = std::chrono::steady_clock::now();
+    denoiser_study_keys().check(opt);
+    const StudySetup setup = prepare_study(opt);
+
+    platform::begin_simulation("run_denoiser_study");
+    DenoiserBench bench("bench", opt.bench, setup.weights, setup.jobs);
+    sc_core::sc_start();
+    const double sim_wall_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - wall0).count();
+
+    check_runs_done(bench);
+    const Verification ver =
+        opt.verify ? verify(opt, setup.weights, setup.jobs, bench) : Verification{};
+    const StudyTotals totals = study_totals(bench.denoiser(), opt.energy);
+    print_study(out, opt, setup, bench.denoiser(), totals, ver, sim_wall_ms);
     if (!opt.out_dir.empty()) {
-        nlohmann::ordered_json j;
-        j["tool"] = "dnsim";
-        j["command"] = "denoiser";
-        nlohmann::ordered_json cfg;
-        for (const auto& [k, v] : opt.effective_config) {
-            cfg[k] = v;
-        }
-        j["config"] = cfg;
-        j["block"] = {{"channels", shape.channels},
-                      {"height", shape.height},
-                      {"width", shape.width},
-                      {"reduced_channels", reduced},
-                      {"parameters", BlockWeights::parameter_count(shape.channels, reduced)},
-                      {"runs", opt.runs}};
-        j["plan"] = {{"tiles", plan.tiles.size()},
-                     {"tile_rows", plan.tile_rows},
-                     {"activation_footprint_words", plan.activation_words},
-                     {"weights_resident", plan.weights_resident}};
-        nlohmann::ordered_json phases;
-        for (std::size_t p = 0; p < kPhaseCount; ++p) {
-            phases[phase_name(static_cast<Phase>(p))] = d.control().phase_cycles()[p];
-        }
-        j["phase_cycles"] = phases;
-        j["total_cycles"] = total_cycles;
-        nlohmann::ordered_json blocks = nlohmann::ordered_json::array();
-        for (const auto& r : bench.results()) {
-            blocks.push_back({{"cycles", r.cycles},
-                              {"start_ns", r.start.to_seconds() * 1e9},
-                              {"end_ns", r.end.to_seconds() * 1e9}});
-        }
-        j["blocks"] = blocks;
-        j["clock_mhz"] = clk.freq_mhz();
-        j["time_ns"] = time_ns;
-        j["sram"] = {{"weight_sram",
-                      {{"reads_words", d.weight_sram().stats().value("reads")},
-                       {"writes_words", d.weight_sram().stats().value("writes")}}},
-                     {"activation_sram",
-                      {{"reads_words", d.activation_sram().stats().value("reads")},
-                       {"writes_words", d.activation_sram().stats().value("writes")}}}};
-        j["interface"] = {{"read_words", d.control().stats().value("interface_read_words")},
-                          {"write_words", d.control().stats().value("interface_write_words")}};
-        nlohmann::ordered_json comp;
-        for (const auto& [name, pj] : energy.per_component_pJ()) {
-            comp[name] = pj;
-        }
-        j["energy_pJ"] = comp;
-        nlohmann::ordered_json lines = nlohmann::ordered_json::array();
-        for (const auto& l : energy.lines()) {
-            lines.push_back({{"component", l.component},
-                             {"action", l.action},
-                             {"count", l.count},
-                             {"energy_pJ", l.energy_pJ}});
-        }
-        j["energy_lines"] = lines;
-        j["total_energy_pJ"] = total_pJ;
-        j["average_power_mW"] = power_mW;
-        nlohmann::ordered_json stats;
-        const auto dump = [&stats](const StatGroup& g) {
-            for (const auto& c : g.counters()) {
-                stats[g.name() + "." + c.name] = {{"value", c.value}, {"unit", c.unit}};
-            }
-        };
-        dump(d.control().stats());
-        for (const auto& c : d.cores()) {
-            dump(c.stats());
-        }
-        for (const auto& l : d.lanes()) {
-            dump(l.stats());
-        }
-        dump(d.leaky_relu().stats());
-        dump(d.weight_sram().stats());
-        dump(d.activation_sram().stats());
-        j["stats"] = stats;
-        if (ver.ran) {
-            j["verification"] = {{"bit_identical_to_reference", ver.bit_identical},
-                                 {"mismatching_elements", ver.mismatches},
-                                 {"float_max_abs_error", ver.float_max_abs_error},
-                                 {"float_error_bound_max", ver.float_max_bound},
-                                 {"float_bound_violations", ver.bound_violations}};
-        }
-        write_file_atomically(opt.out_dir, "denoiser.json", json_text(j));
+        write_file_atomically(opt.out_dir, "denoiser.json",
+                              json_text(study_json(opt, setup, bench, totals, ver)));
         fmt::print(out, "wrote {}/denoiser.json\n", opt.out_dir);
     }
     return ver.ran && (!ver.bit_identical || ver.bound_violations != 0) ? 3 : 0;

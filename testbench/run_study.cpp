@@ -122,31 +122,37 @@ void paper_table(std::ostream& os, const platform::ReplayResult& r, const RunOpt
         os << fmt::format("  {:<28}  {}\n", k, v);
 }
 
-}  // namespace
-
-int run_study(const RunOptions& opt, std::ostream& os) {
-    const auto t0 = std::chrono::steady_clock::now();
+/// The model with the requested denoisers inserted; its denoiser weights (which the
+/// accelerator's 16-bit format must hold) and the results directory are checked now, not after
+/// the simulation.
+workloads::Graph prepare_model(const RunOptions& opt) {
     workloads::Graph g = load_model(opt.model);
     if (!opt.denoisers.empty()) {
         for (const auto& layer : split_list(opt.denoisers)) {
             workloads::insert_denoiser(g, layer, opt.denoiser_ratio, opt.replay.seed, "denoisers");
         }
     }
-    // Denoiser weights the accelerator's 16-bit format cannot hold, and the results directory,
-    // are checked now, not after the simulation.
     for (const workloads::Node& n : g.nodes) {
         if (n.op == workloads::Op::Denoiser)
             platform::check_denoiser_weights(g, n, opt.replay.soc.format, opt.model);
     }
     check_output_dir(opt.out_dir, result_names(g, opt), "out");
-    workloads::Dataset data;
-    if (!opt.timing_only) {
-        workloads::DatasetSpec spec = opt.dataset;
-        const std::string note = apply_model_normalisation(spec, g, opt.model);
-        if (!note.empty())
-            os << note << "\n";
-        data = workloads::load_dataset(spec);
-    }
+    return g;
+}
+
+/// The dataset, normalised as the model asks (with a note on the console when it does).
+workloads::Dataset load_run_dataset(const RunOptions& opt, const workloads::Graph& g,
+                                    std::ostream& os) {
+    workloads::DatasetSpec spec = opt.dataset;
+    const std::string note = apply_model_normalisation(spec, g, opt.model);
+    if (!note.empty())
+        os << note << "\n";
+    return workloads::load_dataset(spec);
+}
+
+/// The replay configuration, once the run is known to fit in memory.
+platform::ReplayConfig replay_config(const RunOptions& opt, const workloads::Graph& g,
+                                     const workloads::Dataset& data) {
     platform::ReplayConfig cfg = opt.replay;
     cfg.progress = progress_bar;
     cfg.keep_logits = opt.save_logits;
@@ -157,11 +163,12 @@ int run_study(const RunOptions& opt, std::ostream& os) {
         estimate_run_memory(workloads::graph_footprint(g), opt.timing_only ? 0 : data.size(),
                             cfg.batch, cfg.threads, run_weight_copies(slices), cfg.keep_logits),
         opt.model, "lower run.batch or dataset.limit");
-    const platform::ReplayResult r = run_replay(g, opt.timing_only ? nullptr : &data, cfg);
-    const double wall =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return cfg;
+}
 
-    // Console summary.
+/// The console's timing part: model, MX-CGRA, the layers, latency, memory and energy.
+void print_timing(std::ostream& os, const platform::ReplayResult& r,
+                  const platform::ReplayConfig& cfg) {
     const double us = 1e-3;
     os << fmt::format(
         "dnsim run: model {} ({} backbone parameters), {} denoiser block(s) "
@@ -209,45 +216,57 @@ int run_study(const RunOptions& opt, std::ostream& os) {
     os << fmt::format("{:<28}  {:>14.4f}  {:>12.4f}\n", "total", r.energy_pJ * 1e-6, r.power_mW());
     os << fmt::format("denoiser average power over the inference: {:.4f} mW\n",
                       r.denoiser_power_mW());
-    nlohmann::json acc = nlohmann::json::object();
-    if (!opt.timing_only) {
-        const platform::AccuracySummary clean = r.accuracy("clean");
-        const platform::AccuracySummary noisy = r.accuracy("noisy");
-        const platform::AccuracySummary denoised = r.accuracy("denoised");
-        os << fmt::format(
-            "\naccuracy on {} ({} images, top-1 %): clean {:.2f}; noisy {:.2f} +- "
-            "{:.2f}",
-            data.name, data.size(), clean.mean, noisy.mean, noisy.std);
-        if (denoised.n > 0)
-            os << fmt::format("; denoised {:.2f} +- {:.2f}", denoised.mean, denoised.std);
-        os << fmt::format(" ({} seed(s))\n", noisy.n);
-        os << fmt::format(
-            "replay: {} images in {:.2f} s ({:.1f} images/s; kernels {})\n", r.functional_images,
-            r.functional_wall_s,
-            static_cast<double>(r.functional_images) / std::max(r.functional_wall_s, 1e-9),
-            isa::describe());
-        acc = {{"dataset", data.name},
-               {"images", data.size()},
-               {"clean_pct", clean.mean},
-               {"noisy_pct_mean", noisy.mean},
-               {"noisy_pct_std", noisy.std},
-               {"denoised_pct_mean", denoised.mean},
-               {"denoised_pct_std", denoised.std},
-               {"seeds", noisy.n}};
-        nlohmann::json per = nlohmann::json::array();
-        for (const auto& p : r.passes) {
-            per.push_back({{"pass", p.kind},
-                           {"seed", p.seed},
-                           {"correct", p.correct},
-                           {"images", p.images},
-                           {"accuracy_pct", p.accuracy_pct()}});
-        }
-        acc["passes"] = per;
-    }
-    if (!opt.timing_only)
-        paper_table(os, r, opt);
-    os << fmt::format("wall time: {:.2f} s\n", wall);
+}
 
+/// The console's accuracy part: clean, noisy and denoised accuracy and the replay's speed.
+void print_accuracy(std::ostream& os, const platform::ReplayResult& r,
+                    const workloads::Dataset& data) {
+    const platform::AccuracySummary clean = r.accuracy("clean");
+    const platform::AccuracySummary noisy = r.accuracy("noisy");
+    const platform::AccuracySummary denoised = r.accuracy("denoised");
+    os << fmt::format(
+        "\naccuracy on {} ({} images, top-1 %): clean {:.2f}; noisy {:.2f} +- "
+        "{:.2f}",
+        data.name, data.size(), clean.mean, noisy.mean, noisy.std);
+    if (denoised.n > 0)
+        os << fmt::format("; denoised {:.2f} +- {:.2f}", denoised.mean, denoised.std);
+    os << fmt::format(" ({} seed(s))\n", noisy.n);
+    os << fmt::format(
+        "replay: {} images in {:.2f} s ({:.1f} images/s; kernels {})\n", r.functional_images,
+        r.functional_wall_s,
+        static_cast<double>(r.functional_images) / std::max(r.functional_wall_s, 1e-9),
+        isa::describe());
+}
+
+/// summary.json's "accuracy": the means and spreads, and every pass.
+nlohmann::json accuracy_json(const platform::ReplayResult& r, const workloads::Dataset& data) {
+    const platform::AccuracySummary clean = r.accuracy("clean");
+    const platform::AccuracySummary noisy = r.accuracy("noisy");
+    const platform::AccuracySummary denoised = r.accuracy("denoised");
+    nlohmann::json acc = {{"dataset", data.name},
+                          {"images", data.size()},
+                          {"clean_pct", clean.mean},
+                          {"noisy_pct_mean", noisy.mean},
+                          {"noisy_pct_std", noisy.std},
+                          {"denoised_pct_mean", denoised.mean},
+                          {"denoised_pct_std", denoised.std},
+                          {"seeds", noisy.n}};
+    nlohmann::json per = nlohmann::json::array();
+    for (const auto& p : r.passes) {
+        per.push_back({{"pass", p.kind},
+                       {"seed", p.seed},
+                       {"correct", p.correct},
+                       {"images", p.images},
+                       {"accuracy_pct", p.accuracy_pct()}});
+    }
+    acc["passes"] = per;
+    return acc;
+}
+
+/// summary.json: timing, energy, the accuracy `acc` (unless timing only) and the configuration.
+nlohmann::json summary_json(const platform::ReplayResult& r, const RunOptions& opt,
+                            const nlohmann::json& acc) {
+    const double cyc_us = 1.0 / r.clock_mhz;
     nlohmann::json j;
     j["model"] = r.model;
     j["backbone_params"] = r.backbone_params;
@@ -278,7 +297,13 @@ int run_study(const RunOptions& opt, std::ostream& os) {
         config[k] = v;
     j["config"] = config;
     j["kernels_isa"] = isa::name(isa::active());
-    std::vector<std::pair<std::string, std::string>> files{{"summary.json", json_text(j)},
+    return j;
+}
+
+/// summary.json, layers.csv and (with --save-logits) every pass's logits, written together.
+void write_results(const RunOptions& opt, const platform::ReplayResult& r,
+                   const nlohmann::json& summary, std::ostream& os) {
+    std::vector<std::pair<std::string, std::string>> files{{"summary.json", json_text(summary)},
                                                            {"layers.csv", csv_layers(r)}};
     if (opt.save_logits) {
         for (const auto& p : r.passes) {
@@ -290,6 +315,30 @@ int run_study(const RunOptions& opt, std::ostream& os) {
     const std::filesystem::path out(opt.out_dir);
     os << "results: " << (out / "summary.json").string() << ", " << (out / "layers.csv").string()
        << "\n";
+}
+
+}  // namespace
+
+int run_study(const RunOptions& opt, std::ostream& os) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const workloads::Graph g = prepare_model(opt);
+    workloads::Dataset data;
+    if (!opt.timing_only)
+        data = load_run_dataset(opt, g, os);
+    const platform::ReplayConfig cfg = replay_config(opt, g, data);
+    const platform::ReplayResult r = run_replay(g, opt.timing_only ? nullptr : &data, cfg);
+    const double wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+    print_timing(os, r, cfg);
+    nlohmann::json acc = nlohmann::json::object();
+    if (!opt.timing_only) {
+        print_accuracy(os, r, data);
+        acc = accuracy_json(r, data);
+        paper_table(os, r, opt);
+    }
+    os << fmt::format("wall time: {:.2f} s\n", wall);
+    write_results(opt, r, summary_json(r, opt, acc), os);
     return 0;
 }
 

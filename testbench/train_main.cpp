@@ -150,103 +150,90 @@ int last_checkpoint(const std::string& dir) {
     return best;
 }
 
-int run_stage(const StageOptions& o, const std::string& invocation) {
-    at::set_num_threads(static_cast<int>(o.settings.threads));
-    const auto t0 = std::chrono::steady_clock::now();
-    workloads::Graph g = tb::load_model(o.model);
-    workloads::DatasetSpec data = o.settings.data;
-    const std::string note = tb::apply_model_normalisation(data, g, o.model);
+/// The stage's training and test sets, normalised as the model asks.
+struct StageData {
+    workloads::DatasetSpec spec;  ///< the training set's (placement calibrates on it too)
+    workloads::Dataset train;
+    workloads::Dataset test;
+};
+
+StageData load_stage_data(const StageOptions& o, const workloads::Graph& g) {
+    StageData d;
+    d.spec = o.settings.data;
+    const std::string note = tb::apply_model_normalisation(d.spec, g, o.model);
     if (!note.empty())
         std::cout << note << "\n";
-    const workloads::Dataset train_set = workloads::load_dataset(data);
-    workloads::DatasetSpec test_spec = data;
+    d.train = workloads::load_dataset(d.spec);
+    workloads::DatasetSpec test_spec = d.spec;
     test_spec.split = "test";
     test_spec.limit = o.settings.test_limit;
-    const workloads::Dataset test_set = workloads::load_dataset(test_spec);
-    workloads::check_dataset_for_model(train_set, g);
-    const training::TorchNoise noise = o.noise();
-    nlohmann::json j;
-    j["command"] = invocation;
-    j["stage"] = o.stage;
-    j["seed"] = o.train.seed;
-    j["sigma"] = noise.k;
-    j["magnitude"] = cgra::to_string(noise.magnitude);
-    j["distribution"] = cgra::to_string(noise.distribution);
-    j["cgra_depthwise"] = cgra::to_string(o.settings.cgra.depthwise);
+    d.test = workloads::load_dataset(test_spec);
+    workloads::check_dataset_for_model(d.train, g);
+    return d;
+}
 
-    if (o.stage == "place" || o.stage == "denoisers") {
-        std::vector<std::string> layers;
-        if (!o.layers.empty()) {
-            layers = tb::split_list(o.layers);
-        } else {
-            training::PlacementOptions po_;
-            po_.method = o.settings.placement;
-            po_.budget = o.settings.budget;
-            po_.ratio = o.settings.denoiser_ratio;
-            po_.noise = noise;
-            po_.cgra = o.settings.cgra;
-            po_.seed = o.train.seed;
-            workloads::DatasetSpec calib = data;
-            calib.limit = o.settings.calibration;
-            const training::Placement p =
-                training::place_denoisers(g, workloads::load_dataset(calib), po_);
-            layers = p.layers;
-            nlohmann::json rank = nlohmann::json::array();
-            for (const auto& [name, score] : p.ranking)
-                rank.push_back({{"layer", name}, {"score", score}});
-            j["placement"] = {{"method", training::to_string(o.settings.placement)},
-                              {"budget", o.settings.budget},
-                              {"ranking", rank},
-                              {"layers", p.layers},
-                              {"block_params", p.block_params},
-                              {"backbone_params", p.backbone_params}};
-            std::cout << fmt::format(
-                "placement ({}, budget {:.1f} %): {} block(s), {} parameters "
-                "({:.2f} % of {}):\n",
-                training::to_string(o.settings.placement), 100 * o.settings.budget, p.layers.size(),
-                p.block_params, 100.0 * double(p.block_params) / double(p.backbone_params),
-                p.backbone_params);
-            for (std::size_t i = 0; i < p.ranking.size(); ++i) {
-                const bool chosen = std::find(p.layers.begin(), p.layers.end(),
-                                              p.ranking[i].first) != p.layers.end();
-                std::cout << fmt::format("  {:>3}. {:<32} {:>12.4g}{}\n", i + 1, p.ranking[i].first,
-                                         p.ranking[i].second, chosen ? "  <- denoiser" : "");
-            }
-        }
-        if (o.stage == "place") {
-            j["seconds"] =
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-            write_file_atomically(o.out, "placement.json", tb::json_text(j));
-            std::cout << "wrote " << o.out << "/placement.json\n";
-            return 0;
-        }
-        for (const auto& l : layers)
-            workloads::insert_denoiser(g, l, o.settings.denoiser_ratio, o.train.seed, "denoisers");
-        j["layers"] = layers;
+/// Ranks the layers of `g` (--placement) and chooses the denoiser sites within the budget;
+/// the ranking goes to the console and to j["placement"].
+std::vector<std::string> place(const StageOptions& o, const workloads::Graph& g,
+                               const workloads::DatasetSpec& data,
+                               const training::TorchNoise& noise, nlohmann::json& j) {
+    training::PlacementOptions po_;
+    po_.method = o.settings.placement;
+    po_.budget = o.settings.budget;
+    po_.ratio = o.settings.denoiser_ratio;
+    po_.noise = noise;
+    po_.cgra = o.settings.cgra;
+    po_.seed = o.train.seed;
+    workloads::DatasetSpec calib = data;
+    calib.limit = o.settings.calibration;
+    const training::Placement p = training::place_denoisers(g, workloads::load_dataset(calib), po_);
+    nlohmann::json rank = nlohmann::json::array();
+    for (const auto& [name, score] : p.ranking)
+        rank.push_back({{"layer", name}, {"score", score}});
+    j["placement"] = {{"method", training::to_string(o.settings.placement)},
+                      {"budget", o.settings.budget},
+                      {"ranking", rank},
+                      {"layers", p.layers},
+                      {"block_params", p.block_params},
+                      {"backbone_params", p.backbone_params}};
+    std::cout << fmt::format(
+        "placement ({}, budget {:.1f} %): {} block(s), {} parameters "
+        "({:.2f} % of {}):\n",
+        training::to_string(o.settings.placement), 100 * o.settings.budget, p.layers.size(),
+        p.block_params, 100.0 * double(p.block_params) / double(p.backbone_params),
+        p.backbone_params);
+    for (std::size_t i = 0; i < p.ranking.size(); ++i) {
+        const bool chosen =
+            std::find(p.layers.begin(), p.layers.end(), p.ranking[i].first) != p.layers.end();
+        std::cout << fmt::format("  {:>3}. {:<32} {:>12.4g}{}\n", i + 1, p.ranking[i].first,
+                                 p.ranking[i].second, chosen ? "  <- denoiser" : "");
     }
+    return p.layers;
+}
 
-    // Resume: continue from the last checkpoint's weights and optimizer state.
-    training::TrainOptions topt = o.train;
-    topt.checkpoint_dir = o.out;
-    if (o.resume) {
-        const int k = last_checkpoint(o.out);
-        if (k > 0) {
-            const workloads::Graph ck = workloads::import_onnx(
-                (fs::path(o.out) / fmt::format("epoch_{}.onnx", k)).string());
-            if (ck.nodes.size() != g.nodes.size()) {
-                throw ConfigError(o.out, "the checkpoint does not match this stage's model");
-            }
-            g = ck;
-            topt.resume_after_epoch = k;
-            std::cerr << fmt::format("resuming after epoch {}\n", k);
-        }
+/// With --resume: the last checkpoint's weights into `g`, and the epoch it ended into `topt`.
+void resume_from_checkpoint(const StageOptions& o, workloads::Graph& g,
+                            training::TrainOptions& topt) {
+    const int k = last_checkpoint(o.out);
+    if (k == 0)
+        return;
+    const workloads::Graph ck =
+        workloads::import_onnx((fs::path(o.out) / fmt::format("epoch_{}.onnx", k)).string());
+    if (ck.nodes.size() != g.nodes.size()) {
+        throw ConfigError(o.out, "the checkpoint does not match this stage's model");
     }
-    // Every model this stage writes records the preprocessing it was trained with.
-    g.input_normalisation = train_set.normalisation;
-    training::TorchGraph model(g, o.settings.cgra);
-    if (o.stage == "backbone") {
+    g = ck;
+    topt.resume_after_epoch = k;
+    std::cerr << fmt::format("resuming after epoch {}\n", k);
+}
+
+/// What the stage trains (the backbone or the denoisers) and the noise it trains and evaluates
+/// under.
+void configure_stage(const std::string& stage, const training::TorchNoise& noise,
+                     training::TorchGraph& model, training::TrainOptions& topt) {
+    if (stage == "backbone") {
         model.set_trainable(true, false);
-    } else if (o.stage == "denoisers") {
+    } else if (stage == "denoisers") {
         model.set_trainable(false, true);
         topt.noise = noise;
         topt.eval_noise = noise;
@@ -256,14 +243,24 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
         topt.noise = noise;
         topt.eval_noise = noise;
     }
-    if (o.stage != "backbone") {
-        torch::manual_seed(o.train.seed);
-        j["before"] = {{"clean_pct", training::evaluate(model, test_set, {}, 256, true)},
-                       {"noisy_pct", training::evaluate(model, test_set, noise)}};
-    }
+}
+
+/// Test accuracy, clean and under `noise`, from the same random state each time.
+nlohmann::json test_accuracy(training::TorchGraph& model, const workloads::Dataset& test,
+                             const training::TorchNoise& noise, std::uint64_t seed) {
+    torch::manual_seed(seed);
+    nlohmann::json acc = {{"clean_pct", training::evaluate(model, test, {}, 256, true)},
+                          {"noisy_pct", training::evaluate(model, test, noise)}};
+    return acc;
+}
+
+/// Trains `model` for the stage's epochs, writing each epoch's weights back into `g` and to
+/// epoch_<k>.onnx in `out`. Returns one record per epoch.
+nlohmann::json train_epochs(training::TorchGraph& model, workloads::Graph& g, const StageData& data,
+                            const training::TrainOptions& topt, const std::string& out) {
     nlohmann::json history = nlohmann::json::array();
     training::train(
-        model, train_set, test_set, topt,
+        model, data.train, data.test, topt,
         [&](const training::EpochResult& r) {
             std::cerr << fmt::format(
                 "\repoch {}/{}: loss {:.4f}, train {:.2f} %, test {:.2f} %{}, "
@@ -277,22 +274,67 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
                                {"seconds", r.seconds}});
             model.write_back(g);
             workloads::export_onnx(
-                g, (fs::path(o.out) / fmt::format("epoch_{}.onnx", r.epoch)).string());
+                g, (fs::path(out) / fmt::format("epoch_{}.onnx", r.epoch)).string());
         },
         [](std::int64_t done, std::int64_t total) {
             if (done % (128 * 40) < 128 || done == total) {
                 std::cerr << fmt::format("\r  {}/{} images", done, total) << std::flush;
             }
         });
+    return history;
+}
+
+int run_stage(const StageOptions& o, const std::string& invocation) {
+    at::set_num_threads(static_cast<int>(o.settings.threads));
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto seconds = [&t0] {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    };
+    workloads::Graph g = tb::load_model(o.model);
+    const StageData data = load_stage_data(o, g);
+    const training::TorchNoise noise = o.noise();
+    nlohmann::json j;
+    j["command"] = invocation;
+    j["stage"] = o.stage;
+    j["seed"] = o.train.seed;
+    j["sigma"] = noise.k;
+    j["magnitude"] = cgra::to_string(noise.magnitude);
+    j["distribution"] = cgra::to_string(noise.distribution);
+    j["cgra_depthwise"] = cgra::to_string(o.settings.cgra.depthwise);
+
+    if (o.stage == "place" || o.stage == "denoisers") {
+        const std::vector<std::string> layers =
+            o.layers.empty() ? place(o, g, data.spec, noise, j) : tb::split_list(o.layers);
+        if (o.stage == "place") {
+            j["seconds"] = seconds();
+            write_file_atomically(o.out, "placement.json", tb::json_text(j));
+            std::cout << "wrote " << o.out << "/placement.json\n";
+            return 0;
+        }
+        for (const auto& l : layers)
+            workloads::insert_denoiser(g, l, o.settings.denoiser_ratio, o.train.seed, "denoisers");
+        j["layers"] = layers;
+    }
+
+    // Resume: continue from the last checkpoint's weights and optimizer state.
+    training::TrainOptions topt = o.train;
+    topt.checkpoint_dir = o.out;
+    if (o.resume)
+        resume_from_checkpoint(o, g, topt);
+    // Every model this stage writes records the preprocessing it was trained with.
+    g.input_normalisation = data.train.normalisation;
+    training::TorchGraph model(g, o.settings.cgra);
+    configure_stage(o.stage, noise, model, topt);
+    if (o.stage != "backbone")
+        j["before"] = test_accuracy(model, data.test, noise, o.train.seed);
+    const nlohmann::json history = train_epochs(model, g, data, topt, o.out);
     model.write_back(g);
-    torch::manual_seed(o.train.seed);
-    j["after"] = {{"clean_pct", training::evaluate(model, test_set, {}, 256, true)},
-                  {"noisy_pct", training::evaluate(model, test_set, noise)}};
+    j["after"] = test_accuracy(model, data.test, noise, o.train.seed);
     j["epochs"] = history;
     j["model"] = g.name;
     j["parameters"] = g.parameter_count();
     j["denoiser_parameters"] = workloads::denoiser_parameter_count(g);
-    j["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    j["seconds"] = seconds();
     write_file_atomically(o.out, "train.json", tb::json_text(j));
     write_file_atomically(o.out, "platform.ini", o.platform_ini);
     workloads::export_onnx(g, (fs::path(o.out) / "model.onnx").string());

@@ -9,14 +9,15 @@ ConvCore::ConvCore(const sc_core::sc_module_name& name, ArrayDims dims, const Cl
       m_dims(dims),
       m_clock(clock),
       m_stats(std::string(this->name())),
-      m_busy_cycles(m_stats.add("busy_cycles", "cycles", "cycles spent computing folds")),
-      m_folds(m_stats.add("folds", "folds", "systolic folds executed")),
-      m_macs(m_stats.add("macs", "MACs", "useful 16x16-bit multiply-accumulates")),
-      m_input_reads(m_stats.add("input_reads", "words", "activation words loaded into PEs")),
-      m_weight_reads(m_stats.add("weight_reads", "words", "weight words streamed into the array")),
-      m_psum_updates(
-          m_stats.add("psum_updates", "updates", "32-bit partial-sum accumulations across folds")),
-      m_outputs(m_stats.add("outputs", "words", "16-bit results written")),
+      // In the order the stats list them (a braced list is evaluated left to right).
+      m_work{
+          m_stats.add("busy_cycles", "cycles", "cycles spent computing folds"),
+          m_stats.add("folds", "folds", "systolic folds executed"),
+          m_stats.add("macs", "MACs", "useful 16x16-bit multiply-accumulates"),
+          m_stats.add("input_reads", "words", "activation words loaded into PEs"),
+          m_stats.add("weight_reads", "words", "weight words streamed into the array"),
+          m_stats.add("psum_updates", "updates", "32-bit partial-sum accumulations across folds"),
+          m_stats.add("outputs", "words", "16-bit results written")},
       m_saturated(
           m_stats.add("saturated", "outputs", "outputs that saturated (format too narrow)")) {
     socket.register_b_transport(this, &ConvCore::b_transport);
@@ -53,13 +54,7 @@ void ConvCore::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& de
     }
     cmd->work = work;
     cmd->saturated = saturated;
-    m_busy_cycles += work.cycles;
-    m_folds += work.folds;
-    m_macs += work.macs;
-    m_input_reads += work.input_reads;
-    m_weight_reads += work.weight_reads;
-    m_psum_updates += work.psum_updates;
-    m_outputs += work.outputs;
+    add_work(m_work, work);
     m_saturated += saturated;
     delay += m_clock.cycles_to_time(work.cycles);
     trans.set_response_status(tlm::TLM_OK_RESPONSE);

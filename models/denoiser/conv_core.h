@@ -27,14 +27,19 @@ class ConvCore : public sc_core::sc_module {
 
     ArrayDims m_dims;
     Clock m_clock;
+    /// The counters that total the FoldWork of every transaction (add_work adds to them).
+    struct WorkCounters {
+        Counter& cycles;
+        Counter& folds;
+        Counter& macs;
+        Counter& input_reads;
+        Counter& weight_reads;
+        Counter& psum_updates;
+        Counter& outputs;
+    };
+
     StatGroup m_stats;
-    Counter& m_busy_cycles;
-    Counter& m_folds;
-    Counter& m_macs;
-    Counter& m_input_reads;
-    Counter& m_weight_reads;
-    Counter& m_psum_updates;
-    Counter& m_outputs;
+    WorkCounters m_work;
     Counter& m_saturated;
 };
 

@@ -11,13 +11,7 @@
 namespace dnsim::denoiser {
 
 FoldWork& FoldWork::operator+=(const FoldWork& o) {
-    folds += o.folds;
-    cycles += o.cycles;
-    macs += o.macs;
-    input_reads += o.input_reads;
-    weight_reads += o.weight_reads;
-    psum_updates += o.psum_updates;
-    outputs += o.outputs;
+    add_work(*this, o);
     return *this;
 }
 

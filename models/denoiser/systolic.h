@@ -41,6 +41,19 @@ struct FoldWork {
     FoldWork& operator+=(const FoldWork& o);
 };
 
+/// Adds each count of `w` to the member of the same name of `total`: a FoldWork, or the
+/// counters that total a core's work.
+template <class Total>
+void add_work(Total& total, const FoldWork& w) {
+    total.folds += w.folds;
+    total.cycles += w.cycles;
+    total.macs += w.macs;
+    total.input_reads += w.input_reads;
+    total.weight_reads += w.weight_reads;
+    total.psum_updates += w.psum_updates;
+    total.outputs += w.outputs;
+}
+
 /// Closed-form cost of `col_folds` column folds covering `pixels` output pixels, with a window
 /// of `window` im2col rows and `filters` filters streamed per fold.
 FoldWork fold_work(ArrayDims a, std::uint64_t window, std::uint64_t col_folds, std::uint64_t pixels,

@@ -124,6 +124,155 @@ void attr_ints(onnx::NodeProto* n, const char* name, const std::array<std::int64
         a->add_ints(x);
 }
 
+/// Silu as ONNX writes it: x * Sigmoid(x).
+void export_silu(onnx::GraphProto* g, const Node& n) {
+    const std::string sig = n.name + "/sigmoid";
+    auto* s = g->add_node();
+    s->set_name(sig);
+    s->set_op_type("Sigmoid");
+    s->add_input(n.inputs[0]);
+    s->add_output(sig + "_out");
+    auto* m = g->add_node();
+    m->set_name(n.name);
+    m->set_op_type("Mul");
+    m->add_input(n.inputs[0]);
+    m->add_input(sig + "_out");
+    m->add_output(n.outputs[0]);
+}
+
+/// Gelu as x * (1 + erf(x / sqrt 2)) * 0.5, the form PyTorch exports.
+void export_gelu(onnx::GraphProto* g, const Node& n) {
+    const std::string b = n.name + "/";
+    const float sqrt2 = 1.41421353816986083984375f;
+    const float one = 1.0f;
+    const float half = 0.5f;
+    add_float_tensor(g, n.name + ".sqrt2", {}, &sqrt2, 1);
+    add_float_tensor(g, n.name + ".one", {}, &one, 1);
+    add_float_tensor(g, n.name + ".half", {}, &half, 1);
+    add_plain_node(g, b + "div", "Div", {n.inputs[0], n.name + ".sqrt2"}, b + "div_out");
+    add_plain_node(g, b + "erf", "Erf", {b + "div_out"}, b + "erf_out");
+    add_plain_node(g, b + "add", "Add", {b + "erf_out", n.name + ".one"}, b + "add_out");
+    add_plain_node(g, b + "mul", "Mul", {n.inputs[0], b + "add_out"}, b + "mul_out");
+    add_plain_node(g, n.name, "Mul", {b + "mul_out", n.name + ".half"}, n.outputs[0]);
+}
+
+/// The attributes of `n` that ONNX keeps as attributes of node `p`.
+void write_attributes(const Node& n, onnx::NodeProto* p) {
+    const NodeAttrs& a = n.attrs;
+    switch (n.op) {
+        case Op::Conv:
+        case Op::MaxPool:
+        case Op::AveragePool:
+            attr_ints(p, "kernel_shape", a.kernel);
+            attr_ints(p, "strides", a.strides);
+            attr_ints(p, "pads", a.pads);
+            if (n.op != Op::AveragePool)
+                attr_ints(p, "dilations", a.dilations);
+            if (n.op == Op::Conv)
+                attr_i(p, "group", a.group);
+            if (n.op != Op::Conv)
+                attr_i(p, "ceil_mode", a.ceil_mode ? 1 : 0);
+            if (n.op == Op::AveragePool)
+                attr_i(p, "count_include_pad", a.count_include_pad ? 1 : 0);
+            break;
+        case Op::BatchNorm:
+            attr_f(p, "epsilon", a.epsilon);
+            break;
+        case Op::LeakyRelu:
+        case Op::Denoiser:
+            attr_f(p, "alpha", a.alpha);
+            break;
+        case Op::HardSigmoid:
+            attr_f(p, "alpha", a.alpha);
+            attr_f(p, "beta", a.beta);
+            break;
+        case Op::Gemm:
+            attr_f(p, "alpha", a.alpha);
+            attr_f(p, "beta", a.beta);
+            attr_i(p, "transA", a.trans_a ? 1 : 0);
+            attr_i(p, "transB", a.trans_b ? 1 : 0);
+            break;
+        case Op::Concat:
+        case Op::Flatten:
+        case Op::Softmax:
+            attr_i(p, "axis", a.axis);
+            break;
+        case Op::LayerNorm:
+            attr_i(p, "axis", a.axis);
+            attr_f(p, "epsilon", a.epsilon);
+            break;
+        case Op::Transpose:
+            attr_list(p, "perm", a.perm);
+            break;
+        case Op::ReduceMean:
+            if (!a.axes.empty())
+                attr_list(p, "axes", a.axes);
+            attr_i(p, "keepdims", a.keepdims ? 1 : 0);
+            break;
+        case Op::ReduceSum:
+            attr_i(p, "keepdims", a.keepdims ? 1 : 0);
+            break;
+        default:
+            break;
+    }
+}
+
+/// The attributes of `n` that ONNX takes as inputs (Slice's starts, ends, axes and steps, Pad's
+/// amounts and value, ReduceSum's axes, Clip's bounds, Reshape's shape): initializers of `g`
+/// named after the node, and inputs of node `p`. `expand_shape` is Expand's target tensor.
+void write_operand_inputs(onnx::GraphProto* g, const Node& n, onnx::NodeProto* p,
+                          const std::string& expand_shape) {
+    const NodeAttrs& a = n.attrs;
+    switch (n.op) {
+        case Op::Slice:
+            for (const auto& [suffix, v] :
+                 {std::pair{".starts", &a.starts}, std::pair{".ends", &a.ends},
+                  std::pair{".axes", &a.axes}, std::pair{".steps", &a.steps}}) {
+                int64_tensor(g, n.name + suffix, *v);
+                p->add_input(n.name + suffix);
+            }
+            break;
+        case Op::Pad:
+            int64_tensor(g, n.name + ".pads", a.pad_amounts);
+            add_float_tensor(g, n.name + ".value", {}, &a.pad_value, 1);
+            p->add_input(n.name + ".pads");
+            p->add_input(n.name + ".value");
+            break;
+        case Op::ReduceSum:
+            if (!a.axes.empty()) {
+                int64_tensor(g, n.name + ".axes", a.axes);
+                p->add_input(n.name + ".axes");
+            }
+            break;
+        case Op::Expand:
+            p->add_input(expand_shape);
+            break;
+        case Op::Clip: {
+            const auto bound = [&](float v, float absent, const char* suffix) {
+                if (v == absent) {
+                    p->add_input("");
+                    return;
+                }
+                const std::string name = n.name + suffix;
+                add_float_tensor(g, name, {}, &v, 1);
+                p->add_input(name);
+            };
+            bound(a.clip_min, std::numeric_limits<float>::lowest(), ".min");
+            bound(a.clip_max, std::numeric_limits<float>::max(), ".max");
+            while (p->input_size() > 1 && p->input(p->input_size() - 1).empty()) {
+                p->mutable_input()->RemoveLast();
+            }
+            break;
+        }
+        case Op::Reshape:
+            int64_tensor(g, n.name + ".shape", a.shape);
+            p->add_input(n.name + ".shape");
+            break;
+        default:
+            break;
+    }
+}
+
 }  // namespace
 
 std::string export_onnx_bytes(const Graph& graph) {
@@ -151,36 +300,12 @@ std::string export_onnx_bytes(const Graph& graph) {
         add_float_tensor(g, name, t.dims, t.ptr(), t.numel());
     }
     for (const Node& n : graph.nodes) {
-        const NodeAttrs& a = n.attrs;
         if (n.op == Op::Silu) {
-            const std::string sig = n.name + "/sigmoid";
-            auto* s = g->add_node();
-            s->set_name(sig);
-            s->set_op_type("Sigmoid");
-            s->add_input(n.inputs[0]);
-            s->add_output(sig + "_out");
-            auto* m = g->add_node();
-            m->set_name(n.name);
-            m->set_op_type("Mul");
-            m->add_input(n.inputs[0]);
-            m->add_input(sig + "_out");
-            m->add_output(n.outputs[0]);
+            export_silu(g, n);
             continue;
         }
         if (n.op == Op::Gelu) {
-            // x * (1 + erf(x / sqrt 2)) * 0.5, the form PyTorch exports.
-            const std::string b = n.name + "/";
-            const float sqrt2 = 1.41421353816986083984375f;
-            const float one = 1.0f;
-            const float half = 0.5f;
-            add_float_tensor(g, n.name + ".sqrt2", {}, &sqrt2, 1);
-            add_float_tensor(g, n.name + ".one", {}, &one, 1);
-            add_float_tensor(g, n.name + ".half", {}, &half, 1);
-            add_plain_node(g, b + "div", "Div", {n.inputs[0], n.name + ".sqrt2"}, b + "div_out");
-            add_plain_node(g, b + "erf", "Erf", {b + "div_out"}, b + "erf_out");
-            add_plain_node(g, b + "add", "Add", {b + "erf_out", n.name + ".one"}, b + "add_out");
-            add_plain_node(g, b + "mul", "Mul", {n.inputs[0], b + "add_out"}, b + "mul_out");
-            add_plain_node(g, n.name, "Mul", {b + "mul_out", n.name + ".half"}, n.outputs[0]);
+            export_gelu(g, n);
             continue;
         }
         // Expand's target may need nodes of its own, which must come first.
@@ -192,111 +317,8 @@ std::string export_onnx_bytes(const Graph& graph) {
         for (const auto& in : n.inputs)
             p->add_input(in);
         p->add_output(n.outputs[0]);
-        switch (n.op) {
-            case Op::Conv:
-            case Op::MaxPool:
-            case Op::AveragePool:
-                attr_ints(p, "kernel_shape", a.kernel);
-                attr_ints(p, "strides", a.strides);
-                attr_ints(p, "pads", a.pads);
-                if (n.op != Op::AveragePool)
-                    attr_ints(p, "dilations", a.dilations);
-                if (n.op == Op::Conv)
-                    attr_i(p, "group", a.group);
-                if (n.op != Op::Conv)
-                    attr_i(p, "ceil_mode", a.ceil_mode ? 1 : 0);
-                if (n.op == Op::AveragePool)
-                    attr_i(p, "count_include_pad", a.count_include_pad ? 1 : 0);
-                break;
-            case Op::BatchNorm:
-                attr_f(p, "epsilon", a.epsilon);
-                break;
-            case Op::LeakyRelu:
-            case Op::Denoiser:
-                attr_f(p, "alpha", a.alpha);
-                break;
-            case Op::HardSigmoid:
-                attr_f(p, "alpha", a.alpha);
-                attr_f(p, "beta", a.beta);
-                break;
-            case Op::Gemm:
-                attr_f(p, "alpha", a.alpha);
-                attr_f(p, "beta", a.beta);
-                attr_i(p, "transA", a.trans_a ? 1 : 0);
-                attr_i(p, "transB", a.trans_b ? 1 : 0);
-                break;
-            case Op::Concat:
-            case Op::Flatten:
-            case Op::Softmax:
-                attr_i(p, "axis", a.axis);
-                break;
-            case Op::LayerNorm:
-                attr_i(p, "axis", a.axis);
-                attr_f(p, "epsilon", a.epsilon);
-                break;
-            case Op::Transpose:
-                attr_list(p, "perm", a.perm);
-                break;
-            case Op::Slice:
-                for (const auto& [suffix, v] :
-                     {std::pair{".starts", &a.starts}, std::pair{".ends", &a.ends},
-                      std::pair{".axes", &a.axes}, std::pair{".steps", &a.steps}}) {
-                    int64_tensor(g, n.name + suffix, *v);
-                    p->add_input(n.name + suffix);
-                }
-                break;
-            case Op::Pad:
-                int64_tensor(g, n.name + ".pads", a.pad_amounts);
-                add_float_tensor(g, n.name + ".value", {}, &a.pad_value, 1);
-                p->add_input(n.name + ".pads");
-                p->add_input(n.name + ".value");
-                break;
-            case Op::ReduceMean:
-                if (!a.axes.empty())
-                    attr_list(p, "axes", a.axes);
-                attr_i(p, "keepdims", a.keepdims ? 1 : 0);
-                break;
-            case Op::ReduceSum:
-                if (!a.axes.empty()) {
-                    int64_tensor(g, n.name + ".axes", a.axes);
-                    p->add_input(n.name + ".axes");
-                }
-                attr_i(p, "keepdims", a.keepdims ? 1 : 0);
-                break;
-            case Op::Expand:
-                p->add_input(expand_shape);
-                break;
-            case Op::Clip: {
-                const auto bound = [&](float v, float absent, const char* suffix) {
-                    if (v == absent) {
-                        p->add_input("");
-                        return;
-                    }
-                    const std::string name = n.name + suffix;
-                    add_float_tensor(g, name, {}, &v, 1);
-                    p->add_input(name);
-                };
-                bound(a.clip_min, std::numeric_limits<float>::lowest(), ".min");
-                bound(a.clip_max, std::numeric_limits<float>::max(), ".max");
-                while (p->input_size() > 1 && p->input(p->input_size() - 1).empty()) {
-                    p->mutable_input()->RemoveLast();
-                }
-                break;
-            }
-            case Op::Reshape: {
-                const std::string name = n.name + ".shape";
-                auto* t = g->add_initializer();
-                t->set_name(name);
-                t->set_data_type(onnx::TensorProto::INT64);
-                t->add_dims(static_cast<std::int64_t>(a.shape.size()));
-                for (const auto s : a.shape)
-                    t->add_int64_data(s);
-                p->add_input(name);
-                break;
-            }
-            default:
-                break;
-        }
+        write_attributes(n, p);
+        write_operand_inputs(g, n, p, expand_shape);
         if (n.op == Op::Denoiser)
             p->set_domain(kDnsimDomain);
     }

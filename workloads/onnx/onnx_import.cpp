@@ -179,6 +179,20 @@ Constant to_constant(const onnx::TensorProto& t, const std::string& source) {
     return c;
 }
 
+/// A node's inputs with Identity / Dropout aliases resolved; in(i) past the last input is ""
+/// (as an omitted optional input).
+class NodeInputs {
+  public:
+    explicit NodeInputs(const std::vector<std::string>& names) : m_names(names) {}
+    std::string operator()(int i) const {
+        return i < static_cast<int>(m_names.size()) ? m_names[static_cast<std::size_t>(i)]
+                                                    : std::string();
+    }
+
+  private:
+    const std::vector<std::string>& m_names;
+};
+
 class Importer {
   public:
     Importer(const onnx::ModelProto& model, std::string source, const FrozenInputs& frozen)
@@ -535,11 +549,19 @@ class Importer {
         }
     }
 
-    void add_node(const onnx::NodeProto& n, int index) {
+    /// The node's name, made unique: its own, or op_index when it has none, with _index
+    /// appended while an earlier node has it.
+    std::string unique_node_name(const onnx::NodeProto& n, int index) {
         std::string nm = n.name().empty() ? fmt::format("{}_{}", n.op_type(), index) : n.name();
         while (m_node_names.count(nm) != 0)
             nm += fmt::format("_{}", index);
         m_node_names.insert(nm);
+        return nm;
+    }
+
+    /// The node's domain (ONNX's default or dnsim's) and outputs: a first output, and later
+    /// ones only where dnsim produces them.
+    void check_domain_and_outputs(const onnx::NodeProto& n, const std::string& nm) const {
         const bool dnsim_domain = n.domain() == kDnsimDomain;
         if (!n.domain().empty() && n.domain() != "ai.onnx" && !dnsim_domain) {
             unsupported(n, nm, fmt::format("op of domain '{}' is not supported", n.domain()));
@@ -559,13 +581,19 @@ class Importer {
                             fmt::format("optional output '{}' is not supported", n.output(i)));
             }
         }
+    }
+
+    void add_node(const onnx::NodeProto& n, int index) {
+        const std::string nm = unique_node_name(n, index);
+        check_domain_and_outputs(n, nm);
+        const bool dnsim_domain = n.domain() == kDnsimDomain;
         if (!dnsim_domain)
             check_arity(n, nm);
         // Inputs with Identity / Dropout aliases resolved.
         std::vector<std::string> ins;
         for (const auto& t : n.input())
             ins.push_back(resolve(t));
-        if (!dnsim_domain && op == "Constant") {
+        if (!dnsim_domain && n.op_type() == "Constant") {
             add_constant_node(n, nm);
             return;
         }
@@ -574,119 +602,156 @@ class Importer {
         Node node;
         node.name = nm;
         node.outputs = {n.output(0)};
-        const auto in = [&](int i) -> std::string {
-            return i < n.input_size() ? ins[static_cast<std::size_t>(i)] : std::string();
-        };
-        const auto operand_count = [&](int lo, int hi) {
-            int count = n.input_size();
-            while (count > 0 && n.input(count - 1).empty())
-                --count;
-            if (count < lo || count > hi) {
-                bad(n, nm,
-                    fmt::format("has {} inputs; expected {}{}", count, lo,
-                                hi > lo ? fmt::format(" to {}", hi) : ""));
-            }
-            for (int i = 0; i < count; ++i) {
-                if (n.input(i).empty())
-                    bad(n, nm, fmt::format("input {} is empty", i));
-                node.inputs.push_back(ins[static_cast<std::size_t>(i)]);
-            }
-        };
-        const auto shape_of = [&](const std::string& t) -> const Dims& {
-            const auto it = m_shapes.find(t);
-            if (it == m_shapes.end())
-                bad(n, nm, fmt::format("input '{}' is not defined before this node", t));
-            return it->second;
-        };
-        if (dnsim_domain) {
-            if (op != "Denoiser")
-                unsupported(n, nm, fmt::format("op '{}' is not in domain {}", op, kDnsimDomain));
-            allow_attrs(n, nm, {"alpha"});
-            node.op = Op::Denoiser;
-            node.attrs = default_attrs(Op::Denoiser);
-            node.attrs.alpha = attr_f(n, nm, "alpha", kDenoiserDefaultSlope);
-            operand_count(9, 9);
-        } else if (op == "Conv") {
+        if (map_node(n, nm, NodeInputs(ins), node))
+            emit(n, nm, std::move(node));
+    }
+
+    // --- op mapping ---------------------------------------------------------------------
+    //
+    // Each map_* function sets the op, attributes and inputs of `node` for the ops it knows.
+    // It returns true when `node` is then to be emitted, false when it emitted the node's
+    // outputs itself (as one or more IR nodes) or made them aliases.
+
+    /// Appends the node's inputs to node.inputs: `lo` to `hi` of them once trailing omitted
+    /// ones are dropped, none omitted before those.
+    void add_operands(const onnx::NodeProto& n, const std::string& nm, const NodeInputs& in,
+                      Node& node, int lo, int hi) const {
+        int count = n.input_size();
+        while (count > 0 && n.input(count - 1).empty())
+            --count;
+        if (count < lo || count > hi) {
+            bad(n, nm,
+                fmt::format("has {} inputs; expected {}{}", count, lo,
+                            hi > lo ? fmt::format(" to {}", hi) : ""));
+        }
+        for (int i = 0; i < count; ++i) {
+            if (n.input(i).empty())
+                bad(n, nm, fmt::format("input {} is empty", i));
+            node.inputs.push_back(in(i));
+        }
+    }
+
+    /// The shape (at batch 1) of a tensor an earlier node or the graph defines.
+    const Dims& shape_of(const onnx::NodeProto& n, const std::string& nm,
+                         const std::string& t) const {
+        const auto it = m_shapes.find(t);
+        if (it == m_shapes.end())
+            bad(n, nm, fmt::format("input '{}' is not defined before this node", t));
+        return it->second;
+    }
+
+    bool map_node(const onnx::NodeProto& n, const std::string& nm, const NodeInputs& in,
+                  Node& node) {
+        const std::string& op = n.op_type();
+        if (n.domain() == kDnsimDomain)
+            return map_denoiser(n, nm, in, node);
+        if (op == "Conv" || op == "MaxPool" || op == "AveragePool" || op == "GlobalAveragePool")
+            return map_window_op(n, nm, in, node);
+        if (op == "Relu" || op == "Sigmoid" || op == "HardSwish" || op == "LeakyRelu" ||
+            op == "HardSigmoid" || op == "Clip")
+            return map_activation(n, nm, in, node);
+        if (op == "Add" || op == "Mul" || op == "MatMul" || op == "Sub" || op == "Div" ||
+            op == "Pow" || op == "Sqrt" || op == "Erf" || op == "Tanh" || op == "Gemm")
+            return map_arithmetic(n, nm, in, node);
+        if (op == "ReduceMean" || op == "ReduceSum")
+            return map_reduction(n, nm, in, node);
+        if (op == "BatchNormalization" || op == "LayerNormalization")
+            return map_normalisation(n, nm, in, node);
+        if (op == "Softmax")
+            return map_softmax(n, nm, in, node);
+        if (op == "Concat" || op == "Flatten" || op == "Reshape" || op == "Transpose" ||
+            op == "Squeeze" || op == "Unsqueeze" || op == "Gather")
+            return map_movement(n, nm, in, node);
+        if (op == "Slice")
+            return map_slice(n, nm, in, node);
+        if (op == "Split")
+            return map_split(n, nm, in);
+        if (op == "Pad")
+            return map_pad(n, nm, in, node);
+        if (op == "Expand")
+            return map_expand(n, nm, in, node);
+        unsupported(n, nm,
+                    fmt::format("op '{}' is not supported (docs/onnx.md lists the "
+                                "supported ops)",
+                                op));
+    }
+
+    /// dnsim's Denoiser: the input and the eight parameters of the learned denoiser.
+    bool map_denoiser(const onnx::NodeProto& n, const std::string& nm, const NodeInputs& in,
+                      Node& node) const {
+        const std::string& op = n.op_type();
+        if (op != "Denoiser")
+            unsupported(n, nm, fmt::format("op '{}' is not in domain {}", op, kDnsimDomain));
+        allow_attrs(n, nm, {"alpha"});
+        node.op = Op::Denoiser;
+        node.attrs = default_attrs(Op::Denoiser);
+        node.attrs.alpha = attr_f(n, nm, "alpha", kDenoiserDefaultSlope);
+        add_operands(n, nm, in, node, 9, 9);
+        return true;
+    }
+
+    /// Conv and the pools: ops over a 2-D spatial window.
+    bool map_window_op(const onnx::NodeProto& n, const std::string& nm, const NodeInputs& in,
+                       Node& node) const {
+        const std::string& op = n.op_type();
+        if (op == "Conv") {
             allow_attrs(n, nm,
                         {"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"});
             node.op = Op::Conv;
-            operand_count(2, 3);
-            const Dims& w = shape_of(in(1));
-            window_attrs(n, nm, shape_of(in(0)), &w, node.attrs);
+            add_operands(n, nm, in, node, 2, 3);
+            const Dims& w = shape_of(n, nm, in(1));
+            window_attrs(n, nm, shape_of(n, nm, in(0)), &w, node.attrs);
             node.attrs.group = attr_i(n, nm, "group", 1);
-        } else if (op == "BatchNormalization") {
-            allow_attrs(n, nm, {"epsilon", "momentum", "training_mode"});
-            node.op = Op::BatchNorm;
-            node.attrs.epsilon = attr_f(n, nm, "epsilon", 1e-5f);
-            if (attr_i(n, nm, "training_mode", 0) != 0)
-                unsupported(n, nm, "training_mode=1 is not supported (inference only)");
-            operand_count(5, 5);
-        } else if (op == "Relu" || op == "Sigmoid" || op == "HardSwish" ||
-                   op == "GlobalAveragePool") {
+        } else if (op == "MaxPool") {
+            allow_attrs(n, nm,
+                        {"auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads",
+                         "storage_order", "strides"});
+            node.op = Op::MaxPool;
+            add_operands(n, nm, in, node, 1, 1);
+            window_attrs(n, nm, shape_of(n, nm, in(0)), nullptr, node.attrs);
+            node.attrs.ceil_mode = attr_i(n, nm, "ceil_mode", 0) != 0;
+            if (attr_i(n, nm, "storage_order", 0) != 0)
+                unsupported(n, nm, "storage_order=1 is not supported");
+        } else if (op == "AveragePool") {
+            allow_attrs(
+                n, nm,
+                {"auto_pad", "ceil_mode", "count_include_pad", "kernel_shape", "pads", "strides"});
+            node.op = Op::AveragePool;
+            add_operands(n, nm, in, node, 1, 1);
+            window_attrs(n, nm, shape_of(n, nm, in(0)), nullptr, node.attrs);
+            node.attrs.ceil_mode = attr_i(n, nm, "ceil_mode", 0) != 0;
+            node.attrs.count_include_pad = attr_i(n, nm, "count_include_pad", 0) != 0;
+        } else {  // GlobalAveragePool
             allow_attrs(n, nm, {});
-            node.op = op == "Relu"        ? Op::Relu
-                      : op == "Sigmoid"   ? Op::Sigmoid
-                      : op == "HardSwish" ? Op::HardSwish
-                                          : Op::GlobalAveragePool;
-            operand_count(1, 1);
-            if (node.op == Op::GlobalAveragePool && shape_of(in(0)).size() != 4) {
+            node.op = Op::GlobalAveragePool;
+            add_operands(n, nm, in, node, 1, 1);
+            if (shape_of(n, nm, in(0)).size() != 4) {
                 unsupported(n, nm,
                             fmt::format("only 2-D spatial inputs (N, C, H, W) are "
                                         "supported; the input has shape {}",
-                                        dims_str(shape_of(in(0)))));
+                                        dims_str(shape_of(n, nm, in(0)))));
             }
-        } else if (op == "ReduceMean" || op == "ReduceSum") {
-            // ReduceMean over (2, 3) with keepdims of an N x C x H x W tensor is PyTorch's
-            // x.mean((2, 3), keepdim=True): imported as GlobalAveragePool.
-            const bool mean = op == "ReduceMean";
-            if (mean || m_opset < 13)
-                allow_attrs(n, nm, {"axes", "keepdims"});
-            else
-                allow_attrs(n, nm, {"keepdims", "noop_with_empty_axes"});
-            node.op = mean ? Op::ReduceMean : Op::ReduceSum;
-            node.attrs.keepdims = attr_i(n, nm, "keepdims", 1) != 0;
-            std::vector<std::int64_t> axes;
-            if (mean || m_opset < 13) {
-                operand_count(1, 1);
-                axes = attr_ints(n, nm, "axes").value_or(std::vector<std::int64_t>{});
-            } else {
-                operand_count(1, 2);
-                node.inputs.resize(1);
-                if (!in(1).empty())
-                    axes = int_list(n, nm, in(1), "axes");
-                if (axes.empty() && attr_i(n, nm, "noop_with_empty_axes", 0) != 0) {
-                    alias(n.output(0), in(0));
-                    return;
-                }
-            }
-            const Dims& x = shape_of(in(0));
-            const auto rank = static_cast<std::int64_t>(x.size());
-            for (auto& ax : axes) {
-                if (ax < -rank || ax >= rank)
-                    bad(n, nm,
-                        fmt::format("axis {} is out of range for a rank-{} input", ax, rank));
-                ax = ax < 0 ? ax + rank : ax;
-            }
-            std::sort(axes.begin(), axes.end());
-            node.attrs.axes = axes;
-            if (mean && rank == 4 && axes == std::vector<std::int64_t>{2, 3} &&
-                node.attrs.keepdims) {
-                node.op = Op::GlobalAveragePool;
-                node.attrs = NodeAttrs{};
-            }
-        } else if (op == "LeakyRelu") {
+        }
+        return true;
+    }
+
+    /// Relu, Sigmoid, HardSwish, LeakyRelu, HardSigmoid and Clip (with constant bounds).
+    bool map_activation(const onnx::NodeProto& n, const std::string& nm, const NodeInputs& in,
+                        Node& node) const {
+        const std::string& op = n.op_type();
+        if (op == "LeakyRelu") {
             allow_attrs(n, nm, {"alpha"});
             node.op = Op::LeakyRelu;
             node.attrs = default_attrs(Op::LeakyRelu);
             node.attrs.alpha = attr_f(n, nm, "alpha", 0.01f);
-            operand_count(1, 1);
+            add_operands(n, nm, in, node, 1, 1);
         } else if (op == "HardSigmoid") {
             allow_attrs(n, nm, {"alpha", "beta"});
             node.op = Op::HardSigmoid;
             node.attrs = default_attrs(Op::HardSigmoid);
             node.attrs.alpha = attr_f(n, nm, "alpha", 0.2f);
             node.attrs.beta = attr_f(n, nm, "beta", 0.5f);
-            operand_count(1, 1);
+            add_operands(n, nm, in, node, 1, 1);
         } else if (op == "Clip") {
             allow_attrs(n, nm, {});
             node.op = Op::Clip;
@@ -697,41 +762,191 @@ class Importer {
             if (n.input_size() < 1 || n.input_size() > 3 || in(0).empty())
                 bad(n, nm, "expects inputs (input, min, max)");
             node.inputs = {in(0)};
-        } else if (op == "Add" || op == "Mul" || op == "MatMul") {
+        } else {
             allow_attrs(n, nm, {});
-            node.op = op == "Add" ? Op::Add : op == "Mul" ? Op::Mul : Op::MatMul;
-            operand_count(2, 2);
-        } else if (op == "Concat") {
+            node.op = op == "Relu" ? Op::Relu : op == "Sigmoid" ? Op::Sigmoid : Op::HardSwish;
+            add_operands(n, nm, in, node, 1, 1);
+        }
+        return true;
+    }
+
+    /// Elementwise arithmetic, MatMul and Gemm.
+    bool map_arithmetic(const onnx::NodeProto& n, const std::string& nm, const NodeInputs& in,
+                        Node& node) const {
+        const std::string& op = n.op_type();
+        if (op == "Gemm") {
+            allow_attrs(n, nm, {"alpha", "beta", "transA", "transB"});
+            node.op = Op::Gemm;
+            node.attrs = default_attrs(Op::Gemm);
+            node.attrs.alpha = attr_f(n, nm, "alpha", 1.0f);
+            node.attrs.beta = attr_f(n, nm, "beta", 1.0f);
+            node.attrs.trans_a = attr_i(n, nm, "transA", 0) != 0;
+            node.attrs.trans_b = attr_i(n, nm, "transB", 0) != 0;
+            add_operands(n, nm, in, node, 2, 3);
+        } else if (op == "Sqrt" || op == "Erf" || op == "Tanh") {
+            allow_attrs(n, nm, {});
+            node.op = op == "Sqrt" ? Op::Sqrt : op == "Erf" ? Op::Erf : Op::Tanh;
+            add_operands(n, nm, in, node, 1, 1);
+        } else {
+            allow_attrs(n, nm, {});
+            node.op = op == "Add"   ? Op::Add
+                      : op == "Mul" ? Op::Mul
+                      : op == "Sub" ? Op::Sub
+                      : op == "Div" ? Op::Div
+                      : op == "Pow" ? Op::Pow
+                                    : Op::MatMul;
+            add_operands(n, nm, in, node, 2, 2);
+        }
+        return true;
+    }
+
+    /// ReduceMean and ReduceSum (axes an attribute, or ReduceSum's input from opset 13).
+    bool map_reduction(const onnx::NodeProto& n, const std::string& nm, const NodeInputs& in,
+                       Node& node) {
+        // ReduceMean over (2, 3) with keepdims of an N x C x H x W tensor is PyTorch's
+        // x.mean((2, 3), keepdim=True): imported as GlobalAveragePool.
+        const bool mean = n.op_type() == "ReduceMean";
+        if (mean || m_opset < 13)
+            allow_attrs(n, nm, {"axes", "keepdims"});
+        else
+            allow_attrs(n, nm, {"keepdims", "noop_with_empty_axes"});
+        node.op = mean ? Op::ReduceMean : Op::ReduceSum;
+        node.attrs.keepdims = attr_i(n, nm, "keepdims", 1) != 0;
+        std::vector<std::int64_t> axes;
+        if (mean || m_opset < 13) {
+            add_operands(n, nm, in, node, 1, 1);
+            axes = attr_ints(n, nm, "axes").value_or(std::vector<std::int64_t>{});
+        } else {
+            add_operands(n, nm, in, node, 1, 2);
+            node.inputs.resize(1);
+            if (!in(1).empty())
+                axes = int_list(n, nm, in(1), "axes");
+            if (axes.empty() && attr_i(n, nm, "noop_with_empty_axes", 0) != 0) {
+                alias(n.output(0), in(0));
+                return false;
+            }
+        }
+        const Dims& x = shape_of(n, nm, in(0));
+        const auto rank = static_cast<std::int64_t>(x.size());
+        for (auto& ax : axes) {
+            if (ax < -rank || ax >= rank)
+                bad(n, nm, fmt::format("axis {} is out of range for a rank-{} input", ax, rank));
+            ax = ax < 0 ? ax + rank : ax;
+        }
+        std::sort(axes.begin(), axes.end());
+        node.attrs.axes = axes;
+        if (mean && rank == 4 && axes == std::vector<std::int64_t>{2, 3} && node.attrs.keepdims) {
+            node.op = Op::GlobalAveragePool;
+            node.attrs = NodeAttrs{};
+        }
+        return true;
+    }
+
+    /// BatchNormalization (inference) and LayerNormalization.
+    bool map_normalisation(const onnx::NodeProto& n, const std::string& nm, const NodeInputs& in,
+                           Node& node) const {
+        if (n.op_type() == "BatchNormalization") {
+            allow_attrs(n, nm, {"epsilon", "momentum", "training_mode"});
+            node.op = Op::BatchNorm;
+            node.attrs.epsilon = attr_f(n, nm, "epsilon", 1e-5f);
+            if (attr_i(n, nm, "training_mode", 0) != 0)
+                unsupported(n, nm, "training_mode=1 is not supported (inference only)");
+            add_operands(n, nm, in, node, 5, 5);
+            return true;
+        }
+        allow_attrs(n, nm, {"axis", "epsilon", "stash_type"});
+        if (attr_i(n, nm, "stash_type", 1) != 1)
+            unsupported(n, nm, "stash_type other than 1 (float32) is not supported");
+        node.op = Op::LayerNorm;
+        node.attrs = default_attrs(Op::LayerNorm);
+        node.attrs.axis = attr_i(n, nm, "axis", -1);
+        node.attrs.epsilon = attr_f(n, nm, "epsilon", 1e-5f);
+        add_operands(n, nm, in, node, 2, 3);
+        return true;
+    }
+
+    bool map_softmax(const onnx::NodeProto& n, const std::string& nm, const NodeInputs& in,
+                     Node& node) {
+        allow_attrs(n, nm, {"axis"});
+        node.op = Op::Softmax;
+        add_operands(n, nm, in, node, 1, 1);
+        const auto rank = static_cast<std::int64_t>(shape_of(n, nm, in(0)).size());
+        node.attrs.axis = attr_i(n, nm, "axis", m_opset < 13 ? 1 : -1);
+        if (m_opset >= 13)
+            return true;
+        // Opsets 11 and 12 coerce the input to 2-D at `axis`: a softmax over every dimension
+        // from `axis` on. Where a later dimension is not 1, that is a Reshape to (dims before
+        // axis, their product), a Softmax along the last axis and a Reshape back.
+        std::int64_t a = node.attrs.axis;
+        if (a < -rank || a >= rank)
+            bad(n, nm, fmt::format("axis {} is out of range for a rank-{} input", a, rank));
+        a = a < 0 ? a + rank : a;
+        node.attrs.axis = a;
+        const Dims& x1 = shape_of(n, nm, in(0));
+        const bool plain =
+            std::all_of(x1.begin() + a + 1, x1.end(), [](std::int64_t d) { return d == 1; });
+        if (plain)
+            return true;
+        emit_coerced_softmax(n, nm, in(0), a);
+        return false;
+    }
+
+    /// Softmax of opsets 11 and 12 over the dimensions of `x` from `axis` on, as a Reshape to
+    /// 2-D, a Softmax along the last axis and a Reshape back.
+    void emit_coerced_softmax(const onnx::NodeProto& n, const std::string& nm, const std::string& x,
+                              std::int64_t a) {
+        const Dims& x1 = shape_of(n, nm, x);
+        const Dims& x2 = m_shapes2.at(x);
+        std::vector<std::int64_t> t(x1.begin(), x1.begin() + a);
+        std::vector<char> sym;
+        for (std::int64_t i = 0; i < a; ++i)
+            sym.push_back(x1[static_cast<std::size_t>(i)] != x2[static_cast<std::size_t>(i)] ? 1
+                                                                                             : 0);
+        t.push_back(numel(Dims(x1.begin() + a, x1.end())));
+        sym.push_back(!std::equal(x1.begin() + a, x1.end(), x2.begin() + a) ? 1 : 0);
+        const std::string flat = n.output(0) + "/flat";
+        const std::string soft = n.output(0) + "/softmax";
+        emit(n, nm, reshape_node(n, nm, nm + "/flatten", x, flat, t, sym));
+        Node sm;
+        sm.name = nm + "/softmax";
+        sm.op = Op::Softmax;
+        sm.inputs = {flat};
+        sm.outputs = {soft};
+        sm.attrs.axis = a;
+        emit(n, nm, std::move(sm));
+        std::vector<char> back;
+        for (std::size_t i = 0; i < x1.size(); ++i)
+            back.push_back(x1[i] != x2[i] ? 1 : 0);
+        emit(n, nm, reshape_node(n, nm, nm, soft, n.output(0), x1, back));
+    }
+
+    /// Concat, Flatten, Reshape, Transpose, Squeeze, Unsqueeze and Gather of activations.
+    bool map_movement(const onnx::NodeProto& n, const std::string& nm, const NodeInputs& in,
+                      Node& node) {
+        const std::string& op = n.op_type();
+        if (op == "Concat") {
             allow_attrs(n, nm, {"axis"});
             node.op = Op::Concat;
             if (attr(n, "axis") == nullptr)
                 bad(n, nm, "attribute 'axis' is required");
             node.attrs.axis = attr_i(n, nm, "axis", 1);
-            operand_count(1, 1 << 20);
-        } else if (op == "MaxPool") {
-            allow_attrs(n, nm,
-                        {"auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads",
-                         "storage_order", "strides"});
-            node.op = Op::MaxPool;
-            operand_count(1, 1);
-            window_attrs(n, nm, shape_of(in(0)), nullptr, node.attrs);
-            node.attrs.ceil_mode = attr_i(n, nm, "ceil_mode", 0) != 0;
-            if (attr_i(n, nm, "storage_order", 0) != 0)
-                unsupported(n, nm, "storage_order=1 is not supported");
-        } else if (op == "AveragePool") {
-            allow_attrs(
-                n, nm,
-                {"auto_pad", "ceil_mode", "count_include_pad", "kernel_shape", "pads", "strides"});
-            node.op = Op::AveragePool;
-            operand_count(1, 1);
-            window_attrs(n, nm, shape_of(in(0)), nullptr, node.attrs);
-            node.attrs.ceil_mode = attr_i(n, nm, "ceil_mode", 0) != 0;
-            node.attrs.count_include_pad = attr_i(n, nm, "count_include_pad", 0) != 0;
+            add_operands(n, nm, in, node, 1, 1 << 20);
         } else if (op == "Flatten") {
             allow_attrs(n, nm, {"axis"});
             node.op = Op::Flatten;
             node.attrs.axis = attr_i(n, nm, "axis", 1);
-            operand_count(1, 1);
+            add_operands(n, nm, in, node, 1, 1);
+        } else if (op == "Transpose") {
+            allow_attrs(n, nm, {"perm"});
+            node.op = Op::Transpose;
+            add_operands(n, nm, in, node, 1, 1);
+            const auto rank = static_cast<std::int64_t>(shape_of(n, nm, in(0)).size());
+            if (const auto p = attr_ints(n, nm, "perm")) {
+                node.attrs.perm = *p;
+            } else {
+                for (std::int64_t i = rank; i-- > 0;)
+                    node.attrs.perm.push_back(i);
+            }
         } else if (op == "Reshape") {
             allow_attrs(n, nm, {"allowzero"});
             if (n.input_size() != 2)
@@ -746,202 +961,130 @@ class Importer {
             std::vector<char> sym = sc.sym;
             sym.resize(sc.i.size(), 0);
             emit(n, nm, reshape_node(n, nm, nm, in(0), n.output(0), sc.i, sym));
-            return;
-        } else if (op == "Sub" || op == "Div" || op == "Pow") {
-            allow_attrs(n, nm, {});
-            node.op = op == "Sub" ? Op::Sub : op == "Div" ? Op::Div : Op::Pow;
-            operand_count(2, 2);
-        } else if (op == "Sqrt" || op == "Erf" || op == "Tanh") {
-            allow_attrs(n, nm, {});
-            node.op = op == "Sqrt" ? Op::Sqrt : op == "Erf" ? Op::Erf : Op::Tanh;
-            operand_count(1, 1);
-        } else if (op == "Transpose") {
-            allow_attrs(n, nm, {"perm"});
-            node.op = Op::Transpose;
-            operand_count(1, 1);
-            const auto rank = static_cast<std::int64_t>(shape_of(in(0)).size());
-            if (const auto p = attr_ints(n, nm, "perm")) {
-                node.attrs.perm = *p;
-            } else {
-                for (std::int64_t i = rank; i-- > 0;)
-                    node.attrs.perm.push_back(i);
-            }
-        } else if (op == "Slice") {
-            allow_attrs(n, nm, {});
-            operand_count(3, 5);
-            node.op = Op::Slice;
-            node.inputs.resize(1);
-            const auto rank = static_cast<std::int64_t>(shape_of(in(0)).size());
-            node.attrs.starts = int_list(n, nm, in(1), "starts");
-            node.attrs.ends = int_list(n, nm, in(2), "ends");
-            const std::size_t k = node.attrs.starts.size();
-            if (!in(3).empty()) {
-                node.attrs.axes = int_list(n, nm, in(3), "axes");
-            } else {
-                for (std::size_t i = 0; i < k; ++i)
-                    node.attrs.axes.push_back(static_cast<std::int64_t>(i));
-            }
-            for (auto& ax : node.attrs.axes)
-                ax = ax < 0 ? ax + rank : ax;
-            node.attrs.steps =
-                in(4).empty() ? std::vector<std::int64_t>(k, 1) : int_list(n, nm, in(4), "steps");
-        } else if (op == "Split") {
-            allow_attrs(n, nm, {"axis", "split"});
-            const Dims& x = shape_of(in(0));
-            const auto rank = static_cast<std::int64_t>(x.size());
-            std::int64_t axis = attr_i(n, nm, "axis", 0);
-            if (axis < -rank || axis >= rank)
-                bad(n, nm, fmt::format("axis {} is out of range for a rank-{} input", axis, rank));
-            axis = axis < 0 ? axis + rank : axis;
-            std::vector<std::int64_t> sizes;
-            if (m_opset < 13) {
-                sizes = attr_ints(n, nm, "split").value_or(std::vector<std::int64_t>{});
-            } else if (!in(1).empty()) {
-                sizes = int_list(n, nm, in(1), "split");
-            }
-            const std::int64_t dim = x[static_cast<std::size_t>(axis)];
-            const auto parts = static_cast<std::int64_t>(n.output_size());
-            if (sizes.empty()) {
-                if (dim % parts != 0)
-                    unsupported(
-                        n, nm,
-                        fmt::format("{} elements do not split evenly in {} parts", dim, parts));
-                sizes.assign(static_cast<std::size_t>(parts), dim / parts);
-            }
-            if (static_cast<std::int64_t>(sizes.size()) != parts)
-                bad(n, nm, "split sizes and outputs differ in number");
-            if (std::any_of(sizes.begin(), sizes.end(), [](std::int64_t v) { return v <= 0; }))
-                unsupported(n, nm, "empty (zero-size) parts are not supported");
-            std::int64_t start = 0;
-            for (std::int64_t o = 0; o < parts; ++o) {
-                Node part;
-                part.name = fmt::format("{}/{}", nm, o);
-                part.op = Op::Slice;
-                part.inputs = {in(0)};
-                part.outputs = {n.output(static_cast<int>(o))};
-                const std::int64_t len = sizes[static_cast<std::size_t>(o)];
-                part.attrs.axes = {axis};
-                part.attrs.starts = {start};
-                part.attrs.ends = {start + len};
-                part.attrs.steps = {1};
-                start += len;
-                if (!part.outputs[0].empty())
-                    emit(n, nm, std::move(part));
-            }
-            if (start != dim)
-                bad(n, nm, fmt::format("split sizes add up to {}, the axis has {}", start, dim));
-            return;
+            return false;
         } else if (op == "Squeeze" || op == "Unsqueeze") {
             squeeze(n, nm, in(0), n.output(0), (n.input_size() > 1) ? in(1) : std::string());
-            return;
-        } else if (op == "Gather") {
+            return false;
+        } else {  // Gather
             gather(n, nm, in(0), in(1));
-            return;
-        } else if (op == "Pad") {
-            allow_attrs(n, nm, {"mode"});
-            if (attr_s(n, nm, "mode", "constant") != "constant")
-                unsupported(n, nm, "only mode 'constant' is supported");
-            operand_count(2, 3);
-            node.op = Op::Pad;
-            node.inputs.resize(1);
-            node.attrs.pad_amounts = int_list(n, nm, in(1), "pads");
-            if (!in(2).empty())
-                node.attrs.pad_value = scalar(n, nm, in(2), "constant_value");
-            if (std::all_of(node.attrs.pad_amounts.begin(), node.attrs.pad_amounts.end(),
-                            [](std::int64_t v) { return v == 0; }) &&
-                node.attrs.pad_amounts.size() == 2 * shape_of(in(0)).size()) {
-                alias(n.output(0), in(0));  // no padding at all
-                return;
-            }
-        } else if (op == "LayerNormalization") {
-            allow_attrs(n, nm, {"axis", "epsilon", "stash_type"});
-            if (attr_i(n, nm, "stash_type", 1) != 1)
-                unsupported(n, nm, "stash_type other than 1 (float32) is not supported");
-            node.op = Op::LayerNorm;
-            node.attrs = default_attrs(Op::LayerNorm);
-            node.attrs.axis = attr_i(n, nm, "axis", -1);
-            node.attrs.epsilon = attr_f(n, nm, "epsilon", 1e-5f);
-            operand_count(2, 3);
-        } else if (op == "Expand") {
-            allow_attrs(n, nm, {});
-            operand_count(2, 2);
-            node.op = Op::Expand;
-            node.inputs.resize(1);
-            const Constant& sc = constant(n, nm, in(1), "shape");
-            if (sc.is_float() || sc.dims.size() != 1)
-                unsupported(n, nm, "shape must be a 1-D int64 constant");
-            node.attrs.shape = sc.i;
-            for (std::size_t k = 0; k < sc.i.size(); ++k) {
-                if (sc.symbolic(k)) {
-                    if (sc.i[k] != 1)
-                        batch_dependent(n, nm);
-                    node.attrs.shape[k] = -1;
-                } else if (sc.i[k] < 0) {
-                    bad(n, nm, fmt::format("shape entry {} is negative", sc.i[k]));
-                }
-            }
-        } else if (op == "Gemm") {
-            allow_attrs(n, nm, {"alpha", "beta", "transA", "transB"});
-            node.op = Op::Gemm;
-            node.attrs = default_attrs(Op::Gemm);
-            node.attrs.alpha = attr_f(n, nm, "alpha", 1.0f);
-            node.attrs.beta = attr_f(n, nm, "beta", 1.0f);
-            node.attrs.trans_a = attr_i(n, nm, "transA", 0) != 0;
-            node.attrs.trans_b = attr_i(n, nm, "transB", 0) != 0;
-            operand_count(2, 3);
-        } else if (op == "Softmax") {
-            allow_attrs(n, nm, {"axis"});
-            node.op = Op::Softmax;
-            operand_count(1, 1);
-            const auto rank = static_cast<std::int64_t>(shape_of(in(0)).size());
-            node.attrs.axis = attr_i(n, nm, "axis", m_opset < 13 ? 1 : -1);
-            if (m_opset < 13) {
-                // Opsets 11 and 12 coerce the input to 2-D at `axis`: a softmax over every
-                // dimension from `axis` on. Where a later dimension is not 1, that is a
-                // Reshape to (dims before axis, their product), a Softmax along the last
-                // axis and a Reshape back.
-                std::int64_t a = node.attrs.axis;
-                if (a < -rank || a >= rank)
-                    bad(n, nm, fmt::format("axis {} is out of range for a rank-{} input", a, rank));
-                a = a < 0 ? a + rank : a;
-                node.attrs.axis = a;
-                const Dims& x1 = shape_of(in(0));
-                const Dims& x2 = m_shapes2.at(in(0));
-                const bool plain = std::all_of(x1.begin() + a + 1, x1.end(),
-                                               [](std::int64_t d) { return d == 1; });
-                if (!plain) {
-                    std::vector<std::int64_t> t(x1.begin(), x1.begin() + a);
-                    std::vector<char> sym;
-                    for (std::int64_t i = 0; i < a; ++i)
-                        sym.push_back(
-                            x1[static_cast<std::size_t>(i)] != x2[static_cast<std::size_t>(i)] ? 1
-                                                                                               : 0);
-                    t.push_back(numel(Dims(x1.begin() + a, x1.end())));
-                    sym.push_back(!std::equal(x1.begin() + a, x1.end(), x2.begin() + a) ? 1 : 0);
-                    const std::string flat = n.output(0) + "/flat";
-                    const std::string soft = n.output(0) + "/softmax";
-                    emit(n, nm, reshape_node(n, nm, nm + "/flatten", in(0), flat, t, sym));
-                    Node sm;
-                    sm.name = nm + "/softmax";
-                    sm.op = Op::Softmax;
-                    sm.inputs = {flat};
-                    sm.outputs = {soft};
-                    sm.attrs.axis = a;
-                    emit(n, nm, std::move(sm));
-                    std::vector<char> back;
-                    for (std::size_t i = 0; i < x1.size(); ++i)
-                        back.push_back(x1[i] != x2[i] ? 1 : 0);
-                    emit(n, nm, reshape_node(n, nm, nm, soft, n.output(0), x1, back));
-                    return;
-                }
-            }
-        } else {
-            unsupported(n, nm,
-                        fmt::format("op '{}' is not supported (docs/onnx.md lists the "
-                                    "supported ops)",
-                                    op));
+            return false;
         }
-        emit(n, nm, std::move(node));
+        return true;
+    }
+
+    bool map_slice(const onnx::NodeProto& n, const std::string& nm, const NodeInputs& in,
+                   Node& node) const {
+        allow_attrs(n, nm, {});
+        add_operands(n, nm, in, node, 3, 5);
+        node.op = Op::Slice;
+        node.inputs.resize(1);
+        const auto rank = static_cast<std::int64_t>(shape_of(n, nm, in(0)).size());
+        node.attrs.starts = int_list(n, nm, in(1), "starts");
+        node.attrs.ends = int_list(n, nm, in(2), "ends");
+        const std::size_t k = node.attrs.starts.size();
+        if (!in(3).empty()) {
+            node.attrs.axes = int_list(n, nm, in(3), "axes");
+        } else {
+            for (std::size_t i = 0; i < k; ++i)
+                node.attrs.axes.push_back(static_cast<std::int64_t>(i));
+        }
+        for (auto& ax : node.attrs.axes)
+            ax = ax < 0 ? ax + rank : ax;
+        node.attrs.steps =
+            in(4).empty() ? std::vector<std::int64_t>(k, 1) : int_list(n, nm, in(4), "steps");
+        return true;
+    }
+
+    /// Split: one Slice per produced output.
+    bool map_split(const onnx::NodeProto& n, const std::string& nm, const NodeInputs& in) {
+        allow_attrs(n, nm, {"axis", "split"});
+        const Dims& x = shape_of(n, nm, in(0));
+        const auto rank = static_cast<std::int64_t>(x.size());
+        std::int64_t axis = attr_i(n, nm, "axis", 0);
+        if (axis < -rank || axis >= rank)
+            bad(n, nm, fmt::format("axis {} is out of range for a rank-{} input", axis, rank));
+        axis = axis < 0 ? axis + rank : axis;
+        std::vector<std::int64_t> sizes;
+        if (m_opset < 13) {
+            sizes = attr_ints(n, nm, "split").value_or(std::vector<std::int64_t>{});
+        } else if (!in(1).empty()) {
+            sizes = int_list(n, nm, in(1), "split");
+        }
+        const std::int64_t dim = x[static_cast<std::size_t>(axis)];
+        const auto parts = static_cast<std::int64_t>(n.output_size());
+        if (sizes.empty()) {
+            if (dim % parts != 0)
+                unsupported(n, nm,
+                            fmt::format("{} elements do not split evenly in {} parts", dim, parts));
+            sizes.assign(static_cast<std::size_t>(parts), dim / parts);
+        }
+        if (static_cast<std::int64_t>(sizes.size()) != parts)
+            bad(n, nm, "split sizes and outputs differ in number");
+        if (std::any_of(sizes.begin(), sizes.end(), [](std::int64_t v) { return v <= 0; }))
+            unsupported(n, nm, "empty (zero-size) parts are not supported");
+        std::int64_t start = 0;
+        for (std::int64_t o = 0; o < parts; ++o) {
+            Node part;
+            part.name = fmt::format("{}/{}", nm, o);
+            part.op = Op::Slice;
+            part.inputs = {in(0)};
+            part.outputs = {n.output(static_cast<int>(o))};
+            const std::int64_t len = sizes[static_cast<std::size_t>(o)];
+            part.attrs.axes = {axis};
+            part.attrs.starts = {start};
+            part.attrs.ends = {start + len};
+            part.attrs.steps = {1};
+            start += len;
+            if (!part.outputs[0].empty())
+                emit(n, nm, std::move(part));
+        }
+        if (start != dim)
+            bad(n, nm, fmt::format("split sizes add up to {}, the axis has {}", start, dim));
+        return false;
+    }
+
+    /// Pad with a constant value (none at all: an alias of the input).
+    bool map_pad(const onnx::NodeProto& n, const std::string& nm, const NodeInputs& in,
+                 Node& node) {
+        allow_attrs(n, nm, {"mode"});
+        if (attr_s(n, nm, "mode", "constant") != "constant")
+            unsupported(n, nm, "only mode 'constant' is supported");
+        add_operands(n, nm, in, node, 2, 3);
+        node.op = Op::Pad;
+        node.inputs.resize(1);
+        node.attrs.pad_amounts = int_list(n, nm, in(1), "pads");
+        if (!in(2).empty())
+            node.attrs.pad_value = scalar(n, nm, in(2), "constant_value");
+        if (std::all_of(node.attrs.pad_amounts.begin(), node.attrs.pad_amounts.end(),
+                        [](std::int64_t v) { return v == 0; }) &&
+            node.attrs.pad_amounts.size() == 2 * shape_of(n, nm, in(0)).size()) {
+            alias(n.output(0), in(0));  // no padding at all
+            return false;
+        }
+        return true;
+    }
+
+    /// Expand to a constant shape; a symbolic entry of 1 (the batch) becomes -1.
+    bool map_expand(const onnx::NodeProto& n, const std::string& nm, const NodeInputs& in,
+                    Node& node) const {
+        allow_attrs(n, nm, {});
+        add_operands(n, nm, in, node, 2, 2);
+        node.op = Op::Expand;
+        node.inputs.resize(1);
+        const Constant& sc = constant(n, nm, in(1), "shape");
+        if (sc.is_float() || sc.dims.size() != 1)
+            unsupported(n, nm, "shape must be a 1-D int64 constant");
+        node.attrs.shape = sc.i;
+        for (std::size_t k = 0; k < sc.i.size(); ++k) {
+            if (sc.symbolic(k)) {
+                if (sc.i[k] != 1)
+                    batch_dependent(n, nm);
+                node.attrs.shape[k] = -1;
+            } else if (sc.i[k] < 0) {
+                bad(n, nm, fmt::format("shape entry {} is negative", sc.i[k]));
+            }
+        }
+        return true;
     }
 
     // --- aliases, constant folding and symbolic batch --------------------------------
@@ -1016,20 +1159,24 @@ class Importer {
         return {c.i[k], c.symbolic(k)};
     }
 
+    /// Appends element `k` of `from` to `to`, a constant of the same data type: the value and,
+    /// for an integer, its symbolic flag.
+    static void append_element(Constant& to, const Constant& from, std::size_t k) {
+        if (from.is_float()) {
+            to.f.push_back(from.f[k]);
+        } else {
+            to.i.push_back(from.i[k]);
+            to.sym.push_back(from.symbolic(k) ? 1 : 0);
+        }
+    }
+
     /// Copies elements `idx` of `c` into a constant of shape `dims` (any data type).
     static Constant take(const Constant& c, Dims dims, const std::vector<std::int64_t>& idx) {
         Constant o;
         o.dims = std::move(dims);
         o.dtype = c.dtype;
-        for (const auto k : idx) {
-            const auto u = static_cast<std::size_t>(k);
-            if (c.is_float()) {
-                o.f.push_back(c.f[u]);
-            } else {
-                o.i.push_back(c.i[u]);
-                o.sym.push_back(c.symbolic(u) ? 1 : 0);
-            }
-        }
+        for (const auto k : idx)
+            append_element(o, c, static_cast<std::size_t>(k));
         if (!o.any_symbolic())
             o.sym.clear();
         return o;
@@ -1057,109 +1204,16 @@ class Importer {
         const std::string& op = n.op_type();
         const auto in = [&](std::size_t i) { return i < ins.size() ? ins[i] : std::string(); };
         const auto is_const = [&](const std::string& t) { return m_consts.count(t) != 0; };
-        const auto known = [&](const std::string& t) {
-            if (m_shapes.count(t) == 0)
-                bad(n, nm, fmt::format("input '{}' is not defined before this node", t));
-        };
         if (op == "Identity" || op == "Dropout") {
-            allow_attrs(n, nm,
-                        op == "Dropout" ? std::initializer_list<const char*>{"ratio", "seed"}
-                                        : std::initializer_list<const char*>{});
-            if (ins.empty() || in(0).empty())
-                bad(n, nm, "has no input");
-            known(in(0));
-            if (op == "Dropout" && !in(2).empty()) {
-                // Training mode drops values at random, except with a ratio of 0.
-                const Constant& t = constant(n, nm, in(2), "training_mode");
-                const bool zero_ratio = !in(1).empty() && m_consts.count(in(1)) != 0 &&
-                                        m_consts.at(in(1)).is_float() &&
-                                        m_consts.at(in(1)).f == std::vector<float>{0};
-                if (!t.i.empty() && t.i[0] != 0 && !zero_ratio)
-                    unsupported(n, nm, "training_mode=1 is not supported (inference only)");
-            }
-            alias(n.output(0), in(0));
+            fold_identity(n, nm, ins);
             return true;
         }
         if (op == "Cast") {
-            allow_attrs(n, nm, {"to"});
-            known(in(0));
-            const auto to = static_cast<int>(attr_i(n, nm, "to", 0));
-            if (!is_const(in(0))) {
-                if (to != onnx::TensorProto::FLOAT)
-                    unsupported(n, nm,
-                                fmt::format("a cast of an activation to {} is not supported",
-                                            dtype_name(to)));
-                alias(n.output(0), in(0));
-                return true;
-            }
-            Constant c = m_consts.at(in(0));
-            if (to == onnx::TensorProto::FLOAT) {
-                if (!c.is_float()) {
-                    if (c.any_symbolic())
-                        batch_dependent(n, nm);
-                    for (const auto v : c.i)
-                        c.f.push_back(static_cast<float>(v));
-                    c.i.clear();
-                }
-            } else if (to == onnx::TensorProto::INT64 || to == onnx::TensorProto::INT32 ||
-                       to == onnx::TensorProto::BOOL) {
-                if (c.is_float()) {
-                    for (const auto v : c.f)
-                        c.i.push_back(to == onnx::TensorProto::BOOL ? (v != 0.0f)
-                                                                    : static_cast<std::int64_t>(v));
-                    c.f.clear();
-                } else if (to == onnx::TensorProto::BOOL) {
-                    if (c.any_symbolic())
-                        batch_dependent(n, nm);
-                    for (auto& v : c.i)
-                        v = v != 0;
-                }
-            } else {
-                unsupported(n, nm, fmt::format("a cast to {} is not supported", dtype_name(to)));
-            }
-            c.dtype = to;
-            set_const(n.output(0), std::move(c));
+            fold_cast(n, nm, in(0));
             return true;
         }
-        if (op == "Shape") {
-            allow_attrs(n, nm, {"start", "end"});
-            known(in(0));
-            const Dims& d1 = m_shapes.at(in(0));
-            const Dims& d2 = m_shapes2.at(in(0));
-            const auto rank = static_cast<std::int64_t>(d1.size());
-            const auto clampi = [rank](std::int64_t v) {
-                return std::clamp<std::int64_t>(v < 0 ? v + rank : v, 0, rank);
-            };
-            const std::int64_t b = clampi(attr_i(n, nm, "start", 0));
-            const std::int64_t e = clampi(attr_i(n, nm, "end", rank));
-            std::vector<std::int64_t> v;
-            std::vector<char> sym;
-            for (std::int64_t k = b; k < e; ++k) {
-                const auto u = static_cast<std::size_t>(k);
-                v.push_back(d1[u]);
-                sym.push_back(d1[u] != d2[u] ? 1 : 0);
-            }
-            const auto len = static_cast<std::int64_t>(v.size());
-            set_const(n.output(0), int_const({len}, std::move(v), std::move(sym)));
-            return true;
-        }
-        if (op == "ConstantOfShape") {
-            allow_attrs(n, nm, {"value"});
-            const std::vector<std::int64_t> shape = int_list(n, nm, in(0), "input");
-            guard_elements(n, nm, shape);
-            Constant c;
-            c.dims = shape;
-            c.dtype = onnx::TensorProto::FLOAT;
-            Constant v{{}, onnx::TensorProto::FLOAT, {0.0f}, {}, {}};
-            if (const auto* a = attr(n, "value"))
-                v = to_constant(a->t(), m_src);
-            c.dtype = v.dtype;
-            const auto count = static_cast<std::size_t>(numel(shape));
-            if (v.is_float())
-                c.f.assign(count, v.f.at(0));
-            else
-                c.i.assign(count, v.i.at(0));
-            set_const(n.output(0), std::move(c));
+        if (op == "Shape" || op == "ConstantOfShape") {
+            fold_shape_op(n, nm, in(0));
             return true;
         }
         // The rest fold only when every input is a constant.
@@ -1168,50 +1222,14 @@ class Importer {
         for (const auto& t : ins) {
             if (t.empty())
                 continue;
-            known(t);
+            shape_of(n, nm, t);
             all_const = all_const && is_const(t);
             all_float = all_float && is_const(t) && m_consts.at(t).is_float();
         }
         if (!all_const)
             return false;
         if (op == "Range") {
-            allow_attrs(n, nm, {});
-            const Constant& a = constant(n, nm, in(0), "start");
-            const Constant& l = constant(n, nm, in(1), "limit");
-            const Constant& d = constant(n, nm, in(2), "delta");
-            if (a.any_symbolic() || l.any_symbolic() || d.any_symbolic())
-                batch_dependent(n, nm);
-            if (a.is_float()) {
-                const float start = a.f.at(0), limit = l.f.at(0), delta = d.f.at(0);
-                if (!std::isfinite(start) || !std::isfinite(limit) || !std::isfinite(delta) ||
-                    delta == 0.0f)
-                    bad(n, nm, "start, limit and delta must be finite and delta non-zero");
-                const double steps =
-                    std::max(0.0, std::ceil(static_cast<double>(limit - start) / delta));
-                if (steps > static_cast<double>(graph_limits().max_tensor_elements))
-                    guard_elements(n, nm, {graph_limits().max_tensor_elements + 1});
-                const auto count = static_cast<std::int64_t>(steps);
-                Constant c{{count}, onnx::TensorProto::FLOAT, {}, {}, {}};
-                for (std::int64_t k = 0; k < count; ++k)
-                    c.f.push_back(start + static_cast<float>(k) * delta);
-                set_const(n.output(0), std::move(c));
-            } else {
-                const std::int64_t start = a.i.at(0), limit = l.i.at(0), delta = d.i.at(0);
-                if (delta == 0)
-                    bad(n, nm, "delta is 0");
-                std::int64_t span = 0;
-                if (__builtin_sub_overflow(limit, start, &span) ||
-                    __builtin_add_overflow(span, delta + (delta > 0 ? -1 : 1), &span))
-                    bad(n, nm, "start, limit and delta overflow a 64-bit count");
-                const std::int64_t count = std::max<std::int64_t>(0, span / delta);
-                guard_elements(n, nm, {count});
-                std::vector<std::int64_t> v;
-                for (std::int64_t k = 0; k < count; ++k)
-                    v.push_back(start + k * delta);
-                Constant c = int_const({count}, std::move(v));
-                c.dtype = a.dtype;
-                set_const(n.output(0), std::move(c));
-            }
+            fold_range(n, nm, ins);
             return true;
         }
         if (op == "ScatterND") {
@@ -1238,14 +1256,188 @@ class Importer {
         const bool no_ir_op = op == "Equal" || op == "Where" || op == "Neg" || op == "Mod";
         if (all_float && !movement && !no_ir_op)
             return false;
+        if (fold_movement(n, nm, ins))
+            return true;
+        if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "Equal" ||
+            op == "Where" || op == "Neg" || op == "Mod") {
+            allow_attrs(n, nm, {"fmod"});
+            if (op == "Mod" && attr_i(n, nm, "fmod", 0) != 0)
+                unsupported(n, nm, "fmod=1 is not supported on integers");
+            fold_int_arithmetic(n, nm, ins);
+            return true;
+        }
+        return false;
+    }
+
+    /// Identity and Dropout (inference): the output is the input.
+    void fold_identity(const onnx::NodeProto& n, const std::string& nm,
+                       const std::vector<std::string>& ins) {
+        const std::string& op = n.op_type();
+        const auto in = [&](std::size_t i) { return i < ins.size() ? ins[i] : std::string(); };
+        allow_attrs(n, nm,
+                    op == "Dropout" ? std::initializer_list<const char*>{"ratio", "seed"}
+                                    : std::initializer_list<const char*>{});
+        if (ins.empty() || in(0).empty())
+            bad(n, nm, "has no input");
+        shape_of(n, nm, in(0));
+        if (op == "Dropout" && !in(2).empty()) {
+            // Training mode drops values at random, except with a ratio of 0.
+            const Constant& t = constant(n, nm, in(2), "training_mode");
+            const bool zero_ratio = !in(1).empty() && m_consts.count(in(1)) != 0 &&
+                                    m_consts.at(in(1)).is_float() &&
+                                    m_consts.at(in(1)).f == std::vector<float>{0};
+            if (!t.i.empty() && t.i[0] != 0 && !zero_ratio)
+                unsupported(n, nm, "training_mode=1 is not supported (inference only)");
+        }
+        alias(n.output(0), in(0));
+    }
+
+    /// Cast of a constant to float32, int64, int32 or bool; of an activation only to float32
+    /// (which it already is).
+    void fold_cast(const onnx::NodeProto& n, const std::string& nm, const std::string& x) {
+        allow_attrs(n, nm, {"to"});
+        shape_of(n, nm, x);
+        const auto to = static_cast<int>(attr_i(n, nm, "to", 0));
+        if (m_consts.count(x) == 0) {
+            if (to != onnx::TensorProto::FLOAT)
+                unsupported(
+                    n, nm,
+                    fmt::format("a cast of an activation to {} is not supported", dtype_name(to)));
+            alias(n.output(0), x);
+            return;
+        }
+        Constant c = m_consts.at(x);
+        if (to == onnx::TensorProto::FLOAT) {
+            if (!c.is_float()) {
+                if (c.any_symbolic())
+                    batch_dependent(n, nm);
+                for (const auto v : c.i)
+                    c.f.push_back(static_cast<float>(v));
+                c.i.clear();
+            }
+        } else if (to == onnx::TensorProto::INT64 || to == onnx::TensorProto::INT32 ||
+                   to == onnx::TensorProto::BOOL) {
+            if (c.is_float()) {
+                for (const auto v : c.f)
+                    c.i.push_back(to == onnx::TensorProto::BOOL ? (v != 0.0f)
+                                                                : static_cast<std::int64_t>(v));
+                c.f.clear();
+            } else if (to == onnx::TensorProto::BOOL) {
+                if (c.any_symbolic())
+                    batch_dependent(n, nm);
+                for (auto& v : c.i)
+                    v = v != 0;
+            }
+        } else {
+            unsupported(n, nm, fmt::format("a cast to {} is not supported", dtype_name(to)));
+        }
+        c.dtype = to;
+        set_const(n.output(0), std::move(c));
+    }
+
+    /// Shape of any tensor (its batch entry symbolic where the batch is), and ConstantOfShape.
+    void fold_shape_op(const onnx::NodeProto& n, const std::string& nm, const std::string& x) {
+        if (n.op_type() == "ConstantOfShape") {
+            allow_attrs(n, nm, {"value"});
+            const std::vector<std::int64_t> shape = int_list(n, nm, x, "input");
+            guard_elements(n, nm, shape);
+            Constant c;
+            c.dims = shape;
+            c.dtype = onnx::TensorProto::FLOAT;
+            Constant v{{}, onnx::TensorProto::FLOAT, {0.0f}, {}, {}};
+            if (const auto* a = attr(n, "value"))
+                v = to_constant(a->t(), m_src);
+            c.dtype = v.dtype;
+            const auto count = static_cast<std::size_t>(numel(shape));
+            if (v.is_float())
+                c.f.assign(count, v.f.at(0));
+            else
+                c.i.assign(count, v.i.at(0));
+            set_const(n.output(0), std::move(c));
+            return;
+        }
+        allow_attrs(n, nm, {"start", "end"});
+        shape_of(n, nm, x);
+        const Dims& d1 = m_shapes.at(x);
+        const Dims& d2 = m_shapes2.at(x);
+        const auto rank = static_cast<std::int64_t>(d1.size());
+        const auto clampi = [rank](std::int64_t v) {
+            return std::clamp<std::int64_t>(v < 0 ? v + rank : v, 0, rank);
+        };
+        const std::int64_t b = clampi(attr_i(n, nm, "start", 0));
+        const std::int64_t e = clampi(attr_i(n, nm, "end", rank));
+        std::vector<std::int64_t> v;
+        std::vector<char> sym;
+        for (std::int64_t k = b; k < e; ++k) {
+            const auto u = static_cast<std::size_t>(k);
+            v.push_back(d1[u]);
+            sym.push_back(d1[u] != d2[u] ? 1 : 0);
+        }
+        const auto len = static_cast<std::int64_t>(v.size());
+        set_const(n.output(0), int_const({len}, std::move(v), std::move(sym)));
+    }
+
+    /// Range of constant float or integer scalars.
+    void fold_range(const onnx::NodeProto& n, const std::string& nm,
+                    const std::vector<std::string>& ins) {
+        const auto in = [&](std::size_t i) { return i < ins.size() ? ins[i] : std::string(); };
+        allow_attrs(n, nm, {});
+        const Constant& a = constant(n, nm, in(0), "start");
+        const Constant& l = constant(n, nm, in(1), "limit");
+        const Constant& d = constant(n, nm, in(2), "delta");
+        if (a.any_symbolic() || l.any_symbolic() || d.any_symbolic())
+            batch_dependent(n, nm);
+        if (a.is_float()) {
+            const float start = a.f.at(0), limit = l.f.at(0), delta = d.f.at(0);
+            if (!std::isfinite(start) || !std::isfinite(limit) || !std::isfinite(delta) ||
+                delta == 0.0f)
+                bad(n, nm, "start, limit and delta must be finite and delta non-zero");
+            const double steps =
+                std::max(0.0, std::ceil(static_cast<double>(limit - start) / delta));
+            if (steps > static_cast<double>(graph_limits().max_tensor_elements))
+                guard_elements(n, nm, {graph_limits().max_tensor_elements + 1});
+            const auto count = static_cast<std::int64_t>(steps);
+            Constant c{{count}, onnx::TensorProto::FLOAT, {}, {}, {}};
+            for (std::int64_t k = 0; k < count; ++k)
+                c.f.push_back(start + static_cast<float>(k) * delta);
+            set_const(n.output(0), std::move(c));
+            return;
+        }
+        const std::int64_t start = a.i.at(0), limit = l.i.at(0), delta = d.i.at(0);
+        if (delta == 0)
+            bad(n, nm, "delta is 0");
+        std::int64_t span = 0;
+        if (__builtin_sub_overflow(limit, start, &span) ||
+            __builtin_add_overflow(span, delta + (delta > 0 ? -1 : 1), &span))
+            bad(n, nm, "start, limit and delta overflow a 64-bit count");
+        const std::int64_t count = std::max<std::int64_t>(0, span / delta);
+        guard_elements(n, nm, {count});
+        std::vector<std::int64_t> v;
+        for (std::int64_t k = 0; k < count; ++k)
+            v.push_back(start + k * delta);
+        Constant c = int_const({count}, std::move(v));
+        c.dtype = a.dtype;
+        set_const(n.output(0), std::move(c));
+    }
+
+    /// Axis `a` of a rank-`r` tensor counted from 0 (ONNX counts a negative one from the end).
+    std::int64_t norm_axis(const onnx::NodeProto& n, const std::string& nm, std::int64_t a,
+                           std::int64_t r) const {
+        if (a < -r || a >= r)
+            bad(n, nm, fmt::format("axis {} is out of range for rank {}", a, r));
+        return a < 0 ? a + r : a;
+    }
+
+    /// Data movement on constants: Unsqueeze, Squeeze, Flatten, Reshape, Gather, Concat, Slice,
+    /// Transpose and Expand. Returns false for any other op, and for an Expand along the batch
+    /// (a node of its own).
+    bool fold_movement(const onnx::NodeProto& n, const std::string& nm,
+                       const std::vector<std::string>& ins) {
+        const std::string& op = n.op_type();
+        const auto in = [&](std::size_t i) { return i < ins.size() ? ins[i] : std::string(); };
         const Constant& x = m_consts.at(in(0));
         const Dims& xd = x.dims;
         const auto rank = static_cast<std::int64_t>(xd.size());
-        const auto norm = [&](std::int64_t a, std::int64_t r) {
-            if (a < -r || a >= r)
-                bad(n, nm, fmt::format("axis {} is out of range for rank {}", a, r));
-            return a < 0 ? a + r : a;
-        };
         std::vector<std::int64_t> all(static_cast<std::size_t>(numel(xd)));
         for (std::size_t k = 0; k < all.size(); ++k)
             all[k] = static_cast<std::int64_t>(k);
@@ -1277,134 +1469,164 @@ class Importer {
             return true;
         }
         if (op == "Gather") {
-            allow_attrs(n, nm, {"axis"});
-            const std::int64_t axis = norm(attr_i(n, nm, "axis", 0), rank);
-            const Constant& idx = constant(n, nm, in(1), "indices");
-            if (idx.is_float() || idx.any_symbolic())
-                unsupported(n, nm, "indices must be an integer constant");
-            const std::int64_t dim = xd[static_cast<std::size_t>(axis)];
-            std::int64_t outer = 1;
-            std::int64_t inner = 1;
-            for (std::int64_t k = 0; k < rank; ++k)
-                (k < axis ? outer : inner) *= k == axis ? 1 : xd[static_cast<std::size_t>(k)];
-            Dims od(xd.begin(), xd.begin() + axis);
-            od.insert(od.end(), idx.dims.begin(), idx.dims.end());
-            od.insert(od.end(), xd.begin() + axis + 1, xd.end());
-            std::vector<std::int64_t> pos;
-            for (std::int64_t o = 0; o < outer; ++o) {
-                for (std::int64_t j : idx.i) {
-                    j = j < 0 ? j + dim : j;
-                    if (j < 0 || j >= dim)
-                        bad(n, nm, "an index is out of range");
-                    for (std::int64_t k = 0; k < inner; ++k)
-                        pos.push_back((o * dim + j) * inner + k);
-                }
-            }
-            set_const(n.output(0), take(x, od, pos));
+            fold_gather(n, nm, x, in(1));
             return true;
         }
         if (op == "Concat") {
-            allow_attrs(n, nm, {"axis"});
-            const std::int64_t axis = norm(attr_i(n, nm, "axis", 0), rank);
-            Constant c;
-            c.dtype = x.dtype;
-            c.dims = xd;
-            c.dims[static_cast<std::size_t>(axis)] = 0;
-            std::int64_t outer = 1;
-            for (std::int64_t k = 0; k < axis; ++k)
-                outer *= xd[static_cast<std::size_t>(k)];
-            for (const auto& t : ins) {
-                const Constant& p = m_consts.at(t);
-                if (p.dims.size() != xd.size() || p.is_float() != x.is_float())
-                    bad(n, nm, "inputs differ in rank or data type");
-                c.dims[static_cast<std::size_t>(axis)] += p.dims[static_cast<std::size_t>(axis)];
-            }
-            for (std::int64_t o = 0; o < outer; ++o) {
-                for (const auto& t : ins) {
-                    const Constant& p = m_consts.at(t);
-                    const std::int64_t run = numel(p.dims) / std::max<std::int64_t>(outer, 1);
-                    for (std::int64_t k = 0; k < run; ++k) {
-                        const auto u = static_cast<std::size_t>(o * run + k);
-                        if (p.is_float()) {
-                            c.f.push_back(p.f[u]);
-                        } else {
-                            c.i.push_back(p.i[u]);
-                            c.sym.push_back(p.symbolic(u) ? 1 : 0);
-                        }
-                    }
-                }
-            }
-            if (!c.any_symbolic())
-                c.sym.clear();
-            set_const(n.output(0), std::move(c));
+            fold_concat(n, nm, x, ins);
             return true;
         }
         if (op == "Slice") {
-            Node tmp;
-            tmp.name = nm;
-            tmp.op = Op::Slice;
-            tmp.attrs.starts = int_list(n, nm, in(1), "starts");
-            tmp.attrs.ends = int_list(n, nm, in(2), "ends");
-            const std::size_t k = tmp.attrs.starts.size();
-            if (!in(3).empty()) {
-                tmp.attrs.axes = int_list(n, nm, in(3), "axes");
-            } else {
-                for (std::size_t a = 0; a < k; ++a)
-                    tmp.attrs.axes.push_back(static_cast<std::int64_t>(a));
-            }
-            tmp.attrs.steps =
-                in(4).empty() ? std::vector<std::int64_t>(k, 1) : int_list(n, nm, in(4), "steps");
-            const auto ranges = slice_ranges(m_src, tmp, xd);
-            Dims od;
-            for (const auto& r : ranges)
-                od.push_back(r.count);
-            set_const(
-                n.output(0),
-                take(x, od, moved(xd, [&](const Tensor& t) { return kernels::slice(t, ranges); })));
+            fold_slice(n, nm, x, ins);
             return true;
         }
         if (op == "Transpose") {
-            std::vector<std::int64_t> perm;
-            if (const auto p = attr_ints(n, nm, "perm")) {
-                perm = *p;
-            } else {
-                for (std::int64_t k = rank; k-- > 0;)
-                    perm.push_back(k);
-            }
-            Node tmp;
-            tmp.name = nm;
-            tmp.op = Op::Transpose;
-            tmp.attrs.perm = perm;
-            const Dims od = infer_node_shape(m_g, tmp, {xd});
-            guard_elements(n, nm, od);
-            set_const(n.output(0), take(x, od, moved(xd, [&](const Tensor& t) {
-                                            return kernels::transpose(t, perm);
-                                        })));
+            fold_transpose(n, nm, x);
             return true;
         }
-        if (op == "Expand") {
-            const Constant& sc = constant(n, nm, in(1), "shape");
-            if (sc.any_symbolic())
-                return false;  // an Expand along the batch: a node of its own
-            Node tmp;
-            tmp.name = nm;
-            tmp.op = Op::Expand;
-            tmp.attrs.shape = sc.i;
-            const Dims od = infer_node_shape(m_g, tmp, {xd});
-            set_const(
-                n.output(0),
-                take(x, od, moved(xd, [&](const Tensor& t) { return kernels::expand(t, od); })));
-            return true;
-        }
-        if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "Equal" ||
-            op == "Where" || op == "Neg" || op == "Mod") {
-            allow_attrs(n, nm, {"fmod"});
-            if (op == "Mod" && attr_i(n, nm, "fmod", 0) != 0)
-                unsupported(n, nm, "fmod=1 is not supported on integers");
-            fold_int_arithmetic(n, nm, ins);
-            return true;
-        }
+        if (op == "Expand")
+            return fold_expand(n, nm, x, in(1));
         return false;
+    }
+
+    void fold_gather(const onnx::NodeProto& n, const std::string& nm, const Constant& x,
+                     const std::string& indices) {
+        allow_attrs(n, nm, {"axis"});
+        const Dims& xd = x.dims;
+        const auto rank = static_cast<std::int64_t>(xd.size());
+        const std::int64_t axis = norm_axis(n, nm, attr_i(n, nm, "axis", 0), rank);
+        const Constant& idx = constant(n, nm, indices, "indices");
+        if (idx.is_float() || idx.any_symbolic())
+            unsupported(n, nm, "indices must be an integer constant");
+        const std::int64_t dim = xd[static_cast<std::size_t>(axis)];
+        std::int64_t outer = 1;
+        std::int64_t inner = 1;
+        for (std::int64_t k = 0; k < rank; ++k)
+            (k < axis ? outer : inner) *= k == axis ? 1 : xd[static_cast<std::size_t>(k)];
+        Dims od(xd.begin(), xd.begin() + axis);
+        od.insert(od.end(), idx.dims.begin(), idx.dims.end());
+        od.insert(od.end(), xd.begin() + axis + 1, xd.end());
+        std::vector<std::int64_t> pos;
+        for (std::int64_t o = 0; o < outer; ++o) {
+            for (std::int64_t j : idx.i) {
+                j = j < 0 ? j + dim : j;
+                if (j < 0 || j >= dim)
+                    bad(n, nm, "an index is out of range");
+                for (std::int64_t k = 0; k < inner; ++k)
+                    pos.push_back((o * dim + j) * inner + k);
+            }
+        }
+        set_const(n.output(0), take(x, od, pos));
+    }
+
+    /// Concat of constants `ins`, the first of which is `x`.
+    void fold_concat(const onnx::NodeProto& n, const std::string& nm, const Constant& x,
+                     const std::vector<std::string>& ins) {
+        allow_attrs(n, nm, {"axis"});
+        const Dims& xd = x.dims;
+        const auto rank = static_cast<std::int64_t>(xd.size());
+        const std::int64_t axis = norm_axis(n, nm, attr_i(n, nm, "axis", 0), rank);
+        Constant c;
+        c.dtype = x.dtype;
+        c.dims = xd;
+        c.dims[static_cast<std::size_t>(axis)] = 0;
+        std::int64_t outer = 1;
+        for (std::int64_t k = 0; k < axis; ++k)
+            outer *= xd[static_cast<std::size_t>(k)];
+        for (const auto& t : ins) {
+            const Constant& p = m_consts.at(t);
+            if (p.dims.size() != xd.size() || p.is_float() != x.is_float())
+                bad(n, nm, "inputs differ in rank or data type");
+            c.dims[static_cast<std::size_t>(axis)] += p.dims[static_cast<std::size_t>(axis)];
+        }
+        for (std::int64_t o = 0; o < outer; ++o) {
+            for (const auto& t : ins) {
+                const Constant& p = m_consts.at(t);
+                const std::int64_t run = numel(p.dims) / std::max<std::int64_t>(outer, 1);
+                for (std::int64_t k = 0; k < run; ++k)
+                    append_element(c, p, static_cast<std::size_t>(o * run + k));
+            }
+        }
+        if (!c.any_symbolic())
+            c.sym.clear();
+        set_const(n.output(0), std::move(c));
+    }
+
+    /// Slice of constant `x` (the first of `ins`) by constant starts, ends, axes and steps.
+    void fold_slice(const onnx::NodeProto& n, const std::string& nm, const Constant& x,
+                    const std::vector<std::string>& ins) {
+        const auto in = [&](std::size_t i) { return i < ins.size() ? ins[i] : std::string(); };
+        Node tmp;
+        tmp.name = nm;
+        tmp.op = Op::Slice;
+        tmp.attrs.starts = int_list(n, nm, in(1), "starts");
+        tmp.attrs.ends = int_list(n, nm, in(2), "ends");
+        const std::size_t k = tmp.attrs.starts.size();
+        if (!in(3).empty()) {
+            tmp.attrs.axes = int_list(n, nm, in(3), "axes");
+        } else {
+            for (std::size_t a = 0; a < k; ++a)
+                tmp.attrs.axes.push_back(static_cast<std::int64_t>(a));
+        }
+        tmp.attrs.steps =
+            in(4).empty() ? std::vector<std::int64_t>(k, 1) : int_list(n, nm, in(4), "steps");
+        const auto ranges = slice_ranges(m_src, tmp, x.dims);
+        Dims od;
+        for (const auto& r : ranges)
+            od.push_back(r.count);
+        set_const(
+            n.output(0),
+            take(x, od, moved(x.dims, [&](const Tensor& t) { return kernels::slice(t, ranges); })));
+    }
+
+    void fold_transpose(const onnx::NodeProto& n, const std::string& nm, const Constant& x) {
+        const auto rank = static_cast<std::int64_t>(x.dims.size());
+        std::vector<std::int64_t> perm;
+        if (const auto p = attr_ints(n, nm, "perm")) {
+            perm = *p;
+        } else {
+            for (std::int64_t k = rank; k-- > 0;)
+                perm.push_back(k);
+        }
+        Node tmp;
+        tmp.name = nm;
+        tmp.op = Op::Transpose;
+        tmp.attrs.perm = perm;
+        const Dims od = infer_node_shape(m_g, tmp, {x.dims});
+        guard_elements(n, nm, od);
+        set_const(n.output(0), take(x, od, moved(x.dims, [&](const Tensor& t) {
+                                        return kernels::transpose(t, perm);
+                                    })));
+    }
+
+    /// Expand of constant `x` to a constant shape. Returns false, folding nothing, for a shape
+    /// with a symbolic entry: an Expand along the batch is a node of its own.
+    bool fold_expand(const onnx::NodeProto& n, const std::string& nm, const Constant& x,
+                     const std::string& shape) {
+        const Constant& sc = constant(n, nm, shape, "shape");
+        if (sc.any_symbolic())
+            return false;
+        Node tmp;
+        tmp.name = nm;
+        tmp.op = Op::Expand;
+        tmp.attrs.shape = sc.i;
+        const Dims od = infer_node_shape(m_g, tmp, {x.dims});
+        set_const(
+            n.output(0),
+            take(x, od, moved(x.dims, [&](const Tensor& t) { return kernels::expand(t, od); })));
+        return true;
+    }
+
+    /// The shape constants `cs` broadcast to (numpy rules; errors name node `nm`).
+    Dims broadcast_shape(const std::string& nm, const std::vector<const Constant*>& cs) const {
+        Dims od;
+        for (std::size_t k = 0; k < cs.size(); ++k) {
+            Node tmp;
+            tmp.name = nm;
+            tmp.op = Op::Add;
+            od = od.empty() && k == 0 ? cs[k]->dims : infer_node_shape(m_g, tmp, {od, cs[k]->dims});
+        }
+        return od;
     }
 
     /// Add, Sub, Mul, Div, Mod, Equal, Where, Neg on constants with numpy broadcasting. A
@@ -1413,15 +1635,9 @@ class Importer {
                              const std::vector<std::string>& ins) {
         const std::string& op = n.op_type();
         std::vector<const Constant*> cs;
-        Dims od;
-        for (const auto& t : ins) {
+        for (const auto& t : ins)
             cs.push_back(&m_consts.at(t));
-            Node tmp;
-            tmp.name = nm;
-            tmp.op = Op::Add;
-            od = od.empty() && cs.size() == 1 ? cs.back()->dims
-                                              : infer_node_shape(m_g, tmp, {od, cs.back()->dims});
-        }
+        const Dims od = broadcast_shape(nm, cs);
         std::vector<std::vector<std::int64_t>> pos;
         for (const Constant* c : cs) {
             pos.push_back(moved(c->dims, [&](const Tensor& t) { return kernels::expand(t, od); }));
@@ -1472,12 +1688,7 @@ class Importer {
                 if (cs0)
                     batch_dependent(n, nm);
                 const std::size_t j = c != 0 ? 1 : 2;
-                if (cs[j]->is_float()) {
-                    out.f.push_back(cs[j]->f[at(j)]);
-                } else {
-                    out.i.push_back(cs[j]->i[at(j)]);
-                    out.sym.push_back(cs[j]->symbolic(at(j)) ? 1 : 0);
-                }
+                append_element(out, *cs[j], at(j));
                 continue;
             }
             const auto [a, sa] = cell(*cs[0], at(0));
@@ -1487,59 +1698,69 @@ class Importer {
                 continue;
             }
             const auto [b, sb] = cell(*cs[1], at(1));
-            std::int64_t r = 0;
-            bool sr = false;
-            if (op == "Equal") {
-                // A symbolic entry is a positive multiple of the batch size N >= 1.
-                if (sa && sb) {
-                    r = a == b;
-                } else if (sa || sb) {
-                    const std::int64_t other = sa ? b : a;
-                    if (other > 0)
-                        batch_dependent(n, nm);
-                    r = 0;
-                } else {
-                    r = a == b;
-                }
-            } else if (op == "Add" || op == "Sub") {
-                const std::int64_t bb = op == "Add" ? b : -b;
-                if (sa == sb) {
-                    r = a + bb;
-                    sr = sa && r != 0;
-                } else if ((sa && b == 0) || (sb && a == 0)) {
-                    r = a + bb;
-                    sr = true;
-                } else {
-                    batch_dependent(n, nm);
-                }
-            } else if (op == "Mul") {
-                if (sa && sb)
-                    batch_dependent(n, nm);
-                r = a * b;
-                sr = (sa || sb) && r != 0;
-            } else if (op == "Mod") {
-                // The sign of the divisor, as Python's %.
-                if (b == 0)
-                    bad(n, nm, "integer modulo by zero");
-                if (sa || sb)
-                    batch_dependent(n, nm);
-                r = a % b;
-                if (r != 0 && ((r < 0) != (b < 0)))
-                    r += b;
-            } else {  // Div
-                if (b == 0)
-                    bad(n, nm, "integer division by zero");
-                if (sb || (sa && a % b != 0))
-                    batch_dependent(n, nm);
-                r = a / b;
-                sr = sa;
-            }
+            const auto [r, sr] = int_binary(n, nm, a, sa, b, sb);
             out.i.push_back(r);
             out.sym.push_back(sr ? 1 : 0);
         }
         if (!out.any_symbolic())
             out.sym.clear();
         set_const(n.output(0), std::move(out));
+    }
+
+    /// `a op b` for the integer ops Equal, Add, Sub, Mul, Mod and Div, with `sa` and `sb`
+    /// marking batch-scaled (symbolic) operands; the result's flag is the same for it.
+    std::pair<std::int64_t, bool> int_binary(const onnx::NodeProto& n, const std::string& nm,
+                                             std::int64_t a, bool sa, std::int64_t b,
+                                             bool sb) const {
+        const std::string& op = n.op_type();
+        std::int64_t r = 0;
+        bool sr = false;
+        if (op == "Equal") {
+            // A symbolic entry is a positive multiple of the batch size N >= 1.
+            if (sa && sb) {
+                r = a == b;
+            } else if (sa || sb) {
+                const std::int64_t other = sa ? b : a;
+                if (other > 0)
+                    batch_dependent(n, nm);
+                r = 0;
+            } else {
+                r = a == b;
+            }
+        } else if (op == "Add" || op == "Sub") {
+            const std::int64_t bb = op == "Add" ? b : -b;
+            if (sa == sb) {
+                r = a + bb;
+                sr = sa && r != 0;
+            } else if ((sa && b == 0) || (sb && a == 0)) {
+                r = a + bb;
+                sr = true;
+            } else {
+                batch_dependent(n, nm);
+            }
+        } else if (op == "Mul") {
+            if (sa && sb)
+                batch_dependent(n, nm);
+            r = a * b;
+            sr = (sa || sb) && r != 0;
+        } else if (op == "Mod") {
+            // The sign of the divisor, as Python's %.
+            if (b == 0)
+                bad(n, nm, "integer modulo by zero");
+            if (sa || sb)
+                batch_dependent(n, nm);
+            r = a % b;
+            if (r != 0 && ((r < 0) != (b < 0)))
+                r += b;
+        } else {  // Div
+            if (b == 0)
+                bad(n, nm, "integer division by zero");
+            if (sb || (sa && a % b != 0))
+                batch_dependent(n, nm);
+            r = a / b;
+            sr = sa;
+        }
+        return {r, sr};
     }
 
     /// ScatterND on constants: a copy of the data with the slices the index tuples name
@@ -1924,30 +2145,74 @@ class Importer {
         erase_nodes(dead);
     }
 
+    /// For a ReduceMean with keepdims over the trailing axes of a rank-`rank` input, the first
+    /// of those axes.
+    static std::optional<std::int64_t> trailing_mean_axis(const Node& r, std::int64_t rank) {
+        if (r.op != Op::ReduceMean || !r.attrs.keepdims)
+            return std::nullopt;
+        const auto axes = reduced_axes(r, rank);
+        if (axes.empty())  // a rank-0 input (finding onnx-7): nothing to normalise
+            return std::nullopt;
+        for (std::size_t k = 0; k < axes.size(); ++k) {
+            if (axes[k] != rank - static_cast<std::int64_t>(axes.size() - k))
+                return std::nullopt;
+        }
+        return axes.front();
+    }
+
+    /// The scale and bias after a LayerNorm pattern's Div (node `div`): a Mul by an initializer
+    /// that broadcasts to the normalised dimensions `norm`, and an Add of one after it.
+    struct LayerNormAffine {
+        std::size_t last;   ///< the last node of the pattern
+        std::string scale;  ///< empty: none
+        std::string bias;   ///< empty: none
+    };
+    LayerNormAffine layer_norm_affine(std::size_t div, const Dims& norm) const {
+        const auto fits = [&](const std::string& t) {
+            if (!m_g.is_initializer(t))
+                return false;
+            const Dims& w = m_g.initializer(t).dims;
+            if (w.size() > norm.size())
+                return false;
+            for (std::size_t k = 0; k < w.size(); ++k) {
+                const std::int64_t nd = norm[norm.size() - w.size() + k];
+                if (w[k] != nd && w[k] != 1)
+                    return false;
+            }
+            return true;
+        };
+        const std::string& y = m_g.nodes[div].outputs[0];
+        LayerNormAffine r{div, {}, {}};
+        if (const auto mul = only_reader(y); mul && m_g.nodes[*mul].op == Op::Mul) {
+            const auto w = other_operand(m_g.nodes[*mul], y);
+            if (w && fits(*w)) {
+                r.scale = *w;
+                r.last = *mul;
+                if (const auto ad = only_reader(m_g.nodes[*mul].outputs[0]);
+                    ad && m_g.nodes[*ad].op == Op::Add) {
+                    const auto b = other_operand(m_g.nodes[*ad], m_g.nodes[*mul].outputs[0]);
+                    if (b && fits(*b)) {
+                        r.bias = *b;
+                        r.last = *ad;
+                    }
+                }
+            }
+        }
+        return r;
+    }
+
     /// PyTorch's LayerNorm below opset 17: m = ReduceMean(x), d = x - m,
     /// v = ReduceMean(d^2), y = d / sqrt(v + eps) [* w] [+ b], over the same trailing axes,
     /// becomes one LayerNormalization node named after the last node of the pattern.
     void fuse_layer_norm() {
         std::set<std::size_t> dead;
-        const auto trailing = [](const Node& r, std::int64_t rank) -> std::optional<std::int64_t> {
-            if (r.op != Op::ReduceMean || !r.attrs.keepdims)
-                return std::nullopt;
-            const auto axes = reduced_axes(r, rank);
-            if (axes.empty())  // a rank-0 input (finding onnx-7): nothing to normalise
-                return std::nullopt;
-            for (std::size_t k = 0; k < axes.size(); ++k) {
-                if (axes[k] != rank - static_cast<std::int64_t>(axes.size() - k))
-                    return std::nullopt;
-            }
-            return axes.front();
-        };
         for (std::size_t i = 0; i < m_g.nodes.size(); ++i) {
             const Node& m1 = m_g.nodes[i];
             if (m1.op != Op::ReduceMean || dead.count(i) != 0)
                 continue;
             const std::string x = m1.inputs[0];
             const auto rank = static_cast<std::int64_t>(m_shapes.at(x).size());
-            const auto axis = trailing(m1, rank);
+            const auto axis = trailing_mean_axis(m1, rank);
             const auto sub = only_reader(m1.outputs[0]);
             if (!axis || !sub)
                 continue;
@@ -1964,7 +2229,7 @@ class Importer {
             if (pn.op != Op::Pow || pn.inputs[0] != d || scalar_init(pn.inputs[1]) != 2.0f)
                 continue;
             const auto m2 = only_reader(pn.outputs[0]);
-            if (!m2 || trailing(m_g.nodes[*m2], rank) != axis)
+            if (!m2 || trailing_mean_axis(m_g.nodes[*m2], rank) != axis)
                 continue;
             const auto add = only_reader(m_g.nodes[*m2].outputs[0]);
             if (!add || m_g.nodes[*add].op != Op::Add)
@@ -1981,37 +2246,7 @@ class Importer {
                 continue;
             const Dims& xd = m_shapes.at(x);
             const Dims norm(xd.begin() + *axis, xd.end());
-            const auto fits = [&](const std::string& t) {
-                if (!m_g.is_initializer(t))
-                    return false;
-                const Dims& w = m_g.initializer(t).dims;
-                if (w.size() > norm.size())
-                    return false;
-                for (std::size_t k = 0; k < w.size(); ++k) {
-                    const std::int64_t nd = norm[norm.size() - w.size() + k];
-                    if (w[k] != nd && w[k] != 1)
-                        return false;
-                }
-                return true;
-            };
-            std::size_t last = dv;
-            std::string scale;
-            std::string bias;
-            if (const auto mul = only_reader(dn.outputs[0]); mul && m_g.nodes[*mul].op == Op::Mul) {
-                const auto w = other_operand(m_g.nodes[*mul], dn.outputs[0]);
-                if (w && fits(*w)) {
-                    scale = *w;
-                    last = *mul;
-                    if (const auto ad = only_reader(m_g.nodes[*mul].outputs[0]);
-                        ad && m_g.nodes[*ad].op == Op::Add) {
-                        const auto b = other_operand(m_g.nodes[*ad], m_g.nodes[*mul].outputs[0]);
-                        if (b && fits(*b)) {
-                            bias = *b;
-                            last = *ad;
-                        }
-                    }
-                }
-            }
+            auto [last, scale, bias] = layer_norm_affine(dv, norm);
             Node& ln = m_g.nodes[last];
             if (scale.empty()) {
                 scale = ln.name + ".scale";
