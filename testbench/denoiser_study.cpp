@@ -19,6 +19,7 @@
 #include "models/denoiser/tile_plan.h"
 #include "platform/simulation.h"
 #include "testbench/config_keys.h"
+#include "testbench/provenance.h"
 #include "testbench/result_json.h"
 
 namespace dnsim::tb {
@@ -274,12 +275,13 @@ nlohmann::ordered_json denoiser_stats_json(const Denoiser& d) {
 /// the verification.
 nlohmann::ordered_json study_json(const DenoiserStudyOptions& opt, const StudySetup& setup,
                                   const DenoiserBench& bench, const StudyTotals& totals,
-                                  const Verification& ver) {
+                                  const Verification& ver, double wall_s) {
     const Denoiser& d = bench.denoiser();
     const auto& shape = opt.bench.shape;
     const unsigned reduced = setup.reduced;
     const TilePlan& plan = setup.plan;
     nlohmann::ordered_json j;
+    j["schema_version"] = kResultSchemaVersion;
     j["tool"] = "dnsim";
     j["command"] = "denoiser";
     nlohmann::ordered_json cfg;
@@ -343,6 +345,11 @@ nlohmann::ordered_json study_json(const DenoiserStudyOptions& opt, const StudySe
                              {"float_error_bound_max", ver.float_max_bound},
                              {"float_bound_violations", ver.bound_violations}};
     }
+    ProvenanceInputs p;
+    p.command = opt.command;
+    p.config = opt.effective_config;
+    p.wall_time_s = wall_s;
+    j["provenance"] = provenance_json(p);
     return j;
 }
 
@@ -365,8 +372,9 @@ int run_denoiser_study(const DenoiserStudyOptions& opt, std::ostream& out) {
     const StudyTotals totals = study_totals(bench.denoiser(), opt.energy);
     print_study(out, opt, setup, bench.denoiser(), totals, ver, sim_wall_ms);
     if (!opt.out_dir.empty()) {
-        write_file_atomically(opt.out_dir, "denoiser.json",
-                              json_text(study_json(opt, setup, bench, totals, ver)));
+        write_file_atomically(
+            opt.out_dir, "denoiser.json",
+            json_text(study_json(opt, setup, bench, totals, ver, sim_wall_ms / 1000.0)));
         fmt::print(out, "wrote {}/denoiser.json\n", opt.out_dir);
     }
     return ver.ran && (!ver.bit_identical || ver.bound_violations != 0) ? 3 : 0;

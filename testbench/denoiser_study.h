@@ -32,6 +32,7 @@ struct DenoiserStudyOptions {
     bool verify = true;   ///< compare with the references
     std::string out_dir;  ///< where denoiser.json goes; empty = no file
     std::vector<std::pair<std::string, std::string>> effective_config;
+    std::string command;  ///< the command line, for the provenance block
 };
 
 /// The keys of `dnsim denoiser`: denoiser.*, weight_sram.*, activation_sram.*, block.* (shape,

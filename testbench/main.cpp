@@ -120,6 +120,7 @@ int cmd_denoiser(int argc, const char* const* argv) {
     // A shorthand wins over its key, wherever the key was set.
     for (const std::string& key : binder.aliased(vm))
         origins.forget(key);
+    opt.command = "dnsim " + dnsim::tb::command_line(argc, argv);
     return origins.annotate([&] { return denoiser_with(vm, binder, opt); });
 }
 
@@ -277,6 +278,7 @@ int cmd_run(int argc, const char* const* argv) {
             vm, origins, true)) {
         return 0;
     }
+    opt.command = "dnsim " + dnsim::tb::command_line(argc, argv);
     return origins.annotate([&] { return run_with(vm, binder, opt); });
 }
 

@@ -17,9 +17,11 @@
 #include "testbench/config_binder.h"
 #include "testbench/config_keys.h"
 #include "testbench/model_loader.h"
+#include "testbench/provenance.h"
 #include "testbench/result_json.h"
 #include "testbench/run_memory.h"
 #include "workloads/graph/transforms.h"
+#include "workloads/topologies/topologies.h"
 
 namespace dnsim::tb {
 
@@ -265,9 +267,11 @@ nlohmann::json accuracy_json(const platform::ReplayResult& r, const workloads::D
 
 /// summary.json: timing, energy, the accuracy `acc` (unless timing only) and the configuration.
 nlohmann::json summary_json(const platform::ReplayResult& r, const RunOptions& opt,
-                            const nlohmann::json& acc) {
+                            const nlohmann::json& acc, const workloads::Dataset& data,
+                            double wall_s) {
     const double cyc_us = 1.0 / r.clock_mhz;
     nlohmann::json j;
+    j["schema_version"] = kResultSchemaVersion;
     j["model"] = r.model;
     j["backbone_params"] = r.backbone_params;
     j["denoiser_params"] = r.denoiser_params;
@@ -297,6 +301,26 @@ nlohmann::json summary_json(const platform::ReplayResult& r, const RunOptions& o
         config[k] = v;
     j["config"] = config;
     j["kernels_isa"] = isa::name(isa::active());
+    nlohmann::json actions = nlohmann::json::array();
+    for (const EnergyLine& l : r.actions) {
+        const bool dynamic = l.kind == EnergyEntry::Kind::dynamic_pJ;
+        actions.push_back({{"component", l.component},
+                           {"action", l.action},
+                           {"kind", dynamic ? "dynamic" : "leakage"},
+                           {"count", l.count},
+                           {"count_unit", dynamic ? "actions" : "instance-ns"},
+                           {"energy_pJ", l.energy_pJ}});
+    }
+    j["actions_per_inference"] = actions;
+    ProvenanceInputs p;
+    p.command = opt.command;
+    p.model = opt.model;
+    p.model_builtin = workloads::is_builtin_model(opt.model);
+    p.dataset_files = data.files;
+    p.config = opt.effective_config;
+    p.wall_time_s = wall_s;
+    // (Its text as in every result file: an invalid UTF-8 byte of a path becomes U+FFFD.)
+    j["provenance"] = nlohmann::json::parse(json_text(provenance_json(p)));
     return j;
 }
 
@@ -338,7 +362,7 @@ int run_study(const RunOptions& opt, std::ostream& os) {
         paper_table(os, r, opt);
     }
     os << fmt::format("wall time: {:.2f} s\n", wall);
-    write_results(opt, r, summary_json(r, opt, acc), os);
+    write_results(opt, r, summary_json(r, opt, acc, data, wall), os);
     return 0;
 }
 

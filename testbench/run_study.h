@@ -24,6 +24,7 @@ struct RunOptions {
     std::string out_dir = "results/run";  ///< checked before the simulation starts
     bool save_logits = false;  ///< also write logits_<pass>_seed<S>.npy per accuracy pass
     std::vector<std::pair<std::string, std::string>> effective_config;
+    std::string command;  ///< the command line, for the provenance block
 };
 
 /// Runs the study; returns the exit code. ConfigError for bad input.

@@ -44,10 +44,12 @@ def cpu_level(dnsim):
 
 
 def strip(summary):
-    """Everything but accuracy and the kernels' name: must be identical across copies."""
+    """Everything but accuracy, the kernels' name and where and when it ran: must be identical
+    across copies."""
     s = dict(summary)
     s.pop("accuracy", None)
     s.pop("kernels_isa", None)
+    s.pop("provenance", None)
     return s
 
 
