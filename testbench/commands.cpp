@@ -28,7 +28,7 @@ template <class Options>
 CommandKeys command_keys(const char* name, void (*bind)(ConfigBinder&, Options&), Options o) {
     ConfigBinder b;
     bind(b, o);
-    return {name, b.bindings()};
+    return {name, b.bindings(), b.aliases()};
 }
 
 }  // namespace
@@ -180,6 +180,29 @@ std::string description_of(const config::KeyInfo& i) {
     return out;
 }
 
+/// Every alias once, with the commands that have it, in first-seen order.
+struct AliasEntry {
+    ConfigBinder::Alias alias;
+    std::vector<std::string> commands;
+};
+
+std::vector<AliasEntry> collect_aliases() {
+    std::vector<AliasEntry> out;
+    for (const CommandKeys& c : every_command_keys()) {
+        for (const ConfigBinder::Alias& a : c.aliases) {
+            auto it = std::find_if(out.begin(), out.end(), [&](const AliasEntry& e) {
+                return e.alias.name == a.name && e.alias.key == a.key &&
+                       e.alias.deprecated == a.deprecated;
+            });
+            if (it == out.end())
+                out.push_back({a, {c.command}});
+            else
+                it->commands.push_back(c.command);
+        }
+    }
+    return out;
+}
+
 std::string source_of(const config::Origin& o) {
     const std::string cls = config::to_string(o.source);
     return o.citation.empty() ? cls : cls + ": " + o.citation;
@@ -196,8 +219,10 @@ std::string keys_markdown() {
         "A key works on the command line (`--cgra.clock_mhz 400`) and in an INI file given with\n"
         "`--config` (`[cgra]` then `clock_mhz = 400`); the command line wins. `--dump-config "
         "FILE`\n"
-        "(`dnsim run`, `eval`, `denoiser`) writes every key of the command with its resolved\n"
-        "value. The options at the end are command-line options only.\n\n"
+        "(`dnsim run`, `eval`, `denoiser`, `dnsim-train`) writes every key of the command with "
+        "its\n"
+        "resolved value. The options after the keys are command-line options only; the\n"
+        "shorthands and old spellings of keys are listed last.\n\n"
         "Accepted: the range of a number (the value as typed must be a finite decimal for a real\n"
         "key, decimal digits for an integer key; docs/reliability.md), the names of a choice.\n"
         "Source of the default: *paper* (Azizi et al., 2024), *literature* (the publication\n"
@@ -214,6 +239,16 @@ std::string keys_markdown() {
                                cell(accepted_of(e.info)), join(e.commands, ", "),
                                cell(description_of(e.info)), cell(source_of(e.info.origin)));
         }
+    }
+    out +=
+        "\n## Shorthands and old spellings\n\n"
+        "Another name for a key on the command line. Given, it wins over the key wherever the key "
+        "was set; an old spelling also prints a warning naming the key to use.\n\n"
+        "| option | stands for | kind | commands |\n|---|---|---|---|\n";
+    for (const AliasEntry& e : collect_aliases()) {
+        out += fmt::format("| `--{}` | `--{}` | {} | {} |\n", e.alias.name, e.alias.key,
+                           e.alias.deprecated ? "old spelling (deprecated)" : "shorthand",
+                           join(e.commands, ", "));
     }
     return out;
 }

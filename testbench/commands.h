@@ -31,6 +31,7 @@ void bind_run_command(ConfigBinder& b, RunOptions& o);
 struct CommandKeys {
     std::string command;
     std::vector<ConfigBinder::Binding> bindings;
+    std::vector<ConfigBinder::Alias> aliases;
 };
 std::vector<CommandKeys> every_command_keys();
 

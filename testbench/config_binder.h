@@ -103,12 +103,15 @@ class ConfigBinder {
 
     const std::vector<Binding>& bindings() const { return m_bindings; }
 
-  private:
+    /// Another spelling of a key: a shorthand, or an old spelling kept with a warning.
     struct Alias {
         std::string name;
         std::string key;
         bool deprecated = false;
     };
+    const std::vector<Alias>& aliases() const { return m_aliases; }
+
+  private:
     void add(Binding b);
     std::string text_of(const boost::program_options::variables_map& vm, const Binding& b) const;
 
