@@ -219,7 +219,7 @@ void write_ini_file(const std::string& path, const std::string& text, const std:
 void parse_options(int argc, const char* const* argv, const po::options_description& cli,
                    const po::options_description& file_keys,
                    const po::positional_options_description* positional, po::variables_map& vm,
-                   ConfigOrigins* origins) {
+                   ConfigOrigins* origins, const char* config_option) {
     namespace style = po::command_line_style;
     try {
         po::command_line_parser parser(argc, argv);
@@ -237,8 +237,8 @@ void parse_options(int argc, const char* const* argv, const po::options_descript
     } catch (po::error& e) {
         throw ConfigError("", "command line: " + boost_message(e));
     }
-    if (vm.count("config") != 0) {
-        const std::string path = vm["config"].as<std::string>();
+    if (vm.count(config_option) != 0) {
+        const std::string path = vm[config_option].as<std::string>();
         const std::vector<IniEntry> entries = parse_ini(read_config_file(path), path);
         po::parsed_options parsed(&file_keys);
         for (const IniEntry& entry : entries) {

@@ -154,7 +154,8 @@ class ConfigOrigins {
 /// Splits "a,b,c" at commas (empty text: one empty item).
 std::vector<std::string> split_list(const std::string& text);
 
-/// Parses `argv` plus an optional INI file (its path in the "config" option) into `vm`.
+/// Parses `argv` plus an optional INI file (its path in the option `config_option`, "config"
+/// by default) into `vm`.
 /// Command-line values win over file values. Options are matched exactly: no abbreviation is
 /// guessed (--ou is not --out). The file must be a regular file of at most 1 MiB
 /// (common/config_text.h, parse_ini); unknown or malformed keys throw ConfigError naming the
@@ -164,6 +165,7 @@ void parse_options(int argc, const char* const* argv,
                    const boost::program_options::options_description& cli,
                    const boost::program_options::options_description& file_keys,
                    const boost::program_options::positional_options_description* positional,
-                   boost::program_options::variables_map& vm, ConfigOrigins* origins = nullptr);
+                   boost::program_options::variables_map& vm, ConfigOrigins* origins = nullptr,
+                   const char* config_option = "config");
 
 }  // namespace dnsim::tb

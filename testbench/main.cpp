@@ -319,7 +319,8 @@ int cmd_energy(int argc, const char* const* argv) {
     po::options_description general("Options of 'dnsim energy'");
     general.add_options()("help,h", "print this help")(
         "summary", po::value<std::string>(&opt.summary), "the summary.json of a dnsim run")(
-        "config", po::value<std::string>(), "INI file with energy.* keys")(
+        "energy-table", po::value<std::string>(),
+        "INI file with energy.* keys ([energy] section), e.g. another technology's table")(
         "out", po::value<std::string>(), "also write DIR/energy.json");
     po::options_description cli;
     cli.add(general).add(binder.command_line());
@@ -327,9 +328,10 @@ int cmd_energy(int argc, const char* const* argv) {
     positional.add("summary", 1);
     po::variables_map vm;
     dnsim::tb::ConfigOrigins origins;
-    dnsim::tb::parse_options(argc, argv, cli, binder.options(), &positional, vm, &origins);
+    dnsim::tb::parse_options(argc, argv, cli, binder.options(), &positional, vm, &origins,
+                             "energy-table");
     if (vm.count("help") != 0) {
-        std::cout << "usage: dnsim energy SUMMARY [--config table.ini] [--energy.ENTRY VALUE ...] "
+        std::cout << "usage: dnsim energy SUMMARY [--energy-table table.ini] [--energy.ENTRY VALUE ...] "
                      "[--out DIR]\n\nThe energy and power of a finished dnsim run under another "
                      "energy table, from the action counts in its summary.json; the table starts "
                      "as the run's.\n\n"
