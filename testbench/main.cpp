@@ -331,11 +331,12 @@ int cmd_energy(int argc, const char* const* argv) {
     dnsim::tb::parse_options(argc, argv, cli, binder.options(), &positional, vm, &origins,
                              "energy-table");
     if (vm.count("help") != 0) {
-        std::cout << "usage: dnsim energy SUMMARY [--energy-table table.ini] [--energy.ENTRY VALUE ...] "
-                     "[--out DIR]\n\nThe energy and power of a finished dnsim run under another "
-                     "energy table, from the action counts in its summary.json; the table starts "
-                     "as the run's.\n\n"
-                  << cli << "\n";
+        std::cout
+            << "usage: dnsim energy SUMMARY [--energy-table table.ini] [--energy.ENTRY VALUE ...] "
+               "[--out DIR]\n\nThe energy and power of a finished dnsim run under another "
+               "energy table, from the action counts in its summary.json; the table starts "
+               "as the run's.\n\n"
+            << cli << "\n";
         return 0;
     }
     if (opt.summary.empty())
