@@ -2,7 +2,6 @@
 #include "testbench/config_binder.h"
 
 #include <cmath>
-#include <filesystem>
 #include <limits>
 
 #include <map>
@@ -11,7 +10,6 @@
 
 #include "models/common/config_error.h"
 #include "models/common/config_text.h"
-#include "models/common/output_files.h"
 
 namespace po = boost::program_options;
 
@@ -208,13 +206,6 @@ std::string boost_message(po::error& e) {
 }
 
 }  // namespace
-
-void write_ini_file(const std::string& path, const std::string& text, const std::string& option) {
-    check_output_file(path, option);
-    const std::filesystem::path p(path);
-    write_file_atomically(p.has_parent_path() ? p.parent_path().string() : ".",
-                          p.filename().string(), text, option);
-}
 
 void parse_options(int argc, const char* const* argv, const po::options_description& cli,
                    const po::options_description& file_keys,

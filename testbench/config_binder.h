@@ -121,10 +121,6 @@ class ConfigBinder {
     std::vector<Alias> m_aliases;
 };
 
-/// Writes an INI text to `path` (check_output_file first; atomically: a complete file or none).
-/// `option` names the option that gave the path in errors.
-void write_ini_file(const std::string& path, const std::string& text, const std::string& option);
-
 /// The help of a key: its line, then unit and accepted values ("[MHz, 1 to 10000]").
 std::string key_help(const config::KeyInfo& info);
 

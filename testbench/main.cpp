@@ -3,7 +3,6 @@
 // (one message naming the key or file), 3 a self-check failed, 4 internal error.
 #include <algorithm>
 #include <cstdlib>
-#include <filesystem>
 #include <iostream>
 #include <string>
 #include <systemc>
@@ -55,7 +54,7 @@ void dump_config(const po::variables_map& vm, const dnsim::tb::ConfigBinder& bin
         vm, fmt::format("dnsim {} {}: every configuration key, resolved; dnsim {} --config FILE "
                         "reruns it (MODEL and the options are not keys: give them again)",
                         command, kVersion, command));
-    dnsim::tb::write_ini_file(vm["dump-config"].as<std::string>(), text, "dump-config");
+    dnsim::write_output_file(vm["dump-config"].as<std::string>(), text, "dump-config");
 }
 
 constexpr const char* kDumpConfigHelp =
@@ -302,11 +301,7 @@ int cmd_keys(int argc, const char* const* argv) {
         std::cout << text;
         return 0;
     }
-    const std::string path = vm["file"].as<std::string>();
-    dnsim::check_output_file(path, "file");
-    const std::filesystem::path p(path);
-    dnsim::write_file_atomically(p.has_parent_path() ? p.parent_path().string() : ".",
-                                 p.filename().string(), text, "file");
+    dnsim::write_output_file(vm["file"].as<std::string>(), text, "file");
     return 0;
 }
 

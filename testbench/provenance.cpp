@@ -33,8 +33,7 @@ std::string utc_now() {
 
 /// The keys that seed random streams: with them, the run is reproduced bit for bit.
 bool is_seed_key(const std::string& key) {
-    const std::string tail =
-        key.substr(key.rfind('.') == std::string::npos ? 0 : key.rfind('.') + 1);
+    const std::string tail = key.substr(key.rfind('.') + 1);  // npos + 1 == 0: the whole key
     return tail == "seed" || tail == "seeds" || tail == "chip_seed";
 }
 

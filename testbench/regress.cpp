@@ -148,8 +148,11 @@ std::vector<std::string> split_csv_line(const std::string& line) {
     std::vector<std::string> out;
     std::string cell;
     bool quoted = false;
-    for (const char ch : line) {
-        if (ch == '"')
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        const char ch = line[i];
+        if (ch == '"' && quoted && i + 1 < line.size() && line[i + 1] == '"')
+            cell += line[++i];  // "" in a quoted field (csv_field writes a quote so)
+        else if (ch == '"')
             quoted = !quoted;
         else if (ch == ',' && !quoted)
             out.push_back(std::exchange(cell, {}));
@@ -576,9 +579,7 @@ int run_regress(const RegressOptions& opt, std::ostream& out) {
         }
     }
     if (!opt.junit.empty()) {
-        const fs::path p(opt.junit);
-        write_file_atomically(p.has_parent_path() ? p.parent_path().string() : ".",
-                              p.filename().string(), junit_text(cases, results, seconds), "junit");
+        write_output_file(opt.junit, junit_text(cases, results, seconds), "junit");
     }
     const bool keep = opt.keep || failed + errors > 0;
     if (own_work && !keep) {

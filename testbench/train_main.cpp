@@ -30,6 +30,7 @@
 #include "testbench/config_binder.h"
 #include "testbench/config_keys.h"
 #include "testbench/model_loader.h"
+#include "testbench/provenance.h"
 #include "testbench/result_json.h"
 #include "testbench/train_keys.h"
 #include "workloads/graph/transforms.h"
@@ -122,7 +123,7 @@ StageOptions parse(int argc, const char* const* argv, const std::string& stage) 
         outputs.push_back("platform.ini");
     check_output_dir(o.out, outputs, "out");
     if (!o.dump_config.empty()) {
-        tb::write_ini_file(
+        write_output_file(
             o.dump_config,
             binder.resolved_ini(vm, fmt::format("dnsim-train {} {}: every configuration key, "
                                                 "resolved; dnsim-train {} --config FILE reruns "
@@ -350,9 +351,7 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
 
 int main(int argc, char** argv) {
     install_interrupt_cleanup("dnsim-train");
-    std::string invocation;
-    for (int i = 0; i < argc; ++i)
-        invocation += (i ? " " : "") + std::string(argv[i]);
+    const std::string invocation = tb::command_line(argc, argv);
     try {
         dnsim::isa::check_environment();
         if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {

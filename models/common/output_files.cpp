@@ -289,6 +289,14 @@ void write_file_atomically(const std::string& dir, const std::string& name,
     write_files_atomically(dir, {{name, content}}, key);
 }
 
+void write_output_file(const std::string& path, const std::string& content,
+                       const std::string& key) {
+    check_output_file(path, key);
+    const fs::path p(path);
+    write_file_atomically(p.has_parent_path() ? p.parent_path().string() : ".",
+                          p.filename().string(), content, key);
+}
+
 void write_files_atomically(const std::string& dir,
                             const std::vector<std::pair<std::string, std::string>>& files,
                             const std::string& key) {

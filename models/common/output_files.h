@@ -38,6 +38,10 @@ void check_output_file(const std::string& path, const std::string& key);
 void write_file_atomically(const std::string& dir, const std::string& name,
                            const std::string& content, const std::string& key = "out");
 
+/// Writes `content` to the one file `path` (--export FILE, --junit FILE, ...): check_output_file
+/// first, then write_file_atomically into its directory. Errors name `key`.
+void write_output_file(const std::string& path, const std::string& content, const std::string& key);
+
 /// Writes several files into `dir`: all of them to temporary files first, then each renamed
 /// over its target, so a failure while writing replaces none of them. Errors as
 /// write_file_atomically.
