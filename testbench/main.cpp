@@ -1,7 +1,11 @@
 // The dnsim command: subcommands with Boost.Program_options; the same dotted keys work on the
 // command line and in an INI file given with --config. Exit codes: 0 success, 1 bad input
 // (one message naming the key or file), 3 a self-check failed, 4 internal error.
+#include <sys/prctl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <csignal>
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -29,6 +33,7 @@
 #include "testbench/regress.h"
 #include "testbench/run_memory.h"
 #include "testbench/run_study.h"
+#include "testbench/sweep_run.h"
 #include "workloads/graph/transforms.h"
 #include "workloads/onnx/onnx_io.h"
 #include "workloads/topologies/topologies.h"
@@ -76,7 +81,10 @@ void print_usage(std::ostream& os) {
           "  energy     a run's energy and power under another energy table, from the\n"
           "             action counts in its summary.json (no new simulation)\n"
           "  regress    run a directory of regression cases, compare their metrics with the\n"
-          "             expected values (--junit FILE for CI; docs/regression.md)\n\n"
+          "             expected values (--junit FILE for CI; docs/regression.md)\n"
+          "  sweep      run a study: every point of its axes as its own run, locally or under\n"
+          "             mpirun, into one SQLite database; resume, status, Pareto fronts\n"
+          "             (docs/studies.md)\n\n"
           "Run 'dnsim <command> --help' for the options of a command.\n";
 }
 
@@ -392,9 +400,86 @@ int cmd_regress(int argc, const char* const* argv) {
     return dnsim::tb::run_regress(opt, std::cout);
 }
 
+/// dnsim sweep STUDY.ini | DIR: the points of a study, each in its own dnsim process.
+int cmd_sweep(int argc, const char* const* argv) {
+    dnsim::tb::SweepOptions opt;
+    po::options_description general("Options of 'dnsim sweep'");
+    general.add_options()("help,h", "print this help")(
+        "study", po::value<std::string>(&opt.target),
+        "the study file, or the results directory of a sweep")(
+        "out", po::value<std::string>(&opt.out_dir),
+        "results directory (default results/sweep/NAME)")(
+        "jobs", po::value<unsigned>(&opt.jobs), "points run at once on this machine (default 1)")(
+        "list", "print the points of the study and run nothing")(
+        "status", "print how far the study's sweep is (running or finished)")(
+        "resume", "also rerun the points that failed")("yes",
+                                                       "run more points than the safety limit")(
+        "retries", po::value<unsigned>(&opt.retries),
+        "reruns of a point whose process was killed or crashed (default 1)")(
+        "shard", po::value<std::string>(&opt.shard),
+        "run only slice K of N (K/N, e.g. a Slurm array task); no database, see --collect")(
+        "collect", "put the point results of shards into the study's database")(
+        "pareto", po::value<std::string>(&opt.pareto),
+        "print and write the Pareto-optimal points for these objectives, e.g. "
+        "accuracy_pct:max,latency_us:min,energy_uJ:min");
+    po::positional_options_description positional;
+    positional.add("study", 1);
+    po::variables_map vm;
+    dnsim::tb::parse_options(argc, argv, general, po::options_description(), &positional, vm);
+    if (vm.count("help") != 0) {
+        std::cout << "usage: dnsim sweep STUDY.ini [--jobs N] [--out DIR] [--list] [--resume]\n"
+                     "       dnsim sweep DIR [--status | --pareto OBJECTIVES | --collect | "
+                     "--resume]\n"
+                     "       mpirun -np N dnsim sweep STUDY.ini [--out DIR]\n\n"
+                     "A study file names a command (run or denoiser), a base configuration and "
+                     "the axes it varies (docs/studies.md). Each point runs as its own dnsim "
+                     "process; the results go into DIR/study.db (SQLite) and DIR/results.csv. "
+                     "Exit status: 0 every point ok, 2 a point failed (its error is recorded), "
+                     "1 bad input.\n\n"
+                  << general << "\n";
+        return 0;
+    }
+    if (opt.target.empty())
+        throw ConfigError("study", "missing; usage: dnsim sweep STUDY.ini (see --help)");
+    if (vm.count("jobs") != 0 && (opt.jobs < 1 || opt.jobs > 1024))
+        throw ConfigError("jobs", fmt::format("{} is out of range; accepted: 1 to 1024", opt.jobs));
+    if (opt.retries > 10)
+        throw ConfigError("retries",
+                          fmt::format("{} is out of range; accepted: 0 to 10", opt.retries));
+    opt.list = vm.count("list") != 0;
+    opt.status = vm.count("status") != 0;
+    opt.resume = vm.count("resume") != 0;
+    opt.yes = vm.count("yes") != 0;
+    opt.collect = vm.count("collect") != 0;
+    const int modes = (opt.list ? 1 : 0) + (opt.status ? 1 : 0) + (opt.collect ? 1 : 0) +
+                      (opt.pareto.empty() ? 0 : 1);
+    if (modes > 1)
+        throw ConfigError("sweep", "--list, --status, --collect and --pareto go one at a time");
+    if (!opt.shard.empty() && modes > 0)
+        throw ConfigError("shard",
+                          "runs points; it does not go with --list, --status, --collect "
+                          "or --pareto");
+    return dnsim::tb::run_sweep(opt, std::cout, std::cerr);
+}
+
+/// A point process of dnsim sweep ends with the sweep that started it, even one killed by
+/// SIGKILL, so that a resumed sweep never finds an old point still writing (sweep_run.h).
+void follow_sweep_parent() {
+    const char* parent = std::getenv("DNSIM_SWEEP_PARENT");
+    if (parent == nullptr || *parent == '\0')
+        return;
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (std::to_string(::getppid()) != parent) {
+        std::cerr << "dnsim: error: started by dnsim sweep (process " << parent
+                  << "), which has ended\n";
+        std::_Exit(1);
+    }
+}
+
 }  // namespace
 
 int sc_main(int argc, char* argv[]) {
+    follow_sweep_parent();
     dnsim::install_interrupt_cleanup("dnsim");
     dnsim::platform::configure_systemc_reporting();
     try {
@@ -434,8 +519,11 @@ int sc_main(int argc, char* argv[]) {
         if (first == "regress") {
             return cmd_regress(argc - 1, argv + 1);
         }
+        if (first == "sweep") {
+            return cmd_sweep(argc - 1, argv + 1);
+        }
         std::cerr << "dnsim: error: unknown command '" << first
-                  << "'; accepted: denoiser, inspect, eval, run, energy, keys, regress (see "
+                  << "'; accepted: denoiser, inspect, eval, run, energy, keys, regress, sweep (see "
                      "--help)\n";
         return 1;
     } catch (const ConfigError& e) {
