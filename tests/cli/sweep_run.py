@@ -1,0 +1,309 @@
+#!/usr/bin/env python3
+"""dnsim sweep end to end (docs/studies.md): the database against the point files, resume,
+a sweep killed with SIGKILL and resumed, failed points, shards and --collect, --status,
+--pareto against a front computed here, and an MPI sweep against the local one.
+usage: sweep_run.py CASE DNSIM OUT_DIR [BAD_MODEL]"""
+import csv
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+case, dnsim, out = sys.argv[1:4]
+bad_model = sys.argv[4] if len(sys.argv) > 4 else ""
+shutil.rmtree(out, ignore_errors=True)
+os.makedirs(out)
+
+# Columns that say where and when a point ran, not what it computed.
+RUN_COLUMNS = {"wall_s", "run_wall_s", "worker", "date_utc", "host", "provenance", "result"}
+
+
+def fail(msg):
+    print(f"FAIL ({case}): {msg}")
+    sys.exit(1)
+
+
+def sweep(*args, expect=0, env=None):
+    p = subprocess.run([dnsim, "sweep", *args], capture_output=True, text=True, env=env)
+    if p.returncode != expect:
+        fail(f"dnsim sweep {' '.join(args)}: exit {p.returncode}, expected {expect}\n"
+             f"{p.stdout}\n{p.stderr}")
+    return p
+
+
+def write(name, text):
+    path = os.path.join(out, name)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def rows(db, skip=RUN_COLUMNS):
+    c = sqlite3.connect(db)
+    cols = [r[1] for r in c.execute("PRAGMA table_info(points)")]
+    keep = [x for x in cols if x not in skip]
+    sel = ", ".join(f'"{k}"' for k in keep)
+    data = c.execute(f"SELECT {sel} FROM points ORDER BY point").fetchall()
+    c.close()
+    return keep, data
+
+
+def as_dicts(db):
+    keep, data = rows(db, skip=set())
+    return [dict(zip(keep, r)) for r in data]
+
+
+# A denoiser block on the accelerator: milliseconds per point.
+DENOISER_STUDY = """; a small study of the denoiser accelerator
+[study]
+name = blocks
+command = denoiser
+
+[base]
+block.channels = 8
+block.height = 6
+block.width = 5
+
+[axes]
+denoiser.cores = 1, 2, 4
+denoiser.lanes = range(1, 4, 3)
+"""
+
+# Timing-only ResNet-18 with the paper's two blocks: a few hundred ms per point.
+TIMING_STUDY = """[study]
+name = timing
+model = resnet18
+timing_only = true
+denoisers = conv1,layer4.1.conv2
+
+[axes]
+denoiser.cores = range(1, 8, 1)
+cgra.pass_ns = 52, 100
+"""
+
+
+def check_against_files(db_path, study_dir, n):
+    """Every row of the database holds what its point's files say."""
+    pts = as_dicts(db_path)
+    if len(pts) != n:
+        fail(f"{len(pts)} rows in the database, expected {n}")
+    for r in pts:
+        d = os.path.join(study_dir, "points", f"{r['point']:06d}")
+        with open(os.path.join(d, "denoiser.json")) as f:
+            res = json.load(f)
+        with open(os.path.join(d, "point.json")) as f:
+            rec = json.load(f)
+        if r["status"] != "ok" or rec["status"] != "ok":
+            fail(f"point {r['point']}: status {r['status']}")
+        if r["cycles"] != res["total_cycles"]:
+            fail(f"point {r['point']}: cycles {r['cycles']} != {res['total_cycles']}")
+        if abs(r["energy_pJ"] - res["total_energy_pJ"]) > 1e-9 * res["total_energy_pJ"]:
+            fail(f"point {r['point']}: energy_pJ {r['energy_pJ']} != {res['total_energy_pJ']}")
+        if abs(r["latency_us"] - res["time_ns"] / 1000) > 1e-12 * res["time_ns"]:
+            fail(f"point {r['point']}: latency_us {r['latency_us']} != time_ns/1000")
+        cfg = res["config"]
+        if str(r["denoiser.cores"]) != cfg["denoiser.cores"] or \
+                str(r["denoiser.lanes"]) != cfg["denoiser.lanes"]:
+            fail(f"point {r['point']}: axis columns {r['denoiser.cores']}, "
+                 f"{r['denoiser.lanes']} but the run had {cfg['denoiser.cores']}, "
+                 f"{cfg['denoiser.lanes']}")
+        if r["denoiser_mac_units"] != r["denoiser.cores"] * 9:
+            fail(f"point {r['point']}: MAC units {r['denoiser_mac_units']}")
+        if r["config_hash"] != rec["config_hash"]:
+            fail(f"point {r['point']}: config hash differs from point.json")
+        if not os.path.exists(os.path.join(d, "resolved.ini")):
+            fail(f"point {r['point']}: no resolved.ini")
+    return pts
+
+
+if case == "results":
+    study = write("blocks.ini", DENOISER_STUDY)
+    listing = sweep(study, "--list").stdout
+    # Grid order: the first axis slowest.
+    want = [(c, l) for c in (1, 2, 4) for l in (1, 4)]
+    lines = [l.split() for l in listing.splitlines()[1:]]
+    got = [(int(l[2].split("=")[1]), int(l[3].split("=")[1])) for l in lines]
+    if got != want:
+        fail(f"--list gives {got}, expected {want}")
+    d = os.path.join(out, "blocks")
+    p = sweep(study, "--out", d, "--jobs", "2")
+    if "6 ok, 0 failed" not in p.stdout:
+        fail(f"summary line: {p.stdout}")
+    pts = check_against_files(os.path.join(d, "study.db"), d, 6)
+    # More cores never take more cycles; lanes at a fixed core count likewise.
+    by = {(r["denoiser.cores"], r["denoiser.lanes"]): r["cycles"] for r in pts}
+    for l in (1, 4):
+        if not by[(1, l)] >= by[(2, l)] >= by[(4, l)]:
+            fail(f"cycles do not fall with cores at {l} lanes: {by}")
+    with open(os.path.join(d, "results.csv")) as f:
+        table = list(csv.DictReader(f))
+    if len(table) != 6 or [int(r["point"]) for r in table] != list(range(6)):
+        fail("results.csv does not hold the 6 points in order")
+    if "provenance" in table[0] or table[0]["git_commit"] == "":
+        fail("results.csv: the provenance columns")
+    # Run again: nothing to do, nothing changes.
+    before = rows(os.path.join(d, "study.db"), skip=set())
+    p = sweep(study, "--out", d)
+    if "0 to run (6 done earlier" not in p.stderr:
+        fail(f"a second run should skip every point: {p.stderr}")
+    if rows(os.path.join(d, "study.db"), skip=set()) != before:
+        fail("a second run changed the database")
+    st = sweep(d, "--status").stdout
+    if "6 points: 6 done, 0 failed, 0 left" not in st:
+        fail(f"--status: {st}")
+
+elif case == "pareto":
+    study = write("blocks.ini", DENOISER_STUDY)
+    d = os.path.join(out, "blocks")
+    sweep(study, "--out", d, "--jobs", "2")
+    p = sweep(d, "--pareto", "latency_us:min,energy_pJ:min,denoiser_mac_units:min")
+    pts = as_dicts(os.path.join(d, "study.db"))
+    objs = [("latency_us", -1), ("energy_pJ", -1), ("denoiser_mac_units", -1)]
+
+    def dominates(a, b):
+        ge = all(s * a[k] >= s * b[k] for k, s in objs)
+        gt = any(s * a[k] > s * b[k] for k, s in objs)
+        return ge and gt
+    front = sorted(r["point"] for r in pts if not any(dominates(o, r) for o in pts))
+    with open(os.path.join(d, "pareto.csv")) as f:
+        got = sorted(int(r["point"]) for r in csv.DictReader(f))
+    if got != front:
+        fail(f"pareto.csv holds points {got}; the front is {front}")
+    if f"{len(front)} points" not in p.stdout:
+        fail(f"printed front: {p.stdout}")
+
+elif case == "failed":
+    if not bad_model:
+        fail("needs a model file that does not load")
+    study = write("models.ini", f"""[study]
+name = models
+timing_only = true
+[axes]
+model = resnet18, "{bad_model}"
+""")
+    d = os.path.join(out, "models")
+    p = sweep(study, "--out", d, expect=2)
+    pts = as_dicts(os.path.join(d, "study.db"))
+    if [r["status"] for r in pts] != ["ok", "failed"]:
+        fail(f"statuses {[r['status'] for r in pts]}")
+    if pts[1]["exit_status"] != 1 or os.path.basename(bad_model) not in pts[1]["error"]:
+        fail(f"failed point: exit {pts[1]['exit_status']}, error {pts[1]['error']!r}")
+    if "point 1" not in p.stdout or "1 failed" not in p.stdout:
+        fail(f"summary does not report the failed point: {p.stdout}")
+    # Without --resume a failed point stays; with it, it is rerun (and fails again).
+    p = sweep(study, "--out", d, expect=2)
+    if "0 to run" not in p.stderr:
+        fail(f"without --resume: {p.stderr}")
+    p = sweep(study, "--out", d, "--resume", expect=2)
+    if "1 to run (1 done earlier" not in p.stderr:
+        fail(f"--resume: {p.stderr}")
+    if "1 done, 1 failed, 0 left" not in sweep(d, "--status").stdout:
+        fail("--status after a failed point")
+
+elif case == "kill":
+    study = write("timing.ini", TIMING_STUDY)
+    n = 16
+    ref = os.path.join(out, "reference")
+    sweep(study, "--out", ref, "--jobs", "1")
+    d = os.path.join(out, "killed")
+    proc = subprocess.Popen([dnsim, "sweep", study, "--out", d, "--jobs", "2"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    db = os.path.join(d, "study.db")
+    deadline = time.time() + 120
+    done = 0
+    while time.time() < deadline:
+        if os.path.exists(db):
+            try:
+                c = sqlite3.connect(db, timeout=5)
+                done = c.execute("SELECT COUNT(*) FROM points").fetchone()[0]
+                c.close()
+            except sqlite3.Error:
+                done = 0
+        if done >= 3 or proc.poll() is not None:
+            break
+        time.sleep(0.02)
+    if proc.poll() is not None:
+        fail("the sweep finished before it could be killed; make its points slower")
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    time.sleep(0.5)
+    # Its point processes died with it.
+    orphans = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                if f"DNSIM_SWEEP_PARENT={proc.pid}".encode() in f.read():
+                    orphans.append(pid)
+        except OSError:
+            pass
+    if orphans:
+        fail(f"point processes outlived the killed sweep: {orphans}")
+    c = sqlite3.connect(db)
+    partial = c.execute("SELECT COUNT(*) FROM points").fetchone()[0]
+    c.close()
+    if not 3 <= partial < n:
+        fail(f"{partial} points recorded when killed")
+    p = sweep(study, "--out", d, "--jobs", "2", "--resume")
+    if f"{n - partial} to run ({partial} done earlier" not in p.stderr:
+        fail(f"the resumed sweep should run the {n - partial} points left: {p.stderr}")
+    if rows(db) != rows(os.path.join(ref, "study.db")):
+        fail("after the kill and --resume the database differs from an uninterrupted sweep")
+    left = [e for e in os.listdir(d) + os.listdir(os.path.join(d, "points"))
+            if e == "work" or e.endswith(".tmp")]
+    if left:
+        fail(f"leftovers after the resume: {left}")
+
+elif case == "shards":
+    study = write("blocks.ini", DENOISER_STUDY)
+    ref = os.path.join(out, "reference")
+    sweep(study, "--out", ref, "--jobs", "1")
+    d = os.path.join(out, "sharded")
+    for k in (1, 2, 3):
+        p = sweep(study, "--out", d, "--shard", f"{k}/3")
+        if "2 to run" not in p.stderr:
+            fail(f"shard {k}/3 should run 2 of 6 points: {p.stderr}")
+    if os.path.exists(os.path.join(d, "study.db")):
+        fail("a shard wrote the database")
+    st = sweep(d, "--status").stdout
+    if "6 point directories are not in the database yet" not in st:
+        fail(f"--status before --collect: {st}")
+    p = sweep(d, "--collect")
+    if "collected 6 new point results" not in p.stdout:
+        fail(f"--collect: {p.stdout}")
+    if rows(os.path.join(d, "study.db")) != rows(os.path.join(ref, "study.db")):
+        fail("the collected database differs from the local sweep's")
+    p = sweep(d, "--collect")
+    if "collected 0 new" not in p.stdout:
+        fail(f"a second --collect: {p.stdout}")
+
+elif case == "mpi":
+    mpirun = shutil.which("mpirun")
+    if mpirun is None:
+        fail("mpirun not found (openmpi-bin)")
+    env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+               OMPI_MCA_rmaps_base_oversubscribe="1")
+    for name, text in (("blocks", DENOISER_STUDY), ("timing", TIMING_STUDY)):
+        study = write(f"{name}.ini", text)
+        ref = os.path.join(out, f"{name}_jobs1")
+        sweep(study, "--out", ref, "--jobs", "1")
+        d = os.path.join(out, f"{name}_mpi")
+        p = subprocess.run([mpirun, "-np", "3", "--oversubscribe", dnsim, "sweep", study,
+                            "--out", d], capture_output=True, text=True, env=env)
+        if p.returncode != 0:
+            fail(f"mpirun: exit {p.returncode}\n{p.stdout}\n{p.stderr}")
+        a, b = rows(os.path.join(d, "study.db")), rows(os.path.join(ref, "study.db"))
+        if a != b:
+            fail(f"{name}: the MPI sweep's database differs from --jobs 1's")
+        workers = {r["worker"] for r in as_dicts(os.path.join(d, "study.db"))}
+        if not workers <= {"rank 1 on " + os.uname().nodename, "rank 2 on " +
+                           os.uname().nodename} or len(workers) != 2:
+            fail(f"{name}: points ran on {workers}; expected both worker ranks")
+else:
+    fail(f"unknown case {case}")
+print(f"ok ({case})")
