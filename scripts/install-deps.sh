@@ -9,6 +9,7 @@ packages=(
     libonnx-dev libprotobuf-dev zlib1g-dev libtorch-dev
     libonnx-testdata python3-onnx python3-numpy python3-torch python3-torchvision
     dataset-fashion-mnist
+    libsqlite3-dev libopenmpi-dev openmpi-bin
 )
 missing=()
 for p in "${packages[@]}"; do
