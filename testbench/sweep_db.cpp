@@ -122,8 +122,13 @@ double config_number(const json& r, const char* key) {
     return v.is_string() ? std::strtod(v.get<std::string>().c_str(), nullptr) : v.get<double>();
 }
 
+/// A finite number as JSON (an integer when it is one), null otherwise.
 json finite(double v) {
-    return std::isfinite(v) ? json(v) : json();
+    if (!std::isfinite(v))
+        return json();
+    if (v == std::floor(v) && std::abs(v) < 9e15)
+        return static_cast<std::int64_t>(v);
+    return v;
 }
 
 /// Energy per inference of the components whose name starts with `prefix`, in µJ.
@@ -347,6 +352,16 @@ json cell_json(const std::string& text) {
     if (end == text.c_str() + text.size())
         return d;
     return text;
+}
+
+/// A real number with 6 significant digits for a console table (the CSV keeps every digit);
+/// other text as it is.
+std::string short_number(const std::string& text) {
+    if (text.find_first_of(".eE") == std::string::npos)
+        return text;
+    char* end = nullptr;
+    const double v = std::strtod(text.c_str(), &end);
+    return end == text.c_str() + text.size() ? fmt::format("{:.6g}", v) : text;
 }
 
 }  // namespace
@@ -731,7 +746,7 @@ std::string pareto_front(const SweepDb& db, const std::string& spec, std::ostrea
         width[i] = cols[i].size();
     for (const std::size_t r : front) {
         for (std::size_t i = 0; i < cols.size(); ++i)
-            width[i] = std::max(width[i], rows[r][i].value_or("").size());
+            width[i] = std::max(width[i], short_number(rows[r][i].value_or("")).size());
     }
     out << fmt::format("Pareto front of {} ok points ({}): {} points\n", cands.size(), spec,
                        front.size());
@@ -744,7 +759,7 @@ std::string pareto_front(const SweepDb& db, const std::string& spec, std::ostrea
     for (const std::size_t r : front) {
         for (std::size_t i = 0; i < cols.size(); ++i) {
             const std::string v = rows[r][i].value_or("");
-            out << fmt::format("{:<{}}  ", v, width[i]);
+            out << fmt::format("{:<{}}  ", short_number(v), width[i]);
             csv += (i ? "," : "") + csv_field(v);
         }
         out << "\n";

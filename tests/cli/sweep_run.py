@@ -155,6 +155,85 @@ if case == "results":
     st = sweep(d, "--status").stdout
     if "6 points: 6 done, 0 failed, 0 left" not in st:
         fail(f"--status: {st}")
+    # docs/studies.md names every column of the points table.
+    docs = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs",
+                        "studies.md")
+    with open(docs) as f:
+        text = f.read()
+    c = sqlite3.connect(os.path.join(d, "study.db"))
+    cols = [r[1] for r in c.execute("PRAGMA table_info(points)")]
+    c.close()
+    missing = [col for col in cols if f"`{col}`" not in text and not col.startswith("denoiser.")]
+    if missing:
+        fail(f"docs/studies.md does not describe the columns {missing}")
+
+elif case == "run_metrics":
+    # The run command's metric columns, and docs/studies.md naming each of them.
+    study = write("timing.ini", TIMING_STUDY.replace("range(1, 8, 1)", "4").replace(
+        "52, 100", "52"))
+    d = os.path.join(out, "timing")
+    sweep(study, "--out", d)
+    docs = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs",
+                        "studies.md")
+    with open(docs) as f:
+        text = f.read()
+    r = as_dicts(os.path.join(d, "study.db"))[0]
+    missing = [col for col in r if f"`{col}`" not in text and "." not in col]
+    if missing:
+        fail(f"docs/studies.md does not describe the columns {missing}")
+    with open(os.path.join(d, "points", "000000", "summary.json")) as f:
+        s = json.load(f)
+    energy = sum(e["energy_pJ"] for e in s["energy_per_inference"]) * 1e-6
+    den = sum(e["energy_pJ"] for e in s["energy_per_inference"]
+              if e["component"].startswith("denoiser.")) * 1e-6
+    checks = {"latency_us": s["latency_us"], "energy_uJ": energy, "denoiser_energy_uJ": den,
+              "cycles_per_inference": s["cycles_per_inference"],
+              "latency_overhead_pct": s["latency_overhead_pct"],
+              "parameter_overhead_pct": 100 * s["denoiser_params"] / s["backbone_params"],
+              "denoiser_sram_bytes": 65536 + 262144, "denoiser_mac_units": 4 * 9}
+    for k, v in checks.items():
+        if abs(r[k] - v) > 1e-9 * max(1, abs(v)):
+            fail(f"{k} = {r[k]}, the summary gives {v}")
+    for k in ("accuracy_pct", "accuracy_ci95_pct", "images"):
+        if r[k] is not None:
+            fail(f"a timing-only point has {k} = {r[k]}")
+    layers = sqlite3.connect(os.path.join(d, "study.db")).execute(
+        "SELECT layer, cycles FROM layers WHERE point = 0").fetchall()
+    with open(os.path.join(d, "points", "000000", "layers.csv")) as f:
+        want = [(row["layer"], int(row["cycles"])) for row in csv.DictReader(f)]
+    if layers != want:
+        fail("the layers table differs from layers.csv")
+
+elif case == "accuracy":
+    # Accuracy columns against the passes of each point's summary.json, the confidence interval
+    # computed here (t table value for 2 degrees of freedom: 4.303).
+    models = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "workloads",
+                          "models")
+    study = write("acc.ini", f"""[study]
+name = acc
+model = {os.path.join(models, "resnet18_28_denoised.onnx")}
+[base]
+dataset.limit = 100
+run.seeds = 3
+[axes]
+noise.activation_k = 0.1, 0.3
+""")
+    d = os.path.join(out, "acc")
+    sweep(study, "--out", d, "--jobs", "2")
+    for r in as_dicts(os.path.join(d, "study.db")):
+        with open(os.path.join(d, "points", f"{r['point']:06d}", "summary.json")) as f:
+            passes = json.load(f)["accuracy"]["passes"]
+        den = [100.0 * p["correct"] / p["images"] for p in passes if p["pass"] == "denoised"]
+        noisy = [100.0 * p["correct"] / p["images"] for p in passes if p["pass"] == "noisy"]
+        if len(den) != 3 or r["images"] != 100 or r["seeds"] != 3:
+            fail(f"point {r['point']}: {len(den)} denoised passes, {r['images']} images")
+        mean = sum(den) / 3
+        std = (sum((x - mean) ** 2 for x in den) / 2) ** 0.5
+        for k, v in (("accuracy_pct", mean), ("accuracy_denoised_pct", mean),
+                     ("accuracy_noisy_pct", sum(noisy) / 3),
+                     ("accuracy_ci95_pct", 4.303 * std / 3 ** 0.5)):
+            if abs(r[k] - v) > 1e-9:
+                fail(f"point {r['point']}: {k} = {r[k]}, expected {v}")
 
 elif case == "pareto":
     study = write("blocks.ini", DENOISER_STUDY)
