@@ -2,7 +2,8 @@
 // docs/benchmarks.md). Runs a timing-only study of ResNet-18 (ImageNet shape) with the paper's
 // two denoiser blocks, --points points (default 1000), with 1, 2 and 4 local jobs and, with
 // --mpi, under mpirun with 1, 2 and 4 worker ranks; and measures the parts of the overhead on
-// their own: a dnsim process start and the database write of one point.
+// their own: a dnsim process start, the database write of one point and the coordinator's
+// whole work per point.
 //   dnsim_bench_sweep build/testbench/dnsim [--points N] [--jobs 1,2,4] [--mpi] [--work DIR]
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,6 +25,7 @@
 #include <systemc>
 
 #include "testbench/sweep_db.h"
+#include "testbench/sweep_run.h"
 #include "testbench/sweep_study.h"
 
 namespace fs = std::filesystem;
@@ -183,7 +185,33 @@ int sc_main(int argc, char* argv[]) {
         "transaction): {:.2f} ms\n",
         std::count(o.files[1].second.begin(), o.files[1].second.end(), '\n') - 1, db_ms);
 
-    // 3. Whole sweeps.
+    // 3. The coordinator's whole work for one finished point (what rank 0 does for each result
+    // an MPI worker sends): the point directory written and renamed, the database row.
+    double commit_ms = 0.0;
+    {
+        dnsim::tb::SweepOptions opt;
+        opt.target = study.string();
+        opt.out_dir = (work / "commit").string();
+        std::ostringstream quiet;
+        dnsim::tb::SweepCoordinator c(opt, s, quiet, 1);
+        o.files.emplace_back("config.ini", std::string(400, 'k'));
+        o.files.emplace_back("resolved.ini", std::string(4000, 'r'));
+        o.files.emplace_back("dnsim.log", std::string(6000, 'l'));
+        constexpr int kCommits = 200;
+        t0 = Clock::now();
+        for (int i = 0; i < kCommits; ++i) {
+            o.index = static_cast<std::size_t>(i % points);
+            c.commit(o);
+        }
+        commit_ms = 1e3 * seconds_since(t0) / kCommits;
+    }
+    std::cout << fmt::format(
+        "coordinator's work per finished point (point directory + database "
+        "row): {:.2f} ms, i.e. at most {:.0f} points/s through one "
+        "coordinator\n",
+        commit_ms, 1e3 / commit_ms);
+
+    // 4. Whole sweeps.
     std::cout << fmt::format("\n{:<22} {:>9} {:>9} {:>11} {:>11} {:>12} {:>10}\n", "runner",
                              "wall s", "points/s", "point ms", "run ms", "overhead ms",
                              "efficiency");
