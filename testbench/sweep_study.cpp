@@ -337,6 +337,7 @@ struct Reader {
                 base[key] = e.value;
                 base_lines[key] = e.line;
             } else if (section == "axes" || section.rfind("zip ", 0) == 0) {
+                std::string axis_section = section;
                 if (section != "axes") {
                     const std::string group = trim(section.substr(4));
                     if (group.empty() ||
@@ -346,8 +347,9 @@ struct Reader {
                                           "a zipped group is [zip NAME] with NAME of letters, "
                                           "digits, '_' and '-'");
                     }
+                    axis_section = "zip " + group;  // [zip  g] is the group of [zip g]
                 }
-                raw_axes.push_back({key, e.value, section, e.line});
+                raw_axes.push_back({key, e.value, axis_section, e.line});
             } else {
                 throw ConfigError(place(file, section, "", e.line),
                                   "unknown section; accepted: [study], [base], [axes], [zip NAME]");
