@@ -461,9 +461,16 @@ struct Reader {
             return;
         }
         if (!varied_model) {
-            study.model = study.model.empty()
-                              ? default_run_model()
-                              : resolve_model(study.model, place(file, "study", "model", 0));
+            const std::string where = place(file, "study", "model", 0);
+            if (study.model.empty()) {
+                try {
+                    study.model = default_run_model();
+                } catch (const ConfigError& e) {
+                    throw ConfigError(where, e.message());
+                }
+            }
+            // (The shipped default too: a file, whose SHA-256 goes into the points' hashes.)
+            study.model = resolve_model(study.model, where);
         } else if (!study.model.empty()) {
             throw ConfigError(place(file, "study", "model", 0),
                               "set in [study] and varied in the axes");
