@@ -8,6 +8,7 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -320,11 +321,12 @@ struct Reader {
         }
     }
 
-    void read_entries(const std::vector<IniEntry>& entries) {
-        std::set<std::string> study_keys;
+    /// `first_section`: the line of the first [section]; keys before it are in no section,
+    /// whether or not their name has a dot ("denoiser.cores = 4" is not in [denoiser]).
+    void read_entries(const std::vector<IniEntry>& entries, int first_section) {
         for (const IniEntry& e : entries) {
             const std::size_t dot = e.key.find('.');
-            if (dot == std::string::npos) {
+            if (dot == std::string::npos || e.line < first_section) {
                 throw ConfigError(fmt::format("{} {} (line {})", file, e.key, e.line),
                                   "a key outside any section; a study has [study], [base], "
                                   "[axes] and [zip NAME] sections");
@@ -478,6 +480,17 @@ struct Reader {
     }
 };
 
+/// The line of the first `[section]` of INI text (every line starting with '[' is one).
+int first_section_line(const std::string& text) {
+    std::istringstream in(text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? text.substr(3) : text);
+    std::string line;
+    for (int n = 1; std::getline(in, line); ++n) {
+        if (trim(line).rfind('[', 0) == 0)
+            return n;
+    }
+    return std::numeric_limits<int>::max();
+}
+
 std::string canonical_text(const Study& s) {
     std::string t = "dnsim sweep study 1\n";
     t += fmt::format("command {}\nmodel {}\ndenoisers {}\ntiming_only {}\n", s.command, s.model,
@@ -523,7 +536,7 @@ Study read_study(const std::string& path) {
         throw ConfigError(path, e.message());
     }
     r.study.file = path;
-    r.read_entries(parse_ini(text, path));
+    r.read_entries(parse_ini(text, path), first_section_line(text));
     if (r.study.name.empty())
         r.study.name = fs::path(path).stem().string();
     const StudyKeys keys(r.study.command);
