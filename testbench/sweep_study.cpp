@@ -249,6 +249,19 @@ class StudyKeys {
     ConfigBinder m_binder;
 };
 
+/// A study's name is the directory of its results (results/sweep/NAME): one path component.
+void check_name(const std::string& name, const std::string& where) {
+    const bool control = std::any_of(name.begin(), name.end(), [](char c) {
+        return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+    });
+    if (name == "." || name == ".." || name.find('/') != std::string::npos || control) {
+        throw ConfigError(where, fmt::format("'{}' is not a directory name; a study's name is "
+                                             "its results directory (results/sweep/NAME): no "
+                                             "'/' or control characters, not '.' or '..'",
+                                             printable(name)));
+    }
+}
+
 std::string bool_text(const std::string& v, const std::string& where) {
     if (v == "true" || v == "1" || v == "yes")
         return "true";
@@ -298,6 +311,7 @@ struct Reader {
         const std::string where = place(file, "study", key, e.line);
         const std::string v = trim(e.value);
         if (key == "name") {
+            check_name(v, where);
             study.name = v;
         } else if (key == "command") {
             if (v != "run" && v != "denoiser") {
@@ -537,8 +551,10 @@ Study read_study(const std::string& path) {
     }
     r.study.file = path;
     r.read_entries(parse_ini(text, path), first_section_line(text));
-    if (r.study.name.empty())
+    if (r.study.name.empty()) {
         r.study.name = fs::path(path).stem().string();
+        check_name(r.study.name, place(path, "study", "name", 0));
+    }
     const StudyKeys keys(r.study.command);
     r.read_base(keys);
     r.read_axes(keys);
