@@ -511,8 +511,15 @@ std::string canonical_text(const Study& s) {
                      s.denoisers, s.timing_only);
     for (const auto& [k, v] : s.base)
         t += fmt::format("base {} {}\n", k, v);
-    for (const StudyAxis& a : s.axes)
-        t += fmt::format("axis [{}] {}: {}\n", a.section, a.key, fmt::join(a.values, "\x1f"));
+    // The dimensions in order (they number the points), each one's axes by key: the name of a
+    // zipped group and the order of its keys leave the points as they are.
+    for (std::size_t d = 0; d < s.dimensions.size(); ++d) {
+        std::map<std::string, const StudyAxis*> axes;
+        for (const std::size_t a : s.dimensions[d].axes)
+            axes[s.axes[a].key] = &s.axes[a];
+        for (const auto& [key, a] : axes)
+            t += fmt::format("axis {} {}: {}\n", d, key, fmt::join(a->values, "\x1f"));
+    }
     return t;
 }
 

@@ -513,6 +513,24 @@ TEST_CASE("sweep study: config hashes and identity ignore comments, spacing and 
         CHECK(x.size() == 64);
 }
 
+TEST_CASE("sweep study: the identity ignores the name of a zipped group and its keys' order") {
+    const fs::path dir = scratch() / "zip_identity";
+    const std::string head = "[study]\ncommand = denoiser\n[axes]\ndenoiser.cores = 1, 2\n";
+    const Study a = read_study(write(dir / "a.ini", head + "[zip sram]\n"
+                                                           "weight_sram.banks = 1, 2\n"
+                                                           "activation_sram.banks = 2, 4\n"));
+    const Study b = read_study(write(dir / "b.ini", head + "[zip memories]\n"
+                                                           "activation_sram.banks = 2, 4\n"
+                                                           "weight_sram.banks = 1, 2\n"));
+    CHECK(b.identity == a.identity);
+    CHECK(hashes_of(b) == hashes_of(a));
+    // Unzipped, the same keys make a grid of 2 x 2 x 2 points: another study.
+    const Study c = read_study(write(dir / "c.ini", head + "weight_sram.banks = 1, 2\n"
+                                                           "activation_sram.banks = 2, 4\n"));
+    CHECK(c.point_count() == 8);
+    CHECK(c.identity != a.identity);
+}
+
 TEST_CASE("sweep study: config hashes change with a value, only for the points it changes") {
     const fs::path dir = scratch() / "hash_changes";
     const std::string head = "[study]\ncommand = denoiser\n";
