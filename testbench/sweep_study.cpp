@@ -225,6 +225,12 @@ class StudyKeys {
                               "no such configuration key of this command (dnsim keys "
                               "lists them)");
         }
+        if (trim(value) != value) {
+            // (A quoted list value: the point's INI file would lose the spaces.)
+            throw ConfigError(where, fmt::format("'{}': spaces at either end of a value; an INI "
+                                                 "file cannot hold them",
+                                                 printable(value)));
+        }
         try {
             const std::string text = b->canonical(value);
             b->set(text);

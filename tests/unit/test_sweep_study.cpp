@@ -606,6 +606,12 @@ TEST_CASE("sweep study: bad study files name the file, section and key") {
     CHECK_THAT(error("varied_twice.ini", head + "[axes]\ndenoiser.cores = 1, 2\n"
                                                 "[zip g]\ndenoiser.cores = 1, 2\n"),
                Contains("varied_twice.ini [zip g] denoiser.cores (line 6): varied twice"));
+    // A path may hold spaces, but not at either end: the point's INI file would drop them.
+    CHECK_THAT(error("spaces.ini",
+                     "[study]\nmodel = resnet18_28\n[axes]\n"
+                     "dataset.images = \" /a b \", /c\n"),
+               Contains("spaces.ini [axes] dataset.images (line 4): ' /a b ': spaces at either "
+                        "end"));
     CHECK_THAT(error("section.ini", head + "[axis]\ndenoiser.cores = 1, 2\n"),
                Contains("section.ini [axis] (line 4): unknown section"));
     CHECK_THAT(error("study_key.ini", head + "speed = 3\n[axes]\ndenoiser.cores = 1, 2\n"),
