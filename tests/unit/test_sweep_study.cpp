@@ -74,6 +74,13 @@ const char* const kSmallBase =
     "block.height = 3\n"
     "block.width = 3\n";
 
+/// A denoiser study file NAME in the scratch directory: [study], a 4x3x3 block in [base] (lines
+/// 1 to 6), then `sections`.
+std::string small_study(const std::string& name, const std::string& sections) {
+    return write(scratch() / name,
+                 std::string("[study]\ncommand = denoiser\n") + kSmallBase + sections);
+}
+
 }  // namespace
 
 TEST_CASE("sweep axis: a list of values, trimmed, quotes keeping commas and spaces") {
@@ -199,12 +206,10 @@ TEST_CASE("sweep axis: malformed calls") {
 }
 
 TEST_CASE("sweep study: a grid varies its first dimension slowest") {
-    const std::string f = write(scratch() / "grid.ini", std::string("[study]\n"
-                                                                    "command = denoiser\n") +
-                                                            kSmallBase +
-                                                            "[axes]\n"
-                                                            "denoiser.cores = 1, 2\n"
-                                                            "denoiser.lanes = 1, 2, 4\n");
+    const std::string f = small_study("grid.ini",
+                                      "[axes]\n"
+                                      "denoiser.cores = 1, 2\n"
+                                      "denoiser.lanes = 1, 2, 4\n");
     const Study s = read_study(f);
     CHECK(s.name == "grid");
     CHECK(s.command == "denoiser");
@@ -222,14 +227,12 @@ TEST_CASE("sweep study: a grid varies its first dimension slowest") {
 }
 
 TEST_CASE("sweep study: a zipped group is one dimension whose keys go together") {
-    const std::string f = write(scratch() / "zip.ini", std::string("[study]\n"
-                                                                   "command = denoiser\n") +
-                                                           kSmallBase +
-                                                           "[axes]\n"
-                                                           "denoiser.cores = 1, 2\n"
-                                                           "[zip sram]\n"
-                                                           "weight_sram.banks = 1, 2, 4\n"
-                                                           "activation_sram.banks = 2, 4, 8\n");
+    const std::string f = small_study("zip.ini",
+                                      "[axes]\n"
+                                      "denoiser.cores = 1, 2\n"
+                                      "[zip sram]\n"
+                                      "weight_sram.banks = 1, 2, 4\n"
+                                      "activation_sram.banks = 2, 4, 8\n");
     const Study s = read_study(f);
     REQUIRE(s.axes.size() == 3);
     CHECK(s.axes[1].section == "zip sram");
@@ -248,15 +251,13 @@ TEST_CASE("sweep study: a zipped group is one dimension whose keys go together")
 
 TEST_CASE("sweep study: dimensions follow the file, a group's keys may be apart") {
     // The group first (slowest), [axes] second; the group's second key comes after [axes].
-    const std::string f = write(scratch() / "order.ini", std::string("[study]\n"
-                                                                     "command = denoiser\n") +
-                                                             kSmallBase +
-                                                             "[zip g]\n"
-                                                             "denoiser.cores = 1, 2\n"
-                                                             "[axes]\n"
-                                                             "denoiser.lanes = 1, 2, 4\n"
-                                                             "[zip g]\n"
-                                                             "weight_sram.banks = 2, 4\n");
+    const std::string f = small_study("order.ini",
+                                      "[zip g]\n"
+                                      "denoiser.cores = 1, 2\n"
+                                      "[axes]\n"
+                                      "denoiser.lanes = 1, 2, 4\n"
+                                      "[zip g]\n"
+                                      "weight_sram.banks = 2, 4\n");
     const Study s = read_study(f);
     REQUIRE(s.axes.size() == 3);
     CHECK(s.axes[2].key == "weight_sram.banks");
@@ -272,25 +273,21 @@ TEST_CASE("sweep study: dimensions follow the file, a group's keys may be apart"
 }
 
 TEST_CASE("sweep study: zipped keys of different lengths are an error") {
-    const std::string f = write(scratch() / "ziplen.ini", std::string("[study]\n"
-                                                                      "command = denoiser\n") +
-                                                              kSmallBase +
-                                                              "[zip g]\n"
-                                                              "denoiser.cores = 1, 2\n"
-                                                              "denoiser.lanes = 1, 2, 4\n");
+    const std::string f = small_study("ziplen.ini",
+                                      "[zip g]\n"
+                                      "denoiser.cores = 1, 2\n"
+                                      "denoiser.lanes = 1, 2, 4\n");
     CHECK_THAT(error_of([&] { read_study(f); }),
                Contains("ziplen.ini [zip g] denoiser.lanes (line 9): has 3 values, the other keys "
                         "of [zip g] 2"));
 }
 
 TEST_CASE("sweep study: a zipped group's name is the same however it is spaced") {
-    const std::string f = write(scratch() / "zipspace.ini", std::string("[study]\n"
-                                                                        "command = denoiser\n") +
-                                                                kSmallBase +
-                                                                "[zip g]\n"
-                                                                "denoiser.cores = 1, 2\n"
-                                                                "[zip   g]\n"
-                                                                "denoiser.lanes = 1, 2\n");
+    const std::string f = small_study("zipspace.ini",
+                                      "[zip g]\n"
+                                      "denoiser.cores = 1, 2\n"
+                                      "[zip   g]\n"
+                                      "denoiser.lanes = 1, 2\n");
     const Study s = read_study(f);
     CHECK(s.dimensions.size() == 1);
     CHECK(s.point_count() == 2);
