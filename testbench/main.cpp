@@ -362,6 +362,12 @@ int cmd_energy(int argc, const char* const* argv) {
     return dnsim::tb::run_energy_study(opt, std::cout);
 }
 
+/// --jobs N of regress and sweep: 1 to 1024, parsed as text so that -1 is an error about -1.
+unsigned jobs_option(const po::variables_map& vm) {
+    return static_cast<unsigned>(
+        dnsim::parse_integer("jobs", vm["jobs"].as<std::string>(), 1, 1024));
+}
+
 /// dnsim regress CASES_DIR: the regression cases, each in its own dnsim process.
 int cmd_regress(int argc, const char* const* argv) {
     dnsim::tb::RegressOptions opt;
@@ -371,7 +377,7 @@ int cmd_regress(int argc, const char* const* argv) {
         "cases", po::value<std::string>(&opt.cases_dir), "directory of case directories")(
         "update", "rewrite the expected values of the failing cases from their results")(
         "junit", po::value<std::string>(&opt.junit), "also write the outcome as JUnit XML")(
-        "jobs", po::value<unsigned>(&opt.jobs), "cases run at once (default: the cores)")(
+        "jobs", po::value<std::string>(), "cases run at once (default: the cores)")(
         "filter", po::value<std::string>(&opt.filter),
         "only the cases whose name matches this shell pattern (e.g. 'paper*')")(
         "work", po::value<std::string>(&opt.work_dir),
@@ -393,8 +399,8 @@ int cmd_regress(int argc, const char* const* argv) {
     }
     if (opt.cases_dir.empty())
         throw ConfigError("cases", "missing; usage: dnsim regress CASES_DIR");
-    if (vm.count("jobs") != 0 && (opt.jobs < 1 || opt.jobs > 1024))
-        throw ConfigError("jobs", fmt::format("{} is out of range; accepted: 1 to 1024", opt.jobs));
+    if (vm.count("jobs") != 0)
+        opt.jobs = jobs_option(vm);
     opt.update = vm.count("update") != 0;
     opt.keep = vm.count("keep") != 0;
     return dnsim::tb::run_regress(opt, std::cout);
@@ -409,12 +415,12 @@ int cmd_sweep(int argc, const char* const* argv) {
         "the study file, or the results directory of a sweep")(
         "out", po::value<std::string>(&opt.out_dir),
         "results directory (default results/sweep/NAME)")(
-        "jobs", po::value<unsigned>(&opt.jobs), "points run at once on this machine (default 1)")(
+        "jobs", po::value<std::string>(), "points run at once on this machine (default 1)")(
         "list", "print the points of the study and run nothing")(
         "status", "print how far the study's sweep is (running or finished)")(
         "resume", "also rerun the points that failed")("yes",
                                                        "run more points than the safety limit")(
-        "retries", po::value<unsigned>(&opt.retries),
+        "retries", po::value<std::string>(),
         "reruns of a point whose process was killed or crashed (default 1)")(
         "shard", po::value<std::string>(&opt.shard),
         "run only slice K of N (K/N, e.g. a Slurm array task); no database, see --collect")(
@@ -441,11 +447,12 @@ int cmd_sweep(int argc, const char* const* argv) {
     }
     if (opt.target.empty())
         throw ConfigError("study", "missing; usage: dnsim sweep STUDY.ini (see --help)");
-    if (vm.count("jobs") != 0 && (opt.jobs < 1 || opt.jobs > 1024))
-        throw ConfigError("jobs", fmt::format("{} is out of range; accepted: 1 to 1024", opt.jobs));
-    if (opt.retries > 10)
-        throw ConfigError("retries",
-                          fmt::format("{} is out of range; accepted: 0 to 10", opt.retries));
+    if (vm.count("jobs") != 0)
+        opt.jobs = jobs_option(vm);
+    if (vm.count("retries") != 0) {
+        opt.retries = static_cast<unsigned>(
+            dnsim::parse_integer("retries", vm["retries"].as<std::string>(), 0, 10));
+    }
     opt.list = vm.count("list") != 0;
     opt.status = vm.count("status") != 0;
     opt.resume = vm.count("resume") != 0;

@@ -417,10 +417,10 @@ SweepDb::SweepDb(const std::string& path, const Study& study, bool create) : m_p
         }
         if (identity != study.identity) {
             throw ConfigError(
-                path, fmt::format("holds the results of another study ('{}', {}): this study "
-                                  "file describes other points; use another --out, or remove "
-                                  "the directory to start over",
-                                  printable(study_value("name")), printable(study_value("file"))));
+                path, fmt::format("holds the results of another study ('{}', {}), not of {}; "
+                                  "use another --out, or remove the directory to start over",
+                                  printable(study_value("name")), printable(study_value("file")),
+                                  printable(study.file)));
         }
         return;
     }

@@ -196,10 +196,10 @@ void check_study_dir(const std::string& dir, const Study& s) {
         if (j.value("identity", "") != s.identity) {
             throw ConfigError(
                 sj.string(),
-                fmt::format("'{}' holds the results of another study ('{}', {}); use another "
-                            "--out, or remove the directory to start over",
+                fmt::format("'{}' holds the results of another study ('{}', {}), not of {}; use "
+                            "another --out, or remove the directory to start over",
                             printable(dir), printable(j.value("study", "?")),
-                            printable(j.value("study_file", "?"))));
+                            printable(j.value("study_file", "?")), printable(s.file)));
         }
     }
     const fs::path db = fs::path(dir) / kStudyDb;
@@ -456,11 +456,11 @@ SweepCoordinator::SweepCoordinator(const SweepOptions& opt, Study study, std::os
                                       "run them all",
                                       m_study.point_count(), kSweepSafetyPoints, m_study.file));
     }
-    check_study_dir(m_dir, m_study);
     const bool shard = !opt.shard.empty();
     unsigned shard_k = 1, shard_n = 1;
     if (shard)
         std::tie(shard_k, shard_n) = parse_shard(opt.shard);
+    check_study_dir(m_dir, m_study);
     // Shards run side by side in one directory: only the coordinator takes the lock.
     if (!shard)
         m_lock_fd = lock_study_dir(m_dir);

@@ -18,6 +18,7 @@
 #include "testbench/commands.h"
 #include "testbench/config_binder.h"
 #include "testbench/model_loader.h"
+#include "workloads/graph/transforms.h"
 #include "workloads/topologies/topologies.h"
 
 namespace dnsim::tb {
@@ -472,6 +473,46 @@ struct Reader {
         }
     }
 
+    /// Every denoiser layer of every (model, denoisers) pair the study runs exists in the
+    /// model and can take a block: a misspelt layer is bad input of the study, not a failed
+    /// point per model.
+    void check_denoiser_layers() {
+        std::vector<std::string> models{study.model}, lists{study.denoisers};
+        std::string where = place(file, "study", "denoisers", 0);
+        for (const StudyAxis& a : study.axes) {
+            if (a.key == "model")
+                models = a.values;
+            if (a.key == "denoisers") {
+                lists = a.values;
+                where = place(file, a.section, "denoisers", 0);
+            }
+        }
+        if (std::all_of(lists.begin(), lists.end(), [](const std::string& l) { return l.empty(); }))
+            return;
+        for (const std::string& m : models) {
+            workloads::Graph g;
+            try {
+                g = load_model(m);
+            } catch (const ConfigError& e) {
+                throw ConfigError(place(file, "study", "model", 0), e.what());
+            }
+            for (const std::string& list : lists) {
+                if (list.empty())
+                    continue;
+                workloads::Graph with = g;
+                for (const std::string& layer : split_list(list)) {
+                    try {
+                        workloads::insert_denoiser(with, layer, 0.25, 0, "denoisers");
+                    } catch (const ConfigError& e) {
+                        throw ConfigError(
+                            where, fmt::format("model {}: {}", fs::path(m).filename().string(),
+                                               e.message()));
+                    }
+                }
+            }
+        }
+    }
+
     void check_options() {
         const bool varied_model = std::any_of(study.axes.begin(), study.axes.end(),
                                               [](const StudyAxis& a) { return a.key == "model"; });
@@ -572,6 +613,7 @@ Study read_study(const std::string& path) {
     r.read_base(keys);
     r.read_axes(keys);
     r.check_options();
+    r.check_denoiser_layers();
     r.study.model_files = r.model_sha;
     r.study.identity = sha256_hex(canonical_text(r.study));
     return r.study;

@@ -64,6 +64,12 @@ missing_model)
         s.ini --out out
     printf '[study]\ntiming_only = true\n[axes]\nmodel = resnet18_28, nets/gone.onnx\n' >a.ini
     expect "a\.ini \[axes\] model \(line 4\): model 'nets/gone\.onnx' is neither" a.ini --out out ;;
+denoiser_layer)
+    # A layer that one of the models lacks: bad input of the study, before any point runs.
+    printf '[study]\ntiming_only = true\ndenoisers = conv1,layer9.conv\n[axes]\nmodel = resnet18_28, resnet18\n' >s.ini
+    expect "s\.ini \[study\] denoisers: model resnet18_28: .*layer9\.conv" s.ini --out out
+    printf '[study]\ntiming_only = true\nmodel = resnet18\n[axes]\ndenoisers = conv1, "conv1,nope"\n' >a.ini
+    expect "a\.ini \[axes\] denoisers: model resnet18: .*nope" a.ini --out out ;;
 safety_limit)
     # 200 x 51 = 10200 points, over the limit of 10000; the default output directory
     # (results/sweep/s) is not made either.
@@ -132,7 +138,9 @@ pareto)
 jobs)
     study s.ini <<<$'[axes]\ndenoiser.cores = 1, 2'
     expect "jobs: 0 is out of range; accepted: 1 to 1024" s.ini --jobs 0 --out out
-    expect "jobs: 1025 is out of range; accepted: 1 to 1024" s.ini --jobs 1025 --out out ;;
+    expect "jobs: 1025 is out of range; accepted: 1 to 1024" s.ini --jobs 1025 --out out
+    expect "jobs: -1 is out of range; accepted: 1 to 1024" s.ini --jobs -1 --out out
+    expect "retries: -1 is out of range; accepted: 0 to 10" s.ini --retries -1 --out out ;;
 *)
     fail "unknown case" ;;
 esac
