@@ -550,9 +550,13 @@ void SweepCoordinator::progress(bool force) {
         eta = fmt::format(", ETA {}", duration_text(elapsed / static_cast<double>(finished) *
                                                     static_cast<double>(left)));
     }
-    m_err << fmt::format("dnsim sweep {}: {}/{} done, {} failed, {} left, {:.1f} points/s{}\n",
-                         m_study.name, m_done, m_total, m_failed, left,
-                         elapsed > 0.0 ? static_cast<double>(finished) / elapsed : 0.0, eta);
+    // The rate as points per second, or seconds per point when points are slow.
+    const double rate = elapsed > 0.0 ? static_cast<double>(finished) / elapsed : 0.0;
+    const std::string speed = rate >= 1.0 || finished == 0
+                                  ? fmt::format("{:.1f} points/s", rate)
+                                  : fmt::format("{:.1f} s per point", 1.0 / rate);
+    m_err << fmt::format("dnsim sweep {}: {}/{} done, {} failed, {} left, {}{}\n", m_study.name,
+                         m_done, m_total, m_failed, left, speed, eta);
 }
 
 int SweepCoordinator::finish(std::ostream& out) {
