@@ -143,14 +143,14 @@ double energy_of(const EnergyTable& table, EnergyEntry::Kind kind, const std::st
 void EnergyAccount::add_dynamic(const std::string& component, const std::string& action,
                                 double count) {
     m_lines.push_back(
-        {component, action, count, count * m_table->pj(action), EnergyEntry::Kind::dynamic_pJ});
+        {component, action, count, count * m_table.pj(action), EnergyEntry::Kind::dynamic_pJ});
 }
 
 void EnergyAccount::add_leakage(const std::string& component, const std::string& action,
                                 double scale, double time_ns) {
     // uW x ns = 1e-6 W x 1e-9 s = 1e-15 J = 1e-3 pJ
     m_lines.push_back({component, action, scale * time_ns,
-                       scale * m_table->leakage_uw(action) * time_ns * 1e-3,
+                       scale * m_table.leakage_uw(action) * time_ns * 1e-3,
                        EnergyEntry::Kind::leakage_uW});
 }
 
