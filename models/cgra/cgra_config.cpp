@@ -75,7 +75,9 @@ config::KeySet<CgraConfig> declare() {
     s.add("cgra.adc_bits", analog(&AnalogConfig::adc_bits))
         .range(1U, 16U)
         .doc_unit("bits")
-        .help("ADC resolution (one SAR ADC per crossbar)")
+        .help(
+            "ADC resolution (one SAR ADC per crossbar); scales the energy of a conversion "
+            "from energy.adc_conversion's 8 bits (docs/energy.md)")
         .origin(literature(kIsaac));
     s.add("cgra.pass_ns", analog(&AnalogConfig::pass_ns))
         .range(0.001, 1e6)

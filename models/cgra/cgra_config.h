@@ -25,6 +25,10 @@ enum class ReplicationPolicy {
     Balanced,  ///< ISAAC-style: spare crossbars go to the layers with the most MVMs
 };
 
+/// The ADC resolution energy.adc_conversion is given for: ISAAC's 8-bit SAR ADC, one per
+/// crossbar.
+inline constexpr unsigned kAdcReferenceBits = 8;
+
 struct AnalogConfig {
     unsigned crossbar_rows = 128;  ///< wordlines (ISAAC, PUMA)
     unsigned crossbar_cols = 128;  ///< bitlines (ISAAC, PUMA)
@@ -32,7 +36,7 @@ struct AnalogConfig {
     unsigned weight_bits = 16;     ///< weight precision, bits (16-bit fixed point)
     unsigned input_bits = 16;      ///< input precision, bits
     unsigned dac_bits = 1;         ///< DAC resolution: inputs streamed bit-serially
-    unsigned adc_bits = 8;         ///< ADC resolution (ISAAC: 8-bit SAR)
+    unsigned adc_bits = 8;         ///< ADC resolution (ISAAC: 8-bit SAR); scales its energy
     /// One input-bit pass incl. ADC of 128 columns, ns. ISAAC: 100 ns; calibrated to 52 ns so
     /// that ResNet-18 with the paper's two denoisers shows its +11 % (docs/validation.md).
     double pass_ns = 52.0;
