@@ -1,5 +1,5 @@
 // MX-CGRA kernels: crossbar mapping, layer timing and action counts against hand-computed
-// cases (docs/cgra.md has the formulas), the ADC's energy against its resolution
+// cases (docs/cgra.md has the formulas), the ADC's energy and pass time against its resolution
 // (docs/energy.md), replication planning, and the analog noise models' statistics and switches.
 #include <catch2/catch.hpp>
 
@@ -139,6 +139,33 @@ TEST_CASE("ResNet-18 conv1's ADC energy at 4 and 10 bits (hand-computed)") {
         }
         CHECK(found);
     }
+}
+
+TEST_CASE("pass time: cgra.pass_ns at every resolution unless cgra.adc_timing is sar") {
+    CgraConfig cfg;
+    cfg.analog.pass_ns = 100.0;
+    const AnalogLayer c1 = conv(7, 3, 64, 112);
+    for (const unsigned bits : {1U, 4U, 8U, 12U, 16U}) {
+        cfg.analog.adc_bits = bits;
+        CHECK(cfg.analog.pass_time_ns() == 100.0);
+        CHECK(analog_layer_cost(c1, cfg, 1).time_ns == Approx(22579200.0));
+    }
+    // sar: at or below 8 bits the array's read (pass_ns) is the limit; above, one SAR cycle
+    // per bit: 10 b 125 ns, 16 b 200 ns.
+    cfg.analog.adc_timing = AdcTiming::Sar;
+    cfg.analog.adc_bits = 4;
+    CHECK(cfg.analog.pass_time_ns() == 100.0);
+    cfg.analog.adc_bits = 8;
+    CHECK(cfg.analog.pass_time_ns() == 100.0);
+    cfg.analog.adc_bits = 16;
+    CHECK(cfg.analog.pass_time_ns() == Approx(200.0));
+    cfg.analog.adc_bits = 10;
+    CHECK(cfg.analog.pass_time_ns() == Approx(125.0));
+    // conv1: 12 544 MVMs x 18 passes x 125 ns; the crossbars' activity follows.
+    const LayerCost slow = analog_layer_cost(c1, cfg, 1);
+    CHECK(slow.time_ns == Approx(12544 * 18 * 125.0));
+    CHECK(slow.cycles == 14112000u);
+    CHECK(slow.crossbar_active_ns == Approx(8 * 12544 * 18 * 125.0));
 }
 
 TEST_CASE("fully connected 512 -> 1000 and a block-diagonal depthwise layer") {
