@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "models/cgra/adc_energy.h"
 #include "models/common/config_error.h"
 #include "models/common/worker_pool.h"
 #include "platform/job_data.h"
@@ -108,8 +109,9 @@ ReplayResult run_replay(const Graph& g, const workloads::Dataset* data, const Re
     soc_ptr = &soc;
     sc_core::sc_start();
 
-    ReplayResult r = assemble_result(g, plan, cfg.soc.cgra.clock_mhz, soc.step_ns(),
-                                     soc.denoiser_cycles(), denoiser_energy, cfg.energy_table);
+    ReplayResult r = assemble_result(
+        g, plan, cfg.soc.cgra.clock_mhz, soc.step_ns(), soc.denoiser_cycles(), denoiser_energy,
+        cgra::charged_energy_table(cfg.energy_table, cfg.soc.cgra.analog));
     if (data != nullptr) {
         r.functional_wall_s =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - functional_start)

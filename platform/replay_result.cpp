@@ -34,7 +34,7 @@ AccuracySummary ReplayResult::accuracy(const std::string& kind) const {
 ReplayResult assemble_result(const workloads::Graph& g, const ReplayPlan& plan, double clock_mhz,
                              const std::vector<double>& step_ns,
                              const std::vector<std::uint64_t>& block_cycles,
-                             const EnergyAccount& denoiser_energy, const EnergyTable& table) {
+                             const EnergyAccount& denoiser_energy, const EnergyTable& cgra_table) {
     ReplayResult r;
     r.model = g.name;
     r.clock_mhz = clock_mhz;
@@ -82,7 +82,7 @@ ReplayResult assemble_result(const workloads::Graph& g, const ReplayPlan& plan, 
     r.backbone_params = g.parameter_count() - r.denoiser_params;
 
     // Energy per inference: CGRA actions of one image from the plan, denoiser from the timing job.
-    EnergyAccount cgra_energy(table);
+    EnergyAccount cgra_energy(cgra_table);
     for (const Step& s : plan.steps) {
         if (s.kind == StepKind::Analog || s.kind == StepKind::Digital)
             cgra::charge(s.cost, cgra_energy);

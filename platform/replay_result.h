@@ -103,10 +103,11 @@ struct ReplayResult {
 
 /// The per-inference part of the result: `step_ns` (host-observed time of every step, ns) and
 /// `block_cycles` (the denoiser's CYCLES register per step) from the timing job, the CGRA's
-/// actions from the plan, `denoiser_energy` over the timing job.
+/// actions from the plan charged under `cgra_table` (cgra::charged_energy_table of the run's
+/// table: the ADC's energy at cgra.adc_bits), `denoiser_energy` over the timing job.
 ReplayResult assemble_result(const workloads::Graph& g, const ReplayPlan& plan, double clock_mhz,
                              const std::vector<double>& step_ns,
                              const std::vector<std::uint64_t>& block_cycles,
-                             const EnergyAccount& denoiser_energy, const EnergyTable& table);
+                             const EnergyAccount& denoiser_energy, const EnergyTable& cgra_table);
 
 }  // namespace dnsim::platform

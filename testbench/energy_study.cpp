@@ -6,7 +6,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "models/cgra/adc_energy.h"
 #include "models/common/config_error.h"
+#include "models/common/config_schema.h"
 #include "models/common/config_text.h"
 #include "models/common/input_files.h"
 #include "models/common/output_files.h"
@@ -49,20 +51,32 @@ int run_energy_study(const EnergyStudyOptions& opt, std::ostream& os) {
     const json& latency = field(doc, path, "latency_us", "the latency of one inference");
     if (!actions.is_array() || !latency.is_number())
         throw ConfigError(path, "\"actions_per_inference\" or \"latency_us\" has the wrong type");
-    // The run's table: the defaults with the run's energy.* keys.
+    // The run's table: the defaults with the run's energy.* keys; and the run's ADC resolution
+    // (8 bits, the table's own, in a summary that does not name it).
     EnergyTable run_table = EnergyTable::defaults_45nm();
+    cgra::CgraConfig run_cgra;
     if (doc.contains("config") && doc["config"].is_object()) {
         for (const auto& [key, value] : doc["config"].items()) {
             if (key.rfind("energy.", 0) == 0 && value.is_string()) {
                 const std::string name = key.substr(7);
                 if (run_table.contains(name))
                     run_table.set(name, parse_real(key, value.get<std::string>()));
+            } else if (key == "cgra.adc_bits" && value.is_string()) {
+                const auto& k = cgra::CgraConfig::keys().find(key);
+                k.set(run_cgra, value.get<std::string>(), "");
+                k.check(run_cgra, "");
             }
         }
     }
     EnergyTable table = run_table;
     for (const auto& [name, value] : opt.overrides)
         table.set(name, value);
+    // Both charged as the run charged its actions: adc_conversion (only the crossbars' ADCs
+    // convert) at the run's cgra.adc_bits (docs/energy.md).
+    const unsigned adc_bits = run_cgra.analog.adc_bits;
+    const double adc_scale = cgra::adc_energy_scale(adc_bits);
+    run_table = cgra::charged_energy_table(run_table, run_cgra.analog);
+    table = cgra::charged_energy_table(table, run_cgra.analog);
 
     std::vector<std::string> order;
     std::map<std::string, ComponentTotals> per;
@@ -97,6 +111,10 @@ int run_energy_study(const EnergyStudyOptions& opt, std::ostream& os) {
     const double latency_ns = latency.get<double>() * 1e3;
     os << fmt::format("energy per inference of {} ({} us), run's table -> new table\n", path,
                       latency.get<double>());
+    if (adc_bits != cgra::kAdcReferenceBits) {
+        os << fmt::format("ADC conversions at cgra.adc_bits {}: energy.adc_conversion x {:.4f}\n",
+                          adc_bits, adc_scale);
+    }
     os << fmt::format("{:<28} {:>16} {:>16} {:>9} {:>12}\n", "component", "run energy_pJ",
                       "new energy_pJ", "change", "new power_mW");
     json components = json::array();
@@ -129,6 +147,8 @@ int run_energy_study(const EnergyStudyOptions& opt, std::ostream& os) {
         for (const auto& [name, value] : opt.overrides)
             changed["energy." + name] = value;
         j["energy_table_changes"] = changed;
+        j["cgra_adc_bits"] = adc_bits;
+        j["adc_energy_scale"] = adc_scale;
         j["latency_us"] = latency;
         j["energy_per_inference"] = components;
         j["run_energy_pJ"] = run_total;

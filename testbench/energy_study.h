@@ -2,7 +2,8 @@
 // table, from the action counts its summary.json records (actions_per_inference), without
 // simulating again (the Accelergy split: action counts from the simulation, energy per action
 // from a table). The table starts as the run's (its energy.* keys in summary.json) and takes
-// the energy.* keys given on the command line or in --config.
+// the energy.* keys given on the command line or in --config; ADC conversions are charged at
+// the run's cgra.adc_bits, as the run charged them (cgra::charged_energy_table).
 #pragma once
 
 #include <ostream>

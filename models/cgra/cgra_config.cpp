@@ -24,6 +24,12 @@ constexpr std::array<EnumName<ReplicationPolicy>, 2> kPolicyNames{{
      "ISAAC-style: spare crossbars go to the layers with the most MVMs"},
 }};
 
+constexpr std::array<EnumName<AdcTiming>, 2> kAdcTimingNames{{
+    {AdcTiming::Fixed, "fixed", "a pass takes cgra.pass_ns at every ADC resolution"},
+    {AdcTiming::Sar, "sar",
+     "one SAR bit cycle per bit: a pass takes cgra.pass_ns x max(1, cgra.adc_bits / 8)"},
+}};
+
 const char* const kIsaac = "ISAAC (Shafiee et al., ISCA 2016)";
 const char* const kIsaacPuma =
     "ISAAC (Shafiee et al., ISCA 2016), PUMA (Ankit et al., ASPLOS 2019)";
@@ -75,8 +81,16 @@ config::KeySet<CgraConfig> declare() {
     s.add("cgra.adc_bits", analog(&AnalogConfig::adc_bits))
         .range(1U, 16U)
         .doc_unit("bits")
-        .help("ADC resolution (one SAR ADC per crossbar)")
+        .help(
+            "ADC resolution (one SAR ADC per crossbar); scales the energy of a conversion "
+            "from energy.adc_conversion's 8 bits (docs/energy.md)")
         .origin(literature(kIsaac));
+    s.add_choice("cgra.adc_timing", analog(&AnalogConfig::adc_timing), kAdcTimingNames)
+        .help("whether cgra.adc_bits sets the time of a crossbar pass (docs/cgra.md)")
+        .origin(ours("fixed keeps the calibrated cgra.pass_ns at every resolution; sar: ISAAC "
+                     "sizes one 8-bit ADC per crossbar to convert a pass's 128 columns in the "
+                     "pass, and a SAR ADC resolves one bit per cycle (Murmann, IEEE Commun. "
+                     "Mag. 2016)"));
     s.add("cgra.pass_ns", analog(&AnalogConfig::pass_ns))
         .range(0.001, 1e6)
         .unit("ns")
@@ -146,6 +160,20 @@ const char* to_string(DepthwiseMapping m) {
 
 const char* to_string(ReplicationPolicy p) {
     return config::name_of(kPolicyNames, p);
+}
+
+AdcTiming parse_adc_timing(const std::string& key, const std::string& text) {
+    return config::parse_enum(kAdcTimingNames, key, text);
+}
+
+const char* to_string(AdcTiming t) {
+    return config::name_of(kAdcTimingNames, t);
+}
+
+double AnalogConfig::pass_time_ns() const {
+    if (adc_timing == AdcTiming::Sar && adc_bits > kAdcReferenceBits)
+        return pass_ns * adc_bits / kAdcReferenceBits;
+    return pass_ns;
 }
 
 }  // namespace dnsim::cgra

@@ -25,6 +25,16 @@ enum class ReplicationPolicy {
     Balanced,  ///< ISAAC-style: spare crossbars go to the layers with the most MVMs
 };
 
+/// The ADC resolution energy.adc_conversion and cgra.pass_ns are given for: ISAAC's 8-bit SAR
+/// ADC, one per crossbar, converting the 128 columns of a pass in one 100 ns pass.
+inline constexpr unsigned kAdcReferenceBits = 8;
+
+/// Whether the ADC's resolution sets the time of a crossbar pass.
+enum class AdcTiming {
+    Fixed,  ///< a pass takes pass_ns at every resolution (default)
+    Sar,    ///< one SAR bit cycle per bit: above 8 bits the conversion paces the pass
+};
+
 struct AnalogConfig {
     unsigned crossbar_rows = 128;  ///< wordlines (ISAAC, PUMA)
     unsigned crossbar_cols = 128;  ///< bitlines (ISAAC, PUMA)
@@ -32,7 +42,8 @@ struct AnalogConfig {
     unsigned weight_bits = 16;     ///< weight precision, bits (16-bit fixed point)
     unsigned input_bits = 16;      ///< input precision, bits
     unsigned dac_bits = 1;         ///< DAC resolution: inputs streamed bit-serially
-    unsigned adc_bits = 8;         ///< ADC resolution (ISAAC: 8-bit SAR)
+    unsigned adc_bits = 8;         ///< ADC resolution (ISAAC: 8-bit SAR); scales its energy
+    AdcTiming adc_timing = AdcTiming::Fixed;  ///< whether adc_bits sets the pass time
     /// One input-bit pass incl. ADC of 128 columns, ns. ISAAC: 100 ns; calibrated to 52 ns so
     /// that ResNet-18 with the paper's two denoisers shows its +11 % (docs/validation.md).
     double pass_ns = 52.0;
@@ -45,6 +56,9 @@ struct AnalogConfig {
     unsigned cells_per_weight() const { return (weight_bits + bits_per_cell - 1) / bits_per_cell; }
     /// Input passes per MVM: ceil(input_bits / dac_bits).
     unsigned passes_per_mvm() const { return (input_bits + dac_bits - 1) / dac_bits; }
+    /// One input-bit pass, ns: pass_ns; with AdcTiming::Sar, pass_ns x max(1, adc_bits / 8)
+    /// (the array's read, which pass_ns stands for, matches the 8-bit conversion of its columns).
+    double pass_time_ns() const;
 };
 
 struct DigitalConfig {
@@ -67,11 +81,13 @@ struct CgraConfig {
     static const config::KeySet<CgraConfig>& keys();
 };
 
-/// By the names of their tables in cgra_config.cpp (the names of cgra.depthwise and
-/// cgra.replication_policy).
+/// By the names of their tables in cgra_config.cpp (the names of cgra.depthwise,
+/// cgra.replication_policy and cgra.adc_timing).
 DepthwiseMapping parse_depthwise_mapping(const std::string& key, const std::string& text);
 ReplicationPolicy parse_replication_policy(const std::string& key, const std::string& text);
+AdcTiming parse_adc_timing(const std::string& key, const std::string& text);
 const char* to_string(DepthwiseMapping m);
 const char* to_string(ReplicationPolicy p);
+const char* to_string(AdcTiming t);
 
 }  // namespace dnsim::cgra

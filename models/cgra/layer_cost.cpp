@@ -61,7 +61,8 @@ LayerCost analog_layer_cost(const AnalogLayer& layer, const CgraConfig& cfg, std
     // Each MVM streams the input bit-serially (passes) plus the pipeline fill; copies work on
     // different output pixels at once.
     const double analog_ns = static_cast<double>(rounds) *
-                             static_cast<double>(passes + a.pipeline_fill_passes) * a.pass_ns;
+                             static_cast<double>(passes + a.pipeline_fill_passes) *
+                             a.pass_time_ns();
     // Partial sums of the row tiles are added digitally: (row_tiles - 1) adds per output.
     const std::int64_t outputs = mvms * layer.out_channels;
     const std::int64_t reduce_adds = outputs * (m.row_tiles - 1);

@@ -1,6 +1,7 @@
 // MX-CGRA TLM target.
 #include "models/cgra/mx_cgra.h"
 
+#include "models/cgra/adc_energy.h"
 #include "models/common/tlm_command.h"
 #include "workloads/exec/executor.h"
 
@@ -71,7 +72,7 @@ void MxCgra::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& dela
 }
 
 EnergyAccount MxCgra::energy(const EnergyTable& table) const {
-    EnergyAccount account(table);
+    EnergyAccount account(charged_energy_table(table, m_cfg.analog));
     for (std::size_t i = 0; i < m_program.size(); ++i) {
         if (m_step_images[i] == 0)
             continue;

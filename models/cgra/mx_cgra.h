@@ -73,7 +73,8 @@ class MxCgra : public sc_core::sc_module {
     /// Cycles charged per step so far (all images).
     const std::vector<std::uint64_t>& step_cycles() const { return m_step_cycles; }
     std::uint64_t busy_cycles() const { return m_busy_cycles; }
-    /// Energy of the actions charged so far.
+    /// Energy of the actions charged so far under `table` (the run's; the ADC's conversions at
+    /// cgra.adc_bits, charged_energy_table).
     EnergyAccount energy(const EnergyTable& table) const;
 
   private:

@@ -62,8 +62,12 @@ EnergyTable EnergyTable::defaults_45nm() {
            "control unit, register file and LeakyReLU unit while powered", ours,
            "derived: ~1.2k NAND2-eq x ~17 nW"});
     // MX-CGRA analog and memory actions: ISAAC/PUMA figures (MX-CGRA's are not public).
-    t.add({"adc_conversion", K::dynamic_pJ, 1.67, "one 8-bit ADC conversion of a crossbar column",
-           lit, "ISAAC / CiMLoop tables (4 b 0.79 ... 10 b 2.38 pJ)"});
+    t.add({"adc_conversion", K::dynamic_pJ, 1.67,
+           "one 8-bit ADC conversion of a crossbar column; charged at cgra.adc_bits, scaled "
+           "piecewise-linearly through the table's 4 to 10 b points (docs/energy.md)",
+           lit,
+           "ISAAC (16 mW per 8 ADCs at 1.2 GS/s); CiMLoop/Accelergy isaac_adc table, 4 b 0.79 "
+           "... 10 b 2.379 pJ (Saberi et al., IEEE TCAS-I 2011)"});
     t.add({"dac_row_drive", K::dynamic_pJ, 0.417, "one 1-bit DAC driving one crossbar row", lit,
            "ISAAC / CiMLoop"});
     t.add({"shift_add_16b", K::dynamic_pJ, 0.021, "shift-and-add of one ADC output", lit,
@@ -143,14 +147,14 @@ double energy_of(const EnergyTable& table, EnergyEntry::Kind kind, const std::st
 void EnergyAccount::add_dynamic(const std::string& component, const std::string& action,
                                 double count) {
     m_lines.push_back(
-        {component, action, count, count * m_table->pj(action), EnergyEntry::Kind::dynamic_pJ});
+        {component, action, count, count * m_table.pj(action), EnergyEntry::Kind::dynamic_pJ});
 }
 
 void EnergyAccount::add_leakage(const std::string& component, const std::string& action,
                                 double scale, double time_ns) {
     // uW x ns = 1e-6 W x 1e-9 s = 1e-15 J = 1e-3 pJ
     m_lines.push_back({component, action, scale * time_ns,
-                       scale * m_table->leakage_uw(action) * time_ns * 1e-3,
+                       scale * m_table.leakage_uw(action) * time_ns * 1e-3,
                        EnergyEntry::Kind::leakage_uW});
 }
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace dnsim::config {
@@ -71,10 +72,11 @@ struct EnergyLine {
 double energy_of(const EnergyTable& table, EnergyEntry::Kind kind, const std::string& action,
                  double count);
 
-/// Collects energy per component from action counts and leakage durations.
+/// Collects energy per component from action counts and leakage durations, under its own copy
+/// of the table it is made with.
 class EnergyAccount {
   public:
-    explicit EnergyAccount(const EnergyTable& table) : m_table(&table) {}
+    explicit EnergyAccount(EnergyTable table) : m_table(std::move(table)) {}
 
     /// count actions of `action` charged to `component`.
     void add_dynamic(const std::string& component, const std::string& action, double count);
@@ -91,7 +93,7 @@ class EnergyAccount {
     double total_pJ() const;
 
   private:
-    const EnergyTable* m_table;
+    EnergyTable m_table;
     std::vector<EnergyLine> m_lines;
 };
 

@@ -108,6 +108,43 @@ elif case == "energy":
         expect = want + delta.get(c, 0.0)
         if abs(new[c] - expect) > 1e-6 * abs(want):
             fail(f"{c}: {new[c]} with sram_word 0.63, expected {expect}")
+    # A 4-bit ADC (docs/energy.md): each conversion at 0.79 pJ instead of 1.67 (the ISAAC
+    # table's points), the counts unchanged; dnsim energy takes cgra.adc_bits from the summary
+    # and reproduces the run's figures, and an energy.adc_conversion it is given is the 8-bit one.
+    run("run", "resnet18", "--timing-only", "--denoisers", "conv1", "--cgra.adc_bits", "4",
+        "--out", f"{out}/t4")
+    summary4 = json.load(open(f"{out}/t4/summary.json"))
+    if summary4["config"].get("cgra.adc_bits") != "4":
+        fail(f"cgra.adc_bits in the 4-bit run's config: {summary4['config'].get('cgra.adc_bits')}")
+    adc8 = [a for a in summary["actions_per_inference"] if a["action"] == "adc_conversion"]
+    adc4 = [a for a in summary4["actions_per_inference"] if a["action"] == "adc_conversion"]
+    if len(adc4) != 1 or len(adc8) != 1 or adc4[0]["count"] != adc8[0]["count"]:
+        fail(f"ADC conversions: {adc8} at 8 bits, {adc4} at 4 bits")
+    conversions = adc4[0]["count"]
+    if abs(adc4[0]["energy_pJ"] - conversions * 0.79) > 1e-9 * conversions:
+        fail(f"4-bit ADC energy {adc4[0]['energy_pJ']}, expected {conversions} x 0.79 pJ")
+    recorded4 = {e["component"]: e["energy_pJ"] for e in summary4["energy_per_inference"]}
+    for c, want in recorded.items():
+        expect = want + (conversions * (0.79 - 1.67) if c == adc4[0]["component"] else 0.0)
+        if abs(recorded4[c] - expect) > 1e-9 * abs(want):
+            fail(f"{c}: {recorded4[c]} at 4 bits, expected {expect}")
+    run("energy", f"{out}/t4/summary.json", "--out", f"{out}/same4")
+    same4 = json.load(open(f"{out}/same4/energy.json"))
+    if same4["cgra_adc_bits"] != 4 or abs(same4["adc_energy_scale"] - 0.79 / 1.67) > 1e-12:
+        fail(f"energy.json: ADC at {same4['cgra_adc_bits']} bits, x {same4['adc_energy_scale']}")
+    for e in same4["energy_per_inference"]:
+        want = recorded4[e["component"]]
+        for field in ("run_energy_pJ", "energy_pJ"):
+            if abs(e[field] - want) > 1e-9 * abs(want):
+                fail(f"{e['component']} at 4 bits: {field} {e[field]} recomputed, {want} recorded")
+    run("energy", f"{out}/t4/summary.json", "--energy.adc_conversion", "2", "--out",
+        f"{out}/adc2")
+    new2 = {e["component"]: e["energy_pJ"] for e in
+            json.load(open(f"{out}/adc2/energy.json"))["energy_per_inference"]}
+    c = adc4[0]["component"]
+    expect = recorded4[c] + conversions * (2.0 - 1.67) * 0.79 / 1.67
+    if abs(new2[c] - expect) > 1e-9 * abs(expect):
+        fail(f"{c}: {new2[c]} with energy.adc_conversion 2 at 4 bits, expected {expect}")
     # A summary without action counts (dnsim eval's) is one clear error.
     run("eval", "resnet18_28", "--dataset.limit", "4", "--out", f"{out}/e")
     p = subprocess.run([dnsim, "energy", f"{out}/e/summary.json"], capture_output=True,

@@ -1,11 +1,13 @@
 // MX-CGRA kernels: crossbar mapping, layer timing and action counts against hand-computed
-// cases (docs/cgra.md has the formulas), replication planning, and the analog noise models'
-// statistics and switches.
+// cases (docs/cgra.md has the formulas), the ADC's energy and pass time against its resolution
+// (docs/energy.md), replication planning, and the analog noise models' statistics and switches.
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <utility>
 #include <vector>
 
+#include "models/cgra/adc_energy.h"
 #include "models/cgra/analog_noise.h"
 #include "models/cgra/bitsliced.h"
 #include "models/cgra/layer_cost.h"
@@ -66,6 +68,104 @@ TEST_CASE("ResNet-18 conv1 on 128x128 crossbars (hand-computed)") {
     const LayerCost four = analog_layer_cost(c1, cfg, 4);
     CHECK(four.time_ns == Approx(3136 * 1800.0));
     CHECK(four.crossbars == 32);
+}
+
+TEST_CASE("ADC energy against resolution: the ISAAC table's points over its 8-bit 1.67 pJ") {
+    // At 8 bits the table entry itself, to the bit.
+    CHECK(adc_energy_scale(8) == 1.0);
+    // The table's points (CiMLoop/Accelergy isaac_adc.csv, pJ).
+    CHECK(adc_energy_scale(4) == Approx(0.79 / 1.67));
+    CHECK(adc_energy_scale(5) == Approx(0.99 / 1.67));
+    CHECK(adc_energy_scale(6) == Approx(1.20 / 1.67));
+    CHECK(adc_energy_scale(7) == Approx(1.42 / 1.67));
+    CHECK(adc_energy_scale(9) == Approx(1.969078145 / 1.67));
+    CHECK(adc_energy_scale(10) == Approx(2.379022742 / 1.67));
+    // Below 4 bits the 4-5 segment extended (0.20 pJ per bit): 3 b 0.59 pJ, 1 b 0.19 pJ.
+    CHECK(adc_energy_scale(3) == Approx(0.59 / 1.67));
+    CHECK(adc_energy_scale(1) == Approx(0.19 / 1.67));
+    // Above 10 bits the 9-10 segment extended (0.409944597 pJ per bit): 12 b and 16 b.
+    CHECK(adc_energy_scale(12) == Approx((2.379022742 + 2 * 0.409944597) / 1.67));
+    CHECK(adc_energy_scale(16) == Approx((2.379022742 + 6 * 0.409944597) / 1.67));
+    // 0 bits would extrapolate to -0.01 pJ: the floor.
+    CHECK(adc_energy_scale(0) == kAdcEnergyScaleFloor);
+    // Rising with every bit over the key's range (1 to 16).
+    for (unsigned b = 1; b < 16; ++b) {
+        INFO(b);
+        CHECK(adc_energy_scale(b) > 0.0);
+        CHECK(adc_energy_scale(b + 1) > adc_energy_scale(b));
+    }
+}
+
+TEST_CASE("the table the CGRA charges: adc_conversion at cgra.adc_bits, nothing else moves") {
+    EnergyTable t = EnergyTable::defaults_45nm();
+    AnalogConfig a;
+    // 8 bits: every entry exactly the table's.
+    const EnergyTable same = charged_energy_table(t, a);
+    for (const auto& [name, entry] : t.entries()) {
+        INFO(name);
+        CHECK(same.value(name) == entry.value);
+    }
+    // 4 bits: 1.67 pJ x 0.79 / 1.67 = 0.79 pJ; the other entries unchanged.
+    a.adc_bits = 4;
+    const EnergyTable four = charged_energy_table(t, a);
+    CHECK(four.pj("adc_conversion") == Approx(0.79));
+    CHECK(four.pj("dac_row_drive") == t.pj("dac_row_drive"));
+    CHECK(four.pj("shift_add_16b") == t.pj("shift_add_16b"));
+    // Another 8-bit figure is scaled by the same factor: 2 pJ at 9 bits.
+    t.set("adc_conversion", 2.0);
+    a.adc_bits = 9;
+    CHECK(charged_energy_table(t, a).pj("adc_conversion") == Approx(2.0 * 1.969078145 / 1.67));
+    // The table given keeps its 8-bit figure.
+    CHECK(t.pj("adc_conversion") == 2.0);
+}
+
+TEST_CASE("ResNet-18 conv1's ADC energy at 4 and 10 bits (hand-computed)") {
+    CgraConfig cfg;
+    const LayerCost c1 = analog_layer_cost(conv(7, 3, 64, 112), cfg, 1);
+    // 16 384 conversions per MVM x 12 544 MVMs, at 0.79 pJ (4 b) and 2.379022742 pJ (10 b).
+    const double conversions = 16384.0 * 12544;
+    for (const auto& [bits, pj] : {std::pair{4U, 0.79}, std::pair{10U, 2.379022742}}) {
+        INFO(bits);
+        cfg.analog.adc_bits = bits;
+        EnergyAccount acc(charged_energy_table(EnergyTable::defaults_45nm(), cfg.analog));
+        charge(c1, acc);
+        bool found = false;
+        for (const EnergyLine& l : acc.lines()) {
+            if (l.action != "adc_conversion")
+                continue;
+            found = true;
+            CHECK(l.count == conversions);
+            CHECK(l.energy_pJ == Approx(conversions * pj));
+        }
+        CHECK(found);
+    }
+}
+
+TEST_CASE("pass time: cgra.pass_ns at every resolution unless cgra.adc_timing is sar") {
+    CgraConfig cfg;
+    cfg.analog.pass_ns = 100.0;
+    const AnalogLayer c1 = conv(7, 3, 64, 112);
+    for (const unsigned bits : {1U, 4U, 8U, 12U, 16U}) {
+        cfg.analog.adc_bits = bits;
+        CHECK(cfg.analog.pass_time_ns() == 100.0);
+        CHECK(analog_layer_cost(c1, cfg, 1).time_ns == Approx(22579200.0));
+    }
+    // sar: at or below 8 bits the array's read (pass_ns) is the limit; above, one SAR cycle
+    // per bit: 10 b 125 ns, 16 b 200 ns.
+    cfg.analog.adc_timing = AdcTiming::Sar;
+    cfg.analog.adc_bits = 4;
+    CHECK(cfg.analog.pass_time_ns() == 100.0);
+    cfg.analog.adc_bits = 8;
+    CHECK(cfg.analog.pass_time_ns() == 100.0);
+    cfg.analog.adc_bits = 16;
+    CHECK(cfg.analog.pass_time_ns() == Approx(200.0));
+    cfg.analog.adc_bits = 10;
+    CHECK(cfg.analog.pass_time_ns() == Approx(125.0));
+    // conv1: 12 544 MVMs x 18 passes x 125 ns; the crossbars' activity follows.
+    const LayerCost slow = analog_layer_cost(c1, cfg, 1);
+    CHECK(slow.time_ns == Approx(12544 * 18 * 125.0));
+    CHECK(slow.cycles == 14112000u);
+    CHECK(slow.crossbar_active_ns == Approx(8 * 12544 * 18 * 125.0));
 }
 
 TEST_CASE("fully connected 512 -> 1000 and a block-diagonal depthwise layer") {

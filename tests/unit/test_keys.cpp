@@ -164,6 +164,8 @@ TEST_CASE("enum keys take the names of their one table, both ways") {
         CHECK(std::string(cgra::to_string(cgra::parse_depthwise_mapping("k", name))) == name);
     for (const auto* name : {"uniform", "balanced"})
         CHECK(std::string(cgra::to_string(cgra::parse_replication_policy("k", name))) == name);
+    for (const auto* name : {"fixed", "sar"})
+        CHECK(std::string(cgra::to_string(cgra::parse_adc_timing("k", name))) == name);
     for (const auto* name : {"gradnorm", "random", "uniform"})
         CHECK(std::string(training::to_string(training::parse_placement("k", name))) == name);
     // The key's choices are the table's names.
