@@ -17,7 +17,8 @@ namespace dnsim::tb {
 
 namespace {
 
-workloads::Graph load_unchecked(const std::string& model, const std::string& key) {
+workloads::Graph load_unchecked(const std::string& model, const std::string& key,
+                                workloads::Weights weights) {
     namespace fs = std::filesystem;
     const std::string ext = fs::path(model).extension().string();
     if (ext == ".onnx") {
@@ -27,7 +28,7 @@ workloads::Graph load_unchecked(const std::string& model, const std::string& key
         return workloads::import_scalesim_csv(model);
     }
     if (workloads::is_builtin_model(model)) {
-        return workloads::builtin_model(model);
+        return workloads::builtin_model(model, 0, key, weights);
     }
     if (fs::exists(model)) {
         throw ConfigError(key, fmt::format("'{}': unknown model file type '{}'; expected .onnx "
@@ -63,13 +64,14 @@ void check_names_utf8(const workloads::Graph& g, const std::string& model, const
     }
 }
 
-workloads::Graph load_model(const std::string& model, const std::string& key) {
+workloads::Graph load_model(const std::string& model, const std::string& key,
+                            workloads::Weights weights) {
     // ONNX import validates as it builds; built-in and SCALE-Sim graphs are checked here, so
     // every model meets the same rules and limits (GraphLimits) before any work starts; and
     // every name must be UTF-8 (it goes into CSV, JSON and ONNX files).
     workloads::Graph g;
     try {
-        g = load_unchecked(model, key);
+        g = load_unchecked(model, key, weights);
     } catch (const std::bad_alloc&) {
         // The declared sizes passed the model limits, yet the machine has less memory.
         throw ConfigError(key, fmt::format("'{}': out of memory while loading the model; it "

@@ -126,9 +126,12 @@ void paper_table(std::ostream& os, const platform::ReplayResult& r, const RunOpt
 
 /// The model with the requested denoisers inserted; its denoiser weights (which the
 /// accelerator's 16-bit format must hold) and the results directory are checked now, not after
-/// the simulation.
+/// the simulation. A timing-only run builds a built-in backbone without weight values: the
+/// timing needs its shapes only.
 workloads::Graph prepare_model(const RunOptions& opt) {
-    workloads::Graph g = load_model(opt.model);
+    workloads::Graph g =
+        load_model(opt.model, "model",
+                   opt.timing_only ? workloads::Weights::ShapesOnly : workloads::Weights::Drawn);
     if (!opt.denoisers.empty()) {
         for (const auto& layer : split_list(opt.denoisers)) {
             workloads::insert_denoiser(g, layer, opt.denoiser_ratio, opt.replay.seed, "denoisers");

@@ -728,7 +728,8 @@ void Graph::validate(const std::string& source) const {
     const auto err = [&source](const std::string& msg) { throw ConfigError(source, msg); };
     std::set<std::string> defined;
     for (const auto& [tname, t] : initializers) {
-        if (static_cast<std::int64_t>(t.data.size()) != t.numel()) {
+        const bool shape_only = !weight_values && t.data.empty();
+        if (!shape_only && static_cast<std::int64_t>(t.data.size()) != t.numel()) {
             err(fmt::format("initializer '{}' has {} values for shape {}", tname, t.data.size(),
                             dims_str(t.dims)));
         }
@@ -788,6 +789,13 @@ void Graph::validate(const std::string& source) const {
         }
     }
     shapes_of(*this, src, 1, true);
+}
+
+void Graph::require_weight_values(const std::string& user) const {
+    if (!weight_values) {
+        throw std::logic_error(
+            fmt::format("{} needs the weight values of '{}', built with shapes only", user, name));
+    }
 }
 
 std::map<std::string, Dims> Graph::infer_shapes(std::int64_t batch) const {
