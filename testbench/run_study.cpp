@@ -164,10 +164,11 @@ platform::ReplayConfig replay_config(const RunOptions& opt, const workloads::Gra
     const std::int64_t slices = cfg.noise.fidelity == cgra::Fidelity::BitSliced
                                     ? cfg.soc.cgra.analog.cells_per_weight()
                                     : 0;
-    check_memory(
-        estimate_run_memory(workloads::graph_footprint(g), opt.timing_only ? 0 : data.size(),
-                            cfg.batch, cfg.threads, run_weight_copies(slices), cfg.keep_logits),
-        opt.model, "lower run.batch or dataset.limit");
+    const std::int64_t images = opt.timing_only ? 0 : data.size();
+    const std::int64_t copies = run_weight_copies(g.weight_values, opt.timing_only, slices);
+    check_memory(estimate_run_memory(workloads::graph_footprint(g), images, cfg.batch, cfg.threads,
+                                     copies, cfg.keep_logits),
+                 opt.model, "lower run.batch or dataset.limit");
     return cfg;
 }
 
