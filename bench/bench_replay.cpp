@@ -31,7 +31,9 @@ double since(std::chrono::steady_clock::time_point t0) {
 
 int timing_mode() {
     const auto t0 = std::chrono::steady_clock::now();
-    workloads::Graph g = workloads::builtin_model("resnet18");
+    // As dnsim run --timing-only builds it: the weights' shapes, no values.
+    workloads::Graph g =
+        workloads::builtin_model("resnet18", 0, "model", workloads::Weights::ShapesOnly);
     workloads::insert_denoiser(g, "conv1");
     workloads::insert_denoiser(g, "layer4.1.conv2");
     const platform::ReplayResult r = platform::run_replay(g, nullptr, platform::ReplayConfig{});

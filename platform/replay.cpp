@@ -48,8 +48,10 @@ ReplayResult run_replay(const Graph& g, const workloads::Dataset* data, const Re
     cfg.validate();
     g.validate(g.name);
     const ReplayPlan plan = make_replay_plan(g, cfg.soc.cgra);
-    if (data != nullptr)
+    if (data != nullptr) {
+        g.require_weight_values("an accuracy replay");
         workloads::check_dataset_for_model(*data, g);
+    }
     check_block_ratios(plan);
 
     const Schedule schedule =

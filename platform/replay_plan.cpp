@@ -120,6 +120,7 @@ ReplayPlan make_replay_plan(const workloads::Graph& g, const cgra::CgraConfig& c
         s.key = workloads::stable_hash(n.name);
         s.op = workloads::op_name(n.op);
         s.out_dims = shapes.at(n.outputs[0]);
+        s.macs = stats[i].macs;
         const cgra::NodeMapping m = cgra::map_node(g, n, shapes, cfg);
         if (m.layer) {
             s.analog = *m.layer;

@@ -30,6 +30,7 @@ struct Step {
     /// and models that share a backbone see the same noisy pass (paired comparisons).
     std::uint64_t key = 0;
     workloads::Dims out_dims;           ///< batch 1
+    std::int64_t macs = 0;              ///< multiply-accumulates per image (Graph::node_stats)
     cgra::AnalogLayer analog;           ///< Analog steps
     cgra::DigitalWork digital;          ///< Digital steps
     cgra::LayerCost cost;               ///< CGRA steps (per image)

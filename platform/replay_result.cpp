@@ -39,7 +39,6 @@ ReplayResult assemble_result(const workloads::Graph& g, const ReplayPlan& plan, 
     r.model = g.name;
     r.clock_mhz = clock_mhz;
     const double cycle_ns = 1000.0 / clock_mhz;
-    const auto stats = g.node_stats();
     for (std::size_t i = 0; i < plan.steps.size(); ++i) {
         const Step& s = plan.steps[i];
         StepReport sr;
@@ -50,7 +49,7 @@ ReplayResult assemble_result(const workloads::Graph& g, const ReplayPlan& plan, 
         sr.cycles = static_cast<std::uint64_t>(std::llround(sr.time_ns / cycle_ns));
         sr.crossbars = s.cost.crossbars;
         sr.replication = s.cost.replication;
-        sr.macs = stats[s.node].macs;
+        sr.macs = s.macs;
         sr.block_cycles = block_cycles[i];
         r.cycles += sr.cycles;
         if (s.kind == StepKind::Denoiser) {

@@ -15,15 +15,15 @@ using workloads::Node;
 Schedule make_schedule(const Graph& g, const ReplayPlan& plan, std::int64_t images,
                        std::uint64_t seed, unsigned seeds, std::int64_t batch) {
     Schedule s;
-    if (images > 0) {
-        s.passes.push_back({"clean", false, false, seed});
-        for (unsigned k = 0; k < seeds; ++k) {
-            s.passes.push_back({"noisy", true, false, seed + k});
-            if (plan.denoisers > 0)
-                s.passes.push_back({"denoised", true, true, seed + k});
-        }
-    }
     s.jobs.push_back({1, -1, 0});
+    if (images == 0)
+        return s;  // timing only: the timing job alone
+    s.passes.push_back({"clean", false, false, seed});
+    for (unsigned k = 0; k < seeds; ++k) {
+        s.passes.push_back({"noisy", true, false, seed + k});
+        if (plan.denoisers > 0)
+            s.passes.push_back({"denoised", true, true, seed + k});
+    }
     // A graph whose tensors do not all keep the images along dimension 0 (a transformer's
     // token-major layout, a model exported for a fixed batch) is replayed one image per job.
     const std::int64_t job_batch = images_along_dim0(g) ? batch : 1;

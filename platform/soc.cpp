@@ -197,6 +197,9 @@ void Soc::driver() {
     std::uint32_t block_id = 0;
     while (const std::optional<ReplayJob> job = m_jobs()) {
         JobData* const data = job->data;
+        // A job without data (the timing job) reads only cycles: the denoiser times and counts
+        // its blocks without computing them.
+        m_denoiser.control().set_compute(data != nullptr);
         for (std::size_t si = 0; si < m_plan.steps.size(); ++si) {
             const Step& s = m_plan.steps[si];
             sc_core::sc_time delay = qk.get_local_time();

@@ -17,7 +17,8 @@ namespace dnsim::tb {
 
 namespace {
 
-workloads::Graph load_unchecked(const std::string& model, const std::string& key) {
+workloads::Graph load_unchecked(const std::string& model, const std::string& key,
+                                workloads::Weights weights) {
     namespace fs = std::filesystem;
     const std::string ext = fs::path(model).extension().string();
     if (ext == ".onnx") {
@@ -27,7 +28,7 @@ workloads::Graph load_unchecked(const std::string& model, const std::string& key
         return workloads::import_scalesim_csv(model);
     }
     if (workloads::is_builtin_model(model)) {
-        return workloads::builtin_model(model);
+        return workloads::builtin_model(model, 0, key, weights);
     }
     if (fs::exists(model)) {
         throw ConfigError(key, fmt::format("'{}': unknown model file type '{}'; expected .onnx "
@@ -40,36 +41,38 @@ workloads::Graph load_unchecked(const std::string& model, const std::string& key
 }  // namespace
 
 void check_names_utf8(const workloads::Graph& g, const std::string& model, const std::string& key) {
-    const auto check = [&](const std::string& name, const std::string& what) {
+    // `what` says where the name is; it is formatted only for the error.
+    const auto check = [&](const std::string& name, const auto& what) {
         if (const auto at = invalid_utf8_at(name)) {
             throw ConfigError(key, fmt::format("'{}': {} '{}' is not valid UTF-8 (byte 0x{:02x} "
                                                "at offset {}); names in a model must be UTF-8 "
                                                "text",
-                                               printable(model), what, printable(name),
+                                               printable(model), what(), printable(name),
                                                static_cast<unsigned char>(name[*at]), *at));
         }
     };
     for (const auto& v : g.inputs)
-        check(v.name, "the name of graph input");
+        check(v.name, [] { return "the name of graph input"; });
     for (const auto& v : g.outputs)
-        check(v.name, "the name of graph output");
+        check(v.name, [] { return "the name of graph output"; });
     for (std::size_t i = 0; i < g.nodes.size(); ++i) {
         const auto& n = g.nodes[i];
-        check(n.name, fmt::format("the name of node {}", i));
+        check(n.name, [i] { return fmt::format("the name of node {}", i); });
         for (const auto& t : n.inputs)
-            check(t, fmt::format("node {} ('{}'): input", i, printable(n.name)));
+            check(t, [&] { return fmt::format("node {} ('{}'): input", i, printable(n.name)); });
         for (const auto& t : n.outputs)
-            check(t, fmt::format("node {} ('{}'): output", i, printable(n.name)));
+            check(t, [&] { return fmt::format("node {} ('{}'): output", i, printable(n.name)); });
     }
 }
 
-workloads::Graph load_model(const std::string& model, const std::string& key) {
+workloads::Graph load_model(const std::string& model, const std::string& key,
+                            workloads::Weights weights) {
     // ONNX import validates as it builds; built-in and SCALE-Sim graphs are checked here, so
     // every model meets the same rules and limits (GraphLimits) before any work starts; and
     // every name must be UTF-8 (it goes into CSV, JSON and ONNX files).
     workloads::Graph g;
     try {
-        g = load_unchecked(model, key);
+        g = load_unchecked(model, key, weights);
     } catch (const std::bad_alloc&) {
         // The declared sizes passed the model limits, yet the machine has less memory.
         throw ConfigError(key, fmt::format("'{}': out of memory while loading the model; it "

@@ -10,8 +10,10 @@ namespace dnsim::tb {
 
 /// Loads `model`; `key` names the option in errors (e.g. "model"). A model with a node, tensor,
 /// input or output name that is not valid UTF-8 is refused (ConfigError naming the node):
-/// ONNX names are UTF-8 strings, and dnsim writes them into CSV, JSON and ONNX files.
-workloads::Graph load_model(const std::string& model, const std::string& key = "model");
+/// ONNX names are UTF-8 strings, and dnsim writes them into CSV, JSON and ONNX files. A built-in
+/// model is built with `weights` (ShapesOnly for a timing study); files keep their values.
+workloads::Graph load_model(const std::string& model, const std::string& key = "model",
+                            workloads::Weights weights = workloads::Weights::Drawn);
 
 /// Throws ConfigError(`key`) naming the first node, tensor, input or output of `g` whose name
 /// is not valid UTF-8; `model` names the model.

@@ -80,8 +80,9 @@ MemoryEstimate estimate_run_memory(const workloads::GraphFootprint& f, std::int6
     return m;
 }
 
-std::int64_t run_weight_copies(std::int64_t slices) {
-    return 2 + slices;
+std::int64_t run_weight_copies(bool values, bool timing_only, std::int64_t slices) {
+    const std::int64_t loaded = values ? 1 : 0;
+    return timing_only ? loaded : loaded + 1 + slices;
 }
 
 std::int64_t max_memory_mib() {

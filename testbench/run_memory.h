@@ -36,9 +36,11 @@ MemoryEstimate estimate_run_memory(const workloads::GraphFootprint& f, std::int6
                                    std::int64_t batch, std::int64_t threads,
                                    std::int64_t weight_copies, bool keep_logits);
 
-/// Copies of the weights a replay holds: as trained and as programmed into the noisy crossbars
-/// (2), plus one per bit slice of the cells at the bit-sliced fidelity (`slices`, 0 otherwise).
-std::int64_t run_weight_copies(std::int64_t slices);
+/// Copies of the weights a replay holds: as loaded (none when `values` is false: a built-in model
+/// of a timing-only run holds their shapes only) and, for the accuracy passes (not
+/// `timing_only`), as programmed into the noisy crossbars, plus one per bit slice of the cells at
+/// the bit-sliced fidelity (`slices`, 0 otherwise).
+std::int64_t run_weight_copies(bool values, bool timing_only, std::int64_t slices);
 
 /// run.max_memory_mib, a process-wide setting (max_memory_mib()).
 struct MemoryLimit {

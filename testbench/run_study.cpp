@@ -126,9 +126,12 @@ void paper_table(std::ostream& os, const platform::ReplayResult& r, const RunOpt
 
 /// The model with the requested denoisers inserted; its denoiser weights (which the
 /// accelerator's 16-bit format must hold) and the results directory are checked now, not after
-/// the simulation.
+/// the simulation. A timing-only run builds a built-in backbone without weight values: the
+/// timing needs its shapes only.
 workloads::Graph prepare_model(const RunOptions& opt) {
-    workloads::Graph g = load_model(opt.model);
+    workloads::Graph g =
+        load_model(opt.model, "model",
+                   opt.timing_only ? workloads::Weights::ShapesOnly : workloads::Weights::Drawn);
     if (!opt.denoisers.empty()) {
         for (const auto& layer : split_list(opt.denoisers)) {
             workloads::insert_denoiser(g, layer, opt.denoiser_ratio, opt.replay.seed, "denoisers");
@@ -161,10 +164,11 @@ platform::ReplayConfig replay_config(const RunOptions& opt, const workloads::Gra
     const std::int64_t slices = cfg.noise.fidelity == cgra::Fidelity::BitSliced
                                     ? cfg.soc.cgra.analog.cells_per_weight()
                                     : 0;
-    check_memory(
-        estimate_run_memory(workloads::graph_footprint(g), opt.timing_only ? 0 : data.size(),
-                            cfg.batch, cfg.threads, run_weight_copies(slices), cfg.keep_logits),
-        opt.model, "lower run.batch or dataset.limit");
+    const std::int64_t images = opt.timing_only ? 0 : data.size();
+    const std::int64_t copies = run_weight_copies(g.weight_values, opt.timing_only, slices);
+    check_memory(estimate_run_memory(workloads::graph_footprint(g), images, cfg.batch, cfg.threads,
+                                     copies, cfg.keep_logits),
+                 opt.model, "lower run.batch or dataset.limit");
     return cfg;
 }
 

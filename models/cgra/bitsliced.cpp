@@ -24,6 +24,15 @@ std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
 
 }  // namespace
 
+void check_bitsliced_config(const AnalogConfig& cfg) {
+    if (cfg.dac_bits != 1) {
+        throw ConfigError("cgra.dac_bits", fmt::format("{} bits: the bit-sliced fidelity level "
+                                                       "models 1-bit DACs (two's-complement "
+                                                       "inputs, sign pass subtracted)",
+                                                       cfg.dac_bits));
+    }
+}
+
 BitSlicedWeights::BitSlicedWeights(const float* w, std::int64_t out, std::int64_t in,
                                    const AnalogConfig& cfg, const NoiseConfig& noise,
                                    std::uint64_t layer)
@@ -32,12 +41,7 @@ BitSlicedWeights::BitSlicedWeights(const float* w, std::int64_t out, std::int64_
       m_out(out),
       m_in(in),
       m_slices(ceil_div(cfg.weight_bits, cfg.bits_per_cell)) {
-    if (cfg.dac_bits != 1) {
-        throw ConfigError("cgra.dac_bits", fmt::format("{} bits: the bit-sliced fidelity level "
-                                                       "models 1-bit DACs (two's-complement "
-                                                       "inputs, sign pass subtracted)",
-                                                       cfg.dac_bits));
-    }
+    check_bitsliced_config(cfg);
     float peak = 0.0f;
     for (std::int64_t i = 0; i < out * in; ++i)
         peak = std::max(peak, std::abs(w[i]));

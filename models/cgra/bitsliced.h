@@ -17,6 +17,10 @@
 
 namespace dnsim::cgra {
 
+/// Throws ConfigError("cgra.dac_bits") unless `cfg` has 1-bit DACs, the only kind the
+/// bit-sliced model handles.
+void check_bitsliced_config(const AnalogConfig& cfg);
+
 /// One layer's weights as a chip holds them (prepared once per chip).
 class BitSlicedWeights {
   public:

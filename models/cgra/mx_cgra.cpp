@@ -2,6 +2,7 @@
 #include "models/cgra/mx_cgra.h"
 
 #include "models/cgra/adc_energy.h"
+#include "models/cgra/bitsliced.h"
 #include "models/common/tlm_command.h"
 #include "workloads/exec/executor.h"
 
@@ -14,25 +15,35 @@ MxCgra::MxCgra(const sc_core::sc_module_name& name, const CgraConfig& cfg, const
       m_noise(noise),
       m_clock(cfg.clock_mhz) {
     socket.register_b_transport(this, &MxCgra::b_transport);
+    // The crossbars are programmed on first use (analog_model): a configuration the fidelity
+    // level cannot model is refused now, before the simulation.
+    if (noise.fidelity == Fidelity::BitSliced)
+        check_bitsliced_config(cfg.analog);
 }
 
 void MxCgra::load_program(const workloads::Graph& graph, std::vector<ProgramStep> program) {
     m_graph = &graph;
     m_program = std::move(program);
     m_models.clear();
-    for (const ProgramStep& p : m_program) {
-        m_models.emplace_back(p.analog
-                                  ? make_analog_layer_model(to_string(m_noise.fidelity),
-                                                            {&graph, p.node, p.key, p.out_dims},
-                                                            m_cfg.analog, m_noise)
-                                  : nullptr);
-    }
+    m_models.resize(m_program.size());
     m_step_cycles.assign(m_program.size(), 0);
     m_step_images.assign(m_program.size(), 0);
 }
 
+const AnalogLayerModel* MxCgra::analog_model(std::size_t step) {
+    const ProgramStep& p = m_program[step];
+    if (!p.analog)
+        return nullptr;
+    if (!m_models[step]) {
+        m_models[step] =
+            make_analog_layer_model(to_string(m_noise.fidelity),
+                                    {m_graph, p.node, p.key, p.out_dims}, m_cfg.analog, m_noise);
+    }
+    return m_models[step].get();
+}
+
 void MxCgra::compute(std::size_t step, CgraOperands& ops) {
-    const AnalogLayerModel* model = ops.analog_noise ? m_models[step].get() : nullptr;
+    const AnalogLayerModel* model = ops.analog_noise ? analog_model(step) : nullptr;
     const std::size_t node = m_program[step].node;
     const auto slice = [&](std::size_t i) {
         CgraSlice& s = ops.slices[i];

@@ -64,8 +64,10 @@ class MxCgra : public sc_core::sc_module {
     /// `cfg` and `noise` must have passed validate().
     MxCgra(const sc_core::sc_module_name& name, const CgraConfig& cfg, const NoiseConfig& noise);
 
-    /// The program: one entry per step of `graph` (which must outlive the CGRA). Programs the
-    /// crossbars: one analog-layer model per analog step, of the kind noise.fidelity names.
+    /// The program: one entry per step of `graph` (which must outlive the CGRA). A step's
+    /// crossbars are programmed (its analog-layer model, of the kind noise.fidelity names, built
+    /// from the weights) by the first command that computes it with analog noise, so a run that
+    /// only charges commands (timing only) never copies the weights.
     void load_program(const workloads::Graph& graph, std::vector<ProgramStep> program);
     /// Slices of a command run in parallel on `pool` (serially without one).
     void set_worker_pool(WorkerPool* pool) { m_pool = pool; }
@@ -81,13 +83,15 @@ class MxCgra : public sc_core::sc_module {
     void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
     /// Computes every slice of `ops` for step `step`.
     void compute(std::size_t step, CgraOperands& ops);
+    /// Step `step`'s analog-layer model, built on first use; null for a digital step.
+    const AnalogLayerModel* analog_model(std::size_t step);
 
     CgraConfig m_cfg;
     NoiseConfig m_noise;
     Clock m_clock;
     const workloads::Graph* m_graph = nullptr;
     std::vector<ProgramStep> m_program;
-    std::vector<std::unique_ptr<AnalogLayerModel>> m_models;  ///< per step (analog steps)
+    std::vector<std::unique_ptr<AnalogLayerModel>> m_models;  ///< per step, once programmed
     WorkerPool* m_pool = nullptr;
     std::vector<std::uint64_t> m_step_cycles;
     std::vector<std::uint64_t> m_step_images;

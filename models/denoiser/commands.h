@@ -1,6 +1,8 @@
 // Typed payloads the control unit sends to its units over TLM (carried in the generic payload's
 // data pointer, NVDLA-style; common/tlm_command.h). Operands are pointers into the SRAMs,
-// obtained through DMI.
+// obtained through DMI. A command without its data (null `in`, `data` or `x`) is timed and
+// counted like any other but computes nothing: the control unit sends such commands for a block
+// whose data nobody reads (ControlUnit::set_compute).
 #pragma once
 
 #include <cstddef>
@@ -16,8 +18,8 @@ struct ConvCommand {
     enum class Kind : std::uint8_t { pointwise, depthwise };
     Kind kind = Kind::pointwise;
     int weight_frac_bits = 0;
-    unsigned filters = 0;  ///< filters of this weight group (T for pointwise)
-    const std::int16_t* in = nullptr;
+    unsigned filters = 0;                   ///< filters of this weight group (T for pointwise)
+    const std::int16_t* in = nullptr;       ///< null: timed and counted only
     std::size_t in_stride = 0;              ///< words between input channel planes
     unsigned in_channels = 0;               ///< C_in (pointwise)
     const std::int16_t* weights = nullptr;  ///< pointwise: filters x C_in; depthwise: filters x 9
@@ -36,7 +38,7 @@ struct ConvCommand {
 
 /// LeakyReLU over `count` contiguous words in place.
 struct LeakyReluCommand {
-    std::int16_t* data = nullptr;
+    std::int16_t* data = nullptr;  ///< null: timed and counted only
     std::size_t count = 0;
     int shift = 0;
 };
@@ -44,7 +46,8 @@ struct LeakyReluCommand {
 /// One lane's share of noise cancellation on a tile: the elements g = (h C + c) W + w with
 /// g mod lanes == lane, in increasing g, for image rows [r0, r1).
 struct NoiseCommand {
-    std::int16_t* x = nullptr;  ///< X tile buffer (rows from x_row0); X_hat written here
+    std::int16_t* x = nullptr;  ///< X tile buffer (rows from x_row0); X_hat written here; null:
+                                ///< timed and counted only
     unsigned x_row0 = 0;
     unsigned x_rows = 0;
     const std::int16_t* mean = nullptr;  ///< tile buffers starting at row r0

@@ -228,7 +228,7 @@ std::uint64_t ControlUnit::conv_phase(bool depthwise, const std::int16_t* in, st
         cmd.kind = depthwise ? ConvCommand::Kind::depthwise : ConvCommand::Kind::pointwise;
         cmd.weight_frac_bits = wfrac;
         cmd.filters = filters;
-        cmd.in = in;
+        cmd.in = m_compute ? in : nullptr;
         cmd.in_stride = in_stride;
         cmd.in_channels = in_channels;
         cmd.weights = w;
@@ -264,7 +264,7 @@ std::uint64_t ControlUnit::conv_phase(bool depthwise, const std::int16_t* in, st
 
 std::uint64_t ControlUnit::relu_phase(std::int16_t* data, std::size_t count, int shift,
                                       sc_core::sc_time t) {
-    LeakyReluCommand cmd{data, count, shift};
+    LeakyReluCommand cmd{m_compute ? data : nullptr, count, shift};
     tlm::tlm_generic_payload trans;
     set_command(trans, cmd);
     sc_core::sc_time d = t;
@@ -371,7 +371,7 @@ std::uint64_t ControlUnit::run_block(const BlockShape& shape, const BlockFormat&
         const sc_core::sc_time t = now();
         for (unsigned l = 0; l < lane_sockets.size(); ++l) {
             NoiseCommand cmd;
-            cmd.x = x;
+            cmd.x = m_compute ? x : nullptr;
             cmd.x_row0 = tile.in_r0;
             cmd.x_rows = tile.in_rows();
             cmd.mean = mean;

@@ -77,6 +77,11 @@ class ControlUnit : public sc_core::sc_module {
     const std::string& last_error() const { return m_last_error; }
     /// Lanes to reseed at START, wired by the Denoiser.
     void set_lane_reseed(std::function<void(std::uint64_t)> fn) { m_reseed = std::move(fn); }
+    /// False: the blocks started from now on are timed and counted exactly as usual (DMA,
+    /// cycles, every action count, energy) but their units compute nothing (commands.h), so
+    /// X_hat is not produced. For a host that reads only the timing (a replay's timing job); a
+    /// simulation switch, not a register.
+    void set_compute(bool compute) { m_compute = compute; }
 
   private:
     void reg_b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
@@ -138,6 +143,7 @@ class ControlUnit : public sc_core::sc_module {
     bool m_done = false;
     bool m_error = false;
     bool m_weights_valid = false;
+    bool m_compute = true;  ///< set_compute
     std::uint32_t m_resident_block = 0;
     TilePlan m_plan;
     std::string m_last_error;

@@ -35,9 +35,11 @@ void ConvCore::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& de
         const std::uint64_t p0 = cmd->unit0 * m_dims.cols;
         const std::uint64_t p1 = std::min<std::uint64_t>(cmd->unit1 * m_dims.cols, cmd->pixels);
         if (p1 > p0) {
-            saturated = pointwise_conv(cmd->in, cmd->in_stride, cmd->in_channels, cmd->weights,
-                                       cmd->bias, 0, cmd->filters, p0, p1, cmd->out,
-                                       cmd->out_stride, cmd->weight_frac_bits);
+            if (cmd->in != nullptr) {
+                saturated = pointwise_conv(cmd->in, cmd->in_stride, cmd->in_channels, cmd->weights,
+                                           cmd->bias, 0, cmd->filters, p0, p1, cmd->out,
+                                           cmd->out_stride, cmd->weight_frac_bits);
+            }
             work =
                 fold_work(m_dims, cmd->in_channels, cmd->unit1 - cmd->unit0, p1 - p0, cmd->filters);
         }
@@ -45,10 +47,12 @@ void ConvCore::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& de
         // Depthwise: each (channel, column fold) unit is a conv with S_R = 9 and T = 1.
         for (const DepthwiseSlice& sl :
              depthwise_slices(cmd->unit0, cmd->unit1, col_folds, m_dims.cols, cmd->pixels)) {
-            saturated +=
-                depthwise3x3(cmd->in + sl.channel * cmd->in_stride, cmd->plane,
-                             cmd->weights + sl.channel * 9, cmd->bias[sl.channel], sl.q0, sl.q1,
-                             cmd->out + sl.channel * cmd->out_stride, cmd->weight_frac_bits);
+            if (cmd->in != nullptr) {
+                saturated +=
+                    depthwise3x3(cmd->in + sl.channel * cmd->in_stride, cmd->plane,
+                                 cmd->weights + sl.channel * 9, cmd->bias[sl.channel], sl.q0, sl.q1,
+                                 cmd->out + sl.channel * cmd->out_stride, cmd->weight_frac_bits);
+            }
             work += fold_work(m_dims, 9, sl.folds, sl.q1 - sl.q0, 1);
         }
     }

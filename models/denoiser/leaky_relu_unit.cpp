@@ -24,8 +24,9 @@ void LeakyReluUnit::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_tim
     if (cmd == nullptr) {
         return;
     }
-    for (std::size_t i = 0; i < cmd->count; ++i) {
-        cmd->data[i] = leaky_relu(cmd->data[i], cmd->shift);
+    if (cmd->data != nullptr) {
+        for (std::size_t i = 0; i < cmd->count; ++i)
+            cmd->data[i] = leaky_relu(cmd->data[i], cmd->shift);
     }
     const std::uint64_t cycles = cycles_for(cmd->count);
     m_elements += cmd->count;

@@ -30,8 +30,8 @@ void NoiseLane::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& d
     const std::uint64_t g_begin = std::uint64_t{cmd->r0} * C * W;
     const std::uint64_t g_end = std::uint64_t{cmd->r1} * C * W;
     std::uint64_t g = g_begin + (m_index + L - g_begin % L) % L;
-    std::uint64_t samples = 0;
-    for (; g < g_end; g += L, ++samples) {
+    const std::uint64_t samples = g < g_end ? (g_end - g - 1) / L + 1 : 0;
+    for (; cmd->x != nullptr && g < g_end; g += L) {
         const std::uint64_t y = g / (C * W);
         const std::uint64_t c = (g / W) % C;
         const std::uint64_t x = g % W;

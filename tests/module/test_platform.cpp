@@ -106,6 +106,38 @@ TEST_CASE("clean pass reproduces the float executor bit for bit, noise changes t
     CHECK(r.passes[0].images == 24);
 }
 
+TEST_CASE("a shapes-only build has the drawn build's plan and an accuracy replay refuses it") {
+    // A timing-only run of a built-in model replays it without weight values (Weights).
+    workloads::Graph drawn = workloads::builtin_model("resnet18");
+    workloads::Graph shapes =
+        workloads::builtin_model("resnet18", 0, "model", workloads::Weights::ShapesOnly);
+    for (workloads::Graph* g : {&drawn, &shapes}) {
+        workloads::insert_denoiser(*g, "conv1");
+        workloads::insert_denoiser(*g, "layer4.1.conv2");
+    }
+    ReplayConfig cfg;
+    const ReplayPlan a = make_replay_plan(drawn, cfg.soc.cgra);
+    const ReplayPlan b = make_replay_plan(shapes, cfg.soc.cgra);
+    REQUIRE(a.steps.size() == b.steps.size());
+    CHECK(a.crossbars_used == b.crossbars_used);
+    for (std::size_t i = 0; i < a.steps.size(); ++i) {
+        INFO(a.steps[i].name);
+        CHECK(a.steps[i].kind == b.steps[i].kind);
+        CHECK(a.steps[i].out_dims == b.steps[i].out_dims);
+        CHECK(a.steps[i].reduced_channels == b.steps[i].reduced_channels);
+        CHECK(a.steps[i].cost.cycles == b.steps[i].cost.cycles);
+        CHECK(a.steps[i].cost.crossbars == b.steps[i].cost.crossbars);
+        CHECK(a.steps[i].cost.replication == b.steps[i].cost.replication);
+        CHECK(a.steps[i].cost.actions == b.steps[i].cost.actions);
+        CHECK(a.steps[i].cost.crossbar_active_ns == b.steps[i].cost.crossbar_active_ns);
+        CHECK(a.steps[i].cost.scratchpad_words == b.steps[i].cost.scratchpad_words);
+    }
+    const workloads::Dataset data;
+    CHECK_THROWS_WITH(run_replay(shapes, &data, cfg),
+                      Catch::StartsWith("an accuracy replay needs the weight values of "
+                                        "'resnet18'"));
+}
+
 TEST_CASE("a model that does not fit the crossbars is refused with the key to change") {
     ReplayConfig cfg;
     cfg.soc.cgra.analog.crossbars = 100;

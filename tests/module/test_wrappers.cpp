@@ -300,3 +300,14 @@ TEST_CASE(
     CHECK(bad_step == tlm::TLM_GENERIC_ERROR_RESPONSE);
     CHECK(mx.step_cycles()[0] == 40);
 }
+
+TEST_CASE("MxCgra: bit-sliced crossbars with multi-bit DACs are refused when the chip is built") {
+    // The crossbars are programmed on the first noisy command; the configuration is checked
+    // before any simulation, as when every layer was programmed up front.
+    cgra::CgraConfig cfg;
+    cfg.analog.dac_bits = 2;
+    cgra::NoiseConfig noise;
+    noise.fidelity = cgra::Fidelity::BitSliced;
+    CHECK_THROWS_WITH(cgra::MxCgra("cgra", cfg, noise),
+                      Catch::StartsWith("cgra.dac_bits: 2 bits: the bit-sliced fidelity"));
+}

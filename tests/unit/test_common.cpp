@@ -234,6 +234,33 @@ TEST_CASE("SHA-256 gives the FIPS 180-2 example digests, in one piece or many") 
                       "/nonexistent/m.onnx: cannot open file: No such file or directory");
 }
 
+TEST_CASE("SHA-256 with the CPU's SHA extensions gives the portable code's digests") {
+    // Every length up to five blocks, and a long message in uneven pieces (whole blocks go
+    // straight from the input, the rest through the buffer).
+    INFO("SHA extensions on this CPU: " << Sha256::cpu_extensions());
+    std::string data(300000, '\0');
+    std::uint64_t x = 1;
+    for (char& c : data) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        c = static_cast<char>(x >> 56);
+    }
+    const auto digest = [&data](Sha256::Code code, std::size_t n, std::size_t piece) {
+        Sha256 s(code);
+        for (std::size_t at = 0; at < n; at += piece)
+            s.update(data.data() + at, std::min(piece, n - at));
+        return s.hex_digest();
+    };
+    for (std::size_t n = 0; n <= 320; ++n) {
+        INFO(n << " bytes");
+        CHECK(digest(Sha256::Code::Fastest, n, 1000) == digest(Sha256::Code::Portable, n, 1000));
+    }
+    const std::string want = digest(Sha256::Code::Portable, data.size(), data.size());
+    for (const std::size_t piece : {1u, 63u, 64u, 100u, 4096u, 300000u}) {
+        INFO(piece << "-byte pieces");
+        CHECK(digest(Sha256::Code::Fastest, data.size(), piece) == want);
+    }
+}
+
 TEST_CASE("energy totals per component and action give the energy under another table") {
     EnergyTable t = EnergyTable::defaults_45nm();
     EnergyAccount a(t);

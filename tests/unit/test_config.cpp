@@ -328,6 +328,12 @@ TEST_CASE("run memory estimate from a graph footprint (hand-computed) and its li
               8000 + 784 * 10000 * 4 + 5000 * 64 * 4 + 2000 * 4 * 4 + 3 * 10000 * 10 * 4);
         const tb::MemoryEstimate t = tb::estimate_run_memory(f, 0, 64, 4, 2, true);
         CHECK(t.total_bytes() == 8000);  // timing only: no data
+        // As loaded and as programmed into the crossbars, plus one per bit slice; a timing-only
+        // run programs no crossbars, and a built-in model there holds the weights' shapes only.
+        CHECK(tb::run_weight_copies(true, false, 0) == 2);
+        CHECK(tb::run_weight_copies(true, false, 8) == 10);
+        CHECK(tb::run_weight_copies(true, true, 8) == 1);
+        CHECK(tb::run_weight_copies(false, true, 0) == 0);
     }
     SECTION("above the limit: one error naming the key, the model and the parts") {
         const std::int64_t saved = tb::max_memory_mib();

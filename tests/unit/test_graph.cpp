@@ -6,9 +6,11 @@
 
 #include <catch2/catch.hpp>
 
+#include "workloads/exec/executor.h"
 #include "workloads/graph/footprint.h"
 #include "workloads/graph/graph_builder.h"
 #include "workloads/graph/transforms.h"
+#include "workloads/onnx/onnx_io.h"
 #include "workloads/topologies/topologies.h"
 
 using namespace dnsim;
@@ -124,6 +126,55 @@ TEST_CASE("28x28 variants take one-channel 28x28 images and give 10 classes") {
 TEST_CASE("built-in weights are deterministic per seed") {
     CHECK(builtin_model("resnet18_28", 3) == builtin_model("resnet18_28", 3));
     CHECK(!(builtin_model("resnet18_28", 3) == builtin_model("resnet18_28", 4)));
+}
+
+TEST_CASE("a shapes-only build is the drawn build without the drawn weights' values") {
+    // What a timing-only run replays: the same nodes, shapes, counts and footprint; only the
+    // conv and fully connected weights lack values, and the executor and ONNX export refuse it.
+    for (const char* name : {"resnet18", "mobilenetv2", "efficientnet_b0", "densenet121"}) {
+        INFO(name);
+        const Graph drawn = builtin_model(name);
+        const Graph shapes = builtin_model(name, 0, "model", Weights::ShapesOnly);
+        CHECK(drawn.weight_values);
+        CHECK(!shapes.weight_values);
+        CHECK(shapes.nodes == drawn.nodes);
+        CHECK(shapes.inputs == drawn.inputs);
+        CHECK(shapes.outputs == drawn.outputs);
+        REQUIRE(shapes.initializers.size() == drawn.initializers.size());
+        std::int64_t without_values = 0;
+        for (const auto& [tname, t] : shapes.initializers) {
+            const Tensor& d = drawn.initializer(tname);
+            CHECK(t.dims == d.dims);
+            if (t.data.empty() && t.numel() > 0)
+                without_values += t.numel();
+            else
+                CHECK(t.data == d.data);  // BatchNorm constants keep their values
+        }
+        CHECK(without_values > drawn.parameter_count() * 9 / 10);
+        CHECK(shapes.parameter_count() == drawn.parameter_count());
+        const auto ss = shapes.node_stats();
+        const auto ds = drawn.node_stats();
+        REQUIRE(ss.size() == ds.size());
+        for (std::size_t i = 0; i < ds.size(); ++i) {
+            CHECK(ss[i].output_dims == ds[i].output_dims);
+            CHECK(ss[i].params == ds[i].params);
+            CHECK(ss[i].macs == ds[i].macs);
+        }
+        const GraphFootprint fs = graph_footprint(shapes);
+        const GraphFootprint fd = graph_footprint(drawn);
+        CHECK(fs.weight_elements == fd.weight_elements);
+        CHECK(fs.peak_live_elements == fd.peak_live_elements);
+        CHECK(fs.max_im2col_elements == fd.max_im2col_elements);
+        CHECK_NOTHROW(shapes.validate(name));
+        CHECK_THROWS_WITH(Executor(shapes),
+                          Catch::StartsWith("the float executor needs the weight values"));
+        CHECK_THROWS_WITH(export_onnx_bytes(shapes),
+                          Catch::StartsWith("the ONNX export needs the weight values"));
+    }
+    // Outside a shapes-only graph a weight without values is still an error.
+    Graph g = builtin_model("resnet18_28");
+    g.initializers.at("conv1.weight").data.clear();
+    CHECK_THROWS_WITH(g.validate("m.onnx"), Catch::Contains("'conv1.weight' has 0 values"));
 }
 
 TEST_CASE("insert_denoiser rewires readers and adds 3 C Cr + 9 Cr + 2 C + 2 Cr parameters") {

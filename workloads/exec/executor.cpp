@@ -130,6 +130,7 @@ Tensor evaluate_node(const Graph& g, std::size_t ni, const std::vector<const Ten
 
 Executor::Executor(const Graph& graph, ExecOptions options) : m_graph(graph), m_options(options) {
     graph.validate(graph.name);
+    graph.require_weight_values("the float executor");
     if (m_options.threads == 0) {
         throw ConfigError("exec.threads", "0 is out of range; accepted: 1 or more");
     }

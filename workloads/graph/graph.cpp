@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <string_view>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -624,9 +626,8 @@ class LimitCheck {
 std::map<std::string, Dims> shapes_of(const Graph& graph, const Source& src, std::int64_t batch,
                                       bool check = false) {
     std::map<std::string, Dims> shapes;
-    for (const auto& [tname, t] : graph.initializers) {
-        shapes[tname] = t.dims;
-    }
+    for (const auto& [tname, t] : graph.initializers)
+        shapes.emplace_hint(shapes.end(), tname, t.dims);  // in key order: no search
     for (const ValueInfo& v : graph.inputs) {
         Dims d = v.dims;
         if (!d.empty() && d[0] == -1) {
@@ -726,9 +727,12 @@ std::vector<std::int64_t> reduced_axes(const Node& n, std::int64_t rank) {
 void Graph::validate(const std::string& source) const {
     const Source src{source};
     const auto err = [&source](const std::string& msg) { throw ConfigError(source, msg); };
-    std::set<std::string> defined;
+    // Views of the graph's own names: no copies.
+    std::unordered_set<std::string_view> defined;
+    defined.reserve(initializers.size() + inputs.size() + nodes.size());
     for (const auto& [tname, t] : initializers) {
-        if (static_cast<std::int64_t>(t.data.size()) != t.numel()) {
+        const bool shape_only = !weight_values && t.data.empty();
+        if (!shape_only && static_cast<std::int64_t>(t.data.size()) != t.numel()) {
             err(fmt::format("initializer '{}' has {} values for shape {}", tname, t.data.size(),
                             dims_str(t.dims)));
         }
@@ -756,7 +760,8 @@ void Graph::validate(const std::string& source) const {
             }
         }
     }
-    std::set<std::string> node_names;
+    std::unordered_set<std::string_view> node_names;
+    node_names.reserve(nodes.size());
     for (const Node& n : nodes) {
         if (n.name.empty() || !node_names.insert(n.name).second) {
             err(fmt::format("node name '{}' is empty or not unique", n.name));
@@ -788,6 +793,13 @@ void Graph::validate(const std::string& source) const {
         }
     }
     shapes_of(*this, src, 1, true);
+}
+
+void Graph::require_weight_values(const std::string& user) const {
+    if (!weight_values) {
+        throw std::logic_error(
+            fmt::format("{} needs the weight values of '{}', built with shapes only", user, name));
+    }
 }
 
 std::map<std::string, Dims> Graph::infer_shapes(std::int64_t batch) const {

@@ -110,6 +110,10 @@ struct NodeStats {
     std::int64_t macs = 0;     ///< multiply-accumulates per image
 };
 
+/// Whether a graph built in code (GraphBuilder, builtin_model) draws the values of its weights
+/// or holds their shapes only, which is all a timing study needs (Graph::weight_values).
+enum class Weights { Drawn, ShapesOnly };
+
 class Graph {
   public:
     std::string name;
@@ -119,10 +123,16 @@ class Graph {
     std::map<std::string, Tensor> initializers;
     /// How the inputs were normalised in training (ONNX metadata dnsim.input.*); may be empty.
     InputNormalisation input_normalisation;
+    /// False in a graph built for a timing study (Weights::ShapesOnly): its drawn weights (conv
+    /// and fully connected) hold their shapes but no values. Shapes, statistics, the CGRA
+    /// mapping, timing and energy need no more; the executor, the ONNX export and an accuracy
+    /// replay refuse such a graph (require_weight_values).
+    bool weight_values = true;
 
     bool operator==(const Graph& o) const {
         return name == o.name && inputs == o.inputs && outputs == o.outputs && nodes == o.nodes &&
-               initializers == o.initializers && input_normalisation == o.input_normalisation;
+               initializers == o.initializers && input_normalisation == o.input_normalisation &&
+               weight_values == o.weight_values;
     }
 
     bool is_initializer(const std::string& tensor) const { return initializers.count(tensor) != 0; }
@@ -136,6 +146,8 @@ class Graph {
     /// Checks names are unique, every input is defined before use, input counts per op and
     /// weight shapes; throws ConfigError naming `source` (a file or built-in name) and the node.
     void validate(const std::string& source) const;
+    /// Throws std::logic_error naming `user` unless the weights hold values (weight_values).
+    void require_weight_values(const std::string& user) const;
 
     /// Shapes of every tensor (activations and initializers) with the batch set to `batch`.
     std::map<std::string, Dims> infer_shapes(std::int64_t batch = 1) const;

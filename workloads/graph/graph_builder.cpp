@@ -8,8 +8,10 @@
 
 namespace dnsim::workloads {
 
-GraphBuilder::GraphBuilder(std::string graph_name, std::uint64_t seed) : m_seed(seed) {
+GraphBuilder::GraphBuilder(std::string graph_name, std::uint64_t seed, Weights weights)
+    : m_seed(seed) {
     m_g.name = std::move(graph_name);
+    m_g.weight_values = weights == Weights::Drawn;
 }
 
 std::string GraphBuilder::input(const std::string& name, const Dims& dims) {
@@ -31,6 +33,8 @@ void GraphBuilder::add_initializer(const std::string& name, Tensor t) {
 }
 
 Tensor GraphBuilder::random_uniform(const Dims& d, double bound, std::uint64_t role) const {
+    if (!m_g.weight_values)
+        return Tensor::shape_only(d);
     Tensor t(d);
     Rng rng(m_seed, {m_g.nodes.size(), role});
     for (float& v : t.data)

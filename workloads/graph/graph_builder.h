@@ -12,8 +12,10 @@ namespace dnsim::workloads {
 
 class GraphBuilder {
   public:
-    /// Weights are drawn from streams keyed by (seed, node index, tensor role).
-    GraphBuilder(std::string graph_name, std::uint64_t seed);
+    /// Weights are drawn from streams keyed by (seed, node index, tensor role); with
+    /// Weights::ShapesOnly the drawn ones (conv weights, linear weights and biases) hold their
+    /// shapes only.
+    GraphBuilder(std::string graph_name, std::uint64_t seed, Weights weights = Weights::Drawn);
 
     /// Adds a graph input; dims[0] == -1 marks the batch dimension.
     std::string input(const std::string& name, const Dims& dims);
@@ -54,6 +56,7 @@ class GraphBuilder {
   private:
     std::string pool(const std::string& name, Op op, const std::string& x, std::int64_t kernel,
                      std::int64_t stride, std::int64_t pad);
+    /// Uniform in (-bound, bound), or shape only (Weights::ShapesOnly).
     Tensor random_uniform(const Dims& d, double bound, std::uint64_t role) const;
 
     Graph m_g;

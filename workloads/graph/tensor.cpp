@@ -40,4 +40,10 @@ Tensor::Tensor(Dims d, std::vector<float> values) : dims(std::move(d)), data(std
     }
 }
 
+Tensor Tensor::shape_only(Dims d) {
+    Tensor t;
+    t.dims = std::move(d);
+    return t;
+}
+
 }  // namespace dnsim::workloads

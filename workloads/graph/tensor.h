@@ -24,6 +24,8 @@ struct Tensor {
     Tensor() = default;
     explicit Tensor(Dims d);
     Tensor(Dims d, std::vector<float> values);
+    /// A tensor of shape `d` holding no values (Graph::weight_values).
+    static Tensor shape_only(Dims d);
 
     std::int64_t numel() const { return workloads::numel(dims); }
     std::int64_t rank() const { return static_cast<std::int64_t>(dims.size()); }

@@ -276,6 +276,7 @@ void write_operand_inputs(onnx::GraphProto* g, const Node& n, onnx::NodeProto* p
 }  // namespace
 
 std::string export_onnx_bytes(const Graph& graph) {
+    graph.require_weight_values("the ONNX export");
     onnx::ModelProto model;
     model.set_ir_version(8);
     model.set_producer_name("dnsim");

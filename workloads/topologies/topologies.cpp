@@ -45,7 +45,7 @@ std::string conv_bn(GraphBuilder& b, const std::string& name, const std::string&
 }  // namespace
 
 Graph resnet18(const TopologySpec& s) {
-    GraphBuilder b(s.small_input ? "resnet18_28" : "resnet18", s.seed);
+    GraphBuilder b(s.small_input ? "resnet18_28" : "resnet18", s.seed, s.weights);
     std::string x = input_of(b, s);
     const auto w = [&s](std::int64_t c) {
         return std::max<std::int64_t>(
@@ -79,7 +79,7 @@ Graph resnet18(const TopologySpec& s) {
 }
 
 Graph mobilenet_v2(const TopologySpec& s) {
-    GraphBuilder b(s.small_input ? "mobilenetv2_28" : "mobilenetv2", s.seed);
+    GraphBuilder b(s.small_input ? "mobilenetv2_28" : "mobilenetv2", s.seed, s.weights);
     std::string x = input_of(b, s);
     struct Stage {
         std::int64_t t, c, n, s;
@@ -126,7 +126,7 @@ Graph mobilenet_v2(const TopologySpec& s) {
 }
 
 Graph efficientnet_b0(const TopologySpec& s) {
-    GraphBuilder b(s.small_input ? "efficientnet_b0_28" : "efficientnet_b0", s.seed);
+    GraphBuilder b(s.small_input ? "efficientnet_b0_28" : "efficientnet_b0", s.seed, s.weights);
     constexpr float eps = 1e-3f;  // torchvision's EfficientNet BatchNorm epsilon
     std::string x = input_of(b, s);
     struct Stage {
@@ -178,7 +178,7 @@ Graph efficientnet_b0(const TopologySpec& s) {
 }
 
 Graph densenet121(const TopologySpec& s) {
-    GraphBuilder b(s.small_input ? "densenet121_28" : "densenet121", s.seed);
+    GraphBuilder b(s.small_input ? "densenet121_28" : "densenet121", s.seed, s.weights);
     const std::int64_t growth = std::max<std::int64_t>(1, std::lround(32 * s.width));
     const std::int64_t bn_size = 4;
     std::string x = input_of(b, s);
@@ -235,9 +235,11 @@ bool is_builtin_model(const std::string& name) {
                        [&name](const BuiltinInfo& i) { return i.name == name; });
 }
 
-Graph builtin_model(const std::string& name, std::uint64_t seed, const std::string& key) {
+Graph builtin_model(const std::string& name, std::uint64_t seed, const std::string& key,
+                    Weights weights) {
     TopologySpec s;
     s.seed = seed;
+    s.weights = weights;
     std::string base = name;
     if (name.size() > 3 && name.compare(name.size() - 3, 3, "_28") == 0) {
         base = name.substr(0, name.size() - 3);

@@ -15,9 +15,10 @@ struct TopologySpec {
     std::int64_t in_channels = 3;
     std::int64_t image_size = 224;  ///< square input, pixels
     std::int64_t classes = 1000;
-    double width = 1.0;        ///< channel multiplier
-    bool small_input = false;  ///< 28x28 stem: stride-1 3x3 first conv, no stem pooling
-    std::uint64_t seed = 0;    ///< deterministic weights
+    double width = 1.0;                ///< channel multiplier
+    bool small_input = false;          ///< 28x28 stem: stride-1 3x3 first conv, no stem pooling
+    std::uint64_t seed = 0;            ///< deterministic weights
+    Weights weights = Weights::Drawn;  ///< ShapesOnly: no weight values (timing studies)
 };
 
 Graph resnet18(const TopologySpec& spec);
@@ -36,6 +37,6 @@ std::vector<BuiltinInfo> builtin_models();
 bool is_builtin_model(const std::string& name);
 /// Throws ConfigError(key) listing the accepted names for an unknown one.
 Graph builtin_model(const std::string& name, std::uint64_t seed = 0,
-                    const std::string& key = "model");
+                    const std::string& key = "model", Weights weights = Weights::Drawn);
 
 }  // namespace dnsim::workloads
