@@ -110,6 +110,7 @@ ReplayResult run_replay(const Graph& g, const workloads::Dataset* data, const Re
     Soc soc("soc", cfg.soc, cfg.noise, g, plan, source, &pool);
     soc_ptr = &soc;
     sc_core::sc_start();
+    soc.rethrow_failure();
 
     ReplayResult r = assemble_result(
         g, plan, cfg.soc.cgra.clock_mhz, soc.step_ns(), soc.denoiser_cycles(), denoiser_energy,

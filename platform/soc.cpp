@@ -168,10 +168,19 @@ void Soc::run_denoiser(std::size_t si, std::uint32_t image, std::uint32_t block_
     const std::uint32_t status = m_denoiser_driver.status(delay);
     if (!denoiser::reg::status_done.in(status)) {
         const std::uint32_t code = m_denoiser_driver.error_code(delay);
-        throw ConfigError(s.name,
-                          fmt::format("the denoiser accelerator rejected this block "
-                                      "(error code {}; docs/denoiser.md): {}x{}x{}, C_r {}",
-                                      code, c, s.out_dims[2], s.out_dims[3], s.reduced_channels));
+        // The codes a block's shape or the SRAM sizes can cause, in words (the others: the
+        // ERROR_CODE table of docs/denoiser.md).
+        const char* why = code == 1   ? "its shape is out of range"
+                          : code == 2 ? "its bottleneck ratio is out of range"
+                          : code == 4 ? "the activation SRAM cannot hold one tile of it "
+                                        "(raise activation_sram.size_bytes)"
+                          : code == 5 ? "the weight SRAM cannot hold its weights (raise "
+                                        "weight_sram.size_bytes)"
+                                      : "see the ERROR_CODE table of docs/denoiser.md";
+        throw ConfigError(
+            s.name, fmt::format("the denoiser accelerator rejected this block, "
+                                "{}x{}x{} with C_r {}: error code {}, {}",
+                                c, s.out_dims[2], s.out_dims[3], s.reduced_channels, code, why));
     }
     const std::uint64_t cycles = m_denoiser_driver.cycles(delay);
     if (job.record)
@@ -191,6 +200,15 @@ void Soc::run_denoiser_batch(std::size_t si, JobData& data, sc_core::sc_time& de
 }
 
 void Soc::driver() {
+    try {
+        drive_jobs();
+    } catch (const ConfigError&) {
+        // The driver is the one thread with work: the simulation ends when it returns.
+        m_failure = std::current_exception();
+    }
+}
+
+void Soc::drive_jobs() {
     tlm_utils::tlm_quantumkeeper qk;
     qk.set_global_quantum(m_cfg.quantum);
     qk.reset();

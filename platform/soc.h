@@ -16,6 +16,7 @@
 
 #include <tlm_utils/simple_initiator_socket.h>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <optional>
 #include <systemc>
@@ -87,9 +88,17 @@ class Soc : public sc_core::sc_module {
     /// Denoiser CYCLES register summed per step over the recorded jobs.
     const std::vector<std::uint64_t>& denoiser_cycles() const { return m_denoiser_cycles; }
     sc_core::sc_time finish_time() const { return m_finish; }
+    /// After sc_start: rethrows the bad-input error (ConfigError) that stopped the driver, e.g.
+    /// a block the denoiser's SRAMs cannot hold. (Thrown inside the SystemC thread, it would
+    /// reach the caller as SystemC's "uncaught exception" report, an internal error.)
+    void rethrow_failure() const {
+        if (m_failure)
+            std::rethrow_exception(m_failure);
+    }
 
   private:
     void driver();
+    void drive_jobs();
     /// One image's block through the registers.
     void run_denoiser(std::size_t step_index, std::uint32_t image, std::uint32_t block_id,
                       const ReplayJob& job, sc_core::sc_time& delay);
@@ -108,6 +117,7 @@ class Soc : public sc_core::sc_module {
     cgra::MxCgra m_cgra;
     denoiser::Denoiser m_denoiser;
     HostMemory m_memory;
+    std::exception_ptr m_failure;
     Interconnect m_bus;
     tlm_utils::simple_initiator_socket<Soc> m_socket;
     BusMaster m_host;
