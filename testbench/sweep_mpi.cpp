@@ -53,7 +53,9 @@ MPI_Status wait_message(int source, int tag) {
         if (flag != 0)
             return st;
         std::this_thread::sleep_for(pause);
-        pause = std::min(pause * 2, std::chrono::microseconds(2000));
+        // (At most 0.5 ms: each point waits for the coordinator's reply once; 2 ms cost a
+        // timing-only point 30 % of its throughput.)
+        pause = std::min(pause * 2, std::chrono::microseconds(500));
     }
 }
 
