@@ -673,13 +673,20 @@ std::string pareto_front(const SweepDb& db, const std::string& spec, std::ostrea
         }
         if (col == "accuracy")
             col = "accuracy_pct";  // the deployed pass's accuracy, in %
-        if (std::find(have.begin(), have.end(), col) == have.end() || col == "point") {
-            std::vector<std::string> numeric;
+        // The metrics, the axes (numeric ones make sense: cores, SRAM bytes) and the times.
+        std::vector<std::string> numeric{"wall_s", "run_wall_s", "attempts"};
+        for (const SweepMetric& m : sweep_metrics(db.study_value("command")))
+            numeric.push_back(m.column);
+        for (const json& a : json::parse(db.study_value("axes")))
+            numeric.push_back(a.at("key").get<std::string>());
+        if (std::find(numeric.begin(), numeric.end(), col) == numeric.end() ||
+            std::find(have.begin(), have.end(), col) == have.end()) {
+            std::vector<std::string> metrics;
             for (const SweepMetric& m : sweep_metrics(db.study_value("command")))
-                numeric.push_back(m.column);
-            throw ConfigError("pareto", fmt::format("'{}' is not a column of the study's points; "
-                                                    "metrics: {}",
-                                                    printable(col), fmt::join(numeric, ", ")));
+                metrics.push_back(m.column);
+            throw ConfigError("pareto", fmt::format("'{}' is not a numeric column of the study's "
+                                                    "points; metrics: {}",
+                                                    printable(col), fmt::join(metrics, ", ")));
         }
         objectives.push_back({col, dir == "max"});
     }

@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "models/common/config_error.h"
+#include "models/common/sha256.h"
 #endif
 
 namespace dnsim::tb {
@@ -41,6 +42,14 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 enum Tag : int { kReady = 1, kResult = 2, kWork = 3, kStop = 4 };
+
+/// The study's identity and every model file's SHA-256, hashed: 64 hex digits on every rank.
+std::string fingerprint(const Study& s) {
+    std::string text = s.identity;
+    for (const auto& [path, sha] : s.model_files)
+        text += "\n" + path + " " + sha;
+    return sha256_hex(text);
+}
 
 /// Waits for a message matching (source, tag) without spinning a core: MPI's blocking receive
 /// polls, which would take a core from the points on a machine that runs ranks and points.
@@ -109,8 +118,13 @@ void coordinate(SweepCoordinator& c, int workers) {
     while (active > 0) {
         const MPI_Status st = wait_message(MPI_ANY_SOURCE, MPI_ANY_TAG);
         const std::string msg = receive(st);
-        if (st.MPI_TAG == kResult)
-            c.commit(outcome_of(msg));
+        if (st.MPI_TAG == kResult) {
+            const PointOutcome o = outcome_of(msg);
+            if (interrupted(o))
+                c.interrupted(o);
+            else
+                c.commit(o);
+        }
         if (c.has_next()) {
             send(std::to_string(c.next().index), st.MPI_SOURCE, kWork);
         } else {
@@ -164,15 +178,10 @@ int run_sweep_mpi(const SweepOptions& opt, Study study, std::ostream& out, std::
     int rc = 0;
     std::exception_ptr failure;
     if (size == 1) {
-        // mpirun -np 1: the local runner, --jobs at a time.
-        try {
-            SweepCoordinator c(opt, std::move(study), err, opt.jobs);
-            MPI_Finalize();
-            return run_sweep_local(c, opt, out);
-        } catch (...) {
-            MPI_Finalize();
-            throw;
-        }
+        // mpirun -np 1: the local runner, --jobs at a time, without MPI.
+        MPI_Finalize();
+        SweepCoordinator c(opt, std::move(study), err, opt.jobs);
+        return run_sweep_local(c, opt, out);
     }
     std::unique_ptr<SweepCoordinator> c;
     int ready = 1;
@@ -185,12 +194,13 @@ int run_sweep_mpi(const SweepOptions& opt, Study study, std::ostream& out, std::
             ready = 0;
         }
     }
-    // Every rank learns whether rank 0 could start, and which study it runs.
+    // Every rank learns whether rank 0 could start, and which study it runs: the study's
+    // identity and its model files' contents.
     MPI_Bcast(&ready, 1, MPI_INT, 0, MPI_COMM_WORLD);
-    std::string identity = study.identity;
-    identity.resize(64);
-    MPI_Bcast(identity.data(), 64, MPI_CHAR, 0, MPI_COMM_WORLD);
-    if (ready == 1 && rank != 0 && identity != study.identity) {
+    const std::string mine = fingerprint(study);
+    std::string theirs = mine;
+    MPI_Bcast(theirs.data(), static_cast<int>(theirs.size()), MPI_CHAR, 0, MPI_COMM_WORLD);
+    if (ready == 1 && rank != 0 && theirs != mine) {
         err << fmt::format(
             "dnsim: error: rank {}: {} describes other points here than on rank "
             "0 (the study file or a model differs between the nodes)\n",

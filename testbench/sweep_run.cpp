@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -44,7 +45,9 @@ constexpr const char* kSweepJson = "sweep.json";
 constexpr const char* kStudyDb = "study.db";
 constexpr const char* kLock = "sweep.lock";
 constexpr const char* kPoints = "points";
-constexpr const char* kWork = "work";
+/// Point processes' work directories: points/.work/PID/INDEX, one folder per sweep or shard
+/// process, removed when it ends (and, after a crash, by the next sweep holding the lock).
+constexpr const char* kWork = ".work";
 
 std::string point_dir_name(const Study& s, std::size_t index) {
     const std::size_t digits = std::max<std::size_t>(6, std::to_string(s.point_count() - 1).size());
@@ -186,6 +189,11 @@ void check_study_dir(const std::string& dir, const Study& s) {
                                              printable(points.string())));
     }
     const fs::path sj = fs::path(dir) / kSweepJson;
+    if (!fs::exists(sj, ec) && fs::exists(points, ec)) {
+        throw ConfigError("out", fmt::format("'{}' holds a '{}' that is not a dnsim sweep's (no "
+                                             "sweep.json); choose a new or empty directory",
+                                             printable(dir), kPoints));
+    }
     if (fs::exists(sj, ec)) {
         json j;
         try {
@@ -207,30 +215,33 @@ void check_study_dir(const std::string& dir, const Study& s) {
         SweepDb check(db.string(), s, false);  // another study's database throws
 }
 
-/// Takes the study directory's lock (held until the process ends, whatever ends it).
-int lock_study_dir(const std::string& dir) {
+/// Takes the study directory's lock, held until the process ends, whatever ends it: exclusive
+/// for a sweep and --collect (they own the database and the work directories), shared for the
+/// shards of a job array, which run side by side but never beside a sweep.
+int lock_study_dir(const std::string& dir, bool shared = false) {
     fs::create_directories(dir);
     const std::string path = (fs::path(dir) / kLock).string();
     const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0)
         throw ConfigError(path,
                           fmt::format("cannot open the sweep's lock: {}", std::strerror(errno)));
-    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (::flock(fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0) {
         ::close(fd);
-        throw ConfigError("out", fmt::format("another dnsim sweep is running in '{}' (it holds "
+        throw ConfigError("out", fmt::format("another dnsim sweep {} running in '{}' (it holds "
                                              "{}); wait for it or use dnsim sweep {} --status",
+                                             shared ? "(not a shard) is" : "or shard is",
                                              printable(dir), kLock, printable(dir)));
     }
     return fd;
 }
 
-/// Whether a sweep holds the directory's lock now.
+/// Whether a sweep or a shard holds the directory's lock now.
 bool study_dir_busy(const std::string& dir) {
     const std::string path = (fs::path(dir) / kLock).string();
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return false;
-    const bool busy = ::flock(fd, LOCK_SH | LOCK_NB) != 0;
+    const bool busy = ::flock(fd, LOCK_EX | LOCK_NB) != 0;
     ::close(fd);
     return busy;
 }
@@ -292,7 +303,12 @@ int print_status(const std::string& dir, std::ostream& out) {
     std::error_code ec;
     if (!fs::is_regular_file(sj, ec))
         throw ConfigError(dir, "is not a dnsim sweep directory (no sweep.json)");
-    const json j = json::parse(read_input_file(sj.string(), 1 << 20, "a sweep.json"));
+    json j;
+    try {
+        j = json::parse(read_input_file(sj.string(), 1 << 20, "a sweep.json"));
+    } catch (const json::exception&) {
+        throw ConfigError(sj.string(), "is not a dnsim sweep's sweep.json (not JSON)");
+    }
     const std::size_t total = j.value("points", std::size_t{0});
     const bool busy = study_dir_busy(dir);
     std::size_t ok = 0, failed = 0;
@@ -351,10 +367,14 @@ PointProcess start_point(const Study& study, const StudyPoint& point, const std:
     fs::remove_all(work);
     fs::create_directories(fs::path(work) / "out");
     {
-        std::ofstream ini(fs::path(work) / "config.ini");
+        const fs::path path = fs::path(work) / "config.ini";
+        std::ofstream ini(path);
         ini << fmt::format("; dnsim sweep {}: point {} ({})\n", study.name, point.index,
-                           study.describe(point))
+                           printable(study.describe(point)))
             << study.point_ini(point);
+        ini.close();
+        if (!ini)
+            throw ConfigError(path.string(), "cannot write the point's configuration");
     }
     std::vector<std::string> args{exe};
     for (const std::string& a : study.point_args(point))
@@ -387,7 +407,10 @@ PointProcess start_point(const Study& study, const StudyPoint& point, const std:
     sigset_t none;
     sigemptyset(&none);
     posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+    // Its own process group: a Ctrl-C at the terminal reaches the sweep, not its points, which
+    // end with it (DNSIM_SWEEP_PARENT) and are not recorded.
+    posix_spawnattr_setpgroup(&attr, 0);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
     pid_t pid = 0;
     p.start = Clock::now();
     const int rc = posix_spawn(&pid, exe.c_str(), &files, &attr, argv.data(), envp.data());
@@ -413,8 +436,11 @@ PointOutcome finish_point(const Study& study, const PointProcess& p, int wait_st
     if (WIFEXITED(wait_status)) {
         o.exit_status = WEXITSTATUS(wait_status);
         o.ok = o.exit_status == 0;
-        if (!o.ok)
+        if (!o.ok) {
             o.error = error_line(log);
+            if (o.error.empty())
+                o.error = fmt::format("exit status {}; dnsim.log is empty", o.exit_status);
+        }
     } else {
         const int sig = WIFSIGNALED(wait_status) ? WTERMSIG(wait_status) : 0;
         o.exit_status = -sig;
@@ -441,8 +467,13 @@ PointOutcome finish_point(const Study& study, const PointProcess& p, int wait_st
     return o;
 }
 
+bool interrupted(const PointOutcome& o) {
+    return o.exit_status == -SIGINT || o.exit_status == -SIGTERM || o.exit_status == -SIGHUP;
+}
+
 bool retry_point(const PointOutcome& o, unsigned retries) {
-    return !o.ok && o.exit_status < 0 && static_cast<unsigned>(o.attempts) <= retries;
+    return !o.ok && o.exit_status < 0 && !interrupted(o) &&
+           static_cast<unsigned>(o.attempts) <= retries;
 }
 
 SweepCoordinator::SweepCoordinator(const SweepOptions& opt, Study study, std::ostream& err,
@@ -461,9 +492,7 @@ SweepCoordinator::SweepCoordinator(const SweepOptions& opt, Study study, std::os
     if (shard)
         std::tie(shard_k, shard_n) = parse_shard(opt.shard);
     check_study_dir(m_dir, m_study);
-    // Shards run side by side in one directory: only the coordinator takes the lock.
-    if (!shard)
-        m_lock_fd = lock_study_dir(m_dir);
+    m_lock_fd = lock_study_dir(m_dir, shard);
     write_file_atomically(m_dir, kSweepJson, json_text(sweep_json(m_study)), "out");
     write_file_atomically(m_dir, "study.ini", read_config_file(m_study.file), "out");
     std::map<std::size_t, RecordedPoint> recorded;
@@ -471,8 +500,9 @@ SweepCoordinator::SweepCoordinator(const SweepOptions& opt, Study study, std::os
         m_db = std::make_unique<SweepDb>((fs::path(m_dir) / kStudyDb).string(), m_study, true);
         m_db->set_study_value("jobs", std::to_string(m_workers));
         recorded = m_db->recorded();
+        // Work directories of killed sweeps and shards (none runs now: the lock is exclusive).
         std::error_code ec;
-        fs::remove_all(fs::path(m_dir) / kWork, ec);  // a killed sweep's work directories
+        fs::remove_all(fs::path(m_dir) / kPoints / kWork, ec);
     }
     for (std::size_t i = 0; i < m_study.point_count(); ++i) {
         if (shard && i % shard_n != shard_k - 1)
@@ -482,9 +512,11 @@ SweepCoordinator::SweepCoordinator(const SweepOptions& opt, Study study, std::os
         const auto r = recorded.find(i);
         if (r != recorded.end() && r->second.config_hash == p.config_hash) {
             earlier = r->second.ok;
-        } else if (shard) {
-            if (const auto o = read_point_dir(m_dir, m_study, p))
-                earlier = o->ok;
+        } else if (const auto o = read_point_dir(m_dir, m_study, p)) {
+            // A shard's result not collected yet: a sweep takes it into the database.
+            earlier = o->ok;
+            if (m_db)
+                m_db->record(m_study, p, *o);
         }
         if (earlier && *earlier) {
             ++m_skipped;
@@ -517,8 +549,20 @@ StudyPoint SweepCoordinator::next() {
     return p;
 }
 
-void SweepCoordinator::commit(const PointOutcome& o) {
-    const StudyPoint p = m_study.point(o.index);
+void SweepCoordinator::commit(const PointOutcome& outcome) {
+    const StudyPoint p = m_study.point(outcome.index);
+    PointOutcome o = outcome;
+    if (o.config_hash != p.config_hash) {
+        // A worker whose study or model file differs from the coordinator's ran another
+        // configuration: its result is not this point's.
+        o.ok = false;
+        o.error = fmt::format(
+            "{} ran configuration {}, not this point's {} (the study file or a "
+            "model differs there)",
+            o.worker, o.config_hash.substr(0, 12), p.config_hash.substr(0, 12));
+        o.config_hash = p.config_hash;
+        o.files.clear();
+    }
     write_point_dir(m_dir, m_study, p, o);
     if (m_db)
         m_db->record(m_study, p, o);
@@ -534,9 +578,17 @@ void SweepCoordinator::commit(const PointOutcome& o) {
     progress(false);
 }
 
+void SweepCoordinator::interrupted(const PointOutcome& o) {
+    ++m_interrupted;
+    m_err << fmt::format(
+        "dnsim sweep: point {} was interrupted ({}); not recorded, the next "
+        "run of the study runs it\n",
+        o.index, o.error);
+}
+
 void SweepCoordinator::progress(bool force) {
     const auto now = Clock::now();
-    const std::size_t finished = m_done + m_failed;
+    const std::size_t finished = m_done + m_failed + m_interrupted;
     if (finished == m_printed && m_printed > 0)
         return;  // (the last line already says so)
     if (!force && now - m_last_progress < std::chrono::seconds(2) && finished != m_total)
@@ -568,6 +620,8 @@ int SweepCoordinator::finish(std::ostream& out) {
         out << fmt::format("; {} done earlier", m_skipped);
     if (m_kept_failed > 0)
         out << fmt::format("; {} failed earlier (--resume reruns them)", m_kept_failed);
+    if (m_interrupted > 0)
+        out << fmt::format("; {} interrupted, not recorded", m_interrupted);
     out << "\n";
     for (std::size_t i = 0; i < m_failures.size() && i < 10; ++i)
         out << "  " << m_failures[i] << "\n";
@@ -584,7 +638,7 @@ int SweepCoordinator::finish(std::ostream& out) {
             "database\n",
             (fs::path(m_dir) / kPoints).string(), m_dir);
     }
-    return m_failed + m_kept_failed > 0 ? 2 : 0;
+    return m_failed + m_kept_failed + m_interrupted > 0 ? 2 : 0;
 }
 
 namespace {
@@ -592,7 +646,7 @@ namespace {
 /// Runs the coordinator's points here, `jobs` processes at a time.
 void run_local(SweepCoordinator& c, const std::string& exe, unsigned jobs, unsigned retries) {
     std::map<pid_t, PointProcess> running;
-    const fs::path work = fs::path(c.dir()) / kWork;
+    const fs::path work = fs::path(c.dir()) / kPoints / kWork / std::to_string(::getpid());
     while (c.has_next() || !running.empty()) {
         while (c.has_next() && running.size() < jobs) {
             const StudyPoint p = c.next();
@@ -610,24 +664,23 @@ void run_local(SweepCoordinator& c, const std::string& exe, unsigned jobs, unsig
         const auto it = running.find(pid);
         if (it == running.end())
             continue;
-        PointProcess proc = it->second;
+        const PointProcess proc = it->second;
         running.erase(it);
-        PointOutcome o = finish_point(c.study(), proc, status, "local");
-        while (retry_point(o, retries)) {
-            // Rerun at once in the same slot: a killed or crashed process (OOM killer, a node
-            // problem) is not the point's fault until it happens again.
-            PointProcess again =
+        const PointOutcome o = finish_point(c.study(), proc, status, "local");
+        if (interrupted(o)) {
+            c.interrupted(o);
+        } else if (retry_point(o, retries)) {
+            // Rerun in the same slot: a killed or crashed process (OOM killer, a node problem)
+            // is not the point's fault until it happens again.
+            const PointProcess again =
                 start_point(c.study(), proc.point, exe, proc.work, proc.attempt + 1);
-            int st = 0;
-            while (::waitpid(again.pid, &st, 0) < 0 && errno == EINTR) {
-            }
-            proc = again;
-            o = finish_point(c.study(), proc, st, "local");
+            running[again.pid] = again;
+        } else {
+            c.commit(o);
         }
-        c.commit(o);
     }
     std::error_code ec;
-    fs::remove(work, ec);
+    fs::remove_all(work, ec);
 }
 
 /// --collect: every point directory of the study into the database.
@@ -649,7 +702,7 @@ int collect(const SweepOptions& opt, const Study& s, std::ostream& out) {
         (o->ok ? ok : failed) += 1U;
         const auto r = recorded.find(i);
         if (r == recorded.end() || r->second.config_hash != p.config_hash ||
-            r->second.ok != o->ok) {
+            r->second.ok != o->ok || !o->ok) {
             db.record(s, p, *o);
             ++added;
         }
@@ -687,7 +740,8 @@ int run_sweep(const SweepOptions& opt, std::ostream& out, std::ostream& err) {
     SweepOptions o = opt;
     Study study;
     if (target_is_dir) {
-        if (!o.out_dir.empty() && fs::absolute(o.out_dir) != fs::absolute(o.target)) {
+        if (!o.out_dir.empty() &&
+            fs::weakly_canonical(o.out_dir) != fs::weakly_canonical(o.target)) {
             throw ConfigError("out",
                               "a study directory is given: it is the results directory "
                               "(leave out --out)");

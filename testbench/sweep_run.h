@@ -6,8 +6,9 @@
 //  - Slurm arrays and other schedulers without MPI: --shard K/N runs a fixed slice and writes
 //    only point directories; --collect merges them into the database.
 // The study directory DIR holds sweep.json (which study), study.ini (a copy of the study file),
-// study.db, results.csv, pareto.csv and points/NNNNNN/ (the point's config.ini, resolved.ini,
-// result files, dnsim.log and point.json). Nothing else in DIR is touched.
+// study.db, results.csv, pareto.csv, sweep.lock and points/NNNNNN/ (the point's config.ini,
+// resolved.ini, result files, dnsim.log and point.json; points/.work holds the running points).
+// Nothing else in DIR is touched.
 // Resume: a point whose configuration hash has a result is skipped; failed points are rerun
 // with --resume; a killed sweep (even by SIGKILL) loses only the points that were running.
 #pragma once
@@ -67,6 +68,10 @@ PointProcess start_point(const Study& study, const StudyPoint& point, const std:
 PointOutcome finish_point(const Study& study, const PointProcess& p, int wait_status,
                           const std::string& worker);
 
+/// Whether a point's process ended by SIGINT, SIGTERM or SIGHUP: the sweep is being stopped;
+/// the point is not recorded (the next run of the study runs it).
+bool interrupted(const PointOutcome& o);
+
 /// Whether a point ended so that running it again may succeed (its process was killed or
 /// crashed, rather than reporting bad input), and `retries` allow another attempt.
 bool retry_point(const PointOutcome& o, unsigned retries);
@@ -91,8 +96,12 @@ class SweepCoordinator {
     bool has_next() const { return !m_todo.empty(); }
     StudyPoint next();
     std::size_t todo() const { return m_todo.size(); }
-    /// Records a finished point: its directory, then its database row (one transaction).
+    /// Records a finished point: its directory, then its database row (one transaction). An
+    /// outcome whose configuration hash is not the point's (a worker with another study or
+    /// model file) is recorded as failed.
     void commit(const PointOutcome& o);
+    /// A point whose process was interrupted: counted, not recorded.
+    void interrupted(const PointOutcome& o);
     /// Writes results.csv, prints the summary; returns the exit status.
     int finish(std::ostream& out);
 
@@ -111,6 +120,7 @@ class SweepCoordinator {
     std::size_t m_failed = 0;       ///< finished failed this run
     std::size_t m_skipped = 0;      ///< ok from an earlier run
     std::size_t m_kept_failed = 0;  ///< failed earlier, not rerun (no --resume)
+    std::size_t m_interrupted = 0;  ///< interrupted this run, not recorded
     std::size_t m_printed = 0;      ///< finished points at the last progress line
     unsigned m_workers = 1;
     std::chrono::steady_clock::time_point m_start, m_last_progress;

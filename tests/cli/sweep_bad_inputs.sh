@@ -128,8 +128,10 @@ pareto)
     study s.ini <<<$'[axes]\ndenoiser.cores = 1, 2\ndenoiser.lanes = 1, 4'
     "$dnsim" sweep s.ini --out out >/dev/null 2>&1 || fail "the sweep of s.ini failed"
     [ -f out/study.db ] || fail "the sweep wrote no out/study.db"
-    expect "pareto: 'latency' is not a column of the study's points; metrics: cycles, latency_us," \
+    expect "pareto: 'latency' is not a numeric column of the study's points; metrics: cycles, latency_us," \
         out --pareto latency:min,energy_uJ:min
+    expect "pareto: 'status' is not a numeric column of the study's points" \
+        out --pareto status:max,energy_uJ:min
     expect "pareto: 'latency_us:up': expected COLUMN:max or COLUMN:min" \
         out --pareto latency_us:up,energy_uJ:min
     expect "pareto: 'energy_uJ': expected COLUMN:max or COLUMN:min" \
