@@ -5,8 +5,10 @@
 
 #include <array>
 #include <ctime>
+#include <filesystem>
 
 #include "models/common/build_info.h"
+#include "models/common/config_error.h"
 #include "models/common/isa.h"
 #include "models/common/sha256.h"
 #include "models/common/version.h"
@@ -101,6 +103,14 @@ std::string command_line(int argc, const char* const* argv) {
         }
     }
     return out;
+}
+
+std::string current_executable() {
+    std::error_code ec;
+    const std::filesystem::path p = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (ec)
+        throw ConfigError("dnsim", "cannot find its own executable (/proc/self/exe)");
+    return p.string();
 }
 
 }  // namespace dnsim::tb

@@ -40,4 +40,8 @@ nlohmann::ordered_json provenance_json(const ProvenanceInputs& in);
 /// The command line as one string, each argument quoted when it needs to be.
 std::string command_line(int argc, const char* const* argv);
 
+/// The path of this process's executable (/proc/self/exe): what dnsim regress and dnsim sweep
+/// run their cases and points with. ConfigError when it cannot be read.
+std::string current_executable();
+
 }  // namespace dnsim::tb

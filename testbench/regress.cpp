@@ -25,6 +25,7 @@
 #include "models/common/config_text.h"
 #include "models/common/input_files.h"
 #include "models/common/output_files.h"
+#include "testbench/provenance.h"
 #include "testbench/result_json.h"
 
 extern char** environ;
@@ -127,42 +128,6 @@ Metric read_metric(const std::string& name, const json& spec, const std::string&
     return m;
 }
 
-/// A CSV cell as JSON: an integer, a real, or the text.
-json cell_value(const std::string& text) {
-    try {
-        std::size_t used = 0;
-        if (text.find_first_of(".eE") == std::string::npos) {
-            const long long v = std::stoll(text, &used);
-            if (used == text.size())
-                return v;
-        }
-        const double d = std::stod(text, &used);
-        if (used == text.size())
-            return d;
-    } catch (const std::exception&) {
-    }
-    return text;
-}
-
-std::vector<std::string> split_csv_line(const std::string& line) {
-    std::vector<std::string> out;
-    std::string cell;
-    bool quoted = false;
-    for (std::size_t i = 0; i < line.size(); ++i) {
-        const char ch = line[i];
-        if (ch == '"' && quoted && i + 1 < line.size() && line[i + 1] == '"')
-            cell += line[++i];  // "" in a quoted field (csv_field writes a quote so)
-        else if (ch == '"')
-            quoted = !quoted;
-        else if (ch == ',' && !quoted)
-            out.push_back(std::exchange(cell, {}));
-        else if (ch != '\r')
-            cell += ch;
-    }
-    out.push_back(cell);
-    return out;
-}
-
 std::string number_text(const json& v) {
     return v.is_number_float() ? fmt::format("{:.17g}", v.get<double>()) : v.dump();
 }
@@ -202,14 +167,6 @@ struct CaseResult {
     double seconds = 0.0;
     json results;  ///< metric -> value (for --update)
 };
-
-std::string this_executable() {
-    std::error_code ec;
-    const fs::path p = fs::read_symlink("/proc/self/exe", ec);
-    if (ec)
-        throw ConfigError("dnsim regress", "cannot find its own executable (/proc/self/exe)");
-    return p.string();
-}
 
 /// Starts one case's dnsim process with its output in `out` (stdout and stderr to files there).
 pid_t start_case(const RegressCase& c, const std::string& exe, const std::string& out) {
@@ -407,19 +364,19 @@ json metric_value(const std::string& out, const std::string& case_name, const st
         std::istringstream in(text);
         std::string line;
         std::getline(in, line);
-        const std::vector<std::string> header = split_csv_line(line);
+        const std::vector<std::string> header = csv_split_line(line);
         const auto col = std::find(header.begin(), header.end(), column);
         const auto name_col = std::find(header.begin(), header.end(), "layer");
         if (col == header.end() || name_col == header.end())
             throw missing(fmt::format("layers.csv has no column '{}'", printable(column)));
         while (std::getline(in, line)) {
-            const std::vector<std::string> row = split_csv_line(line);
+            const std::vector<std::string> row = csv_split_line(line);
             const auto at = [&](auto it) {
                 const auto i = static_cast<std::size_t>(it - header.begin());
                 return i < row.size() ? row[i] : std::string();
             };
             if (at(name_col) == layer)
-                return cell_value(at(col));
+                return csv_cell_json<json>(at(col));
         }
         throw missing(fmt::format("layers.csv has no layer '{}'", printable(layer)));
     }
@@ -490,7 +447,7 @@ int run_regress(const RegressOptions& opt, std::ostream& out) {
         }
         check_output_file(opt.junit, "junit");
     }
-    const std::string exe = opt.dnsim_exe.empty() ? this_executable() : opt.dnsim_exe;
+    const std::string exe = opt.dnsim_exe.empty() ? current_executable() : opt.dnsim_exe;
     std::string work = opt.work_dir;
     const bool own_work = work.empty();
     if (own_work) {

@@ -15,6 +15,7 @@
 #include "models/common/config_error.h"
 #include "models/common/config_text.h"
 #include "models/common/version.h"
+#include "testbench/result_json.h"
 
 namespace dnsim::tb {
 
@@ -320,38 +321,10 @@ const char* const kProvenanceColumns[] = {"dnsim_version", "git_commit", "host",
                                           "config_sha256"};
 const char* const kJsonColumns[] = {"provenance", "result"};
 
-std::vector<std::string> split_csv(const std::string& line) {
-    std::vector<std::string> out;
-    std::string cell;
-    bool quoted_field = false;
-    for (std::size_t i = 0; i < line.size(); ++i) {
-        const char ch = line[i];
-        if (ch == '"' && quoted_field && i + 1 < line.size() && line[i + 1] == '"')
-            cell += line[++i];
-        else if (ch == '"')
-            quoted_field = !quoted_field;
-        else if (ch == ',' && !quoted_field)
-            out.push_back(std::exchange(cell, {}));
-        else if (ch != '\r')
-            cell += ch;
-    }
-    out.push_back(cell);
-    return out;
-}
-
+/// A cell of layers.csv or an axis value for the database: null when empty, else a number or
+/// the text.
 json cell_json(const std::string& text) {
-    if (text.empty())
-        return json();
-    char* end = nullptr;
-    if (text.find_first_of(".eE") == std::string::npos) {
-        const long long v = std::strtoll(text.c_str(), &end, 10);
-        if (end == text.c_str() + text.size())
-            return v;
-    }
-    const double d = std::strtod(text.c_str(), &end);
-    if (end == text.c_str() + text.size())
-        return d;
-    return text;
+    return text.empty() ? json() : csv_cell_json<json>(text);
 }
 
 /// A real number with 6 significant digits for a console table (the CSV keeps every digit);
@@ -570,7 +543,7 @@ void SweepDb::record(const Study& study, const StudyPoint& point, const PointOut
             std::istringstream in(*layers);
             std::string line;
             std::getline(in, line);
-            const std::vector<std::string> header = split_csv(line);
+            const std::vector<std::string> header = csv_split_line(line);
             std::set<std::string> have;
             {
                 Statement info(m_db, "PRAGMA table_info(layers)", m_path);
@@ -590,7 +563,7 @@ void SweepDb::record(const Study& study, const StudyPoint& point, const PointOut
             while (std::getline(in, line)) {
                 if (line.empty())
                     continue;
-                const std::vector<std::string> cells = split_csv(line);
+                const std::vector<std::string> cells = csv_split_line(line);
                 add.bind(1, static_cast<std::int64_t>(point.index));
                 for (std::size_t i = 0; i < header.size(); ++i)
                     add.bind(static_cast<int>(i + 2), cell_json(i < cells.size() ? cells[i] : ""));

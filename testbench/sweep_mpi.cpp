@@ -21,6 +21,7 @@
 
 #include "models/common/config_error.h"
 #include "models/common/sha256.h"
+#include "testbench/provenance.h"
 #endif
 
 namespace dnsim::tb {

@@ -25,6 +25,7 @@
 #include "models/common/input_files.h"
 #include "models/common/output_files.h"
 #include "models/common/version.h"
+#include "testbench/provenance.h"
 #include "testbench/result_json.h"
 #include "testbench/sweep_mpi.h"
 
@@ -349,14 +350,6 @@ int print_status(const std::string& dir, std::ostream& out) {
 }
 
 }  // namespace
-
-std::string current_executable() {
-    std::error_code ec;
-    const fs::path p = fs::read_symlink("/proc/self/exe", ec);
-    if (ec)
-        throw ConfigError("dnsim sweep", "cannot find its own executable (/proc/self/exe)");
-    return p.string();
-}
 
 PointProcess start_point(const Study& study, const StudyPoint& point, const std::string& exe,
                          const std::string& work, int attempt) {

@@ -76,9 +76,6 @@ bool interrupted(const PointOutcome& o);
 /// crashed, rather than reporting bad input), and `retries` allow another attempt.
 bool retry_point(const PointOutcome& o, unsigned retries);
 
-/// The path of this process's executable.
-std::string current_executable();
-
 /// The coordinating side of a sweep: the study directory, its lock and database, the points
 /// left to run, each finished point's record, the progress lines.
 class SweepCoordinator {

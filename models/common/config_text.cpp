@@ -12,6 +12,7 @@
 #include <cstring>
 #include <limits>
 #include <map>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -381,6 +382,25 @@ std::vector<IniEntry> parse_ini(const std::string& text, const std::string& file
         }
         out.push_back(std::move(entry));
     }
+    return out;
+}
+
+std::vector<std::string> csv_split_line(const std::string& line) {
+    std::vector<std::string> out;
+    std::string cell;
+    bool quoted = false;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        const char ch = line[i];
+        if (ch == '"' && quoted && i + 1 < line.size() && line[i + 1] == '"')
+            cell += line[++i];  // "" in a quoted field
+        else if (ch == '"')
+            quoted = !quoted;
+        else if (ch == ',' && !quoted)
+            out.push_back(std::exchange(cell, {}));
+        else if (ch != '\r')
+            cell += ch;
+    }
+    out.push_back(cell);
     return out;
 }
 

@@ -44,6 +44,10 @@ std::string trim(const std::string& s);
 /// holds a comma, a double quote, CR or LF.
 std::string csv_field(const std::string& text);
 
+/// One CSV line split into its fields, as csv_field writes them: double quotes around a field
+/// (a doubled quote inside is one quote), commas inside quotes kept, a CR dropped.
+std::vector<std::string> csv_split_line(const std::string& line);
+
 /// The largest configuration file dnsim reads.
 inline constexpr std::uintmax_t kMaxConfigFileBytes = 1U << 20;
 

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "config_error_text.h"
 #include "models/cgra/analog_noise.h"
 #include "models/cgra/cgra_config.h"
 #include "models/common/config_error.h"
@@ -29,6 +30,8 @@
 #include "workloads/datasets/input_normalisation.h"
 #include "workloads/graph/footprint.h"
 
+using dnsim::test::error_of;
+
 using namespace dnsim;
 using Catch::Contains;
 
@@ -36,16 +39,6 @@ namespace {
 
 const double kNan = std::numeric_limits<double>::quiet_NaN();
 const double kInf = std::numeric_limits<double>::infinity();
-
-/// The message of the ConfigError `f` throws ("" if none).
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const ConfigError& e) {
-        return e.what();
-    }
-    return "";
-}
 
 }  // namespace
 

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "config_error_text.h"
 #include "models/cgra/cgra_config.h"
 #include "models/cgra/noise_config.h"
 #include "models/common/config_error.h"
@@ -26,18 +27,10 @@
 #include "workloads/graph/graph.h"
 
 using namespace dnsim;
+using dnsim::test::error_of;
 namespace po = boost::program_options;
 
 namespace {
-
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const ConfigError& e) {
-        return e.what();
-    }
-    return "";
-}
 
 /// Every key of a set: a non-empty help and a source; its default passes its check, reads
 /// back to itself, and is its own canonical text; a real key has a finite range.

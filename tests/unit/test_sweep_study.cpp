@@ -14,9 +14,12 @@
 #include <utility>
 #include <vector>
 
+#include "config_error_text.h"
 #include "models/common/config_error.h"
 #include "scratch_dir.h"
 #include "testbench/sweep_study.h"
+
+using dnsim::test::error_of;
 
 using namespace dnsim;
 using Catch::Contains;
@@ -37,16 +40,6 @@ std::string write(const fs::path& path, const std::string& text) {
     fs::create_directories(path.parent_path());
     std::ofstream(path, std::ios::binary) << text;
     return path.string();
-}
-
-/// The message of the ConfigError `f` throws; "" when it throws none.
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const ConfigError& e) {
-        return e.what();
-    }
-    return "";
 }
 
 std::string axis_error(const std::string& text) {
