@@ -9,6 +9,7 @@
 #include "models/cgra/adc_energy.h"
 #include "models/common/config_error.h"
 #include "models/common/worker_pool.h"
+#include "models/denoiser/tile_plan.h"
 #include "platform/job_data.h"
 #include "platform/replay_keys.h"
 #include "platform/replay_schedule.h"
@@ -26,7 +27,11 @@ void ReplayConfig::validate() const {
 namespace {
 
 /// Every block's C_r must come back from the RATIO register the driver writes (C_r / C).
-void check_block_ratios(const ReplayPlan& plan) {
+/// Every denoiser block can be programmed (its C_r through the RATIO register) and planned in
+/// the accelerator's SRAMs (at the base addresses 0 the replay programs): a block that cannot is
+/// one error naming it and the key to change before the simulation starts, not an error code
+/// in the middle of it.
+void check_blocks(const ReplayPlan& plan, const denoiser::DenoiserConfig& accelerator) {
     for (const Step& s : plan.steps) {
         if (s.kind != StepKind::Denoiser)
             continue;
@@ -38,6 +43,15 @@ void check_block_ratios(const ReplayPlan& plan) {
             throw ConfigError(s.name, fmt::format("C_r = {} of C = {} cannot be programmed "
                                                   "through the RATIO register",
                                                   s.reduced_channels, c));
+        }
+        try {
+            denoiser::plan_block(accelerator, shape, static_cast<unsigned>(s.reduced_channels), 0,
+                                 0);
+        } catch (const ConfigError& e) {
+            throw ConfigError(
+                s.name, fmt::format("the denoiser accelerator cannot hold this "
+                                    "block, {}x{}x{} with C_r {}: {}",
+                                    c, shape.height, shape.width, s.reduced_channels, e.what()));
         }
     }
 }
@@ -52,7 +66,7 @@ ReplayResult run_replay(const Graph& g, const workloads::Dataset* data, const Re
         g.require_weight_values("an accuracy replay");
         workloads::check_dataset_for_model(*data, g);
     }
-    check_block_ratios(plan);
+    check_blocks(plan, cfg.soc.denoiser);
 
     const Schedule schedule =
         make_schedule(g, plan, data != nullptr ? data->size() : 0, cfg.seed, cfg.seeds, cfg.batch);

@@ -360,6 +360,17 @@ const std::vector<SweepMetric>& sweep_metrics(const std::string& command) {
 }
 
 SweepDb::SweepDb(const std::string& path, const Study& study, bool create) : m_path(path) {
+    // (A constructor that throws runs no destructor: the handle is closed here on the way out.)
+    try {
+        open(path, study, create);
+    } catch (...) {
+        sqlite3_close(m_db);
+        m_db = nullptr;
+        throw;
+    }
+}
+
+void SweepDb::open(const std::string& path, const Study& study, bool create) {
     const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
     if (sqlite3_open_v2(path.c_str(), &m_db, flags, nullptr) != SQLITE_OK) {
         const std::string why = m_db != nullptr ? sqlite3_errmsg(m_db) : "out of memory";
@@ -442,9 +453,17 @@ SweepDb::SweepDb(const std::string& path) : m_path(path) {
         throw ConfigError(path, fmt::format("cannot open the study database: {}", why));
     }
     sqlite3_busy_timeout(m_db, 10000);
-    Statement s(m_db, "SELECT name FROM sqlite_master WHERE type='table' AND name='study'", path);
-    if (!s.step())
+    bool is_study = false;
+    {
+        Statement s(m_db, "SELECT name FROM sqlite_master WHERE type='table' AND name='study'",
+                    path);
+        is_study = s.step();
+    }
+    if (!is_study) {
+        sqlite3_close(m_db);
+        m_db = nullptr;
         throw ConfigError(path, "is not a dnsim sweep database (it has no study table)");
+    }
 }
 
 SweepDb::~SweepDb() {

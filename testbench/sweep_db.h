@@ -83,6 +83,7 @@ class SweepDb {
         const std::vector<std::string>& columns) const;
 
   private:
+    void open(const std::string& path, const Study& study, bool create);
     void exec(const std::string& sql) const;
     std::string m_path;
     sqlite3* m_db = nullptr;
