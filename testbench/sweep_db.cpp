@@ -337,6 +337,24 @@ std::string short_number(const std::string& text) {
     return end == text.c_str() + text.size() ? fmt::format("{:.6g}", v) : text;
 }
 
+/// The database at `path` opened with `flags` (waiting up to 10 s for another process's
+/// lock); ConfigError naming the path when it cannot be opened.
+sqlite3* open_handle(const std::string& path, int flags) {
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+        const std::string why = db != nullptr ? sqlite3_errmsg(db) : "out of memory";
+        sqlite3_close(db);
+        throw ConfigError(path, fmt::format("cannot open the study database: {}", why));
+    }
+    sqlite3_busy_timeout(db, 10000);
+    return db;
+}
+
+bool has_study_table(sqlite3* db, const std::string& path) {
+    Statement s(db, "SELECT name FROM sqlite_master WHERE type='table' AND name='study'", path);
+    return s.step();
+}
+
 }  // namespace
 
 const std::string* PointOutcome::file(const std::string& name) const {
@@ -372,26 +390,14 @@ SweepDb::SweepDb(const std::string& path, const Study& study, bool create) : m_p
 
 void SweepDb::open(const std::string& path, const Study& study, bool create) {
     const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
-    if (sqlite3_open_v2(path.c_str(), &m_db, flags, nullptr) != SQLITE_OK) {
-        const std::string why = m_db != nullptr ? sqlite3_errmsg(m_db) : "out of memory";
-        sqlite3_close(m_db);
-        m_db = nullptr;
-        throw ConfigError(path, fmt::format("cannot open the study database: {}", why));
-    }
-    sqlite3_busy_timeout(m_db, 10000);
+    m_db = open_handle(path, flags);
     // A rollback journal (not WAL: that needs shared memory, which network filesystems lack),
     // so each point's transaction is whole after this process is killed at any moment. No
     // fsync per point (synchronous=OFF: 14 ms -> 1.3 ms a point here): only a crash of the
     // machine itself could damage the database, and every result is also in its point
     // directory, from which --collect rebuilds it.
     exec("PRAGMA journal_mode=DELETE; PRAGMA synchronous=OFF;");
-    bool exists = false;
-    {
-        Statement s(m_db, "SELECT name FROM sqlite_master WHERE type='table' AND name='study'",
-                    path);
-        exists = s.step();
-    }
-    if (exists) {
+    if (has_study_table(m_db, path)) {
         const std::string version = study_value("schema_version");
         const std::string identity = study_value("identity");
         if (version != std::to_string(kSchemaVersion)) {
@@ -446,20 +452,8 @@ void SweepDb::open(const std::string& path, const Study& study, bool create) {
 }
 
 SweepDb::SweepDb(const std::string& path) : m_path(path) {
-    if (sqlite3_open_v2(path.c_str(), &m_db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-        const std::string why = m_db != nullptr ? sqlite3_errmsg(m_db) : "out of memory";
-        sqlite3_close(m_db);
-        m_db = nullptr;
-        throw ConfigError(path, fmt::format("cannot open the study database: {}", why));
-    }
-    sqlite3_busy_timeout(m_db, 10000);
-    bool is_study = false;
-    {
-        Statement s(m_db, "SELECT name FROM sqlite_master WHERE type='table' AND name='study'",
-                    path);
-        is_study = s.step();
-    }
-    if (!is_study) {
+    m_db = open_handle(path, SQLITE_OPEN_READONLY);
+    if (!has_study_table(m_db, path)) {
         sqlite3_close(m_db);
         m_db = nullptr;
         throw ConfigError(path, "is not a dnsim sweep database (it has no study table)");
