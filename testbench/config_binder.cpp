@@ -1,6 +1,7 @@
 // Config key binding and CLI/INI parsing with key-naming errors.
 #include "testbench/config_binder.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -10,6 +11,7 @@
 
 #include "models/common/config_error.h"
 #include "models/common/config_text.h"
+#include "testbench/presets.h"
 
 namespace po = boost::program_options;
 
@@ -147,8 +149,10 @@ std::vector<std::string> ConfigBinder::deprecations(const po::variables_map& vm)
     return out;
 }
 
-void ConfigOrigins::set(const std::string& key, const std::string& file, int line) {
+void ConfigOrigins::set(const std::string& key, const std::string& file, int line,
+                        const char* what) {
     m_where[key] = {file, line};
+    m_what[key] = what;
 }
 
 ConfigError ConfigOrigins::locate(const ConfigError& e) const {
@@ -156,8 +160,8 @@ ConfigError ConfigOrigins::locate(const ConfigError& e) const {
     if (it == m_where.end())
         return e;
     return ConfigError(e.key(),
-                       fmt::format("config file '{}', line {}: {}", printable(it->second.first),
-                                   it->second.second, e.message()));
+                       fmt::format("{} '{}', line {}: {}", m_what.at(e.key()),
+                                   printable(it->second.first), it->second.second, e.message()));
 }
 
 std::vector<std::string> split_list(const std::string& text) {
@@ -228,14 +232,25 @@ void parse_options(int argc, const char* const* argv, const po::options_descript
     } catch (po::error& e) {
         throw ConfigError("", "command line: " + boost_message(e));
     }
-    if (vm.count(config_option) != 0) {
-        const std::string path = vm[config_option].as<std::string>();
+    // The config file, then the preset: po::store keeps the first value of a key, so the
+    // command line wins over the file and the file over the preset.
+    const auto store_file = [&](const std::string& path, const char* what, bool foreign_ok) {
         const std::vector<IniEntry> entries = parse_ini(read_config_file(path), path);
         po::parsed_options parsed(&file_keys);
         for (const IniEntry& entry : entries) {
             if (file_keys.find_nothrow(entry.key, false) == nullptr) {
+                // A preset describes the whole system: a command takes the sections it has
+                // (dnsim denoiser: not cgra.*), but a misspelt key of its own sections is an
+                // error.
+                const std::string section = entry.key.substr(0, entry.key.find('.') + 1);
+                const bool own_section = std::any_of(
+                    file_keys.options().begin(), file_keys.options().end(), [&](const auto& o) {
+                        return o->long_name().compare(0, section.size(), section) == 0;
+                    });
+                if (foreign_ok && entry.key.find('.') != std::string::npos && !own_section)
+                    continue;
                 throw ConfigError(
-                    "", fmt::format("config file '{}', line {}: unknown key '{}'", printable(path),
+                    "", fmt::format("{} '{}', line {}: unknown key '{}'", what, printable(path),
                                     entry.line, printable(entry.key)));
             }
             // The command line wins: a key given there keeps its value and its origin.
@@ -245,14 +260,20 @@ void parse_options(int argc, const char* const* argv, const po::options_descript
             option.original_tokens = {entry.key, entry.value};
             parsed.options.push_back(std::move(option));
             if (origins != nullptr)
-                origins->set(entry.key, path, entry.line);
+                origins->set(entry.key, path, entry.line, what);
         }
         try {
             po::store(parsed, vm);
         } catch (po::error& e) {
-            throw ConfigError(
-                "", fmt::format("config file '{}': {}", printable(path), boost_message(e)));
+            throw ConfigError("",
+                              fmt::format("{} '{}': {}", what, printable(path), boost_message(e)));
         }
+    };
+    if (vm.count(config_option) != 0)
+        store_file(vm[config_option].as<std::string>(), "config file", false);
+    if (vm.count("preset") != 0) {
+        const std::string name = vm["preset"].as<std::string>();
+        store_file(preset_path(name, "preset"), "preset file", true);
     }
     try {
         po::notify(vm);

@@ -128,9 +128,14 @@ std::string key_help(const config::KeyInfo& info);
 /// found after parsing (a malformed or out-of-range value).
 class ConfigOrigins {
   public:
-    void set(const std::string& key, const std::string& file, int line);
+    /// `what`: "config file" or "preset file", for the message.
+    void set(const std::string& key, const std::string& file, int line,
+             const char* what = "config file");
     /// The key's value came from elsewhere after all (a shorthand option).
-    void forget(const std::string& key) { m_where.erase(key); }
+    void forget(const std::string& key) {
+        m_where.erase(key);
+        m_what.erase(key);
+    }
     /// `e` naming the file and line of its key when the key was set in a config file.
     ConfigError locate(const ConfigError& e) const;
     /// Runs `f`; a ConfigError about a key set in a config file is rethrown by locate().
@@ -145,6 +150,7 @@ class ConfigOrigins {
 
   private:
     std::map<std::string, std::pair<std::string, int>> m_where;
+    std::map<std::string, const char*> m_what;
 };
 
 /// Splits "a,b,c" at commas (empty text: one empty item).

@@ -49,6 +49,11 @@ using dnsim::kVersion;
 // sc_main runs unless this variable is set, so it is set during static initialisation.
 const bool kBannerOff = setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0) == 0;
 
+/// --preset NAME: a shipped hardware preset (testbench/presets.h).
+const char* const kPresetHelp =
+    "a hardware preset: platform/presets/NAME.ini (paper-4core, paper-10core, isaac, puma, "
+    "calibrated-11pct; docs/parameters.md), under --config and the command line";
+
 /// --dump-config FILE: the resolved configuration as an INI file, written before the work
 /// starts; `dnsim COMMAND --config FILE` reruns it.
 void dump_config(const po::variables_map& vm, const dnsim::tb::ConfigBinder& binder,
@@ -110,7 +115,8 @@ int cmd_denoiser(int argc, const char* const* argv) {
     po::options_description general("Options of 'dnsim denoiser'");
     general.add_options()("help,h", "print this help")(
         "config", po::value<std::string>(), "INI file with any of the configuration keys")(
-        "out", po::value<std::string>(), "directory for denoiser.json")(
+        "preset", po::value<std::string>(), kPresetHelp)("out", po::value<std::string>(),
+                                                         "directory for denoiser.json")(
         "dump-config", po::value<std::string>(), kDumpConfigHelp)(
         "no-verify", "skip the comparison with the C++ and float references");
     po::options_description cli;
@@ -268,6 +274,7 @@ int cmd_run(int argc, const char* const* argv) {
         "an .onnx file, a SCALE-Sim .csv or a built-in name (default: the shipped denoised "
         "ResNet-18-28)")("config", po::value<std::string>(),
                          "INI file with any of the configuration keys")(
+        "preset", po::value<std::string>(), kPresetHelp)(
         "denoisers", po::value<std::string>(),
         "add fresh denoiser blocks after these layers (comma-separated)")(
         "timing-only", "no dataset: cycles, latency and energy only")(

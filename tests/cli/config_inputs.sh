@@ -225,6 +225,34 @@ dump_config)
     refused "^dnsim: error: dataset\.images: ' x\.npy' cannot be written to an INI file" \
         eval resnet18_28 --dataset.format npy --dataset.images " x.npy" --dataset.labels y.npy \
         --dump-config bad.ini ;;
+presets)
+    # --preset NAME: the file's keys, under --config and the command line; the resolved
+    # configuration shows which value won. Every shipped preset is a valid `dnsim run` file.
+    paper=(run resnet18 --timing-only --denoisers conv1,layer4.1.conv2)
+    succeeds "${paper[@]}" --preset paper-4core --dump-config p.ini --out "$scratch/p4"
+    grep -qx 'cores = 4' p.ini || fail "paper-4core: denoiser.cores is not 4: $(cat p.ini)"
+    grep -qx 'pass_ns = 100' p.ini || fail "paper-4core: cgra.pass_ns is not 100"
+    printf '[denoiser]\ncores = 6\n' >six.ini
+    succeeds "${paper[@]}" --preset paper-4core --config six.ini --cgra.pass_ns 80 \
+        --dump-config q.ini --out "$scratch/q"
+    grep -qx 'cores = 6' q.ini || fail "--config does not win over the preset: $(cat q.ini)"
+    grep -qx 'pass_ns = 80' q.ini || fail "the command line does not win over the preset"
+    # dnsim denoiser takes the preset's denoiser keys and leaves its cgra keys.
+    succeeds denoiser "${small[@]}" --preset paper-4core --dump-config d.ini --out "$scratch/d"
+    grep -qx 'cores = 4' d.ini || fail "dnsim denoiser: paper-4core's cores not applied"
+    for p in "$(dirname "$here")/../platform/presets"/*.ini; do
+        succeeds "${paper[@]}" --preset "$(basename "$p" .ini)" --out "$scratch/all"
+    done
+    refused "^dnsim: error: preset: 'nope' is not a preset; accepted: calibrated-11pct, isaac, paper-10core, paper-4core, puma" \
+        "${paper[@]}" --preset nope --out "$out"
+    refused "^dnsim: error: preset: '\.\./x' is not a preset" "${paper[@]}" --preset ../x --out "$out"
+    mkdir presets && printf '[denoiser]\ncorse = 4\n' >presets/typo.ini
+    DNSIM_PRESETS_DIR=$scratch/presets refused \
+        "^dnsim: error: preset file '.*typo\.ini', line 2: unknown key 'denoiser\.corse'" \
+        "${paper[@]}" --preset typo --out "$out"
+    printf '[denoiser]\ncores = 0\n' >presets/zero.ini
+    DNSIM_PRESETS_DIR=$scratch/presets refused \
+        "^dnsim: error: denoiser\.cores: preset file '.*zero\.ini', line 2: 0 is out of range" "${paper[@]}" --preset zero --out "$out" ;;
 *) fail "unknown case" ;;
 esac
 exit 0
