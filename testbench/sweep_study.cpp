@@ -18,6 +18,7 @@
 #include "testbench/commands.h"
 #include "testbench/config_binder.h"
 #include "testbench/model_loader.h"
+#include "testbench/presets.h"
 #include "workloads/graph/transforms.h"
 #include "workloads/topologies/topologies.h"
 
@@ -242,6 +243,16 @@ class StudyKeys {
         }
     }
 
+    /// Whether the command has keys of the section of `key` ("cgra." of "cgra.pass_ns").
+    bool has_section(const std::string& key) const {
+        const std::string section = key.substr(0, key.find('.') + 1);
+        return std::any_of(m_binder.bindings().begin(), m_binder.bindings().end(),
+                           [&](const ConfigBinder::Binding& b) {
+                               return b.file_key &&
+                                      b.info.name.compare(0, section.size(), section) == 0;
+                           });
+    }
+
   private:
     const ConfigBinder::Binding* find(const std::string& key) const {
         for (const ConfigBinder::Binding& b : m_binder.bindings()) {
@@ -335,10 +346,13 @@ struct Reader {
             study.timing_only = bool_text(v, where);
         } else if (key == "config") {
             config_file = v;
+        } else if (key == "preset") {
+            preset_path(v, where);
+            study.preset = v;
         } else {
             throw ConfigError(where,
                               "unknown key of [study]; accepted: name, command, model, "
-                              "denoisers, timing_only, config");
+                              "denoisers, timing_only, config, preset");
         }
     }
 
@@ -401,8 +415,10 @@ struct Reader {
         }
         for (const auto& [key, value] : base) {
             const std::string where = place(file, "base", key, base_lines[key]);
-            if (is_run_option(key))
-                throw ConfigError(where, "a run option; set it in [study] or vary it in [axes]");
+            if (is_run_option(key) || key == "preset")
+                throw ConfigError(where,
+                                  fmt::format("{}; set it in [study] or vary it in [axes]",
+                                              key == "preset" ? "the preset" : "a run option"));
             fixed[key] = keys.canonical(key, trim(value), where);
         }
         study.base.assign(fixed.begin(), fixed.end());
@@ -425,7 +441,14 @@ struct Reader {
             axis.key = r.key;
             axis.section = r.section;
             for (const std::string& v : axis_values(r.text, where)) {
-                if (is_run_option(r.key)) {
+                if (r.key == "preset") {
+                    if (!study.preset.empty())
+                        throw ConfigError(where,
+                                          "also fixed in [study]; a preset is either "
+                                          "fixed or varied");
+                    preset_path(v, where);
+                    axis.values.push_back(v);
+                } else if (is_run_option(r.key)) {
                     if (study.command != "run")
                         throw ConfigError(where, "a run option; this study's command is denoiser");
                     if (r.key == "model")
@@ -513,6 +536,28 @@ struct Reader {
         }
     }
 
+    /// The keys of every preset the study names (fixed or as an axis), canonical; keys of
+    /// sections the command does not have are left out (dnsim denoiser: not cgra.*).
+    void read_presets(const StudyKeys& keys) {
+        std::vector<std::string> names;
+        if (!study.preset.empty())
+            names.push_back(study.preset);
+        for (const StudyAxis& a : study.axes) {
+            if (a.key == "preset")
+                names.insert(names.end(), a.values.begin(), a.values.end());
+        }
+        for (const std::string& name : names) {
+            const std::string path = preset_path(name, place(file, "study", "preset", 0));
+            std::vector<std::pair<std::string, std::string>>& out = study.preset_keys[name];
+            for (const IniEntry& e : parse_ini(read_config_file(path), path)) {
+                const std::string where = fmt::format("{} {} (line {})", path, e.key, e.line);
+                if (e.key.find('.') != std::string::npos && !keys.has_section(e.key))
+                    continue;
+                out.emplace_back(e.key, keys.canonical(e.key, trim(e.value), where));
+            }
+        }
+    }
+
     void check_options() {
         const bool varied_model = std::any_of(study.axes.begin(), study.axes.end(),
                                               [](const StudyAxis& a) { return a.key == "model"; });
@@ -558,6 +603,13 @@ std::string canonical_text(const Study& s) {
                      s.denoisers, s.timing_only);
     for (const auto& [k, v] : s.base)
         t += fmt::format("base {} {}\n", k, v);
+    // A preset by its keys: a changed preset file is another study.
+    if (!s.preset.empty())
+        t += fmt::format("preset {}\n", s.preset);
+    for (const auto& [name, keys] : s.preset_keys) {
+        for (const auto& [k, v] : keys)
+            t += fmt::format("preset {} {} {}\n", name, k, v);
+    }
     // The dimensions in order (they number the points), each one's axes by key: the name of a
     // zipped group and the order of its keys leave the points as they are.
     for (std::size_t d = 0; d < s.dimensions.size(); ++d) {
@@ -612,6 +664,7 @@ Study read_study(const std::string& path) {
     const StudyKeys keys(r.study.command);
     r.read_base(keys);
     r.read_axes(keys);
+    r.read_presets(keys);
     r.check_options();
     r.check_denoiser_layers();
     r.study.model_files = r.model_sha;
@@ -656,9 +709,21 @@ StudyPoint Study::point(std::size_t index) const {
 }
 
 std::string Study::point_ini(const StudyPoint& p) const {
-    std::map<std::string, std::string> keys(base.begin(), base.end());
+    // The preset's keys, then the fixed keys over them, then the varied ones.
+    std::string point_preset = preset;
     for (std::size_t a = 0; a < axes.size(); ++a) {
-        if (!is_run_option(axes[a].key))
+        if (axes[a].key == "preset")
+            point_preset = p.values[a];
+    }
+    std::map<std::string, std::string> keys;
+    if (!point_preset.empty()) {
+        for (const auto& [k, v] : preset_keys.at(point_preset))
+            keys[k] = v;
+    }
+    for (const auto& [k, v] : base)
+        keys[k] = v;
+    for (std::size_t a = 0; a < axes.size(); ++a) {
+        if (!is_run_option(axes[a].key) && axes[a].key != "preset")
             keys[axes[a].key] = p.values[a];
     }
     std::string ini;

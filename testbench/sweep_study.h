@@ -74,6 +74,11 @@ struct Study {
     std::map<std::string, std::string> model_files;
     /// Fixed keys (config file, then [base]), canonical values, sorted by key.
     std::vector<std::pair<std::string, std::string>> base;
+    /// The preset of every point ([study] preset = NAME; empty: none, or varied as the axis
+    /// `preset`), and the keys of every preset named, canonical (platform/presets/NAME.ini).
+    /// A point's keys: its preset's, then base over them, then its axes.
+    std::string preset;
+    std::map<std::string, std::vector<std::pair<std::string, std::string>>> preset_keys;
     std::vector<StudyAxis> axes;
     std::vector<StudyDimension> dimensions;
     /// SHA-256 of the canonical study (command, options, base, axes in order): two files with

@@ -334,6 +334,56 @@ TEST_CASE("sweep study: the config file is read relative to the study file, base
           "block.channels = 4\nblock.height = 5\ndenoiser.cores = 1\ndenoiser.lanes = 2\n");
 }
 
+TEST_CASE("sweep study: a preset's keys, under base and axes; fixed or as an axis") {
+    const fs::path dir = scratch() / "presets";
+    write(dir / "presets" / "a.ini", "[denoiser]\ncores = 4\nlanes = 2\n[cgra]\npass_ns = 90\n");
+    write(dir / "presets" / "b.ini", "[denoiser]\ncores = 6\n");
+    ::setenv("DNSIM_PRESETS_DIR", (dir / "presets").c_str(), 1);
+    // dnsim denoiser has no cgra keys: the preset's are left out.
+    const std::string fixed = write(dir / "fixed.ini",
+                                    "[study]\ncommand = denoiser\npreset = a\n"
+                                    "[base]\ndenoiser.lanes = 1\n[axes]\nblock.channels = 8\n");
+    const Study s = read_study(fixed);
+    CHECK(s.point_ini(s.point(0)) ==
+          "block.channels = 8\ndenoiser.cores = 4\ndenoiser.lanes = 1\n");
+    const std::string varied = write(dir / "varied.ini",
+                                     "[study]\ncommand = denoiser\n"
+                                     "[axes]\npreset = a, b\ndenoiser.lanes = 3\n");
+    const Study v = read_study(varied);
+    REQUIRE(v.point_count() == 2);
+    CHECK(v.point_ini(v.point(0)) == "denoiser.cores = 4\ndenoiser.lanes = 3\n");
+    CHECK(v.point_ini(v.point(1)) == "denoiser.cores = 6\ndenoiser.lanes = 3\n");
+    CHECK(v.describe(v.point(1)) == "preset=b denoiser.lanes=3");
+    // A changed preset file changes the points it sets and the study's identity.
+    const std::string h1 = v.point(1).config_hash;
+    const std::string id = v.identity;
+    write(dir / "presets" / "b.ini", "[denoiser]\ncores = 7\n");
+    const Study w = read_study(varied);
+    CHECK(w.point(1).config_hash != h1);
+    CHECK(w.point(0).config_hash == v.point(0).config_hash);
+    CHECK(w.identity != id);
+    // Errors name the study file or the preset file.
+    const std::string unknown =
+        write(dir / "unknown.ini", "[study]\ncommand = denoiser\n[axes]\npreset = a, zz\n");
+    CHECK_THAT(
+        error_of([&] { read_study(unknown); }),
+        Contains("unknown.ini [axes] preset (line 4): 'zz' is not a preset; accepted: a, b"));
+    const std::string both =
+        write(dir / "both.ini", "[study]\ncommand = denoiser\npreset = a\n[axes]\npreset = b\n");
+    CHECK_THAT(error_of([&] { read_study(both); }), Contains("a preset is either fixed or varied"));
+    const std::string in_base =
+        write(dir / "in_base.ini",
+              "[study]\ncommand = denoiser\n[base]\npreset = a\n[axes]\nblock.channels = 8\n");
+    CHECK_THAT(error_of([&] { read_study(in_base); }),
+               Contains("in_base.ini [base] preset (line 4): the preset; set it in [study]"));
+    write(dir / "presets" / "bad.ini", "[denoiser]\ncores = 0\n");
+    const std::string bad = write(
+        dir / "bad.ini", "[study]\ncommand = denoiser\npreset = bad\n[axes]\nblock.channels = 8\n");
+    CHECK_THAT(error_of([&] { read_study(bad); }),
+               Contains("bad.ini denoiser.cores (line 2)") && Contains("out of range"));
+    ::unsetenv("DNSIM_PRESETS_DIR");
+}
+
 TEST_CASE("sweep study: errors in or about the config file name it") {
     const fs::path dir = scratch() / "config_errors";
     const std::string missing = write(dir / "missing.ini",
