@@ -26,7 +26,7 @@ void declare_run_seed(config::KeySet<S>& s, Access access) {
         .help(
             "seed of the command's random streams: analog noise, denoiser lanes, weights and "
             "inputs of new blocks (models/common/random_streams.h)")
-        .origin(config::ours());
+        .origin(config::ours("one fixed seed: the same run gives the same numbers"));
 }
 
 /// The names of run.denoiser_path (`Path` is platform::DenoiserPath; a template so that the
@@ -62,7 +62,8 @@ config::KeySet<R> replay_run_keys() {
     s.add("run.seeds", &R::seeds)
         .range(1U, 1000U)
         .help("noisy and denoised passes, one per seed: run.seed, run.seed + 1, ...")
-        .origin(ours());
+        .origin(ours(
+            "one noisy and one denoised pass; more for a confidence interval over noise draws"));
     s.add("run.batch", &R::batch)
         .range(std::int64_t{1}, std::int64_t{65536})
         .help("images per platform job")
@@ -75,7 +76,8 @@ config::KeySet<R> replay_run_keys() {
     using Path = std::decay_t<decltype(std::declval<R&>().denoiser_path)>;
     s.add_choice("run.denoiser_path", &R::denoiser_path, denoiser_path_names<Path>())
         .help("how the accuracy passes compute denoiser blocks (the same bits either way)")
-        .origin(ours());
+        .origin(ours("the fast functional port computes the same 16-bit datapath; the TLM path is "
+                     "for checking it"));
     s.nest(EnergyTable::keys(), &R::energy_table);
     return s;
 }

@@ -42,4 +42,14 @@ std::string keys_markdown();
 /// The same as plain text lines, for the terminal.
 std::string keys_text();
 
+/// The sections whose every key is in the parameter ledger (hardware, energy, noise); a key
+/// of another section is in it when it declares a plausible range.
+inline constexpr const char* kLedgerSections[] = {"cgra",        "noise",           "denoiser",
+                                                  "weight_sram", "activation_sram", "energy"};
+bool in_ledger(const std::string& key, const config::KeyInfo& info);
+
+/// docs/parameters.md: the ledger of every hardware, energy and noise key (default, unit,
+/// source class with its evidence, plausible range, the presets that set it) and the presets.
+std::string parameters_markdown();
+
 }  // namespace dnsim::tb

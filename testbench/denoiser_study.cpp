@@ -43,19 +43,20 @@ const config::KeySet<DenoiserStudyOptions>& denoiser_study_keys() {
              "block.asram_base", [](auto& o) -> auto& { return o.bench.asram_base; })
             .help("ASRAM_BASE register: where the block's tiles start in the activation SRAM")
             .doc_unit("bytes")
-            .origin(ours());
+            .origin(
+                ours("0: the block at the start of the SRAM, as a host with one block places it"));
         s.add(
              "block.wsram_base", [](auto& o) -> auto& { return o.bench.wsram_base; })
             .help("WSRAM_BASE register: where the block's weights start in the weight SRAM")
             .doc_unit("bytes")
-            .origin(ours());
+            .origin(ours("0: as block.asram_base"));
         declare_run_seed(s, &O::seed);
         s.add("run.runs", &O::runs)
             .range(1U, kMaxRuns)
             .help(
                 "block invocations, weights resident; their inputs and outputs are held in "
                 "memory (at most 4 GiB)")
-            .origin(ours());
+            .origin(ours("one block invocation: the cycles and energy of one image"));
         s.nest(EnergyTable::keys(), &O::energy);
         return s;
     }();

@@ -82,7 +82,7 @@ void print_usage(std::ostream& os) {
           "  run        replay MODEL through the platform (MX-CGRA + denoiser): accuracy clean /\n"
           "             noisy / denoised, cycles per layer, latency overhead, energy, power\n"
           "  keys       list every configuration key with its default, range and source\n"
-          "             (--markdown [FILE]: docs/keys.md)\n"
+          "             (--markdown [FILE]: docs/keys.md; --ledger [FILE]: docs/parameters.md)\n"
           "  energy     a run's energy and power under another energy table, from the\n"
           "             action counts in its summary.json (no new simulation)\n"
           "  regress    run a directory of regression cases, compare their metrics with the\n"
@@ -296,22 +296,29 @@ int cmd_run(int argc, const char* const* argv) {
     return origins.annotate([&] { return run_with(vm, binder, opt); });
 }
 
-/// dnsim keys [--markdown [FILE]]: every key of every command, from the declarations.
+/// dnsim keys [--markdown | --ledger] [FILE]: every key of every command, from the
+/// declarations (docs/keys.md), or the parameter ledger (docs/parameters.md).
 int cmd_keys(int argc, const char* const* argv) {
     po::options_description general("Options of 'dnsim keys'");
     general.add_options()("help,h", "print this help")(
         "markdown", "the Markdown of docs/keys.md instead of plain text")(
+        "ledger",
+        "the parameter ledger of docs/parameters.md (hardware, energy and noise keys "
+        "with source and plausible range; the presets)")(
         "file", po::value<std::string>(), "write to FILE instead of the standard output");
     po::positional_options_description positional;
     positional.add("file", 1);
     po::variables_map vm;
     dnsim::tb::parse_options(argc, argv, general, po::options_description(), &positional, vm);
     if (vm.count("help") != 0) {
-        std::cout << "usage: dnsim keys [--markdown] [FILE]\n\n" << general << "\n";
+        std::cout << "usage: dnsim keys [--markdown | --ledger] [FILE]\n\n" << general << "\n";
         return 0;
     }
-    const std::string text =
-        vm.count("markdown") != 0 ? dnsim::tb::keys_markdown() : dnsim::tb::keys_text();
+    if (vm.count("markdown") != 0 && vm.count("ledger") != 0)
+        throw dnsim::ConfigError("ledger", "--markdown and --ledger are two files; give one");
+    const std::string text = vm.count("ledger") != 0     ? dnsim::tb::parameters_markdown()
+                             : vm.count("markdown") != 0 ? dnsim::tb::keys_markdown()
+                                                         : dnsim::tb::keys_text();
     if (vm.count("file") == 0) {
         std::cout << text;
         return 0;

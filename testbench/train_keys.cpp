@@ -20,19 +20,25 @@ const config::KeySet<TrainSettings>& train_options() {
             .range(1, 10000)
             .help("epochs")
             .origin(ours("backbone, place and denoisers 5, nit 2"));
-        s.add("lr", &S::lr).range(1e-9, 10.0).help("Adam learning rate").origin(ours());
+        s.add("lr", &S::lr)
+            .range(1e-9, 10.0)
+            .help("Adam learning rate")
+            .origin(ours("Adam at 1e-3: the paper's learning rate for the denoiser blocks, the "
+                         "usual one for the rest"));
         s.add("batch", &S::batch)
             .range(std::int64_t{1}, std::int64_t{65536})
             .help("mini-batch size")
-            .origin(ours());
+            .origin(ours(
+                "128: a common mini-batch for 28x28 images that fits a small machine's memory"));
         s.add("test-limit", &S::test_limit)
             .range(std::int64_t{0}, most)
             .help("evaluate on the first N test images (0: all)")
-            .origin(ours());
+            .origin(ours("0: accuracy over the whole test set"));
         s.add("calibration", &S::calibration)
             .range(std::int64_t{1}, std::int64_t{1000000})
             .help("images for the gradient-norm ranking")
-            .origin(ours());
+            .origin(ours("512 images: enough for a stable ranking of the layers' gradient norms at "
+                         "a few seconds of CPU"));
         s.add("budget", &S::budget)
             .range(0.0, 1.0)
             .help("denoiser parameters / backbone parameters")

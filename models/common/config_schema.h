@@ -113,12 +113,17 @@ struct KeyInfo {
     std::string range;  ///< accepted values as docs print them ("1 to 256"); empty: any
     std::string help;   ///< one line
     Origin origin;
+    /// The values a real design could have, with their evidence ("50 to 200 ns: ISAAC and PUMA
+    /// 100 ns ..."): the span docs/parameters.md and the sensitivity study explore. Every
+    /// hardware, energy and noise key has one (a test checks); empty for software settings.
+    std::string plausible;
     std::vector<std::pair<std::string, std::string>> choices;  ///< Choice: name, meaning
 
     bool same_declaration(const KeyInfo& o) const {
         return name == o.name && kind == o.kind && unit == o.unit && range == o.range &&
                help == o.help && origin.source == o.origin.source &&
-               origin.citation == o.origin.citation && choices == o.choices;
+               origin.citation == o.origin.citation && plausible == o.plausible &&
+               choices == o.choices;
     }
 };
 
@@ -269,6 +274,11 @@ class KeySet {
         }
         Field& origin(Origin o) {
             m_info->origin = std::move(o);
+            return *this;
+        }
+        /// The plausible range of the value in a real design, with its evidence (KeyInfo).
+        Field& plausible(std::string text) {
+            m_info->plausible = std::move(text);
             return *this;
         }
         /// A check in place of the declared range, described as `range_text` in the docs.

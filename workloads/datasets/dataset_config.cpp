@@ -29,15 +29,18 @@ config::KeySet<DatasetSpec> declare() {
         .origin(ours("the shipped models' dataset"));
     s.add("dataset.images", &DatasetSpec::images)
         .help("idx/npy: image file; cifar10: batch files, comma-separated")
-        .origin(ours());
-    s.add("dataset.labels", &DatasetSpec::labels).help("idx/npy: label file").origin(ours());
+        .origin(ours(
+            "empty: the format's default set (Fashion-MNIST from Debian's dataset-fashion-mnist)"));
+    s.add("dataset.labels", &DatasetSpec::labels)
+        .help("idx/npy: label file")
+        .origin(ours("empty: beside the images, as the format names them"));
     s.add_text_choice("dataset.split", &DatasetSpec::split, table(kFashionMnistSplitNames))
         .help("fashion-mnist: which set")
         .origin(ours("the test set (dnsim-train: train)"));
     s.add("dataset.limit", &DatasetSpec::limit)
         .range(std::int64_t{0}, std::numeric_limits<std::int64_t>::max())
         .help("use the first N images only (0: all)")
-        .origin(ours());
+        .origin(ours("0: the whole split, so that accuracy is over the full test set"));
     s.add("dataset.max_elements", &DatasetSpec::max_elements)
         .range(std::int64_t{1}, std::numeric_limits<std::int64_t>::max())
         .help(
