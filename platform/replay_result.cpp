@@ -5,7 +5,10 @@
 #include <cmath>
 #include <utility>
 
+#include <fmt/format.h>
+
 #include "models/cgra/layer_cost.h"
+#include "models/common/stats.h"
 #include "workloads/graph/transforms.h"
 
 namespace dnsim::platform {
@@ -20,6 +23,12 @@ AccuracySummary ReplayResult::accuracy(const std::string& kind) const {
     m.n = static_cast<int>(v.size());
     if (v.empty())
         return m;
+    for (const auto& p : passes) {
+        if (p.kind == kind) {
+            m.images = p.images;
+            break;
+        }
+    }
     for (const double x : v)
         m.mean += x;
     m.mean /= static_cast<double>(v.size());
@@ -29,6 +38,28 @@ AccuracySummary ReplayResult::accuracy(const std::string& kind) const {
         m.std = std::sqrt(m.std / static_cast<double>(v.size() - 1));
     }
     return m;
+}
+
+double AccuracySummary::binomial_se_pct() const {
+    if (images <= 0)
+        return 0.0;
+    const double p = mean / 100.0;
+    return 100.0 * std::sqrt(p * (1.0 - p) / static_cast<double>(images));
+}
+
+double AccuracySummary::ci95_pct() const {
+    if (n > 1)
+        return t975(n - 1) * std / std::sqrt(static_cast<double>(n));
+    return 1.959964 * binomial_se_pct();
+}
+
+std::string AccuracySummary::text(const char* one) const {
+    if (n > 1) {
+        return fmt::format("{:.2f} +- {:.2f} (mean +- std over {} seeds; 95 % CI +- {:.2f})", mean,
+                           std, n, ci95_pct());
+    }
+    return fmt::format("{:.2f} ({}; binomial s.e. {:.2f} over {} images)", mean, one,
+                       binomial_se_pct(), images);
 }
 
 ReplayResult assemble_result(const workloads::Graph& g, const ReplayPlan& plan, double clock_mhz,

@@ -44,7 +44,12 @@ def pct(k):
 
 
 def acc(summary, kind):
-    a = summary["accuracy"]
+    return acc_of(summary["accuracy"], kind)
+
+
+def acc_of(a, kind):
+    """The accuracy of a pass: mean ± std over seeds, or with one seed the mean (its binomial
+    standard error is the same for every row of a table: the test set's size)."""
     if kind == "clean":
         return "%.2f" % a["clean_pct"]
     mean, std = a[kind + "_pct_mean"], a[kind + "_pct_std"]
@@ -186,7 +191,7 @@ def table_sweep(r):
     for n in NETS:
         for k, a in r.sweep(n):
             rows.append([PRETTY[n], pct(k), "%.2f" % a["clean_pct"],
-                         "%.2f ± %.2f" % (a["noisy_pct_mean"], a["noisy_pct_std"]),
+                         acc_of(a, "noisy"),
                          "%+.2f" % (a["noisy_pct_mean"] - a["clean_pct"])])
     return table(["network", "σ (k)", "clean %", "noisy %", "noise costs, points"], rows)
 

@@ -94,19 +94,15 @@ void paper_table(std::ostream& os, const platform::ReplayResult& r, const RunOpt
     const platform::AccuracySummary noisy = r.accuracy("noisy");
     const platform::AccuracySummary denoised = r.accuracy("denoised");
     const auto& n = opt.replay.noise;
-    const auto pm = [](const platform::AccuracySummary& m) {
-        return m.n > 1 ? fmt::format("{:.2f} +- {:.2f}", m.mean, m.std)
-                       : fmt::format("{:.2f}", m.mean);
-    };
     const double cyc_us = 1.0 / r.clock_mhz;
     std::vector<std::pair<std::string, std::string>> rows{
         {"model", r.model},
         {"noise",
          fmt::format("{} k = {} x {} magnitude ({}), {} seed(s)", to_string(n.fidelity),
                      n.activation_k, to_string(n.magnitude), to_string(n.distribution), noisy.n)},
-        {"clean accuracy, %", fmt::format("{:.2f}", clean.mean)},
-        {"noisy accuracy, %", pm(noisy)},
-        {"denoised accuracy, %", denoised.n > 0 ? pm(denoised) : "- (no denoisers)"},
+        {"clean accuracy, %", clean.text("no noise")},
+        {"noisy accuracy, %", noisy.text()},
+        {"denoised accuracy, %", denoised.n > 0 ? denoised.text() : "- (no denoisers)"},
         {"denoised - noisy, points",
          denoised.n > 0 ? fmt::format("{:+.2f}", denoised.mean - noisy.mean) : "-"},
         {"denoiser parameters", fmt::format("{} ({:.2f} % of {})", r.denoiser_params,
@@ -230,13 +226,10 @@ void print_accuracy(std::ostream& os, const platform::ReplayResult& r,
     const platform::AccuracySummary clean = r.accuracy("clean");
     const platform::AccuracySummary noisy = r.accuracy("noisy");
     const platform::AccuracySummary denoised = r.accuracy("denoised");
-    os << fmt::format(
-        "\naccuracy on {} ({} images, top-1 %): clean {:.2f}; noisy {:.2f} +- "
-        "{:.2f}",
-        data.name, data.size(), clean.mean, noisy.mean, noisy.std);
+    os << fmt::format("\naccuracy on {} ({} images, top-1 %):\n  clean     {}\n  noisy     {}\n",
+                      data.name, data.size(), clean.text("no noise"), noisy.text());
     if (denoised.n > 0)
-        os << fmt::format("; denoised {:.2f} +- {:.2f}", denoised.mean, denoised.std);
-    os << fmt::format(" ({} seed(s))\n", noisy.n);
+        os << fmt::format("  denoised  {}\n", denoised.text());
     os << fmt::format(
         "replay: {} images in {:.2f} s ({:.1f} images/s; kernels {})\n", r.functional_images,
         r.functional_wall_s,
@@ -244,19 +237,33 @@ void print_accuracy(std::ostream& os, const platform::ReplayResult& r,
         isa::describe());
 }
 
-/// summary.json's "accuracy": the means and spreads, and every pass.
+/// A standard deviation over `n` passes: null with one pass (no spread is known, not 0).
+nlohmann::json spread(double std, int n) {
+    return n > 1 ? nlohmann::json(std) : nlohmann::json();
+}
+
+/// summary.json's "accuracy": the means and spreads (the 95 % confidence half-widths over the
+/// seeds, or with one seed over the images), and every pass.
 nlohmann::json accuracy_json(const platform::ReplayResult& r, const workloads::Dataset& data) {
     const platform::AccuracySummary clean = r.accuracy("clean");
     const platform::AccuracySummary noisy = r.accuracy("noisy");
     const platform::AccuracySummary denoised = r.accuracy("denoised");
-    nlohmann::json acc = {{"dataset", data.name},
-                          {"images", data.size()},
-                          {"clean_pct", clean.mean},
-                          {"noisy_pct_mean", noisy.mean},
-                          {"noisy_pct_std", noisy.std},
-                          {"denoised_pct_mean", denoised.mean},
-                          {"denoised_pct_std", denoised.std},
-                          {"seeds", noisy.n}};
+    nlohmann::json acc = {
+        {"dataset", data.name},
+        {"images", data.size()},
+        {"clean_pct", clean.mean},
+        {"clean_pct_binomial_se", clean.binomial_se_pct()},
+        {"noisy_pct_mean", noisy.mean},
+        {"noisy_pct_std", spread(noisy.std, noisy.n)},
+        {"noisy_pct_ci95", noisy.ci95_pct()},
+        {"noisy_pct_binomial_se", noisy.binomial_se_pct()},
+        {"denoised_pct_mean", denoised.mean},
+        {"denoised_pct_std", spread(denoised.std, denoised.n)},
+        {"denoised_pct_ci95", denoised.ci95_pct()},
+        {"denoised_pct_binomial_se", denoised.binomial_se_pct()},
+        {"seeds", noisy.n},
+        {"ci95_over", noisy.n > 1 ? "seeds: Student's t over the seeds' accuracies"
+                                  : "images: one seed, 1.96 x the binomial standard error"}};
     nlohmann::json per = nlohmann::json::array();
     for (const auto& p : r.passes) {
         per.push_back({{"pass", p.kind},

@@ -14,6 +14,7 @@
 
 #include "models/common/config_error.h"
 #include "models/common/config_text.h"
+#include "models/common/stats.h"
 #include "models/common/version.h"
 #include "testbench/result_json.h"
 
@@ -143,20 +144,6 @@ json energy_uJ(const json& r, const std::string& prefix) {
             pJ += l.at("energy_pJ").get<double>();
     }
     return pJ * 1e-6;
-}
-
-/// Student's t quantile t(0.975, df): exact to three decimals for df <= 30 (the usual table),
-/// the Cornish-Fisher expansion around the normal quantile beyond.
-double t975(int df) {
-    static const double table[] = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306,
-                                   2.262,  2.228, 2.201, 2.179, 2.160, 2.145, 2.131, 2.120,
-                                   2.110,  2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
-                                   2.060,  2.056, 2.052, 2.048, 2.045, 2.042};
-    if (df >= 1 && df <= 30)
-        return table[df - 1];
-    const double z = 1.959964, d = static_cast<double>(df);
-    return z + (z * z * z + z) / (4.0 * d) +
-           (5.0 * std::pow(z, 5) + 16.0 * z * z * z + 3.0 * z) / (96.0 * d * d);
 }
 
 /// Half-width of the 95 % confidence interval of a pass's mean accuracy over its seeds [%]:

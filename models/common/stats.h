@@ -47,4 +47,9 @@ class StatGroup {
     std::deque<Counter> m_counters;
 };
 
+/// Student's t quantile t(0.975, df), df >= 1: the half-width of a 95 % confidence interval
+/// of a mean over df + 1 samples is t975(df) x std / sqrt(df + 1). Exact to three decimals for
+/// df <= 30 (the usual table), the Cornish-Fisher expansion around the normal quantile beyond.
+double t975(int df);
+
 }  // namespace dnsim

@@ -445,3 +445,25 @@ TEST_CASE("a second replay in one process is refused with a clear error") {
     CHECK_THROWS_WITH(run_replay(g, nullptr, ReplayConfig{}),
                       Catch::StartsWith("run_replay: a process runs one SystemC simulation"));
 }
+
+TEST_CASE("accuracy statistics: std and a t interval over seeds, the binomial error of one") {
+    platform::ReplayResult r;
+    // 10 000 images; three noisy seeds at 90, 91 and 92 % (9000, 9100, 9200 correct).
+    r.passes.push_back({"clean", 1, 9300, 10000, {}});
+    for (const std::int64_t correct : {9000, 9100, 9200})
+        r.passes.push_back({"noisy", 1, correct, 10000, {}});
+    const platform::AccuracySummary noisy = r.accuracy("noisy");
+    CHECK(noisy.n == 3);
+    CHECK(noisy.mean == Approx(91.0));
+    CHECK(noisy.std == Approx(1.0));  // sqrt((1 + 0 + 1) / 2)
+    // t(0.975, 2) = 4.303: 4.303 x 1 / sqrt(3) = 2.4843
+    CHECK(noisy.ci95_pct() == Approx(2.4843).epsilon(1e-4));
+    CHECK(noisy.text() == "91.00 +- 1.00 (mean +- std over 3 seeds; 95 % CI +- 2.48)");
+    // One pass: sqrt(0.93 x 0.07 / 10000) = 0.2551 %, never a spread of 0.
+    const platform::AccuracySummary clean = r.accuracy("clean");
+    CHECK(clean.n == 1);
+    CHECK(clean.binomial_se_pct() == Approx(0.2551).epsilon(1e-3));
+    CHECK(clean.ci95_pct() == Approx(1.959964 * 0.2551).epsilon(1e-3));
+    CHECK(clean.text("no noise") == "93.00 (no noise; binomial s.e. 0.26 over 10000 images)");
+    CHECK(r.accuracy("denoised").n == 0);
+}
