@@ -243,6 +243,12 @@ class StudyKeys {
         }
     }
 
+    /// The command's default value of `key` (canonical).
+    std::string default_of(const std::string& key) const {
+        const ConfigBinder::Binding* b = find(key);
+        return b != nullptr ? b->canonical(b->default_text) : std::string();
+    }
+
     /// Whether the command has keys of the section of `key` ("cgra." of "cgra.pass_ns").
     bool has_section(const std::string& key) const {
         const std::string section = key.substr(0, key.find('.') + 1);
@@ -349,10 +355,18 @@ struct Reader {
         } else if (key == "preset") {
             preset_path(v, where);
             study.preset = v;
+        } else if (key == "design") {
+            if (v != "grid" && v != "one_at_a_time") {
+                throw ConfigError(where, fmt::format("'{}' is not a design; accepted: grid (every "
+                                                     "combination), one_at_a_time (each axis "
+                                                     "alone, the others at their baseline)",
+                                                     printable(v)));
+            }
+            study.design = v;
         } else {
             throw ConfigError(where,
                               "unknown key of [study]; accepted: name, command, model, "
-                              "denoisers, timing_only, config, preset");
+                              "denoisers, timing_only, config, preset, design");
         }
     }
 
@@ -487,8 +501,12 @@ struct Reader {
                               "[zip NAME]");
         }
         double points = 1.0;
-        for (const StudyDimension& d : study.dimensions)
-            points *= static_cast<double>(d.size);
+        for (const StudyDimension& d : study.dimensions) {
+            if (study.design == "one_at_a_time")
+                points += static_cast<double>(d.size);
+            else
+                points *= static_cast<double>(d.size);
+        }
         if (points > kMaxStudyPoints) {
             throw ConfigError(place(file, "axes", "", 0),
                               fmt::format("the axes describe {:.3g} points; at most {:.0g}", points,
@@ -558,6 +576,31 @@ struct Reader {
         }
     }
 
+    /// One at a time: the value of each axis while another varies: the fixed preset's, else
+    /// the command's default; for the run options the fixed option; for `preset` none.
+    void read_baseline(const StudyKeys& keys) {
+        if (study.design != "one_at_a_time")
+            return;
+        for (const StudyAxis& a : study.axes) {
+            std::string v;
+            if (a.key == "model")
+                v = study.model;
+            else if (a.key == "denoisers")
+                v = study.denoisers;
+            else if (a.key == "timing_only")
+                v = study.timing_only;
+            else if (a.key != "preset")
+                v = keys.default_of(a.key);
+            if (!study.preset.empty()) {
+                for (const auto& [k, pv] : study.preset_keys.at(study.preset)) {
+                    if (k == a.key)
+                        v = pv;
+                }
+            }
+            study.baseline.push_back(v);
+        }
+    }
+
     void check_options() {
         const bool varied_model = std::any_of(study.axes.begin(), study.axes.end(),
                                               [](const StudyAxis& a) { return a.key == "model"; });
@@ -601,6 +644,8 @@ std::string canonical_text(const Study& s) {
     std::string t = "dnsim sweep study 1\n";
     t += fmt::format("command {}\nmodel {}\ndenoisers {}\ntiming_only {}\n", s.command, s.model,
                      s.denoisers, s.timing_only);
+    if (s.design != "grid")
+        t += fmt::format("design {}\n", s.design);
     for (const auto& [k, v] : s.base)
         t += fmt::format("base {} {}\n", k, v);
     // A preset by its keys: a changed preset file is another study.
@@ -666,6 +711,7 @@ Study read_study(const std::string& path) {
     r.read_axes(keys);
     r.read_presets(keys);
     r.check_options();
+    r.read_baseline(keys);
     r.check_denoiser_layers();
     r.study.model_files = r.model_sha;
     r.study.identity = sha256_hex(canonical_text(r.study));
@@ -674,8 +720,12 @@ Study read_study(const std::string& path) {
 
 std::size_t Study::point_count() const {
     std::size_t n = 1;
-    for (const StudyDimension& d : dimensions)
-        n *= d.size;
+    for (const StudyDimension& d : dimensions) {
+        if (design == "one_at_a_time")
+            n += d.size;
+        else
+            n *= d.size;
+    }
     return n;
 }
 
@@ -683,17 +733,33 @@ StudyPoint Study::point(std::size_t index) const {
     StudyPoint p;
     p.index = index;
     p.values.resize(axes.size());
-    std::size_t rest = index;
-    for (std::size_t d = dimensions.size(); d-- > 0;) {
-        const std::size_t i = rest % dimensions[d].size;
-        rest /= dimensions[d].size;
-        for (const std::size_t a : dimensions[d].axes)
-            p.values[a] = axes[a].values[i];
+    if (design == "one_at_a_time") {
+        // Point 0: every axis at its baseline; then each dimension's values in turn, the
+        // others at their baseline.
+        p.values = baseline;
+        std::size_t rest = index;
+        for (std::size_t d = 0; rest > 0 && d < dimensions.size(); ++d) {
+            if (rest <= dimensions[d].size) {
+                for (const std::size_t a : dimensions[d].axes)
+                    p.values[a] = axes[a].values[rest - 1];
+                rest = 0;
+            } else {
+                rest -= dimensions[d].size;
+            }
+        }
+    } else {
+        std::size_t rest = index;
+        for (std::size_t d = dimensions.size(); d-- > 0;) {
+            const std::size_t i = rest % dimensions[d].size;
+            rest /= dimensions[d].size;
+            for (const std::size_t a : dimensions[d].axes)
+                p.values[a] = axes[a].values[i];
+        }
     }
     std::string text = "dnsim sweep point 1\ncommand " + command + "\n";
     const auto option = [&](const std::string& key, const std::string& fixed) {
         for (std::size_t a = 0; a < axes.size(); ++a) {
-            if (axes[a].key == key)
+            if (axes[a].key == key && !p.values[a].empty())
                 return p.values[a];
         }
         return fixed;
@@ -723,7 +789,7 @@ std::string Study::point_ini(const StudyPoint& p) const {
     for (const auto& [k, v] : base)
         keys[k] = v;
     for (std::size_t a = 0; a < axes.size(); ++a) {
-        if (!is_run_option(axes[a].key) && axes[a].key != "preset")
+        if (!is_run_option(axes[a].key) && axes[a].key != "preset" && !p.values[a].empty())
             keys[axes[a].key] = p.values[a];
     }
     std::string ini;
@@ -737,6 +803,8 @@ std::vector<std::string> Study::point_args(const StudyPoint& p) const {
         return {command};
     std::string m = model, d = denoisers, t = timing_only;
     for (std::size_t a = 0; a < axes.size(); ++a) {
+        if (p.values[a].empty() && axes[a].key != "denoisers")
+            continue;  // (one at a time: the fixed option)
         if (axes[a].key == "model")
             m = p.values[a];
         else if (axes[a].key == "denoisers")
@@ -757,11 +825,16 @@ std::vector<std::string> Study::point_args(const StudyPoint& p) const {
 std::string Study::describe(const StudyPoint& p) const {
     std::vector<std::string> parts;
     for (std::size_t a = 0; a < axes.size(); ++a) {
+        // One at a time: the axis that moves (the baseline point: "baseline").
+        if (design == "one_at_a_time" && p.values[a] == baseline[a])
+            continue;
         std::string v = p.values[a];
         if (axes[a].key == "model")
             v = fs::path(v).filename().string();
         parts.push_back(fmt::format("{}={}", axes[a].key, v));
     }
+    if (parts.empty())
+        return "baseline";
     return fmt::format("{}", fmt::join(parts, " "));
 }
 

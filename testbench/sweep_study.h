@@ -79,6 +79,13 @@ struct Study {
     /// A point's keys: its preset's, then base over them, then its axes.
     std::string preset;
     std::map<std::string, std::vector<std::pair<std::string, std::string>>> preset_keys;
+    /// grid: every combination of the dimensions' values; one_at_a_time: point 0 with every
+    /// axis at its baseline, then each dimension's values with the others at theirs (a
+    /// sensitivity study: what each assumption alone moves).
+    std::string design = "grid";
+    /// one_at_a_time: each axis's baseline value (the fixed preset's, else the command's
+    /// default; "" for preset: none), in Study::axes order.
+    std::vector<std::string> baseline;
     std::vector<StudyAxis> axes;
     std::vector<StudyDimension> dimensions;
     /// SHA-256 of the canonical study (command, options, base, axes in order): two files with

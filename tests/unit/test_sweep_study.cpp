@@ -334,7 +334,7 @@ TEST_CASE("sweep study: the config file is read relative to the study file, base
           "block.channels = 4\nblock.height = 5\ndenoiser.cores = 1\ndenoiser.lanes = 2\n");
 }
 
-TEST_CASE("sweep study: a preset's keys, under base and axes; fixed or as an axis") {
+TEST_CASE("sweep study: a preset's keys, under base and axes, fixed or as an axis") {
     const fs::path dir = scratch() / "presets";
     write(dir / "presets" / "a.ini", "[denoiser]\ncores = 4\nlanes = 2\n[cgra]\npass_ns = 90\n");
     write(dir / "presets" / "b.ini", "[denoiser]\ncores = 6\n");
@@ -715,4 +715,46 @@ TEST_CASE("sweep study: the name is a directory name of results/sweep") {
                            "[study]\ncommand = denoiser\n[axes]\n"
                            "denoiser.cores = 1, 2\n"))
               .name == "plain");
+}
+
+TEST_CASE("sweep study: one at a time, each dimension alone, the others at their baseline") {
+    const fs::path dir = scratch() / "oat";
+    write(dir / "presets" / "p.ini", "[denoiser]\ncores = 4\n");
+    ::setenv("DNSIM_PRESETS_DIR", (dir / "presets").c_str(), 1);
+    const std::string f = write(dir / "study.ini",
+                                "[study]\ncommand = denoiser\ndesign = one_at_a_time\npreset = p\n"
+                                "[axes]\ndenoiser.cores = 2, 10\ndenoiser.lanes = 1, 2, 8\n"
+                                "[zip w]\nweight_sram.banks = 2, 8\nweight_sram.ports = 1, 2\n");
+    const Study s = read_study(f);
+    // The baseline point, then 2 + 3 + 2 points; baselines: the preset's cores, the default
+    // lanes (4), banks (4) and ports (1).
+    REQUIRE(s.point_count() == 8);
+    CHECK(points_of(s) == std::vector<Values>{{"4", "4", "4", "1"},
+                                              {"2", "4", "4", "1"},
+                                              {"10", "4", "4", "1"},
+                                              {"4", "1", "4", "1"},
+                                              {"4", "2", "4", "1"},
+                                              {"4", "8", "4", "1"},
+                                              {"4", "4", "2", "1"},
+                                              {"4", "4", "8", "2"}});
+    CHECK(s.describe(s.point(0)) == "baseline");
+    CHECK(s.describe(s.point(5)) == "denoiser.lanes=8");
+    CHECK(s.describe(s.point(7)) == "weight_sram.banks=8 weight_sram.ports=2");
+    CHECK(s.point_ini(s.point(4)) ==
+          "denoiser.cores = 4\ndenoiser.lanes = 2\nweight_sram.banks = 4\nweight_sram.ports = 1\n");
+    // A grid of the same axes is another study.
+    const std::string g = write(dir / "grid.ini",
+                                "[study]\ncommand = denoiser\npreset = p\n"
+                                "[axes]\ndenoiser.cores = 2, 10\ndenoiser.lanes = 1, 2, 8\n"
+                                "[zip w]\nweight_sram.banks = 2, 8\nweight_sram.ports = 1, 2\n");
+    const Study grid = read_study(g);
+    CHECK(grid.point_count() == 12);
+    CHECK(grid.identity != s.identity);
+    const std::string bad = write(dir / "bad.ini",
+                                  "[study]\ncommand = denoiser\ndesign = tornado\n"
+                                  "[axes]\ndenoiser.cores = 2\n");
+    CHECK_THAT(error_of([&] { read_study(bad); }),
+               Contains("bad.ini [study] design (line 3): 'tornado' is not a design; accepted: "
+                        "grid"));
+    ::unsetenv("DNSIM_PRESETS_DIR");
 }
