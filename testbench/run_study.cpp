@@ -176,10 +176,13 @@ void print_timing(std::ostream& os, const platform::ReplayResult& r,
         "dnsim run: model {} ({} backbone parameters), {} denoiser block(s) "
         "({} parameters, {:.2f} % of the backbone)\n",
         r.model, r.backbone_params, r.denoiser_blocks, r.denoiser_params, r.denoiser_params_pct());
-    os << fmt::format("MX-CGRA: {} crossbars of {}x{} in use of {}; clock {} MHz\n\n",
-                      r.crossbars_used, cfg.soc.cgra.analog.crossbar_rows,
-                      cfg.soc.cgra.analog.crossbar_cols, cfg.soc.cgra.analog.crossbars,
-                      r.clock_mhz);
+    os << fmt::format(
+        "MX-CGRA: {} crossbars of {}x{} in use of {} ({:.1f} %; replication {}); clock {} MHz\n\n",
+        r.crossbars_used, cfg.soc.cgra.analog.crossbar_rows, cfg.soc.cgra.analog.crossbar_cols,
+        cfg.soc.cgra.analog.crossbars,
+        100.0 * static_cast<double>(r.crossbars_used) /
+            static_cast<double>(cfg.soc.cgra.analog.crossbars),
+        cgra::to_string(cfg.soc.cgra.analog.policy), r.clock_mhz);
     std::size_t name_w = 5;
     for (const auto& s : r.steps)
         name_w = std::max(name_w, s.name.size());
