@@ -145,9 +145,12 @@ void paper_table(std::ostream& os, const platform::ReplayResult& r, const RunOpt
     };
     for (const auto& row : denoiser_power_rows(r))
         rows.push_back(row);
+    std::size_t width = 28;
+    for (const auto& row : rows)
+        width = std::max(width, row.first.size());
     os << "\nsummary (the paper's Table I/II columns)\n";
     for (const auto& [k, v] : rows)
-        os << fmt::format("  {:<28}  {}\n", k, v);
+        os << fmt::format("  {:<{}}  {}\n", k, width, v);
 }
 
 /// The model with the requested denoisers inserted; its denoiser weights (which the
