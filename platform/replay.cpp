@@ -81,6 +81,7 @@ ReplayResult run_replay(const Graph& g, const workloads::Dataset* data, const Re
     std::size_t next = 0;
     Soc* soc_ptr = nullptr;
     EnergyAccount denoiser_energy(cfg.energy_table);
+    double denoiser_on_leakage_mW = 0.0;
     std::chrono::steady_clock::time_point functional_start;
     std::int64_t done = 0;
     // Tallies the job just finished: after the timing job, the denoiser's energy over one
@@ -95,6 +96,7 @@ ReplayResult run_replay(const Graph& g, const workloads::Dataset* data, const Re
                     active += soc_ptr->step_ns()[i];
             }
             denoiser_energy = soc_ptr->denoiser().energy(cfg.energy_table, active, elapsed);
+            denoiser_on_leakage_mW = soc_ptr->denoiser().on_leakage_mW(cfg.energy_table);
             functional_start = std::chrono::steady_clock::now();
             return;
         }
@@ -128,7 +130,8 @@ ReplayResult run_replay(const Graph& g, const workloads::Dataset* data, const Re
 
     ReplayResult r = assemble_result(
         g, plan, cfg.soc.cgra.clock_mhz, soc.step_ns(), soc.denoiser_cycles(), denoiser_energy,
-        cgra::charged_energy_table(cfg.energy_table, cfg.soc.cgra.analog));
+        cgra::charged_energy_table(cfg.energy_table, cfg.soc.cgra.analog), denoiser_on_leakage_mW);
+    r.denoiser_power_gating = denoiser::to_string(cfg.soc.denoiser.power.gating);
     if (data != nullptr) {
         r.functional_wall_s =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - functional_start)

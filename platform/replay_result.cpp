@@ -65,7 +65,8 @@ std::string AccuracySummary::text(const char* one) const {
 ReplayResult assemble_result(const workloads::Graph& g, const ReplayPlan& plan, double clock_mhz,
                              const std::vector<double>& step_ns,
                              const std::vector<std::uint64_t>& block_cycles,
-                             const EnergyAccount& denoiser_energy, const EnergyTable& cgra_table) {
+                             const EnergyAccount& denoiser_energy, const EnergyTable& cgra_table,
+                             double denoiser_on_leakage_mW) {
     ReplayResult r;
     r.model = g.name;
     r.clock_mhz = clock_mhz;
@@ -85,6 +86,7 @@ ReplayResult assemble_result(const workloads::Graph& g, const ReplayPlan& plan, 
         r.cycles += sr.cycles;
         if (s.kind == StepKind::Denoiser) {
             r.denoiser_cycles += sr.cycles;
+            r.denoiser_active_ns += sr.time_ns;
             ++r.denoiser_blocks;
         } else {
             r.cycles_without_denoisers += sr.cycles;
@@ -118,18 +120,32 @@ ReplayResult assemble_result(const workloads::Graph& g, const ReplayPlan& plan, 
             cgra::charge(s.cost, cgra_energy);
     }
     const double latency = r.latency_ns();
-    for (const auto& [component, pj] : cgra_energy.per_component_pJ()) {
-        r.energy.push_back({component, pj, average_power_mW(pj, latency)});
-        r.energy_pJ += pj;
-    }
-    for (const auto& [component, pj] : denoiser_energy.per_component_pJ()) {
-        r.energy.push_back({"denoiser." + component, pj, average_power_mW(pj, latency)});
-        r.energy_pJ += pj;
-        r.denoiser_energy_pJ += pj;
-    }
+    r.denoiser_on_leakage_mW = denoiser_on_leakage_mW;
+    const auto add = [&](const std::string& component, const EnergyAccount& acc,
+                         const std::string& name, bool denoiser) {
+        ComponentEnergy e{name, 0.0, 0.0, 0.0, 0.0};
+        for (const EnergyLine& l : acc.lines()) {
+            if (l.component != component)
+                continue;
+            (l.kind == EnergyEntry::Kind::leakage_uW ? e.static_pJ : e.dynamic_pJ) += l.energy_pJ;
+        }
+        e.energy_pJ = e.static_pJ + e.dynamic_pJ;
+        e.power_mW = average_power_mW(e.energy_pJ, latency);
+        r.energy_pJ += e.energy_pJ;
+        r.static_pJ += e.static_pJ;
+        if (denoiser) {
+            r.denoiser_energy_pJ += e.energy_pJ;
+            r.denoiser_static_pJ += e.static_pJ;
+        }
+        r.energy.push_back(std::move(e));
+    };
+    for (const auto& component : cgra_energy.per_component_pJ())
+        add(component.first, cgra_energy, component.first, false);
+    for (const auto& component : denoiser_energy.per_component_pJ())
+        add(component.first, denoiser_energy, "denoiser." + component.first, true);
     for (const EnergyLine& l : denoiser_energy.lines()) {
-        if (l.action == "sram_word")
-            r.denoiser_sram_words += static_cast<std::uint64_t>(l.count);
+        if (l.action == "weight_sram_row" || l.action == "activation_sram_row")
+            r.denoiser_sram_rows += static_cast<std::uint64_t>(l.count);
     }
     r.actions = cgra_energy.totals();
     for (EnergyLine l : denoiser_energy.totals()) {

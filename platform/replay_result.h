@@ -60,8 +60,10 @@ struct AccuracySummary {
 
 struct ComponentEnergy {
     std::string component;
-    double energy_pJ = 0.0;  ///< per inference
-    double power_mW = 0.0;   ///< averaged over the whole inference
+    double energy_pJ = 0.0;   ///< per inference
+    double power_mW = 0.0;    ///< averaged over the whole inference
+    double static_pJ = 0.0;   ///< of energy_pJ: leakage
+    double dynamic_pJ = 0.0;  ///< of energy_pJ: actions (wake-ups included)
 };
 
 struct ReplayResult {
@@ -76,11 +78,19 @@ struct ReplayResult {
     std::int64_t crossbars_used = 0;
     std::int64_t denoiser_params = 0;
     std::int64_t backbone_params = 0;
-    std::uint64_t scratchpad_words = 0;     ///< CGRA data-memory words per inference
-    std::uint64_t denoiser_sram_words = 0;  ///< denoiser SRAM words per inference
-    std::vector<ComponentEnergy> energy;    ///< CGRA components, then "denoiser.*"
-    double energy_pJ = 0.0;                 ///< per inference, all components
-    double denoiser_energy_pJ = 0.0;        ///< per inference, the "denoiser.*" components
+    std::uint64_t scratchpad_words = 0;    ///< CGRA data-memory words per inference
+    std::uint64_t denoiser_sram_rows = 0;  ///< denoiser SRAM row accesses per inference
+    std::vector<ComponentEnergy> energy;   ///< CGRA components, then "denoiser.*"
+    double energy_pJ = 0.0;                ///< per inference, all components
+    double static_pJ = 0.0;                ///< of energy_pJ: leakage
+    double denoiser_energy_pJ = 0.0;       ///< per inference, the "denoiser.*" components
+    double denoiser_static_pJ = 0.0;       ///< of denoiser_energy_pJ: leakage
+    /// The denoiser's active window: the time its blocks run per inference (sum of the
+    /// denoiser steps' host-observed times, wake-ups included), ns.
+    double denoiser_active_ns = 0.0;
+    /// The denoiser's leakage power with everything on (its static power while blocks run), mW.
+    double denoiser_on_leakage_mW = 0.0;
+    std::string denoiser_power_gating;  ///< denoiser.power_gating of the run
     /// The action counts behind `energy`, per inference and per (component, action): with
     /// another energy table, energy_of() of each gives the energy without re-simulating.
     std::vector<EnergyLine> actions;
@@ -108,8 +118,36 @@ struct ReplayResult {
                                          static_cast<double>(backbone_params)
                                    : 0.0;
     }
+    /// Average power of everything over the whole inference (the inference window), mW.
     double power_mW() const { return average_power_mW(energy_pJ, latency_ns()); }
-    double denoiser_power_mW() const { return average_power_mW(denoiser_energy_pJ, latency_ns()); }
+    double static_power_mW() const { return average_power_mW(static_pJ, latency_ns()); }
+    double dynamic_power_mW() const { return power_mW() - static_power_mW(); }
+    double denoiser_dynamic_pJ() const { return denoiser_energy_pJ - denoiser_static_pJ; }
+    /// The denoiser's share of the energy per inference, %.
+    double denoiser_share_pct() const {
+        return energy_pJ > 0.0 ? 100.0 * denoiser_energy_pJ / energy_pJ : 0.0;
+    }
+    /// The denoiser's power over the inference window (all its energy / the latency), mW.
+    double denoiser_power_inference_mW() const {
+        return average_power_mW(denoiser_energy_pJ, latency_ns());
+    }
+    double denoiser_static_inference_mW() const {
+        return average_power_mW(denoiser_static_pJ, latency_ns());
+    }
+    double denoiser_dynamic_inference_mW() const {
+        return average_power_mW(denoiser_dynamic_pJ(), latency_ns());
+    }
+    /// The denoiser's power while its blocks run (the active window): its on-leakage plus its
+    /// dynamic energy (all spent in blocks) over the active window, mW (0 without blocks).
+    double denoiser_static_active_mW() const {
+        return denoiser_active_ns > 0.0 ? denoiser_on_leakage_mW : 0.0;
+    }
+    double denoiser_dynamic_active_mW() const {
+        return average_power_mW(denoiser_dynamic_pJ(), denoiser_active_ns);
+    }
+    double denoiser_power_active_mW() const {
+        return denoiser_static_active_mW() + denoiser_dynamic_active_mW();
+    }
     /// Accuracy over the passes of `kind` (clean, noisy, denoised).
     AccuracySummary accuracy(const std::string& kind) const;
 };
@@ -117,10 +155,12 @@ struct ReplayResult {
 /// The per-inference part of the result: `step_ns` (host-observed time of every step, ns) and
 /// `block_cycles` (the denoiser's CYCLES register per step) from the timing job, the CGRA's
 /// actions from the plan charged under `cgra_table` (cgra::charged_energy_table of the run's
-/// table: the ADC's energy at cgra.adc_bits), `denoiser_energy` over the timing job.
+/// table: the ADC's energy at cgra.adc_bits), `denoiser_energy` over the timing job and
+/// `denoiser_on_leakage_mW` (Denoiser::on_leakage_mW).
 ReplayResult assemble_result(const workloads::Graph& g, const ReplayPlan& plan, double clock_mhz,
                              const std::vector<double>& step_ns,
                              const std::vector<std::uint64_t>& block_cycles,
-                             const EnergyAccount& denoiser_energy, const EnergyTable& cgra_table);
+                             const EnergyAccount& denoiser_energy, const EnergyTable& cgra_table,
+                             double denoiser_on_leakage_mW = 0.0);
 
 }  // namespace dnsim::platform

@@ -185,15 +185,25 @@ struct StudyTotals {
     double time_ns;
     EnergyAccount energy;
     double energy_pJ;
-    double power_mW;
+    double power_mW;  ///< over the block time (the active window)
+    double static_mW;
+    double dynamic_mW;
 };
 
 StudyTotals study_totals(const Denoiser& d, const EnergyTable& table) {
     const std::uint64_t cycles = d.control().total_cycles();
     const double time_ns = d.clock().cycles_to_ns(cycles);
+    // The window is the blocks' time: everything is on while they run (wake-ups included).
     EnergyAccount energy = d.energy(table, time_ns, time_ns);
     const double energy_pJ = energy.total_pJ();
-    return {cycles, time_ns, std::move(energy), energy_pJ, average_power_mW(energy_pJ, time_ns)};
+    double static_pJ = 0.0;
+    for (const EnergyLine& l : energy.lines()) {
+        if (l.kind == EnergyEntry::Kind::leakage_uW)
+            static_pJ += l.energy_pJ;
+    }
+    const double power = average_power_mW(energy_pJ, time_ns);
+    const double static_mW = average_power_mW(static_pJ, time_ns);
+    return {cycles, time_ns, std::move(energy), energy_pJ, power, static_mW, power - static_mW};
 }
 
 /// The console table: block and tiling, cycles per phase, memory traffic, energy per component
@@ -239,7 +249,11 @@ void print_study(std::ostream& out, const DenoiserStudyOptions& opt, const Study
         fmt::print(out, "{:<16}{:>14.1f}{:>8.1f}%\n", name, pj, 100.0 * pj / totals.energy_pJ);
     }
     fmt::print(out, "{:<16}{:>14.1f}\n", "total", totals.energy_pJ);
-    fmt::print(out, "average power over the block(s): {:.3f} mW\n", totals.power_mW);
+    fmt::print(out,
+               "power while the block(s) run: {:.3f} mW (static {:.3f} + dynamic {:.3f}; "
+               "denoiser.power_gating = {}, {} wake-up(s))\n",
+               totals.power_mW, totals.static_mW, totals.dynamic_mW,
+               to_string(d.config().power.gating), d.control().stats().value("wake_ups"));
     if (ver.ran) {
         fmt::print(out,
                    "verification: {} vs the C++ fixed-point reference ({} mismatching "
@@ -317,10 +331,14 @@ nlohmann::ordered_json study_json(const DenoiserStudyOptions& opt, const StudySe
     j["time_ns"] = totals.time_ns;
     j["sram"] = {{"weight_sram",
                   {{"reads_words", d.weight_sram().stats().value("reads")},
-                   {"writes_words", d.weight_sram().stats().value("writes")}}},
+                   {"writes_words", d.weight_sram().stats().value("writes")},
+                   {"read_rows", d.weight_sram().stats().value("read_rows")},
+                   {"write_rows", d.weight_sram().stats().value("write_rows")}}},
                  {"activation_sram",
                   {{"reads_words", d.activation_sram().stats().value("reads")},
-                   {"writes_words", d.activation_sram().stats().value("writes")}}}};
+                   {"writes_words", d.activation_sram().stats().value("writes")},
+                   {"read_rows", d.activation_sram().stats().value("read_rows")},
+                   {"write_rows", d.activation_sram().stats().value("write_rows")}}}};
     j["interface"] = {{"read_words", d.control().stats().value("interface_read_words")},
                       {"write_words", d.control().stats().value("interface_write_words")}};
     nlohmann::ordered_json comp;
@@ -337,7 +355,10 @@ nlohmann::ordered_json study_json(const DenoiserStudyOptions& opt, const StudySe
     }
     j["energy_lines"] = lines;
     j["total_energy_pJ"] = totals.energy_pJ;
-    j["average_power_mW"] = totals.power_mW;
+    j["average_power_mW"] = totals.power_mW;  // over the block time
+    j["static_power_mW"] = totals.static_mW;
+    j["dynamic_power_mW"] = totals.dynamic_mW;
+    j["power_gating"] = to_string(d.config().power.gating);
     j["stats"] = denoiser_stats_json(d);
     if (ver.ran) {
         j["verification"] = {{"bit_identical_to_reference", ver.bit_identical},

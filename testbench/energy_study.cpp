@@ -12,6 +12,7 @@
 #include "models/common/config_text.h"
 #include "models/common/input_files.h"
 #include "models/common/output_files.h"
+#include "models/denoiser/sram_energy.h"
 #include "testbench/provenance.h"
 #include "testbench/result_json.h"
 
@@ -55,6 +56,7 @@ int run_energy_study(const EnergyStudyOptions& opt, std::ostream& os) {
     // (8 bits, the table's own, in a summary that does not name it).
     EnergyTable run_table = EnergyTable::defaults_45nm();
     cgra::CgraConfig run_cgra;
+    denoiser::DenoiserConfig run_denoiser;
     if (doc.contains("config") && doc["config"].is_object()) {
         for (const auto& [key, value] : doc["config"].items()) {
             if (key.rfind("energy.", 0) == 0 && value.is_string()) {
@@ -65,6 +67,13 @@ int run_energy_study(const EnergyStudyOptions& opt, std::ostream& os) {
                 const auto& k = cgra::CgraConfig::keys().find(key);
                 k.set(run_cgra, value.get<std::string>(), "");
                 k.check(run_cgra, "");
+            } else if ((key.rfind("weight_sram.", 0) == 0 ||
+                        key.rfind("activation_sram.", 0) == 0) &&
+                       value.is_string()) {
+                // The SRAMs' geometry: their row energies (sram_energy.h).
+                const auto& k = denoiser::DenoiserConfig::keys().find(key);
+                k.set(run_denoiser, value.get<std::string>(), "");
+                k.check(run_denoiser, "");
             }
         }
     }
@@ -77,6 +86,10 @@ int run_energy_study(const EnergyStudyOptions& opt, std::ostream& os) {
     const double adc_scale = cgra::adc_energy_scale(adc_bits);
     run_table = cgra::charged_energy_table(run_table, run_cgra.analog);
     table = cgra::charged_energy_table(table, run_cgra.analog);
+    // The denoiser's SRAMs per row access, from the reference points and the run's geometry.
+    const std::string sram_text = denoiser::sram_energy_table_text(table, run_denoiser);
+    run_table = denoiser::charged_energy_table(run_table, run_denoiser);
+    table = denoiser::charged_energy_table(table, run_denoiser);
 
     std::vector<std::string> order;
     std::map<std::string, ComponentTotals> per;
@@ -115,6 +128,7 @@ int run_energy_study(const EnergyStudyOptions& opt, std::ostream& os) {
         os << fmt::format("ADC conversions at cgra.adc_bits {}: energy.adc_conversion x {:.4f}\n",
                           adc_bits, adc_scale);
     }
+    os << sram_text;
     os << fmt::format("{:<28} {:>16} {:>16} {:>9} {:>12}\n", "component", "run energy_pJ",
                       "new energy_pJ", "change", "new power_mW");
     json components = json::array();
@@ -149,6 +163,12 @@ int run_energy_study(const EnergyStudyOptions& opt, std::ostream& os) {
         j["energy_table_changes"] = changed;
         j["cgra_adc_bits"] = adc_bits;
         j["adc_energy_scale"] = adc_scale;
+        json sram = json::object();
+        for (const denoiser::SramEnergyPoint& p : denoiser::kSramEnergyPoints)
+            sram[std::string("energy.") + p.entry] = table.pj(p.entry);
+        sram["weight_sram_row_pJ"] = table.pj("weight_sram_row");
+        sram["activation_sram_row_pJ"] = table.pj("activation_sram_row");
+        j["sram_access_energy"] = sram;
         j["latency_us"] = latency;
         j["energy_per_inference"] = components;
         j["run_energy_pJ"] = run_total;

@@ -16,7 +16,7 @@
 namespace dnsim::tb {
 
 /// The version of the result files' layout; raised when a field changes meaning or moves.
-inline constexpr int kResultSchemaVersion = 2;
+inline constexpr int kResultSchemaVersion = 3;
 
 struct ProvenanceInputs {
     std::string command;  ///< the command line as given

@@ -87,6 +87,28 @@ std::vector<std::string> result_names(const workloads::Graph& g, const RunOption
     return names;
 }
 
+/// The denoiser's power figures, each with its window: over the whole inference and while its
+/// blocks run, split into static (leakage) and dynamic; without blocks only the idle
+/// hardware's static power (there is no denoiser average power to report).
+std::vector<std::pair<std::string, std::string>> denoiser_power_rows(
+    const platform::ReplayResult& r) {
+    if (r.denoiser_blocks == 0) {
+        return {{"denoiser idle static power, mW",
+                 fmt::format("{:.4f} ({}, no denoiser block)", r.denoiser_static_inference_mW(),
+                             r.denoiser_power_gating)}};
+    }
+    return {
+        {"denoiser power, inference window, mW",
+         fmt::format("{:.4f} (static {:.4f} + dynamic {:.4f}; {:.1f} us)",
+                     r.denoiser_power_inference_mW(), r.denoiser_static_inference_mW(),
+                     r.denoiser_dynamic_inference_mW(), r.latency_ns() * 1e-3)},
+        {"denoiser power, active window, mW",
+         fmt::format("{:.4f} (static {:.4f} + dynamic {:.4f}; {:.1f} us of blocks)",
+                     r.denoiser_power_active_mW(), r.denoiser_static_active_mW(),
+                     r.denoiser_dynamic_active_mW(), r.denoiser_active_ns * 1e-3)},
+    };
+}
+
 /// The paper's summary (its Tables I and II, plus Fig. 3's overhead and the power figure):
 /// accuracy clean / noisy / denoised, parameter overhead, cycles and latency overhead, power.
 void paper_table(std::ostream& os, const platform::ReplayResult& r, const RunOptions& opt) {
@@ -113,11 +135,18 @@ void paper_table(std::ostream& os, const platform::ReplayResult& r, const RunOpt
          fmt::format("{:.1f} ({:.1f} without denoisers)", static_cast<double>(r.cycles) * cyc_us,
                      static_cast<double>(r.cycles_without_denoisers) * cyc_us)},
         {"latency overhead, %", fmt::format("{:.2f}", r.overhead_pct())},
-        {"denoiser average power, mW", fmt::format("{:.3f}", r.denoiser_power_mW())},
+        {"energy per inference, uJ",
+         fmt::format("{:.3f} (denoiser {:.3f}, {:.2f} %)", r.energy_pJ * 1e-6,
+                     r.denoiser_energy_pJ * 1e-6, r.denoiser_share_pct())},
     };
+    for (const auto& row : denoiser_power_rows(r))
+        rows.push_back(row);
+    std::size_t width = 28;
+    for (const auto& row : rows)
+        width = std::max(width, row.first.size());
     os << "\nsummary (the paper's Table I/II columns)\n";
     for (const auto& [k, v] : rows)
-        os << fmt::format("  {:<28}  {}\n", k, v);
+        os << fmt::format("  {:<{}}  {}\n", k, width, v);
 }
 
 /// The model with the requested denoisers inserted; its denoiser weights (which the
@@ -210,17 +239,28 @@ void print_timing(std::ostream& os, const platform::ReplayResult& r,
             r.cycles_overlapped, r.overlapped_overhead_pct());
     }
     os << fmt::format(
-        "data memory: {} CGRA scratchpad words, {} denoiser SRAM words per "
-        "inference (16-bit)\n\n",
-        r.scratchpad_words, r.denoiser_sram_words);
-    os << fmt::format("{:<28}  {:>14}  {:>12}\n", "component", "energy_uJ", "power_mW");
+        "data memory: {} CGRA scratchpad words (16-bit), {} denoiser SRAM row accesses per "
+        "inference\n\n",
+        r.scratchpad_words, r.denoiser_sram_rows);
+    os << fmt::format(
+        "energy per inference (power averaged over the whole inference, {:.1f} "
+        "us)\n",
+        r.latency_ns() * 1e-3);
+    os << fmt::format("{:<28}  {:>14}  {:>12}  {:>12}  {:>12}\n", "component", "energy_uJ",
+                      "static_uJ", "dynamic_uJ", "power_mW");
     for (const auto& e : r.energy) {
-        os << fmt::format("{:<28}  {:>14.4f}  {:>12.4f}\n", e.component, e.energy_pJ * 1e-6,
-                          e.power_mW);
+        os << fmt::format("{:<28}  {:>14.4f}  {:>12.4f}  {:>12.4f}  {:>12.4f}\n", e.component,
+                          e.energy_pJ * 1e-6, e.static_pJ * 1e-6, e.dynamic_pJ * 1e-6, e.power_mW);
     }
-    os << fmt::format("{:<28}  {:>14.4f}  {:>12.4f}\n", "total", r.energy_pJ * 1e-6, r.power_mW());
-    os << fmt::format("denoiser average power over the inference: {:.4f} mW\n",
-                      r.denoiser_power_mW());
+    os << fmt::format("{:<28}  {:>14.4f}  {:>12.4f}  {:>12.4f}  {:>12.4f}\n", "total",
+                      r.energy_pJ * 1e-6, r.static_pJ * 1e-6, (r.energy_pJ - r.static_pJ) * 1e-6,
+                      r.power_mW());
+    os << fmt::format(
+        "denoiser: {:.4f} uJ per inference, {:.2f} % of the total "
+        "(denoiser.power_gating = {})\n",
+        r.denoiser_energy_pJ * 1e-6, r.denoiser_share_pct(), r.denoiser_power_gating);
+    for (const auto& [k, v] : denoiser_power_rows(r))
+        os << fmt::format("  {:<44}  {}\n", k, v);
 }
 
 /// The console's accuracy part: clean, noisy and denoised accuracy and the replay's speed.
@@ -299,15 +339,37 @@ nlohmann::json summary_json(const platform::ReplayResult& r, const RunOptions& o
     j["overlap_what_if_cycles"] = r.cycles_overlapped;
     j["crossbars_used"] = r.crossbars_used;
     j["scratchpad_words_per_inference"] = r.scratchpad_words;
-    j["denoiser_sram_words_per_inference"] = r.denoiser_sram_words;
+    j["denoiser_sram_row_accesses_per_inference"] = r.denoiser_sram_rows;
     nlohmann::json energy = nlohmann::json::array();
     for (const auto& e : r.energy) {
-        energy.push_back(
-            {{"component", e.component}, {"energy_pJ", e.energy_pJ}, {"power_mW", e.power_mW}});
+        energy.push_back({{"component", e.component},
+                          {"energy_pJ", e.energy_pJ},
+                          {"static_pJ", e.static_pJ},
+                          {"dynamic_pJ", e.dynamic_pJ},
+                          {"power_mW", e.power_mW}});
     }
     j["energy_per_inference"] = energy;
-    j["denoiser_average_power_mW"] = r.denoiser_power_mW();
+    j["energy_per_inference_uJ"] = r.energy_pJ * 1e-6;
+    j["denoiser_energy_per_inference_uJ"] = r.denoiser_energy_pJ * 1e-6;
+    j["denoiser_energy_share_pct"] = r.denoiser_share_pct();
+    j["denoiser_power_gating"] = r.denoiser_power_gating;
+    // Power over the inference window (the whole inference).
     j["total_average_power_mW"] = r.power_mW();
+    j["total_static_power_mW"] = r.static_power_mW();
+    j["total_dynamic_power_mW"] = r.dynamic_power_mW();
+    if (r.denoiser_blocks > 0) {
+        j["denoiser_power_inference_window_mW"] = r.denoiser_power_inference_mW();
+        j["denoiser_power_inference_window_static_mW"] = r.denoiser_static_inference_mW();
+        j["denoiser_power_inference_window_dynamic_mW"] = r.denoiser_dynamic_inference_mW();
+        // Power while the denoiser's blocks run (the active window).
+        j["denoiser_active_window_us"] = r.denoiser_active_ns * 1e-3;
+        j["denoiser_power_active_window_mW"] = r.denoiser_power_active_mW();
+        j["denoiser_power_active_window_static_mW"] = r.denoiser_static_active_mW();
+        j["denoiser_power_active_window_dynamic_mW"] = r.denoiser_dynamic_active_mW();
+    } else {
+        // No block: the idle denoiser hardware's leakage under the gating policy.
+        j["denoiser_idle_static_power_mW"] = r.denoiser_static_inference_mW();
+    }
     if (!opt.timing_only)
         j["accuracy"] = acc;
     nlohmann::json config = nlohmann::json::object();

@@ -39,10 +39,35 @@ EnergyTable EnergyTable::defaults_45nm() {
            "Horowitz ISSCC'14"});
     t.add({"reg_bit", K::dynamic_pJ, 0.009, "one pipeline-register bit written", lit,
            "Aladdin 40 nm"});
-    t.add({"sram_word", K::dynamic_pJ, 2.5, "16-bit SRAM word read or written", lit,
-           "Horowitz ISSCC'14: 8 KB SRAM 64-bit read 10 pJ, per 16-bit word"});
-    t.add({"sram_leakage_per_kib", K::leakage_uW, 15.5, "SRAM leakage per KiB (low-power cells)",
+    t.add({"sram_word", K::dynamic_pJ, 2.5,
+           "16-bit word read or written in the MX-CGRA's data memory (the denoiser's SRAMs are "
+           "charged per row: sram_64b_*)",
+           lit, "Horowitz ISSCC'14: 8 KB SRAM 64-bit read 10 pJ, per 16-bit word"});
+    // The denoiser's SRAMs: a 64-bit access against capacity, interpolated log-log per bank
+    // and scaled by the row width (models/denoiser/sram_energy.h).
+    t.add({"sram_64b_8kib", K::dynamic_pJ, 10.0, "64-bit access of an 8 KiB SRAM macro", lit,
+           "Horowitz, Computing's energy problem, ISSCC 2014 (45 nm, 0.9 V): 8 KB 10 pJ"});
+    t.add({"sram_64b_32kib", K::dynamic_pJ, 20.0, "64-bit access of a 32 KiB SRAM macro", lit,
+           "Horowitz, Computing's energy problem, ISSCC 2014 (45 nm, 0.9 V): 32 KB 20 pJ"});
+    t.add({"sram_64b_1mib", K::dynamic_pJ, 100.0, "64-bit access of a 1 MiB SRAM macro", lit,
+           "Horowitz, Computing's energy problem, ISSCC 2014 (45 nm, 0.9 V): 1 MB 100 pJ"});
+    t.add({"sram_leakage_per_kib", K::leakage_uW, 15.5,
+           "SRAM leakage per KiB while on (low-power cells); retention and gated states scale it "
+           "by denoiser.sram_retention_leakage and denoiser.gated_leakage",
            lit, "CACTI-7 45 nm, 1 KB"});
+    t.add({"sram_wake_gated_per_kib", K::dynamic_pJ, 9.9,
+           "waking one KiB of gated SRAM (gated -> on): its cells' supply recharged", ours,
+           "derived: 8192 cells x ~1 fF of cell and virtual-rail capacitance x (1.1 V)^2"});
+    t.add({"sram_wake_retention_per_kib", K::dynamic_pJ, 7.2,
+           "waking one KiB of SRAM from retention (retention -> on)", ours,
+           "derived: 8192 x ~1 fF charged from a 0.3 V retention supply to 1.1 V: C V (V - "
+           "V_ret)"});
+    t.add({"conv_core_wake", K::dynamic_pJ, 22.0, "waking one gated conv core (gated -> on)", ours,
+           "derived: ~12k NAND2-eq x ~1.5 fF (NanGate 45 nm NAND2 input) x (1.1 V)^2"});
+    t.add({"noise_lane_wake", K::dynamic_pJ, 18.0, "waking one gated noise lane", ours,
+           "derived: ~10k NAND2-eq x ~1.5 fF x (1.1 V)^2"});
+    t.add({"control_wake", K::dynamic_pJ, 2.2, "waking the gated control unit", ours,
+           "derived: ~1.2k NAND2-eq x ~1.5 fF x (1.1 V)^2"});
     t.add({"box_muller_sample", K::dynamic_pJ, 7.5, "one Box-Muller normal sample", ours,
            "derived estimate, 6-9 pJ"});
     t.add({"lfsr_update_16b", K::dynamic_pJ, 0.15, "one update of a 16-bit LFSR (scaled by width)",

@@ -22,8 +22,8 @@ struct DmaFailure {
 
 const char* phase_name(Phase p) {
     static constexpr std::array<const char*, kPhaseCount> names = {
-        "weight_load",  "input_load", "pw_reduce", "leaky_relu_1", "depthwise",
-        "leaky_relu_2", "pw_mean",    "pw_var",    "noise_cancel", "output_store"};
+        "wake_up",      "weight_load", "input_load", "pw_reduce",    "leaky_relu_1", "depthwise",
+        "leaky_relu_2", "pw_mean",     "pw_var",     "noise_cancel", "output_store"};
     return names[static_cast<std::size_t>(p)];
 }
 
@@ -52,7 +52,9 @@ ControlUnit::ControlUnit(const sc_core::sc_module_name& name, const DenoiserConf
       m_weight_loads(m_stats.add("weight_load_words", "words", "weight words loaded into SRAM")),
       m_halo_rows(m_stats.add("halo_rows", "rows", "X rows fetched twice because of tiling")),
       m_register_accesses(m_stats.add("register_accesses", "accesses", "register reads/writes")),
-      m_saturated(m_stats.add("saturated", "outputs", "conv outputs that saturated")) {
+      m_saturated(m_stats.add("saturated", "outputs", "conv outputs that saturated")),
+      m_wake_ups(m_stats.add("wake_ups", "wake-ups",
+                             "power-gating wake-ups at START (denoiser.power_gating)")) {
     reg_socket.register_b_transport(this, &ControlUnit::reg_b_transport);
     reg_socket.register_transport_dbg(this, &ControlUnit::reg_transport_dbg);
     dma_socket.register_invalidate_direct_mem_ptr(this, &ControlUnit::invalidate_host_dmi);
@@ -137,9 +139,18 @@ void ControlUnit::start(sc_core::sc_time& delay, bool wait) {
     if (m_reseed) {
         m_reseed(Registers::value64(m_regs.seed_lo, m_regs.seed_hi));
     }
+    // Power gating between blocks: the accelerator wakes before the block runs, and a weight
+    // SRAM that was gated has lost the weights it held.
     std::uint64_t cycles = 0;
+    if (m_cfg.power.gating == PowerGating::between_blocks) {
+        cycles = m_cfg.block_wake_cycles();
+        m_phase_cycles[static_cast<std::size_t>(Phase::wake_up)] += cycles;
+        ++m_wake_ups;
+        if (m_cfg.weight_sram.idle_state == SramIdleState::gated)
+            m_weights_valid = false;
+    }
     try {
-        cycles = run_block(shape, fmt, delay);
+        cycles += run_block(shape, fmt, delay + m_clock.cycles_to_time(cycles));
     } catch (const DmaFailure& e) {
         m_weights_valid = false;
         fail(ErrorCode::dma_error, e.message);

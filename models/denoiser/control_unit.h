@@ -5,6 +5,8 @@
 // store X_hat. Parallel units (10 cores, 4 lanes) are dispatched at the same local time; a phase
 // ends at the latest unit or when the SRAM ports have served its traffic, whichever is later.
 // It also owns the DMA initiator towards host memory (DMI when granted, else b_transport).
+// Under denoiser.power_gating = between_blocks every START first waits for the wake-up
+// (phase wake_up); a weight SRAM gated between blocks has lost its resident weights.
 // Leaves out: double buffering (DMA and compute do not overlap), interrupts (STATUS is polled;
 // its value is computed from the reader's local time).
 #pragma once
@@ -41,6 +43,7 @@ enum class ErrorCode : std::uint32_t {
 };
 
 enum class Phase : unsigned {
+    wake_up,  ///< power gating: the accelerator wakes at START (PowerConfig)
     weight_load,
     input_load,
     pw_reduce,
@@ -163,6 +166,7 @@ class ControlUnit : public sc_core::sc_module {
     Counter& m_halo_rows;
     Counter& m_register_accesses;
     Counter& m_saturated;
+    Counter& m_wake_ups;
 };
 
 }  // namespace dnsim::denoiser

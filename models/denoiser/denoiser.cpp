@@ -1,10 +1,13 @@
 // Denoiser top level: netlist and the energy roll-up.
 #include "models/denoiser/denoiser.h"
 
+#include <algorithm>
+
 #include "models/common/tlm_command.h"
 #include "models/denoiser/block.h"
 #include "models/denoiser/block_batch.h"
 #include "models/denoiser/block_reference.h"
+#include "models/denoiser/sram_energy.h"
 
 namespace dnsim::denoiser {
 
@@ -91,9 +94,18 @@ void Denoiser::batch_b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_ti
     trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
+double Denoiser::on_leakage_mW(const EnergyTable& table) const {
+    const double uw = static_cast<double>(m_cores.size()) * table.leakage_uw("conv_core_leakage") +
+                      static_cast<double>(m_lanes.size()) * table.leakage_uw("noise_lane_leakage") +
+                      table.leakage_uw("control_leakage") +
+                      (m_cfg.weight_sram.size_kib() + m_cfg.activation_sram.size_kib()) *
+                          table.leakage_uw("sram_leakage_per_kib");
+    return uw * 1e-3;
+}
+
 EnergyAccount Denoiser::energy(const EnergyTable& table, double active_ns,
                                double elapsed_ns) const {
-    EnergyAccount acc(table);
+    EnergyAccount acc(charged_energy_table(table, m_cfg));
     std::uint64_t macs = 0, psums = 0;
     for (const auto& core : m_cores) {
         macs += core.stats().value("macs");
@@ -103,8 +115,6 @@ EnergyAccount Denoiser::energy(const EnergyTable& table, double active_ns,
     // Per MAC a 16-bit weight and a 32-bit partial sum move one PE: 48 register bits.
     acc.add_dynamic("conv_cores", "reg_bit", 48.0 * static_cast<double>(macs));
     acc.add_dynamic("conv_cores", "add_32b", static_cast<double>(psums));
-    acc.add_leakage("conv_cores", "conv_core_leakage", static_cast<double>(m_cores.size()),
-                    active_ns);
     acc.add_dynamic("leaky_relu", "add_16b", static_cast<double>(m_relu.stats().value("elements")));
     std::uint64_t samples = 0;
     for (const auto& lane : m_lanes) {
@@ -116,20 +126,74 @@ EnergyAccount Denoiser::energy(const EnergyTable& table, double active_ns,
     acc.add_dynamic("noise_lanes", "sqrt_32b", s);
     acc.add_dynamic("noise_lanes", "mac_16b", s);  // z * sigma + mu
     acc.add_dynamic("noise_lanes", "add_16b", s);  // X - Y
-    acc.add_leakage("noise_lanes", "noise_lane_leakage", static_cast<double>(m_lanes.size()),
-                    active_ns);
     for (const Sram* sram : {&m_wsram, &m_asram}) {
         const std::string component = sram == &m_wsram ? "weight_sram" : "activation_sram";
-        acc.add_dynamic(
-            component, "sram_word",
-            static_cast<double>(sram->stats().value("reads") + sram->stats().value("writes")));
-        acc.add_leakage(component, "sram_leakage_per_kib",
-                        static_cast<double>(sram->config().size_bytes) / 1024.0, elapsed_ns);
+        // One access per width_bits row moved (the count behind the bandwidth model).
+        acc.add_dynamic(component, component + "_row",
+                        static_cast<double>(sram->stats().value("read_rows") +
+                                            sram->stats().value("write_rows")));
     }
-    acc.add_leakage("control", "control_leakage", 1.0, active_ns);
     acc.add_dynamic("interface", "interface_word",
                     static_cast<double>(m_control.stats().value("interface_read_words") +
                                         m_control.stats().value("interface_write_words")));
+
+    // Leakage and wake-ups under the gating policy (docs/energy.md, "Power states"): each
+    // part is on for `on_ns`, in its idle state (leakage x fraction) for the rest of the window,
+    // and wakes `wakes` times.
+    const PowerConfig& pw = m_cfg.power;
+    const bool ran = m_control.stats().value("blocks") > 0;
+    const double idle_ns = std::max(0.0, elapsed_ns - active_ns);
+    double logic_on_ns = elapsed_ns, sram_on_ns = elapsed_ns, idle_window_ns = 0.0;
+    double wakes = 0.0;
+    bool sram_idle_gated = false;  // between_inferences: SRAMs gated, not in their idle_state
+    switch (pw.gating) {
+        case PowerGating::always_on:
+            break;
+        case PowerGating::between_blocks:
+            logic_on_ns = sram_on_ns = std::min(active_ns, elapsed_ns);
+            idle_window_ns = idle_ns;
+            wakes = static_cast<double>(m_control.stats().value("wake_ups"));
+            break;
+        case PowerGating::between_inferences:
+            // An inference without blocks never wakes the denoiser.
+            if (!ran) {
+                logic_on_ns = sram_on_ns = 0.0;
+                idle_window_ns = elapsed_ns;
+            }
+            wakes = ran ? 1.0 : 0.0;
+            sram_idle_gated = true;
+            break;
+        case PowerGating::logic_only:
+            logic_on_ns = std::min(active_ns, elapsed_ns);
+            break;
+    }
+    const auto logic = [&](const char* component, const char* leak, const char* wake, double n) {
+        acc.add_leakage(component, leak, n, logic_on_ns);
+        if (idle_window_ns > 0.0 && pw.gated_leakage > 0.0)
+            acc.add_leakage(component, leak, n * pw.gated_leakage, idle_window_ns);
+        if (wakes > 0.0)
+            acc.add_dynamic(component, wake, n * wakes);
+    };
+    logic("conv_cores", "conv_core_leakage", "conv_core_wake", static_cast<double>(m_cores.size()));
+    logic("noise_lanes", "noise_lane_leakage", "noise_lane_wake",
+          static_cast<double>(m_lanes.size()));
+    logic("control", "control_leakage", "control_wake", 1.0);
+    for (const Sram* sram : {&m_wsram, &m_asram}) {
+        const std::string component = sram == &m_wsram ? "weight_sram" : "activation_sram";
+        const SramIdleState state =
+            sram_idle_gated ? SramIdleState::gated : sram->config().idle_state;
+        const double kib = sram->config().size_kib();
+        acc.add_leakage(component, "sram_leakage_per_kib", kib, sram_on_ns);
+        const double fraction = pw.sram_idle_leakage(state);
+        if (idle_window_ns > 0.0 && fraction > 0.0)
+            acc.add_leakage(component, "sram_leakage_per_kib", kib * fraction, idle_window_ns);
+        if (wakes > 0.0) {
+            acc.add_dynamic(component,
+                            state == SramIdleState::gated ? "sram_wake_gated_per_kib"
+                                                          : "sram_wake_retention_per_kib",
+                            kib * wakes);
+        }
+    }
     return acc;
 }
 

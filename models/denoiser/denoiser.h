@@ -54,9 +54,15 @@ class Denoiser : public sc_core::sc_module {
     const Sram& weight_sram() const { return m_wsram; }
     const Sram& activation_sram() const { return m_asram; }
 
-    /// Energy of everything counted so far, leakage over `active_ns` of powered time and SRAM
-    /// leakage over `elapsed_ns` (always on).
+    /// Energy of everything counted so far in a window of `elapsed_ns` in which blocks ran for
+    /// `active_ns`, under the gating policy (config().power, docs/energy.md "Power states"):
+    /// the actions (SRAM accesses per width_bits row), the wake-ups, and the leakage of every
+    /// part on while it is powered and in its idle state for the rest of the window. Charged
+    /// under charged_energy_table(table, config()) (sram_energy.h).
     EnergyAccount energy(const EnergyTable& table, double active_ns, double elapsed_ns) const;
+    /// Leakage power with every part on (cores, lanes, control, both SRAMs), mW: the static
+    /// power while a block runs.
+    double on_leakage_mW(const EnergyTable& table) const;
 
     /// The functional port computes a command's slices in parallel on `pool` (serially
     /// without one).

@@ -2,6 +2,8 @@
 // SramConfig, DenoiserConfig, BlockFormat and BlockShape), and the checks between fields.
 #include "models/denoiser/denoiser_config.h"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "models/common/config_error.h"
@@ -17,6 +19,28 @@ using config::paper;
 
 const char* const kNoSize = "the paper states no SRAM size";
 const char* const kInterface = "the paper does not describe the external interface";
+
+using config::EnumName;
+
+constexpr std::array<EnumName<SramIdleState>, 2> kIdleStateNames{{
+    {SramIdleState::retention, "retention",
+     "content kept at a reduced supply (drowsy); leakage x denoiser.sram_retention_leakage"},
+    {SramIdleState::gated, "gated",
+     "supply cut: content lost (resident weights reloaded); leakage x denoiser.gated_leakage"},
+}};
+
+constexpr std::array<EnumName<PowerGating>, 4> kGatingNames{{
+    {PowerGating::always_on, "always_on", "logic and SRAMs on for the whole inference"},
+    {PowerGating::between_blocks, "between_blocks",
+     "on while a block runs; between blocks the logic is gated and each SRAM in its "
+     "idle_state; woken at every START (wake-up cycles and energy per block)"},
+    {PowerGating::between_inferences, "between_inferences",
+     "on for the whole of an inference that runs blocks (one wake-up), gated between "
+     "inferences"},
+    {PowerGating::logic_only, "logic_only",
+     "the accounting before issue 16: logic leaks only while blocks run (ideal gating, no "
+     "wake-up cost), SRAMs on for the whole inference"},
+}};
 
 config::KeySet<SramConfig> declare_sram() {
     config::KeySet<SramConfig> s;
@@ -53,6 +77,50 @@ config::KeySet<SramConfig> declare_sram() {
                                               c.size_bytes, c.banks, c.width_bits));
             }
         });
+    s.add_choice("idle_state", &SramConfig::idle_state, kIdleStateNames)
+        .help("the SRAM's state between blocks under denoiser.power_gating = between_blocks")
+        .origin(ours("weight SRAM: retention, so resident weights survive between blocks; "
+                     "activation SRAM: gated, it holds nothing a later block reads"));
+    return s;
+}
+
+config::KeySet<PowerConfig> declare_power() {
+    config::KeySet<PowerConfig> s;
+    s.add_choice("denoiser.power_gating", &PowerConfig::gating, kGatingNames)
+        .help("when the denoiser's logic and SRAMs are powered (docs/energy.md)")
+        .origin(ours("between_blocks: the denoiser is busy ~10 % of a ResNet-18 inference, a "
+                     "realistic accelerator gates its idle logic and SRAMs; always_on is the "
+                     "upper bound, logic_only the accounting before issue 16"));
+    s.add("denoiser.logic_wake_cycles", &PowerConfig::logic_wake_cycles)
+        .range(0U, 1000000U)
+        .unit("cycles")
+        .help("wake-up of the gated logic (cores, lanes, control), gated -> on")
+        .origin(ours("sleep transistors switched on in stages to limit the rush current; Hu et "
+                     "al. (ISLPED 2004) report a few cycles for one execution unit, ten cores "
+                     "and four lanes take longer"));
+    s.add("denoiser.sram_gated_wake_cycles", &PowerConfig::sram_gated_wake_cycles)
+        .range(0U, 1000000U)
+        .unit("cycles")
+        .help("wake-up of a gated SRAM, gated -> on")
+        .origin(ours("100 ns at 500 MHz: the cell array's virtual supply recharged in stages; "
+                     "SRAM compilers' power-down exit is tens to hundreds of ns"));
+    s.add("denoiser.sram_retention_wake_cycles", &PowerConfig::sram_retention_wake_cycles)
+        .range(0U, 1000000U)
+        .unit("cycles")
+        .help("wake-up of an SRAM in retention, retention -> on")
+        .origin(literature("Flautner et al., Drowsy caches, ISCA 2002: a drowsy line wakes in "
+                           "one to two cycles"));
+    s.add("denoiser.sram_retention_leakage", &PowerConfig::sram_retention_leakage)
+        .range(0.0, 1.0)
+        .help("SRAM leakage in retention over its on leakage")
+        .origin(ours("drowsy SRAM at a retention supply (Flautner et al., ISCA 2002) cuts "
+                     "cell leakage several-fold; 0.25 is our pick in that range, periphery "
+                     "left powered"));
+    s.add("denoiser.gated_leakage", &PowerConfig::gated_leakage)
+        .range(0.0, 1.0)
+        .help("leakage of gated logic or SRAM over its on leakage (the sleep transistor's)")
+        .origin(literature("Powell et al., Gated-Vdd, ISLPED 2000: gated-Vdd cuts SRAM "
+                           "leakage by 97 %"));
     return s;
 }
 
@@ -109,6 +177,7 @@ config::KeySet<DenoiserConfig> declare_denoiser() {
         .origin(ours());
     s.nest(SramConfig::keys(), &DenoiserConfig::weight_sram, "weight_sram.");
     s.nest(SramConfig::keys(), &DenoiserConfig::activation_sram, "activation_sram.");
+    s.nest(PowerConfig::keys(), &DenoiserConfig::power, "");
     return s;
 }
 
@@ -164,6 +233,27 @@ config::KeySet<BlockShape> declare_shape() {
 const config::KeySet<SramConfig>& SramConfig::keys() {
     static const config::KeySet<SramConfig> k = declare_sram();
     return k;
+}
+
+const config::KeySet<PowerConfig>& PowerConfig::keys() {
+    static const config::KeySet<PowerConfig> k = declare_power();
+    return k;
+}
+
+const char* to_string(PowerGating g) {
+    return config::name_of(kGatingNames, g);
+}
+
+const char* to_string(SramIdleState s) {
+    return config::name_of(kIdleStateNames, s);
+}
+
+std::uint64_t PowerConfig::block_wake_cycles(const SramConfig& weight,
+                                             const SramConfig& activation) const {
+    if (gating != PowerGating::between_blocks)
+        return 0;
+    return std::max<std::uint64_t>({logic_wake_cycles, sram_wake_cycles(weight.idle_state),
+                                    sram_wake_cycles(activation.idle_state)});
 }
 
 const config::KeySet<DenoiserConfig>& DenoiserConfig::keys() {

@@ -16,22 +16,67 @@ class KeySet;
 
 namespace dnsim::denoiser {
 
+/// Where an SRAM's cells are while the denoiser is idle under power gating (docs/energy.md):
+/// retention keeps the content at a reduced supply, gated cuts the supply and loses it.
+enum class SramIdleState { retention, gated };
+
+/// Power gating of the denoiser between uses (docs/energy.md, "Power states").
+enum class PowerGating {
+    always_on,           ///< logic and SRAMs on for the whole inference
+    between_blocks,      ///< on while a block runs; logic gated, SRAMs in their idle state between
+    between_inferences,  ///< on for an inference that runs blocks, gated between inferences
+    logic_only,          ///< the accounting before issue 16: logic ideally gated, SRAMs always on
+};
+const char* to_string(PowerGating g);
+const char* to_string(SramIdleState s);
+
 /// One on-chip SRAM. Bandwidth = banks x ports x width_bits / 16 words per cycle.
 struct SramConfig {
     std::uint64_t size_bytes = 64 * 1024;  ///< capacity, bytes
     unsigned width_bits = 128;             ///< word line width, bits (multiple of 16)
     unsigned banks = 4;                    ///< independently addressed banks
     unsigned ports = 1;                    ///< accesses per bank per cycle
+    SramIdleState idle_state = SramIdleState::retention;  ///< between blocks (between_blocks)
 
     std::uint64_t size_words() const { return size_bytes / 2; }
     std::uint64_t words_per_cycle() const {
         return std::uint64_t{banks} * ports * (width_bits / 16U);
     }
+    /// 16-bit words in one width_bits row (one access of one bank port).
+    std::uint64_t words_per_row() const { return width_bits / 16U; }
+    /// Capacity of one bank (one SRAM macro), bytes.
+    std::uint64_t bank_bytes() const { return size_bytes / banks; }
+    double size_kib() const { return static_cast<double>(size_bytes) / 1024.0; }
     /// Throws ConfigError naming `prefix`.<key>.
     void validate(const std::string& prefix) const;
     /// size_bytes, width_bits, banks, ports (DenoiserConfig::keys() puts them under
     /// weight_sram. and activation_sram.).
     static const config::KeySet<SramConfig>& keys();
+};
+
+/// Power states of the denoiser and the gating policy (docs/energy.md, "Power states"). The
+/// wake-up energies are energy-table entries (energy.*_wake*).
+struct PowerConfig {
+    PowerGating gating = PowerGating::between_blocks;
+    unsigned logic_wake_cycles = 10;          ///< gated -> on, cores, lanes and control
+    unsigned sram_gated_wake_cycles = 50;     ///< gated -> on, an SRAM
+    unsigned sram_retention_wake_cycles = 2;  ///< retention -> on, an SRAM
+    double sram_retention_leakage = 0.25;     ///< retention leakage / on leakage
+    double gated_leakage = 0.03;              ///< gated leakage / on leakage (logic and SRAM)
+
+    /// Cycles a block waits at START for the accelerator to wake (between_blocks: the longest
+    /// of the logic's and both SRAMs' wake-ups, which wake in parallel; else 0).
+    std::uint64_t block_wake_cycles(const SramConfig& weight, const SramConfig& activation) const;
+    /// Leakage of an SRAM in `state` over its on-leakage.
+    double sram_idle_leakage(SramIdleState state) const {
+        return state == SramIdleState::retention ? sram_retention_leakage : gated_leakage;
+    }
+    unsigned sram_wake_cycles(SramIdleState state) const {
+        return state == SramIdleState::retention ? sram_retention_wake_cycles
+                                                 : sram_gated_wake_cycles;
+    }
+    /// denoiser.power_gating and the wake-up and leakage-fraction keys.
+    static const config::KeySet<PowerConfig>& keys();
 };
 
 /// The accelerator: fixed at elaboration.
@@ -47,8 +92,14 @@ struct DenoiserConfig {
     unsigned interface_words_per_cycle = 8;      ///< external interface, 16-bit words/cycle
     unsigned interface_latency_cycles = 8;       ///< per burst over the external interface
     unsigned register_access_cycles = 1;         ///< per register read/write
-    SramConfig weight_sram{64 * 1024, 128, 4, 1};
-    SramConfig activation_sram{256 * 1024, 128, 8, 1};
+    SramConfig weight_sram{64 * 1024, 128, 4, 1, SramIdleState::retention};
+    SramConfig activation_sram{256 * 1024, 128, 8, 1, SramIdleState::gated};
+    PowerConfig power;
+
+    /// Cycles every block waits at START under the gating policy (PowerConfig).
+    std::uint64_t block_wake_cycles() const {
+        return power.block_wake_cycles(weight_sram, activation_sram);
+    }
 
     void validate() const;
     /// The denoiser.*, weight_sram.* and activation_sram.* keys.

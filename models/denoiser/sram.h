@@ -1,6 +1,8 @@
 // On-chip SRAM (WeightSram and ActivationSram are two instances): a Memory whose accesses take
 // one cycle plus one per bank-port beat (width-bit words), with DMI for the units and the
-// control unit and read/write counters in 16-bit words.
+// control unit and read/write counters in 16-bit words and in width_bits rows (the accesses
+// energy is charged for: each transfer of n words moves ceil(n / words_per_row) rows, the count
+// behind access_cycles).
 // Models no bank conflicts beyond the aggregate bandwidth, no ECC, no retention faults.
 #pragma once
 
@@ -22,8 +24,16 @@ class Sram : public Memory {
     std::int16_t* words() { return reinterpret_cast<std::int16_t*>(data()); }
 
     /// Counters the units bump for accesses they make through DMI.
-    void count_reads(std::uint64_t words) { m_reads += words; }
-    void count_writes(std::uint64_t words) { m_writes += words; }
+    void count_reads(std::uint64_t words) {
+        m_reads += words;
+        m_read_rows += rows_of(words);
+    }
+    void count_writes(std::uint64_t words) {
+        m_writes += words;
+        m_write_rows += rows_of(words);
+    }
+    /// width_bits rows one transfer of `words` 16-bit words moves.
+    std::uint64_t rows_of(std::uint64_t words) const;
     /// Cycles the SRAM's bandwidth needs for `words` accesses.
     std::uint64_t access_cycles(std::uint64_t words) const;
 
@@ -37,6 +47,8 @@ class Sram : public Memory {
     StatGroup m_stats;
     Counter& m_reads;
     Counter& m_writes;
+    Counter& m_read_rows;
+    Counter& m_write_rows;
 };
 
 }  // namespace dnsim::denoiser

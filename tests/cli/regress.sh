@@ -39,7 +39,7 @@ changed_default)
     run 2 "$scratch/cases" --junit "$scratch/junit.xml"
     has "^FAIL   paper_study"
     has "layers.csv#conv1/cycles: expected 5870593, got 6773761 \(\+15.38 %\), tolerance exact"
-    has "summary.json#/latency_overhead_pct: expected 11.00226226134"
+    has "summary.json#/latency_overhead_pct: expected 11.00295909219"
     has "^pass   denoiser_c4_3x3"
     has "^1 passed, 1 failed, 0 errors"
     grep -q '<failure message="layers.csv#conv1/cycles: expected 5870593' "$scratch/junit.xml" ||

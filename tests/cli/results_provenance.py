@@ -40,7 +40,7 @@ def check_provenance(doc, want_model=None, builtin=None, dataset=True):
                 "date_utc", "wall_time_s"):
         if key not in p:
             fail(f"provenance lacks {key}: {p}")
-    if doc.get("schema_version") != 2:
+    if doc.get("schema_version") != 3:
         fail(f"schema_version {doc.get('schema_version')}")
     commit = p["git_commit"]
     if commit != "unknown" and len(commit) != 40:

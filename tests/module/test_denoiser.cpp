@@ -115,6 +115,7 @@ TEST_CASE("cycle count of a small block matches a hand computation") {
     c.lane_post_latency_cycles = 3;
     c.activation_sram.banks = 16;
     c.weight_sram.banks = 16;
+    c.power.gating = PowerGating::always_on;  // no wake-up (the next test adds it)
     DenoiserBench bench("bench", s.opt, s.weights, s.jobs);
     sc_core::sc_start();
     check_against_reference(s, bench);
@@ -126,6 +127,122 @@ TEST_CASE("cycle count of a small block matches a hand computation") {
     // noise: 36 elements + 19 latency = 55;   output: 4 bursts -> 4
     const std::uint64_t expect = 1 + 4 + 48 + 2 + 72 + 2 + 33 + 33 + 55 + 4;
     CHECK(bench.results()[0].cycles == expect);
+}
+
+namespace {
+
+/// The hand-computed block of the test above (C = 4, 3x3, one core, one lane) run `runs` times
+/// under `gating`: 200 cycles per block always on, 31 weight words loaded in 1 cycle.
+Setup small_block(unsigned runs, PowerGating gating) {
+    Setup s = make_setup(BlockShape{4, 3, 3}, runs, 25);
+    auto& c = s.opt.config;
+    c.cores = 1;
+    c.lanes = 1;
+    c.interface_latency_cycles = 0;
+    c.interface_words_per_cycle = 64;
+    c.leaky_relu_elements_per_cycle = 64;
+    c.activation_sram.banks = 16;
+    c.weight_sram.banks = 16;
+    c.power.gating = gating;
+    c.power.logic_wake_cycles = 7;
+    c.power.sram_retention_wake_cycles = 3;
+    c.power.sram_gated_wake_cycles = 40;
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("between_blocks: each block waits for the wake-up, a gated weight SRAM reloads") {
+    constexpr std::uint64_t block = 1 + 4 + 48 + 2 + 72 + 2 + 33 + 33 + 55 + 4;  // test above
+    constexpr std::uint64_t weight_load = 1;
+    // Retained weights, gated activations: max(7, 3, 40) = 40 cycles before each block.
+    Setup retained = small_block(2, PowerGating::between_blocks);
+    retained.opt.config.weight_sram.idle_state = SramIdleState::retention;
+    retained.opt.config.activation_sram.idle_state = SramIdleState::gated;
+    // Both retained: max(7, 3, 3) = 7; a gated weight SRAM: max(7, 40, 3) = 40, weights reloaded.
+    Setup both = small_block(2, PowerGating::between_blocks);
+    both.opt.config.weight_sram.idle_state = SramIdleState::retention;
+    both.opt.config.activation_sram.idle_state = SramIdleState::retention;
+    Setup lost = small_block(2, PowerGating::between_blocks);
+    lost.opt.config.weight_sram.idle_state = SramIdleState::gated;
+    lost.opt.config.activation_sram.idle_state = SramIdleState::retention;
+    Setup on = small_block(2, PowerGating::always_on);
+    DenoiserBench b_retained("retained", retained.opt, retained.weights, retained.jobs);
+    DenoiserBench b_both("both", both.opt, both.weights, both.jobs);
+    DenoiserBench b_lost("lost", lost.opt, lost.weights, lost.jobs);
+    DenoiserBench b_on("on", on.opt, on.weights, on.jobs);
+    sc_core::sc_start();
+    check_against_reference(lost, b_lost);
+    // Always on: the second block finds its weights resident.
+    CHECK(b_on.results()[0].cycles == block);
+    CHECK(b_on.results()[1].cycles == block - weight_load);
+    CHECK(b_retained.results()[0].cycles == 40 + block);
+    CHECK(b_retained.results()[1].cycles == 40 + block - weight_load);
+    CHECK(b_both.results()[1].cycles == 7 + block - weight_load);
+    CHECK(b_lost.results()[1].cycles == 40 + block);  // the weights are loaded again
+    const auto phase = [](const DenoiserBench& b, Phase p) {
+        return b.denoiser().control().phase_cycles()[static_cast<std::size_t>(p)];
+    };
+    CHECK(phase(b_retained, Phase::wake_up) == 2 * 40);
+    CHECK(phase(b_on, Phase::wake_up) == 0);
+    CHECK(phase(b_lost, Phase::weight_load) == 2 * weight_load);
+    // Per-phase cycles still add up to the total.
+    std::uint64_t sum = 0;
+    for (std::uint64_t c : b_lost.denoiser().control().phase_cycles())
+        sum += c;
+    CHECK(sum == b_lost.denoiser().control().total_cycles());
+    // The weight SRAM counts accesses in 128-bit rows: 31 words written = ceil(31 / 8) = 4 rows
+    // per load.
+    CHECK(b_on.denoiser().weight_sram().stats().value("writes") == 31);
+    CHECK(b_on.denoiser().weight_sram().stats().value("write_rows") == 4);
+    CHECK(b_lost.denoiser().weight_sram().stats().value("write_rows") == 8);
+}
+
+TEST_CASE("leakage and wake-up energy under each gating policy for a known window") {
+    // One block, then the energy of a 5000 ns window of which 1000 ns are the block's.
+    Setup on = small_block(1, PowerGating::always_on);
+    Setup blocks = small_block(1, PowerGating::between_blocks);
+    Setup inferences = small_block(1, PowerGating::between_inferences);
+    Setup legacy = small_block(1, PowerGating::logic_only);
+    DenoiserBench b_on("on", on.opt, on.weights, on.jobs);
+    DenoiserBench b_blocks("blocks", blocks.opt, blocks.weights, blocks.jobs);
+    DenoiserBench b_inferences("inferences", inferences.opt, inferences.weights, inferences.jobs);
+    DenoiserBench b_legacy("legacy", legacy.opt, legacy.weights, legacy.jobs);
+    sc_core::sc_start();
+    const EnergyTable table = EnergyTable::defaults_45nm();
+    const auto parts = [&](const DenoiserBench& b) {
+        double leak = 0.0, wake = 0.0;
+        const EnergyAccount account = b.denoiser().energy(table, 1000.0, 5000.0);
+        for (const EnergyLine& l : account.lines()) {
+            if (l.kind == EnergyEntry::Kind::leakage_uW)
+                leak += l.energy_pJ;
+            else if (l.action.find("wake") != std::string::npos)
+                wake += l.energy_pJ;
+        }
+        return std::pair{leak, wake};
+    };
+    // 1 core 200 uW + 1 lane 170 uW + control 20 uW = 390 uW of logic; SRAMs 64 + 256 KiB x
+    // 15.5 uW = 4960 uW. uW x ns x 1e-3 = pJ.
+    const double logic = 390.0, wsram = 64 * 15.5, asram = 256 * 15.5;
+    const auto [on_leak, on_wake] = parts(b_on);
+    CHECK(on_leak == Approx((logic + wsram + asram) * 5000.0 * 1e-3));  // 26750 pJ
+    CHECK(on_wake == 0.0);
+    // between_blocks: on for 1000 ns; then logic gated (x 0.03), weight SRAM in retention
+    // (x 0.25), activation SRAM gated (x 0.03) for 4000 ns; one wake-up: 22 + 18 + 2.2 pJ of
+    // logic, 64 KiB x 7.2 pJ (retention), 256 KiB x 9.9 pJ (gated).
+    const auto [b_leak, b_wake] = parts(b_blocks);
+    CHECK(b_leak == Approx((logic + wsram + asram) * 1.0 +
+                           (logic * 0.03 + wsram * 0.25 + asram * 0.03) * 4.0));  // 6864.96 pJ
+    CHECK(b_wake == Approx(22.0 + 18.0 + 2.2 + 64 * 7.2 + 256 * 9.9));            // 3037.4 pJ
+    // between_inferences: on for the whole window, one wake-up of gated SRAMs.
+    const auto [i_leak, i_wake] = parts(b_inferences);
+    CHECK(i_leak == Approx((logic + wsram + asram) * 5.0));
+    CHECK(i_wake == Approx(22.0 + 18.0 + 2.2 + (64 + 256) * 9.9));
+    // logic_only (before issue 16): logic for the block's 1000 ns, SRAMs the whole window.
+    const auto [l_leak, l_wake] = parts(b_legacy);
+    CHECK(l_leak == Approx(logic * 1.0 + (wsram + asram) * 5.0));
+    CHECK(l_wake == 0.0);
+    CHECK(b_on.denoiser().on_leakage_mW(table) == Approx((logic + wsram + asram) * 1e-3));
 }
 
 TEST_CASE("a block run without computing its data has the computed block's timing and counts") {
