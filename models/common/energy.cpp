@@ -31,76 +31,105 @@ EnergyTable EnergyTable::defaults_45nm() {
     const config::Source lit = config::Source::Literature;
     const config::Source ours = config::Source::Ours;
     EnergyTable t;
-    t.add({"mac_16b", K::dynamic_pJ, 1.0, "16-bit fixed multiply with 32-bit accumulate", lit,
-           "interpolated, Horowitz ISSCC'14 / Aladdin 40 nm (range 0.8-3.3)"});
+    t.add(
+        {"mac_16b", K::dynamic_pJ, 1.0, "16-bit fixed multiply with 32-bit accumulate", lit,
+         "interpolated, Horowitz ISSCC'14 / Aladdin 40 nm (range 0.8-3.3)",
+         "0.5 to 3.3 pJ: Horowitz's 45 nm 16-bit multiply plus accumulate to Aladdin's 40 nm MAC"});
     t.add({"add_16b", K::dynamic_pJ, 0.05, "16-bit add, subtract, compare or shift-select", lit,
-           "Horowitz ISSCC'14"});
+           "Horowitz ISSCC'14",
+           "0.03 to 0.1 pJ: Horowitz's 45 nm 16-bit add (0.05) within a factor of two for wiring"});
     t.add({"add_32b", K::dynamic_pJ, 0.1, "32-bit add (partial-sum accumulation)", lit,
-           "Horowitz ISSCC'14"});
+           "Horowitz ISSCC'14",
+           "0.05 to 0.2 pJ: Horowitz's 45 nm 32-bit add (0.1) within a factor of two"});
     t.add({"reg_bit", K::dynamic_pJ, 0.009, "one pipeline-register bit written", lit,
-           "Aladdin 40 nm"});
+           "Aladdin 40 nm", "0.005 to 0.02 pJ: a 45 nm flip-flop bit, clock included"});
     t.add({"sram_word", K::dynamic_pJ, 2.5,
            "16-bit word read or written in the MX-CGRA's data memory (the denoiser's SRAMs are "
            "charged per row: sram_64b_*)",
-           lit, "Horowitz ISSCC'14: 8 KB SRAM 64-bit read 10 pJ, per 16-bit word"});
+           lit, "Horowitz ISSCC'14: 8 KB SRAM 64-bit read 10 pJ, per 16-bit word",
+           "1.25 to 5 pJ: Horowitz's 8 KB (10 pJ per 64 bits) to 32 KB (20 pJ) SRAM per 16-bit "
+           "word"});
     // The denoiser's SRAMs: a 64-bit access against capacity, interpolated log-log per bank
     // and scaled by the row width (models/denoiser/sram_energy.h).
     t.add({"sram_64b_8kib", K::dynamic_pJ, 10.0, "64-bit access of an 8 KiB SRAM macro", lit,
-           "Horowitz, Computing's energy problem, ISSCC 2014 (45 nm, 0.9 V): 8 KB 10 pJ"});
+           "Horowitz, Computing's energy problem, ISSCC 2014 (45 nm, 0.9 V): 8 KB 10 pJ",
+           "5 to 20 pJ: Horowitz's 10 pJ at 0.9 V; CACTI's 45 nm 8 KB macros span about half to "
+           "twice it with cell type and ports"});
     t.add({"sram_64b_32kib", K::dynamic_pJ, 20.0, "64-bit access of a 32 KiB SRAM macro", lit,
-           "Horowitz, Computing's energy problem, ISSCC 2014 (45 nm, 0.9 V): 32 KB 20 pJ"});
+           "Horowitz, Computing's energy problem, ISSCC 2014 (45 nm, 0.9 V): 32 KB 20 pJ",
+           "10 to 40 pJ: Horowitz's 20 pJ, half to twice"});
     t.add({"sram_64b_1mib", K::dynamic_pJ, 100.0, "64-bit access of a 1 MiB SRAM macro", lit,
-           "Horowitz, Computing's energy problem, ISSCC 2014 (45 nm, 0.9 V): 1 MB 100 pJ"});
+           "Horowitz, Computing's energy problem, ISSCC 2014 (45 nm, 0.9 V): 1 MB 100 pJ",
+           "50 to 200 pJ: Horowitz's 100 pJ, half to twice"});
     t.add({"sram_leakage_per_kib", K::leakage_uW, 15.5,
            "SRAM leakage per KiB while on (low-power cells); retention and gated states scale it "
            "by denoiser.sram_retention_leakage and denoiser.gated_leakage",
-           lit, "CACTI-7 45 nm, 1 KB"});
-    t.add({"sram_wake_gated_per_kib", K::dynamic_pJ, 9.9,
-           "waking one KiB of gated SRAM (gated -> on): its cells' supply recharged", ours,
-           "derived: 8192 cells x ~1 fF of cell and virtual-rail capacitance x (1.1 V)^2"});
+           lit, "CACTI-7 45 nm, 1 KB",
+           "5 to 100 uW: CACTI-7 45 nm low-power cells (15.5) to high-performance cells, several "
+           "times more"});
+    t.add(
+        {"sram_wake_gated_per_kib", K::dynamic_pJ, 9.9,
+         "waking one KiB of gated SRAM (gated -> on): its cells' supply recharged", ours,
+         "derived: 8192 cells x ~1 fF of cell and virtual-rail capacitance x (1.1 V)^2",
+         "2 to 40 pJ: the supply of a KiB's cells (0.25 to 2 fF each) recharged at 0.9 to 1.1 V"});
     t.add({"sram_wake_retention_per_kib", K::dynamic_pJ, 7.2,
            "waking one KiB of SRAM from retention (retention -> on)", ours,
            "derived: 8192 x ~1 fF charged from a 0.3 V retention supply to 1.1 V: C V (V - "
-           "V_ret)"});
+           "V_ret)",
+           "1 to 30 pJ: as sram_wake_gated_per_kib from a 0.3 to 0.6 V retention supply"});
     t.add({"conv_core_wake", K::dynamic_pJ, 22.0, "waking one gated conv core (gated -> on)", ours,
-           "derived: ~12k NAND2-eq x ~1.5 fF (NanGate 45 nm NAND2 input) x (1.1 V)^2"});
+           "derived: ~12k NAND2-eq x ~1.5 fF (NanGate 45 nm NAND2 input) x (1.1 V)^2",
+           "5 to 100 pJ: a 12k-gate block's capacitance recharged; Hu et al. (ISLPED 2004) put the "
+           "break-even of gating at tens of cycles"});
     t.add({"noise_lane_wake", K::dynamic_pJ, 18.0, "waking one gated noise lane", ours,
-           "derived: ~10k NAND2-eq x ~1.5 fF x (1.1 V)^2"});
+           "derived: ~10k NAND2-eq x ~1.5 fF x (1.1 V)^2",
+           "5 to 80 pJ: as conv_core_wake for a 10k-gate lane"});
     t.add({"control_wake", K::dynamic_pJ, 2.2, "waking the gated control unit", ours,
-           "derived: ~1.2k NAND2-eq x ~1.5 fF x (1.1 V)^2"});
+           "derived: ~1.2k NAND2-eq x ~1.5 fF x (1.1 V)^2",
+           "0.5 to 10 pJ: as conv_core_wake for a 1.2k-gate control unit"});
     t.add({"box_muller_sample", K::dynamic_pJ, 7.5, "one Box-Muller normal sample", ours,
-           "derived estimate, 6-9 pJ"});
+           "derived estimate, 6-9 pJ",
+           "4 to 15 pJ: a log, a sqrt and a sine/cosine table lookup in 16 to 32 bits"});
     t.add({"lfsr_update_16b", K::dynamic_pJ, 0.15, "one update of a 16-bit LFSR (scaled by width)",
-           ours, "derived from NanGate 45 nm DFF/XOR"});
+           ours, "derived from NanGate 45 nm DFF/XOR",
+           "0.05 to 0.3 pJ: 16 flip-flops and a few XORs at 45 nm"});
     t.add({"sqrt_32b", K::dynamic_pJ, 1.6, "32-bit integer square root (16 add/compare steps)",
-           ours, "derived: 16 x 32-bit add, Horowitz"});
+           ours, "derived: 16 x 32-bit add, Horowitz",
+           "0.8 to 3.2 pJ: 16 add/compare steps of Horowitz's 32-bit add, half to twice"});
     t.add({"interface_word", K::dynamic_pJ, 1.28,
            "16-bit word moved over the external interface from/to the host buffer", lit,
-           "ISAAC eDRAM buffer, 20.45 pJ per 256-bit access"});
+           "ISAAC eDRAM buffer, 20.45 pJ per 256-bit access",
+           "0.6 to 5 pJ: ISAAC's eDRAM (20.45 pJ per 256 bits) to an on-chip SRAM or NoC hop per "
+           "16-bit word"});
     t.add({"conv_core_leakage", K::leakage_uW, 200.0,
            "logic leakage of one 3x3 conv core while the block is powered", ours,
-           "derived: ~12k NAND2-eq x ~17 nW (NanGate 45 nm typical)"});
+           "derived: ~12k NAND2-eq x ~17 nW (NanGate 45 nm typical)",
+           "50 to 800 uW: 12k gates at 4 to 70 nW (NanGate 45 nm low-leakage to typical corners)"});
     t.add({"noise_lane_leakage", K::leakage_uW, 170.0,
            "logic leakage of one noise lane (LFSRs, Box-Muller, MAC) while powered", ours,
-           "derived: ~10k NAND2-eq x ~17 nW (NanGate 45 nm typical)"});
+           "derived: ~10k NAND2-eq x ~17 nW (NanGate 45 nm typical)",
+           "40 to 700 uW: as conv_core_leakage for 10k gates"});
     t.add({"control_leakage", K::leakage_uW, 20.0,
            "control unit, register file and LeakyReLU unit while powered", ours,
-           "derived: ~1.2k NAND2-eq x ~17 nW"});
+           "derived: ~1.2k NAND2-eq x ~17 nW", "5 to 80 uW: as conv_core_leakage for 1.2k gates"});
     // MX-CGRA analog and memory actions: ISAAC/PUMA figures (MX-CGRA's are not public).
     t.add({"adc_conversion", K::dynamic_pJ, 1.67,
            "one 8-bit ADC conversion of a crossbar column; charged at cgra.adc_bits, scaled "
            "piecewise-linearly through the table's 4 to 10 b points (docs/energy.md)",
            lit,
            "ISAAC (16 mW per 8 ADCs at 1.2 GS/s); CiMLoop/Accelergy isaac_adc table, 4 b 0.79 "
-           "... 10 b 2.379 pJ (Saberi et al., IEEE TCAS-I 2011)"});
+           "... 10 b 2.379 pJ (Saberi et al., IEEE TCAS-I 2011)",
+           "0.8 to 3.3 pJ: the ISAAC/Accelergy ADC table's 4 to 10 b (0.79 to 2.38 pJ) and "
+           "Saberi's SAR survey"});
     t.add({"dac_row_drive", K::dynamic_pJ, 0.417, "one 1-bit DAC driving one crossbar row", lit,
-           "ISAAC / CiMLoop"});
+           "ISAAC / CiMLoop", "0.2 to 0.8 pJ: ISAAC/CiMLoop's 1-bit DAC, half to twice"});
     t.add({"shift_add_16b", K::dynamic_pJ, 0.021, "shift-and-add of one ADC output", lit,
-           "ISAAC / CiMLoop"});
+           "ISAAC / CiMLoop", "0.01 to 0.05 pJ: ISAAC/CiMLoop's shift-and-add, half to twice"});
     t.add({"edram_256b", K::dynamic_pJ, 20.45, "one 256-bit access of the tile buffer (eDRAM)", lit,
-           "ISAAC"});
+           "ISAAC", "10 to 40 pJ: ISAAC's eDRAM buffer, half to twice"});
     t.add({"crossbar_active", K::leakage_uW, 300.0,
-           "one 128x128 2-bit crossbar array while it computes", lit, "ISAAC, PUMA (0.3 mW)"});
+           "one 128x128 2-bit crossbar array while it computes", lit, "ISAAC, PUMA (0.3 mW)",
+           "150 to 600 uW: ISAAC and PUMA's 0.3 mW per 128x128 array, half to twice"});
     return t;
 }
 
@@ -155,7 +184,8 @@ const config::KeySet<EnergyTable>& EnergyTable::keys() {
                                })
                 .unit(kind == EnergyEntry::Kind::dynamic_pJ ? "pJ" : "uW")
                 .help(entry.description)
-                .origin({entry.source_class, entry.source});
+                .origin({entry.source_class, entry.source})
+                .plausible(entry.plausible);
         }
         return s;
     }();

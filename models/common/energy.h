@@ -30,6 +30,7 @@ struct EnergyEntry {
     std::string description;
     config::Source source_class{};  ///< paper, literature, ours or calibrated (docs/keys.md)
     std::string source;             ///< the citation
+    std::string plausible;          ///< the plausible range with its evidence (KeyInfo)
 };
 
 class EnergyTable {
