@@ -94,6 +94,9 @@ ReplayResult run_replay(const Graph& g, const workloads::Dataset* data, const Re
                 if (plan.steps[i].kind == StepKind::Denoiser)
                     active += soc_ptr->step_ns()[i];
             }
+            // Blocks beside later steps: the inference lasts its simulated time, not the sum.
+            if (cfg.soc.denoiser_overlap == DenoiserOverlap::Dependence)
+                elapsed = soc_ptr->recorded_ns();
             denoiser_energy = soc_ptr->denoiser().energy(cfg.energy_table, active, elapsed);
             functional_start = std::chrono::steady_clock::now();
             return;
@@ -128,7 +131,10 @@ ReplayResult run_replay(const Graph& g, const workloads::Dataset* data, const Re
 
     ReplayResult r = assemble_result(
         g, plan, cfg.soc.cgra.clock_mhz, soc.step_ns(), soc.denoiser_cycles(), denoiser_energy,
-        cgra::charged_energy_table(cfg.energy_table, cfg.soc.cgra.analog));
+        cgra::charged_energy_table(cfg.energy_table, cfg.soc.cgra.analog),
+        cfg.soc.denoiser_overlap == DenoiserOverlap::Dependence
+            ? std::optional<OverlapTiming>(OverlapTiming{soc.recorded_ns(), soc.block_wait_ns()})
+            : std::nullopt);
     if (data != nullptr) {
         r.functional_wall_s =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - functional_start)
