@@ -4,6 +4,7 @@
 #include <tlm_utils/tlm_quantumkeeper.h>
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -264,15 +265,55 @@ void Soc::drive_jobs() {
             }
             return waited;
         };
-        for (std::size_t si = 0; si < m_plan.steps.size(); ++si) {
-            const Step& s = m_plan.steps[si];
+        const std::size_t n = m_plan.steps.size();
+        const auto is_block = [&](std::size_t i) {
+            return m_plan.steps[i].kind == StepKind::Denoiser && job->denoisers &&
+                   job->tlm_denoisers;
+        };
+        // A step can run now: it is not the next block while one runs, and it reads no output
+        // of a step not yet run or of the running block.
+        std::vector<char> executed(n, 0);
+        const auto ready = [&](std::size_t i) {
+            if (pending && is_block(i))
+                return false;
+            for (const std::size_t j : m_reads[i]) {
+                if (!executed[j] || (pending && pending->step == j))
+                    return false;
+            }
+            return true;
+        };
+        // Overlap in a timing job: a ready list, the lowest plan index that can run first (so
+        // the plan order whenever nothing waits on a block). A job with data keeps the plan
+        // order (its buffers are released in that order) and waits before a reader instead.
+        const bool reorder = overlap && data == nullptr;
+        for (std::size_t k = 0, cursor = 0; k < n; ++k) {
             sc_core::sc_time delay = qk.get_local_time();
             sc_core::sc_time waited = sc_core::SC_ZERO_TIME;
-            const bool block = s.kind == StepKind::Denoiser && job->denoisers && job->tlm_denoisers;
-            if (pending && (block || std::find(m_reads[si].begin(), m_reads[si].end(),
-                                               pending->step) != m_reads[si].end())) {
-                waited = complete(delay);
+            std::size_t si = n;
+            if (reorder) {
+                while (cursor < n && executed[cursor])
+                    ++cursor;
+                for (std::size_t i = cursor; i < n && si == n; ++i) {
+                    if (!executed[i] && ready(i))
+                        si = i;
+                }
+                if (si == n) {
+                    // Everything left needs the running block.
+                    waited = complete(delay);
+                    for (std::size_t i = cursor; i < n && si == n; ++i) {
+                        if (!executed[i] && ready(i))
+                            si = i;
+                    }
+                }
+            } else {
+                si = k;
+                if (!ready(si))
+                    waited = complete(delay);
             }
+            if (si == n)
+                throw std::logic_error("the replay plan is not in topological order");
+            executed[si] = 1;
+            const Step& s = m_plan.steps[si];
             const sc_core::sc_time before = delay;
             bool recorded_at_completion = false;
             if (s.kind != StepKind::Denoiser) {

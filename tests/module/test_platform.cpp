@@ -84,13 +84,18 @@ TEST_CASE("timing pass: CGRA steps take their analytic cycles, totals add up") {
 
 namespace {
 
+enum class Shape { branch, branch_after_reader, chain };
+
 /// x -> c (analog) -> c.denoiser; x -> c2 (analog, the branch); a = add(c.denoiser, c2)...
-/// With `branch` false, c2 reads the denoised tensor instead: a chain.
-workloads::Graph overlap_graph(bool branch) {
+/// branch_after_reader: r = relu(c.denoiser) comes before c2 in plan order and a = add(r, c2);
+/// chain: c2 reads the denoised tensor.
+workloads::Graph overlap_graph(Shape shape) {
     workloads::GraphBuilder b("overlap", 1);
     const std::string x = b.input("x", {-1, 8, 8, 8});
-    const std::string c = b.conv("c", x, 8, 3, 1, 1);
-    const std::string c2 = b.conv("c2", branch ? x : c, 8, 3, 1, 1);
+    std::string c = b.conv("c", x, 8, 3, 1, 1);
+    if (shape == Shape::branch_after_reader)
+        c = b.relu("r", c);  // reads c.denoiser once the block is inserted
+    const std::string c2 = b.conv("c2", shape == Shape::chain ? c : x, 8, 3, 1, 1);
     const std::string a = b.add("a", c, c2);
     b.output(b.linear("fc", b.flatten("f", b.global_avg_pool("g", a)), 3));
     workloads::Graph g = b.finish();
@@ -106,16 +111,15 @@ std::size_t step_named(const ReplayPlan& plan, const std::string& name) {
     throw std::logic_error("no step " + name);
 }
 
-}  // namespace
-
-TEST_CASE("denoiser overlap: a branch runs beside the block, latency by hand") {
-    const workloads::Graph g = overlap_graph(true);
+void check_branch_beside_block(Shape shape) {
+    const workloads::Graph g = overlap_graph(shape);
     ReplayConfig cfg;
     cfg.soc.denoiser_overlap = DenoiserOverlap::Dependence;
     const ReplayPlan plan = make_replay_plan(g, cfg.soc.cgra);
     const std::size_t block = step_named(plan, "c.denoiser");
     const std::size_t c2 = step_named(plan, "c2");
-    REQUIRE(c2 == block + 1);  // plan order: c, c.denoiser, c2, a, ...
+    // Plan order: c, c.denoiser, c2, a, ... or c, c.denoiser, r, c2, a, ...
+    REQUIRE(c2 == block + (shape == Shape::branch ? 1 : 2));
     const ReplayResult r = run_replay(g, nullptr, cfg);
     REQUIRE(r.overlap_simulated);
     // Every step as without overlap: a CGRA step its analytic cycles plus one bus hop; the block
@@ -138,8 +142,20 @@ TEST_CASE("denoiser overlap: a branch runs beside the block, latency by hand") {
     CHECK(r.cycles_without_denoisers == sum - r.steps[block].cycles);
 }
 
+}  // namespace
+
+TEST_CASE("denoiser overlap: a branch runs beside the block, latency by hand") {
+    check_branch_beside_block(Shape::branch);
+}
+
+TEST_CASE("denoiser overlap: the ready list runs a branch before an earlier reader") {
+    // r reads the block's output and comes first in plan order; c2 does not and runs beside
+    // the block, then r waits for it: the same latency as when c2 came first.
+    check_branch_beside_block(Shape::branch_after_reader);
+}
+
 TEST_CASE("denoiser overlap: in a chain nothing runs beside the block") {
-    const workloads::Graph g = overlap_graph(false);
+    const workloads::Graph g = overlap_graph(Shape::chain);
     ReplayConfig cfg;
     cfg.soc.denoiser_overlap = DenoiserOverlap::Dependence;
     const ReplayPlan plan = make_replay_plan(g, cfg.soc.cgra);
