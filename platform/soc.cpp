@@ -338,10 +338,12 @@ void Soc::drive_jobs() {
                             continue;
                         }
                         // The accelerator runs one block at a time: the previous image's
-                        // block completes (its output read) before this one starts.
+                        // block completes (its output read) before this one starts. The step's
+                        // time adds up from `before` to the last image's DONE and reads.
                         if (pending)
                             complete(delay);
-                        pending = Pending{si, image, sc_core::sc_time_stamp() + before};
+                        pending = Pending{si, image,
+                                          sc_core::sc_time_stamp() + (image == 0 ? before : delay)};
                         start_denoiser(si, image, block_id, *job, false, delay);
                     }
                     recorded_at_completion = overlap;
