@@ -88,7 +88,7 @@ bool SystolicArrayCycleModel::tick() {
 PipelinedArrayCycleModel::PipelinedArrayCycleModel(ArrayDims dims,
                                                    std::vector<std::vector<std::int16_t>> inputs,
                                                    std::vector<std::vector<std::int16_t>> weights,
-                                                   unsigned filters)
+                                                   unsigned filters, unsigned early_load)
     : m_dims(dims),
       m_inputs(std::move(inputs)),
       m_weights(std::move(weights)),
@@ -107,7 +107,8 @@ PipelinedArrayCycleModel::PipelinedArrayCycleModel(ArrayDims dims,
         // The controller's schedule (systolic.h): the load of fold k starts the edge the first
         // weight of fold k-1 reaches PE (R_a-1, C_a-1); streaming starts once it is loaded and
         // the previous fold's filters have all entered.
-        const std::uint64_t load = k == 0 ? 0 : m_stream[k - 1] + dims.rows + dims.cols - 2;
+        const std::uint64_t load =
+            k == 0 ? 0 : m_stream[k - 1] + dims.rows + dims.cols - 2 - early_load;
         const std::uint64_t stream =
             k == 0 ? load + dims.rows : std::max(load + dims.rows, m_stream[k - 1] + filters);
         m_load.push_back(load);

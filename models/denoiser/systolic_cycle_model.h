@@ -61,8 +61,11 @@ class SystolicArrayCycleModel {
 class PipelinedArrayCycleModel {
   public:
     /// All folds up front: inputs[k] is R_a x C_a, weights[k] is T x R_a (as begin_fold).
+    /// `early_load` > 0 starts every shadow load after the first that many cycles before the
+    /// safe schedule (for the test that such a schedule is caught).
     PipelinedArrayCycleModel(ArrayDims dims, std::vector<std::vector<std::int16_t>> inputs,
-                             std::vector<std::vector<std::int16_t>> weights, unsigned filters);
+                             std::vector<std::vector<std::int16_t>> weights, unsigned filters,
+                             unsigned early_load = 0);
     /// Advances one clock; returns true once every partial sum of every fold has left.
     bool tick();
     /// Partial sums of fold k, T x C_a (filter-major).

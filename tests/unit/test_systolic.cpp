@@ -55,6 +55,24 @@ TEST_CASE("fold pipelining timing by hand") {
     CHECK(fold_sequence_cycles(seq, 6, 1) == 6 * 8);
 }
 
+TEST_CASE("fold pipelining: a shadow load one cycle earlier than the schedule is caught") {
+    // Two folds of a 3x3 array, T = 2: loading fold 1's shadow before fold 0's first weight
+    // has reached the last PE overwrites a shadow value that PE still has to swap in.
+    const std::vector<std::vector<std::int16_t>> in(2, std::vector<std::int16_t>(9, 1));
+    const std::vector<std::vector<std::int16_t>> w(2, std::vector<std::int16_t>(6, 1));
+    PipelinedArrayCycleModel safe(ArrayDims{3, 3, true}, in, w, 2);
+    while (!safe.tick()) {
+    }
+    CHECK(safe.cycles() == fold_sequence_cycles(ArrayDims{3, 3, true}, 2, 2));
+    PipelinedArrayCycleModel eager(ArrayDims{3, 3, true}, in, w, 2, 1);
+    CHECK_THROWS_AS(
+        [&] {
+            while (!eager.tick()) {
+            }
+        }(),
+        std::logic_error);
+}
+
 TEST_CASE("pointwise conv: fast kernel == cycle-stepped array, outputs and cycles") {
     struct Case {
         unsigned cin, m;
