@@ -82,6 +82,7 @@ ReplayResult run_replay(const Graph& g, const workloads::Dataset* data, const Re
     Soc* soc_ptr = nullptr;
     EnergyAccount denoiser_energy(cfg.energy_table);
     std::chrono::steady_clock::time_point functional_start;
+    std::uint64_t single_buffered = 0;  // blocks of the timing job that fell back
     std::int64_t done = 0;
     // Tallies the job just finished: after the timing job, the denoiser's energy over one
     // inference; after an accuracy job, its correct predictions (and logits).
@@ -98,6 +99,7 @@ ReplayResult run_replay(const Graph& g, const workloads::Dataset* data, const Re
             if (cfg.soc.denoiser_overlap == DenoiserOverlap::Dependence)
                 elapsed = soc_ptr->recorded_ns();
             denoiser_energy = soc_ptr->denoiser().energy(cfg.energy_table, active, elapsed);
+            single_buffered = soc_ptr->denoiser().control().stats().value("single_buffered_blocks");
             functional_start = std::chrono::steady_clock::now();
             return;
         }
@@ -135,6 +137,7 @@ ReplayResult run_replay(const Graph& g, const workloads::Dataset* data, const Re
         cfg.soc.denoiser_overlap == DenoiserOverlap::Dependence
             ? std::optional<OverlapTiming>(OverlapTiming{soc.recorded_ns(), soc.block_wait_ns()})
             : std::nullopt);
+    r.single_buffered_blocks = single_buffered;
     if (data != nullptr) {
         r.functional_wall_s =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - functional_start)

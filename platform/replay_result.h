@@ -67,6 +67,9 @@ struct ReplayResult {
     bool overlap_simulated = false;
     std::uint64_t cycles_step_sum = 0;
     std::uint64_t block_wait_cycles = 0;  ///< the host waiting for a block before a step
+    /// Blocks of one inference that ran single-buffered although denoiser.dma_double_buffer
+    /// is 1 (two X buffers do not fit, or the weights are streamed).
+    std::uint64_t single_buffered_blocks = 0;
     std::int64_t denoiser_blocks = 0;
     std::int64_t crossbars_used = 0;
     std::int64_t denoiser_params = 0;

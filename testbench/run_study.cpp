@@ -204,6 +204,13 @@ void print_timing(std::ostream& os, const platform::ReplayResult& r,
         "{:.1f} us without; overhead {:.2f} %\n",
         r.cycles, static_cast<double>(r.cycles) * cyc_us, r.cycles_without_denoisers,
         static_cast<double>(r.cycles_without_denoisers) * cyc_us, r.overhead_pct());
+    if (r.single_buffered_blocks > 0) {
+        os << fmt::format(
+            "note: {} denoiser block(s) ran single-buffered although denoiser.dma_double_buffer "
+            "is 1 (two X tile buffers do not fit the activation SRAM, or the weights do not fit "
+            "the weight SRAM)\n",
+            r.single_buffered_blocks);
+    }
     if (r.overlap_simulated) {
         os << fmt::format(
             "soc.denoiser_overlap dependence: latency is the simulated finish time; the steps "
@@ -302,6 +309,7 @@ nlohmann::json summary_json(const platform::ReplayResult& r, const RunOptions& o
     j["cycles_step_sum"] = r.cycles_step_sum;
     j["cycles_hidden_by_overlap"] = r.cycles_hidden();
     j["block_wait_cycles"] = r.block_wait_cycles;
+    j["single_buffered_blocks"] = r.single_buffered_blocks;
     j["crossbars_used"] = r.crossbars_used;
     j["scratchpad_words_per_inference"] = r.scratchpad_words;
     j["denoiser_sram_words_per_inference"] = r.denoiser_sram_words;
