@@ -83,6 +83,7 @@ ReplayResult run_replay(const Graph& g, const workloads::Dataset* data, const Re
     EnergyAccount denoiser_energy(cfg.energy_table);
     double denoiser_on_leakage_mW = 0.0;
     std::chrono::steady_clock::time_point functional_start;
+    std::uint64_t single_buffered = 0;  // blocks of the timing job that fell back
     std::int64_t done = 0;
     // Tallies the job just finished: after the timing job, the denoiser's energy over one
     // inference; after an accuracy job, its correct predictions (and logits).
@@ -95,8 +96,12 @@ ReplayResult run_replay(const Graph& g, const workloads::Dataset* data, const Re
                 if (plan.steps[i].kind == StepKind::Denoiser)
                     active += soc_ptr->step_ns()[i];
             }
+            // Blocks beside later steps: the inference lasts its simulated time, not the sum.
+            if (cfg.soc.denoiser_overlap == DenoiserOverlap::Dependence)
+                elapsed = soc_ptr->recorded_ns();
             denoiser_energy = soc_ptr->denoiser().energy(cfg.energy_table, active, elapsed);
             denoiser_on_leakage_mW = soc_ptr->denoiser().on_leakage_mW(cfg.energy_table);
+            single_buffered = soc_ptr->denoiser().control().stats().value("single_buffered_blocks");
             functional_start = std::chrono::steady_clock::now();
             return;
         }
@@ -130,8 +135,12 @@ ReplayResult run_replay(const Graph& g, const workloads::Dataset* data, const Re
 
     ReplayResult r = assemble_result(
         g, plan, cfg.soc.cgra.clock_mhz, soc.step_ns(), soc.denoiser_cycles(), denoiser_energy,
-        cgra::charged_energy_table(cfg.energy_table, cfg.soc.cgra.analog), denoiser_on_leakage_mW);
+        cgra::charged_energy_table(cfg.energy_table, cfg.soc.cgra.analog), denoiser_on_leakage_mW,
+        cfg.soc.denoiser_overlap == DenoiserOverlap::Dependence
+            ? std::optional<OverlapTiming>(OverlapTiming{soc.recorded_ns(), soc.block_wait_ns()})
+            : std::nullopt);
     r.denoiser_power_gating = denoiser::to_string(cfg.soc.denoiser.power.gating);
+    r.single_buffered_blocks = single_buffered;
     if (data != nullptr) {
         r.functional_wall_s =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - functional_start)

@@ -37,6 +37,18 @@ constexpr std::array<config::EnumName<Path>, 2> denoiser_path_names() {
              {Path::Tlm, "tlm", "every block of every image through the SystemC denoiser (slow)"}}};
 }
 
+/// The names of soc.denoiser_overlap (`Overlap` is platform::DenoiserOverlap; a template for
+/// the same reason as denoiser_path_names).
+template <class Overlap>
+constexpr std::array<config::EnumName<Overlap>, 2> denoiser_overlap_names() {
+    return {{{Overlap::Off, "off",
+              "START with WAIT: the host waits for every block before its next step"},
+             {Overlap::Dependence, "dependence",
+              "START without WAIT: the host goes on with the steps that do not read the block's "
+              "output and waits only before one that does, before the next block and at the "
+              "end"}}};
+}
+
 /// The hardware keys of a replay (R: platform::ReplayConfig): cgra.*, noise.*, denoiser.*,
 /// weight_sram.*, activation_sram.*, block.*.
 template <class R>
@@ -50,6 +62,16 @@ config::KeySet<R> replay_hardware_keys() {
         denoiser::DenoiserConfig::keys(), [](auto& r) -> auto& { return r.soc.denoiser; });
     s.nest(
         denoiser::BlockFormat::keys(), [](auto& r) -> auto& { return r.soc.format; });
+    using Overlap = std::decay_t<decltype(std::declval<R&>().soc.denoiser_overlap)>;
+    s.add_choice(
+         "soc.denoiser_overlap", [](auto& r) -> auto& { return r.soc.denoiser_overlap; },
+         denoiser_overlap_names<Overlap>())
+        .help(
+            "whether the host runs CGRA steps while a denoiser block runs (the timing job; "
+            "docs/platform.md)")
+        .origin(config::ours(
+            "off: the paper runs its blocks in sequence with the layers; dependence is "
+            "the what-if of issue 16, simulated"));
     return s;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -73,7 +74,17 @@ struct ReplayResult {
     std::uint64_t cycles = 0;  ///< per inference, with denoisers
     std::uint64_t cycles_without_denoisers = 0;
     std::uint64_t denoiser_cycles = 0;
-    std::uint64_t cycles_overlapped = 0;  ///< what-if: each block hidden behind the next layer
+    /// Not simulated: the latency if every block were hidden behind the next analog layer
+    /// (images pipelined), a bound computed from the step times.
+    std::uint64_t cycles_overlapped = 0;
+    /// soc.denoiser_overlap dependence: `cycles` is the timing job's simulated finish time and
+    /// the step cycles add up to cycles_step_sum (>= cycles); off: both are the step sum.
+    bool overlap_simulated = false;
+    std::uint64_t cycles_step_sum = 0;
+    std::uint64_t block_wait_cycles = 0;  ///< the host waiting for a block before a step
+    /// Blocks of one inference that ran single-buffered although denoiser.dma_double_buffer
+    /// is 1 (two X buffers do not fit, or the weights are streamed).
+    std::uint64_t single_buffered_blocks = 0;
     std::int64_t denoiser_blocks = 0;
     std::int64_t crossbars_used = 0;
     std::int64_t denoiser_params = 0;
@@ -105,7 +116,10 @@ struct ReplayResult {
                          static_cast<double>(cycles_without_denoisers)
                    : 0.0;
     }
-    /// The latency overhead if every block were hidden behind the next analog layer, %.
+    /// Cycles of the steps that ran beside a block instead of after it (dependence overlap).
+    std::uint64_t cycles_hidden() const { return cycles_step_sum - cycles; }
+    /// The latency overhead if every block were hidden behind the next analog layer, %
+    /// (computed, not simulated).
     double overlapped_overhead_pct() const {
         return 100.0 *
                (static_cast<double>(cycles_overlapped) -
@@ -152,6 +166,13 @@ struct ReplayResult {
     AccuracySummary accuracy(const std::string& kind) const;
 };
 
+/// The timing job's simulated latency when blocks overlapped later steps
+/// (soc.denoiser_overlap dependence).
+struct OverlapTiming {
+    double latency_ns = 0.0;     ///< start to end of the timing job
+    double block_wait_ns = 0.0;  ///< the host waiting for blocks
+};
+
 /// The per-inference part of the result: `step_ns` (host-observed time of every step, ns) and
 /// `block_cycles` (the denoiser's CYCLES register per step) from the timing job, the CGRA's
 /// actions from the plan charged under `cgra_table` (cgra::charged_energy_table of the run's
@@ -161,6 +182,7 @@ ReplayResult assemble_result(const workloads::Graph& g, const ReplayPlan& plan, 
                              const std::vector<double>& step_ns,
                              const std::vector<std::uint64_t>& block_cycles,
                              const EnergyAccount& denoiser_energy, const EnergyTable& cgra_table,
-                             double denoiser_on_leakage_mW = 0.0);
+                             double denoiser_on_leakage_mW = 0.0,
+                             const std::optional<OverlapTiming>& overlap = std::nullopt);
 
 }  // namespace dnsim::platform

@@ -2,7 +2,9 @@
 #include "platform/soc.h"
 
 #include <tlm_utils/tlm_quantumkeeper.h>
+#include <algorithm>
 #include <cstring>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -129,6 +131,17 @@ Soc::Soc(const sc_core::sc_module_name& name, const SocConfig& config,
     m_cgra.set_worker_pool(pool);
     m_denoiser.set_worker_pool(pool);
     m_step_ns.assign(plan.steps.size(), 0.0);
+    std::vector<std::size_t> step_of_node(graph.nodes.size(), plan.steps.size());
+    for (std::size_t i = 0; i < plan.steps.size(); ++i)
+        step_of_node[plan.steps[i].node] = i;
+    m_reads.resize(plan.steps.size());
+    for (std::size_t i = 0; i < plan.steps.size(); ++i) {
+        for (const std::string& t : graph.nodes[plan.steps[i].node].inputs) {
+            const std::optional<std::size_t> n = graph.producer(t);
+            if (n && step_of_node[*n] < plan.steps.size())
+                m_reads[i].push_back(step_of_node[*n]);
+        }
+    }
     m_denoiser_cycles.assign(plan.steps.size(), 0);
     // Packed weights of every block, resident in host memory from the start.
     for (std::size_t i = 0; i < plan.steps.size(); ++i) {
@@ -141,8 +154,8 @@ Soc::Soc(const sc_core::sc_module_name& name, const SocConfig& config,
     SC_THREAD(driver);
 }
 
-void Soc::run_denoiser(std::size_t si, std::uint32_t image, std::uint32_t block_id,
-                       const ReplayJob& job, sc_core::sc_time& delay) {
+void Soc::start_denoiser(std::size_t si, std::uint32_t image, std::uint32_t block_id,
+                         const ReplayJob& job, bool wait, sc_core::sc_time& delay) {
     const Step& s = m_plan.steps[si];
     const auto c = static_cast<std::uint32_t>(s.out_dims[1]);
     const std::uint64_t elements = static_cast<std::uint64_t>(workloads::numel(s.out_dims));
@@ -164,7 +177,14 @@ void Soc::run_denoiser(std::size_t si, std::uint32_t image, std::uint32_t block_
     p.dst = m_out_addr;
     p.weights = m_weight_addr[si];
     m_denoiser_driver.program(p, delay);
-    m_denoiser_driver.start(true, delay);
+    m_denoiser_driver.start(wait, delay);
+}
+
+void Soc::finish_denoiser(std::size_t si, std::uint32_t image, const ReplayJob& job,
+                          sc_core::sc_time& delay) {
+    const Step& s = m_plan.steps[si];
+    const auto c = static_cast<std::uint32_t>(s.out_dims[1]);
+    const std::uint64_t elements = static_cast<std::uint64_t>(workloads::numel(s.out_dims));
     const std::uint32_t status = m_denoiser_driver.status(delay);
     if (!denoiser::reg::status_done.in(status)) {
         const std::uint32_t code = m_denoiser_driver.error_code(delay);
@@ -213,15 +233,89 @@ void Soc::drive_jobs() {
     qk.set_global_quantum(m_cfg.quantum);
     qk.reset();
     std::uint32_t block_id = 0;
+    const bool overlap = m_cfg.denoiser_overlap == DenoiserOverlap::Dependence;
     while (const std::optional<ReplayJob> job = m_jobs()) {
         JobData* const data = job->data;
         // A job without data (the timing job) reads only cycles: the denoiser times and counts
         // its blocks without computing them.
         m_denoiser.control().set_compute(data != nullptr);
-        for (std::size_t si = 0; si < m_plan.steps.size(); ++si) {
-            const Step& s = m_plan.steps[si];
+        const sc_core::sc_time job_start = sc_core::sc_time_stamp() + qk.get_local_time();
+        // The block running beside the host's later steps (overlap): its step, last image and
+        // the simulation time its step began.
+        struct Pending {
+            std::size_t step;
+            std::uint32_t image;
+            sc_core::sc_time step_start;
+        };
+        std::optional<Pending> pending;
+        // Sleeps until the block is done (a DONE interrupt), then reads STATUS and CYCLES;
+        // returns the time waited.
+        const auto complete = [&](sc_core::sc_time& delay) {
+            const Pending p = *pending;
+            pending.reset();
+            const sc_core::sc_time now = sc_core::sc_time_stamp() + delay;
+            const sc_core::sc_time done = m_denoiser.control().done_time();
+            const sc_core::sc_time waited = done > now ? done - now : sc_core::SC_ZERO_TIME;
+            delay += waited;
+            const sc_core::sc_time reads = delay;
+            finish_denoiser(p.step, p.image, *job, delay);
+            if (job->record) {
+                // From programming to DONE, plus the reads after it (as without overlap).
+                m_step_ns[p.step] += (done - p.step_start + (delay - reads)).to_seconds() * 1e9;
+            }
+            return waited;
+        };
+        const std::size_t n = m_plan.steps.size();
+        const auto is_block = [&](std::size_t i) {
+            return m_plan.steps[i].kind == StepKind::Denoiser && job->denoisers &&
+                   job->tlm_denoisers;
+        };
+        // A step can run now: it is not the next block while one runs, and it reads no output
+        // of a step not yet run or of the running block.
+        std::vector<char> executed(n, 0);
+        const auto ready = [&](std::size_t i) {
+            if (pending && is_block(i))
+                return false;
+            for (const std::size_t j : m_reads[i]) {
+                if (!executed[j] || (pending && pending->step == j))
+                    return false;
+            }
+            return true;
+        };
+        // Overlap in a timing job: a ready list, the lowest plan index that can run first (so
+        // the plan order whenever nothing waits on a block). A job with data keeps the plan
+        // order (its buffers are released in that order) and waits before a reader instead.
+        const bool reorder = overlap && data == nullptr;
+        for (std::size_t k = 0, cursor = 0; k < n; ++k) {
             sc_core::sc_time delay = qk.get_local_time();
+            sc_core::sc_time waited = sc_core::SC_ZERO_TIME;
+            std::size_t si = n;
+            if (reorder) {
+                while (cursor < n && executed[cursor])
+                    ++cursor;
+                for (std::size_t i = cursor; i < n && si == n; ++i) {
+                    if (!executed[i] && ready(i))
+                        si = i;
+                }
+                if (si == n) {
+                    // Everything left needs the running block.
+                    waited = complete(delay);
+                    for (std::size_t i = cursor; i < n && si == n; ++i) {
+                        if (!executed[i] && ready(i))
+                            si = i;
+                    }
+                }
+            } else {
+                si = k;
+                if (!ready(si))
+                    waited = complete(delay);
+            }
+            if (si == n)
+                throw std::logic_error("the replay plan is not in topological order");
+            executed[si] = 1;
+            const Step& s = m_plan.steps[si];
             const sc_core::sc_time before = delay;
+            bool recorded_at_completion = false;
             if (s.kind != StepKind::Denoiser) {
                 // Free steps (reshapes) cost nothing but still pass their data on.
                 cgra::CgraOperands ops;
@@ -238,19 +332,46 @@ void Soc::drive_jobs() {
                     // BLOCK_ID names the weights: a different block reloads them.
                     block_id = static_cast<std::uint32_t>(si) + 1;
                     for (std::uint32_t image = 0; image < job->images; ++image) {
-                        run_denoiser(si, image, block_id, *job, delay);
+                        if (!overlap) {
+                            start_denoiser(si, image, block_id, *job, true, delay);
+                            finish_denoiser(si, image, *job, delay);
+                            continue;
+                        }
+                        // The accelerator runs one block at a time: the previous image's
+                        // block completes (its output read) before this one starts. The step's
+                        // time adds up from `before` to the last image's DONE and reads.
+                        if (pending)
+                            complete(delay);
+                        pending = Pending{si, image,
+                                          sc_core::sc_time_stamp() + (image == 0 ? before : delay)};
+                        start_denoiser(si, image, block_id, *job, false, delay);
                     }
+                    recorded_at_completion = overlap;
                 } else if (data != nullptr) {
                     run_denoiser_batch(si, *data, delay);
                 }
             } else if (data != nullptr) {
                 data->bypass(si);
             }
-            if (job->record)
-                m_step_ns[si] += (delay - before).to_seconds() * 1e9;
+            if (job->record) {
+                if (!recorded_at_completion)
+                    m_step_ns[si] += (delay - before).to_seconds() * 1e9;
+                m_block_wait_ns += waited.to_seconds() * 1e9;
+            }
             qk.set(delay);
             if (qk.need_sync())
                 qk.sync();
+        }
+        if (pending) {
+            sc_core::sc_time delay = qk.get_local_time();
+            const sc_core::sc_time waited = complete(delay);
+            if (job->record)
+                m_block_wait_ns += waited.to_seconds() * 1e9;
+            qk.set(delay);
+        }
+        if (job->record) {
+            m_recorded_ns +=
+                (sc_core::sc_time_stamp() + qk.get_local_time() - job_start).to_seconds() * 1e9;
         }
     }
     m_finish = sc_core::sc_time_stamp() + qk.get_local_time();

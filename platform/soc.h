@@ -3,7 +3,9 @@
 // The driver walks a ReplayPlan once per job: a command to the CGRA per layer step, pointing to
 // the job's buffers (JobData); for a denoiser step it puts the block's input into host memory,
 // programs the denoiser through the DenoiserDriver and starts it with WAIT (the paper's
-// sequential mode), then reads the result back — or, for the fast accuracy passes, sends all
+// sequential mode; with soc.denoiser_overlap dependence without WAIT, going on with the steps
+// that do not read the block's output and waiting only before one that does), then reads the
+// result back — or, for the fast accuracy passes, sends all
 // the job's images to the denoiser's functional port. The modules compute; the driver moves
 // data and sequences.
 //
@@ -44,10 +46,18 @@ inline constexpr std::uint64_t kDenoiserSize = 0x40000000;
 inline constexpr std::uint64_t kCgraBase = 0x40000000;
 inline constexpr std::uint64_t kCgraSize = 0x100;
 
+/// soc.denoiser_overlap: whether the host waits for a denoiser block before its next step.
+enum class DenoiserOverlap {
+    Off,         ///< START with WAIT: every step after the block waits for it (sequential)
+    Dependence,  ///< START without WAIT; wait only before a step that reads the block's output,
+                 ///< before the next block, and at the end of the job
+};
+
 struct SocConfig {
     cgra::CgraConfig cgra;
     denoiser::DenoiserConfig denoiser;
     denoiser::BlockFormat format;  ///< fixed-point format of denoiser blocks
+    DenoiserOverlap denoiser_overlap = DenoiserOverlap::Off;
     sc_core::sc_time quantum = sc_core::sc_time(1, sc_core::SC_US);
     sc_core::sc_time bus_latency = sc_core::sc_time(2, sc_core::SC_NS);    ///< per hop
     sc_core::sc_time host_latency = sc_core::sc_time(10, sc_core::SC_NS);  ///< host memory access
@@ -83,8 +93,16 @@ class Soc : public sc_core::sc_module {
     const cgra::MxCgra& cgra() const { return m_cgra; }
 
     /// Host-observed time of every step, ns (register traffic included), summed over the
-    /// recorded jobs.
+    /// recorded jobs. A CGRA step's time leaves out the host's wait for a block before it; a
+    /// denoiser step's runs from its register programming to the block's completion plus the
+    /// STATUS and CYCLES reads after it. Without overlap they add up to recorded_ns().
     const std::vector<double>& step_ns() const { return m_step_ns; }
+    /// Simulated time from the start to the end of the recorded jobs, ns (summed over them):
+    /// the latency, also when blocks overlap later steps.
+    double recorded_ns() const { return m_recorded_ns; }
+    /// Time the host spent waiting for a block before a step (soc.denoiser_overlap
+    /// dependence; summed over the recorded jobs), ns.
+    double block_wait_ns() const { return m_block_wait_ns; }
     /// Denoiser CYCLES register summed per step over the recorded jobs.
     const std::vector<std::uint64_t>& denoiser_cycles() const { return m_denoiser_cycles; }
     sc_core::sc_time finish_time() const { return m_finish; }
@@ -99,9 +117,13 @@ class Soc : public sc_core::sc_module {
   private:
     void driver();
     void drive_jobs();
-    /// One image's block through the registers.
-    void run_denoiser(std::size_t step_index, std::uint32_t image, std::uint32_t block_id,
-                      const ReplayJob& job, sc_core::sc_time& delay);
+    /// Programs and STARTs one image's block through the registers (WAIT: the write returns
+    /// when it is done).
+    void start_denoiser(std::size_t step_index, std::uint32_t image, std::uint32_t block_id,
+                        const ReplayJob& job, bool wait, sc_core::sc_time& delay);
+    /// Once the block is done: checks STATUS, reads CYCLES and the output.
+    void finish_denoiser(std::size_t step_index, std::uint32_t image, const ReplayJob& job,
+                         sc_core::sc_time& delay);
     /// All the job's images of a block through the functional port.
     void run_denoiser_batch(std::size_t step_index, JobData& data, sc_core::sc_time& delay);
 
@@ -122,7 +144,11 @@ class Soc : public sc_core::sc_module {
     tlm_utils::simple_initiator_socket<Soc> m_socket;
     BusMaster m_host;
     DenoiserDriver m_denoiser_driver;
+    /// Per step, the earlier steps whose outputs it reads.
+    std::vector<std::vector<std::size_t>> m_reads;
     std::vector<double> m_step_ns;
+    double m_recorded_ns = 0.0;
+    double m_block_wait_ns = 0.0;
     std::vector<std::uint64_t> m_denoiser_cycles;
     sc_core::sc_time m_finish;
 };

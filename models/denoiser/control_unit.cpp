@@ -54,7 +54,14 @@ ControlUnit::ControlUnit(const sc_core::sc_module_name& name, const DenoiserConf
       m_register_accesses(m_stats.add("register_accesses", "accesses", "register reads/writes")),
       m_saturated(m_stats.add("saturated", "outputs", "conv outputs that saturated")),
       m_wake_ups(m_stats.add("wake_ups", "wake-ups",
-                             "power-gating wake-ups at START (denoiser.power_gating)")) {
+                             "power-gating wake-ups at START (denoiser.power_gating)")),
+      m_dma_hidden(
+          m_stats.add("dma_hidden_cycles", "cycles",
+                      "X loads and X_hat stores hidden behind compute (double buffering)")),
+      m_single_buffered(m_stats.add("single_buffered_blocks", "blocks",
+                                    "blocks run single-buffered although "
+                                    "denoiser.dma_double_buffer is 1 (two X buffers do not fit, "
+                                    "or the weights are streamed)")) {
     reg_socket.register_b_transport(this, &ControlUnit::reg_b_transport);
     reg_socket.register_transport_dbg(this, &ControlUnit::reg_transport_dbg);
     dma_socket.register_invalidate_direct_mem_ptr(this, &ControlUnit::invalidate_host_dmi);
@@ -135,6 +142,9 @@ void ControlUnit::start(sc_core::sc_time& delay, bool wait) {
                                                  : ErrorCode::weight_sram_too_small,
              e.what());
         return;
+    }
+    if (m_plan.double_buffer_fallback) {
+        ++m_single_buffered;
     }
     if (m_reseed) {
         m_reseed(Registers::value64(m_regs.seed_lo, m_regs.seed_hi));
@@ -329,12 +339,32 @@ std::uint64_t ControlUnit::run_block(const BlockShape& shape, const BlockFormat&
         return {ww, ww + nw};
     };
 
-    for (const RowTile& tile : plan.tiles) {
+    // Double buffering (plan.double_buffered): tile i computes from c_i for K_i cycles while the
+    // one external interface stores tile i-1 (S_{i-1}) and then loads tile i+1 (L_{i+1}) into the
+    // buffer tile i-1 used, so c_{i+1} = c_i + max(K_i, S_{i-1} + L_{i+1}), c_0 = L_0, and the
+    // block ends at c_{n-1} + max(K_{n-1}, S_{n-2}) + S_{n-1}. The part of the interface's work
+    // that compute does not cover is charged to input_load (the load, last on the port) and then
+    // output_store; the rest is counted in dma_hidden_cycles. The data moves in tile order.
+    const bool overlap = plan.double_buffered;
+    std::uint64_t k_prev = 0;       // K_{i-1}
+    std::uint64_t s_prev = 0;       // S_{i-1}
+    std::uint64_t s_prev_prev = 0;  // S_{i-2}
+    std::uint64_t tile_start = 0;   // total at the start of this tile's compute
+    const auto charge_port = [&](std::uint64_t load, std::uint64_t store, std::uint64_t compute) {
+        const std::uint64_t port = load + store;
+        const std::uint64_t exposed = port > compute ? port - compute : 0;
+        const std::uint64_t on_load = std::min(exposed, load);
+        add(Phase::input_load, on_load);
+        add(Phase::output_store, exposed - on_load);
+        m_dma_hidden += port - exposed;
+    };
+    for (std::size_t ti = 0; ti < plan.tiles.size(); ++ti) {
+        const RowTile& tile = plan.tiles[ti];
         ++m_tiles;
         m_halo_rows += tile.in_rows() - tile.rows();
         const std::size_t p_in = std::size_t{tile.in_rows()} * W;
         const std::size_t p_out = std::size_t{tile.rows()} * W;
-        std::int16_t* x = aw + plan.x_offset;
+        std::int16_t* x = aw + plan.x_offset + (overlap ? (ti % 2) * plan.x_words : 0);
         std::int16_t* h1 = aw + plan.h1_offset;
         std::int16_t* h2 = aw + plan.h2_offset;
         std::int16_t* mean = aw + plan.mean_offset;
@@ -346,7 +376,13 @@ std::uint64_t ControlUnit::run_block(const BlockShape& shape, const BlockFormat&
                 cycles);
         }
         m_asram.count_writes(C * p_in);
-        add(Phase::input_load, std::max(cycles, m_asram.access_cycles(C * p_in)));
+        const std::uint64_t load = std::max(cycles, m_asram.access_cycles(C * p_in));
+        if (overlap && ti > 0) {
+            charge_port(load, s_prev_prev, k_prev);
+        } else {
+            add(Phase::input_load, load);
+        }
+        tile_start = total;
 
         for (unsigned g0 = 0; g0 < Cr; g0 += plan.reduce_group) {
             const unsigned g1 = std::min(Cr, g0 + plan.reduce_group);
@@ -411,7 +447,18 @@ std::uint64_t ControlUnit::run_block(const BlockShape& shape, const BlockFormat&
                 p_out * 2, cycles);
         }
         m_asram.count_reads(n);
-        add(Phase::output_store, std::max(cycles, m_asram.access_cycles(n)));
+        const std::uint64_t store = std::max(cycles, m_asram.access_cycles(n));
+        if (overlap) {
+            k_prev = total - tile_start;
+            s_prev_prev = s_prev;
+            s_prev = store;
+        } else {
+            add(Phase::output_store, store);
+        }
+    }
+    if (overlap) {
+        charge_port(0, s_prev_prev, k_prev);
+        add(Phase::output_store, s_prev);
     }
     return total;
 }

@@ -7,8 +7,11 @@
 // It also owns the DMA initiator towards host memory (DMI when granted, else b_transport).
 // Under denoiser.power_gating = between_blocks every START first waits for the wake-up
 // (phase wake_up); a weight SRAM gated between blocks has lost its resident weights.
-// Leaves out: double buffering (DMA and compute do not overlap), interrupts (STATUS is polled;
-// its value is computed from the reader's local time).
+// With denoiser.dma_double_buffer the X tiles are double-buffered: the next tile's load and the
+// previous tile's store share the external interface while a tile computes, and the input_load
+// and output_store phases count only the cycles compute does not hide (dma_hidden_cycles the
+// rest). Leaves out: interrupts (STATUS is polled; its value is computed from the reader's
+// local time).
 #pragma once
 
 #include <tlm_utils/simple_initiator_socket.h>
@@ -76,6 +79,10 @@ class ControlUnit : public sc_core::sc_module {
     std::uint64_t total_cycles() const { return m_total_cycles.value; }
     /// The plan of the last block started (valid when it had no error).
     const TilePlan& last_plan() const { return m_plan; }
+    /// When the last block started completes (simulation time; valid once it started without
+    /// error). A host that overlaps its own work with a block waits until then, as a DONE
+    /// interrupt would wake it, and confirms with a STATUS read.
+    sc_core::sc_time done_time() const { return m_done_time; }
     /// Human-readable reason of the last error (empty if none).
     const std::string& last_error() const { return m_last_error; }
     /// Lanes to reseed at START, wired by the Denoiser.
@@ -167,6 +174,8 @@ class ControlUnit : public sc_core::sc_module {
     Counter& m_register_accesses;
     Counter& m_saturated;
     Counter& m_wake_ups;
+    Counter& m_dma_hidden;
+    Counter& m_single_buffered;
 };
 
 }  // namespace dnsim::denoiser

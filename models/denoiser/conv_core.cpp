@@ -55,6 +55,8 @@ void ConvCore::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& de
             }
             work += fold_work(m_dims, 9, sl.folds, sl.q1 - sl.q0, 1);
         }
+        // The core's slices are one sequence of folds (T = 1 each): pipelined across channels.
+        work.cycles = fold_sequence_cycles(m_dims, work.folds, 1);
     }
     cmd->work = work;
     cmd->saturated = saturated;

@@ -21,7 +21,9 @@ Denoiser::Denoiser(const sc_core::sc_module_name& name, const DenoiserConfig& cf
       m_asram("activation_sram", cfg.activation_sram, m_clock),
       m_cores("core", cfg.cores,
               [this](const char* nm, std::size_t) {
-                  return new ConvCore(nm, ArrayDims{m_cfg.array_rows, m_cfg.array_cols}, m_clock);
+                  return new ConvCore(
+                      nm, ArrayDims{m_cfg.array_rows, m_cfg.array_cols, m_cfg.fold_pipelining},
+                      m_clock);
               }),
       m_lanes("lane", cfg.lanes,
               [this](const char* nm, std::size_t i) {

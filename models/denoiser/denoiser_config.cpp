@@ -175,6 +175,22 @@ config::KeySet<DenoiserConfig> declare_denoiser() {
         .unit("cycles")
         .help("register access latency")
         .origin(ours());
+    s.add("denoiser.dma_double_buffer", &DenoiserConfig::dma_double_buffer)
+        .help(
+            "1: two X tile buffers; the next tile's load and the previous tile's store share "
+            "the external interface while this tile computes (the tile height follows the "
+            "larger footprint; a block whose two buffers do not fit, or whose weights are "
+            "streamed per tile, runs single-buffered and is counted in "
+            "single_buffered_blocks). 0: DMA and compute in sequence")
+        .origin(ours("0: the paper's DCU enables one unit at a time and describes no double "
+                     "buffering; 1 is the what-if of issue 16"));
+    s.add("denoiser.fold_pipelining", &DenoiserConfig::fold_pipelining)
+        .help(
+            "1: shadow stationary registers; a core's next fold loads once the current fold "
+            "has reached every PE, so a fold after the first costs max(T, 2 R_a + C_a - 2) "
+            "instead of 2 R_a + C_a + T - 2. 0: folds in sequence")
+        .origin(ours("0: SCALE-Sim v2's per-fold formula without overlap, as the paper's 3x3 "
+                     "arrays are described; 1 costs a second input register per PE"));
     s.nest(SramConfig::keys(), &DenoiserConfig::weight_sram, "weight_sram.");
     s.nest(SramConfig::keys(), &DenoiserConfig::activation_sram, "activation_sram.");
     s.nest(PowerConfig::keys(), &DenoiserConfig::power, "");

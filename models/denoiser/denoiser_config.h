@@ -92,6 +92,12 @@ struct DenoiserConfig {
     unsigned interface_words_per_cycle = 8;      ///< external interface, 16-bit words/cycle
     unsigned interface_latency_cycles = 8;       ///< per burst over the external interface
     unsigned register_access_cycles = 1;         ///< per register read/write
+    /// Two X tile buffers in the activation SRAM: the next tile's load and the previous tile's
+    /// store run on the external interface while this tile computes (docs/denoiser.md).
+    bool dma_double_buffer = false;
+    /// Shadow stationary registers in the systolic arrays: a core's next fold loads while the
+    /// current one streams and drains (docs/denoiser.md).
+    bool fold_pipelining = false;
     SramConfig weight_sram{64 * 1024, 128, 4, 1, SramIdleState::retention};
     SramConfig activation_sram{256 * 1024, 128, 8, 1, SramIdleState::gated};
     PowerConfig power;

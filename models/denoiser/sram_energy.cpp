@@ -39,7 +39,8 @@ EnergyTable charged_energy_table(const EnergyTable& table, const DenoiserConfig&
                fmt::format("one {}-bit row access of the {} ({} KiB banks); derived from the "
                            "energy.sram_64b_* points",
                            s.width_bits, what, s.bank_bytes() / 1024),
-               config::Source::Literature, "Horowitz ISSCC'14 SRAM points, log-log in capacity"});
+               config::Source::Literature, "Horowitz ISSCC'14 SRAM points, log-log in capacity",
+               "as the energy.sram_64b_* points it is derived from"});
     };
     row("weight_sram_row", cfg.weight_sram, "weight SRAM");
     row("activation_sram_row", cfg.activation_sram, "activation SRAM");

@@ -23,7 +23,7 @@ FoldWork fold_work(ArrayDims a, std::uint64_t window, std::uint64_t col_folds, s
     }
     const std::uint64_t row_folds = ceil_div(window, a.rows);
     w.folds = row_folds * col_folds;
-    w.cycles = w.folds * cycles_per_fold(a, filters);
+    w.cycles = fold_sequence_cycles(a, w.folds, filters);
     w.macs = window * pixels * filters;
     w.input_reads = window * pixels;
     w.weight_reads = window * filters * col_folds;

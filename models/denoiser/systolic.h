@@ -7,6 +7,16 @@
 //   cycles_per_fold = 2 R_a + C_a + T - 2
 // (R_a cycles to load the inputs, then skewed streaming: the last partial sum leaves the bottom
 // row R_a + C_a + T - 2 cycles later). Edge folds take the same time (unused PEs hold zeros).
+//
+// Fold pipelining (ArrayDims::pipelined, denoiser.fold_pipelining): every PE has a shadow input
+// register, loaded through its own column shift chain in R_a cycles, and swaps it in when the
+// first weight of the next fold reaches it (a fold bit travels with the weights). The load of
+// fold k+1 may begin once the first weight of fold k has reached the last PE
+// (R_a + C_a - 2 cycles after fold k starts streaming: its swap has read the shadow), and fold
+// k+1 streams once that load is done and fold k's T filters have entered, so consecutive folds
+// of one core start
+//   pipelined_fold_interval = max(T, 2 R_a + C_a - 2)
+// cycles apart, and F folds take 2 R_a + C_a + T - 2 + (F - 1) max(T, 2 R_a + C_a - 2).
 #pragma once
 
 #include <cstddef>
@@ -16,8 +26,9 @@
 namespace dnsim::denoiser {
 
 struct ArrayDims {
-    unsigned rows = 3;  ///< R_a
-    unsigned cols = 3;  ///< C_a
+    unsigned rows = 3;       ///< R_a
+    unsigned cols = 3;       ///< C_a
+    bool pipelined = false;  ///< shadow input registers: consecutive folds overlap
 };
 
 inline constexpr std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) {
@@ -26,6 +37,24 @@ inline constexpr std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) {
 
 inline constexpr std::uint64_t cycles_per_fold(ArrayDims a, std::uint64_t filters) {
     return 2ULL * a.rows + a.cols + filters - 2;
+}
+
+/// With fold pipelining: cycles from one fold's first weight entering the array to the next's.
+inline constexpr std::uint64_t pipelined_fold_interval(ArrayDims a, std::uint64_t filters) {
+    const std::uint64_t refill = 2ULL * a.rows + a.cols - 2;
+    return filters > refill ? filters : refill;
+}
+
+/// Cycles of `folds` consecutive folds of `filters` filters on one array (in sequence, or
+/// overlapped when a.pipelined).
+inline constexpr std::uint64_t fold_sequence_cycles(ArrayDims a, std::uint64_t folds,
+                                                    std::uint64_t filters) {
+    if (folds == 0) {
+        return 0;
+    }
+    return a.pipelined
+               ? cycles_per_fold(a, filters) + (folds - 1) * pipelined_fold_interval(a, filters)
+               : folds * cycles_per_fold(a, filters);
 }
 
 /// Work, timing and access counts of one core's share of a convolution.

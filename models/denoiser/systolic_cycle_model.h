@@ -8,6 +8,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <utility>
 #include <vector>
 
 #include "models/denoiser/systolic.h"
@@ -49,6 +51,52 @@ class SystolicArrayCycleModel {
     std::vector<std::int64_t> m_out;
 };
 
+/// The same PE grid with fold pipelining (ArrayDims::pipelined): each PE also holds a shadow
+/// input register, loaded through a column shift chain, and swaps it in when a weight of the
+/// next fold reaches it (the weight carries its fold). A controller issues fold k's shadow load
+/// at L_k (L_0 = 0, else the edge the first weight of fold k-1 reaches the last PE) and its
+/// weights from S_k = max(L_k + R_a, S_{k-1} + T). Every value carries tags (fold, filter, and
+/// the im2col row of a shadow value) that are checked where they meet, so a schedule that is
+/// too eager fails with std::logic_error instead of computing wrong sums.
+class PipelinedArrayCycleModel {
+  public:
+    /// All folds up front: inputs[k] is R_a x C_a, weights[k] is T x R_a (as begin_fold).
+    /// `early_load` > 0 starts every shadow load after the first that many cycles before the
+    /// safe schedule (for the test that such a schedule is caught).
+    PipelinedArrayCycleModel(ArrayDims dims, std::vector<std::vector<std::int16_t>> inputs,
+                             std::vector<std::vector<std::int16_t>> weights, unsigned filters,
+                             unsigned early_load = 0);
+    /// Advances one clock; returns true once every partial sum of every fold has left.
+    bool tick();
+    /// Partial sums of fold k, T x C_a (filter-major).
+    const std::vector<std::int64_t>& outputs(std::size_t k) const { return m_out[k]; }
+    std::uint64_t cycles() const { return m_cycle; }
+
+  private:
+    struct Pe {
+        std::int16_t x = 0;       ///< active stationary input
+        long x_fold = -1;         ///< fold of the active input
+        std::int16_t shadow = 0;  ///< shadow input (next fold)
+        long s_fold = -1;         ///< fold of the shadow value
+        long s_row = -1;          ///< im2col row (within the fold) of the shadow value
+        std::int16_t w = 0;
+        long w_tag = -1;  ///< fold x T + filter of the weight in flight, -1 = bubble
+        std::int64_t psum = 0;
+        long p_tag = -1;
+    };
+
+    ArrayDims m_dims;
+    std::vector<std::vector<std::int16_t>> m_inputs;
+    std::vector<std::vector<std::int16_t>> m_weights;
+    unsigned m_filters;
+    std::vector<std::uint64_t> m_load;    ///< L_k
+    std::vector<std::uint64_t> m_stream;  ///< S_k
+    std::vector<Pe> m_pe, m_next;
+    std::uint64_t m_cycle = 0;
+    std::uint64_t m_collected = 0;
+    std::vector<std::vector<std::int64_t>> m_out;
+};
+
 /// A convolution in im2col form for the cycle-stepped runner.
 struct ConvJob {
     std::uint64_t window = 0;  ///< S_R
@@ -62,7 +110,8 @@ struct ConvJob {
 };
 
 /// Runs a ConvJob fold by fold (column folds outer, row folds inner, as the fast model counts
-/// them), accumulating partial sums exactly and requantizing at the end.
+/// them), accumulating partial sums exactly and requantizing at the end; with dims.pipelined
+/// all folds go through one PipelinedArrayCycleModel.
 class ConvCycleRunner {
   public:
     ConvCycleRunner(ArrayDims dims, ConvJob job);
@@ -74,6 +123,10 @@ class ConvCycleRunner {
 
   private:
     void start_fold();
+    /// The operands of fold (m_cf, m_rf): R_a x C_a inputs, T x R_a weights.
+    std::pair<std::vector<std::int16_t>, std::vector<std::int16_t>> fold_operands() const;
+    void accumulate(const std::vector<std::int64_t>& partial, std::uint64_t col_fold);
+    void finish();
 
     ArrayDims m_dims;
     ConvJob m_job;
@@ -84,6 +137,7 @@ class ConvCycleRunner {
     std::uint64_t m_rf = 0;
     std::uint64_t m_cycles = 0;
     bool m_done = false;
+    std::unique_ptr<PipelinedArrayCycleModel> m_pipeline;
     std::vector<std::int64_t> m_acc;
     std::vector<std::int16_t> m_results;
 };

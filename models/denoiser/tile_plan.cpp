@@ -14,10 +14,11 @@ unsigned halo_rows(const BlockShape& shape, unsigned rows) {
 }
 }  // namespace
 
-std::uint64_t tile_footprint_words(const BlockShape& shape, unsigned reduced, unsigned rows) {
+std::uint64_t tile_footprint_words(const BlockShape& shape, unsigned reduced, unsigned rows,
+                                   unsigned x_buffers) {
     const std::uint64_t w = shape.width;
     const std::uint64_t in_rows = halo_rows(shape, rows);
-    return (std::uint64_t{shape.channels} + reduced) * in_rows * w +
+    return (std::uint64_t{x_buffers} * shape.channels + reduced) * in_rows * w +
            (std::uint64_t{reduced} + 2ULL * shape.channels) * rows * w;
 }
 
@@ -40,11 +41,23 @@ TilePlan plan_block(const DenoiserConfig& cfg, const BlockShape& shape, unsigned
                         shape.height, shape.width, one_row * 2,
                         one_row * 2 + activation_base_bytes));
     }
+    const std::uint64_t w_cap = weight_base_bytes >= cfg.weight_sram.size_bytes
+                                    ? 0
+                                    : (cfg.weight_sram.size_bytes - weight_base_bytes) / 2;
+    plan.weights_resident = packed_words(shape.channels, reduced) <= w_cap;
+    // Double buffering needs two X buffers for one row and resident weights (streamed weights
+    // would take the external interface in the middle of a tile's compute).
+    if (cfg.dma_double_buffer) {
+        plan.double_buffered =
+            plan.weights_resident && tile_footprint_words(shape, reduced, 1, 2) <= a_cap;
+        plan.double_buffer_fallback = !plan.double_buffered;
+    }
+    const unsigned x_buffers = plan.double_buffered ? 2 : 1;
     // Largest tile that fits (footprint grows monotonically with the row count).
     unsigned lo = 1, hi = shape.height;
     while (lo < hi) {
         const unsigned mid = lo + (hi - lo + 1) / 2;
-        if (tile_footprint_words(shape, reduced, mid) <= a_cap) {
+        if (tile_footprint_words(shape, reduced, mid, x_buffers) <= a_cap) {
             lo = mid;
         } else {
             hi = mid - 1;
@@ -62,16 +75,13 @@ TilePlan plan_block(const DenoiserConfig& cfg, const BlockShape& shape, unsigned
     const std::uint64_t w = shape.width;
     const std::uint64_t in_rows = halo_rows(shape, plan.tile_rows);
     plan.x_offset = 0;
-    plan.h1_offset = plan.x_offset + std::uint64_t{shape.channels} * in_rows * w;
+    plan.x_words = std::uint64_t{shape.channels} * in_rows * w;
+    plan.h1_offset = plan.x_offset + x_buffers * plan.x_words;
     plan.h2_offset = plan.h1_offset + std::uint64_t{reduced} * in_rows * w;
     plan.mean_offset = plan.h2_offset + std::uint64_t{reduced} * plan.tile_rows * w;
     plan.var_offset = plan.mean_offset + std::uint64_t{shape.channels} * plan.tile_rows * w;
     plan.activation_words = plan.var_offset + std::uint64_t{shape.channels} * plan.tile_rows * w;
 
-    const std::uint64_t w_cap = weight_base_bytes >= cfg.weight_sram.size_bytes
-                                    ? 0
-                                    : (cfg.weight_sram.size_bytes - weight_base_bytes) / 2;
-    plan.weights_resident = packed_words(shape.channels, reduced) <= w_cap;
     if (plan.weights_resident) {
         plan.reduce_group = reduced;
         plan.depthwise_group = reduced;

@@ -25,17 +25,26 @@ struct TilePlan {
     std::vector<RowTile> tiles;
     /// Activation SRAM regions, word offsets from ASRAM_BASE, sized for the largest tile.
     std::uint64_t x_offset = 0, h1_offset = 0, h2_offset = 0, mean_offset = 0, var_offset = 0;
+    /// Two X buffers (denoiser.dma_double_buffer): tile i uses x_offset + (i % 2) x x_words.
+    bool double_buffered = false;
+    /// denoiser.dma_double_buffer was asked for but the block runs single-buffered: the two
+    /// X buffers do not fit (even for one row), or the weights are streamed per tile.
+    bool double_buffer_fallback = false;
+    std::uint64_t x_words = 0;           ///< one X buffer (C x rows with halo x W)
     std::uint64_t activation_words = 0;  ///< footprint of the largest tile
     bool weights_resident = false;       ///< all parameters fit in the weight SRAM at once
     /// Filters per weight group when not resident (== all filters when resident).
     unsigned reduce_group = 0, depthwise_group = 0, head_group = 0;
 };
 
-/// Words of activation SRAM one tile of `rows` output rows needs.
-std::uint64_t tile_footprint_words(const BlockShape& shape, unsigned reduced, unsigned rows);
+/// Words of activation SRAM one tile of `rows` output rows needs (`x_buffers` copies of X).
+std::uint64_t tile_footprint_words(const BlockShape& shape, unsigned reduced, unsigned rows,
+                                   unsigned x_buffers = 1);
 
-/// Plans the block; throws ConfigError("activation_sram.size_bytes" / "weight_sram.size_bytes")
-/// if not even one output row / one filter fits above the base addresses.
+/// Plans the block (double-buffered when cfg.dma_double_buffer and it fits: two X buffers,
+/// weights resident; else single-buffered, with double_buffer_fallback set); throws
+/// ConfigError("activation_sram.size_bytes" / "weight_sram.size_bytes") if not even one output row
+/// / one filter fits above the base addresses.
 TilePlan plan_block(const DenoiserConfig& cfg, const BlockShape& shape, unsigned reduced,
                     std::uint64_t activation_base_bytes, std::uint64_t weight_base_bytes);
 

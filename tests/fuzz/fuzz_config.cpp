@@ -105,11 +105,13 @@ std::vector<std::string> arguments(const fuzz::Parts& p, const std::string& ini)
 
 /// platform::ReplayConfig's fields that the run keys name (ReplayConfig itself needs SystemC).
 enum class Path { Kernel, Tlm };
+enum class Overlap { Off, Dependence };
 struct FakeReplay {
     struct {
         cgra::CgraConfig cgra;
         denoiser::DenoiserConfig denoiser;
         denoiser::BlockFormat format;
+        Overlap denoiser_overlap = Overlap::Off;
     } soc;
     cgra::NoiseConfig noise;
     std::uint64_t seed = 1;

@@ -128,6 +128,106 @@ TEST_CASE("cycle count of a small block matches a hand computation") {
     const std::uint64_t expect = 1 + 4 + 48 + 2 + 72 + 2 + 33 + 33 + 55 + 4;
     CHECK(bench.results()[0].cycles == expect);
 }
+TEST_CASE("double-buffered DMA: the block's cycles from per-tile figures by hand") {
+    // C = 4, H = 6, W = 3, C_r = 1, 1 core, 1 lane; a slow interface so that it binds once.
+    Setup s = make_setup(BlockShape{4, 6, 3}, 1, 26);
+    auto& c = s.opt.config;
+    c.power.gating = PowerGating::always_on;  // no wake-up: the overlap alone
+    c.dma_double_buffer = true;
+    c.cores = 1;
+    c.lanes = 1;
+    c.interface_latency_cycles = 30;
+    c.interface_words_per_cycle = 1;
+    c.leaky_relu_elements_per_cycle = 64;
+    // 16 banks of 16 bits: 16 words per cycle, never binding here. Two X buffers of a 2-row
+    // tile: (2 x 4 + 1) x 4 rows x 3 + (1 + 2 x 4) x 2 x 3 = 162 words; 3 rows need 216.
+    c.activation_sram = SramConfig{352, 16, 16, 1};
+    c.weight_sram.banks = 16;
+    DenoiserBench bench("bench", s.opt, s.weights, s.jobs);
+    sc_core::sc_start();
+    check_against_reference(s, bench);
+    const auto& ctl = bench.denoiser().control();
+    const TilePlan& plan = ctl.last_plan();
+    REQUIRE(plan.double_buffered);
+    REQUIRE(plan.tiles.size() == 3);  // rows [0,2) [2,4) [4,6); with halo 3, 4, 3 rows
+    const auto burst = [&](std::uint64_t words) {
+        return c.interface_latency_cycles + ceil_div(words, c.interface_words_per_cycle);
+    };
+    const std::uint64_t weights = burst(3 * 4 * 1 + 9 + 2 * 1 + 2 * 4);  // 31 words: 61
+    const std::uint64_t in_rows[3] = {3, 4, 3};
+    std::uint64_t load[3], compute[3], store[3];
+    for (int i = 0; i < 3; ++i) {
+        const std::uint64_t p_in = in_rows[i] * 3;
+        load[i] = 4 * burst(p_in);  // one burst per channel: 156, 168, 156
+        store[i] = 4 * burst(6);    // 2 output rows x 3: 144
+        // PW-reduce: 2 row folds x ceil(p_in / 3) col folds x (6 + 3 + 1 - 2);
+        // LeakyReLU twice 2; depthwise 3 x 2 folds x 8; PW-mean, PW-var 2 folds x (6+3+4-2);
+        // noise 24 elements + 16 + 3.
+        compute[i] = 2 * ceil_div(p_in, 3) * 8 + 2 + 6 * 8 + 2 + 2 * 11 + 2 * 11 + (24 + 19);
+    }
+    CHECK(compute[0] == 187);
+    CHECK(compute[1] == 203);
+    // Tile i computes while the port stores tile i-1, then loads tile i+1.
+    const std::uint64_t expect = weights + load[0] + std::max(compute[0], load[1]) +
+                                 std::max(compute[1], store[0] + load[2]) +
+                                 std::max(compute[2], store[1]) + store[2];
+    CHECK(expect == 61 + 156 + 187 + 300 + 187 + 144);
+    CHECK(bench.results()[0].cycles == expect);
+    // The phases add up: input_load and output_store hold what compute did not hide.
+    const auto& ph = ctl.phase_cycles();
+    const auto at = [&](Phase p) { return ph[static_cast<std::size_t>(p)]; };
+    CHECK(at(Phase::input_load) == load[0] + (store[0] + load[2] - compute[1]));
+    CHECK(at(Phase::output_store) == store[2]);
+    std::uint64_t sum = 0;
+    for (const std::uint64_t v : ph) {
+        sum += v;
+    }
+    CHECK(sum == expect);
+    const std::uint64_t dma = load[0] + load[1] + load[2] + store[0] + store[1] + store[2];
+    CHECK(ctl.stats().value("dma_hidden_cycles") ==
+          dma - at(Phase::input_load) - at(Phase::output_store));
+    CHECK(ctl.stats().value("single_buffered_blocks") == 0);
+}
+
+TEST_CASE("double buffering falls back to one X buffer when two do not fit") {
+    Setup s = make_setup(BlockShape{4, 6, 3}, 1, 27);
+    auto& c = s.opt.config;
+    c.power.gating = PowerGating::always_on;  // no wake-up: the overlap alone
+    c.dma_double_buffer = true;
+    // 96 words: one row single-buffered needs (4 + 1) x 3 x 3 + 9 x 3 = 72, double 108.
+    c.activation_sram = SramConfig{192, 16, 16, 1};
+    DenoiserBench bench("bench", s.opt, s.weights, s.jobs);
+    sc_core::sc_start();
+    check_against_reference(s, bench);
+    const auto& ctl = bench.denoiser().control();
+    CHECK_FALSE(ctl.last_plan().double_buffered);
+    CHECK(ctl.last_plan().double_buffer_fallback);
+    CHECK(ctl.stats().value("single_buffered_blocks") == 1);
+    CHECK(ctl.stats().value("dma_hidden_cycles") == 0);
+}
+
+TEST_CASE("fold pipelining shortens the conv phases by the hand-computed folds") {
+    // The hand-computed block above (C = 4, H = W = 3, 1 core), folds pipelined:
+    // PW-reduce 6 folds of T = 1: 8 + 5 x 7 = 43; depthwise 9 folds: 8 + 8 x 7 = 64;
+    // PW-mean, PW-var 3 folds of T = 4: 11 + 2 x 7 = 25 each.
+    Setup s = make_setup(BlockShape{4, 3, 3}, 1, 25);
+    auto& c = s.opt.config;
+    c.power.gating = PowerGating::always_on;  // no wake-up: the overlap alone
+    c.fold_pipelining = true;
+    c.cores = 1;
+    c.lanes = 1;
+    c.interface_latency_cycles = 0;
+    c.interface_words_per_cycle = 64;
+    c.leaky_relu_elements_per_cycle = 64;
+    c.activation_sram.banks = 16;
+    c.weight_sram.banks = 16;
+    DenoiserBench bench("bench", s.opt, s.weights, s.jobs);
+    sc_core::sc_start();
+    check_against_reference(s, bench);
+    const std::uint64_t expect = 1 + 4 + 43 + 2 + 64 + 2 + 25 + 25 + 55 + 4;
+    CHECK(bench.results()[0].cycles == expect);
+}
+
 
 namespace {
 

@@ -59,11 +59,13 @@ void check_declarations(const config::KeySet<S>& keys, std::vector<std::string>&
 
 /// A fake replay configuration with the fields the run keys name (as platform::ReplayConfig).
 enum class Path { Kernel, Tlm };
+enum class Overlap { Off, Dependence };
 struct FakeReplay {
     struct {
         cgra::CgraConfig cgra;
         denoiser::DenoiserConfig denoiser;
         denoiser::BlockFormat format;
+        Overlap denoiser_overlap = Overlap::Off;
     } soc;
     cgra::NoiseConfig noise;
     std::uint64_t seed = 1;

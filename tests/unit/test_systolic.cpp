@@ -39,14 +39,52 @@ TEST_CASE("fold timing formula by hand") {
     CHECK(w.psum_updates == 21 * 10 * 16);
 }
 
+TEST_CASE("fold pipelining timing by hand") {
+    const ArrayDims a{3, 3, true};
+    // Refill: 3 load + (3 + 3 - 2) until the first weight reaches the last PE = 2*3 + 3 - 2 = 7.
+    CHECK(pipelined_fold_interval(a, 16) == 16);
+    CHECK(pipelined_fold_interval(a, 1) == 7);
+    CHECK(pipelined_fold_interval(a, 7) == 7);
+    // 88 folds of T = 16: the first 23, then 16 each.
+    CHECK(fold_work(a, 64, 4, 10, 16).cycles == 23 + 87 * 16);
+    // Depthwise-like T = 1: 8, then 7 each.
+    CHECK(fold_sequence_cycles(a, 6, 1) == 8 + 5 * 7);
+    CHECK(fold_sequence_cycles(a, 1, 5) == cycles_per_fold(a, 5));
+    CHECK(fold_sequence_cycles(a, 0, 5) == 0);
+    const ArrayDims seq{3, 3, false};
+    CHECK(fold_sequence_cycles(seq, 6, 1) == 6 * 8);
+}
+
+TEST_CASE("fold pipelining: a shadow load one cycle earlier than the schedule is caught") {
+    // Two folds of a 3x3 array, T = 2: loading fold 1's shadow before fold 0's first weight
+    // has reached the last PE overwrites a shadow value that PE still has to swap in.
+    const std::vector<std::vector<std::int16_t>> in(2, std::vector<std::int16_t>(9, 1));
+    const std::vector<std::vector<std::int16_t>> w(2, std::vector<std::int16_t>(6, 1));
+    PipelinedArrayCycleModel safe(ArrayDims{3, 3, true}, in, w, 2);
+    while (!safe.tick()) {
+    }
+    CHECK(safe.cycles() == fold_sequence_cycles(ArrayDims{3, 3, true}, 2, 2));
+    PipelinedArrayCycleModel eager(ArrayDims{3, 3, true}, in, w, 2, 1);
+    CHECK_THROWS_AS(
+        [&] {
+            while (!eager.tick()) {
+            }
+        }(),
+        std::logic_error);
+}
+
 TEST_CASE("pointwise conv: fast kernel == cycle-stepped array, outputs and cycles") {
     struct Case {
         unsigned cin, m;
         std::size_t pixels;
         ArrayDims dims;
     };
-    const Case cases[] = {{5, 4, 7, {3, 3}},  {3, 1, 3, {3, 3}}, {1, 2, 1, {3, 3}},
-                          {7, 5, 11, {3, 3}}, {9, 3, 8, {4, 2}}, {16, 8, 20, {3, 3}}};
+    const Case cases[] = {
+        {5, 4, 7, {3, 3}},          {3, 1, 3, {3, 3}},        {1, 2, 1, {3, 3}},
+        {7, 5, 11, {3, 3}},         {9, 3, 8, {4, 2}},        {16, 8, 20, {3, 3}},
+        {5, 4, 7, {3, 3, true}},    {3, 1, 3, {3, 3, true}},  {1, 2, 1, {3, 3, true}},
+        {7, 5, 11, {3, 3, true}},   {9, 3, 8, {4, 2, true}},  {16, 8, 20, {3, 3, true}},
+        {16, 12, 20, {3, 3, true}}, {4, 1, 30, {2, 5, true}}, {20, 2, 9, {5, 2, true}}};
     for (const Case& c : cases) {
         const auto in = random_raw(std::size_t{c.cin} * c.pixels, c.cin * 31 + c.m, 3000);
         const auto w = random_raw(std::size_t{c.m} * c.cin, c.m * 7 + c.cin, 3000);
@@ -67,7 +105,8 @@ TEST_CASE("pointwise conv: fast kernel == cycle-stepped array, outputs and cycle
         std::uint64_t guard = 0;
         while (!runner.tick() && ++guard < 10'000'000) {
         }
-        INFO("cin " << c.cin << " m " << c.m << " pixels " << c.pixels);
+        INFO("cin " << c.cin << " m " << c.m << " pixels " << c.pixels << " pipelined "
+                    << c.dims.pipelined);
         CHECK(runner.results() == fast);
         const FoldWork fw =
             fold_work(c.dims, c.cin, ceil_div(c.pixels, c.dims.cols), c.pixels, c.m);
@@ -101,6 +140,13 @@ TEST_CASE("depthwise 3x3 on a tile: fast kernel == cycle-stepped array") {
     }
     CHECK(runner.results() == fast);
     CHECK(runner.cycles() == fold_work(ArrayDims{3, 3}, 9, ceil_div(q, 3), q, 1).cycles);
+    // Fold pipelining: 3 row folds x 4 column folds of T = 1, 8 + 11 x 7 cycles.
+    ConvCycleRunner piped(ArrayDims{3, 3, true}, job);
+    while (!piped.tick()) {
+    }
+    CHECK(piped.results() == fast);
+    CHECK(piped.cycles() == 8 + 11 * 7);
+    CHECK(piped.cycles() == fold_work(ArrayDims{3, 3, true}, 9, ceil_div(q, 3), q, 1).cycles);
     // Hand check of one output: pixel (row 1, col 0) has a zero-padded left column.
     std::int64_t acc = std::int64_t{bias} << 12;
     for (int ky = 0; ky < 3; ++ky) {
