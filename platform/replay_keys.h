@@ -69,9 +69,10 @@ config::KeySet<R> replay_hardware_keys() {
         .help(
             "whether the host runs CGRA steps while a denoiser block runs (the timing job; "
             "docs/platform.md)")
-        .origin(config::ours(
-            "off: the paper runs its blocks in sequence with the layers; dependence is "
-            "the what-if of issue 16, simulated"));
+        .origin(
+            config::ours("off: the paper runs its blocks in sequence with the layers; dependence: "
+                         "what the data dependences allow, simulated"))
+        .plausible("off or dependence: whether the host may run CGRA steps while a block runs");
     return s;
 }
 

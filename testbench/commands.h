@@ -44,8 +44,8 @@ std::string keys_text();
 
 /// The sections whose every key is in the parameter ledger (hardware, energy, noise); a key
 /// of another section is in it when it declares a plausible range.
-inline constexpr const char* kLedgerSections[] = {"cgra",        "noise",           "denoiser",
-                                                  "weight_sram", "activation_sram", "energy"};
+inline constexpr const char* kLedgerSections[] = {
+    "cgra", "noise", "denoiser", "weight_sram", "activation_sram", "energy", "soc"};
 bool in_ledger(const std::string& key, const config::KeyInfo& info);
 
 /// docs/parameters.md: the ledger of every hardware, energy and noise key (default, unit,

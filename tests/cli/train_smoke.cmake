@@ -57,7 +57,7 @@ endif()
 execute_process(COMMAND ${DNSIM} run ${OUT}/denoisers/model.onnx --dataset.limit 32 --run.seeds 1
     --config ${OUT}/denoisers/platform.ini --out ${OUT}/run RESULT_VARIABLE rc
     OUTPUT_VARIABLE out ERROR_VARIABLE err)
-if(NOT rc EQUAL 0 OR NOT out MATCHES "denoised [0-9.]+")
+if(NOT rc EQUAL 0 OR NOT out MATCHES "denoised +[0-9.]+")
     message(FATAL_ERROR "dnsim run on the denoised model failed (${rc}): ${out} ${err}")
 endif()
 file(READ ${OUT}/run/summary.json json)
