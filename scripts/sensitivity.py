@@ -9,8 +9,8 @@ figures (+11 % latency, 1.78 mW).
                                             [--check]
 
 It runs three studies with `dnsim sweep` (docs/studies/presets.ini, sensitivity.ini and
-paper-readings.ini: the paper study, timing only, about a minute on two cores) into DIR
-(default results/sensitivity; an existing study resumes), then replaces what sits between the
+paper-readings.ini: the paper study, timing only, a few seconds on two cores) afresh into DIR
+(a new directory; default: a temporary one, removed afterwards), then replaces what sits between the
 <!-- BEGIN name --> and <!-- END name --> markers of docs/sensitivity.md and docs/validation.md.
 Every figure comes from a point's summary.json through the sweep's results.csv; nothing is
 typed in by hand. --check writes nothing and exits 1 when the documents differ from what the
@@ -21,8 +21,10 @@ import csv
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PAPER_OVERHEAD_PCT = 11.0  # "increases latency by only 11%"
@@ -203,17 +205,28 @@ def replace(text, name, body, path):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--dnsim", default=os.path.join(ROOT, "build", "testbench", "dnsim"))
-    ap.add_argument("--out", default=os.path.join("results", "sensitivity"))
+    ap.add_argument("--out", help="keep the studies' results in this new directory (default: a "
+                                  "temporary one, removed afterwards)")
     ap.add_argument("--check", action="store_true",
                     help="write nothing; exit 1 if the documents differ from the studies")
     args = ap.parse_args()
     if not os.access(args.dnsim, os.X_OK):
         fail("%s is not an executable dnsim (build it, or give --dnsim)" % args.dnsim)
+    # The studies always run afresh: a sweep resumes points by their configuration, and a
+    # changed dnsim must not reuse an older one's results.
+    if args.out is not None and os.path.exists(args.out) and os.listdir(args.out):
+        fail("%s exists and is not empty; the studies run afresh into a new directory"
+             % args.out)
+    out = args.out if args.out is not None else tempfile.mkdtemp(prefix="dnsim-sensitivity-")
     studies = os.path.join(ROOT, "docs", "studies")
     results = {}
-    for name in ("presets", "sensitivity", "paper-readings"):
-        study = os.path.join(studies, name + ".ini")
-        results[name] = (sweep(args.dnsim, study, os.path.join(args.out, name)), axes_of(study))
+    try:
+        for name in ("presets", "sensitivity", "paper-readings"):
+            study = os.path.join(studies, name + ".ini")
+            results[name] = (sweep(args.dnsim, study, os.path.join(out, name)), axes_of(study))
+    finally:
+        if args.out is None:
+            shutil.rmtree(out, ignore_errors=True)
     oat, moves = one_at_a_time(*results["sensitivity"])
     parts = {
         "docs/validation.md": {"presets": presets_table(results["presets"][0])},
