@@ -98,8 +98,18 @@ ReplayResult assemble_result(const workloads::Graph& g, const ReplayPlan& plan, 
     r.cycles_step_sum = r.cycles;
     if (overlap) {
         // Blocks ran beside later steps: the latency is the simulated time, not the step sum.
+        // The hidden time is rounded once, from the nanoseconds: step cycles are each rounded,
+        // so a latency rounded on its own could exceed their sum at a clock that does not
+        // divide the step times.
         r.overlap_simulated = true;
-        r.cycles = static_cast<std::uint64_t>(std::llround(overlap->latency_ns / cycle_ns));
+        double step_sum_ns = 0.0;
+        for (const double ns : step_ns)
+            step_sum_ns += ns;
+        const auto hidden =
+            std::llround(std::max(0.0, step_sum_ns - overlap->latency_ns) / cycle_ns);
+        r.cycles_hidden_by_overlap =
+            std::min(r.cycles_step_sum, static_cast<std::uint64_t>(hidden));
+        r.cycles = r.cycles_step_sum - r.cycles_hidden_by_overlap;
         r.block_wait_cycles =
             static_cast<std::uint64_t>(std::llround(overlap->block_wait_ns / cycle_ns));
     }

@@ -81,6 +81,9 @@ struct ReplayResult {
     /// the step cycles add up to cycles_step_sum (>= cycles); off: both are the step sum.
     bool overlap_simulated = false;
     std::uint64_t cycles_step_sum = 0;
+    /// Cycles of the steps that ran beside a block instead of after it (dependence overlap):
+    /// cycles = cycles_step_sum - cycles_hidden_by_overlap.
+    std::uint64_t cycles_hidden_by_overlap = 0;
     std::uint64_t block_wait_cycles = 0;  ///< the host waiting for a block before a step
     /// Blocks of one inference that ran single-buffered although denoiser.dma_double_buffer
     /// is 1 (two X buffers do not fit, or the weights are streamed).
@@ -117,7 +120,7 @@ struct ReplayResult {
                    : 0.0;
     }
     /// Cycles of the steps that ran beside a block instead of after it (dependence overlap).
-    std::uint64_t cycles_hidden() const { return cycles_step_sum - cycles; }
+    std::uint64_t cycles_hidden() const { return cycles_hidden_by_overlap; }
     /// The latency overhead if every block were hidden behind the next analog layer, %
     /// (computed, not simulated).
     double overlapped_overhead_pct() const {

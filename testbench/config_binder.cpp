@@ -247,7 +247,9 @@ void parse_options(int argc, const char* const* argv, const po::options_descript
                     file_keys.options().begin(), file_keys.options().end(), [&](const auto& o) {
                         return o->long_name().compare(0, section.size(), section) == 0;
                     });
-                if (foreign_ok && entry.key.find('.') != std::string::npos && !own_section)
+                const std::size_t dot = entry.key.find('.');
+                if (foreign_ok && dot != std::string::npos && !own_section &&
+                    is_key_section(entry.key.substr(0, dot)))
                     continue;
                 throw ConfigError(
                     "", fmt::format("{} '{}', line {}: unknown key '{}'", what, printable(path),

@@ -33,6 +33,11 @@ std::vector<std::string> preset_names() {
     return names;
 }
 
+bool is_key_section(const std::string& section) {
+    return std::any_of(std::begin(kKeySections), std::end(kKeySections),
+                       [&](const char* k) { return section == k; });
+}
+
 std::string preset_path(const std::string& name, const std::string& key) {
     const bool plain = !name.empty() && name.size() <= 64 &&
                        name.find_first_not_of(

@@ -293,6 +293,11 @@ void print_accuracy(std::ostream& os, const platform::ReplayResult& r,
         isa::describe());
 }
 
+/// `v` when `known`, else null (a pass that did not run has no statistics, not 0).
+nlohmann::json when(bool known, double v) {
+    return known ? nlohmann::json(v) : nlohmann::json();
+}
+
 /// A standard deviation over `n` passes: null with one pass (no spread is known, not 0).
 nlohmann::json spread(double std, int n) {
     return n > 1 ? nlohmann::json(std) : nlohmann::json();
@@ -315,8 +320,8 @@ nlohmann::json accuracy_json(const platform::ReplayResult& r, const workloads::D
         {"noisy_pct_binomial_se", noisy.binomial_se_pct()},
         {"denoised_pct_mean", denoised.mean},
         {"denoised_pct_std", spread(denoised.std, denoised.n)},
-        {"denoised_pct_ci95", denoised.ci95_pct()},
-        {"denoised_pct_binomial_se", denoised.binomial_se_pct()},
+        {"denoised_pct_ci95", when(denoised.n > 0, denoised.ci95_pct())},
+        {"denoised_pct_binomial_se", when(denoised.n > 0, denoised.binomial_se_pct())},
         {"seeds", noisy.n},
         {"ci95_over", noisy.n > 1 ? "seeds: Student's t over the seeds' accuracies"
                                   : "images: one seed, 1.96 x the binomial standard error"}};

@@ -299,6 +299,7 @@ struct Reader {
     fs::path dir;
     Study study;
     std::map<std::string, std::string> model_sha;  ///< model -> its file's SHA-256
+    std::set<std::string> study_given;             ///< the [study] keys the file sets
     std::string config_file;
     std::map<std::string, std::string> base;  ///< from [base]
     std::map<std::string, int> base_lines;
@@ -333,6 +334,7 @@ struct Reader {
 
     void read_study_key(const IniEntry& e, const std::string& key) {
         const std::string where = place(file, "study", key, e.line);
+        study_given.insert(key);
         const std::string v = trim(e.value);
         if (key == "name") {
             check_name(v, where);
@@ -569,7 +571,9 @@ struct Reader {
             std::vector<std::pair<std::string, std::string>>& out = study.preset_keys[name];
             for (const IniEntry& e : parse_ini(read_config_file(path), path)) {
                 const std::string where = fmt::format("{} {} (line {})", path, e.key, e.line);
-                if (e.key.find('.') != std::string::npos && !keys.has_section(e.key))
+                const std::size_t dot = e.key.find('.');
+                if (dot != std::string::npos && !keys.has_section(e.key) &&
+                    is_key_section(e.key.substr(0, dot)))
                     continue;
                 out.emplace_back(e.key, keys.canonical(e.key, trim(e.value), where));
             }
@@ -625,6 +629,18 @@ struct Reader {
         } else if (!study.model.empty()) {
             throw ConfigError(place(file, "study", "model", 0),
                               "set in [study] and varied in the axes");
+        }
+        for (const StudyAxis& a : study.axes) {
+            if (is_run_option(a.key) && study_given.count(a.key) != 0) {
+                throw ConfigError(place(file, "study", a.key, 0),
+                                  "set in [study] and varied in the axes; a run option is "
+                                  "either fixed or varied");
+            }
+            if (a.key == "model" && study.design == "one_at_a_time") {
+                throw ConfigError(place(file, a.section, a.key, 0),
+                                  "design = one_at_a_time moves keys around one baseline; fix "
+                                  "the model in [study] (vary models in a grid)");
+            }
         }
     }
 };
@@ -735,16 +751,28 @@ StudyPoint Study::point(std::size_t index) const {
     p.values.resize(axes.size());
     if (design == "one_at_a_time") {
         // Point 0: every axis at its baseline; then each dimension's values in turn, the
-        // others at their baseline.
+        // others at their baseline (what the point's preset sets, when it sets them).
         p.values = baseline;
         std::size_t rest = index;
         for (std::size_t d = 0; rest > 0 && d < dimensions.size(); ++d) {
             if (rest <= dimensions[d].size) {
                 for (const std::size_t a : dimensions[d].axes)
                     p.values[a] = axes[a].values[rest - 1];
+                p.moving = d;
                 rest = 0;
             } else {
                 rest -= dimensions[d].size;
+            }
+        }
+        const std::string point_preset = preset_of(p);
+        if (!point_preset.empty() && point_preset != preset) {
+            for (std::size_t a = 0; a < axes.size(); ++a) {
+                if (moves(p, a))
+                    continue;
+                for (const auto& [k, v] : preset_keys.at(point_preset)) {
+                    if (k == axes[a].key)
+                        p.values[a] = v;
+                }
             }
         }
     } else {
@@ -759,7 +787,7 @@ StudyPoint Study::point(std::size_t index) const {
     std::string text = "dnsim sweep point 1\ncommand " + command + "\n";
     const auto option = [&](const std::string& key, const std::string& fixed) {
         for (std::size_t a = 0; a < axes.size(); ++a) {
-            if (axes[a].key == key && !p.values[a].empty())
+            if (axes[a].key == key)
                 return p.values[a];
         }
         return fixed;
@@ -774,13 +802,24 @@ StudyPoint Study::point(std::size_t index) const {
     return p;
 }
 
+std::string Study::preset_of(const StudyPoint& p) const {
+    for (std::size_t a = 0; a < axes.size(); ++a) {
+        if (axes[a].key == "preset" && (design != "one_at_a_time" || moves(p, a)))
+            return p.values[a];
+    }
+    return preset;
+}
+
+bool Study::moves(const StudyPoint& p, std::size_t axis) const {
+    if (p.moving == StudyPoint::kNone)
+        return false;
+    const auto& d = dimensions[p.moving].axes;
+    return std::find(d.begin(), d.end(), axis) != d.end();
+}
+
 std::string Study::point_ini(const StudyPoint& p) const {
     // The preset's keys, then the fixed keys over them, then the varied ones.
-    std::string point_preset = preset;
-    for (std::size_t a = 0; a < axes.size(); ++a) {
-        if (axes[a].key == "preset")
-            point_preset = p.values[a];
-    }
+    const std::string point_preset = preset_of(p);
     std::map<std::string, std::string> keys;
     if (!point_preset.empty()) {
         for (const auto& [k, v] : preset_keys.at(point_preset))
@@ -789,7 +828,10 @@ std::string Study::point_ini(const StudyPoint& p) const {
     for (const auto& [k, v] : base)
         keys[k] = v;
     for (std::size_t a = 0; a < axes.size(); ++a) {
-        if (!is_run_option(axes[a].key) && axes[a].key != "preset" && !p.values[a].empty())
+        // One at a time: only the moving keys; the others fall through to the preset, the
+        // fixed keys and the command's defaults (their baseline).
+        if (!is_run_option(axes[a].key) && axes[a].key != "preset" &&
+            (design != "one_at_a_time" || moves(p, a)))
             keys[axes[a].key] = p.values[a];
     }
     std::string ini;
@@ -803,8 +845,6 @@ std::vector<std::string> Study::point_args(const StudyPoint& p) const {
         return {command};
     std::string m = model, d = denoisers, t = timing_only;
     for (std::size_t a = 0; a < axes.size(); ++a) {
-        if (p.values[a].empty() && axes[a].key != "denoisers")
-            continue;  // (one at a time: the fixed option)
         if (axes[a].key == "model")
             m = p.values[a];
         else if (axes[a].key == "denoisers")
@@ -825,10 +865,12 @@ std::vector<std::string> Study::point_args(const StudyPoint& p) const {
 std::string Study::describe(const StudyPoint& p) const {
     std::vector<std::string> parts;
     for (std::size_t a = 0; a < axes.size(); ++a) {
-        // One at a time: the axis that moves (the baseline point: "baseline").
-        if (design == "one_at_a_time" && p.values[a] == baseline[a])
+        // One at a time: the axes that move (the baseline point: "baseline").
+        if (design == "one_at_a_time" && !moves(p, a))
             continue;
         std::string v = p.values[a];
+        if (design == "one_at_a_time" && v == baseline[a])
+            v += " (the baseline value)";
         if (axes[a].key == "model")
             v = fs::path(v).filename().string();
         parts.push_back(fmt::format("{}={}", axes[a].key, v));

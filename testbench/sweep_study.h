@@ -54,8 +54,13 @@ struct StudyDimension {
 
 /// One point: the value of every axis (in Study::axes order) and what it runs.
 struct StudyPoint {
+    static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
     std::size_t index = 0;
+    /// The value of every axis: what the point runs (one at a time: the moving dimension's
+    /// values, the others' baselines or the point's preset's values).
     std::vector<std::string> values;
+    /// One at a time: the dimension that moves (kNone: the baseline point, or a grid).
+    std::size_t moving = kNone;
     /// SHA-256 of the point's canonical description: command, model (and its file's SHA-256),
     /// options and every key with its canonical value. A result with this hash is the point's.
     std::string config_hash;
@@ -101,6 +106,11 @@ struct Study {
     /// The point's dnsim arguments without the executable, --config and --out: the command,
     /// MODEL and the run options.
     std::vector<std::string> point_args(const StudyPoint& p) const;
+    /// The preset whose keys the point starts from (its preset axis's value, else the fixed
+    /// one; empty: none).
+    std::string preset_of(const StudyPoint& p) const;
+    /// One at a time: whether axis `axis` is in the point's moving dimension.
+    bool moves(const StudyPoint& p, std::size_t axis) const;
     /// "denoiser.cores=4 model=resnet18" for progress lines and listings.
     std::string describe(const StudyPoint& p) const;
 };

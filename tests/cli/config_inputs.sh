@@ -250,6 +250,10 @@ presets)
     DNSIM_PRESETS_DIR=$scratch/presets refused \
         "^dnsim: error: preset file '.*typo\.ini', line 2: unknown key 'denoiser\.corse'" \
         "${paper[@]}" --preset typo --out "$out"
+    printf '[denoisr]\ncores = 4\n' >presets/section.ini
+    DNSIM_PRESETS_DIR=$scratch/presets refused \
+        "^dnsim: error: preset file '.*section\.ini', line 2: unknown key 'denoisr\.cores'" \
+        denoiser "${small[@]}" --preset section --out "$out"
     printf '[denoiser]\ncores = 0\n' >presets/zero.ini
     DNSIM_PRESETS_DIR=$scratch/presets refused \
         "^dnsim: error: denoiser\.cores: preset file '.*zero\.ini', line 2: 0 is out of range" "${paper[@]}" --preset zero --out "$out" ;;

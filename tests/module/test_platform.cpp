@@ -171,6 +171,21 @@ TEST_CASE("denoiser overlap: in a chain nothing runs beside the block") {
     CHECK(r.block_wait_cycles == r.steps[block].block_cycles);
 }
 
+TEST_CASE(
+    "denoiser overlap: at a CGRA clock that does not divide the step times, a chain "
+    "hides nothing") {
+    // Each step's cycles are rounded on their own; the hidden time is rounded once from the
+    // nanoseconds, so rounding never shows up as hidden cycles (nor wraps around below 0).
+    const workloads::Graph g = overlap_graph(Shape::chain);
+    ReplayConfig cfg;
+    cfg.soc.denoiser_overlap = DenoiserOverlap::Dependence;
+    cfg.soc.cgra.clock_mhz = 300.0;  // 3.33 ns cycles: no step time is a whole number of them
+    const ReplayResult r = run_replay(g, nullptr, cfg);
+    REQUIRE(r.overlap_simulated);
+    CHECK(r.cycles_hidden() == 0);
+    CHECK(r.cycles == r.cycles_step_sum);
+}
+
 TEST_CASE("clean pass reproduces the float executor bit for bit, noise changes the logits") {
     const workloads::Graph base = workloads::builtin_model("mobilenetv2_28", 3);
     workloads::Graph g = base;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "testbench/commands.h"
+#include "testbench/presets.h"
 
 using namespace dnsim;
 
@@ -59,4 +60,19 @@ TEST_CASE("ledger: the paper's calibrated parameter names its target and procedu
                 b.info.origin.citation.find("procedure") == std::string::npos);
     });
     CHECK(calibrated == std::vector<std::string>{});
+}
+
+TEST_CASE("presets: the list of key sections is every command's") {
+    // A preset's key of a listed section that a command lacks is left out; any other section
+    // is a misspelling. The list must name every section a command has, and nothing else.
+    std::set<std::string> sections;
+    for (const tb::CommandKeys& c : tb::every_command_keys()) {
+        for (const tb::ConfigBinder::Binding& b : c.bindings) {
+            const std::size_t dot = b.info.name.find('.');
+            if (b.file_key && dot != std::string::npos)
+                sections.insert(b.info.name.substr(0, dot));
+        }
+    }
+    const std::set<std::string> listed(std::begin(tb::kKeySections), std::end(tb::kKeySections));
+    CHECK(sections == listed);
 }

@@ -717,6 +717,20 @@ TEST_CASE("sweep study: the name is a directory name of results/sweep") {
               .name == "plain");
 }
 
+TEST_CASE("sweep study: a run option fixed in [study] and varied is an error") {
+    const fs::path dir = scratch() / "fixed_and_varied";
+    const std::string f = write(dir / "study.ini",
+                                "[study]\nmodel = resnet18\ndenoisers = conv1\n"
+                                "[axes]\ndenoisers = \"\", conv1\n");
+    CHECK_THAT(error_of([&] { read_study(f); }),
+               Contains("study.ini [study] denoisers: set in [study] and varied in the axes"));
+    const std::string m = write(dir / "oat_model.ini",
+                                "[study]\ndesign = one_at_a_time\n"
+                                "[axes]\nmodel = resnet18, mobilenetv2\ncgra.pass_ns = 52, 100\n");
+    CHECK_THAT(error_of([&] { read_study(m); }),
+               Contains("[axes] model: design = one_at_a_time moves keys around one baseline"));
+}
+
 TEST_CASE("sweep study: one at a time, each dimension alone, the others at their baseline") {
     const fs::path dir = scratch() / "oat";
     write(dir / "presets" / "p.ini", "[denoiser]\ncores = 4\n");
@@ -740,8 +754,9 @@ TEST_CASE("sweep study: one at a time, each dimension alone, the others at their
     CHECK(s.describe(s.point(0)) == "baseline");
     CHECK(s.describe(s.point(5)) == "denoiser.lanes=8");
     CHECK(s.describe(s.point(7)) == "weight_sram.banks=8 weight_sram.ports=2");
-    CHECK(s.point_ini(s.point(4)) ==
-          "denoiser.cores = 4\ndenoiser.lanes = 2\nweight_sram.banks = 4\nweight_sram.ports = 1\n");
+    // Only the moving keys are written: the others fall through to the preset and defaults.
+    CHECK(s.point_ini(s.point(4)) == "denoiser.cores = 4\ndenoiser.lanes = 2\n");
+    CHECK(s.point_ini(s.point(0)) == "denoiser.cores = 4\n");
     // A grid of the same axes is another study.
     const std::string g = write(dir / "grid.ini",
                                 "[study]\ncommand = denoiser\npreset = p\n"
@@ -750,6 +765,22 @@ TEST_CASE("sweep study: one at a time, each dimension alone, the others at their
     const Study grid = read_study(g);
     CHECK(grid.point_count() == 12);
     CHECK(grid.identity != s.identity);
+    // A preset as the moving axis: its points run the preset's keys, and the other axes'
+    // columns say what the preset set them to. A value equal to the baseline is labelled.
+    write(dir / "presets" / "q.ini", "[denoiser]\ncores = 6\nlanes = 2\n");
+    const std::string pr = write(dir / "preset_axis.ini",
+                                 "[study]\ncommand = denoiser\ndesign = one_at_a_time\n"
+                                 "[axes]\npreset = p, q\ndenoiser.cores = 2, 10\n");
+    const Study ps = read_study(pr);
+    REQUIRE(ps.point_count() == 5);
+    CHECK(points_of(ps) ==
+          std::vector<Values>{{"", "10"}, {"p", "4"}, {"q", "6"}, {"", "2"}, {"", "10"}});
+    CHECK(ps.point_ini(ps.point(0)) == "");
+    CHECK(ps.point_ini(ps.point(1)) == "denoiser.cores = 4\n");
+    CHECK(ps.point_ini(ps.point(2)) == "denoiser.cores = 6\ndenoiser.lanes = 2\n");
+    CHECK(ps.point(1).config_hash != ps.point(2).config_hash);
+    CHECK(ps.describe(ps.point(2)) == "preset=q");
+    CHECK(ps.describe(ps.point(4)) == "denoiser.cores=10 (the baseline value)");
     const std::string bad = write(dir / "bad.ini",
                                   "[study]\ncommand = denoiser\ndesign = tornado\n"
                                   "[axes]\ndenoiser.cores = 2\n");
