@@ -228,7 +228,6 @@ TEST_CASE("fold pipelining shortens the conv phases by the hand-computed folds")
     CHECK(bench.results()[0].cycles == expect);
 }
 
-
 namespace {
 
 /// The hand-computed block of the test above (C = 4, 3x3, one core, one lane) run `runs` times
