@@ -14,6 +14,7 @@
 #include "models/common/rng.h"
 #include "workloads/datasets/dataset.h"
 #include "workloads/exec/executor.h"
+#include "workloads/exec/kernels.h"
 #include "workloads/topologies/topologies.h"
 
 using namespace dnsim;
@@ -83,6 +84,41 @@ int main(int argc, char** argv) {
         const double n = 256.0 * kReps;
         fmt::print("batch 256: {:8.1f} images/s  ({:.3f} ms/image, {:.2f} GMAC/s)\n", n / s,
                    1e3 * s / n, static_cast<double>(macs) * n / s * 1e-9);
+    }
+    // Each convolution alone (kernels::conv2d on one thread, 32 images per call, as one worker
+    // of the executor runs it), on random inputs of the layer's shape.
+    {
+        const auto shapes = g.infer_shapes(1);
+        fmt::print("convolutions, one thread, 32 images per call:\n");
+        fmt::print("{:<28} {:>16} {:>12} {:>10} {:>8}\n", "layer", "in -> out", "MMAC/image",
+                   "us/image", "GMAC/s");
+        Rng rng(2, {0});
+        for (const Node& n : g.nodes) {
+            if (n.op != Op::Conv)
+                continue;
+            Dims in = shapes.at(n.inputs[0]);
+            in[0] = 32;
+            Tensor x(in);
+            for (float& v : x.data)
+                v = static_cast<float>(rng.normal());
+            const Tensor& w = g.initializer(n.inputs[1]);
+            const Tensor* bias = n.inputs.size() > 2 ? &g.initializer(n.inputs[2]) : nullptr;
+            Tensor y = kernels::conv2d(x, w, bias, n.attrs);  // warm-up
+            const Dims out = shapes.at(n.outputs[0]);
+            const double layer_macs =
+                static_cast<double>(numel(out)) * static_cast<double>(w.numel() / w.dims[0]);
+            int reps = 0;
+            const auto t0 = std::chrono::steady_clock::now();
+            while (seconds_since(t0) < 0.05 || reps < 3) {
+                y = kernels::conv2d(x, w, bias, n.attrs);
+                ++reps;
+            }
+            const double per_image = seconds_since(t0) / (32.0 * reps);
+            fmt::print(
+                "{:<28} {:>16} {:>12.2f} {:>10.2f} {:>8.2f}\n", n.name,
+                fmt::format("{}x{}x{} -> {}x{}x{}", in[1], in[2], in[3], out[1], out[2], out[3]),
+                layer_macs * 1e-6, per_image * 1e6, layer_macs / per_image * 1e-9);
+        }
     }
     return 0;
 }

@@ -37,45 +37,4 @@ Schedule make_schedule(const Graph& g, const ReplayPlan& plan, std::int64_t imag
     return s;
 }
 
-bool images_along_dim0(const Graph& g) {
-    if (g.inputs.size() != 1 || g.inputs[0].dims.empty() ||
-        (g.inputs[0].dims[0] != -1 && g.inputs[0].dims[0] != 1))
-        return false;
-    std::map<std::string, Dims> one;
-    std::map<std::string, Dims> two;
-    for (const auto& [name, t] : g.initializers) {
-        one[name] = t.dims;
-        two[name] = t.dims;
-    }
-    Dims d = g.inputs[0].dims;
-    d[0] = 1;
-    one[g.inputs[0].name] = d;
-    d[0] = 2;
-    two[g.inputs[0].name] = d;
-    try {
-        std::vector<Dims> in1;
-        std::vector<Dims> in2;
-        for (const Node& n : g.nodes) {
-            in1.clear();
-            in2.clear();
-            for (const auto& t : n.inputs) {
-                in1.push_back(one.at(t));
-                in2.push_back(two.at(t));
-            }
-            const Dims a = workloads::infer_node_shape(g, n, in1, 1);
-            Dims b = workloads::infer_node_shape(g, n, in2, 2);
-            if (a.empty() || b[0] != 2 * a[0])
-                return false;
-            one[n.outputs[0]] = a;
-            two[n.outputs[0]] = b;
-            b[0] = a[0];
-            if (a != b)
-                return false;
-        }
-    } catch (const ConfigError&) {
-        return false;
-    }
-    return true;
-}
-
 }  // namespace dnsim::platform

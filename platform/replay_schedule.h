@@ -37,9 +37,6 @@ struct Schedule {
 Schedule make_schedule(const workloads::Graph& g, const ReplayPlan& plan, std::int64_t images,
                        std::uint64_t seed, unsigned seeds, std::int64_t batch);
 
-/// True when every activation of `g` holds the images along dimension 0 (shapes at batch 2
-/// are those at batch 1 with dimension 0 doubled). An input fixed at one image counts as a
-/// batch dimension when the graph passes that test with it.
-bool images_along_dim0(const workloads::Graph& g);
+using workloads::images_along_dim0;
 
 }  // namespace dnsim::platform

@@ -8,6 +8,8 @@
 #include "models/common/checked_math.h"
 #include "models/common/config_error.h"
 #include "models/common/config_schema.h"
+#include "workloads/exec/executor.h"
+#include "workloads/exec/kernels.h"
 
 namespace dnsim::tb {
 
@@ -20,6 +22,12 @@ std::int64_t g_max_memory_mib = MemoryLimit{}.max_memory_mib;
 /// a x b x c bytes; a product past 2^63 saturates (it is above any limit anyway).
 std::int64_t bytes(std::int64_t elements, std::int64_t times = 1) {
     const auto e = checked_product({elements, times, kFloatBytes});
+    return e ? *e : std::numeric_limits<std::int64_t>::max();
+}
+
+/// b x n, saturating like bytes().
+std::int64_t times(std::int64_t b, std::int64_t n) {
+    const auto e = checked_product({b, n});
     return e ? *e : std::numeric_limits<std::int64_t>::max();
 }
 
@@ -45,7 +53,7 @@ std::int64_t MemoryEstimate::total_bytes() const {
 std::string MemoryEstimate::describe() const {
     return fmt::format(
         "{:.1f} MiB (weights {:.1f}, dataset {:.1f}, activations {:.1f}, "
-        "im2col {:.1f}, outputs {:.1f})",
+        "conv buffers {:.1f}, outputs {:.1f})",
         mib(total_bytes()), mib(weights_bytes), mib(dataset_bytes), mib(activations_bytes),
         mib(scratch_bytes), mib(outputs_bytes));
 }
@@ -54,11 +62,15 @@ MemoryEstimate estimate_eval_memory(const workloads::GraphFootprint& f, std::int
                                     std::int64_t batch, std::int64_t threads) {
     const std::int64_t per_call = std::min(batch, images);
     const std::int64_t workers = std::max<std::int64_t>(1, std::min(threads, per_call));
+    // Each worker evaluates up to kExecGroupImages images at once (Executor::run_batch).
+    const std::int64_t group =
+        std::min(workloads::kExecGroupImages, std::max<std::int64_t>(1, per_call / workers));
     MemoryEstimate m;
     m.weights_bytes = bytes(f.weight_elements);
     m.dataset_bytes = bytes(f.input_elements, images);
-    m.activations_bytes = bytes(f.peak_live_elements, workers);
-    m.scratch_bytes = bytes(f.max_im2col_elements, workers);
+    m.activations_bytes = times(bytes(f.peak_live_elements, group), workers);
+    m.scratch_bytes =
+        times(workloads::kernels::conv_scratch_bytes(f.max_conv_work_elements, group), workers);
     // The call's copy of its images and its stacked outputs.
     m.outputs_bytes = sum({bytes(f.input_elements, per_call), bytes(f.output_elements, per_call)});
     return m;
@@ -74,8 +86,10 @@ MemoryEstimate estimate_run_memory(const workloads::GraphFootprint& f, std::int6
     const std::int64_t job = std::min(batch, images);
     m.dataset_bytes = bytes(f.input_elements, images);
     m.activations_bytes = bytes(f.peak_live_elements, job);
-    m.scratch_bytes =
-        bytes(f.max_im2col_elements, std::max<std::int64_t>(1, std::min(threads, job)));
+    const std::int64_t workers = std::max<std::int64_t>(1, std::min(threads, job));
+    m.scratch_bytes = times(workloads::kernels::conv_scratch_bytes(f.max_conv_work_elements,
+                                                                   (job + workers - 1) / workers),
+                            workers);
     m.outputs_bytes = keep_logits ? bytes(f.output_elements, sum({images, images, images})) : 0;
     return m;
 }

@@ -1,6 +1,6 @@
 // The memory a study would need, estimated from the graph's shapes and the run's settings
 // before any work starts, and checked against run.max_memory_mib (docs/reliability.md). The
-// estimate counts the large buffers (weights, dataset, activations, im2col matrices, kept
+// estimate counts the large buffers (weights, dataset, activations, convolution buffers, kept
 // outputs) as float32; bookkeeping and the program itself (tens of MiB) are left out.
 #pragma once
 
@@ -16,7 +16,7 @@ struct MemoryEstimate {
     std::int64_t weights_bytes = 0;      ///< every copy of the weights the study holds
     std::int64_t dataset_bytes = 0;      ///< the images, as loaded
     std::int64_t activations_bytes = 0;  ///< activations alive at once, all workers together
-    std::int64_t scratch_bytes = 0;      ///< im2col matrices, all workers together
+    std::int64_t scratch_bytes = 0;      ///< convolution buffers, all workers together
     std::int64_t outputs_bytes = 0;      ///< outputs kept (logits, batch copies)
     std::int64_t total_bytes() const;
     /// "1234.5 MiB (weights 40.1, dataset 29.9, ...)" for messages and inspect.
@@ -24,12 +24,12 @@ struct MemoryEstimate {
 };
 
 /// `dnsim eval`: the float executor over `images` images, `batch` per call, `threads` workers
-/// each evaluating one image at a time.
+/// each evaluating a group of up to kExecGroupImages images at once.
 MemoryEstimate estimate_eval_memory(const workloads::GraphFootprint& f, std::int64_t images,
                                     std::int64_t batch, std::int64_t threads);
 
 /// `dnsim run`: the platform replay; jobs of `batch` images (all their activations alive at
-/// once, split over the workers, each with one image's im2col matrix at a time),
+/// once, split over the workers, each with its convolution buffers),
 /// `weight_copies` copies of the weights (run_weight_copies), the logits of the three passes
 /// kept when `keep_logits`. `images` 0: a timing-only run, which holds no data.
 MemoryEstimate estimate_run_memory(const workloads::GraphFootprint& f, std::int64_t images,

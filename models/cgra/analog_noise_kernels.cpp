@@ -46,17 +46,18 @@ void add_activation_noise(float* y, std::int64_t channels, std::int64_t pixels, 
         return;
     Rng rng(seed, {image, layer, kActivationNoise});
     const std::int64_t count = channels * pixels;
-    // The unit samples, in element order, are drawn first; for the tensor magnitude the draw
-    // shares a loop with the sum of |y| (two independent dependency chains that overlap), and
-    // the scaling loops below have no RNG in them, so they vectorise.
+    // The unit samples, in element order, are drawn first (Gaussian ones by the ziggurat's fill,
+    // which keeps the stream state in registers); the scaling loops below have no RNG in them,
+    // so they vectorise.
     thread_local std::vector<double> z;
     z.resize(static_cast<std::size_t>(count));
     double tensor_mag = 0.0;
-    if (cfg.magnitude == Magnitude::Tensor && cfg.distribution == Distribution::Gaussian) {
-        const auto& zig = Ziggurat::tables();
-        for (std::int64_t i = 0; i < count; ++i) {
-            tensor_mag += std::abs(y[i]);
-            z[static_cast<std::size_t>(i)] = zig.sample(rng);
+    if (cfg.distribution == Distribution::Gaussian) {
+        if (cfg.magnitude == Magnitude::Tensor) {
+            Ziggurat::tables().fill(rng, z.data(), count,
+                                    [&](std::int64_t i) { tensor_mag += std::abs(y[i]); });
+        } else {
+            Ziggurat::tables().fill(rng, z.data(), count);
         }
     } else {
         if (cfg.magnitude == Magnitude::Tensor) {

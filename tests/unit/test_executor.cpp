@@ -86,41 +86,79 @@ TEST_CASE("conv2d equals a direct loop for strides, pads, dilations and groups")
     }
 }
 
-TEST_CASE("conv2d on large maps (GEMM in blocks of rows) is one whole-map GEMM bit for bit") {
-    // Maps above 256 pixels are multiplied in blocks of output rows; the result must be the
-    // very bits of a single GEMM over the whole patch matrix, and match the direct loop.
+/// One output element as the chain conv2d promises (kernels.h): acc = acc + w x over k =
+/// (c, kh, kw) in order from +0, one rounding per step with fma, two without; taps in the
+/// padding multiply a zero like any other. Written here from that definition alone.
+float chain_element(const Tensor& x, const Tensor& w, const NodeAttrs& a, std::int64_t n,
+                    std::int64_t o, std::int64_t y, std::int64_t z, bool fused) {
+    const auto c = x.dims[1], h = x.dims[2], wd = x.dims[3];
+    const auto m = w.dims[0], kh = w.dims[2], kw = w.dims[3];
+    const auto cg = c / a.group, mg = m / a.group, g = o / mg;
+    float acc = 0.0f;
+    for (std::int64_t ci = 0; ci < cg; ++ci)
+        for (std::int64_t i = 0; i < kh; ++i)
+            for (std::int64_t j = 0; j < kw; ++j) {
+                const auto ih = y * a.strides[0] - a.pads[0] + i * a.dilations[0];
+                const auto iw = z * a.strides[1] - a.pads[1] + j * a.dilations[1];
+                const bool inside = ih >= 0 && ih < h && iw >= 0 && iw < wd;
+                const float xv =
+                    inside ? x.ptr()[((n * c + g * cg + ci) * h + ih) * wd + iw] : 0.0f;
+                const float wv = w.ptr()[((o * cg + ci) * kh + i) * kw + j];
+                if (fused) {
+                    acc = std::fma(wv, xv, acc);
+                } else {
+                    const float prod = wv * xv;
+                    acc = acc + prod;
+                }
+            }
+    return acc;
+}
+
+TEST_CASE("conv2d computes every output as the fixed chain, bit for bit, in any batch") {
+    // Both paths of the GEMM (direct on wide rows with unit stride, packed patches otherwise),
+    // K above one 256-deep slice, groups, a bias, 1x1, dilation; three images at once.
     struct Case {
-        std::int64_t c, m, h, w, k, s, p;
+        std::int64_t c, m, h, w, k, s, p, d, g;
     };
-    const Case cases[] = {{16, 16, 28, 28, 3, 1, 1}, {1, 16, 28, 28, 3, 1, 1},
-                          {8, 12, 30, 17, 3, 1, 1},  {6, 8, 33, 25, 5, 1, 2},
-                          {4, 8, 49, 20, 3, 2, 1},   {3, 5, 40, 1, 1, 1, 0}};
+    const Case cases[] = {{16, 16, 28, 28, 3, 1, 1, 1, 1}, {1, 16, 28, 28, 3, 1, 1, 1, 1},
+                          {8, 12, 30, 17, 3, 1, 1, 1, 1},  {6, 8, 33, 25, 5, 1, 2, 1, 1},
+                          {4, 8, 49, 20, 3, 2, 1, 1, 1},   {3, 5, 40, 1, 1, 1, 0, 1, 1},
+                          {40, 9, 7, 7, 3, 1, 1, 1, 1},    {64, 24, 4, 4, 3, 1, 1, 1, 1},
+                          {12, 10, 19, 21, 3, 1, 2, 2, 1}, {8, 6, 14, 14, 3, 1, 1, 1, 2},
+                          {33, 7, 13, 16, 1, 1, 0, 1, 1},  {5, 70, 9, 31, 3, 2, 1, 1, 1}};
+    const bool fused = kernels::conv_chain_fused();
     for (const auto& cs : cases) {
         NodeAttrs a;
         a.kernel = {cs.k, cs.k};
         a.strides = {cs.s, cs.s};
         a.pads = {cs.p, cs.p, cs.p, cs.p};
-        if (cs.k == 1)
-            a.strides = {1, 1};
-        const Tensor x = random_tensor({2, cs.c, cs.h, cs.w}, 3);
-        const Tensor w = random_tensor({cs.m, cs.c, cs.k, cs.k}, 4);
-        const Tensor y = kernels::conv2d(x, w, nullptr, a);
-        INFO("c=" << cs.c << " m=" << cs.m << " map " << cs.h << "x" << cs.w << " k=" << cs.k);
-        CHECK(max_abs_diff(y, naive_conv(x, w, a)) < 1e-3);
-        const std::int64_t ho = y.dims[2], wo = y.dims[3], kk = cs.c * cs.k * cs.k;
-        // The whole-map GEMM through MatMul, so both come from the same vector-ISA copy.
-        Tensor col({kk, ho * wo});
-        Tensor wm({cs.m, kk});
-        std::copy(w.data.begin(), w.data.end(), wm.data.begin());
+        a.dilations = {cs.d, cs.d};
+        a.group = cs.g;
+        const Tensor x = random_tensor({3, cs.c, cs.h, cs.w}, 3);
+        const Tensor w = random_tensor({cs.m, cs.c / cs.g, cs.k, cs.k}, 4);
+        const Tensor bias = random_tensor({cs.m}, 5);
+        const Tensor y = kernels::conv2d(x, w, &bias, a);
+        INFO("c=" << cs.c << " m=" << cs.m << " map " << cs.h << "x" << cs.w << " k=" << cs.k
+                  << " stride " << cs.s << " dilation " << cs.d << " groups " << cs.g);
+        const std::int64_t ho = y.dims[2], wo = y.dims[3];
         std::int64_t differ = 0;
-        for (std::int64_t n = 0; n < 2; ++n) {
-            kernels::im2col(x.ptr() + n * cs.c * cs.h * cs.w, col.ptr(), cs.c, cs.h, cs.w, ho, wo,
-                            a);
-            const Tensor ref = kernels::matmul(wm, col, {cs.m, ho * wo});
-            for (std::int64_t i = 0; i < cs.m * ho * wo; ++i)
-                differ += ref.ptr()[i] != y.ptr()[n * cs.m * ho * wo + i];
-        }
+        for (std::int64_t n = 0; n < 3; ++n)
+            for (std::int64_t o = 0; o < cs.m; ++o)
+                for (std::int64_t r = 0; r < ho; ++r)
+                    for (std::int64_t q = 0; q < wo; ++q) {
+                        const float want =
+                            chain_element(x, w, a, n, o, r, q, fused) + bias.ptr()[o];
+                        differ += y.ptr()[((n * cs.m + o) * ho + r) * wo + q] != want;
+                    }
         CHECK(differ == 0);
+        // And the direct double-precision loop agrees to rounding.
+        Tensor no_bias = kernels::conv2d(x, w, nullptr, a);
+        CHECK(max_abs_diff(no_bias, naive_conv(x, w, a)) < 1e-3);
+        // Image 2 alone: the same bits as inside the batch of three.
+        Tensor x2({1, cs.c, cs.h, cs.w});
+        std::copy_n(x.ptr() + 2 * x2.numel(), x2.numel(), x2.ptr());
+        const Tensor y2 = kernels::conv2d(x2, w, &bias, a);
+        CHECK(std::equal(y2.data.begin(), y2.data.end(), y.data.begin() + 2 * y2.numel()));
     }
 }
 

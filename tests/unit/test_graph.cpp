@@ -281,6 +281,8 @@ TEST_CASE("memory footprint of a small graph (hand-computed)") {
     CHECK(f.peak_node == "c1");
     // c1's im2col: 3 x 3 x 3 rows, 4 x 4 output pixels; dw's (groups of 1 channel): 9 x 16.
     CHECK(f.max_im2col_elements == 27 * 16);
+    // c1's other working sets are smaller: output 4 x 16; bordered input 3 planes of 9 x 9.
+    CHECK(f.max_conv_work_elements == 27 * 16);
 }
 
 TEST_CASE("the op table has one entry per op with unique, round-tripping names") {

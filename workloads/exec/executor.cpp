@@ -113,6 +113,16 @@ Tensor evaluate(const Graph& g, std::size_t ni, const std::vector<const Tensor*>
 
 }  // namespace
 
+std::int64_t exec_group(const Graph& g, const std::map<std::string, Dims>& shapes) {
+    if (g.inputs.size() != 1 || g.inputs[0].dims.empty() || g.inputs[0].dims[0] != -1 ||
+        !images_along_dim0(g))
+        return 1;
+    std::int64_t largest = 1;
+    for (const auto& [name, d] : shapes)
+        largest = std::max(largest, numel(d));
+    return std::clamp<std::int64_t>(kExecGroupBytes / (largest * 4), 1, kExecGroupImages);
+}
+
 Tensor evaluate_node(const Graph& g, std::size_t ni, const std::vector<const Tensor*>& in,
                      std::uint64_t first_image, const ExecOptions& options) {
     try {
@@ -235,14 +245,21 @@ std::vector<Tensor> Executor::run_batch(const Tensor& images, std::uint64_t firs
     Dims one = images.dims;
     one[0] = 1;
     const std::int64_t in_size = numel(one);
+    // Images per graph evaluation: every kernel computes an image's bits independently of the
+    // others in its call (kernels.h), so a group of images shares each node's call (one GEMM
+    // over all their patches) and the result is the same as image by image.
+    const std::int64_t group = exec_group(g, shapes);
     const auto work = [&](std::int64_t begin, std::int64_t end) {
-        for (std::int64_t i = begin; i < end; ++i) {
-            Tensor x(one);
-            std::copy_n(images.ptr() + i * in_size, in_size, x.ptr());
+        for (std::int64_t i = begin; i < end; i += group) {
+            const std::int64_t n = std::min(group, end - i);
+            Dims dims = one;
+            dims[0] = n;
+            Tensor x(dims);
+            std::copy_n(images.ptr() + i * in_size, n * in_size, x.ptr());
             const auto res = run({x}, first_image + static_cast<std::uint64_t>(i));
             for (std::size_t o = 0; o < res.size(); ++o) {
                 const std::int64_t sz = res[o].numel();
-                std::copy_n(res[o].ptr(), sz, outputs[o].ptr() + i * sz);
+                std::copy_n(res[o].ptr(), sz, outputs[o].ptr() + i * (sz / n));
             }
         }
     };

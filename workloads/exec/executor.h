@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "workloads/graph/graph.h"
@@ -28,6 +30,17 @@ struct ExecOptions {
 /// denoiser's epsilon stream).
 Tensor evaluate_node(const Graph& g, std::size_t node, const std::vector<const Tensor*>& in,
                      std::uint64_t first_image, const ExecOptions& options);
+
+/// Most images run_batch evaluates together in one graph evaluation (per worker thread), and
+/// the activation bytes one such group may take in its largest tensor.
+constexpr std::int64_t kExecGroupImages = 32;
+constexpr std::int64_t kExecGroupBytes = std::int64_t{4} << 20;
+
+/// Images run_batch evaluates together for `g` (shapes: the graph's tensors at batch 1): 1 when
+/// the graph's input is not batch-free or an activation does not hold the images along
+/// dimension 0, else as many as keep the largest tensor within kExecGroupBytes (at most
+/// kExecGroupImages).
+std::int64_t exec_group(const Graph& g, const std::map<std::string, Dims>& shapes);
 
 class Executor {
   public:

@@ -20,6 +20,22 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, const NodeAt
     return DNSIM_ISA_SELECT(conv2d)(x, w, bias, a);
 }
 
+std::int64_t conv_scratch_bytes(std::int64_t work_elements, std::int64_t images) {
+    const double one = static_cast<double>(std::max<std::int64_t>(work_elements, 0)) * 4.0;
+    const double chunk =
+        std::max(one, std::min(static_cast<double>(kConvPatchBytes),
+                               one * static_cast<double>(std::max<std::int64_t>(images, 1))));
+    // Whole panels and idle vector lanes (rows narrower than a vector on the direct path) add
+    // to a buffer; half again is the allowance for them (an estimate, as the whole check is).
+    const double total = 3.0 * chunk * 1.5;
+    return total >= 9.2e18 ? std::numeric_limits<std::int64_t>::max()
+                           : static_cast<std::int64_t>(total);
+}
+
+bool conv_chain_fused() {
+    return DNSIM_ISA_SELECT(gemm_fused)();
+}
+
 Tensor gemm(const Tensor& a, const Tensor& b, const Tensor* c, const NodeAttrs& at,
             const Dims& out_dims) {
     return DNSIM_ISA_SELECT(gemm)(a, b, c, at, out_dims);

@@ -12,7 +12,22 @@
 
 namespace dnsim::workloads::kernels {
 
+/// Convolution of a batch of images. Each output element is the sequential chain
+/// acc = acc + w_k x_k over k = (c, kh, kw) in order from acc = 0, one rounding per step with a
+/// fused multiply-add where the active copy has one (conv_chain_fused()), two otherwise; the
+/// bias is added to the finished chain. So the bits do not depend on the batch.
 Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, const NodeAttrs& a);
+/// True when the active conv2d copy chains with fused multiply-adds.
+bool conv_chain_fused();
+/// conv2d multiplies as many images at once as keep each of its working sets (packed patches,
+/// output tiles, zero-bordered inputs) within this many bytes (at least one image).
+constexpr std::int64_t kConvPatchBytes = std::int64_t{2} << 20;
+/// Scratch one thread's conv2d calls of up to `images` images may hold for a model whose
+/// largest one-image working set is `work_elements` floats
+/// (GraphFootprint::max_conv_work_elements), about: three buffers of the images one GEMM
+/// takes (as many as fit kConvPatchBytes, at least one), and half again for their rounding to
+/// whole panels and vectors.
+std::int64_t conv_scratch_bytes(std::int64_t work_elements, std::int64_t images);
 /// Unfolds one image's group of `c` channels (c x h x w at `x`) into the (c kH kW) x (ho wo)
 /// patch matrix `col` of a convolution with attributes `a`.
 void im2col(const float* x, float* col, std::int64_t c, std::int64_t h, std::int64_t w,

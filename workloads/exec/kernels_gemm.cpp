@@ -1,9 +1,23 @@
-// The executor's GEMM kernels (convolution by im2col + GEMM, Gemm, MatMul) on Eigen. Compiled
-// once per vector ISA into the namespace DNSIM_ISA_NS (cmake/DnsimIsa.cmake); kernels.cpp
-// picks the copy at run time.
+// The executor's GEMM kernels. Compiled once per vector ISA into the namespace DNSIM_ISA_NS
+// (cmake/DnsimIsa.cmake); kernels.cpp picks the copy at run time.
+//
+// Convolution is a GEMM of the weights (M x K) and the patches of a batch of images (K x N, N =
+// images x output pixels) through a packed micro-kernel of our own (ChainGemm below). Every
+// output element is one sequential chain over k = 0, 1, ..., K - 1 started from 0 — a fused
+// multiply-add per k where the copy has FMA, a multiply then an add otherwise — whatever the
+// blocking, the number of images in the call or the thread: an image gets the same bits in a
+// batch of 256 as alone, and many images share one GEMM, which keeps the vector units busy on
+// the small maps of late layers. Gemm and MatMul stay on Eigen (row by row where rows are
+// images).
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <utility>
 #include <vector>
+
+#if defined(__SSE2__)
+#include <immintrin.h>
+#endif
 
 #include <Eigen/Core>
 
@@ -51,21 +65,37 @@ struct Plane {
     const float* data = nullptr;  ///< the calling thread's buffer, valid until its next plane
 };
 
-Plane make_plane(const float* x, std::int64_t c, std::int64_t h, std::int64_t w, std::int64_t ho,
-                 std::int64_t wo, const NodeAttrs& a) {
-    thread_local std::vector<float> pad;
+/// The plane's size (data unset).
+Plane plane_shape(std::int64_t ho, std::int64_t wo, const NodeAttrs& a) {
     Plane pl;
     pl.hp = (ho - 1) * a.strides[0] + (a.kernel[0] - 1) * a.dilations[0] + 1;
     pl.wp = (wo - 1) * a.strides[1] + (a.kernel[1] - 1) * a.dilations[1] + 1;
-    const std::int64_t plane = pl.hp * pl.wp;
-    pad.resize(static_cast<std::size_t>(c * plane));
+    return pl;
+}
+
+/// Writes the c planes of input `x` to `dst` (c hp wp floats).
+void fill_plane(const float* x, float* dst, const Plane& pl, std::int64_t c, std::int64_t h,
+                std::int64_t w, const NodeAttrs& a);
+
+Plane make_plane(const float* x, std::int64_t c, std::int64_t h, std::int64_t w, std::int64_t ho,
+                 std::int64_t wo, const NodeAttrs& a) {
+    thread_local std::vector<float> pad;
+    Plane pl = plane_shape(ho, wo, a);
+    pad.resize(static_cast<std::size_t>(c * pl.hp * pl.wp));
     pl.data = pad.data();
+    fill_plane(x, pad.data(), pl, c, h, w, a);
+    return pl;
+}
+
+void fill_plane(const float* x, float* pad, const Plane& pl, std::int64_t c, std::int64_t h,
+                std::int64_t w, const NodeAttrs& a) {
+    const std::int64_t plane = pl.hp * pl.wp;
     // Plane columns [q0, q1) hold input columns q - pads[1]; the rest are zero.
     const std::int64_t q0 = std::clamp<std::int64_t>(a.pads[1], 0, pl.wp);
     const std::int64_t q1 = std::clamp<std::int64_t>(a.pads[1] + w, q0, pl.wp);
     for (std::int64_t ci = 0; ci < c; ++ci) {
         for (std::int64_t r = 0; r < pl.hp; ++r) {
-            float* dst = pad.data() + ci * plane + r * pl.wp;
+            float* dst = pad + ci * plane + r * pl.wp;
             const std::int64_t ih = r - a.pads[0];
             if (ih < 0 || ih >= h) {
                 for (std::int64_t q = 0; q < pl.wp; ++q)
@@ -82,7 +112,6 @@ Plane make_plane(const float* x, std::int64_t c, std::int64_t h, std::int64_t w,
                 dst[q] = 0.0f;
         }
     }
-    return pl;
 }
 
 /// Columns of the patch matrix for output rows [oh0, oh1): a (c kH kW) x ((oh1 - oh0) wo)
@@ -128,24 +157,446 @@ void unfold(const Plane& pl, float* col, std::int64_t c, std::int64_t wo, std::i
     }
 }
 
-/// Output rows per GEMM in conv2d. Eigen evaluates the row-major product as the transposed one,
-/// so the pixels are its rows, taken in micro-panels of 24 (AVX2; 48 with AVX-512) with a
-/// different kernel for the last few. A block of a multiple of 48 pixels, and a last block of
-/// at least 2 (one would be a matrix-vector product), sends every pixel through the same kernel
-/// and summation order as one GEMM over the whole map: same bits, and the patch block stays in
-/// L2. Maps of up to kBlockPixels pixels are not split.
-constexpr std::int64_t kBlockPixels = 256;
-constexpr std::int64_t kPanelPixels = 48;
+// ---- The chain GEMM --------------------------------------------------------------------
+//
+// Packed operands: A (weights) in panels of kMr rows, k-major ([panel][k][kMr]); B (patches) in
+// panels of kNr columns ([panel][k][kNr]); both zero-padded to whole panels. The micro-kernel
+// multiplies one A panel by one B panel over a slice of k into a kMr x kNr tile of float
+// accumulators; slices after the first start from the tile the previous slice stored, which
+// holds exactly the floats the registers held, so the chain of each element is unbroken.
 
-std::int64_t rows_per_block(std::int64_t ho, std::int64_t wo) {
-    if (ho * wo <= kBlockPixels)
-        return ho;
-    for (std::int64_t r = 1; r < ho && r * wo <= 4 * kBlockPixels; ++r) {
-        if ((r * wo) % kPanelPixels == 0 && (ho % r) * wo != 1)
-            return r;
-    }
-    return ho;
+#if defined(__AVX512F__)
+using Vec = __m512;
+constexpr std::int64_t kLanes = 16;
+constexpr std::int64_t kMr = 8;
+constexpr std::int64_t kVecsPerRow = 2;
+inline Vec vload(const float* p) {
+    return _mm512_loadu_ps(p);
 }
+inline void vstore(float* p, Vec v) {
+    _mm512_storeu_ps(p, v);
+}
+inline Vec vzero() {
+    return _mm512_setzero_ps();
+}
+inline Vec vbroadcast(const float* p) {
+    return _mm512_set1_ps(*p);
+}
+inline Vec vmadd(Vec a, Vec b, Vec c) {
+    return _mm512_fmadd_ps(a, b, c);
+}
+constexpr bool kFused = true;
+#elif defined(__AVX2__) && defined(__FMA__)
+using Vec = __m256;
+constexpr std::int64_t kLanes = 8;
+constexpr std::int64_t kMr = 4;
+constexpr std::int64_t kVecsPerRow = 3;
+inline Vec vload(const float* p) {
+    return _mm256_loadu_ps(p);
+}
+inline void vstore(float* p, Vec v) {
+    _mm256_storeu_ps(p, v);
+}
+inline Vec vzero() {
+    return _mm256_setzero_ps();
+}
+inline Vec vbroadcast(const float* p) {
+    return _mm256_broadcast_ss(p);
+}
+inline Vec vmadd(Vec a, Vec b, Vec c) {
+    return _mm256_fmadd_ps(a, b, c);
+}
+constexpr bool kFused = true;
+#elif defined(__SSE2__)
+using Vec = __m128;
+constexpr std::int64_t kLanes = 4;
+constexpr std::int64_t kMr = 4;
+constexpr std::int64_t kVecsPerRow = 2;
+inline Vec vload(const float* p) {
+    return _mm_loadu_ps(p);
+}
+inline void vstore(float* p, Vec v) {
+    _mm_storeu_ps(p, v);
+}
+inline Vec vzero() {
+    return _mm_setzero_ps();
+}
+inline Vec vbroadcast(const float* p) {
+    return _mm_set1_ps(*p);
+}
+#if defined(__FMA__)
+inline Vec vmadd(Vec a, Vec b, Vec c) {
+    return _mm_fmadd_ps(a, b, c);
+}
+constexpr bool kFused = true;
+#else
+inline Vec vmadd(Vec a, Vec b, Vec c) {
+    return _mm_add_ps(_mm_mul_ps(a, b), c);
+}
+constexpr bool kFused = false;
+#endif
+#else
+#error "kernels_gemm.cpp needs SSE2 (x86-64)"
+#endif
+
+constexpr std::int64_t kNr = kLanes * kVecsPerRow;
+
+/// dst[0, n) = src[0, n) for the short runs of packing and the epilogue (a library memcpy, or
+/// the `rep movs` it is inlined as, costs more than the copy at these lengths).
+inline void copy_floats(float* dst, const float* src, std::int64_t n) {
+    std::int64_t i = 0;
+    for (; i + kLanes <= n; i += kLanes)
+        vstore(dst + i, vload(src + i));
+#if defined(__AVX512F__)
+    if (i < n) {
+        const auto mask = static_cast<__mmask16>((1u << (n - i)) - 1u);
+        _mm512_mask_storeu_ps(dst + i, mask, _mm512_maskz_loadu_ps(mask, src + i));
+    }
+#else
+    for (; i < n; ++i)
+        dst[i] = src[i];
+#endif
+}
+/// k per slice: a B panel slice (kKc x kNr floats) stays in L1 while the A panels stream by.
+constexpr std::int64_t kKc = 256;
+/// Packed patch matrix per GEMM call: as many images as fit (at least one).
+constexpr std::int64_t kPatchBytes = kConvPatchBytes;
+/// Narrowest output row the direct path takes (narrower rows would leave most lanes idle).
+constexpr std::int64_t kDirectMinWidth = kLanes * 3 / 4;
+
+/// tile (kMr x kNr) = (first ? 0 : tile) + A slice x B slice, k in order.
+__attribute__((noinline)) void micro_kernel(std::int64_t kc, const float* a, const float* b,
+                                            float* tile, bool first) {
+    Vec acc[kMr][kVecsPerRow];
+    for (std::int64_t r = 0; r < kMr; ++r) {
+        for (std::int64_t v = 0; v < kVecsPerRow; ++v)
+            acc[r][v] = first ? vzero() : vload(tile + r * kNr + v * kLanes);
+    }
+    for (std::int64_t k = 0; k < kc; ++k) {
+        Vec bv[kVecsPerRow];
+        for (std::int64_t v = 0; v < kVecsPerRow; ++v)
+            bv[v] = vload(b + k * kNr + v * kLanes);
+        for (std::int64_t r = 0; r < kMr; ++r) {
+            const Vec av = vbroadcast(a + k * kMr + r);
+            for (std::int64_t v = 0; v < kVecsPerRow; ++v)
+                acc[r][v] = vmadd(av, bv[v], acc[r][v]);
+        }
+    }
+    for (std::int64_t r = 0; r < kMr; ++r) {
+        for (std::int64_t v = 0; v < kVecsPerRow; ++v)
+            vstore(tile + r * kNr + v * kLanes, acc[r][v]);
+    }
+}
+
+std::int64_t panels(std::int64_t n, std::int64_t width) {
+    return (n + width - 1) / width;
+}
+
+/// Packs rows [0, m) of the row-major m x k matrix `w` into kMr-row panels at `out`.
+__attribute__((noinline)) void pack_a(const float* w, std::int64_t m, std::int64_t k,
+                                      std::vector<float>& out) {
+    const std::int64_t np = panels(m, kMr);
+    out.assign(static_cast<std::size_t>(np * k * kMr), 0.0f);
+    for (std::int64_t i = 0; i < m; ++i) {
+        float* dst = out.data() + (i / kMr) * k * kMr + i % kMr;
+        const float* src = w + i * k;
+        for (std::int64_t kk = 0; kk < k; ++kk)
+            dst[kk * kMr] = src[kk];
+    }
+}
+
+/// The packed weights of `w` (m x k), from a per-thread cache: weights are constants that
+/// every call of a layer repacks otherwise. An entry is found by address and size and used
+/// only when the weights are still the ones it was packed from (compared in full), so a freed
+/// and reused address cannot serve stale panels.
+const std::vector<float>& packed_weights(const float* w, std::int64_t m, std::int64_t k) {
+    struct Entry {
+        std::vector<float> source, packed;
+    };
+    thread_local std::map<std::pair<const float*, std::int64_t>, Entry> cache;
+    const auto n = static_cast<std::size_t>(m * k);
+    auto it = cache.find({w, m * k});
+    if (it != cache.end() && std::equal(w, w + n, it->second.source.begin()))
+        return it->second.packed;
+    if (it == cache.end()) {
+        if (cache.size() >= 512)
+            cache.clear();
+        it = cache.emplace(std::make_pair(w, m * k), Entry{}).first;
+    }
+    it->second.source.assign(w, w + n);
+    pack_a(w, m, k, it->second.packed);
+    return it->second.packed;
+}
+
+/// The packed B of one call: K rows, N columns in kNr-wide panels.
+struct PackedB {
+    std::vector<float>* buf = nullptr;
+    std::int64_t k = 0, n = 0;
+
+    void reset(std::vector<float>& b, std::int64_t rows, std::int64_t cols) {
+        buf = &b;
+        k = rows;
+        n = cols;
+        const std::int64_t np = panels(cols, kNr);
+        b.resize(static_cast<std::size_t>(np * rows * kNr));
+        // Zero the last panel: its columns past N feed only tile columns nobody stores.
+        if (np > 0)
+            std::fill_n(b.data() + (np - 1) * rows * kNr, rows * kNr, 0.0f);
+    }
+};
+
+/// Where the GEMM's output goes: column j is pixel j % pixels of image j / pixels (relative to
+/// the call's first image); row i of image n lands at out + n * image_stride + i * pixels.
+struct ConvOut {
+    float* out = nullptr;
+    std::int64_t pixels = 0, image_stride = 0;
+    const float* bias = nullptr;  ///< per row, added once the chain is complete; may be null
+};
+
+/// C = A x B for packed A (m rows) and B, written through `dst`.
+__attribute__((noinline)) void chain_gemm(const std::vector<float>& pa, std::int64_t m,
+                                          const PackedB& pb, const ConvOut& dst) {
+    thread_local std::vector<float> tiles;
+    const std::int64_t mp = panels(m, kMr);
+    const std::int64_t np = panels(pb.n, kNr);
+    const std::int64_t k = pb.k;
+    tiles.resize(static_cast<std::size_t>(mp * np * kMr * kNr));
+    for (std::int64_t k0 = 0; k0 < k; k0 += kKc) {
+        const std::int64_t kc = std::min(kKc, k - k0);
+        for (std::int64_t jp = 0; jp < np; ++jp) {
+            const float* b = pb.buf->data() + jp * k * kNr + k0 * kNr;
+            for (std::int64_t ip = 0; ip < mp; ++ip) {
+                float* tile = tiles.data() + (jp * mp + ip) * kMr * kNr;
+                micro_kernel(kc, pa.data() + ip * k * kMr + k0 * kMr, b, tile, k0 == 0);
+            }
+        }
+    }
+    // Epilogue: the tiles to their images and channels, plus the bias.
+    for (std::int64_t jp = 0; jp < np; ++jp) {
+        const std::int64_t c0 = jp * kNr;
+        const std::int64_t c1 = std::min(pb.n, c0 + kNr);
+        for (std::int64_t i = 0; i < m; ++i) {
+            const float* t = tiles.data() + (jp * mp + i / kMr) * kMr * kNr + (i % kMr) * kNr;
+            for (std::int64_t c = c0; c < c1;) {
+                const std::int64_t img = c / dst.pixels;
+                const std::int64_t pix = c % dst.pixels;
+                const std::int64_t run = std::min(dst.pixels - pix, c1 - c);
+                float* o = dst.out + img * dst.image_stride + i * dst.pixels + pix;
+                const float* src = t + (c - c0);
+                if (dst.bias != nullptr) {
+                    const float bv = dst.bias[i];
+                    for (std::int64_t q = 0; q < run; ++q)
+                        o[q] = src[q] + bv;
+                } else {
+                    copy_floats(o, src, run);
+                }
+                c += run;
+            }
+        }
+    }
+}
+
+#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
+#define DNSIM_DIRECT_CONV 1
+// The direct path: for convolutions with unit horizontal stride the micro-kernel reads B
+// straight from the zero-bordered planes — vector v of a tile is up to kLanes consecutive
+// output pixels of one output row, and row k of B for it is the plane at a fixed offset from
+// that row — so there is no patch matrix to pack. Same chains as the packed path: the same
+// products in the same k order, from the same floats.
+#if defined(__AVX512F__)
+using Mask = __mmask16;
+inline Mask lane_mask(std::int64_t len) {
+    return static_cast<Mask>(len >= 16 ? 0xffffu : (1u << len) - 1u);
+}
+inline Vec vload_masked(const float* p, Mask m) {
+    return _mm512_maskz_loadu_ps(m, p);
+}
+#else
+using Mask = __m256i;
+inline Mask lane_mask(std::int64_t len) {
+    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(len)), lanes);
+}
+inline Vec vload_masked(const float* p, Mask m) {
+    return _mm256_maskload_ps(p, m);
+}
+#endif
+
+/// tile = (first ? 0 : tile) + A slice x B, B's vector v at row k being base[v] + off[k].
+__attribute__((noinline)) void direct_kernel(std::int64_t kc, const float* a,
+                                             const std::int64_t* off, const float* const* base,
+                                             const Mask* mask, float* tile, bool first) {
+    Vec acc[kMr][kVecsPerRow];
+    const float* bp[kVecsPerRow];
+    Mask mk[kVecsPerRow];
+#pragma GCC unroll 4
+    for (std::int64_t v = 0; v < kVecsPerRow; ++v) {
+        bp[v] = base[v];
+        mk[v] = mask[v];
+    }
+#pragma GCC unroll 16
+    for (std::int64_t r = 0; r < kMr; ++r) {
+#pragma GCC unroll 4
+        for (std::int64_t v = 0; v < kVecsPerRow; ++v)
+            acc[r][v] = first ? vzero() : vload(tile + r * kNr + v * kLanes);
+    }
+    for (std::int64_t k = 0; k < kc; ++k) {
+        Vec bv[kVecsPerRow];
+        const std::int64_t o = off[k];
+#pragma GCC unroll 4
+        for (std::int64_t v = 0; v < kVecsPerRow; ++v)
+            bv[v] = vload_masked(bp[v] + o, mk[v]);
+#pragma GCC unroll 16
+        for (std::int64_t r = 0; r < kMr; ++r) {
+            const Vec av = vbroadcast(a + k * kMr + r);
+#pragma GCC unroll 4
+            for (std::int64_t v = 0; v < kVecsPerRow; ++v)
+                acc[r][v] = vmadd(av, bv[v], acc[r][v]);
+        }
+    }
+#pragma GCC unroll 16
+    for (std::int64_t r = 0; r < kMr; ++r) {
+#pragma GCC unroll 4
+        for (std::int64_t v = 0; v < kVecsPerRow; ++v)
+            vstore(tile + r * kNr + v * kLanes, acc[r][v]);
+    }
+}
+#endif
+
+/// The (zero-bordered) inputs of a call's images: channel ci of image n is the hp x wp plane
+/// at data + n image_stride + ci hp wp.
+struct Planes {
+    const float* data = nullptr;
+    std::int64_t hp = 0, wp = 0, image_stride = 0;
+};
+
+/// The patch matrix of `images` images (K = c kH kW rows; column n ho wo + oh wo + ow) packed
+/// panel by panel. Each panel's columns are cut once into runs along output rows; every row
+/// of the panel is then a few contiguous (stride 1) or strided copies from the planes.
+__attribute__((noinline)) void pack_b(const Planes& pl, std::int64_t images, std::int64_t c,
+                                      std::int64_t ho, std::int64_t wo, const NodeAttrs& a,
+                                      PackedB& pb) {
+    const std::int64_t kh = a.kernel[0], kw = a.kernel[1];
+    const std::int64_t sh = a.strides[0], sw = a.strides[1];
+    const std::int64_t dh = a.dilations[0], dw = a.dilations[1];
+    const std::int64_t plane = pl.hp * pl.wp;
+    const std::int64_t p = ho * wo;
+    const std::int64_t n = images * p;
+    const std::int64_t k = pb.k;
+    struct Run {
+        std::int64_t src = 0, dst = 0, len = 0;
+    };
+    std::vector<Run> runs;
+    runs.reserve(static_cast<std::size_t>(kNr));
+    for (std::int64_t c0 = 0; c0 < n; c0 += kNr) {
+        const std::int64_t c1 = std::min(n, c0 + kNr);
+        runs.clear();
+        for (std::int64_t col = c0; col < c1;) {
+            const std::int64_t img = col / p;
+            const std::int64_t oh = (col % p) / wo;
+            const std::int64_t ow = col % wo;
+            const std::int64_t len = std::min(wo - ow, c1 - col);
+            runs.push_back({img * pl.image_stride + oh * sh * pl.wp + ow * sw, col - c0, len});
+            col += len;
+        }
+        float* panel = pb.buf->data() + (c0 / kNr) * k * kNr;
+        for (std::int64_t ci = 0; ci < c; ++ci) {
+            for (std::int64_t i = 0; i < kh; ++i) {
+                for (std::int64_t j = 0; j < kw; ++j) {
+                    const std::int64_t row = (ci * kh + i) * kw + j;
+                    const float* src = pl.data + ci * plane + i * dh * pl.wp + j * dw;
+                    float* dst = panel + row * kNr;
+                    for (const Run& r : runs) {
+                        if (sw == 1) {
+                            copy_floats(dst + r.dst, src + r.src, r.len);
+                        } else {
+                            for (std::int64_t q = 0; q < r.len; ++q)
+                                dst[r.dst + q] = src[r.src + q * sw];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#if defined(DNSIM_DIRECT_CONV)
+/// The convolution of `images` images by the direct path (a.strides[1] == 1).
+void direct_conv(const std::vector<float>& pa, std::int64_t m, const Planes& pl,
+                 std::int64_t images, std::int64_t c, std::int64_t ho, std::int64_t wo,
+                 const NodeAttrs& a, const ConvOut& dst) {
+    const std::int64_t kh = a.kernel[0], kw = a.kernel[1];
+    const std::int64_t sh = a.strides[0];
+    const std::int64_t dh = a.dilations[0], dw = a.dilations[1];
+    const std::int64_t plane = pl.hp * pl.wp;
+    const std::int64_t k = c * kh * kw;
+    thread_local std::vector<std::int64_t> off;
+    off.resize(static_cast<std::size_t>(k));
+    for (std::int64_t ci = 0; ci < c; ++ci) {
+        for (std::int64_t i = 0; i < kh; ++i) {
+            for (std::int64_t j = 0; j < kw; ++j)
+                off[static_cast<std::size_t>((ci * kh + i) * kw + j)] =
+                    ci * plane + i * dh * pl.wp + j * dw;
+        }
+    }
+    // Vectors: runs of at most kLanes pixels along each output row of each image.
+    struct Run {
+        const float* src = nullptr;
+        float* out = nullptr;  ///< output row 0 of the run
+        std::int64_t len = 0;
+    };
+    thread_local std::vector<Run> runs;
+    runs.clear();
+    for (std::int64_t n = 0; n < images; ++n) {
+        for (std::int64_t oh = 0; oh < ho; ++oh) {
+            for (std::int64_t ow = 0; ow < wo; ow += kLanes) {
+                runs.push_back({pl.data + n * pl.image_stride + oh * sh * pl.wp + ow,
+                                dst.out + n * dst.image_stride + oh * wo + ow,
+                                std::min(kLanes, wo - ow)});
+            }
+        }
+    }
+    const auto nruns = static_cast<std::int64_t>(runs.size());
+    const std::int64_t nt = panels(nruns, kVecsPerRow);
+    const std::int64_t mp = panels(m, kMr);
+    thread_local std::vector<float> tiles;
+    tiles.resize(static_cast<std::size_t>(nt * mp * kMr * kNr));
+    for (std::int64_t k0 = 0; k0 < k; k0 += kKc) {
+        const std::int64_t kc = std::min(kKc, k - k0);
+        for (std::int64_t t = 0; t < nt; ++t) {
+            const float* base[kVecsPerRow];
+            Mask mask[kVecsPerRow];
+            for (std::int64_t v = 0; v < kVecsPerRow; ++v) {
+                const std::int64_t r = t * kVecsPerRow + v;
+                base[v] = r < nruns ? runs[static_cast<std::size_t>(r)].src : pl.data;
+                mask[v] = lane_mask(r < nruns ? runs[static_cast<std::size_t>(r)].len : 0);
+            }
+            for (std::int64_t ip = 0; ip < mp; ++ip) {
+                float* tile = tiles.data() + (t * mp + ip) * kMr * kNr;
+                direct_kernel(kc, pa.data() + ip * k * kMr + k0 * kMr, off.data() + k0, base, mask,
+                              tile, k0 == 0);
+            }
+        }
+    }
+    for (std::int64_t r = 0; r < nruns; ++r) {
+        const Run& run = runs[static_cast<std::size_t>(r)];
+        const std::int64_t t = r / kVecsPerRow;
+        const std::int64_t v = r % kVecsPerRow;
+        for (std::int64_t i = 0; i < m; ++i) {
+            const float* src =
+                tiles.data() + (t * mp + i / kMr) * kMr * kNr + (i % kMr) * kNr + v * kLanes;
+            float* o = run.out + i * dst.pixels;
+            if (dst.bias != nullptr) {
+                const float bv = dst.bias[i];
+                for (std::int64_t q = 0; q < run.len; ++q)
+                    o[q] = src[q] + bv;
+            } else {
+                copy_floats(o, src, run.len);
+            }
+        }
+    }
+}
+#endif
 
 }  // namespace
 
@@ -173,47 +624,70 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, const NodeAt
     const std::int64_t p = ho * wo;
     const std::int64_t k = cg * kh * kw;
     Tensor out({n_img, m, ho, wo});
-    const bool pointwise = kh == 1 && kw == 1 && a.strides == std::array<std::int64_t, 2>{1, 1} &&
-                           a.pads == std::array<std::int64_t, 4>{0, 0, 0, 0};
-    const std::int64_t block_rows = rows_per_block(ho, wo);
-    std::vector<float> col;
-    if (!pointwise && !(cg == 1 && mg == 1)) {
-        col.resize(static_cast<std::size_t>(k * block_rows * wo));
-    }
-    for (std::int64_t n = 0; n < n_img; ++n) {
-        for (std::int64_t gi = 0; gi < g; ++gi) {
-            const float* xg = x.ptr() + (n * c + gi * cg) * h * wd;
-            const float* wg = w.ptr() + gi * mg * k;
-            float* og = out.ptr() + (n * m + gi * mg) * p;
-            if (cg == 1 && mg == 1) {
-                depthwise(xg, wg, og, h, wd, ho, wo, a);
-                continue;
-            }
-            if (pointwise) {
-                Map(og, mg, p).noalias() = MapC(wg, mg, k) * MapC(xg, k, p);
-                continue;
-            }
-            // The GEMM in blocks of output rows (same bits as one GEMM, see rows_per_block).
-            const Plane plane = make_plane(xg, cg, h, wd, ho, wo, a);
-            for (std::int64_t oh0 = 0; oh0 < ho; oh0 += block_rows) {
-                const std::int64_t oh1 = std::min(ho, oh0 + block_rows);
-                const std::int64_t pb = (oh1 - oh0) * wo;
-                unfold(plane, col.data(), cg, wo, oh0, oh1, a);
-                Eigen::Map<RowMat, 0, Eigen::OuterStride<>>(og + oh0 * wo, mg, pb,
-                                                            Eigen::OuterStride<>(p))
-                    .noalias() = MapC(wg, mg, k) * MapC(col.data(), k, pb);
+    if (cg == 1 && mg == 1) {
+        for (std::int64_t n = 0; n < n_img; ++n) {
+            for (std::int64_t gi = 0; gi < g; ++gi) {
+                float* og = out.ptr() + (n * m + gi) * p;
+                depthwise(x.ptr() + (n * c + gi) * h * wd, w.ptr() + gi * k, og, h, wd, ho, wo, a);
+                if (bias != nullptr) {
+                    const float b = bias->ptr()[gi];
+                    for (std::int64_t i = 0; i < p; ++i)
+                        og[i] += b;
+                }
             }
         }
-        if (bias != nullptr) {
-            for (std::int64_t mi = 0; mi < m; ++mi) {
-                float* o = out.ptr() + (n * m + mi) * p;
-                const float b = bias->ptr()[mi];
-                for (std::int64_t i = 0; i < p; ++i)
-                    o[i] += b;
+        return out;
+    }
+    const bool pointwise = kh == 1 && kw == 1 && a.strides == std::array<std::int64_t, 2>{1, 1} &&
+                           a.pads == std::array<std::int64_t, 4>{0, 0, 0, 0};
+    // Images per GEMM: as many as keep each working set — packed patches, output tiles,
+    // bordered inputs — within kPatchBytes (at least one).
+    const Plane reach = plane_shape(ho, wo, a);
+    const std::int64_t per_image =
+        std::max<std::int64_t>(1, std::max({k * p, mg * p, cg * reach.hp * reach.wp}) * 4);
+    const std::int64_t chunk = std::clamp<std::int64_t>(kPatchBytes / per_image, 1, n_img);
+    thread_local std::vector<float> packed_b;
+    thread_local std::vector<float> padded;
+    for (std::int64_t gi = 0; gi < g; ++gi) {
+        const std::vector<float>& packed_a = packed_weights(w.ptr() + gi * mg * k, mg, k);
+        for (std::int64_t n0 = 0; n0 < n_img; n0 += chunk) {
+            const std::int64_t nq = std::min(chunk, n_img - n0);
+            Planes planes;
+            if (pointwise) {
+                planes = {x.ptr() + (n0 * c + gi * cg) * h * wd, h, wd, c * h * wd};
+            } else {
+                // The zero-bordered input of each image, one after another.
+                const Plane one = plane_shape(ho, wo, a);
+                const std::int64_t size = cg * one.hp * one.wp;
+                padded.resize(static_cast<std::size_t>(nq * size));
+                for (std::int64_t q = 0; q < nq; ++q) {
+                    fill_plane(x.ptr() + ((n0 + q) * c + gi * cg) * h * wd,
+                               padded.data() + q * size, one, cg, h, wd, a);
+                }
+                planes = {padded.data(), one.hp, one.wp, size};
             }
+            ConvOut dst;
+            dst.out = out.ptr() + (n0 * m + gi * mg) * p;
+            dst.pixels = p;
+            dst.image_stride = m * p;
+            dst.bias = bias != nullptr ? bias->ptr() + gi * mg : nullptr;
+#if defined(DNSIM_DIRECT_CONV)
+            if (a.strides[1] == 1 && wo >= kDirectMinWidth) {
+                direct_conv(packed_a, mg, planes, nq, cg, ho, wo, a, dst);
+                continue;
+            }
+#endif
+            PackedB pb;
+            pb.reset(packed_b, k, nq * p);
+            pack_b(planes, nq, cg, ho, wo, a, pb);
+            chain_gemm(packed_a, mg, pb, dst);
         }
     }
     return out;
+}
+
+bool gemm_fused() {
+    return kFused;
 }
 
 Tensor gemm(const Tensor& a, const Tensor& b, const Tensor* c, const NodeAttrs& at,

@@ -14,6 +14,7 @@ namespace dnsim::workloads::kernels {
     Tensor gemm(const Tensor& a, const Tensor& b, const Tensor* c, const NodeAttrs& at,      \
                 const Dims& out_dims);                                                       \
     Tensor matmul(const Tensor& a, const Tensor& b, const Dims& out_dims);                   \
+    bool gemm_fused();                                                                       \
     }
 DNSIM_ISA_FOR_EACH(DNSIM_GEMM_KERNELS)
 #undef DNSIM_GEMM_KERNELS

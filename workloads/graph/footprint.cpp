@@ -1,5 +1,6 @@
 #include "workloads/graph/footprint.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -68,6 +69,27 @@ GraphFootprint graph_footprint(const Graph& g) {
                 col = *c;
             }
             f.max_im2col_elements = std::max(f.max_im2col_elements, col);
+            // The GEMM's other working sets, one image: a group's output (M/groups x pixels)
+            // and its zero-bordered input (C/groups planes that cover every tap's reach).
+            const std::int64_t groups = std::max<std::int64_t>(n.attrs.group, 1);
+            const std::int64_t pixels = y.size() == 4 ? y[2] * y[3] : 1;
+            const Dims& x = shapes.at(n.inputs[0]);
+            std::int64_t work = col;
+            if (y.size() == 4 && x.size() == 4 && w.size() == 4) {
+                const std::int64_t hp =
+                    (y[2] - 1) * n.attrs.strides[0] + (w[2] - 1) * n.attrs.dilations[0] + 1;
+                const std::int64_t wp =
+                    (y[3] - 1) * n.attrs.strides[1] + (w[3] - 1) * n.attrs.dilations[1] + 1;
+                const auto out = checked_mul(w[0] / groups, pixels);
+                const auto hw = checked_mul(hp, wp);
+                const auto in = hw ? checked_mul(x[1] / groups, *hw) : std::nullopt;
+                if (!out || !in)
+                    throw ConfigError(g.name, fmt::format("node '{}': the convolution's working "
+                                                          "set overflows 64-bit arithmetic",
+                                                          n.name));
+                work = std::max<std::int64_t>({work, *out, *in});
+            }
+            f.max_conv_work_elements = std::max(f.max_conv_work_elements, work);
         }
         for (const std::string& t : n.inputs) {
             const auto it = last_use.find(t);
