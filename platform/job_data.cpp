@@ -193,15 +193,11 @@ void JobData::release(Slice& slice, std::size_t node) const {
 }
 
 void JobData::to_fixed(const float* x, std::vector<std::int16_t>& q) const {
-    const FixedFormat f = m_format.activation();
-    for (std::size_t i = 0; i < q.size(); ++i)
-        q[i] = f.quantize(x[i]);
+    m_format.activation().quantize_all(x, q.data(), q.size());
 }
 
 void JobData::from_fixed(const std::vector<std::int16_t>& q, float* y) const {
-    const FixedFormat f = m_format.activation();
-    for (std::size_t i = 0; i < q.size(); ++i)
-        y[i] = static_cast<float>(f.to_double(q[i]));
+    m_format.activation().dequantize_all(q.data(), y, q.size());
 }
 
 }  // namespace dnsim::platform

@@ -68,8 +68,8 @@ ReplayResult run_replay(const Graph& g, const workloads::Dataset* data, const Re
     }
     check_blocks(plan, cfg.soc.denoiser);
 
-    const Schedule schedule =
-        make_schedule(g, plan, data != nullptr ? data->size() : 0, cfg.seed, cfg.seeds, cfg.batch);
+    const Schedule schedule = make_schedule(g, plan, data != nullptr ? data->size() : 0, cfg.seed,
+                                            cfg.seeds, cfg.batch, cfg.passes);
     std::vector<PassResult> passes(schedule.passes.size());
     for (std::size_t p = 0; p < passes.size(); ++p) {
         passes[p].kind = schedule.passes[p].kind;

@@ -13,6 +13,7 @@
 
 #include "models/cgra/analog_noise.h"
 #include "platform/replay_result.h"
+#include "platform/replay_schedule.h"
 #include "platform/soc.h"
 #include "workloads/datasets/dataset.h"
 #include "workloads/graph/graph.h"
@@ -35,6 +36,9 @@ struct ReplayConfig {
     DenoiserPath denoiser_path = DenoiserPath::Kernel;
     EnergyTable energy_table = EnergyTable::defaults_45nm();
     bool keep_logits = false;  ///< keep every pass's logits in PassResult::logits
+    /// The accuracy passes to run. dnsim run runs them all; a program may leave some out (the
+    /// replay-speed benchmark times the noisy pass alone).
+    PassSelection passes;
     /// Called after every job of the accuracy passes: images done, images in all passes.
     std::function<void(std::int64_t done, std::int64_t total)> progress;
 

@@ -13,15 +13,18 @@ using workloads::Graph;
 using workloads::Node;
 
 Schedule make_schedule(const Graph& g, const ReplayPlan& plan, std::int64_t images,
-                       std::uint64_t seed, unsigned seeds, std::int64_t batch) {
+                       std::uint64_t seed, unsigned seeds, std::int64_t batch,
+                       PassSelection selected) {
     Schedule s;
     s.jobs.push_back({1, -1, 0});
     if (images == 0)
         return s;  // timing only: the timing job alone
-    s.passes.push_back({"clean", false, false, seed});
+    if (selected.clean)
+        s.passes.push_back({"clean", false, false, seed});
     for (unsigned k = 0; k < seeds; ++k) {
-        s.passes.push_back({"noisy", true, false, seed + k});
-        if (plan.denoisers > 0)
+        if (selected.noisy)
+            s.passes.push_back({"noisy", true, false, seed + k});
+        if (plan.denoisers > 0 && selected.denoised)
             s.passes.push_back({"denoised", true, true, seed + k});
     }
     // A graph whose tensors do not all keep the images along dimension 0 (a transformer's

@@ -32,10 +32,18 @@ struct Schedule {
     std::int64_t images = 0;  ///< images in all passes together
 };
 
+/// Which accuracy passes a replay runs (all by default; the denoised one only with blocks).
+struct PassSelection {
+    bool clean = true;
+    bool noisy = true;
+    bool denoised = true;
+};
+
 /// The passes over `images` dataset images (none: timing only) with run seeds seed, seed + 1,
 /// ... (`seeds` of them) and their jobs of at most `batch` images.
 Schedule make_schedule(const workloads::Graph& g, const ReplayPlan& plan, std::int64_t images,
-                       std::uint64_t seed, unsigned seeds, std::int64_t batch);
+                       std::uint64_t seed, unsigned seeds, std::int64_t batch,
+                       PassSelection selected = {});
 
 using workloads::images_along_dim0;
 

@@ -4,6 +4,8 @@
 // arithmetic only: every copy gives the same bits.
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <limits>
 
 #include "models/common/fixed_point.h"
 #include "models/denoiser/block_reference_isa.h"
@@ -15,6 +17,49 @@
 #endif
 
 namespace dnsim::denoiser::DNSIM_ISA_NS {
+
+namespace {
+
+/// True when every partial sum of bias * one + sum_c w_c x_c, with any 16-bit inputs x_c, and
+/// its rounding offset stay inside int32: then 32-bit accumulation (twice the vector lanes of
+/// 64-bit) gives exactly the sum requantize() would see, and its 32-bit saturation is idle.
+bool fits_int32(const std::int16_t* w, std::size_t n, std::int64_t bias, std::int64_t one,
+                int shift) {
+    std::int64_t bound = std::abs(bias) * one + (shift > 0 ? std::int64_t{1} << (shift - 1) : 0);
+    for (std::size_t c = 0; c < n; ++c)
+        bound += std::int64_t{32768} * std::abs(std::int64_t{w[c]});
+    return bound <= std::numeric_limits<std::int32_t>::max();
+}
+
+/// acc[p] += sum_c w[c] x[c P + p] in 32 bits (exact where fits_int32() holds), four
+/// channels per pass over the accumulators.
+void accumulate32(std::int32_t* __restrict acc, const std::int16_t* w,
+                  const std::int16_t* __restrict x, std::size_t channels, std::size_t P) {
+    std::size_t c = 0;
+    for (; c + 4 <= channels; c += 4) {
+        const std::int32_t w0 = w[c], w1 = w[c + 1], w2 = w[c + 2], w3 = w[c + 3];
+        const std::int16_t* x0 = x + c * P;
+        const std::int16_t* x1 = x0 + P;
+        const std::int16_t* x2 = x1 + P;
+        const std::int16_t* x3 = x2 + P;
+        for (std::size_t p = 0; p < P; ++p)
+            acc[p] += w0 * x0[p] + w1 * x1[p] + w2 * x2[p] + w3 * x3[p];
+    }
+    for (; c < channels; ++c) {
+        const std::int32_t wc = w[c];
+        const std::int16_t* xc = x + c * P;
+        for (std::size_t p = 0; p < P; ++p)
+            acc[p] += wc * xc[p];
+    }
+}
+
+/// requantize() of an accumulator that fits_int32() showed exact in 32 bits.
+inline std::int16_t requantize32(std::int32_t acc, int shift) {
+    const std::int32_t r = shift > 0 ? (acc + (std::int32_t{1} << (shift - 1))) >> shift : acc;
+    return static_cast<std::int16_t>(std::clamp<std::int32_t>(r, kFixedMin, kFixedMax));
+}
+
+}  // namespace
 
 ReferenceTrace reference_block(const std::vector<std::int16_t>& x, const BlockShape& shape,
                                const BlockWeights& w, const BlockFormat& fmt, std::uint64_t seed,
@@ -38,7 +83,16 @@ ReferenceTrace reference_block(const std::vector<std::int16_t>& x, const BlockSh
     // inner loop over pixels vectorises); the result is the same in any order. A 16 x 16-bit
     // product fits in 32 bits, so only the accumulation is 64-bit.
     std::vector<std::int64_t> row(P), row2(P);
+    std::vector<std::int32_t> row32(P), row32b(P);
     for (unsigned m = 0; m < cr; ++m) {
+        const std::int16_t* wm = w.reduce_w.data() + std::size_t{m} * c_in;
+        if (fits_int32(wm, c_in, w.reduce_b[m], one, wf)) {
+            std::fill(row32.begin(), row32.end(), static_cast<std::int32_t>(w.reduce_b[m] * one));
+            accumulate32(row32.data(), wm, x.data(), c_in, P);
+            for (std::size_t p = 0; p < P; ++p)
+                t.h1[m * P + p] = leaky_relu(requantize32(row32[p], wf), fmt.leaky_shift);
+            continue;
+        }
         std::fill(row.begin(), row.end(), w.reduce_b[m] * one);
         for (unsigned c = 0; c < c_in; ++c) {
             const std::int32_t wc = w.reduce_w[std::size_t{m} * c_in + c];
@@ -81,6 +135,20 @@ ReferenceTrace reference_block(const std::vector<std::int16_t>& x, const BlockSh
         }
     }
     for (unsigned m = 0; m < c_in; ++m) {
+        const std::int16_t* wmean = w.mean_w.data() + std::size_t{m} * cr;
+        const std::int16_t* wvar = w.var_w.data() + std::size_t{m} * cr;
+        if (fits_int32(wmean, cr, w.mean_b[m], one, wf) &&
+            fits_int32(wvar, cr, w.var_b[m], one, wf)) {
+            std::fill(row32.begin(), row32.end(), static_cast<std::int32_t>(w.mean_b[m] * one));
+            std::fill(row32b.begin(), row32b.end(), static_cast<std::int32_t>(w.var_b[m] * one));
+            accumulate32(row32.data(), wmean, t.h2.data(), cr, P);
+            accumulate32(row32b.data(), wvar, t.h2.data(), cr, P);
+            for (std::size_t p = 0; p < P; ++p) {
+                t.mean[m * P + p] = requantize32(row32[p], wf);
+                t.var[m * P + p] = requantize32(row32b[p], wf);
+            }
+            continue;
+        }
         std::fill(row.begin(), row.end(), w.mean_b[m] * one);
         std::fill(row2.begin(), row2.end(), w.var_b[m] * one);
         for (unsigned c = 0; c < cr; ++c) {

@@ -33,6 +33,30 @@ TEST_CASE("quantize rounds to nearest, ties away from zero, and saturates") {
     CHECK(FixedFormat(15).max_value() == Approx(32767.0 / 32768.0));
 }
 
+TEST_CASE("quantize_all and dequantize_all give quantize() and to_double() element by element") {
+    // Ties, saturation, infinities, NaN, signed zero and random floats over many magnitudes, in
+    // every format; the arrays are long enough to run the vector loop and its tail.
+    std::vector<float> x{0.0f,     -0.0f,     0.5f / 256, -0.5f / 256, 1000.0f, -1000.0f,
+                         INFINITY, -INFINITY, NAN,        127.99f,     -128.0f, 3e-39f};
+    Rng rng(3, {1});
+    for (int i = 0; i < 997; ++i)
+        x.push_back(static_cast<float>(rng.normal() * std::ldexp(1.0, i % 24 - 12)));
+    for (int f = 0; f <= 15; ++f) {
+        const FixedFormat fmt(f);
+        std::vector<std::int16_t> q(x.size());
+        fmt.quantize_all(x.data(), q.data(), x.size());
+        std::vector<float> back(x.size());
+        fmt.dequantize_all(q.data(), back.data(), q.size());
+        std::size_t differ = 0;
+        for (std::size_t i = 0; i < x.size(); ++i) {
+            differ += q[i] != fmt.quantize(x[i]);
+            differ += back[i] != static_cast<float>(fmt.to_double(q[i]));
+        }
+        INFO("frac bits " << f);
+        CHECK(differ == 0);
+    }
+}
+
 TEST_CASE("round_half_away agrees with std::round everywhere, ties and edges included") {
     // The values next to each tie (x.5 -/+ one ulp), the ties, huge and signed zero inputs,
     // then a sweep of random doubles over many magnitudes.

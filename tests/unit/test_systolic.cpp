@@ -184,6 +184,59 @@ TEST_CASE("fixed-point block stays within the documented bound of the float bloc
     CHECK(max_err > 0.0);  // the comparison is not vacuous
 }
 
+TEST_CASE("reference block pointwise stages equal a 64-bit loop, in 32-bit range or not") {
+    // reference_block accumulates in 32 bits where its bound proves the sum exact there, and in
+    // 64 bits with 32-bit saturation otherwise: both must give requantize() of the exact sum.
+    const BlockShape shape{24, 5, 7};
+    const BlockFormat fmt;
+    const unsigned cr = reduced_channels(shape, fmt.bottleneck_ratio);
+    const int wf = fmt.weight_frac_bits;
+    const std::int64_t one = std::int64_t{1} << wf;
+    const std::size_t P = shape.pixels();
+    Rng rng(9, {});
+    std::vector<std::int16_t> x(shape.elements());
+    for (auto& v : x)
+        v = static_cast<std::int16_t>(static_cast<std::int64_t>(rng.next_u64() % 65536) - 32768);
+    for (const bool wide : {false, true}) {
+        BlockWeights wq = quantize_block(synthetic_block_weights(24, cr, 3), fmt);
+        if (wide) {
+            // Full-range weights: sums far past 2^31, which saturate.
+            for (auto* v : {&wq.reduce_w, &wq.mean_w, &wq.var_w}) {
+                for (auto& e : *v)
+                    e = static_cast<std::int16_t>(
+                        static_cast<std::int64_t>(rng.next_u64() % 65536) - 32768);
+            }
+        }
+        const ReferenceTrace t = reference_block(x, shape, wq, fmt, 5, 4);
+        std::size_t saturated = 0, differ = 0;
+        for (unsigned m = 0; m < cr; ++m) {
+            for (std::size_t p = 0; p < P; ++p) {
+                std::int64_t acc = wq.reduce_b[m] * one;
+                for (unsigned c = 0; c < shape.channels; ++c)
+                    acc += std::int64_t{wq.reduce_w[m * shape.channels + c]} * x[c * P + p];
+                saturated += acc != saturate32(acc);
+                differ += t.h1[m * P + p] != leaky_relu(requantize(acc, wf), fmt.leaky_shift);
+            }
+        }
+        for (unsigned m = 0; m < shape.channels; ++m) {
+            for (std::size_t p = 0; p < P; ++p) {
+                std::int64_t mean = wq.mean_b[m] * one;
+                std::int64_t var = wq.var_b[m] * one;
+                for (unsigned c = 0; c < cr; ++c) {
+                    mean += std::int64_t{wq.mean_w[m * cr + c]} * t.h2[c * P + p];
+                    var += std::int64_t{wq.var_w[m * cr + c]} * t.h2[c * P + p];
+                }
+                saturated += (mean != saturate32(mean)) + (var != saturate32(var));
+                differ += t.mean[m * P + p] != requantize(mean, wf);
+                differ += t.var[m * P + p] != requantize(var, wf);
+            }
+        }
+        INFO((wide ? "full-range weights" : "trained-size weights"));
+        CHECK(differ == 0);
+        CHECK((saturated > 0) == wide);
+    }
+}
+
 TEST_CASE("block parameters: count, pack/unpack round trip") {
     CHECK(BlockWeights::parameter_count(64, 16) == 3 * 64 * 16 + 9 * 16 + 2 * 16 + 2 * 64);
     const BlockWeights wq = quantize_block(synthetic_block_weights(8, 2, 1), BlockFormat{});
