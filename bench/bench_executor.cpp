@@ -85,8 +85,8 @@ int main(int argc, char** argv) {
         fmt::print("batch 256: {:8.1f} images/s  ({:.3f} ms/image, {:.2f} GMAC/s)\n", n / s,
                    1e3 * s / n, static_cast<double>(macs) * n / s * 1e-9);
     }
-    // Each convolution alone (kernels::conv2d on one thread, 32 images per call, as one worker
-    // of the executor runs it), on random inputs of the layer's shape.
+    // Each convolution alone (kernels::conv2d on one thread, 32 images per call: the executor's
+    // largest group), on random inputs of the layer's shape.
     {
         const auto shapes = g.infer_shapes(1);
         fmt::print("convolutions, one thread, 32 images per call:\n");

@@ -103,7 +103,8 @@ int sc_main(int argc, char* argv[]) {
             "\"images\": {}, \"wall_s\": {:.6f}, \"images_per_s\": {:.3f}, \"accuracy_pct\": "
             "{:.4f}, \"threads\": {}, \"kernels\": \"{}\"}}\n",
             what, what == "clean" ? "float executor" : "platform replay",
-            what == "clean" ? 256 : 64, n, wall, static_cast<double>(n) / wall,
+            what == "clean" ? 256 : platform::ReplayConfig{}.batch, n, wall,
+            static_cast<double>(n) / wall,
             100.0 * static_cast<double>(correct) / static_cast<double>(n), threads,
             dnsim::isa::describe());
         return 0;

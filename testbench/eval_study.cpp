@@ -41,7 +41,8 @@ int run_eval(const EvalOptions& opt, std::ostream& os) {
         os << note << "\n";
     const Dataset d = load_dataset(spec);
     check_dataset_for_model(d, g);
-    check_memory(estimate_eval_memory(graph_footprint(g), d.size(), opt.batch, opt.threads),
+    check_memory(estimate_eval_memory(graph_footprint(g), d.size(), opt.batch, opt.threads,
+                                      exec_group(g, g.infer_shapes(1))),
                  opt.model, "lower exec.threads or dataset.limit");
     const Executor exec(g, {opt.threads, opt.seed, DenoiserEpsilon::Gaussian});
     const std::int64_t n = d.size();

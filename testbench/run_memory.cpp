@@ -59,18 +59,21 @@ std::string MemoryEstimate::describe() const {
 }
 
 MemoryEstimate estimate_eval_memory(const workloads::GraphFootprint& f, std::int64_t images,
-                                    std::int64_t batch, std::int64_t threads) {
+                                    std::int64_t batch, std::int64_t threads,
+                                    std::int64_t group_images) {
     const std::int64_t per_call = std::min(batch, images);
     const std::int64_t workers = std::max<std::int64_t>(1, std::min(threads, per_call));
-    // Each worker evaluates up to kExecGroupImages images at once (Executor::run_batch).
-    const std::int64_t group =
-        std::min(workloads::kExecGroupImages, std::max<std::int64_t>(1, per_call / workers));
+    // Each worker evaluates a group of images at once (Executor::run_batch), at most its share.
+    const std::int64_t group = std::clamp<std::int64_t>(
+        std::min(group_images, (per_call + workers - 1) / workers), 1, workloads::kExecGroupImages);
     MemoryEstimate m;
     m.weights_bytes = bytes(f.weight_elements);
     m.dataset_bytes = bytes(f.input_elements, images);
     m.activations_bytes = times(bytes(f.peak_live_elements, group), workers);
     m.scratch_bytes =
-        times(workloads::kernels::conv_scratch_bytes(f.max_conv_work_elements, group), workers);
+        times(sum({workloads::kernels::conv_scratch_bytes(f.max_conv_work_elements, group),
+                   workloads::kernels::conv_weight_cache_bytes(f.weight_elements, 1)}),
+              workers);
     // The call's copy of its images and its stacked outputs.
     m.outputs_bytes = sum({bytes(f.input_elements, per_call), bytes(f.output_elements, per_call)});
     return m;
@@ -87,9 +90,12 @@ MemoryEstimate estimate_run_memory(const workloads::GraphFootprint& f, std::int6
     m.dataset_bytes = bytes(f.input_elements, images);
     m.activations_bytes = bytes(f.peak_live_elements, job);
     const std::int64_t workers = std::max<std::int64_t>(1, std::min(threads, job));
-    m.scratch_bytes = times(workloads::kernels::conv_scratch_bytes(f.max_conv_work_elements,
-                                                                   (job + workers - 1) / workers),
-                            workers);
+    // The packed-weight cache sees the graph's weights (clean pass) and the crossbars' copy.
+    m.scratch_bytes =
+        times(sum({workloads::kernels::conv_scratch_bytes(f.max_conv_work_elements,
+                                                          (job + workers - 1) / workers),
+                   workloads::kernels::conv_weight_cache_bytes(f.weight_elements, 2)}),
+              workers);
     m.outputs_bytes = keep_logits ? bytes(f.output_elements, sum({images, images, images})) : 0;
     return m;
 }

@@ -24,9 +24,9 @@ struct MemoryEstimate {
 };
 
 /// `dnsim eval`: the float executor over `images` images, `batch` per call, `threads` workers
-/// each evaluating a group of up to kExecGroupImages images at once.
+/// each evaluating `group` images at once (workloads::exec_group of the graph).
 MemoryEstimate estimate_eval_memory(const workloads::GraphFootprint& f, std::int64_t images,
-                                    std::int64_t batch, std::int64_t threads);
+                                    std::int64_t batch, std::int64_t threads, std::int64_t group);
 
 /// `dnsim run`: the platform replay; jobs of `batch` images (all their activations alive at
 /// once, split over the workers, each with its convolution buffers),

@@ -116,22 +116,30 @@ float chain_element(const Tensor& x, const Tensor& w, const NodeAttrs& a, std::i
 
 TEST_CASE("conv2d computes every output as the fixed chain, bit for bit, in any batch") {
     // Both paths of the GEMM (direct on wide rows with unit stride, packed patches otherwise),
-    // K above one 256-deep slice, groups, a bias, 1x1, dilation; three images at once.
+    // K above one 256-deep slice on either path, groups (a channel multiplier too), depthwise,
+    // a bias, 1x1, dilation, asymmetric pads; three images at once.
     struct Case {
         std::int64_t c, m, h, w, k, s, p, d, g;
+        bool asymmetric = false;
     };
-    const Case cases[] = {{16, 16, 28, 28, 3, 1, 1, 1, 1}, {1, 16, 28, 28, 3, 1, 1, 1, 1},
-                          {8, 12, 30, 17, 3, 1, 1, 1, 1},  {6, 8, 33, 25, 5, 1, 2, 1, 1},
-                          {4, 8, 49, 20, 3, 2, 1, 1, 1},   {3, 5, 40, 1, 1, 1, 0, 1, 1},
-                          {40, 9, 7, 7, 3, 1, 1, 1, 1},    {64, 24, 4, 4, 3, 1, 1, 1, 1},
-                          {12, 10, 19, 21, 3, 1, 2, 2, 1}, {8, 6, 14, 14, 3, 1, 1, 1, 2},
-                          {33, 7, 13, 16, 1, 1, 0, 1, 1},  {5, 70, 9, 31, 3, 2, 1, 1, 1}};
+    const Case cases[] = {
+        {16, 16, 28, 28, 3, 1, 1, 1, 1},      {1, 16, 28, 28, 3, 1, 1, 1, 1},
+        {8, 12, 30, 17, 3, 1, 1, 1, 1},       {6, 8, 33, 25, 5, 1, 2, 1, 1},
+        {4, 8, 49, 20, 3, 2, 1, 1, 1},        {3, 5, 40, 1, 1, 1, 0, 1, 1},
+        {40, 9, 7, 7, 3, 1, 1, 1, 1},         {64, 24, 4, 4, 3, 1, 1, 1, 1},
+        {12, 10, 19, 21, 3, 1, 2, 2, 1},      {8, 6, 14, 14, 3, 1, 1, 1, 2},
+        {33, 7, 13, 16, 1, 1, 0, 1, 1},       {5, 70, 9, 31, 3, 2, 1, 1, 1},
+        {40, 12, 28, 28, 3, 1, 1, 1, 1},      {4, 8, 10, 10, 3, 1, 1, 1, 4},
+        {16, 16, 28, 28, 3, 1, 1, 1, 16},     {6, 6, 12, 13, 3, 2, 1, 1, 6},
+        {7, 10, 15, 29, 3, 1, 1, 1, 1, true}, {5, 9, 15, 20, 3, 2, 1, 2, 1, true}};
     const bool fused = kernels::conv_chain_fused();
     for (const auto& cs : cases) {
         NodeAttrs a;
         a.kernel = {cs.k, cs.k};
         a.strides = {cs.s, cs.s};
         a.pads = {cs.p, cs.p, cs.p, cs.p};
+        if (cs.asymmetric)
+            a.pads = {cs.p, 0, cs.p + 1, 2};
         a.dilations = {cs.d, cs.d};
         a.group = cs.g;
         const Tensor x = random_tensor({3, cs.c, cs.h, cs.w}, 3);

@@ -117,10 +117,22 @@ std::int64_t exec_group(const Graph& g, const std::map<std::string, Dims>& shape
     if (g.inputs.size() != 1 || g.inputs[0].dims.empty() || g.inputs[0].dims[0] != -1 ||
         !images_along_dim0(g))
         return 1;
+    for (const ValueInfo& v : g.outputs) {
+        if (g.initializers.count(v.name) != 0)
+            return 1;  // a constant output holds no images
+    }
     std::int64_t largest = 1;
-    for (const auto& [name, d] : shapes)
-        largest = std::max(largest, numel(d));
-    return std::clamp<std::int64_t>(kExecGroupBytes / (largest * 4), 1, kExecGroupImages);
+    for (const auto& [name, d] : shapes) {
+        if (g.initializers.count(name) == 0)
+            largest = std::max(largest, numel(d));
+    }
+    return exec_group_for(largest);
+}
+
+std::int64_t exec_group_for(std::int64_t largest_activation_elements) {
+    return std::clamp<std::int64_t>(
+        kExecGroupBytes / (std::max<std::int64_t>(largest_activation_elements, 1) * 4), 1,
+        kExecGroupImages);
 }
 
 Tensor evaluate_node(const Graph& g, std::size_t ni, const std::vector<const Tensor*>& in,

@@ -37,10 +37,12 @@ constexpr std::int64_t kExecGroupImages = 32;
 constexpr std::int64_t kExecGroupBytes = std::int64_t{4} << 20;
 
 /// Images run_batch evaluates together for `g` (shapes: the graph's tensors at batch 1): 1 when
-/// the graph's input is not batch-free or an activation does not hold the images along
-/// dimension 0, else as many as keep the largest tensor within kExecGroupBytes (at most
-/// kExecGroupImages).
+/// the graph's input is not batch-free, an activation does not hold the images along
+/// dimension 0 or an output is a constant, else exec_group_for() of its largest activation.
 std::int64_t exec_group(const Graph& g, const std::map<std::string, Dims>& shapes);
+/// As many images as keep a tensor of `largest_activation_elements` floats per image within
+/// kExecGroupBytes, 1 to kExecGroupImages.
+std::int64_t exec_group_for(std::int64_t largest_activation_elements);
 
 class Executor {
   public:

@@ -32,6 +32,12 @@ std::int64_t conv_scratch_bytes(std::int64_t work_elements, std::int64_t images)
                            : static_cast<std::int64_t>(total);
 }
 
+std::int64_t conv_weight_cache_bytes(std::int64_t weight_elements, std::int64_t weight_sets) {
+    const double bytes = static_cast<double>(std::max<std::int64_t>(weight_elements, 0)) * 4.0 *
+                         static_cast<double>(std::max<std::int64_t>(weight_sets, 1)) * 1.25;
+    return static_cast<std::int64_t>(std::min(bytes, static_cast<double>(kWeightCacheBytes)));
+}
+
 bool conv_chain_fused() {
     return DNSIM_ISA_SELECT(gemm_fused)();
 }

@@ -22,12 +22,18 @@ bool conv_chain_fused();
 /// conv2d multiplies as many images at once as keep each of its working sets (packed patches,
 /// output tiles, zero-bordered inputs) within this many bytes (at least one image).
 constexpr std::int64_t kConvPatchBytes = std::int64_t{2} << 20;
+/// conv2d keeps the packed weights of the layers it sees, up to this many bytes per thread.
+constexpr std::int64_t kWeightCacheBytes = std::int64_t{32} << 20;
 /// Scratch one thread's conv2d calls of up to `images` images may hold for a model whose
 /// largest one-image working set is `work_elements` floats
 /// (GraphFootprint::max_conv_work_elements), about: three buffers of the images one GEMM
 /// takes (as many as fit kConvPatchBytes, at least one), and half again for their rounding to
 /// whole panels and vectors.
 std::int64_t conv_scratch_bytes(std::int64_t work_elements, std::int64_t images);
+/// The packed-weight cache of one thread when its convolutions see `weight_sets` sets of
+/// weights of `weight_elements` floats (a replay: the graph's and the crossbars' copy):
+/// at most kWeightCacheBytes, and a quarter more than the weights for whole panels.
+std::int64_t conv_weight_cache_bytes(std::int64_t weight_elements, std::int64_t weight_sets);
 /// Unfolds one image's group of `c` channels (c x h x w at `x`) into the (c kH kW) x (ho wo)
 /// patch matrix `col` of a convolution with attributes `a`.
 void im2col(const float* x, float* col, std::int64_t c, std::int64_t h, std::int64_t w,

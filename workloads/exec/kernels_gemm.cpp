@@ -11,7 +11,9 @@
 // images).
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <map>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -34,29 +36,6 @@ namespace {
 using RowMat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using MapC = Eigen::Map<const RowMat>;
 using Map = Eigen::Map<RowMat>;
-
-void depthwise(const float* x, const float* w, float* out, std::int64_t h, std::int64_t wd,
-               std::int64_t ho, std::int64_t wo, const NodeAttrs& a) {
-    const std::int64_t kh = a.kernel[0];
-    const std::int64_t kw = a.kernel[1];
-    for (std::int64_t oh = 0; oh < ho; ++oh) {
-        for (std::int64_t ow = 0; ow < wo; ++ow) {
-            float acc = 0.0f;
-            for (std::int64_t i = 0; i < kh; ++i) {
-                const std::int64_t ih = oh * a.strides[0] - a.pads[0] + i * a.dilations[0];
-                if (ih < 0 || ih >= h)
-                    continue;
-                for (std::int64_t j = 0; j < kw; ++j) {
-                    const std::int64_t iw = ow * a.strides[1] - a.pads[1] + j * a.dilations[1];
-                    if (iw < 0 || iw >= wd)
-                        continue;
-                    acc += x[ih * wd + iw] * w[i * kw + j];
-                }
-            }
-            out[oh * wo + ow] = acc;
-        }
-    }
-}
 
 /// The zero-bordered input of one group: plane (r, q) of channel ci holds input
 /// (r - pad_top, q - pad_left), or 0 outside the image; the plane covers every tap's reach.
@@ -241,6 +220,36 @@ constexpr bool kFused = false;
 
 constexpr std::int64_t kNr = kLanes * kVecsPerRow;
 
+/// A depthwise convolution (one input and one output channel per group) of one image, each
+/// output the same chain as the GEMM's: over every tap (i, j) in order, taps in the padding
+/// multiplying a zero, fused where the copy has FMA.
+void depthwise(const float* x, const float* w, float* out, std::int64_t h, std::int64_t wd,
+               std::int64_t ho, std::int64_t wo, const NodeAttrs& a) {
+    const std::int64_t kh = a.kernel[0];
+    const std::int64_t kw = a.kernel[1];
+    for (std::int64_t oh = 0; oh < ho; ++oh) {
+        for (std::int64_t ow = 0; ow < wo; ++ow) {
+            float acc = 0.0f;
+            for (std::int64_t i = 0; i < kh; ++i) {
+                const std::int64_t ih = oh * a.strides[0] - a.pads[0] + i * a.dilations[0];
+                for (std::int64_t j = 0; j < kw; ++j) {
+                    const std::int64_t iw = ow * a.strides[1] - a.pads[1] + j * a.dilations[1];
+                    const bool inside = ih >= 0 && ih < h && iw >= 0 && iw < wd;
+                    const float xv = inside ? x[ih * wd + iw] : 0.0f;
+                    const float wv = w[i * kw + j];
+                    if constexpr (kFused) {
+                        acc = std::fma(wv, xv, acc);
+                    } else {
+                        const float prod = wv * xv;
+                        acc = acc + prod;
+                    }
+                }
+            }
+            out[oh * wo + ow] = acc;
+        }
+    }
+}
+
 /// dst[0, n) = src[0, n) for the short runs of packing and the epilogue (a library memcpy, or
 /// the `rep movs` it is inlined as, costs more than the copy at these lengths).
 inline void copy_floats(float* dst, const float* src, std::int64_t n) {
@@ -263,6 +272,11 @@ constexpr std::int64_t kKc = 256;
 constexpr std::int64_t kPatchBytes = kConvPatchBytes;
 /// Narrowest output row the direct path takes (narrower rows would leave most lanes idle).
 constexpr std::int64_t kDirectMinWidth = kLanes * 3 / 4;
+#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
+constexpr bool kDirectConv = true;
+#else
+constexpr bool kDirectConv = false;
+#endif
 
 /// tile (kMr x kNr) = (first ? 0 : tile) + A slice x B slice, k in order.
 __attribute__((noinline)) void micro_kernel(std::int64_t kc, const float* a, const float* b,
@@ -305,27 +319,48 @@ __attribute__((noinline)) void pack_a(const float* w, std::int64_t m, std::int64
     }
 }
 
-/// The packed weights of `w` (m x k), from a per-thread cache: weights are constants that
-/// every call of a layer repacks otherwise. An entry is found by address and size and used
-/// only when the weights are still the ones it was packed from (compared in full), so a freed
-/// and reused address cannot serve stale panels.
-const std::vector<float>& packed_weights(const float* w, std::int64_t m, std::int64_t k) {
-    struct Entry {
-        std::vector<float> source, packed;
-    };
-    thread_local std::map<std::pair<const float*, std::int64_t>, Entry> cache;
-    const auto n = static_cast<std::size_t>(m * k);
-    auto it = cache.find({w, m * k});
-    if (it != cache.end() && std::equal(w, w + n, it->second.source.begin()))
-        return it->second.packed;
-    if (it == cache.end()) {
-        if (cache.size() >= 512)
-            cache.clear();
-        it = cache.emplace(std::make_pair(w, m * k), Entry{}).first;
+/// True when `packed` holds the kMr-row panels of the m x k matrix `w` (padding rows zero).
+bool packs(const std::vector<float>& packed, const float* w, std::int64_t m, std::int64_t k) {
+    if (static_cast<std::int64_t>(packed.size()) != panels(m, kMr) * k * kMr)
+        return false;
+    for (std::int64_t i = 0; i < m; ++i) {
+        const float* p = packed.data() + (i / kMr) * k * kMr + i % kMr;
+        const float* src = w + i * k;
+        for (std::int64_t kk = 0; kk < k; ++kk) {
+            // Bitwise: -0 and +0 pack differently, NaN equals itself.
+            if (std::memcmp(&p[kk * kMr], &src[kk], sizeof(float)) != 0)
+                return false;
+        }
     }
-    it->second.source.assign(w, w + n);
-    pack_a(w, m, k, it->second.packed);
-    return it->second.packed;
+    return true;
+}
+
+/// The packed weights of `w` (m x k), from a per-thread cache: weights are constants that
+/// every call of a layer would repack otherwise. An entry is found by address and size and
+/// used only after its panels are compared with the weights in full, so a freed and reused
+/// address cannot serve stale panels. The cache holds at most kWeightCacheBytes per thread;
+/// weights beyond that are packed into a scratch buffer on every call.
+const std::vector<float>& packed_weights(const float* w, std::int64_t m, std::int64_t k) {
+    thread_local std::map<std::tuple<const float*, std::int64_t, std::int64_t>, std::vector<float>>
+        cache;
+    thread_local std::int64_t cached_bytes = 0;
+    thread_local std::vector<float> scratch;
+    const auto it = cache.find({w, m, k});
+    if (it != cache.end()) {
+        if (packs(it->second, w, m, k))
+            return it->second;
+        pack_a(w, m, k, it->second);
+        return it->second;
+    }
+    const std::int64_t bytes = panels(m, kMr) * k * kMr * 4;
+    if (cached_bytes + bytes > kWeightCacheBytes) {
+        pack_a(w, m, k, scratch);
+        return scratch;
+    }
+    cached_bytes += bytes;
+    std::vector<float>& packed = cache[{w, m, k}];
+    pack_a(w, m, k, packed);
+    return packed;
 }
 
 /// The packed B of one call: K rows, N columns in kNr-wide panels.
@@ -624,6 +659,8 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, const NodeAt
     const std::int64_t p = ho * wo;
     const std::int64_t k = cg * kh * kw;
     Tensor out({n_img, m, ho, wo});
+    if (n_img == 0)
+        return out;
     if (cg == 1 && mg == 1) {
         for (std::int64_t n = 0; n < n_img; ++n) {
             for (std::int64_t gi = 0; gi < g; ++gi) {
@@ -652,14 +689,18 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, const NodeAt
         const std::vector<float>& packed_a = packed_weights(w.ptr() + gi * mg * k, mg, k);
         for (std::int64_t n0 = 0; n0 < n_img; n0 += chunk) {
             const std::int64_t nq = std::min(chunk, n_img - n0);
+            // The direct path's masked loads may reach up to a vector past a plane's last row:
+            // AVX-512 masks never fault there, AVX2's are not promised not to on every CPU, so
+            // with AVX2 the direct path reads a copy with a vector of slack.
+            const bool direct = a.strides[1] == 1 && wo >= kDirectMinWidth && kDirectConv;
             Planes planes;
-            if (pointwise) {
+            if (pointwise && (!direct || kLanes == 16)) {
                 planes = {x.ptr() + (n0 * c + gi * cg) * h * wd, h, wd, c * h * wd};
             } else {
                 // The zero-bordered input of each image, one after another.
                 const Plane one = plane_shape(ho, wo, a);
                 const std::int64_t size = cg * one.hp * one.wp;
-                padded.resize(static_cast<std::size_t>(nq * size));
+                padded.resize(static_cast<std::size_t>(nq * size + kLanes));
                 for (std::int64_t q = 0; q < nq; ++q) {
                     fill_plane(x.ptr() + ((n0 + q) * c + gi * cg) * h * wd,
                                padded.data() + q * size, one, cg, h, wd, a);
@@ -672,7 +713,7 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, const NodeAt
             dst.image_stride = m * p;
             dst.bias = bias != nullptr ? bias->ptr() + gi * mg : nullptr;
 #if defined(DNSIM_DIRECT_CONV)
-            if (a.strides[1] == 1 && wo >= kDirectMinWidth) {
+            if (direct) {
                 direct_conv(packed_a, mg, planes, nq, cg, ho, wo, a, dst);
                 continue;
             }

@@ -87,7 +87,10 @@ GraphFootprint graph_footprint(const Graph& g) {
                     throw ConfigError(g.name, fmt::format("node '{}': the convolution's working "
                                                           "set overflows 64-bit arithmetic",
                                                           n.name));
-                work = std::max<std::int64_t>({work, *out, *in});
+                // Rows of 12 or more output pixels at unit horizontal stride take conv2d's direct
+                // path (workloads/exec/kernels_gemm.cpp), which packs no patches.
+                const bool direct = n.attrs.strides[1] == 1 && y[3] >= 12;
+                work = std::max<std::int64_t>({direct ? 0 : work, *out, *in});
             }
             f.max_conv_work_elements = std::max(f.max_conv_work_elements, work);
         }

@@ -18,8 +18,9 @@ struct GraphFootprint {
     std::int64_t peak_live_elements = 0;   ///< most activations alive at once, one image
     std::string peak_node;                 ///< the node at which that peak is reached
     std::int64_t max_im2col_elements = 0;  ///< largest Conv im2col matrix, one image
-    /// Largest of a Conv's patch matrix, output and zero-bordered input, one image and group
-    /// (what conv2d's per-thread buffers scale with; kernels::conv_scratch_bytes).
+    /// Largest of a Conv's patch matrix (where conv2d packs one), output and zero-bordered
+    /// input, one image and group (what conv2d's per-thread buffers scale with;
+    /// kernels::conv_scratch_bytes).
     std::int64_t max_conv_work_elements = 0;
 };
 

@@ -178,12 +178,13 @@ void set_graph_limits(const GraphLimits& limits);
 /// yet a huge dimension beside it would overflow window arithmetic; finding onnx-4).
 bool exceeds_tensor_limit(const Dims& dims);
 
-/// Output shape of one node from its input shapes; throws ConfigError naming the node.
-/// `batch` resolves the batch entries (-1) of an Expand target.
 /// True when every activation of `g` holds the images along dimension 0 (shapes at batch 2
 /// are those at batch 1 with dimension 0 doubled). An input fixed at one image counts as a
 /// batch dimension when the graph passes that test with it.
 bool images_along_dim0(const Graph& g);
+
+/// Output shape of one node from its input shapes; throws ConfigError naming the node.
+/// `batch` resolves the batch entries (-1) of an Expand target.
 Dims infer_node_shape(const Graph& g, const Node& n, const std::vector<Dims>& in,
                       std::int64_t batch = 1);
 
