@@ -139,6 +139,15 @@ ReplayResult run_replay(const Graph& g, const workloads::Dataset* data, const Re
         cfg.soc.denoiser_overlap == DenoiserOverlap::Dependence
             ? std::optional<OverlapTiming>(OverlapTiming{soc.recorded_ns(), soc.block_wait_ns()})
             : std::nullopt);
+    for (std::size_t i = 0; i < r.steps.size(); ++i) {
+        if (plan.steps[i].kind != StepKind::Denoiser)
+            continue;
+        for (std::size_t k = 0; k < denoiser::kPhaseCount; ++k) {
+            r.steps[i].phase_cycles.emplace_back(
+                denoiser::phase_name(static_cast<denoiser::Phase>(k)),
+                soc.denoiser_phase_cycles()[i][k]);
+        }
+    }
     r.denoiser_power_gating = denoiser::to_string(cfg.soc.denoiser.power.gating);
     r.single_buffered_blocks = single_buffered;
     if (data != nullptr) {

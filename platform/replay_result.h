@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "models/common/energy.h"
@@ -25,6 +26,9 @@ struct StepReport {
     std::int64_t replication = 0;
     std::int64_t macs = 0;
     std::uint64_t block_cycles = 0;  ///< denoiser steps: the accelerator's CYCLES register
+    /// Denoiser steps: block_cycles split by the control unit's phases (name, cycles), in
+    /// phase order; they add up to block_cycles.
+    std::vector<std::pair<std::string, std::uint64_t>> phase_cycles;
 };
 
 struct PassResult {

@@ -143,6 +143,7 @@ Soc::Soc(const sc_core::sc_module_name& name, const SocConfig& config,
         }
     }
     m_denoiser_cycles.assign(plan.steps.size(), 0);
+    m_denoiser_phases.assign(plan.steps.size(), {});
     // Packed weights of every block, resident in host memory from the start.
     for (std::size_t i = 0; i < plan.steps.size(); ++i) {
         if (plan.steps[i].kind != StepKind::Denoiser)
@@ -177,7 +178,15 @@ void Soc::start_denoiser(std::size_t si, std::uint32_t image, std::uint32_t bloc
     p.dst = m_out_addr;
     p.weights = m_weight_addr[si];
     m_denoiser_driver.program(p, delay);
+    // The control unit sequences the whole block at START: its phase counters move by this
+    // block's phases.
+    const auto before = m_denoiser.control().phase_cycles();
     m_denoiser_driver.start(wait, delay);
+    if (job.record) {
+        const auto& after = m_denoiser.control().phase_cycles();
+        for (std::size_t k = 0; k < denoiser::kPhaseCount; ++k)
+            m_denoiser_phases[si][k] += after[k] - before[k];
+    }
 }
 
 void Soc::finish_denoiser(std::size_t si, std::uint32_t image, const ReplayJob& job,

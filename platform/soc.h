@@ -17,6 +17,7 @@
 #pragma once
 
 #include <tlm_utils/simple_initiator_socket.h>
+#include <array>
 #include <cstdint>
 #include <exception>
 #include <functional>
@@ -105,6 +106,12 @@ class Soc : public sc_core::sc_module {
     double block_wait_ns() const { return m_block_wait_ns; }
     /// Denoiser CYCLES register summed per step over the recorded jobs.
     const std::vector<std::uint64_t>& denoiser_cycles() const { return m_denoiser_cycles; }
+    /// The cycles of each denoiser phase per step, summed over the recorded jobs' blocks (they
+    /// add up to denoiser_cycles()).
+    const std::vector<std::array<std::uint64_t, denoiser::kPhaseCount>>& denoiser_phase_cycles()
+        const {
+        return m_denoiser_phases;
+    }
     sc_core::sc_time finish_time() const { return m_finish; }
     /// After sc_start: rethrows the bad-input error (ConfigError) that stopped the driver, e.g.
     /// a block the denoiser's SRAMs cannot hold. (Thrown inside the SystemC thread, it would
@@ -150,6 +157,7 @@ class Soc : public sc_core::sc_module {
     double m_recorded_ns = 0.0;
     double m_block_wait_ns = 0.0;
     std::vector<std::uint64_t> m_denoiser_cycles;
+    std::vector<std::array<std::uint64_t, denoiser::kPhaseCount>> m_denoiser_phases;
     sc_core::sc_time m_finish;
 };
 

@@ -10,7 +10,12 @@ packages=(
     libonnx-testdata python3-onnx python3-numpy python3-torch python3-torchvision
     dataset-fashion-mnist
     libsqlite3-dev libopenmpi-dev openmpi-bin
+    chromium
 )
+# Node.js and npm for the report's chart scripts: Debian's, unless an npm is already there.
+if ! command -v npm >/dev/null 2>&1; then
+    packages+=(nodejs npm)
+fi
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -18,4 +23,11 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+# The chart scripts dnsim report embeds (vega, vega-lite, vega-embed), at the versions pinned by
+# testbench/report/package-lock.json; reinstalled only when the lock file changed.
+report_dir="$(cd "$(dirname "$0")/.." && pwd)/testbench/report"
+if ! cmp -s "$report_dir/package-lock.json" "$report_dir/node_modules/.dnsim-installed-lock"; then
+    (cd "$report_dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+    cp "$report_dir/package-lock.json" "$report_dir/node_modules/.dnsim-installed-lock"
 fi

@@ -31,6 +31,7 @@
 #include "testbench/model_loader.h"
 #include "testbench/provenance.h"
 #include "testbench/regress.h"
+#include "testbench/report.h"
 #include "testbench/run_memory.h"
 #include "testbench/run_study.h"
 #include "testbench/sweep_run.h"
@@ -89,7 +90,9 @@ void print_usage(std::ostream& os) {
           "             expected values (--junit FILE for CI; docs/regression.md)\n"
           "  sweep      run a study: every point of its axes as its own run, locally or under\n"
           "             mpirun, into one SQLite database; resume, status, Pareto fronts\n"
-          "             (docs/studies.md)\n\n"
+          "             (docs/studies.md)\n"
+          "  report     one self-contained HTML page with charts from run directories or sweeps\n"
+          "             (docs/report.md)\n\n"
           "Run 'dnsim <command> --help' for the options of a command.\n";
 }
 
@@ -257,6 +260,11 @@ int run_with(const po::variables_map& vm, const dnsim::tb::ConfigBinder& binder,
         opt.denoisers = vm["denoisers"].as<std::string>();
     opt.timing_only = vm.count("timing-only") != 0;
     opt.save_logits = vm.count("save-logits") != 0;
+    // The main job (no MODEL) writes its report unless told not to; --report asks for it.
+    if (vm.count("report") != 0 && vm.count("no-report") != 0)
+        throw ConfigError("report", "--report and --no-report both given; choose one");
+    opt.report = vm.count("report") != 0 || (vm.count("model") == 0 && vm.count("no-report") == 0);
+    opt.report_required = vm.count("report") != 0;
     if (vm.count("out") != 0)
         opt.out_dir = vm["out"].as<std::string>();
     dump_config(vm, binder, "run");
@@ -280,6 +288,9 @@ int cmd_run(int argc, const char* const* argv) {
         "timing-only", "no dataset: cycles, latency and energy only")(
         "out", po::value<std::string>(), "results directory (default results/run)")(
         "save-logits", "also write each accuracy pass's logits as .npy files")(
+        "report",
+        "also write report.html (summary and charts; docs/report.md); the main job (no MODEL) "
+        "writes it by default")("no-report", "the main job: no report.html")(
         "dump-config", po::value<std::string>(), kDumpConfigHelp);
     po::variables_map vm;
     dnsim::tb::ConfigOrigins origins;
@@ -374,6 +385,35 @@ int cmd_energy(int argc, const char* const* argv) {
     }
     opt.command = "dnsim " + dnsim::tb::command_line(argc, argv);
     return dnsim::tb::run_energy_study(opt, std::cout);
+}
+
+/// dnsim report RESULT... [-o FILE]: one HTML page from run directories and sweeps.
+int cmd_report(int argc, const char* const* argv) {
+    dnsim::tb::ReportOptions opt;
+    po::options_description general("Options of 'dnsim report'");
+    general.add_options()("help,h", "print this help")(
+        "results", po::value<std::vector<std::string>>(&opt.inputs)->multitoken(),
+        "run directories (summary.json, layers.csv), sweep directories or sweep databases "
+        "(study.db)")("out,o", po::value<std::string>(&opt.out)->default_value("report.html"),
+                      "the HTML file to write");
+    po::positional_options_description positional;
+    positional.add("results", -1);
+    po::variables_map vm;
+    dnsim::tb::parse_options(argc, argv, general, po::options_description(), &positional, vm);
+    if (vm.count("help") != 0) {
+        std::cout << "usage: dnsim report RESULT... [-o report.html]\n\nOne self-contained HTML "
+                     "file (no network needed to open it): the summary table, per-layer cycles "
+                     "with and without denoisers, energy per component, the denoiser's phases; "
+                     "for several runs or a sweep also accuracy against the noise level and the "
+                     "Pareto front of accuracy, latency and energy; the provenance "
+                     "(docs/report.md).\n\n"
+                  << general << "\n";
+        return 0;
+    }
+    if (opt.inputs.empty())
+        throw ConfigError("results", "missing; usage: dnsim report RESULT... [-o report.html]");
+    opt.command = "dnsim " + dnsim::tb::command_line(argc, argv);
+    return dnsim::tb::run_report(opt, std::cout);
 }
 
 /// --jobs N of regress and sweep: 1 to 1024, parsed as text so that -1 is an error about -1.
@@ -543,9 +583,12 @@ int sc_main(int argc, char* argv[]) {
         if (first == "sweep") {
             return cmd_sweep(argc - 1, argv + 1);
         }
+        if (first == "report") {
+            return cmd_report(argc - 1, argv + 1);
+        }
         std::cerr << "dnsim: error: unknown command '" << first
-                  << "'; accepted: denoiser, inspect, eval, run, energy, keys, regress, sweep (see "
-                     "--help)\n";
+                  << "'; accepted: denoiser, inspect, eval, run, energy, keys, regress, sweep, "
+                     "report (see --help)\n";
         return 1;
     } catch (const ConfigError& e) {
         std::cerr << "dnsim: error: " << e.what() << "\n";

@@ -18,6 +18,7 @@
 #include "testbench/config_keys.h"
 #include "testbench/model_loader.h"
 #include "testbench/provenance.h"
+#include "testbench/report.h"
 #include "testbench/result_json.h"
 #include "testbench/run_memory.h"
 #include "workloads/graph/transforms.h"
@@ -73,6 +74,8 @@ std::string csv_layers(const platform::ReplayResult& r) {
 /// The files `dnsim run` writes into --out for graph `g`.
 std::vector<std::string> result_names(const workloads::Graph& g, const RunOptions& opt) {
     std::vector<std::string> names{"summary.json", "layers.csv"};
+    if (opt.report)
+        names.push_back("report.html");
     if (!opt.save_logits || opt.timing_only)
         return names;
     const bool denoisers = std::any_of(g.nodes.begin(), g.nodes.end(), [](const auto& n) {
@@ -377,6 +380,21 @@ nlohmann::json summary_json(const platform::ReplayResult& r, const RunOptions& o
                           {"power_mW", e.power_mW}});
     }
     j["energy_per_inference"] = energy;
+    // Each block of the timing job: its step at the CGRA clock (host observed), the
+    // accelerator's CYCLES register at the denoiser clock and that split by phase.
+    nlohmann::json blocks = nlohmann::json::array();
+    for (const auto& s : r.steps) {
+        if (s.kind != platform::StepKind::Denoiser)
+            continue;
+        nlohmann::json phases = nlohmann::json::array();
+        for (const auto& [phase, cycles] : s.phase_cycles)
+            phases.push_back({{"phase", phase}, {"cycles", cycles}});
+        blocks.push_back({{"layer", s.name},
+                          {"step_cycles", s.cycles},
+                          {"block_cycles", s.block_cycles},
+                          {"phases", phases}});
+    }
+    j["denoiser_blocks"] = blocks;
     j["energy_per_inference_uJ"] = r.energy_pJ * 1e-6;
     j["denoiser_energy_per_inference_uJ"] = r.denoiser_energy_pJ * 1e-6;
     j["denoiser_energy_share_pct"] = r.denoiser_share_pct();
@@ -439,16 +457,43 @@ void write_results(const RunOptions& opt, const platform::ReplayResult& r,
                                npy_f4(p.logits, p.images));
         }
     }
-    write_files_atomically(opt.out_dir, files, "out");
     const std::filesystem::path out(opt.out_dir);
+    if (opt.report) {
+        ReportRun run;
+        run.label = out.filename().empty() ? out.parent_path().filename().string()
+                                           : out.filename().string();
+        run.source = opt.out_dir;
+        run.summary = nlohmann::json::parse(files[0].second);  // as written
+        for (std::size_t i = 0; i < r.steps.size(); ++i) {
+            const auto& s = r.steps[i];
+            run.layers.push_back({static_cast<std::int64_t>(i), s.name, s.op,
+                                  platform::to_string(s.kind), s.cycles, s.time_ns});
+        }
+        files.emplace_back("report.html", report_html({run}, load_vega_scripts(), opt.command));
+    }
+    write_files_atomically(opt.out_dir, files, "out");
     os << "results: " << (out / "summary.json").string() << ", " << (out / "layers.csv").string()
        << "\n";
+    if (opt.report)
+        os << "report: " << (out / "report.html").string() << " (open it in a browser)\n";
 }
 
 }  // namespace
 
-int run_study(const RunOptions& opt, std::ostream& os) {
+int run_study(const RunOptions& options, std::ostream& os) {
     const auto t0 = std::chrono::steady_clock::now();
+    RunOptions opt = options;
+    if (opt.report) {
+        // Before the simulation: a report asked for needs the chart scripts.
+        try {
+            check_vega_scripts();
+        } catch (const ConfigError& e) {
+            if (opt.report_required)
+                throw;
+            os << "note: no report.html: " << e.what() << "\n";
+            opt.report = false;
+        }
+    }
     const workloads::Graph g = prepare_model(opt);
     workloads::Dataset data;
     if (!opt.timing_only)

@@ -23,6 +23,10 @@ struct RunOptions {
     platform::ReplayConfig replay;
     std::string out_dir = "results/run";  ///< checked before the simulation starts
     bool save_logits = false;  ///< also write logits_<pass>_seed<S>.npy per accuracy pass
+    /// Also write report.html (testbench/report.h). Without report_required (the main job's
+    /// default) a missing chart-script install is a note, not an error.
+    bool report = false;
+    bool report_required = false;
     std::vector<std::pair<std::string, std::string>> effective_config;
     std::string command;  ///< the command line, for the provenance block
 };
