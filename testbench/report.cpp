@@ -846,19 +846,27 @@ void run_summary(Page& p, const ReportRun& r) {
     if (clean && images) {
         lead += fmt::format(" on {:.0f} test images of {}.", *images,
                             esc(fs::path(text_of(s, "/accuracy/dataset")).filename().string()));
+        // Whether a difference stands out of the 95 % interval of the pass it leads to.
+        const auto verdict = [](double diff, std::optional<double> half) {
+            if (!half)
+                return std::string();
+            return std::abs(diff) <= *half
+                       ? fmt::format(", within that pass's 95 % interval of ± {:.2f}", *half)
+                       : fmt::format(", beyond that pass's 95 % interval of ± {:.2f}", *half);
+        };
         if (noisy) {
             lead += fmt::format(
                 " The analog noise (noise.activation_k = {}) changes the accuracy "
-                "from {:.2f} % without noise to {:.2f} % ({:+.2f} points, 95 % "
-                "interval ± {:.2f}).",
+                "from {:.2f} % without noise to {:.2f} % ({:+.2f} points{}).",
                 k ? fmt::format("{:g}", *k) : std::string("?"), *clean, *noisy, *noisy - *clean,
-                ci95(r, "noisy").value_or(0.0));
+                verdict(*noisy - *clean, ci95(r, "noisy")));
         }
         if (den && noisy) {
             lead += fmt::format(
                 " With the {} denoiser block{} it is {:.2f} % ({:+.2f} points "
-                "against noisy; {:+.2f} against clean).",
-                blocks, blocks == 1 ? "" : "s", *den, *den - *noisy, *den - *clean);
+                "against noisy{}; {:+.2f} against clean).",
+                blocks, blocks == 1 ? "" : "s", *den, *den - *noisy,
+                verdict(*den - *noisy, ci95(r, "denoised")), *den - *clean);
         }
     } else {
         lead += ": timing and energy only (no dataset: a --timing-only run).";
