@@ -42,18 +42,17 @@ const ScriptFile kScripts[] = {{"vega", "build/vega.min.js", &VegaScripts::vega}
 std::string read_file(const fs::path& p, const std::string& key) {
     std::error_code ec;
     if (!fs::is_regular_file(p, ec)) {
-        throw ConfigError(key, fmt::format("'{}' is not a regular file", printable(p.string())));
+        throw ConfigError(key, "not a regular file");
     }
     const std::uintmax_t size = fs::file_size(p, ec);
     if (ec || size > kMaxResultFileBytes) {
-        throw ConfigError(key, fmt::format("'{}' is larger than {} MiB", printable(p.string()),
-                                           kMaxResultFileBytes >> 20));
+        throw ConfigError(key, fmt::format("larger than {} MiB", kMaxResultFileBytes >> 20));
     }
     std::ifstream in(p, std::ios::binary);
     std::ostringstream s;
     s << in.rdbuf();
     if (!in && !in.eof())
-        throw ConfigError(key, fmt::format("cannot read '{}'", printable(p.string())));
+        throw ConfigError(key, "cannot be read");
     return s.str();
 }
 
@@ -85,18 +84,55 @@ json parse_summary(const std::string& text, const std::string& where) {
                                                  field));
         }
     }
+    // The blocks' cycles are counts: a negative or fractional one is a damaged file.
+    for (const json& b : j.value("denoiser_blocks", json::array())) {
+        const auto count = [&](const json& v, const char* what) {
+            if (!v.is_number_unsigned()) {
+                throw ConfigError(where, fmt::format("denoiser_blocks: {} {} is not a cycle count",
+                                                     what, v.dump()));
+            }
+        };
+        if (!b.is_object() || !b.value("layer", json()).is_string())
+            throw ConfigError(where, "denoiser_blocks: expected objects with a 'layer' name");
+        count(b.value("block_cycles", json()), "block_cycles");
+        for (const json& ph : b.value("phases", json::array())) {
+            if (!ph.is_object() || !ph.value("phase", json()).is_string())
+                throw ConfigError(where, "denoiser_blocks: expected phases with a 'phase' name");
+            count(ph.value("cycles", json()), "phase cycles");
+        }
+    }
     return j;
 }
 
 std::vector<ReportLayer> parse_layers(const std::string& text, const std::string& where) {
     std::vector<ReportLayer> out;
-    std::istringstream in(text);
-    std::string line;
+    // Records, not lines: a quoted name may hold a line break (RFC 4180, as csv_field writes).
+    std::vector<std::pair<std::size_t, std::string>> records;  // (first line, text)
+    {
+        std::string record;
+        bool quoted = false;
+        std::size_t line_no = 1, first = 1;
+        for (const char c : text) {
+            if (c == '"')
+                quoted = !quoted;
+            if (c == '\n' && !quoted) {
+                records.emplace_back(first, record);
+                record.clear();
+                first = ++line_no;
+                continue;
+            }
+            if (c == '\n')
+                ++line_no;
+            record += c;
+        }
+        if (!record.empty())
+            records.emplace_back(first, record);
+    }
     std::size_t n = 0;
     const std::vector<std::string> header{"index",   "layer", "op",        "kind",       "cycles",
                                           "time_ns", "macs",  "crossbars", "replication"};
-    while (std::getline(in, line)) {
-        ++n;
+    for (const auto& [line_no, line] : records) {
+        n = line_no;
         const std::vector<std::string> f = csv_split_line(line);
         if (n == 1) {
             if (f != header) {
@@ -138,7 +174,7 @@ std::vector<ReportLayer> parse_layers(const std::string& text, const std::string
         l.kind = f[3];
         out.push_back(std::move(l));
     }
-    if (n == 0)
+    if (records.empty())
         throw ConfigError(where, "empty; expected the header and one line per layer");
     return out;
 }
@@ -189,6 +225,15 @@ std::vector<ReportRun> load_sweep(const fs::path& db_path) {
         throw ConfigError(where,
                           "no finished point (status ok) to report; see dnsim sweep "
                           "--status");
+    }
+    const auto recorded = db.recorded();
+    const auto failed =
+        std::count_if(recorded.begin(), recorded.end(), [](const auto& p) { return !p.second.ok; });
+    if (failed > 0) {
+        runs.front().note = fmt::format(
+            "{} of the {} recorded points of {} failed and are not shown (dnsim sweep --status "
+            "lists them with their errors).",
+            failed, recorded.size(), where);
     }
     return runs;
 }
@@ -251,10 +296,10 @@ std::string esc(const std::string& s) {
     return out;
 }
 
-std::string fixed(std::optional<double> v, int digits, const char* unit = "") {
+std::string fixed(std::optional<double> v, int digits) {
     if (!v)
         return "—";
-    return fmt::format("{:.{}f}{}", *v, digits, unit);
+    return fmt::format("{:.{}f}", *v, digits);
 }
 
 /// The model as people name it: a file's base name, or the built-in's name.
@@ -316,41 +361,67 @@ json base_spec(const std::string& title, const std::string& description) {
 /// Per-layer cycles with and without the denoisers (the paper's Fig. 3): every layer with its
 /// cycles, and with the cycles of the denoiser blocks that follow it added.
 json layers_spec(const ReportRun& r, bool log) {
-    json values = json::array();
-    json order = json::array();
-    const auto& L = r.layers;
-    for (std::size_t i = 0; i < L.size(); ++i) {
-        if (L[i].kind == "denoiser" || L[i].kind == "none")
-            continue;
+    // One bar per layer on the MX-CGRA (reshapes, which cost nothing, have none); each
+    // denoiser block's cycles go to the layer it follows.
+    struct Bar {
+        const ReportLayer* layer;
         std::uint64_t blocks = 0;
         std::vector<std::string> names;
-        for (std::size_t k = i + 1; k < L.size() && L[k].kind == "denoiser"; ++k) {
-            blocks += L[k].cycles;
-            names.push_back(L[k].layer);
+    };
+    std::vector<Bar> bars;
+    std::vector<const ReportLayer*> leading;  // blocks before any layer (none in practice)
+    for (const ReportLayer& l : r.layers) {
+        if (l.kind == "denoiser") {
+            if (bars.empty()) {
+                leading.push_back(&l);
+            } else {
+                bars.back().blocks += l.cycles;
+                bars.back().names.push_back(l.layer);
+            }
+        } else if (l.kind != "none") {
+            bars.push_back({&l, 0, {}});
         }
-        const std::string label = fmt::format("{} {}", L[i].index, L[i].layer);
+    }
+    for (const ReportLayer* l : leading) {
+        if (!bars.empty()) {
+            bars.front().blocks += l->cycles;
+            bars.front().names.push_back(l->layer);
+        }
+    }
+    bool any_block = false;
+    for (const Bar& b : bars)
+        any_block = any_block || !b.names.empty();
+    json values = json::array();
+    json order = json::array();
+    for (const Bar& b : bars) {
+        const ReportLayer& l = *b.layer;
+        const std::string label = fmt::format("{} {}", l.index, l.layer);
         order.push_back(label);
         const std::string block_names =
-            names.empty() ? "none" : fmt::format("{}", fmt::join(names, ", "));
-        values.push_back({{"layer", label},
-                          {"op", L[i].op},
-                          {"kind", L[i].kind},
-                          {"series", "without denoisers"},
-                          {"cycles", L[i].cycles},
+            b.names.empty() ? "none" : fmt::format("{}", fmt::join(b.names, ", "));
+        const json row = {{"layer", label},
+                          {"op", l.op},
+                          {"kind", l.kind},
                           {"denoiser_blocks", block_names},
-                          {"time_us", L[i].time_ns * 1e-3}});
-        values.push_back({{"layer", label},
-                          {"op", L[i].op},
-                          {"kind", L[i].kind},
-                          {"series", "with denoisers"},
-                          {"cycles", L[i].cycles + blocks},
-                          {"denoiser_blocks", block_names},
-                          {"time_us", L[i].time_ns * 1e-3}});
+                          {"time_us", l.time_ns * 1e-3}};
+        json without = row;
+        without["series"] = "without denoisers";
+        without["cycles"] = l.cycles;
+        values.push_back(without);
+        if (any_block) {
+            json with = row;
+            with["series"] = "with denoisers";
+            with["cycles"] = l.cycles + b.blocks;
+            values.push_back(with);
+        }
     }
     json spec = base_spec(
-        fmt::format("Cycles per layer, with and without denoisers{}", log ? " (log scale)" : ""),
-        "Each layer's cycles on the MX-CGRA at its clock, and with the cycles of the denoiser "
-        "blocks placed after it added.");
+        fmt::format("Cycles per layer{}{}", any_block ? ", with and without denoisers" : "",
+                    log ? " (log scale)" : ""),
+        any_block ? "Each layer's cycles on the MX-CGRA at its clock, and with the cycles of the "
+                    "denoiser blocks placed after it added."
+                  : "Each layer's cycles on the MX-CGRA at its clock (no denoiser block in this "
+                    "run).");
     spec["data"] = {{"values", values}};
     spec["width"] = 560;
     spec["height"] = {{"step", 9}};
@@ -445,7 +516,7 @@ json phases_spec(const ReportRun& r) {
             const std::string phase = p.value("phase", "?");
             if (seen.insert(phase).second)
                 phase_order.push_back(phase);
-            const auto cycles = p.value("cycles", std::uint64_t{0});
+            const auto cycles = p.at("cycles").get<std::uint64_t>();
             ++k;
             if (cycles == 0)
                 continue;
@@ -486,36 +557,63 @@ json phases_spec(const ReportRun& r) {
     return spec;
 }
 
-/// Configuration text of each run: a sweep point's axes, or the keys in which the runs differ.
-std::vector<std::string> settings_text(const std::vector<ReportRun>& runs) {
-    std::set<std::string> differing;
+/// What describes a run directory's result: every configuration key, and the choices that are
+/// options rather than keys — the model file, the denoiser blocks, whether it measured
+/// accuracy.
+std::map<std::string, std::string> described(const ReportRun& r) {
+    std::map<std::string, std::string> m;
+    const json cfg = r.summary.value("config", json::object());
+    if (cfg.is_object()) {
+        for (const auto& [k, v] : cfg.items())
+            m[k] = v.is_string() ? v.get<std::string>() : v.dump();
+    }
+    const std::string path = text_of(r.summary, "/provenance/model/path");
+    m["model"] = path.empty() ? model_name(r) : fs::path(path).filename().string();
+    std::vector<std::string> blocks;
+    for (const json& b : r.summary.value("denoiser_blocks", json::array()))
+        blocks.push_back(b.value("layer", "?"));
+    m["denoisers"] = blocks.empty() ? "none" : fmt::format("{}", fmt::join(blocks, ", "));
+    m["accuracy"] = r.summary.contains("accuracy") ? "measured" : "timing only";
+    return m;
+}
+
+/// Configuration text of each run: a sweep point's axes, or what the run directories differ
+/// in (configuration keys, model file, denoiser blocks, timing only); `leave_out` is not
+/// named.
+std::vector<std::string> settings_text(const std::vector<ReportRun>& runs,
+                                       const std::string& leave_out = "") {
+    std::vector<std::map<std::string, std::string>> desc;
+    std::set<std::string> keys;
     for (const ReportRun& r : runs) {
-        if (!r.setting.empty())
-            continue;
-        const json own = r.summary.value("config", json::object());
-        for (const auto& [k, v] : own.items()) {
-            for (const ReportRun& o : runs) {
-                if (!o.setting.empty())
-                    continue;
-                const json cfg = o.summary.value("config", json::object());
-                if (!cfg.contains(k) || cfg.at(k) != v)
-                    differing.insert(k);
-            }
+        desc.push_back(r.setting.empty() ? described(r) : std::map<std::string, std::string>{});
+        for (const auto& kv : desc.back())
+            keys.insert(kv.first);
+    }
+    std::set<std::string> differing;
+    for (const std::string& k : keys) {
+        std::set<std::string> values;
+        for (std::size_t i = 0; i < runs.size(); ++i) {
+            if (!runs[i].setting.empty())
+                continue;
+            const auto it = desc[i].find(k);
+            values.insert(it == desc[i].end() ? std::string("(absent)") : it->second);
         }
+        if (values.size() > 1 && k != leave_out)
+            differing.insert(k);
     }
     std::vector<std::string> out;
-    for (const ReportRun& r : runs) {
+    for (std::size_t i = 0; i < runs.size(); ++i) {
         std::vector<std::string> parts;
-        if (!r.setting.empty()) {
-            for (const auto& [k, v] : r.setting)
-                parts.push_back(k + " = " + (k == "model" ? fs::path(v).filename().string() : v));
+        if (!runs[i].setting.empty()) {
+            for (const auto& [k, v] : runs[i].setting) {
+                if (k != leave_out)
+                    parts.push_back(k + " = " +
+                                    (k == "model" ? fs::path(v).filename().string() : v));
+            }
         } else {
-            const json cfg = r.summary.value("config", json::object());
             for (const std::string& k : differing) {
-                if (cfg.contains(k))
-                    parts.push_back(
-                        k + " = " +
-                        (cfg.at(k).is_string() ? cfg.at(k).get<std::string>() : cfg.at(k).dump()));
+                const auto it = desc[i].find(k);
+                parts.push_back(k + " = " + (it == desc[i].end() ? "(absent)" : it->second));
             }
         }
         out.push_back(parts.empty() ? "(same configuration)"
@@ -528,7 +626,10 @@ std::vector<std::string> settings_text(const std::vector<ReportRun>& runs) {
 /// interval as a rule.
 json accuracy_noise_spec(const std::vector<ReportRun>& runs) {
     json values = json::array();
-    for (const ReportRun& r : runs) {
+    // A line joins the runs that differ in the noise level only.
+    const std::vector<std::string> group = settings_text(runs, "noise.activation_k");
+    for (std::size_t ri = 0; ri < runs.size(); ++ri) {
+        const ReportRun& r = runs[ri];
         const auto k = num(r.summary, "/config/noise.activation_k");
         if (!k)
             continue;
@@ -539,6 +640,7 @@ json accuracy_noise_spec(const std::vector<ReportRun>& runs) {
             const double c = ci95(r, pass).value_or(0.0);
             values.push_back({{"run", r.label},
                               {"model", model_name(r)},
+                              {"group", group[ri]},
                               {"pass", pass},
                               {"noise_k", *k},
                               {"accuracy_pct", *a},
@@ -577,7 +679,8 @@ json accuracy_noise_spec(const std::vector<ReportRun>& runs) {
             {"y",
              {{"field", "accuracy_pct"}, {"type", "quantitative"}, {"scale", {{"zero", false}}}}},
             {"color", color},
-            {"strokeDash", dash}}}},
+            {"strokeDash", dash},
+            {"detail", {{"field", "group"}, {"type", "nominal"}}}}}},
          {{"mark", {{"type", "rule"}}},
           {"encoding",
            {{"x", x},
@@ -598,6 +701,7 @@ json accuracy_noise_spec(const std::vector<ReportRun>& runs) {
             {"tooltip",
              {{{"field", "run"}},
               {{"field", "model"}},
+              {{"field", "group"}, {"title", "configuration besides the noise"}},
               {{"field", "pass"}},
               {{"field", "noise_k"}, {"title", "noise.activation_k"}},
               {{"field", "accuracy_pct"}, {"title", "accuracy, %"}, {"format", ".2f"}},
@@ -644,7 +748,35 @@ json pareto_spec(const std::vector<ReportRun>& runs, const std::vector<std::stri
         scores.push_back(s);
         which.push_back(i);
     }
-    const std::vector<bool> front = pareto_front_of(scores);
+    // The noise and the seeds are conditions, not design choices: the front is taken among
+    // the runs that share them.
+    std::vector<std::string> condition;
+    for (const std::size_t i : which) {
+        std::string c;
+        for (const auto& [k, v] : described(runs[i])) {
+            if (k.rfind("noise.", 0) == 0 || k == "run.seed" || k == "run.seeds")
+                c += k + " = " + v + "; ";
+        }
+        for (const auto& [k, v] : runs[i].setting) {
+            if (k.rfind("noise.", 0) == 0 || k == "run.seed" || k == "run.seeds")
+                c += k + " = " + v + "; ";
+        }
+        condition.push_back(c.empty() ? "(one condition)" : c.substr(0, c.size() - 2));
+    }
+    std::vector<bool> front(scores.size(), false);
+    for (const std::string& c : std::set<std::string>(condition.begin(), condition.end())) {
+        std::vector<std::vector<double>> group;
+        std::vector<std::size_t> members;
+        for (std::size_t n = 0; n < scores.size(); ++n) {
+            if (condition[n] == c) {
+                group.push_back(scores[n]);
+                members.push_back(n);
+            }
+        }
+        const std::vector<bool> f = pareto_front_of(group);
+        for (std::size_t m = 0; m < members.size(); ++m)
+            front[members[m]] = f[m];
+    }
     front_out.assign(runs.size(), false);
     json values = json::array();
     for (std::size_t n = 0; n < which.size(); ++n) {
@@ -656,6 +788,7 @@ json pareto_spec(const std::vector<ReportRun>& runs, const std::vector<std::stri
                   {"configuration", settings[which[n]]},
                   {"latency_us", -scores[n][0]},
                   {"energy_uJ", -scores[n][1]},
+                  {"noise_and_seeds", condition[n]},
                   {"front", front[n] ? "on the Pareto front" : "dominated"}};
         if (with_accuracy) {
             v["accuracy_pct"] = *acc;
@@ -668,9 +801,10 @@ json pareto_spec(const std::vector<ReportRun>& runs, const std::vector<std::stri
                       : "Pareto front: latency and energy",
         with_accuracy ? "Every run: latency per inference against the deployed accuracy "
                         "(denoised where the run has blocks), the size is the energy per "
-                        "inference; the runs no other run beats in all three are highlighted."
-                      : "Every run: latency against energy per inference; the runs no other "
-                        "run beats in both are highlighted.");
+                        "inference; highlighted: the runs no other run with the same noise and "
+                        "seeds beats in all three."
+                      : "Every run: latency against energy per inference; highlighted: the runs "
+                        "no other run with the same noise and seeds beats in both.");
     spec["data"] = {{"values", values}};
     spec["width"] = 520;
     spec["height"] = 320;
@@ -679,6 +813,7 @@ json pareto_spec(const std::vector<ReportRun>& runs, const std::vector<std::stri
         {{"field", "run"}},
         {{"field", "model"}},
         {{"field", "configuration"}},
+        {{"field", "noise_and_seeds"}, {"title", "front taken among the runs with"}},
         {{"field", "latency_us"}, {"title", "latency, us"}, {"format", ".1f"}},
         {{"field", "energy_uJ"}, {"title", "energy per inference, uJ"}, {"format", ".3f"}},
         {{"field", "front"}}};
@@ -710,7 +845,7 @@ json pareto_spec(const std::vector<ReportRun>& runs, const std::vector<std::stri
         spec["encoding"]["size"] = {{"field", "energy_uJ"},
                                     {"type", "quantitative"},
                                     {"title", "energy, uJ"},
-                                    {"scale", {{"range", {40, 400}}}}};
+                                    {"scale", {{"range", {40, 400}}, {"zero", false}}}};
     }
     return spec;
 }
@@ -718,17 +853,25 @@ json pareto_spec(const std::vector<ReportRun>& runs, const std::vector<std::stri
 // ---- The page
 // ------------------------------------------------------------------------------------
 
-/// JSON text safe inside a <script> element.
+/// JSON text safe inside a <script> element: no '<', '>' or '&' at all (as \u escapes, which
+/// JSON.parse reads back), so no name can open a comment, a script or end the element.
 std::string script_json(const json& j) {
-    std::string s = j.dump(-1, ' ', false, json::error_handler_t::replace);
+    const std::string s = j.dump(-1, ' ', false, json::error_handler_t::replace);
     std::string out;
     out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '<' && i + 1 < s.size() && s[i + 1] == '/') {
-            out += "<\\/";
-            ++i;
-        } else {
-            out += s[i];
+    for (const char c : s) {
+        switch (c) {
+            case '<':
+                out += "\\u003c";
+                break;
+            case '>':
+                out += "\\u003e";
+                break;
+            case '&':
+                out += "\\u0026";
+                break;
+            default:
+                out += c;
         }
     }
     return out;
@@ -774,6 +917,7 @@ tr.front td:first-child { border-left: 4px solid #e45756; }
 /// error on the page (and in body data attributes a test can read).
 const char kDriver[] = R"js(
 (function () {
+  document.getElementById('report-status').hidden = true;
   var errors = [];
   var box = document.getElementById('report-errors');
   function fail(message) {
@@ -847,26 +991,30 @@ void run_summary(Page& p, const ReportRun& r) {
         lead += fmt::format(" on {:.0f} test images of {}.", *images,
                             esc(fs::path(text_of(s, "/accuracy/dataset")).filename().string()));
         // Whether a difference stands out of the 95 % interval of the pass it leads to.
-        const auto verdict = [](double diff, std::optional<double> half) {
-            if (!half)
+        // Against the wider of the pass's two 95 % intervals, over the seeds and over the
+        // images: a few seeds that agree say nothing about the test set's sampling.
+        const auto verdict = [&](double diff, const std::string& pass) {
+            const auto seeds_half = ci95(r, pass);
+            const auto se = num(s, ("/accuracy/" + pass + "_pct_binomial_se").c_str());
+            if (!seeds_half && !se)
                 return std::string();
-            return std::abs(diff) <= *half
-                       ? fmt::format(", within that pass's 95 % interval of ± {:.2f}", *half)
-                       : fmt::format(", beyond that pass's 95 % interval of ± {:.2f}", *half);
+            const double half = std::max(seeds_half.value_or(0.0), 1.96 * se.value_or(0.0));
+            return fmt::format(", {} that pass's 95 % interval of ± {:.2f}",
+                               std::abs(diff) <= half ? "within" : "beyond", half);
         };
         if (noisy) {
             lead += fmt::format(
                 " The analog noise (noise.activation_k = {}) changes the accuracy "
                 "from {:.2f} % without noise to {:.2f} % ({:+.2f} points{}).",
                 k ? fmt::format("{:g}", *k) : std::string("?"), *clean, *noisy, *noisy - *clean,
-                verdict(*noisy - *clean, ci95(r, "noisy")));
+                verdict(*noisy - *clean, "noisy"));
         }
         if (den && noisy) {
             lead += fmt::format(
                 " With the {} denoiser block{} it is {:.2f} % ({:+.2f} points "
                 "against noisy{}; {:+.2f} against clean).",
                 blocks, blocks == 1 ? "" : "s", *den, *den - *noisy,
-                verdict(*den - *noisy, ci95(r, "denoised")), *den - *clean);
+                verdict(*den - *noisy, "denoised"), *den - *clean);
         }
     } else {
         lead += ": timing and energy only (no dataset: a --timing-only run).";
@@ -884,14 +1032,19 @@ void run_summary(Page& p, const ReportRun& r) {
     std::string t = "<table>\n";
     if (clean) {
         const std::string over = text_of(s, "/accuracy/ci95_over");
-        row(t, "clean accuracy, % (95 % CI)", accuracy_text(r, "clean"));
-        row(t, "noisy accuracy, % (95 % CI)", accuracy_text(r, "noisy"));
+        // The clean pass has no noise to draw: its interval is over the images; the noisy and
+        // denoised passes' are over the seeds with several (ci95_over says which).
+        const char* noisy_over =
+            seeds.value_or(1) > 1 ? "95 % CI over the seeds" : "95 % CI over the images";
+        row(t, "clean accuracy, % (95 % CI over the images)", accuracy_text(r, "clean"));
+        row(t, fmt::format("noisy accuracy, % ({})", noisy_over), accuracy_text(r, "noisy"));
         if (den)
-            row(t, "denoised accuracy, % (95 % CI)", accuracy_text(r, "denoised"));
+            row(t, fmt::format("denoised accuracy, % ({})", noisy_over),
+                accuracy_text(r, "denoised"));
         row(t, "images per pass, noise seeds",
             fmt::format("{:.0f}, {:.0f}", images.value_or(0), seeds.value_or(0)));
         if (!over.empty())
-            row(t, "confidence intervals over", over);
+            row(t, "noisy and denoised intervals", over);
     }
     const auto params = num(s, "/denoiser_params");
     const auto backbone = num(s, "/backbone_params");
@@ -1013,6 +1166,16 @@ void comparison_table(Page& p, const std::vector<ReportRun>& runs,
 
 }  // namespace
 
+std::string run_label(const std::string& dir) {
+    const fs::path p = fs::path(dir).lexically_normal();
+    std::string label = p.filename().string();
+    if (label.empty())
+        label = p.parent_path().filename().string();
+    if (label.empty() || label == "." || label == "..")
+        label = fs::absolute(p).lexically_normal().filename().string();
+    return label.empty() ? dir : label;
+}
+
 std::string vega_scripts_dir() {
     const char* env = std::getenv("DNSIM_VEGA_DIR");
     if (env != nullptr && *env != '\0')
@@ -1055,6 +1218,23 @@ VegaScripts load_vega_scripts() {
     return out;
 }
 
+namespace {
+
+/// Renders `r` alone once, so that a field of an unexpected type (a damaged or hand-edited
+/// summary) is an error naming its file, not an internal error.
+void check_renders(const ReportRun& r) {
+    const std::string where =
+        r.setting.empty() ? (fs::path(r.source) / "summary.json").string() : r.source;
+    try {
+        (void)report_html({r}, VegaScripts{}, "");
+    } catch (const json::exception& e) {
+        throw ConfigError(where,
+                          fmt::format("a field has an unexpected type or value: {}", e.what()));
+    }
+}
+
+}  // namespace
+
 std::vector<ReportRun> load_report_inputs(const std::vector<std::string>& inputs) {
     if (inputs.empty())
         throw ConfigError("report", "give at least one run directory or sweep database");
@@ -1088,8 +1268,10 @@ std::vector<ReportRun> load_report_inputs(const std::vector<std::string>& inputs
                               "is neither a run directory, a summary.json nor a "
                               "sweep database (study.db)");
         }
-        for (ReportRun& r : got)
+        for (ReportRun& r : got) {
+            check_renders(r);
             runs.push_back(std::move(r));
+        }
     }
     return runs;
 }
@@ -1108,7 +1290,15 @@ std::string report_html(const std::vector<ReportRun>& runs, const VegaScripts& s
         "noisy (analog noise, no denoisers), denoised (noise and the blocks). Cycles, "
         "latency, energy and power: one inference, simulated. Hover over a chart for the "
         "numbers.</p>\n";
+    for (const ReportRun& r : runs) {
+        if (!r.note.empty())
+            p.html += "<p class=\"lead\">" + esc(r.note) + "</p>\n";
+    }
     p.html += "<pre id=\"report-errors\" hidden></pre>\n";
+    p.html +=
+        "<p id=\"report-status\" class=\"note\">The charts of this page are drawn by the "
+        "scripts inside it: if this line stays, they did not run (JavaScript turned "
+        "off?).</p>\n";
     const std::vector<std::string> settings = settings_text(runs);
     std::vector<bool> front;
     if (one) {

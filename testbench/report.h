@@ -47,7 +47,12 @@ struct ReportRun {
     std::vector<ReportLayer> layers;  ///< empty for sweep points
     /// A sweep point's axis values (key, value), in the study's axis order.
     std::vector<std::pair<std::string, std::string>> setting;
+    /// Shown at the top of the page (a sweep's first point: the points that failed).
+    std::string note;
 };
+
+/// The name a run directory goes by on the page: its last path component.
+std::string run_label(const std::string& dir);
 
 /// Reads every input: a run directory (DIR/summary.json and DIR/layers.csv), a sweep
 /// directory (DIR/study.db) or a sweep database file. ConfigError naming the path for

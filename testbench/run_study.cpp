@@ -458,10 +458,10 @@ void write_results(const RunOptions& opt, const platform::ReplayResult& r,
         }
     }
     const std::filesystem::path out(opt.out_dir);
+    std::string report_error;
     if (opt.report) {
         ReportRun run;
-        run.label = out.filename().empty() ? out.parent_path().filename().string()
-                                           : out.filename().string();
+        run.label = run_label(opt.out_dir);
         run.source = opt.out_dir;
         run.summary = nlohmann::json::parse(files[0].second);  // as written
         for (std::size_t i = 0; i < r.steps.size(); ++i) {
@@ -469,13 +469,26 @@ void write_results(const RunOptions& opt, const platform::ReplayResult& r,
             run.layers.push_back({static_cast<std::int64_t>(i), s.name, s.op,
                                   platform::to_string(s.kind), s.cycles, s.time_ns});
         }
-        files.emplace_back("report.html", report_html({run}, load_vega_scripts(), opt.command));
+        try {
+            files.emplace_back("report.html", report_html({run}, load_vega_scripts(), opt.command));
+        } catch (const std::exception& e) {
+            report_error = e.what();  // the results are written all the same
+        }
     }
     write_files_atomically(opt.out_dir, files, "out");
     os << "results: " << (out / "summary.json").string() << ", " << (out / "layers.csv").string()
        << "\n";
-    if (opt.report)
+    if (!report_error.empty()) {
+        throw ConfigError(
+            "report", fmt::format("the results are written, report.html is not: {}", report_error));
+    }
+    std::error_code ec;
+    if (opt.report) {
         os << "report: " << (out / "report.html").string() << " (open it in a browser)\n";
+    } else if (std::filesystem::is_regular_file(out / "report.html", ec)) {
+        os << "note: " << (out / "report.html").string()
+           << " is from an earlier run; this run did not rewrite it (--report does)\n";
+    }
 }
 
 }  // namespace

@@ -48,10 +48,29 @@ mkdir -p "$work/badcsv"
 cp "$good/summary.json" "$work/badcsv/"
 printf 'index,layer,op,kind,cycles,time_ns,macs,crossbars,replication\n0,conv1,Conv,analog,lots,1.0,1,1,1\n' > "$work/badcsv/layers.csv"
 expect "badcsv/layers.csv: line 2: cycles 'lots' is not a non-negative integer" "$out" "$dnsim" report "$work/badcsv" -o "$out"
+# A layer name with a line break (quoted over two lines, as dnsim writes it) is read, not refused.
+mkdir -p "$work/newline"
+cp "$good/summary.json" "$work/newline/"
+awk 'NR == 2 { sub(/,conv1,/, ",\"conv\n1\",") } { print }' "$good/layers.csv" > "$work/newline/layers.csv"
+if ! "$dnsim" report "$work/newline" -o "$work/newline.html" >/dev/null 2>&1; then echo "FAIL: a name with a line break was refused"; failures=$((failures + 1)); fi
 # The output in a directory that does not exist.
 expect "out: .*'$work/missing' does not exist" "$work/missing/report.html" "$dnsim" report "$good" -o "$work/missing/report.html"
-# The output is a directory.
-expect "out: .*is a directory|out: .*names a directory" "$work/good/report.html" "$dnsim" report "$good" -o "$work/empty"
+# The output is a directory (which stays as it was).
+expect "out: '$work/empty' is a directory; expected a file name" "$work/empty/report.html" "$dnsim" report "$good" -o "$work/empty"
+if [ -n "$(ls -A "$work/empty")" ]; then echo "FAIL: wrote into $work/empty"; failures=$((failures + 1)); fi
+# A sweep of dnsim denoiser, and a sweep whose every point failed.
+printf '[study]\nname = blocks\ncommand = denoiser\n[base]\nblock.channels = 8\nblock.height = 4\nblock.width = 4\n[axes]\ndenoiser.cores = 2, 4\n' > "$work/blocks.ini"
+"$dnsim" sweep "$work/blocks.ini" --jobs 2 --out "$work/blocks" >/dev/null 2>&1 || { echo "FAIL: the denoiser sweep failed"; failures=$((failures + 1)); }
+expect "blocks/study.db: a sweep of dnsim denoiser; dnsim report reads sweeps of dnsim run" "$out" "$dnsim" report "$work/blocks" -o "$out"
+printf '[study]\nname = nofit\nmodel = resnet18_28\ntiming_only = true\n[axes]\ncgra.crossbars = 1, 2\n' > "$work/nofit.ini"
+"$dnsim" sweep "$work/nofit.ini" --jobs 2 --out "$work/nofit" >/dev/null 2>&1
+expect "nofit/study.db: no finished point \(status ok\) to report" "$out" "$dnsim" report "$work/nofit/study.db" -o "$out"
+# A summary whose fields have the wrong type, and a block with a negative cycle count.
+mkdir -p "$work/typed" "$work/negative"
+sed 's/"energy_per_inference": \[/"energy_per_inference": "x", "unused": [/' "$good/summary.json" > "$work/typed/summary.json"
+expect "typed/summary.json: a field has an unexpected type or value" "$out" "$dnsim" report "$work/typed" -o "$out"
+sed '0,/"block_cycles": [0-9]*/s//"block_cycles": -5/' "$good/summary.json" > "$work/negative/summary.json"
+expect "negative/summary.json: denoiser_blocks: block_cycles -5 is not a cycle count" "$out" "$dnsim" report "$work/negative" -o "$out"
 # No chart scripts installed: dnsim report, and dnsim run --report before it simulates.
 expect "report: the chart script '/nonexistent/vega/build/vega.min.js' is missing" "$out" env DNSIM_VEGA_DIR=/nonexistent "$dnsim" report "$good" -o "$out"
 expect "report: the chart script '/nonexistent/vega/build/vega.min.js' is missing" "$work/run_noscripts/summary.json" env DNSIM_VEGA_DIR=/nonexistent "$dnsim" run resnet18_28 --timing-only --report --out "$work/run_noscripts"

@@ -57,6 +57,8 @@ class Marks(html.parser.HTMLParser):
         self.body = {}
         self.errors_text = ""
         self.in_errors = False
+        self.status_hidden = None
+        self.text = []
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -66,6 +68,8 @@ class Marks(html.parser.HTMLParser):
             self.body = a
         if tag == "pre" and a.get("id") == "report-errors":
             self.in_errors = True
+        if a.get("id") == "report-status":
+            self.status_hidden = "hidden" in a
         if tag == "div" and "chart" in (a.get("class") or "").split():
             self.charts.append({"kind": a.get("data-chart"), "id": a.get("id"),
                                 "rendered": a.get("data-rendered"), "marks": {},
@@ -94,6 +98,7 @@ class Marks(html.parser.HTMLParser):
                 pass
 
     def handle_data(self, data):
+        self.text.append(data)
         if self.in_errors:
             self.errors_text += data
 
@@ -154,6 +159,8 @@ def check_page(page, tag, expected):
     """expected: chart kind -> {mark type: count}. Returns a list of problems."""
     m, requested = browse(page, tag)
     problems = []
+    if m.status_hidden is not True:
+        problems.append("the page's scripts did not run (its status line is still shown)")
     if m.body.get("data-done") != "1":
         problems.append("the page's charts did not all settle (no data-done)")
     if m.body.get("data-errors") or m.errors_text.strip():
@@ -173,10 +180,57 @@ def check_page(page, tag, expected):
                 problems.append(f"{c['kind']}: {got} {mark} marks drawn, expected {n}")
         if c["kind"].startswith("layers") and c["degenerate"]:
             problems.append(f"{c['kind']}: {c['degenerate']} bars drawn with no size")
-    return problems
+    return problems, m
 
 
 os.makedirs(WORK, exist_ok=True)
+
+
+def run_expected(run_dir):
+    """The charts of one run's section and their marks, from its layers.csv and summary.json."""
+    s = summary(run_dir)
+    with open(os.path.join(run_dir, "layers.csv"), newline="") as f:
+        rows = list(csv.DictReader(f))
+    blocks = any(r["kind"] == "denoiser" for r in rows)
+    # One bar per layer (blocks and reshapes have none of their own), and with blocks a second
+    # one with the blocks after it.
+    bars = sum(1 for r in rows if r["kind"] not in ("denoiser", "none")) * (2 if blocks else 1)
+    want = {"layers-linear": {"rect": bars}, "layers-log": {"rect": bars},
+            "energy": {"rect": 2 * len(s["energy_per_inference"])}}
+    if s["denoiser_blocks"]:
+        want["phases"] = {"rect": sum(1 for b in s["denoiser_blocks"] for p in b["phases"]
+                                      if p["cycles"] > 0)}
+    return want
+
+
+def cross_expected(summaries):
+    points = 0
+    for s in summaries:
+        acc = s.get("accuracy", {})
+        points += sum(1 for p in PASSES
+                      if (acc.get("clean_pct") if p == "clean" else acc.get(f"{p}_pct_mean"))
+                      is not None)
+    return {"accuracy-noise": {"symbol": points, "rule": points},
+            "pareto": {"symbol": len(summaries)}}
+
+
+def check_sections(m, sections, tag):
+    """sections: a list of expected-chart dicts, in page order: the cross-run charts first, then
+    each run's own (a run's section starts with its layers-linear chart)."""
+    problems = []
+    want = [k for sec in sections for k in sec]
+    got = [c["kind"] for c in m.charts]
+    if got != want:
+        return [f"{tag}: charts {got}, expected {want}"]
+    flat = [marks for sec in sections for marks in sec.values()]
+    for c, marks in zip(m.charts, flat):
+        for mark, n in marks.items():
+            if c["marks"].get(mark, 0) != n:
+                problems.append(f"{tag} {c['kind']}: {c['marks'].get(mark, 0)} {mark} marks, "
+                                f"expected {n}")
+    return problems
+
+
 runs = []
 for k in ("0.04", "0.1", "0.2"):
     d = os.path.join(WORK, f"k{k}")
@@ -188,83 +242,105 @@ run(DNSIM, "report", *runs, "-o", multi)
 
 one = runs[0]
 s = summary(one)
-phases = sum(1 for b in s["denoiser_blocks"] for p in b["phases"] if p["cycles"] > 0)
-single_expected = {
-    "layers-linear": {"rect": layers_expected(one)},
-    "layers-log": {"rect": layers_expected(one)},
-    "energy": {"rect": 2 * len(s["energy_per_inference"])},
-    "phases": {"rect": phases},
-}
-if not s["denoiser_blocks"] or phases < 2 * len(s["denoiser_blocks"]):
+single_expected = run_expected(one)
+if not s["denoiser_blocks"] or single_expected["phases"]["rect"] < 2 * len(s["denoiser_blocks"]):
     fail(f"{one}/summary.json: expected blocks with their phases, got {s['denoiser_blocks']}")
 
-points = 0
-for d in runs:
-    acc = summary(d)["accuracy"]
-    points += sum(1 for p in PASSES
-                  if (acc.get("clean_pct") if p == "clean" else acc.get(f"{p}_pct_mean"))
-                  is not None)
-multi_expected = {"accuracy-noise": {"symbol": points, "rule": points},
-                  "pareto": {"symbol": len(runs)}}
-# The test must be able to fail: a broken chart and a page that fetches are both caught.
-broken = os.path.join(WORK, "broken.html")
+# The test must be able to fail: a broken chart, empty bars and a fetching page are caught.
 with open(os.path.join(one, "report.html")) as f:
     page = f.read()
-bad = page.replace('"mark":{"type":"bar"}', '"mark":{"type":"no-such-mark"}', 1)
-if bad == page:
-    fail("could not break a chart spec for the negative control")
-open(broken, "w").write(bad)
-if not check_page(broken, "broken", single_expected):
-    fail("a report with a broken chart passed the checks")
-flat = os.path.join(WORK, "flat.html")
-no_base = page.replace('"x2":{"datum":1},', "", 1)
-if no_base == page:
-    fail("could not drop the log chart's bar base for the negative control")
-open(flat, "w").write(no_base)
-if not any("no size" in p for p in check_page(flat, "flat", single_expected)):
-    fail("a log-scale chart drawing empty bars passed the checks")
-fetching = os.path.join(WORK, "fetching.html")
-open(fetching, "w").write(page.replace("<body>", '<body><img src="http://example.invalid/x.png">',
-                                       1))
-if not any("network" in p for p in check_page(fetching, "fetching", single_expected)):
-    fail("a report that fetches a URL passed the network check")
+controls = {
+    "broken": (page.replace('"mark":{"type":"bar"}', '"mark":{"type":"no-such-mark"}', 1),
+               "not rendered"),
+    "flat": (page.replace('"x2":{"datum":1},', "", 1), "no size"),
+    "fetching": (page.replace("<body>", '<body><img src="http://example.invalid/x.png">', 1),
+                 "network"),
+    "noscript": (page.replace("vegaEmbed('#'", "vegaEmbedd('#'", 1), "did not"),
+}
+for tag, (text, caught) in controls.items():
+    if text == page:
+        fail(f"could not make the '{tag}' negative control")
+    path = os.path.join(WORK, f"{tag}.html")
+    open(path, "w").write(text)
+    found, _ = check_page(path, tag, single_expected)
+    if not any(caught in p for p in found):
+        fail(f"the '{tag}' negative control passed the checks: {found}")
 
-problems = check_page(os.path.join(one, "report.html"), "single", single_expected)
-# The multi-run page: the cross-run charts, and each run directory's own charts.
-m_expected = dict(multi_expected)
-pages = {}
-for d in runs:
-    s_d = summary(d)
-    pages[d] = {
-        "layers-linear": {"rect": layers_expected(d)},
-        "layers-log": {"rect": layers_expected(d)},
-        "energy": {"rect": 2 * len(s_d["energy_per_inference"])},
-        "phases": {"rect": sum(1 for b in s_d["denoiser_blocks"] for p in b["phases"]
-                               if p["cycles"] > 0)},
-    }
+problems = []
+found, m = check_page(os.path.join(one, "report.html"), "single", single_expected)
+problems += found
+# The summary table shows the summary's figures (formatted here, not by the page).
+text = " ".join(m.text)
+acc = s["accuracy"]
+for figure in (f"{acc['clean_pct']:.2f} ± {1.96 * acc['clean_pct_binomial_se']:.2f}",
+               f"{acc['noisy_pct_mean']:.2f} ± {acc['noisy_pct_ci95']:.2f}",
+               f"{acc['denoised_pct_mean']:.2f} ± {acc['denoised_pct_ci95']:.2f}",
+               f"{s['latency_us']:.1f} ({s['latency_without_denoisers_us']:.1f})",
+               f"{s['latency_overhead_pct']:.2f}",
+               f"{s['energy_per_inference_uJ']:.3f} ({s['denoiser_energy_per_inference_uJ']:.3f} uJ",
+               f"{s['total_average_power_mW']:.3f} (static {s['total_static_power_mW']:.3f}",
+               f"{s['denoiser_power_active_window_mW']:.3f} (static"):
+    if figure not in text:
+        problems.append(f"single: the summary table does not show '{figure}'")
+
+# Several runs: the cross-run charts, then each run directory's section.
 m, requested = browse(multi, "multi")
-got_kinds = [c["kind"] for c in m.charts]
-want_kinds = ["accuracy-noise", "pareto"] + [k for d in runs for k in pages[d]]
-if sorted(got_kinds) != sorted(want_kinds):
-    problems.append(f"multi: charts {got_kinds}, expected {want_kinds}")
+problems += check_sections(m, [cross_expected([summary(d) for d in runs])]
+                           + [run_expected(d) for d in runs], "multi")
 if m.body.get("data-done") != "1" or m.body.get("data-errors") or m.errors_text.strip():
     problems.append(f"multi: page did not settle cleanly: {m.errors_text.strip()[:300]}")
 if requested:
     problems.append(f"multi: network requests {requested[:5]}")
-per_run = iter(runs)
-current = None
-for c in m.charts:
-    if c["kind"] in m_expected:
-        want = m_expected[c["kind"]]
-    else:
-        if c["kind"] == "layers-linear":
-            current = next(per_run)
-        want = pages[current][c["kind"]]
-    for mark, n in want.items():
-        if c["marks"].get(mark, 0) != n:
-            problems.append(f"multi {c['kind']}: {c['marks'].get(mark, 0)} {mark} marks, "
-                            f"expected {n}")
+
+# A timing-only run without denoisers: one bar per layer, no phases, no accuracy.
+plain = os.path.join(WORK, "plain")
+run(DNSIM, "run", "resnet18_28", "--timing-only", "--report", "--out", plain)
+found, _ = check_page(os.path.join(plain, "report.html"), "plain", run_expected(plain))
+problems += found
+
+# Hostile names: a layer named like markup that opens a comment and a script, a block named
+# with a closing script tag, quotes and an ampersand.
+hostile = os.path.join(WORK, "hostile")
+shutil.copytree(one, hostile)
+with open(os.path.join(hostile, "layers.csv"), newline="") as f:
+    rows = list(csv.reader(f))
+rows[1][1] = "<!--<script>"
+with open(os.path.join(hostile, "layers.csv"), "w", newline="") as f:
+    csv.writer(f, lineterminator="\n").writerows(rows)
+hs = summary(hostile)
+hs["denoiser_blocks"][0]["layer"] = '</script><b>"x" & y'
+json.dump(hs, open(os.path.join(hostile, "summary.json"), "w"))
+hostile_page = os.path.join(WORK, "hostile.html")
+run(DNSIM, "report", hostile, "-o", hostile_page)
+found, _ = check_page(hostile_page, "hostile", run_expected(hostile))
+problems += found
+
+# A sweep: its points in the cross-run charts (no per-point sections).
+study = os.path.join(WORK, "tiny.ini")
+with open(study, "w") as f:
+    f.write(f"[study]\nname = tiny\nmodel = {os.path.abspath(MODEL)}\n[base]\n"
+            "dataset.limit = 50\n[axes]\nnoise.activation_k = 0.05, 0.2\n")
+sweep = os.path.join(WORK, "sweep")
+run(DNSIM, "sweep", study, "--jobs", "2", "--out", sweep)
+sweep_page = os.path.join(WORK, "sweep.html")
+run(DNSIM, "report", sweep, "-o", sweep_page)
+m, requested = browse(sweep_page, "sweep")
+point_summaries = []
+for name in sorted(os.listdir(os.path.join(sweep, "points"))) if os.path.isdir(
+        os.path.join(sweep, "points")) else []:
+    path = os.path.join(sweep, "points", name, "summary.json")
+    if os.path.exists(path):
+        point_summaries.append(json.load(open(path)))
+if len(point_summaries) != 2:
+    problems.append(f"sweep: expected 2 point summaries under {sweep}/points, found "
+                    f"{len(point_summaries)}")
+else:
+    problems += check_sections(m, [cross_expected(point_summaries)], "sweep")
+if m.body.get("data-done") != "1" or m.errors_text.strip() or requested:
+    problems.append(f"sweep: page did not settle cleanly: {m.errors_text.strip()[:300]} "
+                    f"{requested[:3]}")
+
 if problems:
     fail("; ".join(problems))
-print(f"ok: {len(runs)} runs; single page {sum(sum(v.values()) for v in single_expected.values())}"
-      f" marks, multi page {len(m.charts)} charts; no network request; negative controls caught")
+print(f"ok: single, {len(runs)}-run, timing-only, hostile-name and sweep pages drew every mark; "
+      "no error, no network request; negative controls caught")
