@@ -257,6 +257,10 @@ int run_with(const po::variables_map& vm, const dnsim::tb::ConfigBinder& binder,
         opt.denoisers = vm["denoisers"].as<std::string>();
     opt.timing_only = vm.count("timing-only") != 0;
     opt.save_logits = vm.count("save-logits") != 0;
+    if (vm.count("trace") != 0) {
+        opt.trace_path = vm["trace"].as<std::string>();
+        dnsim::check_output_file(opt.trace_path, "trace");  // an empty path included
+    }
     if (vm.count("out") != 0)
         opt.out_dir = vm["out"].as<std::string>();
     dump_config(vm, binder, "run");
@@ -280,7 +284,9 @@ int cmd_run(int argc, const char* const* argv) {
         "timing-only", "no dataset: cycles, latency and energy only")(
         "out", po::value<std::string>(), "results directory (default results/run)")(
         "save-logits", "also write each accuracy pass's logits as .npy files")(
-        "dump-config", po::value<std::string>(), kDumpConfigHelp);
+        "trace", po::value<std::string>(),
+        "write one inference's timeline (simulated time) as a Chrome trace-event / Perfetto "
+        "JSON file")("dump-config", po::value<std::string>(), kDumpConfigHelp);
     po::variables_map vm;
     dnsim::tb::ConfigOrigins origins;
     if (!parse_model_command(

@@ -20,6 +20,7 @@
 #include "testbench/provenance.h"
 #include "testbench/result_json.h"
 #include "testbench/run_memory.h"
+#include "testbench/run_trace.h"
 #include "workloads/graph/transforms.h"
 #include "workloads/topologies/topologies.h"
 
@@ -167,6 +168,8 @@ workloads::Graph prepare_model(const RunOptions& opt) {
             platform::check_denoiser_weights(g, n, opt.replay.soc.format, opt.model);
     }
     check_output_dir(opt.out_dir, result_names(g, opt), "out");
+    if (!opt.trace_path.empty())
+        check_output_file(opt.trace_path, "trace");
     return g;
 }
 
@@ -453,7 +456,10 @@ int run_study(const RunOptions& opt, std::ostream& os) {
     workloads::Dataset data;
     if (!opt.timing_only)
         data = load_run_dataset(opt, g, os);
-    const platform::ReplayConfig cfg = replay_config(opt, g, data);
+    platform::ReplayConfig cfg = replay_config(opt, g, data);
+    platform::Timeline timeline;
+    if (!opt.trace_path.empty())
+        cfg.timeline = &timeline;
     const platform::ReplayResult r = run_replay(g, opt.timing_only ? nullptr : &data, cfg);
     const double wall =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -467,6 +473,10 @@ int run_study(const RunOptions& opt, std::ostream& os) {
     }
     os << fmt::format("wall time: {:.2f} s\n", wall);
     write_results(opt, r, summary_json(r, opt, acc, data, wall), os);
+    if (!opt.trace_path.empty()) {
+        write_output_file(opt.trace_path, trace_json(timeline, r, cfg, opt.model), "trace");
+        os << "trace: " << opt.trace_path << "\n";
+    }
     return 0;
 }
 

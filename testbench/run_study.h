@@ -23,6 +23,9 @@ struct RunOptions {
     platform::ReplayConfig replay;
     std::string out_dir = "results/run";  ///< checked before the simulation starts
     bool save_logits = false;  ///< also write logits_<pass>_seed<S>.npy per accuracy pass
+    /// Non-empty: write the timing job's timeline (one inference) there as a Chrome
+    /// trace-event / Perfetto JSON file (run_trace.h); checked before the simulation starts.
+    std::string trace_path;
     std::vector<std::pair<std::string, std::string>> effective_config;
     std::string command;  ///< the command line, for the provenance block
 };
