@@ -102,6 +102,10 @@ int denoiser_with(const po::variables_map& vm, const dnsim::tb::ConfigBinder& bi
         opt.out_dir = vm["out"].as<std::string>();
         dnsim::check_output_dir(opt.out_dir, {"denoiser.json"}, "out");
     }
+    if (vm.count("vcd") != 0) {
+        opt.vcd_path = vm["vcd"].as<std::string>();
+        dnsim::check_output_file(opt.vcd_path, "vcd");  // an empty path included
+    }
     dump_config(vm, binder, "denoiser");
     opt.verify = vm.count("no-verify") == 0;
     opt.effective_config = binder.effective(vm);
@@ -118,7 +122,10 @@ int cmd_denoiser(int argc, const char* const* argv) {
         "preset", po::value<std::string>(), kPresetHelp)("out", po::value<std::string>(),
                                                          "directory for denoiser.json")(
         "dump-config", po::value<std::string>(), kDumpConfigHelp)(
-        "no-verify", "skip the comparison with the C++ and float references");
+        "no-verify", "skip the comparison with the C++ and float references")(
+        "vcd", po::value<std::string>(),
+        "also dump the cycle-stepped systolic array running the block's convolutions as a VCD "
+        "file (small blocks only)");
     po::options_description cli;
     cli.add(general).add(binder.command_line());
     po::variables_map vm;
