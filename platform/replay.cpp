@@ -130,6 +130,7 @@ ReplayResult run_replay(const Graph& g, const workloads::Dataset* data, const Re
     begin_simulation("run_replay");
     Soc soc("soc", cfg.soc, cfg.noise, g, plan, source, &pool);
     soc_ptr = &soc;
+    soc.set_timeline(cfg.timeline);
     sc_core::sc_start();
     soc.rethrow_failure();
 

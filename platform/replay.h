@@ -41,6 +41,8 @@ struct ReplayConfig {
     PassSelection passes;
     /// Called after every job of the accuracy passes: images done, images in all passes.
     std::function<void(std::int64_t done, std::int64_t total)> progress;
+    /// Non-null: the timing job's timeline is recorded into it (platform/timeline.h).
+    Timeline* timeline = nullptr;
 
     /// Throws ConfigError naming the run.* / noise.* / cgra.* key of a bad value.
     void validate() const;

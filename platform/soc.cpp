@@ -155,6 +155,18 @@ Soc::Soc(const sc_core::sc_module_name& name, const SocConfig& config,
     SC_THREAD(driver);
 }
 
+void Soc::set_timeline(Timeline* timeline) {
+    m_timeline = timeline;
+    if (timeline == nullptr) {
+        m_denoiser.control().set_activity_listener(nullptr);
+        return;
+    }
+    m_denoiser.control().set_activity_listener([this](const denoiser::Activity& a) {
+        if (m_recording && !m_timeline->blocks.empty())
+            m_timeline->blocks.back().activities.push_back(a);
+    });
+}
+
 void Soc::start_denoiser(std::size_t si, std::uint32_t image, std::uint32_t block_id,
                          const ReplayJob& job, bool wait, sc_core::sc_time& delay) {
     const Step& s = m_plan.steps[si];
@@ -178,6 +190,13 @@ void Soc::start_denoiser(std::size_t si, std::uint32_t image, std::uint32_t bloc
     p.dst = m_out_addr;
     p.weights = m_weight_addr[si];
     m_denoiser_driver.program(p, delay);
+    if (m_recording) {
+        TimelineBlock b;
+        b.step = si;
+        b.image = image;
+        b.shape = p.shape;
+        m_timeline->blocks.push_back(std::move(b));
+    }
     // The control unit sequences the whole block at START: its phase counters move by this
     // block's phases.
     const auto before = m_denoiser.control().phase_cycles();
@@ -186,6 +205,11 @@ void Soc::start_denoiser(std::size_t si, std::uint32_t image, std::uint32_t bloc
         const auto& after = m_denoiser.control().phase_cycles();
         for (std::size_t k = 0; k < denoiser::kPhaseCount; ++k)
             m_denoiser_phases[si][k] += after[k] - before[k];
+    }
+    if (m_recording) {
+        TimelineBlock& b = m_timeline->blocks.back();
+        b.start_ns = job_ns(m_denoiser.control().start_time());
+        b.plan = m_denoiser.control().last_plan();
     }
 }
 
@@ -214,6 +238,8 @@ void Soc::finish_denoiser(std::size_t si, std::uint32_t image, const ReplayJob& 
     const std::uint64_t cycles = m_denoiser_driver.cycles(delay);
     if (job.record)
         m_denoiser_cycles[si] += cycles;
+    if (m_recording)
+        m_timeline->blocks.back().cycles = cycles;
     if (job.data != nullptr) {
         std::vector<std::int16_t> y(elements);
         std::memcpy(y.data(), m_memory.data() + m_out_addr, elements * 2);
@@ -249,6 +275,8 @@ void Soc::drive_jobs() {
         // its blocks without computing them.
         m_denoiser.control().set_compute(data != nullptr);
         const sc_core::sc_time job_start = sc_core::sc_time_stamp() + qk.get_local_time();
+        m_recording = m_timeline != nullptr && job->record;
+        m_job_start = job_start;
         // The block running beside the host's later steps (overlap): its step, last image and
         // the simulation time its step began.
         struct Pending {
@@ -271,6 +299,12 @@ void Soc::drive_jobs() {
             if (job->record) {
                 // From programming to DONE, plus the reads after it (as without overlap).
                 m_step_ns[p.step] += (done - p.step_start + (delay - reads)).to_seconds() * 1e9;
+            }
+            if (m_recording) {
+                m_timeline->steps.push_back(
+                    {p.step, job_ns(p.step_start), job_ns(done + (delay - reads))});
+                if (waited > sc_core::SC_ZERO_TIME)
+                    m_timeline->waits.push_back({p.step, job_ns(now), job_ns(now + waited)});
             }
             return waited;
         };
@@ -362,6 +396,10 @@ void Soc::drive_jobs() {
             } else if (data != nullptr) {
                 data->bypass(si);
             }
+            if (m_recording && !recorded_at_completion) {
+                const sc_core::sc_time stamp = sc_core::sc_time_stamp();
+                m_timeline->steps.push_back({si, job_ns(stamp + before), job_ns(stamp + delay)});
+            }
             if (job->record) {
                 if (!recorded_at_completion)
                     m_step_ns[si] += (delay - before).to_seconds() * 1e9;
@@ -382,6 +420,9 @@ void Soc::drive_jobs() {
             m_recorded_ns +=
                 (sc_core::sc_time_stamp() + qk.get_local_time() - job_start).to_seconds() * 1e9;
         }
+        if (m_recording)
+            m_timeline->end_ns = job_ns(sc_core::sc_time_stamp() + qk.get_local_time());
+        m_recording = false;
     }
     m_finish = sc_core::sc_time_stamp() + qk.get_local_time();
     qk.sync();

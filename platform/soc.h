@@ -38,6 +38,7 @@
 #include "platform/host_memory.h"
 #include "platform/job_data.h"
 #include "platform/replay_plan.h"
+#include "platform/timeline.h"
 #include "workloads/graph/graph.h"
 
 namespace dnsim::platform {
@@ -112,6 +113,9 @@ class Soc : public sc_core::sc_module {
         const {
         return m_denoiser_phases;
     }
+    /// Records the recorded jobs' timeline into `timeline` (before sc_start; it must outlive
+    /// the simulation). Null, the default: nothing is recorded and nothing costs.
+    void set_timeline(Timeline* timeline);
     sc_core::sc_time finish_time() const { return m_finish; }
     /// After sc_start: rethrows the bad-input error (ConfigError) that stopped the driver, e.g.
     /// a block the denoiser's SRAMs cannot hold. (Thrown inside the SystemC thread, it would
@@ -159,6 +163,11 @@ class Soc : public sc_core::sc_module {
     std::vector<std::uint64_t> m_denoiser_cycles;
     std::vector<std::array<std::uint64_t, denoiser::kPhaseCount>> m_denoiser_phases;
     sc_core::sc_time m_finish;
+    Timeline* m_timeline = nullptr;  ///< set_timeline
+    bool m_recording = false;        ///< the job being driven is recorded into m_timeline
+    sc_core::sc_time m_job_start;    ///< of the job being driven
+    /// ns from the start of the job being driven to simulation time `t`.
+    double job_ns(const sc_core::sc_time& t) const { return (t - m_job_start).to_seconds() * 1e9; }
 };
 
 /// The denoiser node's float weights, quantised in the block format (C_r from the weights).

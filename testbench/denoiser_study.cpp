@@ -3,6 +3,8 @@
 
 #include <chrono>
 #include <cmath>
+#include <memory>
+#include <optional>
 #include <ostream>
 
 #include <fmt/format.h>
@@ -21,6 +23,7 @@
 #include "testbench/config_keys.h"
 #include "testbench/provenance.h"
 #include "testbench/result_json.h"
+#include "testbench/systolic_vcd.h"
 
 namespace dnsim::tb {
 
@@ -380,11 +383,30 @@ nlohmann::ordered_json study_json(const DenoiserStudyOptions& opt, const StudySe
 int run_denoiser_study(const DenoiserStudyOptions& opt, std::ostream& out) {
     const auto wall0 = std::chrono::steady_clock::now();
     denoiser_study_keys().check(opt);
+    if (!opt.vcd_path.empty()) {
+        check_vcd_block(opt.bench.shape,
+                        reduced_channels(opt.bench.shape, opt.bench.format.bottleneck_ratio),
+                        opt.bench.config);
+        check_output_file(opt.vcd_path, "vcd");
+    }
     const StudySetup setup = prepare_study(opt);
 
     platform::begin_simulation("run_denoiser_study");
     DenoiserBench bench("bench", opt.bench, setup.weights, setup.jobs);
+    // --vcd: the cycle-stepped array beside the bench, traced into a scratch file.
+    std::optional<ScratchFile> vcd_file;
+    sc_core::sc_trace_file* vcd_trace = nullptr;
+    std::unique_ptr<SystolicVcd> vcd;
+    if (!opt.vcd_path.empty()) {
+        vcd_file.emplace("dnsim-vcd", ".vcd", "vcd");
+        vcd_trace = sc_core::sc_create_vcd_trace_file(vcd_file->name().c_str());
+        vcd = std::make_unique<SystolicVcd>("systolic_vcd", opt.bench.config, opt.bench.shape,
+                                            setup.weights, opt.bench.format, setup.jobs[0].x,
+                                            vcd_trace);
+    }
     sc_core::sc_start();
+    if (vcd_trace != nullptr)
+        sc_core::sc_close_vcd_trace_file(vcd_trace);
     const double sim_wall_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - wall0).count();
 
@@ -398,6 +420,14 @@ int run_denoiser_study(const DenoiserStudyOptions& opt, std::ostream& out) {
             opt.out_dir, "denoiser.json",
             json_text(study_json(opt, setup, bench, totals, ver, sim_wall_ms / 1000.0)));
         fmt::print(out, "wrote {}/denoiser.json\n", opt.out_dir);
+    }
+    if (vcd) {
+        write_output_file(opt.vcd_path, vcd_without_date(vcd_file->read()), "vcd");
+        fmt::print(out,
+                   "wrote {}: {} cycles of the {}x{} array (PW-reduce, depthwise, PW-mean, "
+                   "PW-var)\n",
+                   opt.vcd_path, vcd->cycles(), opt.bench.config.array_rows,
+                   opt.bench.config.array_cols);
     }
     return ver.ran && (!ver.bit_identical || ver.bound_violations != 0) ? 3 : 0;
 }

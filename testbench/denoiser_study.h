@@ -31,6 +31,9 @@ struct DenoiserStudyOptions {
     unsigned runs = 1;    ///< block invocations (same block id: weights stay resident)
     bool verify = true;   ///< compare with the references
     std::string out_dir;  ///< where denoiser.json goes; empty = no file
+    /// Non-empty: also dump the cycle-stepped array running the block's convolutions there as
+    /// a VCD file (systolic_vcd.h); checked before the simulation.
+    std::string vcd_path;
     std::vector<std::pair<std::string, std::string>> effective_config;
     std::string command;  ///< the command line, for the provenance block
 };

@@ -105,6 +105,10 @@ int denoiser_with(const po::variables_map& vm, const dnsim::tb::ConfigBinder& bi
         opt.out_dir = vm["out"].as<std::string>();
         dnsim::check_output_dir(opt.out_dir, {"denoiser.json"}, "out");
     }
+    if (vm.count("vcd") != 0) {
+        opt.vcd_path = vm["vcd"].as<std::string>();
+        dnsim::check_output_file(opt.vcd_path, "vcd");  // an empty path included
+    }
     dump_config(vm, binder, "denoiser");
     opt.verify = vm.count("no-verify") == 0;
     opt.effective_config = binder.effective(vm);
@@ -121,7 +125,10 @@ int cmd_denoiser(int argc, const char* const* argv) {
         "preset", po::value<std::string>(), kPresetHelp)("out", po::value<std::string>(),
                                                          "directory for denoiser.json")(
         "dump-config", po::value<std::string>(), kDumpConfigHelp)(
-        "no-verify", "skip the comparison with the C++ and float references");
+        "no-verify", "skip the comparison with the C++ and float references")(
+        "vcd", po::value<std::string>(),
+        "also dump the cycle-stepped systolic array running the block's convolutions as a VCD "
+        "file (small blocks only)");
     po::options_description cli;
     cli.add(general).add(binder.command_line());
     po::variables_map vm;
@@ -265,6 +272,10 @@ int run_with(const po::variables_map& vm, const dnsim::tb::ConfigBinder& binder,
         throw ConfigError("report", "--report and --no-report both given; choose one");
     opt.report = vm.count("report") != 0 || (vm.count("model") == 0 && vm.count("no-report") == 0);
     opt.report_required = vm.count("report") != 0;
+    if (vm.count("trace") != 0) {
+        opt.trace_path = vm["trace"].as<std::string>();
+        dnsim::check_output_file(opt.trace_path, "trace");  // an empty path included
+    }
     if (vm.count("out") != 0)
         opt.out_dir = vm["out"].as<std::string>();
     dump_config(vm, binder, "run");
@@ -291,7 +302,9 @@ int cmd_run(int argc, const char* const* argv) {
         "report",
         "also write report.html (summary and charts; docs/report.md); the main job (no MODEL) "
         "writes it by default")("no-report", "the main job: no report.html")(
-        "dump-config", po::value<std::string>(), kDumpConfigHelp);
+        "trace", po::value<std::string>(),
+        "write one inference's timeline (simulated time) as a Chrome trace-event / Perfetto "
+        "JSON file")("dump-config", po::value<std::string>(), kDumpConfigHelp);
     po::variables_map vm;
     dnsim::tb::ConfigOrigins origins;
     if (!parse_model_command(

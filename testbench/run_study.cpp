@@ -21,6 +21,7 @@
 #include "testbench/report.h"
 #include "testbench/result_json.h"
 #include "testbench/run_memory.h"
+#include "testbench/run_trace.h"
 #include "workloads/graph/transforms.h"
 #include "workloads/topologies/topologies.h"
 
@@ -170,6 +171,8 @@ workloads::Graph prepare_model(const RunOptions& opt) {
             platform::check_denoiser_weights(g, n, opt.replay.soc.format, opt.model);
     }
     check_output_dir(opt.out_dir, result_names(g, opt), "out");
+    if (!opt.trace_path.empty())
+        check_output_file(opt.trace_path, "trace");
     return g;
 }
 
@@ -446,9 +449,11 @@ nlohmann::json summary_json(const platform::ReplayResult& r, const RunOptions& o
     return j;
 }
 
-/// summary.json, layers.csv and (with --save-logits) every pass's logits, written together.
-void write_results(const RunOptions& opt, const platform::ReplayResult& r,
-                   const nlohmann::json& summary, std::ostream& os) {
+/// summary.json, layers.csv, (with --save-logits) every pass's logits and (with a report)
+/// report.html, written together; returns why report.html could not be made ("" if it was or
+/// was not asked for), the other files being written all the same.
+std::string write_results(const RunOptions& opt, const platform::ReplayResult& r,
+                          const nlohmann::json& summary, std::ostream& os) {
     std::vector<std::pair<std::string, std::string>> files{{"summary.json", json_text(summary)},
                                                            {"layers.csv", csv_layers(r)}};
     if (opt.save_logits) {
@@ -478,10 +483,8 @@ void write_results(const RunOptions& opt, const platform::ReplayResult& r,
     write_files_atomically(opt.out_dir, files, "out");
     os << "results: " << (out / "summary.json").string() << ", " << (out / "layers.csv").string()
        << "\n";
-    if (!report_error.empty()) {
-        throw ConfigError(
-            "report", fmt::format("the results are written, report.html is not: {}", report_error));
-    }
+    if (!report_error.empty())
+        return report_error;
     std::error_code ec;
     if (opt.report) {
         os << "report: " << (out / "report.html").string() << " (open it in a browser)\n";
@@ -489,6 +492,7 @@ void write_results(const RunOptions& opt, const platform::ReplayResult& r,
         os << "note: " << (out / "report.html").string()
            << " is from an earlier run; this run did not rewrite it (--report does)\n";
     }
+    return "";
 }
 
 }  // namespace
@@ -511,7 +515,10 @@ int run_study(const RunOptions& options, std::ostream& os) {
     workloads::Dataset data;
     if (!opt.timing_only)
         data = load_run_dataset(opt, g, os);
-    const platform::ReplayConfig cfg = replay_config(opt, g, data);
+    platform::ReplayConfig cfg = replay_config(opt, g, data);
+    platform::Timeline timeline;
+    if (!opt.trace_path.empty())
+        cfg.timeline = &timeline;
     const platform::ReplayResult r = run_replay(g, opt.timing_only ? nullptr : &data, cfg);
     const double wall =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -524,7 +531,16 @@ int run_study(const RunOptions& options, std::ostream& os) {
         paper_table(os, r, opt);
     }
     os << fmt::format("wall time: {:.2f} s\n", wall);
-    write_results(opt, r, summary_json(r, opt, acc, data, wall), os);
+    const std::string report_error =
+        write_results(opt, r, summary_json(r, opt, acc, data, wall), os);
+    if (!opt.trace_path.empty()) {
+        write_output_file(opt.trace_path, trace_json(timeline, r, cfg, opt.model), "trace");
+        os << "trace: " << opt.trace_path << "\n";
+    }
+    if (!report_error.empty()) {
+        throw ConfigError(
+            "report", fmt::format("the results are written, report.html is not: {}", report_error));
+    }
     return 0;
 }
 

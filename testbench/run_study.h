@@ -27,6 +27,9 @@ struct RunOptions {
     /// default) a missing chart-script install is a note, not an error.
     bool report = false;
     bool report_required = false;
+    /// Non-empty: write the timing job's timeline (one inference) there as a Chrome
+    /// trace-event / Perfetto JSON file (run_trace.h); checked before the simulation starts.
+    std::string trace_path;
     std::vector<std::pair<std::string, std::string>> effective_config;
     std::string command;  ///< the command line, for the provenance block
 };

@@ -14,7 +14,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include <fmt/format.h>
@@ -336,6 +338,33 @@ void write_files_atomically(const std::string& dir,
         remove_created(temps, created);
         throw;
     }
+}
+
+ScratchFile::ScratchFile(const std::string& stem, const std::string& suffix, const std::string& key)
+    : m_suffix(suffix), m_key(key) {
+    std::error_code ec;
+    fs::path dir = fs::temp_directory_path(ec);
+    if (ec)
+        dir = "/tmp";
+    const int fd = create_temp(dir, stem, m_name, key);
+    ::close(fd);
+    Registry& r = registry();
+    const std::lock_guard<std::mutex> lock(r.mutex);
+    r.temp_files.push_back(path());
+}
+
+ScratchFile::~ScratchFile() {
+    remove_created({m_name, path()}, {});
+}
+
+std::string ScratchFile::read() const {
+    std::ifstream in(path(), std::ios::binary);
+    if (!in.is_open()) {
+        throw ConfigError(m_key, fmt::format("cannot read the scratch file '{}'", path()));
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
 }
 
 void install_interrupt_cleanup(const char* program) {

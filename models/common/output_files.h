@@ -49,6 +49,30 @@ void write_files_atomically(const std::string& dir,
                             const std::vector<std::pair<std::string, std::string>>& files,
                             const std::string& key = "out");
 
+/// A scratch file for a library that writes its output under a name it is given (SystemC's
+/// VCD writer, which appends ".vcd"): `<temp dir>/.<stem>.tmp-<pid>-<n>` plus `suffix`,
+/// registered like the temporary result files (an interrupt removes it) and removed by the
+/// destructor. The caller reads it back and writes the result with write_output_file.
+class ScratchFile {
+  public:
+    /// Throws ConfigError naming `key` if no file can be created in the temporary directory.
+    ScratchFile(const std::string& stem, const std::string& suffix, const std::string& key);
+    ~ScratchFile();
+    ScratchFile(const ScratchFile&) = delete;
+    ScratchFile& operator=(const ScratchFile&) = delete;
+    /// The name to give the library (without `suffix`).
+    const std::string& name() const { return m_name; }
+    /// The file the library writes (`name() + suffix`).
+    std::string path() const { return m_name + m_suffix; }
+    /// Its whole content; ConfigError naming the key if it cannot be read.
+    std::string read() const;
+
+  private:
+    std::string m_name;
+    std::string m_suffix;
+    std::string m_key;
+};
+
 /// Makes SIGINT, SIGTERM and SIGHUP remove the temporary files being written (and the
 /// directories created for them, when empty) before the process ends by that signal, with a
 /// one-line message on stderr prefixed by `program`. Call at the start of main, before any

@@ -151,16 +151,19 @@ void ControlUnit::start(sc_core::sc_time& delay, bool wait) {
     }
     // Power gating between blocks: the accelerator wakes before the block runs, and a weight
     // SRAM that was gated has lost the weights it held.
+    m_start_time = sc_core::sc_time_stamp() + delay;
+    m_tile_index = 0;
     std::uint64_t cycles = 0;
     if (m_cfg.power.gating == PowerGating::between_blocks) {
         cycles = m_cfg.block_wake_cycles();
         m_phase_cycles[static_cast<std::size_t>(Phase::wake_up)] += cycles;
+        report(Activity::Unit::phase, 0, Phase::wake_up, 0, cycles, 0);
         ++m_wake_ups;
         if (m_cfg.weight_sram.idle_state == SramIdleState::gated)
             m_weights_valid = false;
     }
     try {
-        cycles += run_block(shape, fmt, delay + m_clock.cycles_to_time(cycles));
+        cycles += run_block(shape, fmt, delay + m_clock.cycles_to_time(cycles), cycles);
     } catch (const DmaFailure& e) {
         m_weights_valid = false;
         fail(ErrorCode::dma_error, e.message);
@@ -219,17 +222,21 @@ bool ControlUnit::dma(bool write, std::uint64_t addr, void* buf, std::uint64_t b
 }
 
 std::uint64_t ControlUnit::load_weights(std::uint64_t host_word_offset, std::uint64_t words,
-                                        std::uint64_t sram_word_offset) {
+                                        std::uint64_t sram_word_offset, std::uint64_t at_cycles) {
     std::uint64_t cycles = 0;
     const std::uint64_t base = m_regs.wsram_base.value / 2;
     dma(false, Registers::value64(m_regs.wgt_lo, m_regs.wgt_hi) + host_word_offset * 2,
         m_wsram.words() + base + sram_word_offset, words * 2, cycles);
     m_wsram.count_writes(words);
     m_weight_loads += words;
-    return std::max(cycles, m_wsram.access_cycles(words));
+    const std::uint64_t port = m_wsram.access_cycles(words);
+    report(Activity::Unit::dma_in, 0, Phase::weight_load, at_cycles, cycles, words);
+    report(Activity::Unit::weight_sram_port, 0, Phase::weight_load, at_cycles, port, words);
+    return std::max(cycles, port);
 }
 
-std::uint64_t ControlUnit::conv_phase(bool depthwise, const std::int16_t* in, std::size_t in_stride,
+std::uint64_t ControlUnit::conv_phase(Phase p, std::uint64_t at_cycles, bool depthwise,
+                                      const std::int16_t* in, std::size_t in_stride,
                                       unsigned in_channels, const std::int16_t* w,
                                       const std::int16_t* b, unsigned filters, std::int16_t* out,
                                       std::size_t out_stride, std::size_t pixels,
@@ -270,7 +277,10 @@ std::uint64_t ControlUnit::conv_phase(bool depthwise, const std::int16_t* in, st
             throw DmaFailure{fmt::format("conv core {} rejected its command: {}", k,
                                          trans.get_response_string())};
         }
-        longest = std::max(longest, m_clock.time_to_cycles(d - t));
+        const std::uint64_t core_cycles = m_clock.time_to_cycles(d - t);
+        report(Activity::Unit::conv_core, static_cast<unsigned>(k), p, at_cycles, core_cycles,
+               cmd.work.macs);
+        longest = std::max(longest, core_cycles);
         reads += cmd.work.input_reads;
         writes += cmd.work.outputs;
         wt += cmd.work.weight_reads;
@@ -280,11 +290,13 @@ std::uint64_t ControlUnit::conv_phase(bool depthwise, const std::int16_t* in, st
     m_asram.count_reads(reads);
     m_asram.count_writes(writes);
     m_wsram.count_reads(wt);
+    report(Activity::Unit::activation_sram_port, 0, p, at_cycles, m_asram.access_cycles(act), act);
+    report(Activity::Unit::weight_sram_port, 0, p, at_cycles, m_wsram.access_cycles(wt), wt);
     return std::max({longest, m_asram.access_cycles(act), m_wsram.access_cycles(wt)});
 }
 
-std::uint64_t ControlUnit::relu_phase(std::int16_t* data, std::size_t count, int shift,
-                                      sc_core::sc_time t) {
+std::uint64_t ControlUnit::relu_phase(Phase p, std::uint64_t at_cycles, std::int16_t* data,
+                                      std::size_t count, int shift, sc_core::sc_time t) {
     LeakyReluCommand cmd{m_compute ? data : nullptr, count, shift};
     tlm::tlm_generic_payload trans;
     set_command(trans, cmd);
@@ -292,11 +304,15 @@ std::uint64_t ControlUnit::relu_phase(std::int16_t* data, std::size_t count, int
     relu_socket->b_transport(trans, d);
     m_asram.count_reads(count);
     m_asram.count_writes(count);
-    return std::max(m_clock.time_to_cycles(d - t), m_asram.access_cycles(2 * count));
+    const std::uint64_t unit = m_clock.time_to_cycles(d - t);
+    report(Activity::Unit::leaky_relu, 0, p, at_cycles, unit, count);
+    report(Activity::Unit::activation_sram_port, 0, p, at_cycles, m_asram.access_cycles(2 * count),
+           2 * count);
+    return std::max(unit, m_asram.access_cycles(2 * count));
 }
 
 std::uint64_t ControlUnit::run_block(const BlockShape& shape, const BlockFormat& fmt,
-                                     sc_core::sc_time t0) {
+                                     sc_core::sc_time t0, std::uint64_t base_cycles) {
     const TilePlan& plan = m_plan;
     const unsigned C = shape.channels;
     const unsigned Cr = plan.reduced;
@@ -311,15 +327,18 @@ std::uint64_t ControlUnit::run_block(const BlockShape& shape, const BlockFormat&
     const std::uint32_t block_id = m_regs.block_id.value;
 
     std::uint64_t total = 0;
-    const auto add = [&](Phase p, std::uint64_t cycles) {
+    // `amount`: the words a weight_load moves (for a timeline's SRAM occupancy).
+    const auto add = [&](Phase p, std::uint64_t cycles, std::uint64_t amount = 0) {
         m_phase_cycles[static_cast<std::size_t>(p)] += cycles;
+        report(Activity::Unit::phase, 0, p, base_cycles + total, cycles, amount);
         total += cycles;
     };
     const auto now = [&]() { return t0 + m_clock.cycles_to_time(total); };
+    const auto at = [&]() { return base_cycles + total; };
 
     if (plan.weights_resident) {
         if (!(m_weights_valid && m_resident_block == block_id)) {
-            add(Phase::weight_load, load_weights(0, layout.total, 0));
+            add(Phase::weight_load, load_weights(0, layout.total, 0, at()), layout.total);
             m_weights_valid = true;
             m_resident_block = block_id;
         }
@@ -334,8 +353,9 @@ std::uint64_t ControlUnit::run_block(const BlockShape& shape, const BlockFormat&
             return {ww + w_off + g0 * fan_in, ww + b_off + g0};
         }
         const std::uint64_t nw = (g1 - g0) * fan_in;
-        add(Phase::weight_load,
-            load_weights(w_off + g0 * fan_in, nw, 0) + load_weights(b_off + g0, g1 - g0, nw));
+        const std::uint64_t w_cycles = load_weights(w_off + g0 * fan_in, nw, 0, at());
+        const std::uint64_t b_cycles = load_weights(b_off + g0, g1 - g0, nw, at() + w_cycles);
+        add(Phase::weight_load, w_cycles + b_cycles, nw + (g1 - g0));
         return {ww, ww + nw};
     };
 
@@ -350,6 +370,25 @@ std::uint64_t ControlUnit::run_block(const BlockShape& shape, const BlockFormat&
     std::uint64_t s_prev = 0;       // S_{i-1}
     std::uint64_t s_prev_prev = 0;  // S_{i-2}
     std::uint64_t tile_start = 0;   // total at the start of this tile's compute
+    // A tile's transfer on the external interface, for the activity report: its DMA and SRAM
+    // port cycles, words, and tile (a store of the double-buffered schedule is placed later).
+    struct Transfer {
+        std::uint64_t dma_cycles = 0, port_cycles = 0, words = 0;
+        std::uint32_t tile = 0;
+        bool valid = false;
+    };
+    Transfer store_prev, store_prev_prev;
+    const auto report_transfer = [&](const Transfer& x, bool out, std::uint64_t at_cycles) {
+        if (!m_listener || !x.valid)
+            return;
+        const std::uint32_t current = m_tile_index;
+        m_tile_index = x.tile;
+        const Phase p = out ? Phase::output_store : Phase::input_load;
+        report(out ? Activity::Unit::dma_out : Activity::Unit::dma_in, 0, p, at_cycles,
+               x.dma_cycles, x.words);
+        report(Activity::Unit::activation_sram_port, 0, p, at_cycles, x.port_cycles, x.words);
+        m_tile_index = current;
+    };
     const auto charge_port = [&](std::uint64_t load, std::uint64_t store, std::uint64_t compute) {
         const std::uint64_t port = load + store;
         const std::uint64_t exposed = port > compute ? port - compute : 0;
@@ -360,6 +399,7 @@ std::uint64_t ControlUnit::run_block(const BlockShape& shape, const BlockFormat&
     };
     for (std::size_t ti = 0; ti < plan.tiles.size(); ++ti) {
         const RowTile& tile = plan.tiles[ti];
+        m_tile_index = static_cast<std::uint32_t>(ti);
         ++m_tiles;
         m_halo_rows += tile.in_rows() - tile.rows();
         const std::size_t p_in = std::size_t{tile.in_rows()} * W;
@@ -377,9 +417,16 @@ std::uint64_t ControlUnit::run_block(const BlockShape& shape, const BlockFormat&
         }
         m_asram.count_writes(C * p_in);
         const std::uint64_t load = std::max(cycles, m_asram.access_cycles(C * p_in));
+        const Transfer load_x{cycles, m_asram.access_cycles(C * p_in), C * p_in,
+                              static_cast<std::uint32_t>(ti), true};
         if (overlap && ti > 0) {
+            // On the port during the previous tile's compute: its predecessor's store, then
+            // this load.
+            report_transfer(store_prev_prev, true, base_cycles + tile_start);
+            report_transfer(load_x, false, base_cycles + tile_start + s_prev_prev);
             charge_port(load, s_prev_prev, k_prev);
         } else {
+            report_transfer(load_x, false, at());
             add(Phase::input_load, load);
         }
         tile_start = total;
@@ -387,31 +434,36 @@ std::uint64_t ControlUnit::run_block(const BlockShape& shape, const BlockFormat&
         for (unsigned g0 = 0; g0 < Cr; g0 += plan.reduce_group) {
             const unsigned g1 = std::min(Cr, g0 + plan.reduce_group);
             const auto [w, b] = group(layout.reduce_w, layout.reduce_b, C, g0, g1);
-            add(Phase::pw_reduce, conv_phase(false, x, p_in, C, w, b, g1 - g0, h1 + g0 * p_in, p_in,
-                                             p_in, nullptr, wf, now()));
+            add(Phase::pw_reduce,
+                conv_phase(Phase::pw_reduce, at(), false, x, p_in, C, w, b, g1 - g0, h1 + g0 * p_in,
+                           p_in, p_in, nullptr, wf, now()));
         }
-        add(Phase::leaky_relu_1, relu_phase(h1, Cr * p_in, fmt.leaky_shift, now()));
+        add(Phase::leaky_relu_1,
+            relu_phase(Phase::leaky_relu_1, at(), h1, Cr * p_in, fmt.leaky_shift, now()));
 
         const PlaneTile plane{shape.height, shape.width, tile.in_r0, tile.in_rows(), tile.r0};
         for (unsigned g0 = 0; g0 < Cr; g0 += plan.depthwise_group) {
             const unsigned g1 = std::min(Cr, g0 + plan.depthwise_group);
             const auto [w, b] = group(layout.dw_w, layout.dw_b, 9, g0, g1);
-            add(Phase::depthwise, conv_phase(true, h1 + g0 * p_in, p_in, 1, w, b, g1 - g0,
-                                             h2 + g0 * p_out, p_out, p_out, &plane, wf, now()));
+            add(Phase::depthwise,
+                conv_phase(Phase::depthwise, at(), true, h1 + g0 * p_in, p_in, 1, w, b, g1 - g0,
+                           h2 + g0 * p_out, p_out, p_out, &plane, wf, now()));
         }
-        add(Phase::leaky_relu_2, relu_phase(h2, Cr * p_out, fmt.leaky_shift, now()));
+        add(Phase::leaky_relu_2,
+            relu_phase(Phase::leaky_relu_2, at(), h2, Cr * p_out, fmt.leaky_shift, now()));
 
         for (unsigned g0 = 0; g0 < C; g0 += plan.head_group) {
             const unsigned g1 = std::min(C, g0 + plan.head_group);
             const auto [w, b] = group(layout.mean_w, layout.mean_b, Cr, g0, g1);
-            add(Phase::pw_mean, conv_phase(false, h2, p_out, Cr, w, b, g1 - g0, mean + g0 * p_out,
-                                           p_out, p_out, nullptr, wf, now()));
+            add(Phase::pw_mean,
+                conv_phase(Phase::pw_mean, at(), false, h2, p_out, Cr, w, b, g1 - g0,
+                           mean + g0 * p_out, p_out, p_out, nullptr, wf, now()));
         }
         for (unsigned g0 = 0; g0 < C; g0 += plan.head_group) {
             const unsigned g1 = std::min(C, g0 + plan.head_group);
             const auto [w, b] = group(layout.var_w, layout.var_b, Cr, g0, g1);
-            add(Phase::pw_var, conv_phase(false, h2, p_out, Cr, w, b, g1 - g0, var + g0 * p_out,
-                                          p_out, p_out, nullptr, wf, now()));
+            add(Phase::pw_var, conv_phase(Phase::pw_var, at(), false, h2, p_out, Cr, w, b, g1 - g0,
+                                          var + g0 * p_out, p_out, p_out, nullptr, wf, now()));
         }
 
         std::uint64_t longest = 0;
@@ -433,11 +485,16 @@ std::uint64_t ControlUnit::run_block(const BlockShape& shape, const BlockFormat&
             set_command(trans, cmd);
             sc_core::sc_time d = t;
             lane_sockets[l]->b_transport(trans, d);
-            longest = std::max(longest, m_clock.time_to_cycles(d - t));
+            const std::uint64_t lane_cycles = m_clock.time_to_cycles(d - t);
+            report(Activity::Unit::noise_lane, l, Phase::noise_cancel, at(), lane_cycles,
+                   cmd.samples);
+            longest = std::max(longest, lane_cycles);
         }
         const std::uint64_t n = C * p_out;
         m_asram.count_reads(3 * n);
         m_asram.count_writes(n);
+        report(Activity::Unit::activation_sram_port, 0, Phase::noise_cancel, at(),
+               m_asram.access_cycles(4 * n), 4 * n);
         add(Phase::noise_cancel, std::max(longest, m_asram.access_cycles(4 * n)));
 
         cycles = 0;
@@ -448,16 +505,23 @@ std::uint64_t ControlUnit::run_block(const BlockShape& shape, const BlockFormat&
         }
         m_asram.count_reads(n);
         const std::uint64_t store = std::max(cycles, m_asram.access_cycles(n));
+        const Transfer store_x{cycles, m_asram.access_cycles(n), n, static_cast<std::uint32_t>(ti),
+                               true};
         if (overlap) {
             k_prev = total - tile_start;
             s_prev_prev = s_prev;
             s_prev = store;
+            store_prev_prev = store_prev;
+            store_prev = store_x;
         } else {
+            report_transfer(store_x, true, at());
             add(Phase::output_store, store);
         }
     }
     if (overlap) {
+        report_transfer(store_prev_prev, true, base_cycles + tile_start);
         charge_port(0, s_prev_prev, k_prev);
+        report_transfer(store_prev, true, at());
         add(Phase::output_store, s_prev);
     }
     return total;

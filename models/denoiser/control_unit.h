@@ -18,6 +18,7 @@
 #include <tlm_utils/simple_target_socket.h>
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <systemc>
 #include <tlm>
@@ -62,6 +63,32 @@ enum class Phase : unsigned {
 const char* phase_name(Phase p);
 inline constexpr std::size_t kPhaseCount = static_cast<std::size_t>(Phase::count);
 
+/// One interval of a block as the control unit times it, for a timeline
+/// (ControlUnit::set_activity_listener): a phase of the sequence, or one unit busy within a
+/// phase. Times in cycles of the denoiser clock from the block's START (wake-up included).
+struct Activity {
+    enum class Unit : unsigned {
+        phase,                 ///< the sequencer's phase `phase`
+        conv_core,             ///< conv core `index`
+        noise_lane,            ///< noise-cancellation lane `index`
+        leaky_relu,            ///< the LeakyReLU unit
+        dma_in,                ///< the external interface reading host memory (X, weights)
+        dma_out,               ///< the external interface writing host memory (X_hat)
+        weight_sram_port,      ///< the weight SRAM's ports serving the phase's words
+        activation_sram_port,  ///< the activation SRAM's ports serving the phase's words
+    };
+    Unit unit = Unit::phase;
+    unsigned index = 0;  ///< core or lane number
+    Phase phase = Phase::wake_up;
+    std::uint32_t tile = 0;  ///< row tile of the plan
+    std::uint64_t start_cycles = 0;
+    std::uint64_t cycles = 0;
+    /// What the interval moved or computed: MACs (conv core), samples (noise lane), elements
+    /// (LeakyReLU), 16-bit words (DMA, SRAM ports, a weight_load phase); 0 for other phases.
+    std::uint64_t amount = 0;
+};
+using ActivityListener = std::function<void(const Activity&)>;
+
 class ControlUnit : public sc_core::sc_module {
   public:
     tlm_utils::simple_target_socket<ControlUnit> reg_socket;
@@ -92,21 +119,38 @@ class ControlUnit : public sc_core::sc_module {
     /// X_hat is not produced. For a host that reads only the timing (a replay's timing job); a
     /// simulation switch, not a register.
     void set_compute(bool compute) { m_compute = compute; }
+    /// Reports every phase and every unit's busy interval of the blocks started from now on
+    /// (null, the default: nothing is reported and nothing costs).
+    void set_activity_listener(ActivityListener listener) { m_listener = std::move(listener); }
+    /// When the last block started (its cycle 0; valid as done_time()).
+    sc_core::sc_time start_time() const { return m_start_time; }
 
   private:
     void reg_b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
     unsigned int reg_transport_dbg(tlm::tlm_generic_payload& trans);
     void start(sc_core::sc_time& delay, bool wait);
-    std::uint64_t run_block(const BlockShape& shape, const BlockFormat& fmt, sc_core::sc_time t0);
+    /// Runs the block from simulation time `t0`, which is block cycle `base_cycles` (after the
+    /// wake-up); returns its cycles from t0.
+    std::uint64_t run_block(const BlockShape& shape, const BlockFormat& fmt, sc_core::sc_time t0,
+                            std::uint64_t base_cycles);
     bool dma(bool write, std::uint64_t addr, void* buf, std::uint64_t bytes, std::uint64_t& cycles);
+    /// Loads weights starting at block cycle `at_cycles` (for the activity report).
     std::uint64_t load_weights(std::uint64_t host_words_offset, std::uint64_t words,
-                               std::uint64_t sram_word_offset);
-    std::uint64_t conv_phase(bool depthwise, const std::int16_t* in, std::size_t in_stride,
-                             unsigned in_channels, const std::int16_t* w, const std::int16_t* b,
-                             unsigned filters, std::int16_t* out, std::size_t out_stride,
-                             std::size_t pixels, const struct PlaneTile* plane, int wfrac,
-                             sc_core::sc_time t);
-    std::uint64_t relu_phase(std::int16_t* data, std::size_t count, int shift, sc_core::sc_time t);
+                               std::uint64_t sram_word_offset, std::uint64_t at_cycles);
+    /// Sends one phase `p` to the cores at simulation time `t`, block cycle `at_cycles`.
+    std::uint64_t conv_phase(Phase p, std::uint64_t at_cycles, bool depthwise,
+                             const std::int16_t* in, std::size_t in_stride, unsigned in_channels,
+                             const std::int16_t* w, const std::int16_t* b, unsigned filters,
+                             std::int16_t* out, std::size_t out_stride, std::size_t pixels,
+                             const struct PlaneTile* plane, int wfrac, sc_core::sc_time t);
+    std::uint64_t relu_phase(Phase p, std::uint64_t at_cycles, std::int16_t* data,
+                             std::size_t count, int shift, sc_core::sc_time t);
+    /// Calls the listener, if any, with the current tile.
+    void report(Activity::Unit unit, unsigned index, Phase p, std::uint64_t start_cycles,
+                std::uint64_t cycles, std::uint64_t amount) const {
+        if (m_listener && cycles > 0)
+            m_listener(Activity{unit, index, p, m_tile_index, start_cycles, cycles, amount});
+    }
     void invalidate_host_dmi(sc_dt::uint64 /*start*/, sc_dt::uint64 /*end*/) {
         m_host_dmi_valid = false;
     }
@@ -150,6 +194,9 @@ class ControlUnit : public sc_core::sc_module {
     Registers m_regs;
     sc_core::sc_time m_access_time;  ///< local time of the register access being decoded
     sc_core::sc_time m_done_time;
+    sc_core::sc_time m_start_time;
+    ActivityListener m_listener;     ///< set_activity_listener
+    std::uint32_t m_tile_index = 0;  ///< the tile being run, for report()
     bool m_done = false;
     bool m_error = false;
     bool m_weights_valid = false;

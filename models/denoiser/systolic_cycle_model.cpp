@@ -303,7 +303,11 @@ bool ConvCycleRunner::tick() {
         finish();
         return true;
     }
-    if (!m_array.tick()) {
+    const bool fold_done = m_array.tick();
+    if (m_observer) {
+        m_observer(m_array, m_cf * m_row_folds + m_rf);
+    }
+    if (!fold_done) {
         return false;
     }
     accumulate(m_array.outputs(), m_cf);

@@ -16,6 +16,15 @@
 
 namespace dnsim::denoiser {
 
+/// One PE's registers after a clock, for a waveform dump (SystolicVcd).
+struct PeRegisters {
+    std::int16_t x = 0;       ///< stationary input
+    std::int16_t w = 0;       ///< weight register
+    bool w_valid = false;     ///< a weight (not a bubble) is in the weight register
+    std::int64_t psum = 0;    ///< partial-sum register
+    bool psum_valid = false;  ///< the partial sum belongs to a filter (not a bubble)
+};
+
 class SystolicArrayCycleModel {
   public:
     explicit SystolicArrayCycleModel(ArrayDims dims);
@@ -29,6 +38,13 @@ class SystolicArrayCycleModel {
     /// Partial sums of the finished fold, T x C_a (filter-major).
     const std::vector<std::int64_t>& outputs() const { return m_out; }
     std::uint64_t fold_cycles() const { return m_cycle; }
+    /// PE (r, c)'s registers as of the last tick().
+    PeRegisters registers(unsigned r, unsigned c) const {
+        const Pe& p = m_pe[r * m_dims.cols + c];
+        return {p.x, p.w, p.w_tag >= 0, p.psum, p.p_tag >= 0};
+    }
+    /// True when the last tick() shifted the fold's inputs in (its first R_a cycles).
+    bool loading() const { return m_cycle <= m_dims.rows; }
 
   private:
     struct Pe {
@@ -118,6 +134,11 @@ class ConvCycleRunner {
     /// One clock; returns true when the whole job is done.
     bool tick();
     std::uint64_t cycles() const { return m_cycles; }
+    /// Called after every clock of the sequential array (not with dims.pipelined) with the
+    /// array and the fold it ran (column fold x row folds + row fold), before the next fold
+    /// is loaded: for a waveform dump.
+    using Observer = std::function<void(const SystolicArrayCycleModel&, std::uint64_t fold)>;
+    void set_observer(Observer observer) { m_observer = std::move(observer); }
     /// Results, T x (p1 - p0), filter-major, valid once tick() returned true.
     const std::vector<std::int16_t>& results() const { return m_results; }
 
@@ -138,6 +159,7 @@ class ConvCycleRunner {
     std::uint64_t m_cycles = 0;
     bool m_done = false;
     std::unique_ptr<PipelinedArrayCycleModel> m_pipeline;
+    Observer m_observer;
     std::vector<std::int64_t> m_acc;
     std::vector<std::int16_t> m_results;
 };

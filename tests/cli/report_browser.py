@@ -183,7 +183,8 @@ def check_page(page, tag, expected):
     return problems, m
 
 
-os.makedirs(WORK, exist_ok=True)
+shutil.rmtree(WORK, ignore_errors=True)  # a fresh start on every run
+os.makedirs(WORK)
 
 
 def run_expected(run_dir):

@@ -2,9 +2,11 @@
 // tiling and DMA path, determinism, the register map, STATUS timing, SRAM windows (DMI, debug
 // transport), error codes, a cycle count computed by hand, and blocks timed without computing.
 #include <tlm_utils/simple_initiator_socket.h>
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstring>
 #include <systemc>
+#include <tuple>
 
 #include "initiator.h"
 #include "models/common/rng.h"
@@ -187,6 +189,121 @@ TEST_CASE("double-buffered DMA: the block's cycles from per-tile figures by hand
     CHECK(ctl.stats().value("dma_hidden_cycles") ==
           dma - at(Phase::input_load) - at(Phase::output_store));
     CHECK(ctl.stats().value("single_buffered_blocks") == 0);
+}
+
+TEST_CASE("activity listener: the double-buffered transfers where the schedule puts them") {
+    // The block of the test above; the interface's intervals from its figures by hand: the
+    // weights [0, 61), X tile 0 [61, 217); tile 0 computes from 217 for 187 while tile 1 loads
+    // [217, 385); tile 1 from 404 (217 + max(187, 168)) for 203 while tile 0 stores
+    // [404, 548) and tile 2 loads [548, 704); tile 2 from 704 (404 + max(203, 300)) while
+    // tile 1 stores [704, 848); tile 2 stores [891, 1035) after its compute (704 + 187).
+    Setup s = make_setup(BlockShape{4, 6, 3}, 1, 26);
+    auto& c = s.opt.config;
+    c.power.gating = PowerGating::always_on;
+    c.dma_double_buffer = true;
+    c.cores = 1;
+    c.lanes = 1;
+    c.interface_latency_cycles = 30;
+    c.interface_words_per_cycle = 1;
+    c.leaky_relu_elements_per_cycle = 64;
+    c.activation_sram = SramConfig{352, 16, 16, 1};
+    c.weight_sram.banks = 16;
+    DenoiserBench bench("bench", s.opt, s.weights, s.jobs);
+    std::vector<Activity> acts;
+    bench.denoiser().control().set_activity_listener(
+        [&acts](const Activity& a) { acts.push_back(a); });
+    sc_core::sc_start();
+    REQUIRE(bench.results().size() == 1);
+    CHECK(bench.results()[0].cycles == 1035);
+    using Interval = std::tuple<std::uint64_t, std::uint64_t, std::uint32_t>;  // start, end, tile
+    std::vector<Interval> in, out;
+    for (const Activity& a : acts) {
+        if (a.unit == Activity::Unit::dma_in)
+            in.emplace_back(a.start_cycles, a.start_cycles + a.cycles, a.tile);
+        if (a.unit == Activity::Unit::dma_out)
+            out.emplace_back(a.start_cycles, a.start_cycles + a.cycles, a.tile);
+    }
+    std::sort(in.begin(), in.end());
+    std::sort(out.begin(), out.end());
+    CHECK(in == std::vector<Interval>{{0, 61, 0}, {61, 217, 0}, {217, 385, 1}, {548, 704, 2}});
+    CHECK(out == std::vector<Interval>{{404, 548, 0}, {704, 848, 1}, {891, 1035, 2}});
+    // The phases follow each other from cycle 0 to the block's end.
+    std::uint64_t at = 0;
+    for (const Activity& a : acts) {
+        if (a.unit != Activity::Unit::phase)
+            continue;
+        CHECK(a.start_cycles == at);
+        at += a.cycles;
+    }
+    CHECK(at == 1035);
+    // The first conv phase of each tile starts at the tile's compute start.
+    std::vector<std::uint64_t> reduce_starts;
+    for (const Activity& a : acts) {
+        if (a.unit == Activity::Unit::conv_core && a.phase == Phase::pw_reduce)
+            reduce_starts.push_back(a.start_cycles);
+    }
+    CHECK(reduce_starts == std::vector<std::uint64_t>{217, 404, 704});
+}
+
+TEST_CASE("activity listener: changes no figure, and its intervals add up to the counters") {
+    // Row tiles, streamed weights and a wake-up (power gating between blocks), two blocks.
+    Setup s = make_setup(BlockShape{32, 14, 13}, 2, 28);
+    s.opt.config.activation_sram.size_bytes = 2 * 3952;
+    s.opt.config.weight_sram.size_bytes = 256;
+    s.opt.config.power.gating = PowerGating::between_blocks;
+    DenoiserBench plain("plain", s.opt, s.weights, s.jobs);
+    DenoiserBench heard("heard", s.opt, s.weights, s.jobs);
+    std::vector<Activity> acts;
+    heard.denoiser().control().set_activity_listener(
+        [&acts](const Activity& a) { acts.push_back(a); });
+    sc_core::sc_start();
+    check_against_reference(s, heard);
+    REQUIRE(heard.results().size() == 2);
+    for (std::size_t i = 0; i < 2; ++i) {
+        CHECK(heard.results()[i].cycles == plain.results()[i].cycles);
+        CHECK(heard.results()[i].end == plain.results()[i].end);
+    }
+    const ControlUnit& ctl = heard.denoiser().control();
+    CHECK(ctl.phase_cycles() == plain.denoiser().control().phase_cycles());
+    std::array<std::uint64_t, kPhaseCount> phases{};
+    std::uint64_t in_words = 0, out_words = 0, macs = 0, samples = 0, relu = 0;
+    for (const Activity& a : acts) {
+        switch (a.unit) {
+            case Activity::Unit::phase:
+                phases[static_cast<std::size_t>(a.phase)] += a.cycles;
+                break;
+            case Activity::Unit::dma_in:
+                in_words += a.amount;
+                break;
+            case Activity::Unit::dma_out:
+                out_words += a.amount;
+                break;
+            case Activity::Unit::conv_core:
+                macs += a.amount;
+                break;
+            case Activity::Unit::noise_lane:
+                samples += a.amount;
+                break;
+            case Activity::Unit::leaky_relu:
+                relu += a.amount;
+                break;
+            default:
+                break;
+        }
+    }
+    CHECK(phases == ctl.phase_cycles());
+    CHECK(phases[static_cast<std::size_t>(Phase::wake_up)] > 0);
+    CHECK(in_words == ctl.stats().value("interface_read_words"));
+    CHECK(out_words == ctl.stats().value("interface_write_words"));
+    std::uint64_t core_macs = 0, lane_samples = 0;
+    for (const auto& core : heard.denoiser().cores())
+        core_macs += core.stats().value("macs");
+    for (const auto& lane : heard.denoiser().lanes())
+        lane_samples += lane.stats().value("samples");
+    CHECK(macs == core_macs);
+    CHECK(samples == lane_samples);
+    CHECK(samples == 2 * s.opt.shape.elements());
+    CHECK(relu > 0);
 }
 
 TEST_CASE("double buffering falls back to one X buffer when two do not fit") {

@@ -114,6 +114,41 @@ TEST_CASE("pointwise conv: fast kernel == cycle-stepped array, outputs and cycle
     }
 }
 
+TEST_CASE("cycle-stepped runner: the observer sees every clock, the load and the outputs") {
+    // 5 input channels, 7 pixels, 2 filters on 3x3: 2 row folds x 3 column folds of
+    // 2 x 3 + 3 + 2 - 2 = 9 cycles, 3 of them loading.
+    const auto x = random_raw(5 * 7, 11, 3000);
+    const auto w = random_raw(2 * 5, 12, 3000);
+    ConvJob job;
+    job.window = 5;
+    job.p0 = 0;
+    job.p1 = 7;
+    job.filters = 2;
+    job.weight_frac_bits = 12;
+    job.input = [&x](std::uint64_t r, std::uint64_t p) { return x[r * 7 + p]; };
+    job.weight = [&w](unsigned m, std::uint64_t r) { return w[m * 5 + r]; };
+    job.bias = [](unsigned) { return std::int16_t{0}; };
+    ConvCycleRunner runner(ArrayDims{3, 3}, job);
+    std::uint64_t calls = 0, loading = 0, bottom_valid = 0;
+    std::vector<std::uint64_t> folds;
+    runner.set_observer([&](const SystolicArrayCycleModel& a, std::uint64_t fold) {
+        ++calls;
+        loading += a.loading() ? 1 : 0;
+        for (unsigned c = 0; c < 3; ++c)
+            bottom_valid += a.registers(2, c).psum_valid ? 1 : 0;
+        if (folds.empty() || folds.back() != fold)
+            folds.push_back(fold);
+    });
+    while (!runner.tick()) {
+    }
+    CHECK(calls == 6 * 9);
+    CHECK(runner.cycles() == calls);
+    CHECK(loading == 6 * 3);
+    CHECK(folds == std::vector<std::uint64_t>{0, 1, 2, 3, 4, 5});
+    // Every partial sum leaves the bottom row once: 2 filters x 3 columns per fold.
+    CHECK(bottom_valid == 6 * 2 * 3);
+}
+
 TEST_CASE("depthwise 3x3 on a tile: fast kernel == cycle-stepped array") {
     const unsigned H = 5, W = 4;
     const auto plane = random_raw(H * W, 5, 4000);
