@@ -388,6 +388,8 @@ int run_denoiser_study(const DenoiserStudyOptions& opt, std::ostream& out) {
                         reduced_channels(opt.bench.shape, opt.bench.format.bottleneck_ratio),
                         opt.bench.config);
         check_output_file(opt.vcd_path, "vcd");
+        if (!opt.out_dir.empty())
+            check_not_a_result_file(opt.vcd_path, opt.out_dir, {"denoiser.json"}, "vcd");
     }
     const StudySetup setup = prepare_study(opt);
 

@@ -171,8 +171,10 @@ workloads::Graph prepare_model(const RunOptions& opt) {
             platform::check_denoiser_weights(g, n, opt.replay.soc.format, opt.model);
     }
     check_output_dir(opt.out_dir, result_names(g, opt), "out");
-    if (!opt.trace_path.empty())
+    if (!opt.trace_path.empty()) {
         check_output_file(opt.trace_path, "trace");
+        check_not_a_result_file(opt.trace_path, opt.out_dir, result_names(g, opt), "trace");
+    }
     return g;
 }
 

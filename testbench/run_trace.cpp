@@ -23,6 +23,7 @@ constexpr int kDenoiserPid = 3;
 // Host tracks.
 constexpr int kHostStepsTid = 1;
 constexpr int kHostWaitsTid = 2;
+constexpr int kHostBlockStepsTid = 3;  // denoiser steps: beside later steps under overlap
 // MX-CGRA tracks: digital steps, then one per analog layer (kAnalogTid0 + plan index).
 constexpr int kDigitalTid = 1;
 constexpr int kAnalogTid0 = 1000;
@@ -36,11 +37,24 @@ constexpr int kDmaInTid = 301;
 constexpr int kDmaOutTid = 302;
 constexpr int kWeightPortTid = 303;
 constexpr int kActivationPortTid = 304;
+// The SRAM ports' DMA side (loads and stores): with double buffering they run while the compute
+// phases use the port, which the model does not arbitrate, so they get tracks of their own.
+constexpr int kWeightPortDmaTid = 305;
+constexpr int kActivationPortDmaTid = 306;
 
-/// Microseconds, the format's unit, rounded to the picosecond (sc_time's resolution) so that the
-/// file holds no binary-fraction noise.
+/// Picoseconds, sc_time's resolution.
+long long ps(double ns) {
+    return std::llround(ns * 1e3);
+}
+
+/// Microseconds, the format's unit, of a whole number of picoseconds (the nearest double to
+/// the exact decimal, printed as it).
+double us_of_ps(long long t_ps) {
+    return static_cast<double>(t_ps) / 1e6;
+}
+
 double us(double ns) {
-    return std::round(ns * 1e3) / 1e6;
+    return us_of_ps(ps(ns));
 }
 
 /// Nanoseconds rounded to the picosecond, for args.
@@ -67,8 +81,11 @@ class Events {
         e["name"] = name;
         e["cat"] = cat;
         e["ph"] = "X";
-        e["ts"] = us(start_ns);
-        e["dur"] = us(dur_ns);
+        // Both ends rounded to the picosecond, the duration their difference: a slice that
+        // ends where the next one starts does not overlap it by a rounding.
+        const long long from = ps(start_ns), to = ps(start_ns + dur_ns);
+        e["ts"] = us_of_ps(from);
+        e["dur"] = us_of_ps(to - from);
         e["pid"] = pid;
         e["tid"] = tid;
         e["args"] = std::move(args);
@@ -163,9 +180,13 @@ UnitTrack unit_track(const Activity& a) {
         case Activity::Unit::dma_out:
             return {kDmaOutTid, "denoiser.dma", "bytes", 2};
         case Activity::Unit::weight_sram_port:
-            return {kWeightPortTid, "denoiser.sram", "bytes", 2};
-        case Activity::Unit::activation_sram_port:
-            return {kActivationPortTid, "denoiser.sram", "bytes", 2};
+            return {a.phase == denoiser::Phase::weight_load ? kWeightPortDmaTid : kWeightPortTid,
+                    "denoiser.sram", "bytes", 2};
+        case Activity::Unit::activation_sram_port: {
+            const bool dma =
+                a.phase == denoiser::Phase::input_load || a.phase == denoiser::Phase::output_store;
+            return {dma ? kActivationPortDmaTid : kActivationPortTid, "denoiser.sram", "bytes", 2};
+        }
     }
     return {kPhasesTid, "denoiser", nullptr, 1};
 }
@@ -201,7 +222,7 @@ std::string trace_json(const platform::Timeline& timeline, const platform::Repla
     Events ev;
 
     // Which tracks are used, so that only those are named.
-    bool digital = false;
+    bool digital = false, block_steps = false;
     std::vector<std::size_t> analog;
     for (const auto& t : timeline.steps) {
         const auto kind = result.steps[t.step].kind;
@@ -209,12 +230,16 @@ std::string trace_json(const platform::Timeline& timeline, const platform::Repla
             analog.push_back(t.step);
         else if (kind == platform::StepKind::Digital)
             digital = true;
+        else if (kind == platform::StepKind::Denoiser)
+            block_steps = true;
     }
     std::sort(analog.begin(), analog.end());
     analog.erase(std::unique(analog.begin(), analog.end()), analog.end());
 
     ev.process(kHostPid, "host (SoC driver): steps as the host saw them", 0);
     ev.thread(kHostPid, kHostStepsTid, "steps");
+    if (block_steps)
+        ev.thread(kHostPid, kHostBlockStepsTid, "denoiser steps (programming to DONE and reads)");
     if (!timeline.waits.empty())
         ev.thread(kHostPid, kHostWaitsTid, "waits for a block");
     ev.process(kCgraPid, "MX-CGRA", 1);
@@ -237,8 +262,10 @@ std::string trace_json(const platform::Timeline& timeline, const platform::Repla
         ev.thread(kDenoiserPid, kReluTid, "LeakyReLU unit");
         ev.thread(kDenoiserPid, kDmaInTid, "DMA in (host memory to SRAM)");
         ev.thread(kDenoiserPid, kDmaOutTid, "DMA out (SRAM to host memory)");
-        ev.thread(kDenoiserPid, kWeightPortTid, "weight SRAM port");
-        ev.thread(kDenoiserPid, kActivationPortTid, "activation SRAM port");
+        ev.thread(kDenoiserPid, kWeightPortTid, "weight SRAM port: compute");
+        ev.thread(kDenoiserPid, kWeightPortDmaTid, "weight SRAM port: DMA");
+        ev.thread(kDenoiserPid, kActivationPortTid, "activation SRAM port: compute");
+        ev.thread(kDenoiserPid, kActivationPortDmaTid, "activation SRAM port: DMA");
     }
 
     // The steps: on the host's track, and each CGRA step on its MX-CGRA track.
@@ -248,7 +275,9 @@ std::string trace_json(const platform::Timeline& timeline, const platform::Repla
         if (dur <= 0.0)
             continue;  // a free step (a reshape) costs nothing
         const std::string cat = platform::to_string(s.kind);
-        ev.slice(s.name, cat, kHostPid, kHostStepsTid, t.start_ns, dur, step_args(t.step, s));
+        ev.slice(s.name, cat, kHostPid,
+                 s.kind == platform::StepKind::Denoiser ? kHostBlockStepsTid : kHostStepsTid,
+                 t.start_ns, dur, step_args(t.step, s));
         if (s.kind == platform::StepKind::Analog) {
             ev.slice(s.name, cat, kCgraPid, kAnalogTid0 + static_cast<int>(t.step), t.start_ns, dur,
                      step_args(t.step, s));
@@ -333,9 +362,11 @@ std::string trace_json(const platform::Timeline& timeline, const platform::Repla
                 from = &t;
         }
         if (from != nullptr) {
+            // From the layer's last picosecond: its output is complete then.
+            const double leave_ns = std::max(from->start_ns, from->end_ns - 1e-3);
             ev.flow(++flow_id, "to denoiser " + s.name, kCgraPid,
-                    kAnalogTid0 + static_cast<int>(from->step), from->start_ns, kDenoiserPid,
-                    kBlocksTid, b.start_ns);
+                    kAnalogTid0 + static_cast<int>(from->step), leave_ns, kDenoiserPid, kBlocksTid,
+                    b.start_ns);
         }
     }
 

@@ -38,13 +38,16 @@ void check_vcd_block(const denoiser::BlockShape& shape, unsigned reduced,
     }
     const ArrayDims dims{config.array_rows, config.array_cols, false};
     const std::uint64_t cycles = vcd_block_cycles(shape, reduced, dims);
-    if (cycles > kMaxVcdCycles) {
-        throw ConfigError("block.channels x block.height x block.width",
-                          fmt::format("--vcd of a {}x{}x{} block (C_r {}) would hold {} cycles "
-                                      "of the {}x{} array; accepted: at most {} (a smaller "
-                                      "block, e.g. --channels 16 --height 8 --width 8)",
-                                      shape.channels, shape.height, shape.width, reduced, cycles,
-                                      dims.rows, dims.cols, kMaxVcdCycles));
+    const std::uint64_t pe_cycles = cycles * dims.rows * dims.cols;
+    if (pe_cycles > kMaxVcdPeCycles) {
+        throw ConfigError(
+            "block.channels x block.height x block.width x denoiser.array_rows x "
+            "denoiser.array_cols",
+            fmt::format("--vcd of a {}x{}x{} block (C_r {}) on the {}x{} array would hold {} "
+                        "cycles, {} PE-cycles; accepted: at most {} PE-cycles, about 33 MB (a "
+                        "smaller block or array, e.g. --channels 16 --height 8 --width 8)",
+                        shape.channels, shape.height, shape.width, reduced, dims.rows, dims.cols,
+                        cycles, pe_cycles, kMaxVcdPeCycles));
     }
 }
 

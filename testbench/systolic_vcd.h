@@ -20,17 +20,18 @@
 
 namespace dnsim::tb {
 
-/// The most array cycles a VCD may hold: on a 3x3 array the dump takes about 0.33 MB per 1000
-/// cycles (a 16x8x8 block: 5588 cycles, 1.8 MB), so at most about 33 MB; a big block would be
-/// gigabytes.
-inline constexpr std::uint64_t kMaxVcdCycles = 100000;
+/// The most PE-cycles (array cycles x PEs) a VCD may hold. The dump grows with both: about
+/// 37 bytes per PE and cycle on a 3x3 array (a 16x8x8 block: 5588 cycles, 1.8 MB), fewer on
+/// large arrays whose PEs change less often (a 16x16 array about 13, a 64x64 one about 2), so
+/// this bounds a dump to about 33 MB at the densest; a big block would be gigabytes.
+inline constexpr std::uint64_t kMaxVcdPeCycles = 900000;
 
 /// Cycles of the block's four convolutions on one array, from the fold formula (systolic.h).
 std::uint64_t vcd_block_cycles(const denoiser::BlockShape& shape, unsigned reduced,
                                denoiser::ArrayDims dims);
 
 /// Refuses a VCD of this block: fold pipelining on (denoiser.fold_pipelining), or more than
-/// kMaxVcdCycles cycles (naming block.channels x block.height x block.width). ConfigError.
+/// kMaxVcdPeCycles PE-cycles (naming the block's shape and the array's keys). ConfigError.
 void check_vcd_block(const denoiser::BlockShape& shape, unsigned reduced,
                      const denoiser::DenoiserConfig& config);
 

@@ -22,6 +22,7 @@
 #include <fmt/format.h>
 
 #include "models/common/config_error.h"
+#include "models/common/config_text.h"
 
 namespace dnsim {
 
@@ -397,6 +398,21 @@ void install_interrupt_cleanup(const char* program) {
         std::raise(sig);
         std::_Exit(128 + sig);  // not reached: the default action ends the process
     }).detach();
+}
+
+void check_not_a_result_file(const std::string& path, const std::string& dir,
+                             const std::vector<std::string>& names, const std::string& key) {
+    std::error_code ec;
+    const fs::path mine = fs::weakly_canonical(fs::absolute(path, ec), ec);
+    for (const std::string& name : names) {
+        std::error_code ec2;
+        const fs::path theirs = fs::weakly_canonical(fs::absolute(fs::path(dir) / name, ec2), ec2);
+        if (!ec && !ec2 && mine == theirs) {
+            throw ConfigError(key, fmt::format("'{}' is the {} this command writes into '{}'; "
+                                               "choose another path",
+                                               printable(path), name, printable(dir)));
+        }
+    }
 }
 
 }  // namespace dnsim

@@ -31,6 +31,11 @@ void check_output_dir(const std::string& dir, const std::vector<std::string>& na
 /// directory writable or creatable.
 void check_output_file(const std::string& path, const std::string& key);
 
+/// Refuses (ConfigError naming `key`) a single output file `path` that is one of the result
+/// files `names` the same command writes into `dir`: one would overwrite the other.
+void check_not_a_result_file(const std::string& path, const std::string& dir,
+                             const std::vector<std::string>& names, const std::string& key);
+
 /// Writes `content` to `dir/name` atomically, creating `dir` and its parents if needed.
 /// Replaces an existing regular file `dir/name`; refuses anything else there. Throws
 /// ConfigError naming `key` and the path, leaving no temporary file and no directory it

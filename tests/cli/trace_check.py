@@ -29,6 +29,12 @@ CASES = {
     # Blocks beside later steps (layer2.0.downsample.0 does not read layer2.0.conv1's block)
     # and double-buffered X tiles.
     "overlap": ["--denoiser.dma_double_buffer", "1", "--activation_sram.size_bytes", "65536"],
+    # Many double-buffered tiles (loads and stores beside compute on the SRAM ports) at a
+    # denoiser clock whose period is no whole number of ns (phase ends rounded to the ps).
+    "double_buffered_333mhz": ["--denoiser.dma_double_buffer", "1",
+                               "--activation_sram.size_bytes", "16384",
+                               "--weight_sram.size_bytes", "2048",
+                               "--denoiser.clock_mhz", "333"],
 }
 OVERLAP_RUN = ["--soc.denoiser_overlap", "dependence"]
 OVERLAP_BLOCKS = "layer2.0.conv1,layer1.0.relu2"
@@ -165,8 +171,29 @@ def validate(trace_path, out_dir, hw_keys, overlap):
     steps_tid = tid_named(threads, host, "steps")
     xs = [e for e in events if e["ph"] == "X"]
 
-    # Host steps: one slice per step with time, each as long as layers.csv says.
-    steps = [e for e in xs if e["pid"] == host and e["tid"] == steps_tid]
+    # On every track the slices nest or follow each other, exactly (in whole picoseconds):
+    # the format's complete events on one thread must, or viewers drop or misplace them.
+    by_track = {}
+    for e in xs:
+        by_track.setdefault((e["pid"], e["tid"]), []).append(
+            (round(e["ts"] * 1e6), round((e["ts"] + e["dur"]) * 1e6), e["name"]))
+    for track, items in by_track.items():
+        items.sort(key=lambda x: (x[0], -x[1]))
+        open_ends = []
+        for start, stop, name in items:
+            while open_ends and open_ends[-1] <= start:
+                open_ends.pop()
+            check(not open_ends or stop <= open_ends[-1],
+                  f"track {threads.get(track, track)}: {name} [{start}, {stop}] ps overlaps the "
+                  f"slice it starts in (ends {open_ends[-1] if open_ends else None})")
+            open_ends.append(stop)
+
+    # Host steps: one slice per step with time, each as long as layers.csv says (the denoiser
+    # steps on a track of their own: under overlap they run beside later steps).
+    block_steps_tid = [t for (p, t), n in threads.items()
+                       if p == host and n.startswith("denoiser steps")]
+    steps = [e for e in xs if e["pid"] == host and
+             (e["tid"] == steps_tid or e["tid"] in block_steps_tid)]
     by_index = {}
     for e in steps:
         i = e["args"]["layer_index"]
@@ -359,6 +386,10 @@ if CASE in CASES:
         doc = validate(trace, out, hw, overlap)
         names = {e["args"].get("double_buffered") for e in doc["traceEvents"]
                  if e.get("cat") == "denoiser.block"}
+        if CASE == "double_buffered_333mhz":
+            blocks = [e["args"] for e in doc["traceEvents"] if e.get("cat") == "denoiser.block"]
+            check(any(b["tiles"] >= 3 and b["double_buffered"] for b in blocks),
+                  "a double-buffered block of three tiles or more")
         if CASE == "tiled_streamed":
             blocks = [e["args"] for e in doc["traceEvents"] if e.get("cat") == "denoiser.block"]
             check(any(b["tiles"] > 1 for b in blocks), "a block of several tiles")
@@ -401,6 +432,9 @@ elif CASE == "bad_paths":
     refused(base + ["--trace", os.path.join(d, "adir")], ["trace:", "adir"], [out])
     refused(base + ["--trace", os.path.join(d, "adir") + "/"], ["trace:", "adir"], [out])
     refused(base + ["--trace", "/dev/null"], ["trace:", "/dev/null"], [out])
+    # A trace path that is one of the run's own result files.
+    refused(base + ["--trace", os.path.join(out, "summary.json")],
+            ["trace:", "is the summary.json this command writes"], [out])
     with open(os.path.join(d, "notes.txt")) as f:
         check(f.read() == "user notes\n", "notes.txt untouched")
     check(sorted(os.listdir(d)) == ["adir", "notes.txt"], f"nothing else left: {os.listdir(d)}")

@@ -208,12 +208,18 @@ elif CASE == "refused":
     small = ["denoiser", "--channels", "16", "--height", "8", "--width", "8"]
     # Too big: 64x56x56 would take millions of cycles.
     refused(["denoiser", "--channels", "64", "--height", "56", "--width", "56", "--vcd", out],
-            ["block.channels x block.height x block.width", "at most 100000"], [out])
+            ["block.channels x block.height x block.width", "at most 900000 PE-cycles"], [out])
+    # A big array: its PEs count, not only its cycles (the dump grows with both).
+    refused(["denoiser", "--channels", "64", "--height", "32", "--width", "32",
+             "--denoiser.array_rows", "16", "--denoiser.array_cols", "16", "--vcd", out],
+            ["denoiser.array_rows x denoiser.array_cols", "PE-cycles"], [out])
     refused(small + ["--denoiser.fold_pipelining", "1", "--vcd", out],
             ["denoiser.fold_pipelining"], [out])
     refused(small + ["--vcd", os.path.join(d, "notes.txt", "sub", "b.vcd")],
             ["vcd:", "notes.txt"], [])
     refused(small + ["--vcd", "/proc/dnsim-vcd/b.vcd"], ["vcd:", "/proc"], [])
+    refused(small + ["--out", os.path.join(d, "o"), "--vcd", os.path.join(d, "o", "denoiser.json")],
+            ["vcd:", "is the denoiser.json this command writes"], [os.path.join(d, "o")])
     refused(small + ["--vcd", ""], ["vcd:", "empty"], [])
     refused(small + ["--vcd", d + "/"], ["vcd:"], [])
     with open(os.path.join(d, "notes.txt")) as f:
