@@ -132,6 +132,7 @@ ReplayResult run_replay(const Graph& g, const workloads::Dataset* data, const Re
     soc_ptr = &soc;
     soc.set_timeline(cfg.timeline);
     sc_core::sc_start();
+    end_simulation();
     soc.rethrow_failure();
 
     ReplayResult r = assemble_result(

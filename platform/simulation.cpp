@@ -6,6 +6,11 @@
 #include <string>
 #include <systemc>
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <pthread.h>
+#include <sanitizer/common_interface_defs.h>
+#endif
+
 namespace dnsim::platform {
 
 void configure_systemc_reporting() {
@@ -25,6 +30,24 @@ void begin_simulation(const char* what) {
             ": a process runs one SystemC simulation (SystemC cannot elaborate a new netlist "
             "after sc_start); run each simulation in its own process");
     }
+}
+
+void end_simulation() {
+#if defined(__SANITIZE_ADDRESS__)
+    // A "switch" from the thread's stack to itself: ASan takes the new bounds as current.
+    pthread_attr_t attr;
+    if (pthread_getattr_np(pthread_self(), &attr) != 0)
+        return;
+    void* bottom = nullptr;
+    std::size_t size = 0;
+    const bool known = pthread_attr_getstack(&attr, &bottom, &size) == 0;
+    pthread_attr_destroy(&attr);
+    if (!known)
+        return;
+    void* fake_stack = nullptr;
+    __sanitizer_start_switch_fiber(&fake_stack, bottom, size);
+    __sanitizer_finish_switch_fiber(fake_stack, nullptr, nullptr);
+#endif
 }
 
 }  // namespace dnsim::platform

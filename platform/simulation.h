@@ -15,4 +15,11 @@ void configure_systemc_reporting();
 /// already started.
 void begin_simulation(const char* what);
 
+/// Call on the main thread when sc_start() has returned. SystemC's coroutines tell
+/// AddressSanitizer about each switch, but after a simulation the main thread can be left with
+/// a coroutine's stack bounds; an exception thrown then (a result that cannot be written) made
+/// ASan skip clearing the stack's stale poison and report its own next call as an overflow.
+/// This restores the thread's real bounds; it does nothing in a build without ASan.
+void end_simulation();
+
 }  // namespace dnsim::platform

@@ -407,6 +407,7 @@ int run_denoiser_study(const DenoiserStudyOptions& opt, std::ostream& out) {
                                             vcd_trace);
     }
     sc_core::sc_start();
+    platform::end_simulation();
     if (vcd_trace != nullptr)
         sc_core::sc_close_vcd_trace_file(vcd_trace);
     const double sim_wall_ms =
