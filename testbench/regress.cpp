@@ -132,34 +132,6 @@ std::string number_text(const json& v) {
     return v.is_number_float() ? fmt::format("{:.17g}", v.get<double>()) : v.dump();
 }
 
-/// Text for an XML attribute or element.
-std::string xml(const std::string& s) {
-    std::string out;
-    for (const char c : s) {
-        const auto ch = static_cast<unsigned char>(c);
-        switch (ch) {
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '&':
-                out += "&amp;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            default:
-                if (ch < 0x20 && ch != '\n' && ch != '\t')
-                    out += fmt::format("&#x{:x};", ch);  // (XML 1.0 has no others; printable)
-                else
-                    out += c;
-        }
-    }
-    return out;
-}
-
 struct CaseResult {
     enum class Status { Pass, Fail, Error } status = Status::Pass;
     std::vector<std::string> failures;  ///< one line per metric out of tolerance
@@ -249,7 +221,7 @@ std::string junit_text(const std::vector<RegressCase>& cases,
     for (std::size_t i = 0; i < cases.size(); ++i) {
         const CaseResult& r = results[i];
         x += fmt::format("    <testcase classname=\"regress\" name=\"{}\" time=\"{:.3f}\"",
-                         xml(cases[i].name), r.seconds);
+                         markup_text(cases[i].name), r.seconds);
         if (r.status == CaseResult::Status::Pass) {
             x += "/>\n";
             continue;
@@ -259,11 +231,11 @@ std::string junit_text(const std::vector<RegressCase>& cases,
             std::string body;
             for (const std::string& f : r.failures)
                 body += f + "\n";
-            x += fmt::format("      <failure message=\"{}\">{}</failure>\n", xml(r.failures[0]),
-                             xml(body));
+            x += fmt::format("      <failure message=\"{}\">{}</failure>\n",
+                             markup_text(r.failures[0]), markup_text(body));
         } else {
-            x +=
-                fmt::format("      <error message=\"{}\">{}</error>\n", xml(r.error), xml(r.error));
+            x += fmt::format("      <error message=\"{}\">{}</error>\n", markup_text(r.error),
+                             markup_text(r.error));
         }
         x += "    </testcase>\n";
     }

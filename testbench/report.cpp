@@ -272,30 +272,6 @@ std::string text_of(const json& j, const char* pointer) {
     return v.is_string() ? v.get<std::string>() : v.dump();
 }
 
-std::string esc(const std::string& s) {
-    std::string out;
-    out.reserve(s.size());
-    for (const char c : s) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
-}
-
 std::string fixed(std::optional<double> v, int digits) {
     if (!v)
         return "—";
@@ -968,7 +944,8 @@ class Page {
 };
 
 void row(std::string& h, const std::string& what, const std::string& value) {
-    h += fmt::format("<tr><th>{}</th><td class=\"num\">{}</td></tr>\n", esc(what), esc(value));
+    h += fmt::format("<tr><th>{}</th><td class=\"num\">{}</td></tr>\n", markup_text(what),
+                     markup_text(value));
 }
 
 /// The figures of one run in words and as the paper's summary table.
@@ -986,10 +963,11 @@ void run_summary(Page& p, const ReportRun& r) {
     const auto share = num(s, "/denoiser_energy_share_pct");
     const std::size_t blocks = s.value("denoiser_blocks", json::array()).size();
     // In words, for someone who has not read the docs.
-    std::string lead = fmt::format("<b>{}</b>", esc(model_name(r)));
+    std::string lead = fmt::format("<b>{}</b>", markup_text(model_name(r)));
     if (clean && images) {
-        lead += fmt::format(" on {:.0f} test images of {}.", *images,
-                            esc(fs::path(text_of(s, "/accuracy/dataset")).filename().string()));
+        lead +=
+            fmt::format(" on {:.0f} test images of {}.", *images,
+                        markup_text(fs::path(text_of(s, "/accuracy/dataset")).filename().string()));
         // Whether a difference stands out of the 95 % interval of the pass it leads to.
         // Against the wider of the pass's two 95 % intervals, over the seeds and over the
         // images: a few seeds that agree say nothing about the test set's sampling.
@@ -1091,7 +1069,8 @@ void run_summary(Page& p, const ReportRun& r) {
 
 void provenance_block(Page& p, const ReportRun& r) {
     const json prov = r.summary.value("provenance", json::object());
-    std::string t = "<details><summary>Provenance of " + esc(r.label) + "</summary>\n<table>\n";
+    std::string t =
+        "<details><summary>Provenance of " + markup_text(r.label) + "</summary>\n<table>\n";
     row(t, "read from", r.source);
     for (const auto& [k, v] : prov.items()) {
         std::string value;
@@ -1150,9 +1129,10 @@ void comparison_table(Page& p, const std::vector<ReportRun>& runs,
             "class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td "
             "class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td "
             "class=\"num\">{}</td></tr>\n",
-            i < front.size() && front[i] ? " class=\"front\"" : "", esc(r.label),
-            esc(model_name(r)), esc(settings[i]), esc(accuracy_text(r, "clean")),
-            esc(accuracy_text(r, "noisy")), esc(accuracy_text(r, "denoised")),
+            i < front.size() && front[i] ? " class=\"front\"" : "", markup_text(r.label),
+            markup_text(model_name(r)), markup_text(settings[i]),
+            markup_text(accuracy_text(r, "clean")), markup_text(accuracy_text(r, "noisy")),
+            markup_text(accuracy_text(r, "denoised")),
             noisy && den ? fmt::format("{:+.2f}", *den - *noisy) : "—",
             fixed(num(r.summary, "/latency_us"), 1),
             fixed(num(r.summary, "/latency_overhead_pct"), 2),
@@ -1282,7 +1262,7 @@ std::string report_html(const std::vector<ReportRun>& runs, const VegaScripts& s
     const bool one = runs.size() == 1;
     const std::string title = one ? "dnsim report: " + model_name(runs[0])
                                   : fmt::format("dnsim report: {} runs", runs.size());
-    p.html += "<h1>" + esc(title) + "</h1>\n";
+    p.html += "<h1>" + markup_text(title) + "</h1>\n";
     p.html +=
         "<p class=\"note\">Simulated with dnsim: trained networks with digital denoiser "
         "blocks replayed through a noisy mixed-signal accelerator (MX-CGRA) and the "
@@ -1292,7 +1272,7 @@ std::string report_html(const std::vector<ReportRun>& runs, const VegaScripts& s
         "numbers.</p>\n";
     for (const ReportRun& r : runs) {
         if (!r.note.empty())
-            p.html += "<p class=\"lead\">" + esc(r.note) + "</p>\n";
+            p.html += "<p class=\"lead\">" + markup_text(r.note) + "</p>\n";
     }
     p.html += "<pre id=\"report-errors\" hidden></pre>\n";
     p.html +=
@@ -1324,7 +1304,7 @@ std::string report_html(const std::vector<ReportRun>& runs, const VegaScripts& s
             if (!r.setting.empty())
                 continue;
             p.html += fmt::format("<details{}><summary>{}</summary>\n", shown == 0 ? " open" : "",
-                                  esc(r.label + " — " + model_name(r)));
+                                  markup_text(r.label + " — " + model_name(r)));
             run_summary(p, r);
             run_charts(p, r);
             p.html += "</details>\n";
@@ -1344,14 +1324,15 @@ std::string report_html(const std::vector<ReportRun>& runs, const VegaScripts& s
     p.html += fmt::format(
         "<p class=\"note\">Written by <code>{}</code> (dnsim {}); charts by {}, "
         "embedded in this file.</p>\n",
-        esc(command), esc(kVersion), esc(scripts.versions));
+        markup_text(command), markup_text(kVersion), markup_text(scripts.versions));
 
     json specs = json::array();
     for (const Chart& c : p.charts)
         specs.push_back({{"id", c.id}, {"kind", c.kind}, {"spec", c.spec}});
     std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
     out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-    out += "<title>" + esc(title) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n";
+    out += "<title>" + markup_text(title) + "</title>\n<style>" + kStyle +
+           "</style>\n</head>\n<body>\n";
     out += p.html;
     out += "<script type=\"application/json\" id=\"report-specs\">" + script_json(specs) +
            "</script>\n";

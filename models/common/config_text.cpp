@@ -404,4 +404,31 @@ std::vector<std::string> csv_split_line(const std::string& line) {
     return out;
 }
 
+std::string markup_text(const std::string& s) {
+    std::string out;
+    for (const char c : s) {
+        const auto ch = static_cast<unsigned char>(c);
+        switch (ch) {
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '&':
+                out += "&amp;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            default:
+                if (ch < 0x20 && ch != '\n' && ch != '\t')
+                    out += fmt::format("&#x{:x};", ch);  // (XML 1.0 has no others; printable)
+                else
+                    out += c;
+        }
+    }
+    return out;
+}
+
 }  // namespace dnsim

@@ -37,6 +37,10 @@ std::optional<std::size_t> invalid_utf8_at(const std::string& text);
 /// (control characters, invalid UTF-8) as \xNN.
 std::string printable(const std::string& text);
 
+/// `text` inside an XML or HTML element or attribute value: & < > " as entities, control
+/// characters other than tab and line feed as numeric references (XML 1.0 allows no others).
+std::string markup_text(const std::string& text);
+
 /// `s` without leading and trailing spaces and tabs.
 std::string trim(const std::string& s);
 
