@@ -30,10 +30,16 @@ for net in "${nets[@]}"; do
             echo "$dir: no platform.ini (trained before dnsim-train wrote one); train it again" >&2
             exit 1
         fi
-        echo "== $out: dnsim run $dir/model.onnx --config $dir/platform.ini"
+        # A control stage ctl_kNN was trained without noise: it is replayed at the k it
+        # controls for (0.NN), the noise its denoising twin den_kNN was trained at.
+        local_k=()
+        if [[ $stage =~ ^ctl_k([0-9]+)$ ]]; then
+            local_k=(--noise.activation_k "$(/usr/bin/python3 -c "print(int('${BASH_REMATCH[1]}') / 100)")")
+        fi
+        echo "== $out: dnsim run $dir/model.onnx --config $dir/platform.ini ${local_k[*]}"
         mkdir -p "$EVAL/$net"
-        "$DNSIM" run "$dir/model.onnx" --config "$dir/platform.ini" --run.seeds "$SEEDS" \
-            --out "$out" >"$out.log" 2>&1
+        "$DNSIM" run "$dir/model.onnx" --config "$dir/platform.ini" "${local_k[@]}" \
+            --run.seeds "$SEEDS" --out "$out" >"$out.log" 2>&1
     done
 done
 echo "== evaluation done"

@@ -25,6 +25,38 @@ const config::KeySet<TrainSettings>& train_options() {
             .help("Adam learning rate")
             .origin(ours("Adam at 1e-3: the paper's learning rate for the denoiser blocks, the "
                          "usual one for the rest"));
+        s.add_choice("lr-schedule", &S::lr_schedule, training::kLrScheduleNames)
+            .help("how the learning rate changes over the epochs")
+            .origin(ours("constant: the paper's fixed Adam rate for the denoiser blocks; the "
+                         "backbone recipes of scripts/train-models.sh use plateau"));
+        s.add("lr-patience", &S::lr_patience)
+            .range(1, 10000)
+            .help("plateau: epochs without a better validation accuracy before the rate drops")
+            .origin(ours("2 epochs: a drop soon after progress stalls, as commonly used with "
+                         "reduce-on-plateau schedules"));
+        s.add("lr-factor", &S::lr_factor)
+            .range(1e-6, 1.0)
+            .help("plateau: what the learning rate is multiplied by at each drop")
+            .origin(ours("0.2: a common reduce-on-plateau factor"));
+        s.add("patience", &S::patience)
+            .range(0, 10000)
+            .help(
+                "stop after this many epochs without a better validation accuracy (0: run "
+                "every epoch)")
+            .origin(ours("0: every --epochs epoch runs unless a recipe asks for early stopping"));
+        s.add_choice("augment", &S::augment, training::kAugmentNames)
+            .help("augmentation of the training images")
+            .origin(ours("none: the images as the platform sees them; the backbone recipes use "
+                         "crop-flip"));
+        s.add("validation", &S::validation)
+            .range(std::int64_t{0}, most)
+            .help(
+                "the last N images of the training split are held out: their accuracy after "
+                "every epoch chooses the epoch kept (model.onnx) and drives --lr-schedule "
+                "plateau and --patience (0: none, the last epoch is kept)")
+            .origin(ours("0: every training image trains and the last epoch is kept, as before "
+                         "this option; the recipes of scripts/train-models.sh hold out 5 000 of "
+                         "Fashion-MNIST's 60 000 (the test images never choose)"));
         s.add("batch", &S::batch)
             .range(std::int64_t{1}, std::int64_t{65536})
             .help("mini-batch size")

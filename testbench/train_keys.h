@@ -12,12 +12,20 @@
 #include "testbench/config_binder.h"
 #include "workloads/datasets/dataset.h"
 #include "workloads/training/placement_method.h"
+#include "workloads/training/recipe.h"
 
 namespace dnsim::tb {
 
 struct TrainSettings {
     int epochs = 5;
     double lr = 1e-3;
+    training::LrSchedule lr_schedule = training::LrSchedule::Constant;
+    int lr_patience = 2;
+    double lr_factor = 0.2;
+    int patience = 0;  ///< early stopping (0: off)
+    training::Augment augment = training::Augment::None;
+    /// Training images held out (the last ones of the training split) to choose the epoch.
+    std::int64_t validation = 0;
     std::int64_t batch = 128;
     std::int64_t test_limit = 0;
     std::int64_t calibration = 512;

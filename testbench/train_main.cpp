@@ -15,8 +15,10 @@
 
 #include <chrono>
 #include <climits>
+#include <cmath>
 #include <filesystem>
 #include <iostream>
+#include <limits>
 #include <string>
 
 #include <fmt/format.h>
@@ -24,6 +26,7 @@
 #include <nlohmann/json.hpp>
 
 #include "models/common/config_error.h"
+#include "models/common/input_files.h"
 #include "models/common/isa.h"
 #include "models/common/output_files.h"
 #include "models/common/version.h"
@@ -107,15 +110,30 @@ StageOptions parse(int argc, const char* const* argv, const std::string& stage) 
         o.layers = vm["layers"].as<std::string>();
     o.resume = vm.count("resume") != 0;
     const tb::TrainSettings& t = o.settings;
-    o.train.epochs = t.epochs;
-    o.train.lr = t.lr;
+    o.train.recipe.epochs = t.epochs;
+    o.train.recipe.lr = t.lr;
+    o.train.recipe.schedule = t.lr_schedule;
+    o.train.recipe.lr_patience = t.lr_patience;
+    o.train.recipe.lr_factor = t.lr_factor;
+    o.train.recipe.patience = t.patience;
+    o.train.augment = t.augment;
     o.train.batch = t.batch;
     o.train.seed = t.seed;
+    if (stage != "place" && t.validation == 0) {
+        if (t.lr_schedule == training::LrSchedule::Plateau)
+            throw ConfigError("lr-schedule",
+                              "plateau reads the validation accuracy; it needs "
+                              "--validation N with N > 0");
+        if (t.patience > 0)
+            throw ConfigError("patience",
+                              "early stopping reads the validation accuracy; it "
+                              "needs --validation N with N > 0");
+    }
     // Checked now, not after hours of training.
-    std::vector<std::string> outputs{"train.json", "model.onnx"};
+    std::vector<std::string> outputs{"train.json", "model.onnx", "epochs.json"};
     if (stage == "place")
         outputs = {"placement.json"};
-    for (int k = 1; stage != "place" && k <= o.train.epochs; ++k) {
+    for (int k = 1; stage != "place" && k <= o.train.recipe.epochs; ++k) {
         outputs.push_back(fmt::format("epoch_{}.onnx", k));
         outputs.push_back(fmt::format("optimizer_{}.pt", k));
     }
@@ -151,12 +169,53 @@ int last_checkpoint(const std::string& dir) {
     return best;
 }
 
-/// The stage's training and test sets, normalised as the model asks.
+/// The stage's training, validation and test sets, normalised as the model asks.
 struct StageData {
     workloads::DatasetSpec spec;  ///< the training set's (placement calibrates on it too)
     workloads::Dataset train;
+    workloads::Dataset validation;  ///< held out of the training split (may be empty)
     workloads::Dataset test;
 };
+
+/// Images [begin, end) of `d`.
+workloads::Dataset slice(const workloads::Dataset& d, std::int64_t begin, std::int64_t end) {
+    workloads::Dataset s;
+    s.name = d.name;
+    s.files = d.files;
+    s.normalisation = d.normalisation;
+    const std::int64_t per = d.size() > 0 ? d.images.numel() / d.size() : 0;
+    workloads::Dims dims = d.images.dims;
+    dims[0] = end - begin;
+    s.images = workloads::Tensor(dims, std::vector<float>(d.images.data.begin() + begin * per,
+                                                          d.images.data.begin() + end * per));
+    s.labels.assign(d.labels.begin() + begin, d.labels.begin() + end);
+    return s;
+}
+
+/// The training split less its last `validation` images (then the first dataset.limit of the
+/// rest), and those images as the validation set.
+void split_validation(StageData& d, const StageOptions& o) {
+    const std::int64_t held = o.settings.validation;
+    if (held == 0 || o.stage == "place")
+        return;
+    const std::int64_t total = d.train.size();
+    if (held >= total) {
+        throw ConfigError("validation",
+                          fmt::format("{} images held out of a training split of {} leave none "
+                                      "to train on; give --validation N below {} (0: no "
+                                      "validation set, the last epoch is kept)",
+                                      held, total, total));
+    }
+    const std::int64_t limit = o.settings.data.limit;
+    if (limit > total - held) {
+        throw ConfigError("dataset.limit",
+                          fmt::format("{} training images asked for, but {} of the split's {} "
+                                      "are held out for validation (--validation); at most {}",
+                                      limit, held, total, total - held));
+    }
+    d.validation = slice(d.train, total - held, total);
+    d.train = slice(d.train, 0, limit > 0 ? limit : total - held);
+}
 
 StageData load_stage_data(const StageOptions& o, const workloads::Graph& g) {
     StageData d;
@@ -164,7 +223,11 @@ StageData load_stage_data(const StageOptions& o, const workloads::Graph& g) {
     const std::string note = tb::apply_model_normalisation(d.spec, g, o.model);
     if (!note.empty())
         std::cout << note << "\n";
-    d.train = workloads::load_dataset(d.spec);
+    workloads::DatasetSpec whole = d.spec;
+    if (o.settings.validation > 0 && o.stage != "place")
+        whole.limit = 0;  // the validation images are the split's last
+    d.train = workloads::load_dataset(whole);
+    split_validation(d, o);
     workloads::DatasetSpec test_spec = d.spec;
     test_spec.split = "test";
     test_spec.limit = o.settings.test_limit;
@@ -212,7 +275,58 @@ std::vector<std::string> place(const StageOptions& o, const workloads::Graph& g,
     return p.layers;
 }
 
-/// With --resume: the last checkpoint's weights into `g`, and the epoch it ended into `topt`.
+nlohmann::json epoch_json(const training::EpochResult& r) {
+    const auto number = [](double v) {
+        return std::isnan(v) ? nlohmann::json() : nlohmann::json(v);
+    };
+    return {{"epoch", r.epoch},
+            {"lr", r.lr},
+            {"loss", r.loss},
+            {"train_accuracy_pct", r.train_accuracy_pct},
+            {"validation_accuracy_pct", number(r.validation_accuracy_pct)},
+            {"test_accuracy_pct", r.test_accuracy_pct},
+            {"seconds", r.seconds}};
+}
+
+/// The finished epochs recorded in DIR/epochs.json (written after every epoch).
+std::vector<training::EpochResult> read_epochs(const std::string& dir, int expected) {
+    const std::string path = (fs::path(dir) / "epochs.json").string();
+    std::vector<training::EpochResult> out;
+    try {
+        if (!fs::exists(path))
+            throw ConfigError(path,
+                              "cannot resume: missing (every epoch writes it beside its "
+                              "checkpoint)");
+        const nlohmann::json j =
+            nlohmann::json::parse(read_input_file(path, std::int64_t{1} << 26, "an epochs.json"));
+        for (const nlohmann::json& e : j.at("epochs")) {
+            training::EpochResult r;
+            r.epoch = e.at("epoch").get<int>();
+            r.lr = e.at("lr").get<double>();
+            r.loss = e.at("loss").get<double>();
+            r.train_accuracy_pct = e.at("train_accuracy_pct").get<double>();
+            const nlohmann::json& v = e.at("validation_accuracy_pct");
+            r.validation_accuracy_pct =
+                v.is_null() ? std::numeric_limits<double>::quiet_NaN() : v.get<double>();
+            r.test_accuracy_pct = e.at("test_accuracy_pct").get<double>();
+            r.seconds = e.at("seconds").get<double>();
+            out.push_back(r);
+        }
+    } catch (const nlohmann::json::exception& e) {
+        throw ConfigError(path, std::string("cannot resume: not the epoch record dnsim-train "
+                                            "writes (") +
+                                    e.what() + ")");
+    }
+    if (static_cast<int>(out.size()) != expected) {
+        throw ConfigError(path, fmt::format("cannot resume: it records {} epoch(s) but the last "
+                                            "checkpoint is epoch_{}.onnx",
+                                            out.size(), expected));
+    }
+    return out;
+}
+
+/// With --resume: the last checkpoint's weights into `g`, the epoch it ended and the finished
+/// epochs' record into `topt`.
 void resume_from_checkpoint(const StageOptions& o, workloads::Graph& g,
                             training::TrainOptions& topt) {
     const int k = last_checkpoint(o.out);
@@ -223,6 +337,7 @@ void resume_from_checkpoint(const StageOptions& o, workloads::Graph& g,
     if (ck.nodes.size() != g.nodes.size()) {
         throw ConfigError(o.out, "the checkpoint does not match this stage's model");
     }
+    topt.history = read_epochs(o.out, k);
     g = ck;
     topt.resume_after_epoch = k;
     std::cerr << fmt::format("resuming after epoch {}\n", k);
@@ -256,33 +371,39 @@ nlohmann::json test_accuracy(training::TorchGraph& model, const workloads::Datas
 }
 
 /// Trains `model` for the stage's epochs, writing each epoch's weights back into `g` and to
-/// epoch_<k>.onnx in `out`. Returns one record per epoch.
-nlohmann::json train_epochs(training::TorchGraph& model, workloads::Graph& g, const StageData& data,
-                            const training::TrainOptions& topt, const std::string& out) {
+/// epoch_<k>.onnx in `out`, and the record of every finished epoch to epochs.json. Returns
+/// every epoch (a resumed run's earlier ones first).
+std::vector<training::EpochResult> train_epochs(training::TorchGraph& model, workloads::Graph& g,
+                                                const StageData& data,
+                                                const training::TrainOptions& topt,
+                                                const std::string& out) {
     nlohmann::json history = nlohmann::json::array();
-    training::train(
-        model, data.train, data.test, topt,
+    for (const training::EpochResult& r : topt.history)
+        history.push_back(epoch_json(r));
+    return training::train(
+        model, data.train, data.validation, data.test, topt,
         [&](const training::EpochResult& r) {
+            const std::string validation =
+                std::isnan(r.validation_accuracy_pct)
+                    ? std::string()
+                    : fmt::format("validation {:.2f} %, ", r.validation_accuracy_pct);
             std::cerr << fmt::format(
-                "\repoch {}/{}: loss {:.4f}, train {:.2f} %, test {:.2f} %{}, "
+                "\repoch {}/{}: lr {:.3g}, loss {:.4f}, train {:.2f} %, {}test {:.2f} %{}, "
                 "{:.1f} s\n",
-                r.epoch, topt.epochs, r.loss, r.train_accuracy_pct, r.test_accuracy_pct,
-                topt.eval_noise.k > 0 ? " (noisy)" : "", r.seconds);
-            history.push_back({{"epoch", r.epoch},
-                               {"loss", r.loss},
-                               {"train_accuracy_pct", r.train_accuracy_pct},
-                               {"test_accuracy_pct", r.test_accuracy_pct},
-                               {"seconds", r.seconds}});
+                r.epoch, topt.recipe.epochs, r.lr, r.loss, r.train_accuracy_pct, validation,
+                r.test_accuracy_pct, topt.eval_noise.k > 0 ? " (noisy)" : "", r.seconds);
+            history.push_back(epoch_json(r));
             model.write_back(g);
             workloads::export_onnx(
                 g, (fs::path(out) / fmt::format("epoch_{}.onnx", r.epoch)).string());
+            write_file_atomically(out, "epochs.json",
+                                  tb::json_text(nlohmann::json{{"epochs", history}}));
         },
         [](std::int64_t done, std::int64_t total) {
             if (done % (128 * 40) < 128 || done == total) {
                 std::cerr << fmt::format("\r  {}/{} images", done, total) << std::flush;
             }
         });
-    return history;
 }
 
 int run_stage(const StageOptions& o, const std::string& invocation) {
@@ -328,10 +449,43 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
     configure_stage(o.stage, noise, model, topt);
     if (o.stage != "backbone")
         j["before"] = test_accuracy(model, data.test, noise, o.train.seed);
-    const nlohmann::json history = train_epochs(model, g, data, topt, o.out);
-    model.write_back(g);
-    j["after"] = test_accuracy(model, data.test, noise, o.train.seed);
-    j["epochs"] = history;
+    const std::vector<training::EpochResult> history = train_epochs(model, g, data, topt, o.out);
+    // The epoch kept: the best on the validation set (the first of equals), else the last.
+    const std::vector<double> curve = training::validation_curve(history);
+    const int kept = training::selected_epoch(curve, static_cast<int>(history.size()));
+    if (kept < static_cast<int>(history.size())) {
+        g = workloads::import_onnx((fs::path(o.out) / fmt::format("epoch_{}.onnx", kept)).string());
+        g.input_normalisation = data.train.normalisation;
+    } else {
+        model.write_back(g);
+    }
+    training::TorchGraph chosen(g, o.settings.cgra);
+    j["after"] = test_accuracy(chosen, data.test, noise, o.train.seed);
+    nlohmann::json epochs = nlohmann::json::array();
+    for (const training::EpochResult& r : history)
+        epochs.push_back(epoch_json(r));
+    j["epochs"] = epochs;
+    const training::Recipe& recipe = o.train.recipe;
+    j["recipe"] = {
+        {"epochs_max", recipe.epochs},
+        {"lr", recipe.lr},
+        {"lr_schedule", training::to_string(recipe.schedule)},
+        {"lr_patience", recipe.lr_patience},
+        {"lr_factor", recipe.lr_factor},
+        {"patience", recipe.patience},
+        {"batch", o.train.batch},
+        {"augment", training::to_string(o.train.augment)},
+        {"training_images", data.train.size()},
+        {"validation_images", data.validation.size()},
+        {"validation_source",
+         data.validation.size() > 0
+             ? fmt::format("the last {} images of the training split", data.validation.size())
+             : std::string("none")}};
+    j["epochs_run"] = history.size();
+    j["stopped_early"] = static_cast<int>(history.size()) < recipe.epochs;
+    j["selected_epoch"] = kept;
+    j["selected_by"] = curve.empty() ? "the last epoch (no validation set)"
+                                     : "the best validation accuracy (the first of equals)";
     j["model"] = g.name;
     j["parameters"] = g.parameter_count();
     j["denoiser_parameters"] = workloads::denoiser_parameter_count(g);
@@ -340,10 +494,11 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
     write_file_atomically(o.out, "platform.ini", o.platform_ini);
     workloads::export_onnx(g, (fs::path(o.out) / "model.onnx").string());
     std::cout << fmt::format(
-        "{} {}: test accuracy clean {:.2f} %, noisy (k = {}) {:.2f} %; {:.1f} s; "
-        "wrote {}/model.onnx\n",
-        o.stage, g.name, j["after"]["clean_pct"].get<double>(), noise.k,
-        j["after"]["noisy_pct"].get<double>(), j["seconds"].get<double>(), o.out);
+        "{} {}: epoch {} of {} kept ({}); test accuracy clean {:.2f} %, noisy (k = {}) {:.2f} "
+        "%; {:.1f} s; wrote {}/model.onnx\n",
+        o.stage, g.name, kept, history.size(), j["selected_by"].get<std::string>(),
+        j["after"]["clean_pct"].get<double>(), noise.k, j["after"]["noisy_pct"].get<double>(),
+        j["seconds"].get<double>(), o.out);
     return 0;
 }
 

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <limits>
 #include <numeric>
 #include <sstream>
 
@@ -38,6 +40,29 @@ torch::Tensor labels_of(const workloads::Dataset& d, const std::vector<std::int6
     return y;
 }
 
+/// Augment::CropFlip on a batch: each image shifted by up to kShift pixels in each direction
+/// (the edge pixels replicated into the gap) and mirrored left-right with probability 1/2, from
+/// torch's generator (seeded per epoch).
+torch::Tensor crop_flip(const torch::Tensor& x) {
+    constexpr std::int64_t kShift = 2;
+    const std::int64_t n = x.size(0);
+    const std::int64_t h = x.size(2);
+    const std::int64_t w = x.size(3);
+    namespace F = torch::nn::functional;
+    const torch::Tensor padded =
+        F::pad(x, F::PadFuncOptions({kShift, kShift, kShift, kShift}).mode(torch::kReplicate));
+    const torch::Tensor offsets = torch::randint(0, 2 * kShift + 1, {n, 2}, torch::kInt64);
+    const torch::Tensor flips = torch::rand({n}).lt(0.5);
+    const auto off = offsets.accessor<std::int64_t, 2>();
+    const auto flip = flips.accessor<bool, 1>();
+    torch::Tensor out = torch::empty_like(x);
+    for (std::int64_t i = 0; i < n; ++i) {
+        torch::Tensor crop = padded[i].narrow(1, off[i][0], h).narrow(2, off[i][1], w);
+        out[i].copy_(flip[i] ? crop.flip({2}) : crop);
+    }
+    return out;
+}
+
 }  // namespace
 
 double evaluate(TorchGraph& model, const workloads::Dataset& data, const TorchNoise& noise,
@@ -56,7 +81,17 @@ double evaluate(TorchGraph& model, const workloads::Dataset& data, const TorchNo
                            : 0.0;
 }
 
+std::vector<double> validation_curve(const std::vector<EpochResult>& history) {
+    std::vector<double> v;
+    for (const EpochResult& r : history) {
+        if (!std::isnan(r.validation_accuracy_pct))
+            v.push_back(r.validation_accuracy_pct);
+    }
+    return v;
+}
+
 std::vector<EpochResult> train(TorchGraph& model, const workloads::Dataset& train_set,
+                               const workloads::Dataset& validation,
                                const workloads::Dataset& test_set, const TrainOptions& opt,
                                const std::function<void(const EpochResult&)>& on_epoch,
                                const std::function<void(std::int64_t, std::int64_t)>& on_batch) {
@@ -69,7 +104,8 @@ std::vector<EpochResult> train(TorchGraph& model, const workloads::Dataset& trai
         if (t.requires_grad())
             params.push_back(t);
     }
-    torch::optim::Adam adam(params, torch::optim::AdamOptions(opt.lr));
+    const Recipe& recipe = opt.recipe;
+    torch::optim::Adam adam(params, torch::optim::AdamOptions(recipe.lr));
     const auto state_name = [](int epoch) { return "optimizer_" + std::to_string(epoch) + ".pt"; };
     const auto state_file = [&opt, &state_name](int epoch) {
         return opt.checkpoint_dir + "/" + state_name(epoch);
@@ -83,11 +119,17 @@ std::vector<EpochResult> train(TorchGraph& model, const workloads::Dataset& trai
                 std::string("cannot resume: optimizer state unreadable (") + e.what() + ")");
         }
     }
-    std::vector<EpochResult> out;
+    std::vector<EpochResult> out = opt.history;
     const std::int64_t n = train_set.size();
-    for (int epoch = opt.resume_after_epoch + 1; epoch <= opt.epochs; ++epoch) {
-        // Every epoch's randomness depends on (seed, epoch) only, so a resumed run continues
-        // exactly as an uninterrupted one would.
+    for (int epoch = opt.resume_after_epoch + 1; epoch <= recipe.epochs; ++epoch) {
+        const std::vector<double> curve = validation_curve(out);
+        if (stop_early(recipe, curve))
+            break;
+        // Every epoch's randomness and learning rate depend on (seed, epoch) and the finished
+        // epochs only, so a resumed run continues exactly as an uninterrupted one would.
+        const double lr = learning_rate(recipe, curve, epoch);
+        for (auto& group : adam.param_groups())
+            static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
         torch::manual_seed(derive_key(opt.seed, {static_cast<std::uint64_t>(epoch)}));
         const auto t0 = std::chrono::steady_clock::now();
         std::vector<std::int64_t> idx(static_cast<std::size_t>(n));
@@ -100,7 +142,9 @@ std::vector<EpochResult> train(TorchGraph& model, const workloads::Dataset& trai
         std::int64_t correct = 0;
         for (std::int64_t b = 0; b < n; b += opt.batch) {
             const std::int64_t e = std::min(n, b + opt.batch);
-            const torch::Tensor x = images_of(train_set, idx, b, e);
+            torch::Tensor x = images_of(train_set, idx, b, e);
+            if (opt.augment == Augment::CropFlip)
+                x = crop_flip(x);
             const torch::Tensor y = labels_of(train_set, idx, b, e);
             adam.zero_grad();
             const torch::Tensor logits = model.forward(x, opt.train_mode_bn, opt.noise);
@@ -114,8 +158,14 @@ std::vector<EpochResult> train(TorchGraph& model, const workloads::Dataset& trai
         }
         EpochResult r;
         r.epoch = epoch;
+        r.lr = lr;
         r.loss = loss_sum / static_cast<double>(n);
         r.train_accuracy_pct = 100.0 * static_cast<double>(correct) / static_cast<double>(n);
+        r.validation_accuracy_pct = std::numeric_limits<double>::quiet_NaN();
+        if (validation.size() > 0) {
+            torch::manual_seed(derive_key(opt.seed, {streams::kValidationPass}));
+            r.validation_accuracy_pct = evaluate(model, validation, opt.eval_noise);
+        }
         r.test_accuracy_pct = evaluate(model, test_set, opt.eval_noise);
         r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         out.push_back(r);

@@ -1,5 +1,6 @@
 // Training loops on the LibTorch back end: mini-batch Adam with cross-entropy over a Dataset,
-// optional activation-noise injection (the platform's model), per-epoch evaluation and
+// optional activation-noise injection (the platform's model) and augmentation, a learning-rate
+// schedule and early stopping on a validation set (recipe.h), per-epoch evaluation and
 // callbacks for progress and checkpoints. Which tensors train is set on the TorchGraph
 // (backbone, denoiser blocks, or both for NIT).
 #pragma once
@@ -10,44 +11,59 @@
 #include <vector>
 
 #include "workloads/datasets/dataset.h"
+#include "workloads/training/recipe.h"
 #include "workloads/training/torch_graph.h"
 
 namespace dnsim::training {
 
+struct EpochResult {
+    int epoch = 0;
+    double lr = 0.0;    ///< the learning rate of the epoch
+    double loss = 0.0;  ///< mean training cross-entropy
+    double train_accuracy_pct = 0.0;
+    /// On the held-out validation images (NaN without a validation set), under eval_noise with
+    /// the same draws every epoch, so epochs compare on equal terms.
+    double validation_accuracy_pct = 0.0;
+    double test_accuracy_pct = 0.0;
+    double seconds = 0.0;
+};
+
 struct TrainOptions {
-    int epochs = 5;
-    double lr = 1e-3;  ///< Adam learning rate
+    /// Epochs, learning rate and its schedule, early stopping (recipe.h).
+    Recipe recipe;
     std::int64_t batch = 128;
-    std::uint64_t seed = 1;  ///< shuffling, initial torch seed, noise
-    TorchNoise noise;        ///< injected while training (k = 0: none)
-    TorchNoise eval_noise;   ///< used for the per-epoch test accuracy
+    std::uint64_t seed = 1;  ///< shuffling, initial torch seed, noise, augmentation
+    Augment augment = Augment::None;
+    TorchNoise noise;       ///< injected while training (k = 0: none)
+    TorchNoise eval_noise;  ///< used for the per-epoch validation and test accuracy
     /// BatchNorm on batch statistics (false when the backbone is frozen).
     bool train_mode_bn = true;
     /// Directory for optimizer_<epoch>.pt after every epoch (empty: none).
     std::string checkpoint_dir;
     /// Continue after this finished epoch: loads optimizer_<epoch>.pt from checkpoint_dir (the
-    /// caller loads the model of that epoch). 0: start from scratch.
+    /// caller loads the model of that epoch and passes the finished epochs as `history`). 0:
+    /// start from scratch.
     int resume_after_epoch = 0;
+    /// The epochs finished before (resume): the schedule and early stopping read them.
+    std::vector<EpochResult> history;
 };
 
-struct EpochResult {
-    int epoch = 0;
-    double loss = 0.0;  ///< mean training cross-entropy
-    double train_accuracy_pct = 0.0;
-    double test_accuracy_pct = 0.0;
-    double seconds = 0.0;
-};
+/// The validation accuracies of `history`, in order (empty when there was no validation set).
+std::vector<double> validation_curve(const std::vector<EpochResult>& history);
 
 /// Top-1 accuracy in %, BatchNorm in inference mode, denoiser epsilon drawn from torch's
 /// generator (zero when `zero_epsilon`).
 double evaluate(TorchGraph& model, const workloads::Dataset& data, const TorchNoise& noise,
                 std::int64_t batch = 256, bool zero_epsilon = false);
 
-/// Trains the tensors that require grad; calls `on_epoch` after each epoch (checkpoints,
-/// progress) and `on_batch(done, total)` during it.
+/// Trains the tensors that require grad for up to recipe.epochs epochs, stopping early by the
+/// recipe; calls `on_epoch` after each epoch (checkpoints, progress) and `on_batch(done,
+/// total)` during it. `validation` may be empty (no schedule or stop that needs it). Returns
+/// every epoch, those of opt.history first.
 std::vector<EpochResult> train(
-    TorchGraph& model, const workloads::Dataset& train_set, const workloads::Dataset& test_set,
-    const TrainOptions& opt, const std::function<void(const EpochResult&)>& on_epoch = {},
+    TorchGraph& model, const workloads::Dataset& train_set, const workloads::Dataset& validation,
+    const workloads::Dataset& test_set, const TrainOptions& opt,
+    const std::function<void(const EpochResult&)>& on_epoch = {},
     const std::function<void(std::int64_t, std::int64_t)>& on_batch = {});
 
 }  // namespace dnsim::training

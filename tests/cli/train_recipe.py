@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""dnsim-train's recipe: the validation split, the learning-rate schedule, early stopping, the
+epoch kept, and resuming, checked against rules written here from their definitions (not read
+from the trainer), plus bad input.
+
+usage: train_recipe.py DNSIM_TRAIN WORK_DIR
+"""
+import filecmp
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+train, work = sys.argv[1], sys.argv[2]
+shutil.rmtree(work, ignore_errors=True)
+os.makedirs(work)
+failures = []
+
+
+def fail(msg):
+    failures.append(msg)
+    print("FAIL:", msg)
+
+
+def run(args, out):
+    return subprocess.run([train] + args + ["--out", out], capture_output=True, text=True)
+
+
+# A small backbone with a high learning rate, so that the validation accuracy moves up and
+# down: the schedule, the stop and the choice of epoch all have something to decide.
+recipe = ["backbone", "resnet18_28", "--dataset.limit", "256", "--validation", "128",
+          "--test-limit", "64", "--lr", "0.05", "--lr-schedule", "plateau", "--lr-patience", "1",
+          "--lr-factor", "0.5", "--patience", "2", "--augment", "crop-flip", "--exec.threads", "2"]
+EPOCHS = 6
+straight = os.path.join(work, "straight")
+r = run(recipe + ["--epochs", str(EPOCHS)], straight)
+if r.returncode != 0:
+    print(r.stdout, r.stderr)
+    sys.exit("FAIL: the recipe run failed")
+t = json.load(open(os.path.join(straight, "train.json")))
+epochs = t["epochs"]
+val = [e["validation_accuracy_pct"] for e in epochs]
+
+# The split: 256 training images, the split's last 128 held out.
+if t["recipe"]["training_images"] != 256 or t["recipe"]["validation_images"] != 128:
+    fail("split: %s" % t["recipe"])
+
+# Plateau, from its definition: the rate starts at 0.05 and halves after every run of one epoch
+# (lr-patience) without a new best validation accuracy; the count restarts after a drop.
+lr, best, since = 0.05, None, 0
+for i, e in enumerate(epochs):
+    if abs(e["lr"] - lr) > 1e-12 * lr:
+        fail("epoch %d ran at lr %g, the plateau rule gives %g (validation %s)" %
+             (e["epoch"], e["lr"], lr, val))
+    if best is None or val[i] > best:
+        best, since = val[i], 0
+    else:
+        since += 1
+        if since >= 1:
+            lr *= 0.5
+            since = 0
+
+# Early stopping with patience 2: the run ends at the first epoch that is the second in a row
+# without a new best, or after EPOCHS.
+stop_at = EPOCHS
+best = None
+last_best = 0
+for i, v in enumerate(val):
+    if best is None or v > best:
+        best, last_best = v, i
+    elif i - last_best >= 2:
+        stop_at = i + 1
+        break
+if len(epochs) != stop_at:
+    fail("ran %d epochs, early stopping gives %d (validation %s)" % (len(epochs), stop_at, val))
+if t["stopped_early"] != (stop_at < EPOCHS) or t["epochs_run"] != len(epochs):
+    fail("stopped_early / epochs_run disagree with the epochs run: %s" % t)
+
+# The epoch kept: the first best validation accuracy; model.onnx is that epoch's weights.
+kept = val.index(max(val)) + 1
+if t["selected_epoch"] != kept:
+    fail("kept epoch %d, the first best validation accuracy is epoch %d (%s)" %
+         (t["selected_epoch"], kept, val))
+if not filecmp.cmp(os.path.join(straight, "model.onnx"),
+                   os.path.join(straight, "epoch_%d.onnx" % kept), shallow=False):
+    fail("model.onnx is not epoch_%d.onnx" % kept)
+if kept == len(epochs):
+    print("note: this run kept its last epoch, so the reload of an earlier one is not exercised")
+if json.load(open(os.path.join(straight, "epochs.json")))["epochs"] != epochs:
+    fail("epochs.json differs from train.json's epochs")
+
+# Resume: two epochs, then --resume up to EPOCHS: the same epochs (lr, loss, accuracies), the
+# same decisions and the same model.onnx as the run in one go.
+resumed = os.path.join(work, "resumed")
+r1 = run(recipe + ["--epochs", "2"], resumed)
+r2 = run(recipe + ["--epochs", str(EPOCHS), "--resume"], resumed)
+if r1.returncode != 0 or r2.returncode != 0 or "resuming after epoch 2" not in r2.stderr:
+    fail("resume runs failed: %s %s" % (r1.stderr, r2.stderr))
+else:
+    t2 = json.load(open(os.path.join(resumed, "train.json")))
+
+    def strip(es):
+        return [{k: v for k, v in e.items() if k != "seconds"} for e in es]
+
+    if strip(t2["epochs"]) != strip(epochs):
+        fail("a resumed run's epochs differ:\n%s\n%s" % (strip(t2["epochs"]), strip(epochs)))
+    if t2["selected_epoch"] != t["selected_epoch"]:
+        fail("a resumed run kept another epoch")
+    if not filecmp.cmp(os.path.join(resumed, "model.onnx"), os.path.join(straight, "model.onnx"),
+                       shallow=False):
+        fail("a resumed run's model.onnx differs from the run in one go")
+
+# Resuming without the epoch record.
+broken = os.path.join(work, "broken")
+run(recipe + ["--epochs", "1"], broken)
+os.remove(os.path.join(broken, "epochs.json"))
+before = sorted(os.listdir(broken))
+
+
+def refused(args, out, pattern, what):
+    r = run(args, out)
+    lines = [line for line in r.stderr.splitlines() if line.strip()]
+    if r.returncode != 1 or len(lines) != 1 or pattern not in lines[0]:
+        fail("%s: exit %d, stderr %r (expected one line with %r)" %
+             (what, r.returncode, r.stderr, pattern))
+
+
+refused(recipe + ["--epochs", "2", "--resume"], broken, "epochs.json: cannot resume: missing",
+        "resume without epochs.json")
+if sorted(os.listdir(broken)) != before:
+    fail("a refused resume changed %s" % broken)
+
+# Bad input: one error naming the key, exit 1, nothing written.
+cases = [
+    (["--validation", "60000"], "validation: 60000 images held out of a training split of 60000"),
+    (["--validation", "5000", "--dataset.limit", "59000"],
+     "dataset.limit: 59000 training images asked for"),
+    (["--validation", "0", "--lr-schedule", "plateau"], "lr-schedule: plateau reads the validation"),
+    (["--validation", "0", "--patience", "2"], "patience: early stopping reads the validation"),
+    (["--lr-schedule", "steps"], "lr-schedule: 'steps' is not one of constant, plateau, cosine"),
+    (["--augment", "mixup"], "augment: 'mixup' is not one of none, crop-flip"),
+    (["--lr-factor", "2"], "lr-factor: 2 is out of range"),
+    (["--validation", "-1"], "validation"),
+]
+for i, (args, pattern) in enumerate(cases):
+    out = os.path.join(work, "bad_%d" % i)
+    refused(["backbone", "resnet18_28"] + args, out, pattern, " ".join(args))
+    if os.path.exists(out):
+        fail("%s: left %s" % (" ".join(args), out))
+
+if failures:
+    sys.exit("%d failure(s)" % len(failures))
+print("recipe: %d epochs, validation %s, kept epoch %d" % (len(epochs), val, kept))

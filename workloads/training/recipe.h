@@ -1,0 +1,66 @@
+// A training recipe's decisions that depend only on the epochs already trained: the learning
+// rate of the next epoch, whether to stop early, which epoch's weights to keep. Plain C++ (no
+// LibTorch) so that the options are declared, and the rules unit-tested, without it. Every rule
+// is a function of the validation history, so a run resumed from a checkpoint takes the same
+// decisions as an uninterrupted one.
+#pragma once
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "models/common/config_schema.h"
+
+namespace dnsim::training {
+
+enum class LrSchedule { Constant, Plateau, Cosine };
+
+inline constexpr std::array<config::EnumName<LrSchedule>, 3> kLrScheduleNames{{
+    {LrSchedule::Constant, "constant", "--lr in every epoch"},
+    {LrSchedule::Plateau, "plateau",
+     "--lr, multiplied by --lr-factor each time the validation accuracy has not improved for "
+     "--lr-patience epochs"},
+    {LrSchedule::Cosine, "cosine", "--lr x (1 + cos(pi (e - 1) / --epochs)) / 2 in epoch e"},
+}};
+
+enum class Augment { None, CropFlip };
+
+inline constexpr std::array<config::EnumName<Augment>, 2> kAugmentNames{{
+    {Augment::None, "none", "the training images as they are"},
+    {Augment::CropFlip, "crop-flip",
+     "each training image shifted by up to 2 pixels (edges replicated) and mirrored left-right "
+     "with probability 1/2, drawn anew every epoch"},
+}};
+
+inline const char* to_string(LrSchedule s) {
+    return config::name_of(kLrScheduleNames, s);
+}
+inline const char* to_string(Augment a) {
+    return config::name_of(kAugmentNames, a);
+}
+
+/// The recipe's epoch-level rules.
+struct Recipe {
+    int epochs = 5;  ///< the most epochs
+    double lr = 1e-3;
+    LrSchedule schedule = LrSchedule::Constant;
+    int lr_patience = 2;     ///< plateau: epochs without improvement before the rate drops
+    double lr_factor = 0.2;  ///< plateau: the drop
+    int patience = 0;        ///< stop after this many epochs without improvement (0: never)
+};
+
+/// The learning rate of epoch `epoch` (1-based) after the epochs whose validation accuracies
+/// (%) are `validation` (one per finished epoch, in order; plateau needs them).
+double learning_rate(const Recipe& r, const std::vector<double>& validation, int epoch);
+
+/// Epochs since the best validation accuracy so far (0: the last epoch was the best).
+int epochs_since_best(const std::vector<double>& validation);
+
+/// Whether to stop early, before the next epoch: no improvement for --patience epochs.
+bool stop_early(const Recipe& r, const std::vector<double>& validation);
+
+/// The epoch (1-based) to keep: the first with the highest validation accuracy; the last
+/// epoch when there is no validation history (`epochs` finished).
+int selected_epoch(const std::vector<double>& validation, int epochs);
+
+}  // namespace dnsim::training
