@@ -214,7 +214,8 @@ std::string boost_message(po::error& e) {
 void parse_options(int argc, const char* const* argv, const po::options_description& cli,
                    const po::options_description& file_keys,
                    const po::positional_options_description* positional, po::variables_map& vm,
-                   ConfigOrigins* origins, const char* config_option) {
+                   ConfigOrigins* origins, const char* config_option,
+                   const std::function<std::string()>& no_model_file) {
     namespace style = po::command_line_style;
     try {
         po::command_line_parser parser(argc, argv);
@@ -277,6 +278,8 @@ void parse_options(int argc, const char* const* argv, const po::options_descript
         const std::string name = vm["preset"].as<std::string>();
         store_file(preset_path(name, "preset"), "preset file", true);
     }
+    if (no_model_file && vm.count("model") == 0 && vm.count("help") == 0)
+        store_file(no_model_file(), "main-job file", false);
     try {
         po::notify(vm);
     } catch (po::error& e) {

@@ -162,12 +162,15 @@ std::vector<std::string> split_list(const std::string& text);
 /// guessed (--ou is not --out). The file must be a regular file of at most 1 MiB
 /// (common/config_text.h, parse_ini); unknown or malformed keys throw ConfigError naming the
 /// key (and the file and line). `origins`, if given, receives the file and line of every key
-/// taken from the file.
+/// taken from the file. `no_model_file`, when set, is called when no positional "model" is
+/// given: the INI file it returns applies under all others (command line, --config, --preset);
+/// the settings of `dnsim run`'s main job.
 void parse_options(int argc, const char* const* argv,
                    const boost::program_options::options_description& cli,
                    const boost::program_options::options_description& file_keys,
                    const boost::program_options::positional_options_description* positional,
                    boost::program_options::variables_map& vm, ConfigOrigins* origins = nullptr,
-                   const char* config_option = "config");
+                   const char* config_option = "config",
+                   const std::function<std::string()>& no_model_file = {});
 
 }  // namespace dnsim::tb

@@ -198,15 +198,18 @@ int cmd_inspect(int argc, const char* const* argv) {
 /// Parses a command whose first positional argument is MODEL, with the binder's keys. Prints
 /// the help and returns false for --help; throws ConfigError("model") when MODEL is missing
 /// (unless `model_optional`); applies and checks the keys otherwise.
+/// `no_model_file`: the keys a run without MODEL applies under all others (the main job's).
 bool parse_model_command(int argc, const char* const* argv, const po::options_description& general,
                          dnsim::tb::ConfigBinder& binder, const std::string& command,
                          const std::string& usage, po::variables_map& vm,
-                         dnsim::tb::ConfigOrigins& origins, bool model_optional = false) {
+                         dnsim::tb::ConfigOrigins& origins, bool model_optional = false,
+                         const std::function<std::string()>& no_model_file = {}) {
     po::options_description cli;
     cli.add(general).add(binder.command_line());
     po::positional_options_description positional;
     positional.add("model", 1);
-    dnsim::tb::parse_options(argc, argv, cli, binder.options(), &positional, vm, &origins);
+    dnsim::tb::parse_options(argc, argv, cli, binder.options(), &positional, vm, &origins, "config",
+                             no_model_file);
     if (vm.count("help") != 0) {
         std::cout << usage << "\n\n" << cli << "\n";
         return false;
@@ -260,8 +263,8 @@ int run_with(const po::variables_map& vm, const dnsim::tb::ConfigBinder& binder,
         opt.model = vm["model"].as<std::string>();
     } else {
         opt.model = dnsim::tb::default_run_model();
-        std::cout << "dnsim run: no MODEL given; replaying the shipped default " << opt.model
-                  << "\n";
+        std::cout << "dnsim run: no MODEL given; the main job replays the shipped default "
+                  << opt.model << " with " << dnsim::tb::main_job_config() << "\n";
     }
     if (vm.count("denoisers") != 0)
         opt.denoisers = vm["denoisers"].as<std::string>();
@@ -290,9 +293,9 @@ int cmd_run(int argc, const char* const* argv) {
     po::options_description general("Options of 'dnsim run'");
     general.add_options()("help,h", "print this help")(
         "model", po::value<std::string>(),
-        "an .onnx file, a SCALE-Sim .csv or a built-in name (default: the shipped denoised "
-        "ResNet-18-28)")("config", po::value<std::string>(),
-                         "INI file with any of the configuration keys")(
+        "an .onnx file, a SCALE-Sim .csv or a built-in name (default: the main job, the shipped "
+        "denoised ResNet-18-28 at the noise it was trained for)")(
+        "config", po::value<std::string>(), "INI file with any of the configuration keys")(
         "preset", po::value<std::string>(), kPresetHelp)(
         "denoisers", po::value<std::string>(),
         "add fresh denoiser blocks after these layers (comma-separated)")(
@@ -310,10 +313,13 @@ int cmd_run(int argc, const char* const* argv) {
     if (!parse_model_command(
             argc, argv, general, binder, "run",
             "usage: dnsim run [MODEL] [--timing-only] [--denoisers L1,L2] [--out DIR] "
-            "[KEY VALUE ...]\n\nWithout MODEL: the shipped denoised ResNet-18-28 (" +
-                dnsim::tb::shipped_models_dir() +
-                "/resnet18_28_denoised.onnx) over the Fashion-MNIST test set.",
-            vm, origins, true)) {
+            "[KEY VALUE ...]\n\nWithout MODEL: the main job, the shipped denoised "
+            "ResNet-18-28 (" +
+                dnsim::tb::shipped_models_dir() + "/" + dnsim::tb::kMainJobModel +
+                ") over the Fashion-MNIST test set, with the keys of " +
+                dnsim::tb::shipped_models_dir() + "/" + dnsim::tb::kMainJobConfig +
+                " under those given.",
+            vm, origins, true, [] { return dnsim::tb::main_job_config(); })) {
         return 0;
     }
     opt.command = "dnsim " + dnsim::tb::command_line(argc, argv);

@@ -92,12 +92,24 @@ std::string shipped_models_dir() {
 }
 
 std::string default_run_model() {
-    const std::string path =
-        (std::filesystem::path(shipped_models_dir()) / "resnet18_28_denoised.onnx").string();
+    const std::string path = (std::filesystem::path(shipped_models_dir()) / kMainJobModel).string();
     if (!std::filesystem::exists(path)) {
         throw ConfigError("model", fmt::format("no MODEL given and the shipped default '{}' is "
                                                "missing; give a model (dnsim run MODEL) or set "
                                                "DNSIM_MODELS_DIR to the shipped models' directory",
+                                               path));
+    }
+    return path;
+}
+
+std::string main_job_config() {
+    const std::string path =
+        (std::filesystem::path(shipped_models_dir()) / kMainJobConfig).string();
+    if (!std::filesystem::exists(path)) {
+        throw ConfigError("model", fmt::format("no MODEL given and the main job's settings '{}' "
+                                               "are missing; give a model (dnsim run MODEL) or "
+                                               "set DNSIM_MODELS_DIR to the shipped models' "
+                                               "directory",
                                                path));
     }
     return path;
