@@ -91,8 +91,11 @@ std::string shipped_models_dir() {
     return DNSIM_SOURCE_MODELS_DIR;
 }
 
-std::string default_run_model() {
-    const std::string path = (std::filesystem::path(shipped_models_dir()) / kMainJobModel).string();
+namespace {
+
+/// `file` in shipped_models_dir(); ConfigError("model") when it is missing.
+std::string shipped_model(const char* file) {
+    const std::string path = (std::filesystem::path(shipped_models_dir()) / file).string();
     if (!std::filesystem::exists(path)) {
         throw ConfigError("model", fmt::format("no MODEL given and the shipped default '{}' is "
                                                "missing; give a model (dnsim run MODEL) or set "
@@ -100,6 +103,16 @@ std::string default_run_model() {
                                                path));
     }
     return path;
+}
+
+}  // namespace
+
+std::string default_run_model() {
+    return shipped_model(kMainJobModel);
+}
+
+std::string default_study_model() {
+    return shipped_model(kStudyDefaultModel);
 }
 
 std::string main_job_config() {

@@ -32,6 +32,12 @@ inline constexpr const char* kMainJobConfig = "main-job.ini";
 /// The main job's model in shipped_models_dir(). Throws ConfigError("model") when missing.
 std::string default_run_model();
 
+/// The model of a sweep study of `run` that names none: the shipped ResNet-18-28 denoised at
+/// the paper's 6 % (a study sets its own noise; it does not read main-job.ini). Throws
+/// ConfigError("model") when missing.
+inline constexpr const char* kStudyDefaultModel = "resnet18_28_denoised.onnx";
+std::string default_study_model();
+
 /// The main job's settings file in shipped_models_dir(). Throws ConfigError("model") when
 /// missing.
 std::string main_job_config();

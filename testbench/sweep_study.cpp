@@ -619,7 +619,7 @@ struct Reader {
             const std::string where = place(file, "study", "model", 0);
             if (study.model.empty()) {
                 try {
-                    study.model = default_run_model();
+                    study.model = default_study_model();
                 } catch (const ConfigError& e) {
                     throw ConfigError(where, e.message());
                 }
