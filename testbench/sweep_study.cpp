@@ -477,8 +477,10 @@ struct Reader {
                     axis.values.push_back(keys.canonical(r.key, v, where));
                 }
             }
-            if (std::set<std::string>(axis.values.begin(), axis.values.end()).size() !=
-                axis.values.size()) {
+            // A zipped key may repeat a value (its dimension's columns must differ, below).
+            if (r.section == "axes" &&
+                std::set<std::string>(axis.values.begin(), axis.values.end()).size() !=
+                    axis.values.size()) {
                 throw ConfigError(where, "a value appears twice (two points would be the same)");
             }
             const std::size_t a = study.axes.size();
@@ -496,6 +498,24 @@ struct Reader {
                                                      axis.values.size(), r.section, d.size));
             }
             d.axes.push_back(a);
+        }
+        // Each zip dimension: its value tuples (the keys' values taken together) all differ.
+        for (const auto& [section, index] : dimension_of_section) {
+            const StudyDimension& d = study.dimensions[index];
+            std::map<std::vector<std::string>, std::size_t> first_of;
+            for (std::size_t i = 0; i < d.size; ++i) {
+                std::vector<std::string> tuple;
+                for (std::size_t a : d.axes)
+                    tuple.push_back(study.axes[a].values[i]);
+                const auto [at, fresh] = first_of.emplace(tuple, i);
+                if (!fresh) {
+                    throw ConfigError(
+                        place(file, section, "", 0),
+                        fmt::format("values {} and {} of every key are the same (two points "
+                                    "would be the same)",
+                                    at->second + 1, i + 1));
+                }
+            }
         }
         if (study.axes.empty()) {
             throw ConfigError(place(file, "axes", "", 0),

@@ -275,6 +275,25 @@ TEST_CASE("sweep study: zipped keys of different lengths are an error") {
                         "of [zip g] 2"));
 }
 
+TEST_CASE("sweep study: a zipped key may repeat a value, but not a whole column") {
+    // One kind of noise per column: the same distribution in several columns is natural.
+    const std::string f = small_study("ziprepeat.ini",
+                                      "[zip g]\n"
+                                      "denoiser.cores = 1, 1, 2\n"
+                                      "denoiser.lanes = 1, 2, 2\n");
+    const Study s = read_study(f);
+    CHECK(points_of(s) == std::vector<Values>{{"1", "1"}, {"1", "2"}, {"2", "2"}});
+    // Columns 1 and 3 are the same point.
+    const std::string twice = small_study("zipsame.ini",
+                                          "[zip g]\n"
+                                          "denoiser.cores = 1, 2, 1\n"
+                                          "denoiser.lanes = 2, 2, 2\n");
+    CHECK_THAT(error_of([&] { read_study(twice); }),
+               Contains("zipsame.ini [zip g]") &&
+                   Contains("values 1 and 3 of every key are the same (two points would be the "
+                            "same)"));
+}
+
 TEST_CASE("sweep study: a zipped group's name is the same however it is spaced") {
     const std::string f = small_study("zipspace.ini",
                                       "[zip g]\n"
