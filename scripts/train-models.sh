@@ -121,6 +121,9 @@ train_net() {
     local bb=$dir/backbone/model.onnx
     stage den_k06 "$dir" denoisers "$bb" --noise.activation_k 0.06 $FINETUNE
     stage nit_k06 "$dir" nit "$bb" --noise.activation_k 0.06 $FINETUNE
+    # QAT (Wang et al. 2025's other hardening method): trained without noise on a 4-bit weight
+    # grid; its noise.activation_k only sets the noise it is evaluated at (platform.ini).
+    stage qat_k06 "$dir" qat "$bb" --noise.activation_k 0.06 $FINETUNE
     # DNSIM_STAGES_UPTO=k06: stop after the shipped (6 %) stages, e.g. to evaluate them first.
     [[ ${DNSIM_STAGES_UPTO:-} == k06 ]] && return
     local kh
@@ -129,6 +132,7 @@ train_net() {
     kl=$(k_label "$kh")
     stage "den_$kl" "$dir" denoisers "$bb" --noise.activation_k "$kh" $FINETUNE
     stage "nit_$kl" "$dir" nit "$bb" --noise.activation_k "$kh" $FINETUNE
+    stage "qat_$kl" "$dir" qat "$bb" --noise.activation_k "$kh" $FINETUNE
     # The control: the same sites, trained with the same recipe but without noise. Its gain
     # under noise is what extra capacity alone buys; evaluate-models.sh replays it at k_high.
     local sites

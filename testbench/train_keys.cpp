@@ -19,7 +19,7 @@ const config::KeySet<TrainSettings>& train_options() {
         s.add("epochs", &S::epochs)
             .range(1, 10000)
             .help("epochs")
-            .origin(ours("backbone, place and denoisers 5, nit 2"));
+            .origin(ours("backbone, place and denoisers 5, nit and qat 2"));
         s.add("lr", &S::lr)
             .range(1e-9, 10.0)
             .help("Adam learning rate")
@@ -57,6 +57,14 @@ const config::KeySet<TrainSettings>& train_options() {
             .origin(ours("0: every training image trains and the last epoch is kept, as before "
                          "this option; the recipes of scripts/train-models.sh hold out 5 000 of "
                          "Fashion-MNIST's 60 000 (the test images never choose)"));
+        s.add("qat-bits", &S::qat_bits)
+            .range(2, 16)
+            .help(
+                "qat: bits of the analog layers' weight grid (symmetric, 2^(b-1) - 1 levels "
+                "each side, a constant scale per layer)")
+            .origin(ours("4 bits: coarse enough that training on the grid changes the weights; "
+                         "Wang et al. 2025 compare quantization-aware training with constant "
+                         "scaling factors against noise-injection training"));
         s.add("batch", &S::batch)
             .range(std::int64_t{1}, std::int64_t{65536})
             .help("mini-batch size")
@@ -103,7 +111,7 @@ const config::KeySet<TrainSettings>& train_shared_keys() {
 
 TrainSettings train_defaults(const std::string& stage) {
     TrainSettings s;
-    s.epochs = stage == "nit" ? 2 : 5;
+    s.epochs = stage == "nit" || stage == "qat" ? 2 : 5;
     s.noise.activation_k = 0.06;
     s.data.split = "train";
     return s;

@@ -27,6 +27,7 @@ struct TrainSettings {
     /// Training images held out (the last ones of the training split) to choose the epoch.
     std::int64_t validation = 0;
     std::int64_t batch = 128;
+    int qat_bits = 4;  ///< qat: the weights' grid
     std::int64_t test_limit = 0;
     std::int64_t calibration = 512;
     double budget = 0.04;

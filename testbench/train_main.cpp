@@ -347,7 +347,9 @@ void resume_from_checkpoint(const StageOptions& o, workloads::Graph& g,
 /// under.
 void configure_stage(const std::string& stage, const training::TorchNoise& noise,
                      training::TorchGraph& model, training::TrainOptions& topt) {
-    if (stage == "backbone") {
+    if (stage == "backbone" || stage == "qat") {
+        // QAT trains on the weight grid without noise, and chooses its epoch without it: a
+        // hardening method that does not know the noise it will meet.
         model.set_trainable(true, false);
     } else if (stage == "denoisers") {
         model.set_trainable(false, true);
@@ -438,6 +440,21 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
         j["layers"] = layers;
     }
 
+    // QAT: the grid's constant steps come from the weights it starts from (before a resume
+    // loads later ones), so an interrupted run trains on the same grid.
+    training::WeightQuantization grid;
+    if (o.stage == "qat") {
+        grid = training::analog_weight_grid(g, o.settings.cgra, o.settings.qat_bits);
+        if (grid.step.empty())
+            throw ConfigError(o.model,
+                              "qat: the model has no analog layer with weights to "
+                              "quantise on this platform (cgra.*)");
+        j["qat"] = {{"weight_bits", grid.bits},
+                    {"layers", grid.step.size()},
+                    {"scaling",
+                     "constant per layer: max |w| / (2^(bits-1) - 1) of the weights "
+                     "training starts from, fixed"}};
+    }
     // Resume: continue from the last checkpoint's weights and optimizer state.
     training::TrainOptions topt = o.train;
     topt.checkpoint_dir = o.out;
@@ -447,6 +464,8 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
     g.input_normalisation = data.train.normalisation;
     training::TorchGraph model(g, o.settings.cgra);
     configure_stage(o.stage, noise, model, topt);
+    if (o.stage == "qat")
+        model.set_weight_quantization(grid);
     if (o.stage != "backbone")
         j["before"] = test_accuracy(model, data.test, noise, o.train.seed);
     const std::vector<training::EpochResult> history = train_epochs(model, g, data, topt, o.out);
@@ -459,6 +478,9 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
     } else {
         model.write_back(g);
     }
+    // The epoch files hold QAT's float weights (an exact resume); the model is on the grid.
+    if (o.stage == "qat")
+        training::quantize_weights(g, grid);
     training::TorchGraph chosen(g, o.settings.cgra);
     j["after"] = test_accuracy(chosen, data.test, noise, o.train.seed);
     nlohmann::json epochs = nlohmann::json::array();
@@ -515,13 +537,16 @@ int main(int argc, char** argv) {
                          "  place       rank layers by gradient norm (or random/uniform) and "
                          "choose denoiser sites\n"
                          "  denoisers   insert denoiser blocks, train only them (backbone frozen)\n"
-                         "  nit         fine-tune the whole network with noise injection (NIT)\n";
+                         "  nit         fine-tune the whole network with noise injection (NIT)\n"
+                         "  qat         fine-tune the whole network on a weight grid with "
+                         "constant scaling factors (QAT)\n";
             return argc < 2 ? 1 : 0;
         }
         const std::string stage = argv[1];
-        if (stage != "backbone" && stage != "place" && stage != "denoisers" && stage != "nit") {
+        if (stage != "backbone" && stage != "place" && stage != "denoisers" && stage != "nit" &&
+            stage != "qat") {
             std::cerr << "dnsim-train: error: unknown stage '" << stage
-                      << "'; accepted: backbone, place, denoisers, nit\n";
+                      << "'; accepted: backbone, place, denoisers, nit, qat\n";
             return 1;
         }
         return run_stage(parse(argc - 1, argv + 1, stage), invocation);

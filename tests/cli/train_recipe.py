@@ -111,6 +111,46 @@ else:
                        shallow=False):
         fail("a resumed run's model.onnx differs from the run in one go")
 
+# QAT: the model's analog weights (every Conv and Gemm weight of resnet18_28 on the default
+# platform) lie on a 4-bit grid whose step is max |w| / 7 of the backbone it started from,
+# with constant steps; other tensors (BatchNorm, biases) stay float.
+import numpy as np  # noqa: E402
+import onnx  # noqa: E402
+from onnx import numpy_helper  # noqa: E402
+
+backbone = os.path.join(straight, "epoch_1.onnx")
+qat = os.path.join(work, "qat")
+r = run(["qat", backbone, "--dataset.limit", "256", "--validation", "128", "--test-limit", "64",
+         "--epochs", "2", "--qat-bits", "4"], qat)
+if r.returncode != 0:
+    fail("qat failed: %s" % r.stderr)
+else:
+    def weights(path):
+        m = onnx.load(path)
+        inits = {i.name: numpy_helper.to_array(i) for i in m.graph.initializer}
+        return {n.input[1]: inits[n.input[1]] for n in m.graph.node
+                if n.op_type in ("Conv", "Gemm") and n.input[1] in inits}, inits
+
+    before, _ = weights(backbone)
+    after, after_all = weights(os.path.join(qat, "model.onnx"))
+    tq = json.load(open(os.path.join(qat, "train.json")))
+    if tq["qat"]["layers"] != len(before) or tq["qat"]["weight_bits"] != 4:
+        fail("qat record: %s, %d weight tensors" % (tq["qat"], len(before)))
+    for name, w0 in before.items():
+        step = np.float32(np.abs(w0).max()) / np.float32(7)
+        q = after[name] / step
+        if np.abs(q - np.round(q)).max() > 1e-3 or np.abs(q).max() > 7 + 1e-3:
+            fail("qat: %s is not on the grid of step max|w|/7 = %g" % (name, step))
+        if len(np.unique(after[name])) > 15:
+            fail("qat: %s has more than 15 values" % name)
+        if np.array_equal(np.round(q) * step, np.round(w0 / step) * step):
+            fail("qat: %s did not change from its rounded start (no training?)" % name)
+    _, before_all = weights(backbone)
+    bn = [n for n in after_all if n not in after and after_all[n].dtype == np.float32 and
+          after_all[n].ndim == 1 and not np.array_equal(after_all[n], before_all[n])]
+    if not bn:
+        fail("qat: no float tensor (BatchNorm, bias) changed")
+
 # Resuming without the epoch record.
 broken = os.path.join(work, "broken")
 run(recipe + ["--epochs", "1"], broken)

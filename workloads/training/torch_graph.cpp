@@ -1,6 +1,7 @@
 // Graph IR forward pass on LibTorch.
 #include "workloads/training/torch_graph.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <set>
@@ -107,12 +108,23 @@ torch::Tensor TorchGraph::forward(const torch::Tensor& x, bool train, const Torc
     for (const Node& n : g.nodes) {
         const auto& a = n.attrs;
         const auto in = [&](std::size_t i) { return get(n.inputs[i]); };
+        // An analog layer's weight, on its grid under quantization-aware training.
+        const auto weight = [&](const Node& node, std::size_t i) {
+            const auto q = m_weight_step.find(node.inputs[i]);
+            if (q == m_weight_step.end())
+                return get(node.inputs[i]);
+            const torch::Tensor w = m_tensors.at(node.inputs[i]);
+            const torch::Tensor on_grid =
+                torch::clamp(torch::round(w / q->second), -m_weight_levels, m_weight_levels) *
+                q->second;
+            return w + (on_grid - w).detach();  // straight-through gradient
+        };
         torch::Tensor y;
         switch (n.op) {
             case Op::Conv: {
                 std::vector<std::int64_t> pad;
                 const torch::Tensor xi = pad_input(in(0), a, 0.0, pad);
-                y = torch::conv2d(xi, in(1), n.inputs.size() > 2 ? in(2) : torch::Tensor(),
+                y = torch::conv2d(xi, weight(n, 1), n.inputs.size() > 2 ? in(2) : torch::Tensor(),
                                   v2(a.strides), pad, v2(a.dilations), a.group);
                 break;
             }
@@ -191,14 +203,14 @@ torch::Tensor TorchGraph::forward(const torch::Tensor& x, bool train, const Torc
             }
             case Op::Gemm: {
                 torch::Tensor A = a.trans_a ? in(0).t() : in(0);
-                torch::Tensor B = a.trans_b ? in(1).t() : in(1);
+                torch::Tensor B = a.trans_b ? weight(n, 1).t() : weight(n, 1);
                 y = torch::mm(A, B) * a.alpha;
                 if (n.inputs.size() > 2)
                     y = y + in(2) * a.beta;
                 break;
             }
             case Op::MatMul:
-                y = torch::matmul(in(0), in(1));
+                y = torch::matmul(in(0), weight(n, 1));
                 break;
             case Op::Softmax:
                 y = torch::softmax(in(0), a.axis);
@@ -333,6 +345,39 @@ void TorchGraph::set_trainable(bool backbone, bool denoisers) {
         t.set_requires_grad(backbone);
     for (auto& t : denoiser_parameters())
         t.set_requires_grad(denoisers);
+}
+
+void TorchGraph::set_weight_quantization(const WeightQuantization& q) {
+    m_weight_step = q.step;
+    m_weight_levels = q.bits > 0 ? q.levels() : 0.0f;
+}
+
+WeightQuantization analog_weight_grid(const workloads::Graph& g, const cgra::CgraConfig& cgra,
+                                      int bits) {
+    WeightQuantization q;
+    q.bits = bits;
+    const std::vector<bool> analog = cgra::analog_nodes(g, cgra);
+    for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+        const Node& n = g.nodes[i];
+        const bool weighted = n.op == Op::Conv || n.op == Op::Gemm || n.op == Op::MatMul;
+        if (!analog[i] || !weighted || n.inputs.size() < 2 || !g.is_initializer(n.inputs[1]))
+            continue;
+        const workloads::Tensor& w = g.initializers.at(n.inputs[1]);
+        float largest = 0.0f;
+        for (float v : w.data)
+            largest = std::max(largest, std::fabs(v));
+        // An all-zero weight keeps step 1: it stays zero on any grid.
+        q.step[n.inputs[1]] = largest > 0.0f ? largest / q.levels() : 1.0f;
+    }
+    return q;
+}
+
+void quantize_weights(workloads::Graph& g, const WeightQuantization& q) {
+    const float levels = q.levels();
+    for (const auto& [name, step] : q.step) {
+        for (float& v : g.initializers.at(name).data)
+            v = std::clamp(std::nearbyint(v / step), -levels, levels) * step;
+    }
 }
 
 void TorchGraph::write_back(workloads::Graph& g) const {

@@ -25,6 +25,17 @@ struct TorchNoise {
     cgra::Distribution distribution = cgra::Distribution::Gaussian;
 };
 
+/// Weights on a grid with constant scaling factors (quantization-aware training after Wang et
+/// al. 2025): every weight tensor of an analog layer (Conv, Gemm, MatMul that the MX-CGRA
+/// computes on crossbars) gets the symmetric grid step x {-L, ..., L}, L = 2^(bits-1) - 1,
+/// with step = max |w| / L of the weights it was made from, fixed once (not learned, not
+/// updated as the weights train).
+struct WeightQuantization {
+    int bits = 0;
+    std::map<std::string, float> step;  ///< weight initializer -> grid step
+    float levels() const { return static_cast<float>((1 << (bits - 1)) - 1); }
+};
+
 class TorchGraph {
   public:
     /// Copies every initializer of `g` into a tensor; `g` must outlive the TorchGraph. `cgra`
@@ -52,6 +63,11 @@ class TorchGraph {
     /// For each node: whether the noise of forward() is added to its output.
     const std::vector<bool>& analog_nodes() const { return m_analog; }
 
+    /// Quantization-aware training: from now on forward() uses every weight of `steps` (see
+    /// weight_quantization()) rounded to its grid, with the gradient passed straight through
+    /// to the float weight (the straight-through estimator).
+    void set_weight_quantization(const WeightQuantization& q);
+
     /// All tensors by initializer name (parameters and BN running statistics).
     std::map<std::string, torch::Tensor>& tensors() { return m_tensors; }
     /// Writes the current values back into `g`'s initializers (same names and shapes).
@@ -60,10 +76,19 @@ class TorchGraph {
   private:
     const workloads::Graph& m_graph;
     std::vector<bool> m_analog;
+    std::map<std::string, float> m_weight_step;  ///< quantised weights: name -> grid step
+    float m_weight_levels = 0.0f;                ///< the largest |integer| of the grid
     std::map<std::string, torch::Tensor> m_tensors;
     std::vector<std::string> m_capture;
     std::map<std::string, torch::Tensor> m_captured;
 };
+
+/// The grid of every analog layer's weights of `g` (its current values set the steps).
+WeightQuantization analog_weight_grid(const workloads::Graph& g, const cgra::CgraConfig& cgra,
+                                      int bits);
+
+/// Rounds the weights of `q` in `g` to their grid (round half to even, clamped to +-L).
+void quantize_weights(workloads::Graph& g, const WeightQuantization& q);
 
 /// The denoiser block's variance head made non-negative the way the hardware does it:
 /// sqrt(max(v, 0)), with a small epsilon inside the root for finite gradients at 0.
