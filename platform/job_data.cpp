@@ -61,6 +61,8 @@ cgra::CgraOperands JobData::cgra_operands(std::size_t si) const {
     cgra::CgraOperands ops;
     ops.analog_noise = m_pass.noise;
     ops.seed = m_pass.seed;
+    if (m_pass.chip)
+        ops.chip_seed = m_pass.chip->seed;
     for (const Slice& s : m_slices) {
         cgra::CgraSlice c;
         c.first_image = s.first;

@@ -68,12 +68,14 @@ ReplayResult run_replay(const Graph& g, const workloads::Dataset* data, const Re
     }
     check_blocks(plan, cfg.soc.denoiser);
 
-    const Schedule schedule = make_schedule(g, plan, data != nullptr ? data->size() : 0, cfg.seed,
-                                            cfg.seeds, cfg.batch, cfg.passes);
+    const Schedule schedule =
+        make_schedule(g, plan, data != nullptr ? data->size() : 0,
+                      {cfg.seed, cfg.seeds, cfg.chips, cfg.noise.chip_seed}, cfg.batch, cfg.passes);
     std::vector<PassResult> passes(schedule.passes.size());
     for (std::size_t p = 0; p < passes.size(); ++p) {
         passes[p].kind = schedule.passes[p].kind;
         passes[p].seed = schedule.passes[p].seed;
+        passes[p].chip = schedule.passes[p].chip;
     }
     WorkerPool pool(cfg.threads);
     const workloads::Dataset empty;

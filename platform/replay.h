@@ -1,8 +1,8 @@
 // Full-network replay through the platform: a timing job (one image, every block through the
 // denoiser's registers) and, with a dataset, the accuracy passes — clean (no noise, no
 // denoisers), noisy (analog noise, no denoisers) and denoised (analog noise and denoisers) over
-// several seeds. The CGRA and the denoiser compute on the job's buffers inside their
-// transactions; this file only schedules (replay_schedule.h), keeps the buffers (job_data.h)
+// several seeds and chip instances. The CGRA and the denoiser compute on the job's buffers inside
+// their transactions; this file only schedules (replay_schedule.h), keeps the buffers (job_data.h)
 // and assembles the result (replay_result.h).
 #pragma once
 
@@ -29,8 +29,11 @@ enum class DenoiserPath {
 struct ReplayConfig {
     SocConfig soc;
     cgra::NoiseConfig noise;
-    std::uint64_t seed = 1;   ///< first run seed (activation/read noise, denoiser lanes)
-    unsigned seeds = 1;       ///< noisy and denoised passes with seeds seed, seed + 1, ...
+    std::uint64_t seed = 1;  ///< first run seed (activation/read noise, denoiser lanes)
+    unsigned seeds = 1;      ///< noisy and denoised passes per chip, one per run seed
+    /// Chip instances noise.chip_seed + c, c = 0 .. chips - 1; chip c's passes use run seeds
+    /// seed + c x seeds, ... (make_passes).
+    unsigned chips = 1;
     std::int64_t batch = 64;  ///< images per platform job
     unsigned threads = 2;     ///< worker threads for the functional work
     DenoiserPath denoiser_path = DenoiserPath::Kernel;

@@ -84,9 +84,18 @@ config::KeySet<R> replay_run_keys() {
     declare_run_seed(s, &R::seed);
     s.add("run.seeds", &R::seeds)
         .range(1U, 1000U)
-        .help("noisy and denoised passes, one per seed: run.seed, run.seed + 1, ...")
+        .help(
+            "noisy and denoised passes of each chip, one per seed: run.seed, run.seed + 1, ... "
+            "on chip 0 (run.chips)")
         .origin(ours(
             "one noisy and one denoised pass; more for a confidence interval over noise draws"));
+    s.add("run.chips", &R::chips)
+        .range(1U, 1000U)
+        .help(
+            "chip instances noise.chip_seed, noise.chip_seed + 1, ..., each with its own "
+            "programming variation and stuck cells and its own run.seeds noisy and denoised "
+            "passes (chip c: run seeds run.seed + c x run.seeds, ...)")
+        .origin(ours("one chip; more for a confidence interval over chip instances"));
     s.add("run.batch", &R::batch)
         .range(std::int64_t{1}, std::int64_t{65536})
         .help("images per platform job")

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 #include <utility>
 
 #include <fmt/format.h>
@@ -13,31 +14,63 @@
 
 namespace dnsim::platform {
 
+namespace {
+
+/// Mean and sample standard deviation (0 for fewer than two values) of `v`.
+std::pair<double, double> mean_and_std(const std::vector<double>& v) {
+    double mean = 0.0;
+    for (const double x : v)
+        mean += x;
+    mean /= static_cast<double>(std::max<std::size_t>(v.size(), 1));
+    double ss = 0.0;
+    for (const double x : v)
+        ss += (x - mean) * (x - mean);
+    return {mean, v.size() > 1 ? std::sqrt(ss / static_cast<double>(v.size() - 1)) : 0.0};
+}
+
+/// Half-width of the 95 % confidence interval of the mean of `n` samples with sample standard
+/// deviation `std` (Student's t).
+double t_interval(double std, int n) {
+    return t975(n - 1) * std / std::sqrt(static_cast<double>(n));
+}
+
+}  // namespace
+
 AccuracySummary ReplayResult::accuracy(const std::string& kind) const {
     AccuracySummary m;
     std::vector<double> v;
+    // Each chip's accuracies, in chip order (the passes run chip by chip).
+    std::vector<std::pair<ChipId, std::vector<double>>> chips;
     for (const auto& p : passes) {
-        if (p.kind == kind)
-            v.push_back(p.accuracy_pct());
+        if (p.kind != kind)
+            continue;
+        v.push_back(p.accuracy_pct());
+        m.images = p.images;
+        if (!p.chip)
+            continue;
+        if (chips.empty() || chips.back().first.index != p.chip->index)
+            chips.push_back({*p.chip, {}});
+        chips.back().second.push_back(p.accuracy_pct());
     }
     m.n = static_cast<int>(v.size());
     if (v.empty())
         return m;
-    for (const auto& p : passes) {
-        if (p.kind == kind) {
-            m.images = p.images;
-            break;
-        }
+    std::tie(m.mean, m.std) = mean_and_std(v);
+    std::vector<double> chip_means;
+    for (const auto& [chip, acc] : chips) {
+        m.per_chip.push_back({chip, mean_and_std(acc).first});
+        chip_means.push_back(m.per_chip.back().mean);
     }
-    for (const double x : v)
-        m.mean += x;
-    m.mean /= static_cast<double>(v.size());
-    if (v.size() > 1) {
-        for (const double x : v)
-            m.std += (x - m.mean) * (x - m.mean);
-        m.std = std::sqrt(m.std / static_cast<double>(v.size() - 1));
-    }
+    m.chip_std = mean_and_std(chip_means).second;
     return m;
+}
+
+std::optional<ChipAccuracy> AccuracySummary::worst_chip() const {
+    if (per_chip.empty())
+        return std::nullopt;
+    return *std::min_element(
+        per_chip.begin(), per_chip.end(),
+        [](const ChipAccuracy& a, const ChipAccuracy& b) { return a.mean < b.mean; });
 }
 
 double AccuracySummary::binomial_se_pct() const {
@@ -48,12 +81,32 @@ double AccuracySummary::binomial_se_pct() const {
 }
 
 double AccuracySummary::ci95_pct() const {
+    if (chips() > 1)
+        return t_interval(chip_std, chips());
     if (n > 1)
-        return t975(n - 1) * std / std::sqrt(static_cast<double>(n));
+        return t_interval(std, n);
     return 1.959964 * binomial_se_pct();
 }
 
+std::string AccuracySummary::ci95_over() const {
+    if (chips() > 1) {
+        return fmt::format(
+            "chips: Student's t over the {} chips' mean accuracies (the chips are the "
+            "independent samples; a chip's seeds share its programmed weights)",
+            chips());
+    }
+    return n > 1 ? "seeds: Student's t over the seeds' accuracies"
+                 : "images: one seed, 1.96 x the binomial standard error";
+}
+
 std::string AccuracySummary::text(const char* one) const {
+    if (chips() > 1) {
+        const int seeds = n / chips();
+        return fmt::format(
+            "{:.2f} +- {:.2f} (mean +- std over {} chips x {} seed{}; 95 % CI over the chips "
+            "+- {:.2f})",
+            mean, std, chips(), seeds, seeds == 1 ? "" : "s", ci95_pct());
+    }
     if (n > 1) {
         return fmt::format("{:.2f} +- {:.2f} (mean +- std over {} seeds; 95 % CI +- {:.2f})", mean,
                            std, n, ci95_pct());

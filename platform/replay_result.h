@@ -1,7 +1,7 @@
 // What a replay reports, and how it is assembled from the timing job: per-step cycles (host
 // observed), latency with and without denoisers, the overlap what-if, the energy roll-up per
 // component (CGRA actions from the plan, the denoiser's account from the timing job),
-// parameter shares and, over the accuracy passes, mean and spread per pass kind.
+// parameter shares and, over the accuracy passes, mean and spread per pass kind and chip.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +12,7 @@
 
 #include "models/common/energy.h"
 #include "platform/replay_plan.h"
+#include "platform/replay_schedule.h"
 #include "workloads/graph/graph.h"
 
 namespace dnsim::platform {
@@ -34,6 +35,7 @@ struct StepReport {
 struct PassResult {
     std::string kind;  ///< clean, noisy, denoised
     std::uint64_t seed = 0;
+    std::optional<ChipId> chip;  ///< the chip it ran on; none: the clean pass
     std::int64_t correct = 0;
     std::int64_t images = 0;
     std::vector<float> logits;  ///< images x classes, dataset order (keep_logits only)
@@ -43,23 +45,43 @@ struct PassResult {
     }
 };
 
-/// Accuracy over the passes of one kind.
-struct AccuracySummary {
-    double mean = 0.0;        ///< %
-    double std = 0.0;         ///< sample standard deviation over the passes, % (n > 1 only)
-    int n = 0;                ///< passes (seeds)
-    std::int64_t images = 0;  ///< images of each pass
+/// One chip's accuracy: the mean over its passes of one kind.
+struct ChipAccuracy {
+    ChipId chip;
+    double mean = 0.0;  ///< %
+};
 
+/// Accuracy over the passes of one kind. With passes on several chips, the chips are the
+/// independent samples: a chip's seeds share its programmed weights, so the confidence
+/// interval is over the chips' means.
+struct AccuracySummary {
+    double mean = 0.0;        ///< %, over every pass
+    double std = 0.0;         ///< sample standard deviation over every pass, % (n > 1 only)
+    int n = 0;                ///< passes (chips x seeds)
+    std::int64_t images = 0;  ///< images of each pass
+    /// Each chip's mean, in chip order; empty for the clean pass, which runs on no chip.
+    std::vector<ChipAccuracy> per_chip;
+    /// Sample standard deviation of the chips' means, % (more than one chip only).
+    double chip_std = 0.0;
+
+    /// Chips the passes ran on (0 for the clean pass).
+    int chips() const { return static_cast<int>(per_chip.size()); }
+    /// The chip with the lowest mean, the first of equals; none without chips.
+    std::optional<ChipAccuracy> worst_chip() const;
     /// The binomial standard error of an accuracy over `images` images at `mean`, %: the
     /// sampling error of the test set, all that one pass can tell.
     double binomial_se_pct() const;
-    /// Half-width of the 95 % confidence interval of the mean, %: over the seeds (Student's t,
-    /// t975(n-1) x std / sqrt(n)) with more than one pass; 1.96 x the binomial standard error
-    /// with one.
+    /// Half-width of the 95 % confidence interval of the mean, %: with more than one chip over
+    /// the chips' means (Student's t, t975(chips-1) x chip_std / sqrt(chips)); else over the
+    /// seeds with more than one pass (t975(n-1) x std / sqrt(n)); else 1.96 x the binomial
+    /// standard error.
     double ci95_pct() const;
-    /// "90.60 +- 0.12 (mean +- std over 3 seeds; 95 % CI +- 0.30)", or with one pass
-    /// "90.60 (one seed; binomial s.e. 0.29 over 10000 images)": never a spread of 0. `one`
-    /// names the single pass ("one seed"; the clean pass: "no noise").
+    /// What ci95_pct() is over, in words (summary.json's ci95_over).
+    std::string ci95_over() const;
+    /// "90.60 +- 0.12 (mean +- std over 3 seeds; 95 % CI +- 0.30)", with several chips
+    /// "90.60 +- 0.12 (mean +- std over 2 chips x 3 seeds; 95 % CI over the chips +- 0.30)",
+    /// or with one pass "90.60 (one seed; binomial s.e. 0.29 over 10000 images)": never a
+    /// spread of 0. `one` names the single pass ("one seed"; the clean pass: "no noise").
     std::string text(const char* one = "one seed") const;
 };
 

@@ -12,21 +12,30 @@ using workloads::Dims;
 using workloads::Graph;
 using workloads::Node;
 
+std::vector<Pass> make_passes(const PassSeeds& seeds, bool denoisers, PassSelection selected) {
+    std::vector<Pass> passes;
+    if (selected.clean)
+        passes.push_back({"clean", false, false, seeds.seed, std::nullopt});
+    for (unsigned c = 0; c < seeds.chips; ++c) {
+        const ChipId chip{c, seeds.chip_seed + c};
+        for (unsigned k = 0; k < seeds.seeds; ++k) {
+            const std::uint64_t seed = seeds.seed + static_cast<std::uint64_t>(c) * seeds.seeds + k;
+            if (selected.noisy)
+                passes.push_back({"noisy", true, false, seed, chip});
+            if (denoisers && selected.denoised)
+                passes.push_back({"denoised", true, true, seed, chip});
+        }
+    }
+    return passes;
+}
+
 Schedule make_schedule(const Graph& g, const ReplayPlan& plan, std::int64_t images,
-                       std::uint64_t seed, unsigned seeds, std::int64_t batch,
-                       PassSelection selected) {
+                       const PassSeeds& seeds, std::int64_t batch, PassSelection selected) {
     Schedule s;
     s.jobs.push_back({1, -1, 0});
     if (images == 0)
         return s;  // timing only: the timing job alone
-    if (selected.clean)
-        s.passes.push_back({"clean", false, false, seed});
-    for (unsigned k = 0; k < seeds; ++k) {
-        if (selected.noisy)
-            s.passes.push_back({"noisy", true, false, seed + k});
-        if (plan.denoisers > 0 && selected.denoised)
-            s.passes.push_back({"denoised", true, true, seed + k});
-    }
+    s.passes = make_passes(seeds, plan.denoisers > 0, selected);
     // A graph whose tensors do not all keep the images along dimension 0 (a transformer's
     // token-major layout, a model exported for a fixed batch) is replayed one image per job.
     const std::int64_t job_batch = images_along_dim0(g) ? batch : 1;

@@ -33,10 +33,11 @@ std::string utc_now() {
     return buf.data();
 }
 
-/// The keys that seed random streams: with them, the run is reproduced bit for bit.
+/// The keys that seed random streams (run.chips: which chip seeds and run seeds are drawn):
+/// with them, the run is reproduced bit for bit.
 bool is_seed_key(const std::string& key) {
     const std::string tail = key.substr(key.rfind('.') + 1);  // npos + 1 == 0: the whole key
-    return tail == "seed" || tail == "seeds" || tail == "chip_seed";
+    return tail == "seed" || tail == "seeds" || tail == "chip_seed" || tail == "chips";
 }
 
 }  // namespace

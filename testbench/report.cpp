@@ -724,17 +724,22 @@ json pareto_spec(const std::vector<ReportRun>& runs, const std::vector<std::stri
         scores.push_back(s);
         which.push_back(i);
     }
-    // The noise and the seeds are conditions, not design choices: the front is taken among
-    // the runs that share them.
+    // The noise, the seeds and the chips are conditions, not design choices: the front is
+    // taken among the runs that share them. One chip (run.chips 1) is a run from before the
+    // key, which had no run.chips in its configuration.
+    const auto is_condition = [](const std::string& k, const std::string& v) {
+        return k.rfind("noise.", 0) == 0 || k == "run.seed" || k == "run.seeds" ||
+               (k == "run.chips" && v != "1");
+    };
     std::vector<std::string> condition;
     for (const std::size_t i : which) {
         std::string c;
         for (const auto& [k, v] : described(runs[i])) {
-            if (k.rfind("noise.", 0) == 0 || k == "run.seed" || k == "run.seeds")
+            if (is_condition(k, v))
                 c += k + " = " + v + "; ";
         }
         for (const auto& [k, v] : runs[i].setting) {
-            if (k.rfind("noise.", 0) == 0 || k == "run.seed" || k == "run.seeds")
+            if (is_condition(k, v))
                 c += k + " = " + v + "; ";
         }
         condition.push_back(c.empty() ? "(one condition)" : c.substr(0, c.size() - 2));
@@ -777,10 +782,10 @@ json pareto_spec(const std::vector<ReportRun>& runs, const std::vector<std::stri
                       : "Pareto front: latency and energy",
         with_accuracy ? "Every run: latency per inference against the deployed accuracy "
                         "(denoised where the run has blocks), the size is the energy per "
-                        "inference; highlighted: the runs no other run with the same noise and "
-                        "seeds beats in all three."
+                        "inference; highlighted: the runs no other run with the same noise, "
+                        "seeds and chips beats in all three."
                       : "Every run: latency against energy per inference; highlighted: the runs "
-                        "no other run with the same noise and seeds beats in both.");
+                        "no other run with the same noise, seeds and chips beats in both.");
     spec["data"] = {{"values", values}};
     spec["width"] = 520;
     spec["height"] = 320;
@@ -948,6 +953,36 @@ void row(std::string& h, const std::string& what, const std::string& value) {
                      markup_text(value));
 }
 
+/// Rows of a run on several chips: each chip's mean accuracies over its seeds (up to
+/// kChipRows chips; beyond, where to find them) and the worst chip of each pass.
+void chip_rows(std::string& t, const json& s) {
+    constexpr std::size_t kChipRows = 16;
+    const json::json_pointer per("/accuracy/per_chip");
+    const json chips = s.contains(per) && s.at(per).is_array() ? s.at(per) : json::array();
+    if (chips.size() > kChipRows) {
+        row(t, "each chip's accuracy",
+            fmt::format("{} chips: accuracy.per_chip of summary.json", chips.size()));
+    } else {
+        for (const json& c : chips) {
+            row(t,
+                fmt::format("chip {} (noise.chip_seed {}): noisy, denoised, %", text_of(c, "/chip"),
+                            text_of(c, "/chip_seed")),
+                fixed(num(c, "/noisy_pct_mean"), 2) + ", " +
+                    fixed(num(c, "/denoised_pct_mean"), 2));
+        }
+    }
+    for (const char* pass : {"noisy", "denoised"}) {
+        const std::string worst = fmt::format("/accuracy/{}_worst_chip", pass);
+        const auto pct = num(s, (worst + "/pct").c_str());
+        if (!pct)
+            continue;
+        row(t, fmt::format("worst chip, {}, %", pass),
+            fmt::format("{:.2f} (chip {}, noise.chip_seed {})", *pct,
+                        text_of(s, (worst + "/chip").c_str()),
+                        text_of(s, (worst + "/chip_seed").c_str())));
+    }
+}
+
 /// The figures of one run in words and as the paper's summary table.
 void run_summary(Page& p, const ReportRun& r) {
     const json& s = r.summary;
@@ -956,6 +991,7 @@ void run_summary(Page& p, const ReportRun& r) {
     const auto den = accuracy(r, "denoised");
     const auto images = num(s, "/accuracy/images");
     const auto seeds = num(s, "/accuracy/seeds");
+    const auto chips = num(s, "/accuracy/chips");
     const auto k = num(s, "/config/noise.activation_k");
     const auto overhead = num(s, "/latency_overhead_pct");
     const auto energy = num(s, "/energy_per_inference_uJ");
@@ -969,8 +1005,9 @@ void run_summary(Page& p, const ReportRun& r) {
             fmt::format(" on {:.0f} test images of {}.", *images,
                         markup_text(fs::path(text_of(s, "/accuracy/dataset")).filename().string()));
         // Whether a difference stands out of the 95 % interval of the pass it leads to.
-        // Against the wider of the pass's two 95 % intervals, over the seeds and over the
-        // images: a few seeds that agree say nothing about the test set's sampling.
+        // Against the wider of the pass's two 95 % intervals, over the seeds (or the chips)
+        // and over the images: a few seeds that agree say nothing about the test set's
+        // sampling.
         const auto verdict = [&](double diff, const std::string& pass) {
             const auto seeds_half = ci95(r, pass);
             const auto se = num(s, ("/accuracy/" + pass + "_pct_binomial_se").c_str());
@@ -1011,16 +1048,25 @@ void run_summary(Page& p, const ReportRun& r) {
     if (clean) {
         const std::string over = text_of(s, "/accuracy/ci95_over");
         // The clean pass has no noise to draw: its interval is over the images; the noisy and
-        // denoised passes' are over the seeds with several (ci95_over says which).
-        const char* noisy_over =
-            seeds.value_or(1) > 1 ? "95 % CI over the seeds" : "95 % CI over the images";
+        // denoised passes' are over the chips' means with several chips, else over the seeds
+        // with several (ci95_over says which).
+        const char* noisy_over = chips.value_or(1) > 1   ? "95 % CI over the chips' means"
+                                 : seeds.value_or(1) > 1 ? "95 % CI over the seeds"
+                                                         : "95 % CI over the images";
         row(t, "clean accuracy, % (95 % CI over the images)", accuracy_text(r, "clean"));
         row(t, fmt::format("noisy accuracy, % ({})", noisy_over), accuracy_text(r, "noisy"));
         if (den)
             row(t, fmt::format("denoised accuracy, % ({})", noisy_over),
                 accuracy_text(r, "denoised"));
-        row(t, "images per pass, noise seeds",
-            fmt::format("{:.0f}, {:.0f}", images.value_or(0), seeds.value_or(0)));
+        if (chips.value_or(1) > 1) {
+            row(t, "images per pass, chips x noise seeds per chip",
+                fmt::format("{:.0f}, {:.0f} x {:.0f}", images.value_or(0), *chips,
+                            seeds.value_or(0)));
+            chip_rows(t, s);
+        } else {
+            row(t, "images per pass, noise seeds",
+                fmt::format("{:.0f}, {:.0f}", images.value_or(0), seeds.value_or(0)));
+        }
         if (!over.empty())
             row(t, "noisy and denoised intervals", over);
     }

@@ -81,7 +81,7 @@ MemoryEstimate estimate_eval_memory(const workloads::GraphFootprint& f, std::int
 
 MemoryEstimate estimate_run_memory(const workloads::GraphFootprint& f, std::int64_t images,
                                    std::int64_t batch, std::int64_t threads,
-                                   std::int64_t weight_copies, bool keep_logits) {
+                                   std::int64_t weight_copies, std::int64_t kept_passes) {
     MemoryEstimate m;
     m.weights_bytes = bytes(f.weight_elements, weight_copies);
     if (images == 0)
@@ -96,7 +96,7 @@ MemoryEstimate estimate_run_memory(const workloads::GraphFootprint& f, std::int6
                                                           (job + workers - 1) / workers),
                    workloads::kernels::conv_weight_cache_bytes(f.weight_elements, 2)}),
               workers);
-    m.outputs_bytes = keep_logits ? bytes(f.output_elements, sum({images, images, images})) : 0;
+    m.outputs_bytes = bytes(f.output_elements, times(images, kept_passes));
     return m;
 }
 

@@ -30,11 +30,12 @@ MemoryEstimate estimate_eval_memory(const workloads::GraphFootprint& f, std::int
 
 /// `dnsim run`: the platform replay; jobs of `batch` images (all their activations alive at
 /// once, split over the workers, each with its convolution buffers),
-/// `weight_copies` copies of the weights (run_weight_copies), the logits of the three passes
-/// kept when `keep_logits`. `images` 0: a timing-only run, which holds no data.
+/// `weight_copies` copies of the weights (run_weight_copies; one chip's at a time, whatever
+/// run.chips), the logits of `kept_passes` passes (0 without --save-logits). `images` 0: a
+/// timing-only run, which holds no data.
 MemoryEstimate estimate_run_memory(const workloads::GraphFootprint& f, std::int64_t images,
                                    std::int64_t batch, std::int64_t threads,
-                                   std::int64_t weight_copies, bool keep_logits);
+                                   std::int64_t weight_copies, std::int64_t kept_passes);
 
 /// Copies of the weights a replay holds: as loaded (none when `values` is false: a built-in model
 /// of a timing-only run holds their shapes only) and, for the accuracy passes (not

@@ -72,6 +72,25 @@ std::string csv_layers(const platform::ReplayResult& r) {
     return out;
 }
 
+/// The logits file of a pass: logits_<pass>_seed<S>.npy, or with several chips (`chips`)
+/// logits_<pass>_chip<C>_seed<S>.npy for a pass on chip C (the clean pass runs on none).
+std::string logits_name(const std::string& kind, std::uint64_t seed,
+                        const std::optional<platform::ChipId>& chip, unsigned chips) {
+    if (chips > 1 && chip)
+        return fmt::format("logits_{}_chip{}_seed{}.npy", kind, chip->index, seed);
+    return fmt::format("logits_{}_seed{}.npy", kind, seed);
+}
+
+/// The noise draws of the run's passes (run.seed, run.seeds, run.chips, noise.chip_seed).
+platform::PassSeeds pass_seeds(const platform::ReplayConfig& c) {
+    return {c.seed, c.seeds, c.chips, c.noise.chip_seed};
+}
+
+bool has_denoisers(const workloads::Graph& g) {
+    return std::any_of(g.nodes.begin(), g.nodes.end(),
+                       [](const auto& n) { return n.op == workloads::Op::Denoiser; });
+}
+
 /// The files `dnsim run` writes into --out for graph `g`.
 std::vector<std::string> result_names(const workloads::Graph& g, const RunOptions& opt) {
     std::vector<std::string> names{"summary.json", "layers.csv"};
@@ -79,15 +98,8 @@ std::vector<std::string> result_names(const workloads::Graph& g, const RunOption
         names.push_back("report.html");
     if (!opt.save_logits || opt.timing_only)
         return names;
-    const bool denoisers = std::any_of(g.nodes.begin(), g.nodes.end(), [](const auto& n) {
-        return n.op == workloads::Op::Denoiser;
-    });
-    names.push_back(fmt::format("logits_clean_seed{}.npy", opt.replay.seed));
-    for (unsigned k = 0; k < opt.replay.seeds; ++k) {
-        names.push_back(fmt::format("logits_noisy_seed{}.npy", opt.replay.seed + k));
-        if (denoisers)
-            names.push_back(fmt::format("logits_denoised_seed{}.npy", opt.replay.seed + k));
-    }
+    for (const platform::Pass& p : platform::make_passes(pass_seeds(opt.replay), has_denoisers(g)))
+        names.push_back(logits_name(p.kind, p.seed, p.chip, opt.replay.chips));
     return names;
 }
 
@@ -113,6 +125,22 @@ std::vector<std::pair<std::string, std::string>> denoiser_power_rows(
     };
 }
 
+/// "noisy 75.00 on chip 1 (noise.chip_seed 2); denoised 77.00 on chip 0 (noise.chip_seed 1)":
+/// the worst chip of each pass kind (the denoised part only with denoisers).
+std::string worst_chips_text(const platform::AccuracySummary& noisy,
+                             const platform::AccuracySummary& denoised) {
+    std::string out;
+    for (const auto& [kind, a] :
+         {std::pair<const char*, const platform::AccuracySummary&>{"noisy", noisy},
+          {"denoised", denoised}}) {
+        if (const auto w = a.worst_chip()) {
+            out += fmt::format("{}{} {:.2f} on chip {} (noise.chip_seed {})",
+                               out.empty() ? "" : "; ", kind, w->mean, w->chip.index, w->chip.seed);
+        }
+    }
+    return out;
+}
+
 /// The paper's summary (its Tables I and II, plus Fig. 3's overhead and the power figure):
 /// accuracy clean / noisy / denoised, parameter overhead, cycles and latency overhead, power.
 void paper_table(std::ostream& os, const platform::ReplayResult& r, const RunOptions& opt) {
@@ -124,8 +152,11 @@ void paper_table(std::ostream& os, const platform::ReplayResult& r, const RunOpt
     std::vector<std::pair<std::string, std::string>> rows{
         {"model", r.model},
         {"noise",
-         fmt::format("{} k = {} x {} magnitude ({}), {} seed(s)", to_string(n.fidelity),
-                     n.activation_k, to_string(n.magnitude), to_string(n.distribution), noisy.n)},
+         fmt::format("{} k = {} x {} magnitude ({}), {}", to_string(n.fidelity), n.activation_k,
+                     to_string(n.magnitude), to_string(n.distribution),
+                     noisy.chips() > 1 ? fmt::format("{} chips x {} seed(s)", noisy.chips(),
+                                                     noisy.n / noisy.chips())
+                                       : fmt::format("{} seed(s)", noisy.n))},
         {"clean accuracy, %", clean.text("no noise")},
         {"noisy accuracy, %", noisy.text()},
         {"denoised accuracy, %", denoised.n > 0 ? denoised.text() : "- (no denoisers)"},
@@ -147,6 +178,13 @@ void paper_table(std::ostream& os, const platform::ReplayResult& r, const RunOpt
          fmt::format("{:.3f} (denoiser {:.3f}, {:.2f} %)", r.energy_pJ * 1e-6,
                      r.denoiser_energy_pJ * 1e-6, r.denoiser_share_pct())},
     };
+    if (noisy.chips() > 1) {
+        // After the accuracy rows.
+        const auto after = std::find_if(rows.begin(), rows.end(), [](const auto& row) {
+            return row.first == "denoised - noisy, points";
+        });
+        rows.insert(after + 1, {"worst chip, %", worst_chips_text(noisy, denoised)});
+    }
     for (const auto& row : denoiser_power_rows(r))
         rows.push_back(row);
     std::size_t width = 28;
@@ -203,8 +241,12 @@ platform::ReplayConfig replay_config(const RunOptions& opt, const workloads::Gra
                                     : 0;
     const std::int64_t images = opt.timing_only ? 0 : data.size();
     const std::int64_t copies = run_weight_copies(g.weight_values, opt.timing_only, slices);
+    const auto kept = cfg.keep_logits
+                          ? static_cast<std::int64_t>(
+                                platform::make_passes(pass_seeds(cfg), has_denoisers(g)).size())
+                          : 0;
     check_memory(estimate_run_memory(workloads::graph_footprint(g), images, cfg.batch, cfg.threads,
-                                     copies, cfg.keep_logits),
+                                     copies, kept),
                  opt.model, "lower run.batch or dataset.limit");
     return cfg;
 }
@@ -288,7 +330,8 @@ void print_timing(std::ostream& os, const platform::ReplayResult& r,
         os << fmt::format("  {:<44}  {}\n", k, v);
 }
 
-/// The console's accuracy part: clean, noisy and denoised accuracy and the replay's speed.
+/// The console's accuracy part: clean, noisy and denoised accuracy (with several chips each
+/// chip's and the worst) and the replay's speed.
 void print_accuracy(std::ostream& os, const platform::ReplayResult& r,
                     const workloads::Dataset& data) {
     const platform::AccuracySummary clean = r.accuracy("clean");
@@ -298,6 +341,17 @@ void print_accuracy(std::ostream& os, const platform::ReplayResult& r,
                       data.name, data.size(), clean.text("no noise"), noisy.text());
     if (denoised.n > 0)
         os << fmt::format("  denoised  {}\n", denoised.text());
+    if (noisy.chips() > 1) {
+        for (std::size_t c = 0; c < noisy.per_chip.size(); ++c) {
+            const platform::ChipAccuracy& chip = noisy.per_chip[c];
+            os << fmt::format("  chip {} (noise.chip_seed {}): noisy {:.2f}", chip.chip.index,
+                              chip.chip.seed, chip.mean);
+            if (c < denoised.per_chip.size())
+                os << fmt::format(", denoised {:.2f}", denoised.per_chip[c].mean);
+            os << "\n";
+        }
+        os << "  worst chip: " << worst_chips_text(noisy, denoised) << "\n";
+    }
     os << fmt::format(
         "replay: {} images in {:.2f} s ({:.1f} images/s; kernels {})\n", r.functional_images,
         r.functional_wall_s,
@@ -315,8 +369,17 @@ nlohmann::json spread(double std, int n) {
     return n > 1 ? nlohmann::json(std) : nlohmann::json();
 }
 
+/// {chip, chip_seed, pct} of the worst chip of `a`; null without chips.
+nlohmann::json worst_chip_json(const platform::AccuracySummary& a) {
+    const auto w = a.worst_chip();
+    if (!w)
+        return nlohmann::json();
+    return {{"chip", w->chip.index}, {"chip_seed", w->chip.seed}, {"pct", w->mean}};
+}
+
 /// summary.json's "accuracy": the means and spreads (the 95 % confidence half-widths over the
-/// seeds, or with one seed over the images), and every pass.
+/// chips' means with several chips, over the seeds with several seeds, or over the images),
+/// every chip's means, and every pass.
 nlohmann::json accuracy_json(const platform::ReplayResult& r, const workloads::Dataset& data) {
     const platform::AccuracySummary clean = r.accuracy("clean");
     const platform::AccuracySummary noisy = r.accuracy("noisy");
@@ -334,13 +397,30 @@ nlohmann::json accuracy_json(const platform::ReplayResult& r, const workloads::D
         {"denoised_pct_std", spread(denoised.std, denoised.n)},
         {"denoised_pct_ci95", when(denoised.n > 0, denoised.ci95_pct())},
         {"denoised_pct_binomial_se", when(denoised.n > 0, denoised.binomial_se_pct())},
-        {"seeds", noisy.n},
-        {"ci95_over", noisy.n > 1 ? "seeds: Student's t over the seeds' accuracies"
-                                  : "images: one seed, 1.96 x the binomial standard error"}};
+        {"seeds", noisy.n / std::max(noisy.chips(), 1)},
+        {"chips", noisy.chips()},
+        {"ci95_over", noisy.ci95_over()}};
+    nlohmann::json chips = nlohmann::json::array();
+    for (std::size_t c = 0; c < noisy.per_chip.size(); ++c) {
+        const platform::ChipAccuracy& chip = noisy.per_chip[c];
+        chips.push_back({{"chip", chip.chip.index},
+                         {"chip_seed", chip.chip.seed},
+                         {"noisy_pct_mean", chip.mean},
+                         {"denoised_pct_mean", c < denoised.per_chip.size()
+                                                   ? nlohmann::json(denoised.per_chip[c].mean)
+                                                   : nlohmann::json()}});
+    }
+    acc["per_chip"] = chips;
+    if (noisy.chips() > 1) {
+        acc["noisy_worst_chip"] = worst_chip_json(noisy);
+        acc["denoised_worst_chip"] = worst_chip_json(denoised);
+    }
     nlohmann::json per = nlohmann::json::array();
     for (const auto& p : r.passes) {
         per.push_back({{"pass", p.kind},
                        {"seed", p.seed},
+                       {"chip", p.chip ? nlohmann::json(p.chip->index) : nlohmann::json()},
+                       {"chip_seed", p.chip ? nlohmann::json(p.chip->seed) : nlohmann::json()},
                        {"correct", p.correct},
                        {"images", p.images},
                        {"accuracy_pct", p.accuracy_pct()}});
@@ -464,7 +544,7 @@ std::string write_results(const RunOptions& opt, const platform::ReplayResult& r
                                                            {"layers.csv", csv_layers(r)}};
     if (opt.save_logits) {
         for (const auto& p : r.passes) {
-            files.emplace_back(fmt::format("logits_{}_seed{}.npy", p.kind, p.seed),
+            files.emplace_back(logits_name(p.kind, p.seed, p.chip, opt.replay.chips),
                                npy_f4(p.logits, p.images));
         }
     }
@@ -522,6 +602,13 @@ int run_study(const RunOptions& options, std::ostream& os) {
     if (!opt.timing_only)
         data = load_run_dataset(opt, g, os);
     platform::ReplayConfig cfg = replay_config(opt, g, data);
+    if (!opt.timing_only && cfg.chips > 1 && cfg.noise.programming_sigma == 0.0 &&
+        cfg.noise.stuck_fraction == 0.0) {
+        std::cerr << fmt::format(
+            "note: run.chips {} with noise.programming_sigma and noise.stuck_fraction 0: the "
+            "chips differ only in their noise draws\n",
+            cfg.chips);
+    }
     platform::Timeline timeline;
     if (!opt.trace_path.empty())
         cfg.timeline = &timeline;

@@ -146,10 +146,16 @@ json energy_uJ(const json& r, const std::string& prefix) {
     return pJ * 1e-6;
 }
 
-/// Half-width of the 95 % confidence interval of a pass's mean accuracy over its seeds [%]:
-/// t(0.975, n-1) x std / sqrt(n); null with one seed (no spread is known, not a spread of 0).
-json ci95(const json& r, const char* std_pointer) {
-    const json n = at(r, "/accuracy/seeds"), sd = at(r, std_pointer);
+/// Half-width of the 95 % confidence interval of the mean accuracy of `pass` (noisy,
+/// denoised) [%]: with several chips the summary's own, over the chips' means; else over the
+/// seeds, t(0.975, n-1) x std / sqrt(n); null with one seed on one chip (no spread is known,
+/// not a spread of 0).
+json ci95(const json& r, const std::string& pass) {
+    const json chips = at(r, "/accuracy/chips");
+    if (chips.is_number_integer() && chips.get<int>() > 1)
+        return at(r, ("/accuracy/" + pass + "_pct_ci95").c_str());
+    const json n = at(r, "/accuracy/seeds");
+    const json sd = at(r, ("/accuracy/" + pass + "_pct_std").c_str());
     if (!n.is_number_integer() || n.get<int>() < 2 || !sd.is_number())
         return json();
     const int seeds = n.get<int>();
@@ -179,39 +185,42 @@ const std::vector<MetricDef>& run_metrics() {
     static const std::vector<MetricDef> defs = {
         {{"accuracy_pct",
           "top-1 accuracy of the deployed pass: denoised when the model has "
-          "denoiser blocks, noisy otherwise (mean over seeds) [%]"},
+          "denoiser blocks, noisy otherwise (mean over chips and seeds) [%]"},
          [](const json& r) {
              return has_pass(r, "denoised") ? at(r, "/accuracy/denoised_pct_mean")
                                             : at(r, "/accuracy/noisy_pct_mean");
          }},
         {{"accuracy_clean_pct", "clean pass [%]"}, pointer("/accuracy/clean_pct")},
-        {{"accuracy_noisy_pct", "noisy pass, mean over seeds [%]"},
+        {{"accuracy_noisy_pct", "noisy pass, mean over chips and seeds [%]"},
          pointer("/accuracy/noisy_pct_mean")},
-        {{"accuracy_noisy_std_pct", "noisy pass, standard deviation over seeds [%]"},
+        {{"accuracy_noisy_std_pct", "noisy pass, standard deviation over every pass [%]"},
          pointer("/accuracy/noisy_pct_std")},
-        {{"accuracy_denoised_pct", "denoised pass, mean over seeds [%]"},
+        {{"accuracy_denoised_pct", "denoised pass, mean over chips and seeds [%]"},
          [](const json& r) {
              return has_pass(r, "denoised") ? at(r, "/accuracy/denoised_pct_mean") : json();
          }},
-        {{"accuracy_denoised_std_pct", "denoised pass, standard deviation over seeds [%]"},
+        {{"accuracy_denoised_std_pct", "denoised pass, standard deviation over every pass [%]"},
          [](const json& r) {
              return has_pass(r, "denoised") ? at(r, "/accuracy/denoised_pct_std") : json();
          }},
         {{"accuracy_ci95_pct",
-          "95 % confidence half-width of accuracy_pct over the noise seeds "
-          "(t distribution; null with one seed) [%]"},
-         [](const json& r) {
-             return ci95(r, has_pass(r, "denoised") ? "/accuracy/denoised_pct_std"
-                                                    : "/accuracy/noisy_pct_std");
-         }},
+          "95 % confidence half-width of accuracy_pct over the chips' means with several chips, "
+          "else over the noise seeds (t distribution; null with one seed on one chip) [%]"},
+         [](const json& r) { return ci95(r, has_pass(r, "denoised") ? "denoised" : "noisy"); }},
         {{"accuracy_noisy_ci95_pct", "the noisy pass's 95 % confidence half-width [%]"},
-         [](const json& r) { return ci95(r, "/accuracy/noisy_pct_std"); }},
+         [](const json& r) { return ci95(r, "noisy"); }},
         {{"accuracy_denoised_ci95_pct", "the denoised pass's 95 % confidence half-width [%]"},
-         [](const json& r) {
-             return has_pass(r, "denoised") ? ci95(r, "/accuracy/denoised_pct_std") : json();
-         }},
+         [](const json& r) { return has_pass(r, "denoised") ? ci95(r, "denoised") : json(); }},
         {{"images", "images per accuracy pass"}, pointer("/accuracy/images")},
-        {{"seeds", "noise seeds per pass"}, pointer("/accuracy/seeds")},
+        {{"seeds", "noise seeds per chip"}, pointer("/accuracy/seeds")},
+        {{"chips", "chip instances (run.chips)"}, pointer("/accuracy/chips")},
+        {{"accuracy_noisy_worst_chip_pct",
+          "the noisy pass's mean on its worst chip (null with one chip) [%]"},
+         pointer("/accuracy/noisy_worst_chip/pct")},
+        {{"accuracy_denoised_worst_chip_pct",
+          "the denoised pass's mean on its worst chip (null with one chip or without "
+          "denoisers) [%]"},
+         pointer("/accuracy/denoised_worst_chip/pct")},
         {{"cycles_per_inference", "CGRA clock cycles, denoisers included"},
          pointer("/cycles_per_inference")},
         {{"cycles_without_denoisers", "CGRA clock cycles of the backbone alone"},
@@ -346,6 +355,15 @@ sqlite3* open_handle(const std::string& path, int flags) {
     return db;
 }
 
+/// The columns of `table`.
+std::set<std::string> column_names(sqlite3* db, const std::string& table, const std::string& path) {
+    std::set<std::string> names;
+    Statement info(db, "PRAGMA table_info(" + quoted(table) + ")", path);
+    while (info.step())
+        names.insert(info.text(1).value_or(""));
+    return names;
+}
+
 bool has_study_table(sqlite3* db, const std::string& path) {
     Statement s(db, "SELECT name FROM sqlite_master WHERE type='table' AND name='study'", path);
     return s.step();
@@ -407,6 +425,13 @@ void SweepDb::open(const std::string& path, const Study& study, bool create) {
                                   "use another --out, or remove the directory to start over",
                                   printable(study_value("name")), printable(study_value("file")),
                                   printable(study.file)));
+        }
+        // A metric added since the database was made (by an older dnsim): its column is added,
+        // empty in the points recorded before.
+        const std::set<std::string> have = column_names(m_db, "points", path);
+        for (const SweepMetric& m : sweep_metrics(study.command)) {
+            if (have.count(m.column) == 0)
+                exec("ALTER TABLE points ADD COLUMN " + quoted(m.column));
         }
         return;
     }
@@ -553,12 +578,7 @@ void SweepDb::record(const Study& study, const StudyPoint& point, const PointOut
             std::string line;
             std::getline(in, line);
             const std::vector<std::string> header = csv_split_line(line);
-            std::set<std::string> have;
-            {
-                Statement info(m_db, "PRAGMA table_info(layers)", m_path);
-                while (info.step())
-                    have.insert(info.text(1).value_or(""));
-            }
+            std::set<std::string> have = column_names(m_db, "layers", m_path);
             std::string cols = "point", qs = "?";
             for (const std::string& h : header) {
                 if (have.count(h) == 0) {

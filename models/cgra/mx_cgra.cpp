@@ -13,6 +13,7 @@ MxCgra::MxCgra(const sc_core::sc_module_name& name, const CgraConfig& cfg, const
       socket("socket"),
       m_cfg(cfg),
       m_noise(noise),
+      m_programmed_chip(noise.chip_seed),
       m_clock(cfg.clock_mhz) {
     socket.register_b_transport(this, &MxCgra::b_transport);
     // The crossbars are programmed on first use (analog_model): a configuration the fidelity
@@ -30,20 +31,28 @@ void MxCgra::load_program(const workloads::Graph& graph, std::vector<ProgramStep
     m_step_images.assign(m_program.size(), 0);
 }
 
-const AnalogLayerModel* MxCgra::analog_model(std::size_t step) {
+const AnalogLayerModel* MxCgra::analog_model(std::size_t step, std::uint64_t chip_seed) {
     const ProgramStep& p = m_program[step];
     if (!p.analog)
         return nullptr;
+    if (chip_seed != m_programmed_chip) {
+        // Another chip: the programmed one's weights go before the new chip's are made.
+        for (auto& m : m_models)
+            m.reset();
+        m_programmed_chip = chip_seed;
+    }
     if (!m_models[step]) {
-        m_models[step] =
-            make_analog_layer_model(to_string(m_noise.fidelity),
-                                    {m_graph, p.node, p.key, p.out_dims}, m_cfg.analog, m_noise);
+        NoiseConfig chip = m_noise;
+        chip.chip_seed = m_programmed_chip;
+        m_models[step] = make_analog_layer_model(
+            to_string(chip.fidelity), {m_graph, p.node, p.key, p.out_dims}, m_cfg.analog, chip);
     }
     return m_models[step].get();
 }
 
 void MxCgra::compute(std::size_t step, CgraOperands& ops) {
-    const AnalogLayerModel* model = ops.analog_noise ? analog_model(step) : nullptr;
+    const AnalogLayerModel* model =
+        ops.analog_noise ? analog_model(step, ops.chip_seed.value_or(m_noise.chip_seed)) : nullptr;
     const std::size_t node = m_program[step].node;
     const auto slice = [&](std::size_t i) {
         CgraSlice& s = ops.slices[i];

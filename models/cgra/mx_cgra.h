@@ -12,6 +12,7 @@
 #include <tlm_utils/simple_target_socket.h>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <systemc>
 #include <tlm>
 #include <vector>
@@ -38,6 +39,9 @@ struct CgraSlice {
 struct CgraOperands {
     bool analog_noise = false;  ///< analog layers with their non-idealities (else ideal)
     std::uint64_t seed = 0;     ///< run seed of the pass (keys the noise streams)
+    /// The chip instance computing (the noise.chip_seed of its programming variation and
+    /// stuck cells), with analog noise; none: the chip the CGRA was made for.
+    std::optional<std::uint64_t> chip_seed;
     std::vector<CgraSlice> slices;
 };
 
@@ -67,7 +71,9 @@ class MxCgra : public sc_core::sc_module {
     /// The program: one entry per step of `graph` (which must outlive the CGRA). A step's
     /// crossbars are programmed (its analog-layer model, of the kind noise.fidelity names, built
     /// from the weights) by the first command that computes it with analog noise, so a run that
-    /// only charges commands (timing only) never copies the weights.
+    /// only charges commands (timing only) never copies the weights. A command for another chip
+    /// instance (CgraOperands::chip_seed) than the one programmed drops every programmed step
+    /// first: the CGRA holds one chip's weights at a time.
     void load_program(const workloads::Graph& graph, std::vector<ProgramStep> program);
     /// Slices of a command run in parallel on `pool` (serially without one).
     void set_worker_pool(WorkerPool* pool) { m_pool = pool; }
@@ -83,11 +89,13 @@ class MxCgra : public sc_core::sc_module {
     void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
     /// Computes every slice of `ops` for step `step`.
     void compute(std::size_t step, CgraOperands& ops);
-    /// Step `step`'s analog-layer model, built on first use; null for a digital step.
-    const AnalogLayerModel* analog_model(std::size_t step);
+    /// Step `step`'s analog-layer model on chip `chip_seed`, built on first use; null for a
+    /// digital step.
+    const AnalogLayerModel* analog_model(std::size_t step, std::uint64_t chip_seed);
 
     CgraConfig m_cfg;
-    NoiseConfig m_noise;
+    NoiseConfig m_noise;  ///< as made; its chip_seed: the chip of a command that names none
+    std::uint64_t m_programmed_chip = 0;  ///< chip_seed of the steps programmed in m_models
     Clock m_clock;
     const workloads::Graph* m_graph = nullptr;
     std::vector<ProgramStep> m_program;

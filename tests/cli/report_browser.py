@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""dnsim report in a real browser: headless Chromium opens the report of small runs, and every
-chart must have drawn its marks — as many as the results hold layers, components, phases,
-passes and runs, counted here from layers.csv and summary.json, not from the page — with no
-error on the page and no network request from it (Chromium's net log). Before trusting a pass
-it checks that it can fail: a page with a broken chart and a page that fetches a URL must both
-be caught.
+"""dnsim report in a real browser: headless Chromium opens the report of small runs (one of
+them on two chips), and every chart must have drawn its marks — as many as the results hold
+layers, components, phases, passes and runs, counted here from layers.csv and summary.json, not
+from the page — with no error on the page and no network request from it (Chromium's net log).
+Before trusting a pass it checks that it can fail: a page with a broken chart and a page that
+fetches a URL must both be caught.
 
 usage: report_browser.py DNSIM WORK_DIR
 """
@@ -316,6 +316,29 @@ run(DNSIM, "report", hostile, "-o", hostile_page)
 found, _ = check_page(hostile_page, "hostile", run_expected(hostile))
 problems += found
 
+# A run on two chips (run.chips): the same charts, and the summary table shows each chip's
+# means, the worst chips and the interval over the chips' means (from summary.json).
+chipped = os.path.join(WORK, "chips")
+run(DNSIM, "run", MODEL, "--dataset.limit", "60", "--run.chips", "2", "--noise.activation_k",
+    "0.1", "--noise.programming_sigma", "0.05", "--report", "--out", chipped)
+found, m = check_page(os.path.join(chipped, "report.html"), "chips", run_expected(chipped))
+problems += found
+text = " ".join(m.text)
+ca = summary(chipped)["accuracy"]
+figures = ["noisy accuracy, % (95 % CI over the chips' means)",
+           f"{ca['noisy_pct_mean']:.2f} ± {ca['noisy_pct_ci95']:.2f}",
+           f"{ca['denoised_pct_mean']:.2f} ± {ca['denoised_pct_ci95']:.2f}",
+           f"{ca['images']}, 2 x 1", ca["ci95_over"]]
+for c in ca["per_chip"]:
+    figures += [f"chip {c['chip']} (noise.chip_seed {c['chip_seed']}): noisy, denoised, %",
+                f"{c['noisy_pct_mean']:.2f}, {c['denoised_pct_mean']:.2f}"]
+for pass_ in ("noisy", "denoised"):
+    w = ca[f"{pass_}_worst_chip"]
+    figures.append(f"{w['pct']:.2f} (chip {w['chip']}, noise.chip_seed {w['chip_seed']})")
+for figure in figures:
+    if figure not in text:
+        problems.append(f"chips: the summary table does not show '{figure}'")
+
 # A sweep: its points in the cross-run charts (no per-point sections).
 study = os.path.join(WORK, "tiny.ini")
 with open(study, "w") as f:
@@ -343,5 +366,5 @@ if m.body.get("data-done") != "1" or m.errors_text.strip() or requested:
 
 if problems:
     fail("; ".join(problems))
-print(f"ok: single, {len(runs)}-run, timing-only, hostile-name and sweep pages drew every mark; "
-      "no error, no network request; negative controls caught")
+print(f"ok: single, {len(runs)}-run, timing-only, hostile-name, two-chip and sweep pages drew "
+      "every mark; no error, no network request; negative controls caught")

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """dnsim sweep end to end (docs/studies.md): the database against the point files, resume,
 a sweep killed with SIGKILL and resumed, failed points, shards and --collect, --status,
---pareto against a front computed here, and an MPI sweep against the local one.
+--pareto against a front computed here, run.chips as an axis with its columns, and an MPI
+sweep against the local one.
 usage: sweep_run.py CASE DNSIM OUT_DIR [BAD_MODEL]"""
 import csv
 import json
@@ -234,6 +235,74 @@ noise.activation_k = 0.1, 0.3
                      ("accuracy_ci95_pct", 4.303 * std / 3 ** 0.5)):
             if abs(r[k] - v) > 1e-9:
                 fail(f"point {r['point']}: {k} = {r[k]}, expected {v}")
+
+elif case == "chips":
+    # run.chips as an axis: the chips, seeds and worst-chip columns and the confidence interval
+    # over the chips' means against the passes of each point's summary.json. Student's t
+    # quantiles t(0.975, df) from the standard table: df 1: 12.706, df 2: 4.303.
+    t975 = {1: 12.706, 2: 4.303}
+    models = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "workloads",
+                          "models")
+    study = write("chips.ini", f"""[study]
+name = chips
+model = {os.path.join(models, "resnet18_28_denoised.onnx")}
+[base]
+dataset.limit = 40
+run.seeds = 2
+noise.activation_k = 0.1
+noise.programming_sigma = 0.05
+noise.stuck_fraction = 0.02
+[axes]
+run.chips = 1, 3
+""")
+    d = os.path.join(out, "chips")
+    sweep(study, "--out", d, "--jobs", "2")
+    pts = as_dicts(os.path.join(d, "study.db"))
+    if [r["run.chips"] for r in pts] != [1, 3] or [r["chips"] for r in pts] != [1, 3]:
+        fail(f"run.chips axis / chips column: {[(r['run.chips'], r['chips']) for r in pts]}")
+    for r in pts:
+        with open(os.path.join(d, "points", f"{r['point']:06d}", "summary.json")) as f:
+            passes = json.load(f)["accuracy"]["passes"]
+        chips = r["chips"]
+        if r["seeds"] != 2:
+            fail(f"point {r['point']}: seeds {r['seeds']}, expected 2 per chip")
+        for kind in ("noisy", "denoised"):
+            acc = [[100.0 * p["correct"] / p["images"] for p in passes
+                    if p["pass"] == kind and p["chip"] == c] for c in range(chips)]
+            if any(len(a) != 2 for a in acc):
+                fail(f"point {r['point']}: {kind} passes per chip {[len(a) for a in acc]}")
+            means = [sum(a) / 2 for a in acc]
+            mean = sum(means) / chips
+            if chips > 1:
+                sd = (sum((m - mean) ** 2 for m in means) / (chips - 1)) ** 0.5
+                ci = t975[chips - 1] * sd / chips ** 0.5
+                worst = min(means)
+            else:
+                sd = (sum((x - mean) ** 2 for x in acc[0]) / 1) ** 0.5
+                ci = t975[1] * sd / 2 ** 0.5
+                worst = None
+            for k, v in ((f"accuracy_{kind}_pct", mean), (f"accuracy_{kind}_ci95_pct", ci),
+                         (f"accuracy_{kind}_worst_chip_pct", worst)):
+                if (v is None) != (r[k] is None) or (v is not None and abs(r[k] - v) > 1e-9):
+                    fail(f"point {r['point']}: {k} = {r[k]}, expected {v}")
+        if abs(r["accuracy_ci95_pct"] - r["accuracy_denoised_ci95_pct"]) > 1e-12:
+            fail(f"point {r['point']}: accuracy_ci95_pct is not the denoised pass's")
+    # A database made before these columns (by an older dnsim): resuming adds them, empty in
+    # the points it held, and records the rerun point in full.
+    new_columns = ("chips", "accuracy_noisy_worst_chip_pct", "accuracy_denoised_worst_chip_pct")
+    c = sqlite3.connect(os.path.join(d, "study.db"))
+    for col in new_columns:
+        c.execute(f'ALTER TABLE points DROP COLUMN "{col}"')
+    c.execute("DELETE FROM points WHERE point = 0")
+    c.commit()
+    c.close()
+    shutil.rmtree(os.path.join(d, "points", "000000"))
+    sweep(study, "--out", d)
+    again = as_dicts(os.path.join(d, "study.db"))
+    if [(r["point"], r["chips"]) for r in again] != [(0, 1), (1, None)]:
+        fail(f"resumed old database: {[(r['point'], r['chips']) for r in again]}")
+    if again[0]["accuracy_noisy_pct"] != pts[0]["accuracy_noisy_pct"]:
+        fail("resumed old database: point 0 recomputed differently")
 
 elif case == "pareto":
     study = write("blocks.ini", DENOISER_STUDY)

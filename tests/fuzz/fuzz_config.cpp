@@ -116,6 +116,7 @@ struct FakeReplay {
     cgra::NoiseConfig noise;
     std::uint64_t seed = 1;
     unsigned seeds = 1;
+    unsigned chips = 1;
     std::int64_t batch = 64;
     unsigned threads = 2;
     Path denoiser_path = Path::Kernel;

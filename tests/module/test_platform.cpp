@@ -553,9 +553,9 @@ TEST_CASE("a second replay in one process is refused with a clear error") {
 TEST_CASE("accuracy statistics: std and a t interval over seeds, the binomial error of one") {
     platform::ReplayResult r;
     // 10 000 images; three noisy seeds at 90, 91 and 92 % (9000, 9100, 9200 correct).
-    r.passes.push_back({"clean", 1, 9300, 10000, {}});
+    r.passes.push_back({"clean", 1, std::nullopt, 9300, 10000, {}});
     for (const std::int64_t correct : {9000, 9100, 9200})
-        r.passes.push_back({"noisy", 1, correct, 10000, {}});
+        r.passes.push_back({"noisy", 1, ChipId{0, 1}, correct, 10000, {}});
     const platform::AccuracySummary noisy = r.accuracy("noisy");
     CHECK(noisy.n == 3);
     CHECK(noisy.mean == Approx(91.0));
@@ -570,4 +570,83 @@ TEST_CASE("accuracy statistics: std and a t interval over seeds, the binomial er
     CHECK(clean.ci95_pct() == Approx(1.959964 * 0.2551).epsilon(1e-3));
     CHECK(clean.text("no noise") == "93.00 (no noise; binomial s.e. 0.26 over 10000 images)");
     CHECK(r.accuracy("denoised").n == 0);
+    // One chip: the interval is over the seeds, as without chips.
+    CHECK(noisy.chips() == 1);
+    CHECK(noisy.ci95_over() == "seeds: Student's t over the seeds' accuracies");
+    CHECK(clean.chips() == 0);
+    CHECK(!clean.worst_chip());
+    CHECK(clean.ci95_over() == "images: one seed, 1.96 x the binomial standard error");
+}
+
+TEST_CASE("accuracy statistics over chips: every pass's mean and std, a t interval over chips") {
+    platform::ReplayResult r;
+    // Three chips x two seeds on 1000 images: chip 0 at 90 and 92 %, chip 1 at 85 and 85 %,
+    // chip 2 at 91 and 93 %; chip means 91, 85, 92.
+    r.passes.push_back({"clean", 1, std::nullopt, 950, 1000, {}});
+    const std::int64_t correct[3][2] = {{900, 920}, {850, 850}, {910, 930}};
+    for (unsigned c = 0; c < 3; ++c) {
+        for (unsigned s = 0; s < 2; ++s) {
+            r.passes.push_back({"noisy", 1 + 2 * c + s, ChipId{c, 7 + c}, correct[c][s], 1000, {}});
+        }
+    }
+    const platform::AccuracySummary noisy = r.accuracy("noisy");
+    CHECK(noisy.n == 6);
+    CHECK(noisy.chips() == 3);
+    CHECK(noisy.mean == Approx(89.3333).epsilon(1e-5));
+    // Over every pass: deviations 0.6667, 2.6667, -4.3333, -4.3333, 1.6667, 3.6667;
+    // squares sum to 61.3333, / 5 = 12.2667, sqrt = 3.5024.
+    CHECK(noisy.std == Approx(3.5024).epsilon(1e-4));
+    REQUIRE(noisy.per_chip.size() == 3);
+    CHECK(noisy.per_chip[1].chip.index == 1);
+    CHECK(noisy.per_chip[1].chip.seed == 8);
+    CHECK(noisy.per_chip[0].mean == Approx(91.0));
+    CHECK(noisy.per_chip[1].mean == Approx(85.0));
+    CHECK(noisy.per_chip[2].mean == Approx(92.0));
+    // Over the chips' means 91, 85, 92: std sqrt((2.778 + 18.778 + 7.111) / 2) = 3.7859;
+    // t(0.975, 2) = 4.303: 4.303 x 3.7859 / sqrt(3) = 9.4055.
+    CHECK(noisy.chip_std == Approx(3.7859).epsilon(1e-4));
+    CHECK(noisy.ci95_pct() == Approx(9.4055).epsilon(1e-4));
+    const auto worst = noisy.worst_chip();
+    REQUIRE(worst);
+    CHECK(worst->chip.index == 1);
+    CHECK(worst->chip.seed == 8);
+    CHECK(worst->mean == Approx(85.0));
+    CHECK(noisy.text() ==
+          "89.33 +- 3.50 (mean +- std over 3 chips x 2 seeds; 95 % CI over the chips +- 9.41)");
+    CHECK(noisy.ci95_over().rfind("chips: Student's t over the 3 chips' mean accuracies", 0) == 0);
+}
+
+TEST_CASE("passes: clean once, then chip by chip each chip's seeds, one chip as before chips") {
+    const auto describe = [](const std::vector<Pass>& passes) {
+        std::string out;
+        for (const Pass& p : passes) {
+            out += p.kind + " " + std::to_string(p.seed);
+            if (p.chip)
+                out +=
+                    " chip " + std::to_string(p.chip->index) + "/" + std::to_string(p.chip->seed);
+            out += "; ";
+        }
+        return out;
+    };
+    CHECK(
+        describe(make_passes({5, 2, 1, 3}, true)) ==
+        "clean 5; noisy 5 chip 0/3; denoised 5 chip 0/3; noisy 6 chip 0/3; denoised 6 chip 0/3; ");
+    CHECK(describe(make_passes({5, 2, 3, 3}, false)) ==
+          "clean 5; noisy 5 chip 0/3; noisy 6 chip 0/3; noisy 7 chip 1/4; noisy 8 chip 1/4; "
+          "noisy 9 chip 2/5; noisy 10 chip 2/5; ");
+    PassSelection noisy_only;
+    noisy_only.clean = false;
+    noisy_only.denoised = false;
+    CHECK(describe(make_passes({1, 1, 2, 10}, true, noisy_only)) ==
+          "noisy 1 chip 0/10; noisy 2 chip 1/11; ");
+}
+
+TEST_CASE("ReplayConfig::validate refuses 0 chips and absurd numbers, naming run.chips") {
+    platform::ReplayConfig c;
+    c.chips = 0;
+    CHECK_THROWS_WITH(c.validate(), "run.chips: 0 is out of range; accepted: 1 to 1000");
+    c.chips = 1001;
+    CHECK_THROWS_WITH(c.validate(), "run.chips: 1001 is out of range; accepted: 1 to 1000");
+    c.chips = 1000;
+    CHECK_NOTHROW(c.validate());
 }

@@ -4,6 +4,7 @@
 // response, never an assertion.
 #include <catch2/catch.hpp>
 #include <cstring>
+#include <optional>
 #include <systemc>
 #include <vector>
 
@@ -299,6 +300,63 @@ TEST_CASE(
     CHECK(bad == kBadCommand);
     CHECK(bad_step == tlm::TLM_GENERIC_ERROR_RESPONSE);
     CHECK(mx.step_cycles()[0] == 40);
+}
+
+TEST_CASE("MxCgra: a command for another chip reprograms the crossbars with that chip's draws") {
+    // run.chips: the passes of chip c name chip seed noise.chip_seed + c. Each command computes
+    // on the chip it names (none: the CGRA's own), with that chip's programming variation and
+    // stuck cells, also after the CGRA held another chip.
+    const workloads::Graph g = small_graph();
+    cgra::CgraConfig cfg;
+    cgra::NoiseConfig noise;
+    noise.activation_k = 0.1;
+    noise.programming_sigma = 0.2;
+    noise.stuck_fraction = 0.2;
+    noise.chip_seed = 4;
+    cgra::MxCgra mx("cgra", cfg, noise);
+    std::vector<cgra::ProgramStep> program(2);
+    program[0].node = 0;
+    program[0].analog = true;
+    program[0].key = 7;
+    program[0].out_dims = {1, 3};
+    program[1].node = 1;
+    mx.load_program(g, program);
+    Initiator host("host");
+    host.socket.bind(mx.socket);
+    const workloads::Tensor x({2, 4}, {0.5f, -1.0f, 2.0f, 0.25f, 1.0f, 1.5f, -0.5f, 3.0f});
+    const std::vector<const workloads::Tensor*> in{&x, &g.initializer(g.nodes[0].inputs[1]),
+                                                   &g.initializer(g.nodes[0].inputs[2])};
+    // Own chip, chip 9, chip 4 named, own chip again.
+    const std::vector<std::optional<std::uint64_t>> chips{std::nullopt, 9, 4, std::nullopt};
+    std::vector<cgra::CgraOperands> ops(chips.size());
+    for (std::size_t i = 0; i < chips.size(); ++i) {
+        ops[i].analog_noise = true;
+        ops[i].seed = 3;
+        ops[i].chip_seed = chips[i];
+        ops[i].slices.push_back({10, 2, in, {}});
+    }
+    std::vector<tlm_response_status> status;
+    host.body = [&](Initiator& in_) {
+        for (cgra::CgraOperands& o : ops) {
+            cgra::CgraCommand cmd{0, 2, &o};
+            sc_core::sc_time d;
+            status.push_back(in_.command(0, cmd, d));
+        }
+    };
+    sc_core::sc_start();
+    CHECK(status == std::vector<tlm_response_status>(chips.size(), tlm::TLM_OK_RESPONSE));
+    const auto chip_output = [&](std::uint64_t chip_seed) {
+        cgra::NoiseConfig chip = noise;
+        chip.chip_seed = chip_seed;
+        return cgra::make_analog_layer_model("activation", {&g, 0, 7, {1, 3}}, cfg.analog, chip)
+            ->forward(in, 10, 2, 3);
+    };
+    const workloads::Tensor own = chip_output(4);
+    CHECK(ops[0].slices[0].output == own);
+    CHECK(ops[1].slices[0].output == chip_output(9));
+    CHECK(ops[1].slices[0].output != own);  // another chip's weights
+    CHECK(ops[2].slices[0].output == own);
+    CHECK(ops[3].slices[0].output == own);
 }
 
 TEST_CASE("MxCgra: bit-sliced crossbars with multi-bit DACs are refused when the chip is built") {

@@ -317,17 +317,19 @@ TEST_CASE("run memory estimate from a graph footprint (hand-computed) and its li
     }
     SECTION(
         "run: jobs of 64 images alive at once, convolution buffers per worker, weights "
-        "twice, logits of three passes") {
-        const tb::MemoryEstimate m = tb::estimate_run_memory(f, 10000, 64, 4, 2, true);
+        "twice, logits of the kept passes") {
+        const tb::MemoryEstimate m = tb::estimate_run_memory(f, 10000, 64, 4, 2, 3);
         CHECK(m.weights_bytes == 2 * 4000);
         CHECK(m.activations_bytes == 5000 * 64 * 4);
         // Per worker 16 images (64 / 4) of 8000 bytes: 4.5 x 128 000; the weight cache holds
         // the graph's and the crossbars' weights: 1.25 x 2 x 4000 bytes.
         CHECK(m.scratch_bytes == 4 * (576000 + 10000));
         CHECK(m.outputs_bytes == 3 * 10000 * 10 * 4);
+        // Two chips x two seeds with denoisers: clean plus eight passes of logits.
+        CHECK(tb::estimate_run_memory(f, 10000, 64, 4, 2, 9).outputs_bytes == 9 * 10000 * 10 * 4);
         CHECK(m.total_bytes() ==
               8000 + 784 * 10000 * 4 + 5000 * 64 * 4 + 4 * 586000 + 3 * 10000 * 10 * 4);
-        const tb::MemoryEstimate t = tb::estimate_run_memory(f, 0, 64, 4, 2, true);
+        const tb::MemoryEstimate t = tb::estimate_run_memory(f, 0, 64, 4, 2, 3);
         CHECK(t.total_bytes() == 8000);  // timing only: no data
         // As loaded and as programmed into the crossbars, plus one per bit slice; a timing-only
         // run programs no crossbars, and a built-in model there holds the weights' shapes only.
@@ -339,7 +341,7 @@ TEST_CASE("run memory estimate from a graph footprint (hand-computed) and its li
     SECTION("above the limit: one error naming the key, the model and the parts") {
         const std::int64_t saved = tb::max_memory_mib();
         tb::set_max_memory_mib(1);
-        const tb::MemoryEstimate m = tb::estimate_run_memory(f, 10000, 64, 4, 2, false);
+        const tb::MemoryEstimate m = tb::estimate_run_memory(f, 10000, 64, 4, 2, 0);
         // 8000 + 31 360 000 + 1 280 000 + 2 344 000 bytes = 33.37 MiB
         CHECK_THROWS_WITH(tb::check_memory(m, "net.onnx", "lower run.batch"),
                           "run.max_memory_mib: 'net.onnx' would need about 33.4 MiB (weights "
@@ -353,7 +355,7 @@ TEST_CASE("run memory estimate from a graph footprint (hand-computed) and its li
     }
     SECTION("sizes past 64 bits saturate and are refused, not wrapped") {
         f.peak_live_elements = std::int64_t{1} << 61;
-        const tb::MemoryEstimate m = tb::estimate_run_memory(f, 10000, 64, 4, 2, false);
+        const tb::MemoryEstimate m = tb::estimate_run_memory(f, 10000, 64, 4, 2, 0);
         CHECK(m.total_bytes() == std::numeric_limits<std::int64_t>::max());
         CHECK_THROWS_AS(tb::check_memory(m, "net.onnx", "lower run.batch"), ConfigError);
     }
