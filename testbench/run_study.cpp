@@ -179,11 +179,12 @@ void paper_table(std::ostream& os, const platform::ReplayResult& r, const RunOpt
                      r.denoiser_energy_pJ * 1e-6, r.denoiser_share_pct())},
     };
     if (noisy.chips() > 1) {
-        // After the accuracy rows.
-        const auto after = std::find_if(rows.begin(), rows.end(), [](const auto& row) {
-            return row.first == "denoised - noisy, points";
+        // After the accuracy rows (the last of which is the denoised - clean difference).
+        const auto last = std::find_if(rows.begin(), rows.end(), [](const auto& row) {
+            return row.first == "denoised - clean, points";
         });
-        rows.insert(after + 1, {"worst chip, %", worst_chips_text(noisy, denoised)});
+        rows.insert(last == rows.end() ? last : last + 1,
+                    {"worst chip, %", worst_chips_text(noisy, denoised)});
     }
     for (const auto& row : denoiser_power_rows(r))
         rows.push_back(row);
