@@ -9,8 +9,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DNSIM=build/testbench/dnsim
-ROOT=${DNSIM_TRAINING_DIR:-results/training}
-EVAL=${DNSIM_EVAL_DIR:-results/eval}
+if [[ -n ${DNSIM_QUICK:-} ]]; then  # the quick recipes' models (train-models.sh)
+    ROOT=${DNSIM_TRAINING_DIR:-results/training-quick}
+    EVAL=${DNSIM_EVAL_DIR:-results/eval-quick}
+else
+    ROOT=${DNSIM_TRAINING_DIR:-results/training}
+    EVAL=${DNSIM_EVAL_DIR:-results/eval}
+fi
 SEEDS=${DNSIM_EVAL_SEEDS:-1}
 
 nets=("$@")

@@ -15,10 +15,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 TRAIN=build/testbench/dnsim-train
 DNSIM=build/testbench/dnsim
-ROOT=${DNSIM_TRAINING_DIR:-results/training}
+# The quick recipes train into their own folder: a finished quick stage is not a full one.
+if [[ -n ${DNSIM_QUICK:-} ]]; then
+    ROOT=${DNSIM_TRAINING_DIR:-results/training-quick}
+else
+    ROOT=${DNSIM_TRAINING_DIR:-results/training}
+fi
 PY=/usr/bin/python3
 
-# Recipes (docs/results.md, "Protocol"). Every stage holds out the last 5 000 training images as
+# Recipes (docs/results.md, "Protocol"). Every full-recipe stage holds out the last 5 000 training images as
 # a validation set and keeps the epoch with the best validation accuracy (under the stage's
 # noise for denoisers and NIT); the test images never choose.
 # - Backbones: to convergence on the other 55 000 images. Adam 1e-3, divided by 5 after two

@@ -275,72 +275,100 @@ std::vector<std::string> place(const StageOptions& o, const workloads::Graph& g,
     return p.layers;
 }
 
+nlohmann::json number_or_null(double v) {
+    return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json();
+}
+
+double number_or_nan(const nlohmann::json& v) {
+    return v.is_null() ? std::numeric_limits<double>::quiet_NaN() : v.get<double>();
+}
+
 nlohmann::json epoch_json(const training::EpochResult& r) {
-    const auto number = [](double v) {
-        return std::isnan(v) ? nlohmann::json() : nlohmann::json(v);
-    };
     return {{"epoch", r.epoch},
             {"lr", r.lr},
-            {"loss", r.loss},
+            {"loss", number_or_null(r.loss)},
             {"train_accuracy_pct", r.train_accuracy_pct},
-            {"validation_accuracy_pct", number(r.validation_accuracy_pct)},
+            {"validation_accuracy_pct", number_or_null(r.validation_accuracy_pct)},
             {"test_accuracy_pct", r.test_accuracy_pct},
             {"seconds", r.seconds}};
 }
 
-/// The finished epochs recorded in DIR/epochs.json (written after every epoch).
-std::vector<training::EpochResult> read_epochs(const std::string& dir, int expected) {
+/// What a resumed run must share with the run it continues: everything that decides the
+/// epochs except their number (--epochs may grow).
+nlohmann::json recipe_identity(const StageOptions& o, const training::TorchNoise& noise) {
+    const tb::TrainSettings& t = o.settings;
+    nlohmann::json id = {{"stage", o.stage},
+                         {"lr", t.lr},
+                         {"lr_schedule", training::to_string(t.lr_schedule)},
+                         {"lr_patience", t.lr_patience},
+                         {"lr_factor", t.lr_factor},
+                         {"patience", t.patience},
+                         {"augment", training::to_string(t.augment)},
+                         {"validation", t.validation},
+                         {"dataset.limit", t.data.limit},
+                         {"batch", t.batch},
+                         {"run.seed", t.seed},
+                         {"noise.activation_k", noise.k},
+                         {"noise.magnitude", cgra::to_string(noise.magnitude)},
+                         {"noise.distribution", cgra::to_string(noise.distribution)}};
+    if (o.stage == "qat")
+        id["qat-bits"] = t.qat_bits;
+    return id;
+}
+
+/// DIR/epochs.json: the recipe, the test accuracy before training and every finished epoch,
+/// written after each epoch before its checkpoint (so it never records fewer epochs than the
+/// checkpoints hold).
+struct EpochFile {
+    nlohmann::json recipe;
+    nlohmann::json before;  ///< null for the backbone stage
+    std::vector<training::EpochResult> epochs;
+};
+
+/// The first `checkpoints` epochs of DIR/epochs.json, checked against `recipe`.
+EpochFile read_epochs(const std::string& dir, int checkpoints, const nlohmann::json& recipe) {
     const std::string path = (fs::path(dir) / "epochs.json").string();
-    std::vector<training::EpochResult> out;
+    if (!fs::exists(path))
+        throw ConfigError(path,
+                          "cannot resume: missing (every epoch writes it beside its checkpoint)");
+    EpochFile f;
     try {
-        if (!fs::exists(path))
-            throw ConfigError(path,
-                              "cannot resume: missing (every epoch writes it beside its "
-                              "checkpoint)");
         const nlohmann::json j =
             nlohmann::json::parse(read_input_file(path, std::int64_t{1} << 26, "an epochs.json"));
+        f.recipe = j.at("recipe");
+        f.before = j.at("before");
         for (const nlohmann::json& e : j.at("epochs")) {
             training::EpochResult r;
             r.epoch = e.at("epoch").get<int>();
             r.lr = e.at("lr").get<double>();
-            r.loss = e.at("loss").get<double>();
+            r.loss = number_or_nan(e.at("loss"));
             r.train_accuracy_pct = e.at("train_accuracy_pct").get<double>();
-            const nlohmann::json& v = e.at("validation_accuracy_pct");
-            r.validation_accuracy_pct =
-                v.is_null() ? std::numeric_limits<double>::quiet_NaN() : v.get<double>();
+            r.validation_accuracy_pct = number_or_nan(e.at("validation_accuracy_pct"));
             r.test_accuracy_pct = e.at("test_accuracy_pct").get<double>();
             r.seconds = e.at("seconds").get<double>();
-            out.push_back(r);
+            f.epochs.push_back(r);
         }
     } catch (const nlohmann::json::exception& e) {
         throw ConfigError(path, std::string("cannot resume: not the epoch record dnsim-train "
                                             "writes (") +
                                     e.what() + ")");
     }
-    if (static_cast<int>(out.size()) != expected) {
+    if (static_cast<int>(f.epochs.size()) < checkpoints) {
         throw ConfigError(path, fmt::format("cannot resume: it records {} epoch(s) but the last "
                                             "checkpoint is epoch_{}.onnx",
-                                            out.size(), expected));
+                                            f.epochs.size(), checkpoints));
     }
-    return out;
-}
-
-/// With --resume: the last checkpoint's weights into `g`, the epoch it ended and the finished
-/// epochs' record into `topt`.
-void resume_from_checkpoint(const StageOptions& o, workloads::Graph& g,
-                            training::TrainOptions& topt) {
-    const int k = last_checkpoint(o.out);
-    if (k == 0)
-        return;
-    const workloads::Graph ck =
-        workloads::import_onnx((fs::path(o.out) / fmt::format("epoch_{}.onnx", k)).string());
-    if (ck.nodes.size() != g.nodes.size()) {
-        throw ConfigError(o.out, "the checkpoint does not match this stage's model");
+    f.epochs.resize(static_cast<std::size_t>(checkpoints));  // an epoch cut off before its file
+    for (const auto& [key, value] : recipe.items()) {
+        if (!f.recipe.contains(key) || f.recipe[key] != value) {
+            throw ConfigError(
+                path, fmt::format("cannot resume: the checkpoints were trained with "
+                                  "{} = {}, this run asks for {}; use another --out "
+                                  "or the same settings",
+                                  key, f.recipe.value(key, nlohmann::json()).dump(), value.dump()));
+        }
     }
-    topt.history = read_epochs(o.out, k);
-    g = ck;
-    topt.resume_after_epoch = k;
-    std::cerr << fmt::format("resuming after epoch {}\n", k);
+    return f;
 }
 
 /// What the stage trains (the backbone or the denoisers) and the noise it trains and evaluates
@@ -378,7 +406,7 @@ nlohmann::json test_accuracy(training::TorchGraph& model, const workloads::Datas
 std::vector<training::EpochResult> train_epochs(training::TorchGraph& model, workloads::Graph& g,
                                                 const StageData& data,
                                                 const training::TrainOptions& topt,
-                                                const std::string& out) {
+                                                const std::string& out, const EpochFile& file) {
     nlohmann::json history = nlohmann::json::array();
     for (const training::EpochResult& r : topt.history)
         history.push_back(epoch_json(r));
@@ -395,11 +423,15 @@ std::vector<training::EpochResult> train_epochs(training::TorchGraph& model, wor
                 r.epoch, topt.recipe.epochs, r.lr, r.loss, r.train_accuracy_pct, validation,
                 r.test_accuracy_pct, topt.eval_noise.k > 0 ? " (noisy)" : "", r.seconds);
             history.push_back(epoch_json(r));
+            // The record first: an interruption between the two leaves a record one epoch
+            // ahead of the checkpoints, which a resume cuts back.
+            write_file_atomically(
+                out, "epochs.json",
+                tb::json_text(nlohmann::json{
+                    {"recipe", file.recipe}, {"before", file.before}, {"epochs", history}}));
             model.write_back(g);
             workloads::export_onnx(
                 g, (fs::path(out) / fmt::format("epoch_{}.onnx", r.epoch)).string());
-            write_file_atomically(out, "epochs.json",
-                                  tb::json_text(nlohmann::json{{"epochs", history}}));
         },
         [](std::int64_t done, std::int64_t total) {
             if (done % (128 * 40) < 128 || done == total) {
@@ -455,24 +487,56 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
                      "constant per layer: max |w| / (2^(bits-1) - 1) of the weights "
                      "training starts from, fixed"}};
     }
-    // Resume: continue from the last checkpoint's weights and optimizer state.
+    // Resume: the finished epochs' record (checked against this run's recipe), then the last
+    // checkpoint's weights and optimizer state.
     training::TrainOptions topt = o.train;
     topt.checkpoint_dir = o.out;
-    if (o.resume)
-        resume_from_checkpoint(o, g, topt);
+    EpochFile file;
+    file.recipe = recipe_identity(o, noise);
+    const int resume_at = o.resume ? last_checkpoint(o.out) : 0;
+    if (resume_at > 0) {
+        const EpochFile prior = read_epochs(o.out, resume_at, file.recipe);
+        file.before = prior.before;
+        topt.history = prior.epochs;
+    }
     // Every model this stage writes records the preprocessing it was trained with.
     g.input_normalisation = data.train.normalisation;
+    // The test accuracy of the network training starts from (for QAT: on its grid), once.
+    if (o.stage != "backbone" && file.before.is_null()) {
+        training::TorchGraph start(g, o.settings.cgra);
+        if (o.stage == "qat")
+            start.set_weight_quantization(grid);
+        file.before = test_accuracy(start, data.test, noise, o.train.seed);
+    }
+    if (!file.before.is_null())
+        j["before"] = file.before;
+    if (resume_at > 0) {
+        const workloads::Graph ck = workloads::import_onnx(
+            (fs::path(o.out) / fmt::format("epoch_{}.onnx", resume_at)).string());
+        if (ck.nodes.size() != g.nodes.size())
+            throw ConfigError(o.out, "the checkpoint does not match this stage's model");
+        g = ck;
+        g.input_normalisation = data.train.normalisation;
+        topt.resume_after_epoch = resume_at;
+        std::cerr << fmt::format("resuming after epoch {}\n", resume_at);
+    }
     training::TorchGraph model(g, o.settings.cgra);
     configure_stage(o.stage, noise, model, topt);
     if (o.stage == "qat")
         model.set_weight_quantization(grid);
-    if (o.stage != "backbone")
-        j["before"] = test_accuracy(model, data.test, noise, o.train.seed);
-    const std::vector<training::EpochResult> history = train_epochs(model, g, data, topt, o.out);
+    const std::vector<training::EpochResult> history =
+        train_epochs(model, g, data, topt, o.out, file);
     // The epoch kept: the best on the validation set (the first of equals), else the last.
+    // (The recipe check on resume keeps the validation set of every epoch or of none.)
     const std::vector<double> curve = training::validation_curve(history);
-    const int kept = training::selected_epoch(curve, static_cast<int>(history.size()));
-    if (kept < static_cast<int>(history.size())) {
+    const bool validated = curve.size() == history.size();
+    const int kept =
+        validated
+            ? history[static_cast<std::size_t>(
+                          training::selected_epoch(curve, static_cast<int>(curve.size())) - 1)]
+                  .epoch
+            : history.back().epoch;
+    if (kept != history.back().epoch) {
         g = workloads::import_onnx((fs::path(o.out) / fmt::format("epoch_{}.onnx", kept)).string());
         g.input_normalisation = data.train.normalisation;
     } else {
@@ -506,12 +570,16 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
     j["epochs_run"] = history.size();
     j["stopped_early"] = static_cast<int>(history.size()) < recipe.epochs;
     j["selected_epoch"] = kept;
-    j["selected_by"] = curve.empty() ? "the last epoch (no validation set)"
-                                     : "the best validation accuracy (the first of equals)";
+    j["selected_by"] = validated ? "the best validation accuracy (the first of equals)"
+                                 : "the last epoch (no validation set)";
     j["model"] = g.name;
     j["parameters"] = g.parameter_count();
     j["denoiser_parameters"] = workloads::denoiser_parameter_count(g);
-    j["seconds"] = seconds();
+    // This run's time plus the epochs of the runs it resumed.
+    double earlier_s = 0.0;
+    for (const training::EpochResult& r : topt.history)
+        earlier_s += r.seconds;
+    j["seconds"] = seconds() + earlier_s;
     write_file_atomically(o.out, "train.json", tb::json_text(j));
     write_file_atomically(o.out, "platform.ini", o.platform_ini);
     workloads::export_onnx(g, (fs::path(o.out) / "model.onnx").string());

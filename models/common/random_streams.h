@@ -60,7 +60,7 @@ inline constexpr std::uint64_t kBuilderBias = 1;
 /// derive_key(seed, {epoch}): LibTorch's seed for an epoch (training/trainer.cpp). No tag.
 /// Rng(seed, {epoch, tag}): the order of an epoch's training images (training/trainer.cpp).
 inline constexpr std::uint64_t kEpochShuffle = 0x5;
-/// derive_key(seed, {tag}): LibTorch's seed for every epoch's validation pass, the same each
+/// derive_key(seed, {tag, tag}): LibTorch's seed for every epoch's validation pass, the same each
 /// epoch so that noisy validation accuracies compare epochs on the same draws
 /// (training/trainer.cpp).
 inline constexpr std::uint64_t kValidationPass = 0x7A1;

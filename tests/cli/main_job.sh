@@ -33,6 +33,13 @@ printf 'noise.activation_k = 0.15\n' >"$work/my.ini"
     fail "the main job with --config failed"
 [ "$(k_of "$work/config/summary.json")" = "0.15" ] || fail "--config does not override main-job.ini"
 
+# A preset's keys win over main-job.ini too (a preset directory of our own, with a noise key).
+mkdir -p "$work/presets"
+printf 'noise.activation_k = 0.12\n' >"$work/presets/noisy.ini"
+DNSIM_PRESETS_DIR=$work/presets "$dnsim" run --dataset.limit 8 --no-report --preset noisy \
+    --out "$work/preset" >/dev/null 2>&1 || fail "the main job with --preset failed"
+[ "$(k_of "$work/preset/summary.json")" = "0.12" ] || fail "--preset does not override main-job.ini"
+
 # A MODEL given: the file plays no part (the run's own default, 0.06, applies).
 "$dnsim" run "$models/resnet18_28_denoised.onnx" --dataset.limit 8 --out "$work/model" >/dev/null 2>&1 ||
     fail "a run with MODEL failed"

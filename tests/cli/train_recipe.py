@@ -151,6 +151,50 @@ else:
     if not bn:
         fail("qat: no float tensor (BatchNorm, bias) changed")
 
+    # QAT resumed: the grid still comes from the starting backbone, not from the checkpoint;
+    # the model and the accuracy before training are those of the run in one go.
+    qat_resumed = os.path.join(work, "qat_resumed")
+    qargs = ["qat", backbone, "--dataset.limit", "256", "--validation", "128", "--test-limit",
+             "64", "--qat-bits", "4"]
+    r1 = run(qargs + ["--epochs", "1"], qat_resumed)
+    r2 = run(qargs + ["--epochs", "2", "--resume"], qat_resumed)
+    if r1.returncode != 0 or r2.returncode != 0:
+        fail("qat resume runs failed: %s %s" % (r1.stderr, r2.stderr))
+    else:
+        tr = json.load(open(os.path.join(qat_resumed, "train.json")))
+        if not filecmp.cmp(os.path.join(qat_resumed, "model.onnx"),
+                           os.path.join(qat, "model.onnx"), shallow=False):
+            fail("a resumed qat run's model.onnx differs from the run in one go")
+        if tr["before"] != tq["before"]:
+            fail("a resumed qat run reports another 'before': %s vs %s" %
+                 (tr["before"], tq["before"]))
+
+# A record one epoch ahead of the checkpoints (interrupted between the two writes): the resume
+# cuts it back and continues as the run in one go.
+ahead = os.path.join(work, "ahead")
+run(recipe + ["--epochs", "1"], ahead)
+two = json.load(open(os.path.join(resumed, "epochs.json")))
+assert len(two["epochs"]) >= 2
+with open(os.path.join(ahead, "epochs.json"), "w") as f:
+    json.dump(two, f)
+r = run(recipe + ["--epochs", str(EPOCHS), "--resume"], ahead)
+if r.returncode != 0 or "resuming after epoch 1" not in r.stderr:
+    fail("resume with a record ahead of the checkpoints: %s" % r.stderr)
+elif not filecmp.cmp(os.path.join(ahead, "model.onnx"), os.path.join(straight, "model.onnx"),
+                     shallow=False):
+    fail("resume with a record ahead of the checkpoints gives another model.onnx")
+
+# Resuming with another recipe is refused, naming what changed; nothing is written.
+changed = os.path.join(work, "changed")
+run(recipe + ["--epochs", "1"], changed)
+before_files = {f: os.path.getmtime(os.path.join(changed, f)) for f in os.listdir(changed)}
+r = run([a if a != "0.05" else "0.02" for a in recipe] + ["--epochs", "2", "--resume"], changed)
+lines = [line for line in r.stderr.splitlines() if line.strip()]
+if r.returncode != 1 or len(lines) != 1 or "cannot resume: the checkpoints were trained with lr = 0.05" not in lines[0]:
+    fail("resume with another lr: exit %d, %r" % (r.returncode, r.stderr))
+if {f: os.path.getmtime(os.path.join(changed, f)) for f in os.listdir(changed)} != before_files:
+    fail("a refused resume changed %s" % changed)
+
 # Resuming without the epoch record.
 broken = os.path.join(work, "broken")
 run(recipe + ["--epochs", "1"], broken)

@@ -117,7 +117,11 @@ torch::Tensor TorchGraph::forward(const torch::Tensor& x, bool train, const Torc
             const torch::Tensor on_grid =
                 torch::clamp(torch::round(w / q->second), -m_weight_levels, m_weight_levels) *
                 q->second;
-            return w + (on_grid - w).detach();  // straight-through gradient
+            // The value is exactly on the grid (the second term is 0); the gradient passes
+            // straight through to w where it lies within the grid's range, and is 0 where
+            // clamping cuts it off.
+            const torch::Tensor inside = (w.abs() <= m_weight_levels * q->second).to(w.dtype());
+            return on_grid.detach() + (w - w.detach()) * inside;
         };
         torch::Tensor y;
         switch (n.op) {

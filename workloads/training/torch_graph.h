@@ -33,7 +33,7 @@ struct TorchNoise {
 struct WeightQuantization {
     int bits = 0;
     std::map<std::string, float> step;  ///< weight initializer -> grid step
-    float levels() const { return static_cast<float>((1 << (bits - 1)) - 1); }
+    float levels() const { return bits > 0 ? static_cast<float>((1 << (bits - 1)) - 1) : 0.0f; }
 };
 
 class TorchGraph {

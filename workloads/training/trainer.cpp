@@ -121,6 +121,11 @@ std::vector<EpochResult> train(TorchGraph& model, const workloads::Dataset& trai
     }
     std::vector<EpochResult> out = opt.history;
     const std::int64_t n = train_set.size();
+    if (opt.augment == Augment::CropFlip && train_set.images.dims.size() != 4) {
+        throw ConfigError("augment",
+                          "crop-flip shifts and mirrors N x C x H x W images; these are " +
+                              workloads::dims_str(train_set.images.dims));
+    }
     for (int epoch = opt.resume_after_epoch + 1; epoch <= recipe.epochs; ++epoch) {
         const std::vector<double> curve = validation_curve(out);
         if (stop_early(recipe, curve))
@@ -163,7 +168,9 @@ std::vector<EpochResult> train(TorchGraph& model, const workloads::Dataset& trai
         r.train_accuracy_pct = 100.0 * static_cast<double>(correct) / static_cast<double>(n);
         r.validation_accuracy_pct = std::numeric_limits<double>::quiet_NaN();
         if (validation.size() > 0) {
-            torch::manual_seed(derive_key(opt.seed, {streams::kValidationPass}));
+            // Two parts: never the key of an epoch (one part).
+            torch::manual_seed(
+                derive_key(opt.seed, {streams::kValidationPass, streams::kValidationPass}));
             r.validation_accuracy_pct = evaluate(model, validation, opt.eval_noise);
         }
         r.test_accuracy_pct = evaluate(model, test_set, opt.eval_noise);
