@@ -19,6 +19,7 @@ namespace dnsim::cgra {
 
 namespace {
 
+using streams::kDriftExponent;
 using streams::kProgramming;
 using streams::kStuckCells;
 
@@ -28,12 +29,32 @@ double perturb_weights(float* w, std::int64_t count, std::uint64_t layer, const 
     double out_scale = 1.0;
     if (cfg.drift_time_s > 0.0) {
         // G(t) = G0 ((t + t0) / t0)^-nu; compensation rescales the outputs by the inverse.
-        const double d =
-            std::pow((cfg.drift_time_s + cfg.drift_t0_s) / cfg.drift_t0_s, -cfg.drift_nu);
-        for (std::int64_t i = 0; i < count; ++i)
-            w[i] = static_cast<float>(w[i] * d);
-        if (cfg.drift_compensation)
-            out_scale = 1.0 / d;
+        const double ratio = (cfg.drift_time_s + cfg.drift_t0_s) / cfg.drift_t0_s;
+        const double d = std::pow(ratio, -cfg.drift_nu);
+        if (cfg.drift_nu_sigma == 0.0) {
+            for (std::int64_t i = 0; i < count; ++i)
+                w[i] = static_cast<float>(w[i] * d);
+            if (cfg.drift_compensation)
+                out_scale = 1.0 / d;
+        } else {
+            // Each weight its own exponent (not below 0: no cell gains conductance).
+            // Global compensation (aihwkit's) reads the layer's total conductance before and
+            // after: the |w|-weighted mean drift, which leaves each weight's own deviation.
+            Rng rng(cfg.chip_seed, {layer, kDriftExponent});
+            const auto& zig = Ziggurat::tables();
+            double before = 0.0;
+            double after = 0.0;
+            for (std::int64_t i = 0; i < count; ++i) {
+                const double nu =
+                    std::max(0.0, cfg.drift_nu + cfg.drift_nu_sigma * zig.sample(rng));
+                const double drifted = w[i] * std::pow(ratio, -nu);
+                before += std::fabs(w[i]);
+                after += std::fabs(drifted);
+                w[i] = static_cast<float>(drifted);
+            }
+            if (cfg.drift_compensation)
+                out_scale = after > 0.0 ? before / after : 1.0 / d;
+        }
     }
     if (cfg.stuck_fraction > 0.0) {
         Rng rng(cfg.chip_seed, {layer, kStuckCells});

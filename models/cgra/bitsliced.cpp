@@ -51,14 +51,18 @@ BitSlicedWeights::BitSlicedWeights(const float* w, std::int64_t out, std::int64_
     const std::int64_t cell_max = (std::int64_t{1} << cfg.bits_per_cell) - 1;
     double drift = 1.0;
     m_out_scale = 1.0;
+    const double ratio = (noise.drift_time_s + noise.drift_t0_s) / noise.drift_t0_s;
+    const bool spread = noise.drift_time_s > 0.0 && noise.drift_nu_sigma > 0.0;
     if (noise.drift_time_s > 0.0) {
-        drift =
-            std::pow((noise.drift_time_s + noise.drift_t0_s) / noise.drift_t0_s, -noise.drift_nu);
+        drift = std::pow(ratio, -noise.drift_nu);
         if (noise.drift_compensation)
             m_out_scale = 1.0 / drift;
     }
     Rng stuck(noise.chip_seed, {layer, streams::kBitSlicedStuckCells});
     Rng prog(noise.chip_seed, {layer, streams::kBitSlicedProgramming});
+    Rng exponent(noise.chip_seed, {layer, streams::kBitSlicedDriftExponent});
+    double programmed = 0.0;  // with a spread of exponents: the cells' total before and after
+    double drifted = 0.0;
     const auto& zig = Ziggurat::tables();
     m_cells.assign(static_cast<std::size_t>(in * m_slices * out), 0.0f);
     for (std::int64_t o = 0; o < out; ++o) {
@@ -73,11 +77,22 @@ BitSlicedWeights::BitSlicedWeights(const float* w, std::int64_t out, std::int64_
                     g = 0.0;
                 if (noise.programming_sigma > 0.0)
                     g *= 1.0 + noise.programming_sigma * zig.sample(prog);
+                double d = drift;
+                if (spread) {
+                    // Each cell its own exponent (not below 0).
+                    d = std::pow(ratio, -std::max(0.0, noise.drift_nu + noise.drift_nu_sigma *
+                                                                            zig.sample(exponent)));
+                    programmed += g;
+                    drifted += g * d;
+                }
                 m_cells[static_cast<std::size_t>(k * m_slices * out + s * out + o)] =
-                    static_cast<float>(g * drift);
+                    static_cast<float>(g * d);
             }
         }
     }
+    // Global compensation reads the total conductance: the mean drift over the cells.
+    if (spread && noise.drift_compensation && drifted > 0.0)
+        m_out_scale = programmed / drifted;
 }
 
 void BitSlicedWeights::multiply(const float* x, std::int64_t p, float* y, Rng& rng) const {

@@ -88,6 +88,15 @@ config::KeySet<NoiseConfig> declare() {
         .help("conductance drift exponent")
         .origin(literature("aihwkit PCM model: 0.05 to 0.1"))
         .plausible("0.05 to 0.1: aihwkit's PCM drift exponents");
+    s.add("noise.drift_nu_sigma", &NoiseConfig::drift_nu_sigma)
+        .range(0.0, 1.0)
+        .help(
+            "standard deviation of the drift exponent across cells, drawn once per weight per "
+            "chip (0: every cell drifts alike, which global compensation undoes exactly)")
+        .origin(ours(kOff))
+        .plausible(
+            "0.008 to 0.045: aihwkit's PCM model draws each device's exponent with a "
+            "conductance-dependent spread in this range");
     s.add("noise.drift_t0_s", &NoiseConfig::drift_t0_s)
         .range(1e-6, 1e10)
         .unit("s")

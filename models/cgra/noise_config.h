@@ -34,11 +34,14 @@ struct NoiseConfig {
     double activation_k = 0.0;  ///< sigma = k x magnitude (paper: 0.02 to 0.08); 0: ideal
     Magnitude magnitude = Magnitude::Tensor;
     Distribution distribution = Distribution::Gaussian;
-    double programming_sigma = 0.0;   ///< relative conductance variation, once per chip; 0: ideal
-    std::uint64_t chip_seed = 1;      ///< chip instance (programming variation, stuck cells)
-    double stuck_fraction = 0.0;      ///< fraction of weights stuck at zero conductance; 0: ideal
-    double drift_time_s = 0.0;        ///< deployment time since programming, s; 0: ideal
-    double drift_nu = 0.06;           ///< drift exponent (aihwkit PCM: 0.05 to 0.1)
+    double programming_sigma = 0.0;  ///< relative conductance variation, once per chip; 0: ideal
+    std::uint64_t chip_seed = 1;     ///< chip instance (programming variation, stuck cells)
+    double stuck_fraction = 0.0;     ///< fraction of weights stuck at zero conductance; 0: ideal
+    double drift_time_s = 0.0;       ///< deployment time since programming, s; 0: ideal
+    double drift_nu = 0.06;          ///< drift exponent (aihwkit PCM: 0.05 to 0.1)
+    /// Standard deviation of the drift exponent across cells (0: one exponent for all), drawn
+    /// once per weight (cell, bit-sliced) per chip.
+    double drift_nu_sigma = 0.0;
     double drift_t0_s = 20.0;         ///< drift reference time, s (aihwkit: 20 s)
     bool drift_compensation = false;  ///< undo the mean drift with one global output scale
     double read_sigma = 0.0;          ///< read noise per MVM output, relative to its RMS; 0: ideal

@@ -19,6 +19,8 @@ inline constexpr std::uint64_t kProgramming = 2;
 inline constexpr std::uint64_t kStuckCells = 3;
 /// Rng(run seed, {image, layer, tag}): read noise of each MVM output.
 inline constexpr std::uint64_t kReadNoise = 4;
+/// Rng(noise.chip_seed, {layer, tag}): each weight's drift exponent (noise.drift_nu_sigma).
+inline constexpr std::uint64_t kDriftExponent = 5;
 
 // ---- Analog noise, bit-sliced crossbars (models/cgra/bitsliced.cpp, bitsliced_model.cpp) ----
 
@@ -29,6 +31,8 @@ inline constexpr std::uint64_t kBitSlicedStuckCells = 13;
 /// Rng(pass seed, {image, layer, tag}): read noise of the crossbar columns
 /// (models/cgra/bitsliced_model.cpp).
 inline constexpr std::uint64_t kBitSlicedReadNoise = 14;
+/// Rng(noise.chip_seed, {layer, tag}): each cell's drift exponent (noise.drift_nu_sigma).
+inline constexpr std::uint64_t kBitSlicedDriftExponent = 15;
 
 // ---- The denoiser ----
 

@@ -299,6 +299,48 @@ TEST_CASE("weights: drift, stuck cells and programming variation per chip") {
     CHECK(std::count(s.begin(), s.end(), 0.0f) == Approx(5000).epsilon(0.05));
 }
 
+TEST_CASE("weights: a spread of drift exponents, and global compensation of its mean") {
+    // nu ~ N(0.06, 0.02^2) per weight, t = 1 day: ln r = ln(86420 / 20) = 8.3712. For a
+    // Gaussian exponent E[r^-nu] = exp(-mu ln r + sigma^2 (ln r)^2 / 2)
+    //   = exp(-0.50227 + 0.014014) = 0.61369 (the clamp at 0 cuts 0.13 % of the draws, which
+    //   changes the mean by far less than the tolerance), against 0.60515 without a spread;
+    // the log of the drift factor has standard deviation sigma ln r = 0.16742.
+    NoiseConfig n;
+    n.drift_time_s = 86400.0;
+    n.drift_nu_sigma = 0.02;
+    std::vector<float> w(200000, 1.0f);
+    CHECK(perturb_weights(w.data(), 200000, 7, n) == 1.0);
+    double mean = 0.0, log_mean = 0.0, log_sq = 0.0;
+    for (float v : w) {
+        mean += v;
+        log_mean += std::log(v);
+        log_sq += std::log(v) * std::log(v);
+    }
+    mean /= 200000.0;
+    log_mean /= 200000.0;
+    CHECK(mean == Approx(0.61369).epsilon(0.005));
+    CHECK(log_mean == Approx(-0.50227).epsilon(0.005));
+    CHECK(std::sqrt(log_sq / 200000.0 - log_mean * log_mean) == Approx(0.16742).epsilon(0.01));
+    // The same chip draws the same exponents; another chip others.
+    std::vector<float> again(200000, 1.0f), other(200000, 1.0f);
+    perturb_weights(again.data(), 200000, 7, n);
+    CHECK(again == w);
+    n.chip_seed = 2;
+    perturb_weights(other.data(), 200000, 7, n);
+    CHECK(other != w);
+    // Compensation: the layer's total |w| before over after (here 1 / the mean drift), which
+    // leaves each weight's deviation from the mean.
+    n.chip_seed = 1;
+    n.drift_compensation = true;
+    std::vector<float> c(200000, 1.0f);
+    const double scale = perturb_weights(c.data(), 200000, 7, n);
+    CHECK(scale == Approx(1.0 / mean).epsilon(1e-6));
+    // Without a spread the old single factor, exactly.
+    n.drift_nu_sigma = 0.0;
+    std::vector<float> one(1, 1.0f);
+    CHECK(perturb_weights(one.data(), 1, 7, n) == 1.0 / std::pow(86420.0 / 20.0, -0.06));
+}
+
 TEST_CASE("output quantisation and read noise (hand-computed)") {
     NoiseConfig n;
     n.adc_bits = 3;  // levels -3..3 of peak/3

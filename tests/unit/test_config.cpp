@@ -92,6 +92,7 @@ TEST_CASE("every real-valued key of every validate() rejects NaN and infinity, n
         {"noise.stuck_fraction", 0.01, noise(&cgra::NoiseConfig::stuck_fraction)},
         {"noise.drift_time_s", 3600, noise(&cgra::NoiseConfig::drift_time_s)},
         {"noise.drift_nu", 0.06, noise(&cgra::NoiseConfig::drift_nu)},
+        {"noise.drift_nu_sigma", 0.02, noise(&cgra::NoiseConfig::drift_nu_sigma)},
         {"noise.drift_t0_s", 20, noise(&cgra::NoiseConfig::drift_t0_s)},
         {"noise.read_sigma", 0.01, noise(&cgra::NoiseConfig::read_sigma)},
         {"noise.adc_clip", 1, noise(&cgra::NoiseConfig::adc_clip)},
