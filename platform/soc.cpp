@@ -153,6 +153,12 @@ Soc::Soc(const sc_core::sc_module_name& name, const SocConfig& config,
         std::memcpy(m_memory.data() + m_weight_addr[i], packed.data(), packed.size() * 2);
     }
     SC_THREAD(driver);
+    // The driver's coroutine computes a job's first share of the functional work itself (the
+    // worker pool's chunk 0): Eigen's GEMMs keep blocking buffers of up to 128 KiB on the
+    // stack, and the bit-sliced crossbar model nests them inside its own frames. SystemC's
+    // default coroutine stack (a few hundred KiB) overflowed there under AddressSanitizer
+    // (cli: run chips independent_bitsliced); 16 MiB is twice a main thread's default.
+    set_stack_size(std::size_t{16} << 20);
 }
 
 void Soc::set_timeline(Timeline* timeline) {
