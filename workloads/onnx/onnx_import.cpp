@@ -432,9 +432,24 @@ class Importer {
             for (std::size_t i = 0; i < 2; ++i) {
                 const std::int64_t in = x[i + 2];
                 const std::int64_t s = std::max<std::int64_t>(a.strides[i], 1);
-                const std::int64_t out = (in + s - 1) / s;
-                const std::int64_t total = std::max<std::int64_t>(
-                    0, (out - 1) * s + (a.kernel[i] - 1) * a.dilations[i] + 1 - in);
+                // total = (ceil(in / s) - 1) s + (k - 1) d + 1 - in, every step checked: a
+                // declared size near 2^63 must be refused, not wrap.
+                std::int64_t rounded = 0, covered = 0, reach = 0, span = 0, total = 0;
+                bool overflow = __builtin_add_overflow(in, s - 1, &rounded);
+                const std::int64_t out = overflow ? 0 : rounded / s;
+                overflow = overflow || __builtin_mul_overflow(out - 1, s, &covered) ||
+                           __builtin_sub_overflow(a.kernel[i], 1, &reach) ||
+                           __builtin_mul_overflow(reach, a.dilations[i], &reach) ||
+                           __builtin_add_overflow(covered, reach, &span) ||
+                           __builtin_add_overflow(span, 1, &span) ||
+                           __builtin_sub_overflow(span, in, &total);
+                if (overflow) {
+                    bad(n, nm,
+                        fmt::format("auto_pad '{}': the padding of an input of size {} with "
+                                    "kernel {}, stride {} and dilation {} overflows 64 bits",
+                                    auto_pad, in, a.kernel[i], a.strides[i], a.dilations[i]));
+                }
+                total = std::max<std::int64_t>(0, total);
                 const std::int64_t small = total / 2;
                 a.pads[i] = auto_pad == "SAME_UPPER" ? small : total - small;
                 a.pads[i + 2] = total - a.pads[i];
