@@ -403,7 +403,7 @@ TEST_CASE("finding onnx-2: a tensor whose shape overflows 64 bits is refused") {
                           "64-bit count holds");
 }
 
-TEST_CASE("findings onnx-3 to onnx-10: hostile ONNX models give one clear error, no crash") {
+TEST_CASE("findings onnx-3 to onnx-11: hostile ONNX models give one clear error, no crash") {
     // Found by the structure-aware ONNX harness; before the fixes each was a sanitizer report
     // (signed overflow, null reference, heap overflow) or an uncaught std::out_of_range, or
     // an error naming no file. Under the sanitizer build the old code stops in this test.
@@ -429,6 +429,9 @@ TEST_CASE("findings onnx-3 to onnx-10: hostile ONNX models give one clear error,
         {"onnx-10-auto-pad-overflow.onnx",
          "node 'MaxPool_0' (MaxPool): auto_pad 'SAME_UPPER': the padding of an input of size 4 "
          "with kernel 9223372036854775807, stride 1 and dilation 1 overflows 64 bits"},
+        {"onnx-11-shape-mul-overflow.onnx",
+         "node 'Mul_1' (Mul): integer Mul of -4893815970180433208 and -4893815970180433208 "
+         "overflows 64 bits"},
     };
     for (const auto& [file, message] : cases) {
         INFO(file);

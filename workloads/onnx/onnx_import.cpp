@@ -1743,12 +1743,13 @@ class Importer {
                 r = a == b;
             }
         } else if (op == "Add" || op == "Sub") {
-            const std::int64_t bb = op == "Add" ? b : -b;
+            // Shapes are small numbers; a value outside 64 bits is a hostile model, not a
+            // wrap-around (fuzzing found both overflows).
+            if (op == "Add" ? __builtin_add_overflow(a, b, &r) : __builtin_sub_overflow(a, b, &r))
+                bad(n, nm, fmt::format("integer {} of {} and {} overflows 64 bits", op, a, b));
             if (sa == sb) {
-                r = a + bb;
                 sr = sa && r != 0;
             } else if ((sa && b == 0) || (sb && a == 0)) {
-                r = a + bb;
                 sr = true;
             } else {
                 batch_dependent(n, nm);
@@ -1756,7 +1757,8 @@ class Importer {
         } else if (op == "Mul") {
             if (sa && sb)
                 batch_dependent(n, nm);
-            r = a * b;
+            if (__builtin_mul_overflow(a, b, &r))
+                bad(n, nm, fmt::format("integer Mul of {} and {} overflows 64 bits", a, b));
             sr = (sa || sb) && r != 0;
         } else if (op == "Mod") {
             // The sign of the divisor, as Python's %.
@@ -1764,12 +1766,14 @@ class Importer {
                 bad(n, nm, "integer modulo by zero");
             if (sa || sb)
                 batch_dependent(n, nm);
-            r = a % b;
+            r = b == -1 ? 0 : a % b;  // (INT64_MIN % -1 overflows; any a % -1 is 0)
             if (r != 0 && ((r < 0) != (b < 0)))
                 r += b;
         } else {  // Div
             if (b == 0)
                 bad(n, nm, "integer division by zero");
+            if (b == -1 && a == std::numeric_limits<std::int64_t>::min())
+                bad(n, nm, fmt::format("integer Div of {} by -1 overflows 64 bits", a));
             if (sb || (sa && a % b != 0))
                 batch_dependent(n, nm);
             r = a / b;
