@@ -7,7 +7,12 @@
 # the file. Findings are written to build-fuzz/findings/TARGET/ (docs/reliability.md).
 # usage: scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]   (targets: idx cifar10 npy
 #        scalesim_csv onnx onnx_structured config; FUZZ_JOBS=N runs N at a time, FUZZ_BUILD_DIR
-#        another build directory)
+#        another build directory, FUZZ_SEED=N libFuzzer's seed)
+# Without FUZZ_SEED each run explores from a new random seed (printed, so a finding can be
+# replayed). CI gives a fixed one: from a clean build directory, libFuzzer then executes the
+# same inputs in the same order and only the time limit decides how far it gets, so a stage
+# that passed for longer with that seed on a machine at least as fast passes in CI too, and a
+# CI failure is a regression of the change under test, not bad luck.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
@@ -16,6 +21,7 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(idx cifar10 npy scalesim_csv onnx onnx_structured config)
 build=${FUZZ_BUILD_DIR:-build-fuzz}
 jobs=${FUZZ_JOBS:-2}
+seed=${FUZZ_SEED:-$(( (RANDOM << 15 | RANDOM) + 1 ))}
 
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
@@ -26,7 +32,7 @@ if ! cmake --build "$build" -j2 >"$build/build.log" 2>&1; then
     tail -40 "$build/build.log"
     exit 1
 fi
-echo "fuzz: harnesses built in $((SECONDS - t0)) s"
+echo "fuzz: harnesses built in $((SECONDS - t0)) s; libFuzzer seed $seed (FUZZ_SEED=$seed replays it)"
 
 # ONNX also starts from the backend node tests' small models of the ops dnsim imports.
 extra_onnx=$build/seeds/onnx-testdata
@@ -53,7 +59,7 @@ run_one() {
     [ "$t" = onnx_structured ] && seeds=(tests/fuzz/corpus/onnx)
     [[ "$t" = onnx* ]] && seeds+=("$extra_onnx")
     TMPDIR=$tmp ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} UBSAN_OPTIONS=print_stacktrace=1 \
-        "$build/fuzz_$t" -max_total_time="$seconds" -max_len="$(max_len "$t")" -timeout=10 \
+        "$build/fuzz_$t" -seed="$seed" -max_total_time="$seconds" -max_len="$(max_len "$t")" -timeout=10 \
         -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$findings/" \
         "$corpus" "${seeds[@]}" >"$build/logs/$t.log" 2>&1
 }
