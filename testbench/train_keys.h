@@ -24,6 +24,7 @@ struct TrainSettings {
     double lr_factor = 0.2;
     int patience = 0;  ///< early stopping (0: off)
     training::Augment augment = training::Augment::None;
+    training::KeepCheckpoints keep_checkpoints = training::KeepCheckpoints::Needed;
     /// Training images held out (the last ones of the training split) to choose the epoch.
     std::int64_t validation = 0;
     std::int64_t batch = 128;

@@ -13,6 +13,7 @@
 #include <torch/torch.h>
 #undef CHECK
 
+#include <algorithm>
 #include <chrono>
 #include <climits>
 #include <cmath>
@@ -20,6 +21,7 @@
 #include <iostream>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
 #include <boost/program_options.hpp>
@@ -158,15 +160,55 @@ StageOptions parse(int argc, const char* const* argv, const std::string& stage) 
     return o;
 }
 
-/// The highest epoch_<k>.onnx in `dir` (0: none).
+/// The epoch k of a checkpoint file `name` of the form <prefix><k><suffix> (0: not one).
+int checkpoint_epoch(const std::string& name, const std::string& prefix,
+                     const std::string& suffix) {
+    if (name.size() <= prefix.size() + suffix.size() ||
+        name.compare(0, prefix.size(), prefix) != 0 ||
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
+        return 0;
+    const std::string digits =
+        name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
+    if (digits.size() > 6 || digits.front() == '0' ||
+        digits.find_first_not_of("0123456789") != std::string::npos)
+        return 0;
+    return std::stoi(digits);
+}
+
+/// The highest epoch_<k>.onnx in `dir` (0: none). Earlier ones may be gone
+/// (--keep-checkpoints needed).
 int last_checkpoint(const std::string& dir) {
-    int best = 0;
-    for (int k = 1; k < 100000; ++k) {
-        if (!fs::exists(fs::path(dir) / fmt::format("epoch_{}.onnx", k)))
-            break;
-        best = k;
+    int last = 0;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir, ec))
+        last = std::max(last, checkpoint_epoch(e.path().filename().string(), "epoch_", ".onnx"));
+    return last;
+}
+
+/// --keep-checkpoints needed: removes the epoch files of `dir` no longer needed after the
+/// finished epochs `history` (training::weights_needed). Only the stage's own file names
+/// (epoch_<k>.onnx, optimizer_<k>.pt) of epochs before the last are touched.
+void drop_checkpoints(const std::string& dir, training::KeepCheckpoints keep,
+                      const std::vector<training::EpochResult>& history) {
+    if (keep == training::KeepCheckpoints::All || history.empty())
+        return;
+    const int last = history.back().epoch;
+    const std::vector<double> curve = training::validation_curve(history);
+    const std::vector<double> validation =
+        curve.size() == history.size() ? curve : std::vector<double>{};
+    std::error_code ec;
+    std::vector<fs::path> drop;
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+        const std::string name = e.path().filename().string();
+        const int weights = checkpoint_epoch(name, "epoch_", ".onnx");
+        const int state = checkpoint_epoch(name, "optimizer_", ".pt");
+        if ((weights > 0 && weights < last &&
+             !training::weights_needed(keep, validation, last, weights)) ||
+            (state > 0 && state < last))
+            drop.push_back(e.path());
     }
-    return best;
+    for (const fs::path& p : drop)
+        fs::remove(p, ec);
 }
 
 /// The stage's training, validation and test sets, normalised as the model asks.
@@ -406,8 +448,10 @@ nlohmann::json test_accuracy(training::TorchGraph& model, const workloads::Datas
 std::vector<training::EpochResult> train_epochs(training::TorchGraph& model, workloads::Graph& g,
                                                 const StageData& data,
                                                 const training::TrainOptions& topt,
-                                                const std::string& out, const EpochFile& file) {
+                                                const std::string& out, const EpochFile& file,
+                                                training::KeepCheckpoints keep) {
     nlohmann::json history = nlohmann::json::array();
+    std::vector<training::EpochResult> finished = topt.history;
     for (const training::EpochResult& r : topt.history)
         history.push_back(epoch_json(r));
     return training::train(
@@ -432,6 +476,9 @@ std::vector<training::EpochResult> train_epochs(training::TorchGraph& model, wor
             model.write_back(g);
             workloads::export_onnx(
                 g, (fs::path(out) / fmt::format("epoch_{}.onnx", r.epoch)).string());
+            // Only once this epoch's files are complete may earlier ones go.
+            finished.push_back(r);
+            drop_checkpoints(out, keep, finished);
         },
         [](std::int64_t done, std::int64_t total) {
             if (done % (128 * 40) < 128 || done == total) {
@@ -525,7 +572,7 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
     if (o.stage == "qat")
         model.set_weight_quantization(grid);
     const std::vector<training::EpochResult> history =
-        train_epochs(model, g, data, topt, o.out, file);
+        train_epochs(model, g, data, topt, o.out, file, o.settings.keep_checkpoints);
     // The epoch kept: the best on the validation set (the first of equals), else the last.
     // (The recipe check on resume keeps the validation set of every epoch or of none.)
     const std::vector<double> curve = training::validation_curve(history);

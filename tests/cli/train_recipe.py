@@ -34,7 +34,7 @@ recipe = ["backbone", "resnet18_28", "--dataset.limit", "256", "--validation", "
           "--lr-factor", "0.5", "--patience", "2", "--augment", "crop-flip", "--exec.threads", "2"]
 EPOCHS = 6
 straight = os.path.join(work, "straight")
-r = run(recipe + ["--epochs", str(EPOCHS)], straight)
+r = run(recipe + ["--epochs", str(EPOCHS), "--keep-checkpoints", "all"], straight)
 if r.returncode != 0:
     print(r.stdout, r.stderr)
     sys.exit("FAIL: the recipe run failed")
@@ -90,6 +90,21 @@ if kept == len(epochs):
 if json.load(open(os.path.join(straight, "epochs.json")))["epochs"] != epochs:
     fail("epochs.json differs from train.json's epochs")
 
+
+def epoch_files(d):
+    return sorted(f for f in os.listdir(d) if f.startswith(("epoch_", "optimizer_")))
+
+
+def expected_files(weights, states):
+    return sorted(["epoch_%d.onnx" % k for k in set(weights)] +
+                  ["optimizer_%d.pt" % k for k in set(states)])
+
+
+# --keep-checkpoints all keeps every epoch's files.
+n = len(epochs)
+if epoch_files(straight) != expected_files(range(1, n + 1), range(1, n + 1)):
+    fail("--keep-checkpoints all: %s" % epoch_files(straight))
+
 # Resume: two epochs, then --resume up to EPOCHS: the same epochs (lr, loss, accuracies), the
 # same decisions and the same model.onnx as the run in one go.
 resumed = os.path.join(work, "resumed")
@@ -110,6 +125,11 @@ else:
     if not filecmp.cmp(os.path.join(resumed, "model.onnx"), os.path.join(straight, "model.onnx"),
                        shallow=False):
         fail("a resumed run's model.onnx differs from the run in one go")
+    # The default, --keep-checkpoints needed, left (and the resume read) only the last epoch's
+    # weights and optimizer state and the kept epoch's weights.
+    if epoch_files(resumed) != expected_files([n, kept], [n]):
+        fail("--keep-checkpoints needed left %s; epochs %d (last) and %d (kept) expected" %
+             (epoch_files(resumed), n, kept))
 
 # QAT: the model's analog weights (every Conv and Gemm weight of resnet18_28 on the default
 # platform) lie on a 4-bit grid whose step is max |w| / 7 of the backbone it started from,
@@ -224,6 +244,7 @@ cases = [
     (["--validation", "0", "--patience", "2"], "patience: early stopping reads the validation"),
     (["--lr-schedule", "steps"], "lr-schedule: 'steps' is not one of constant, plateau, cosine"),
     (["--augment", "mixup"], "augment: 'mixup' is not one of none, crop-flip"),
+    (["--keep-checkpoints", "some"], "keep-checkpoints: 'some' is not one of all, needed"),
     (["--lr-factor", "2"], "lr-factor: 2 is out of range"),
     (["--validation", "-1"], "validation"),
 ]

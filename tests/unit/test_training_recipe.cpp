@@ -54,3 +54,22 @@ TEST_CASE("recipe: early stopping and the epoch kept", "[training]") {
     CHECK(selected_epoch({70}, 1) == 1);
     CHECK(selected_epoch({}, 6) == 6);
 }
+
+TEST_CASE("recipe: checkpoint files kept", "[training]") {
+    using dnsim::training::KeepCheckpoints;
+    using dnsim::training::weights_needed;
+    // Validation 70, 72, 71 after three epochs: epoch 2 (the best so far) and epoch 3 (the
+    // last, a resume starts from it) are needed, epoch 1 is not.
+    const std::vector<double> v{70, 72, 71};
+    CHECK_FALSE(weights_needed(KeepCheckpoints::Needed, v, 3, 1));
+    CHECK(weights_needed(KeepCheckpoints::Needed, v, 3, 2));
+    CHECK(weights_needed(KeepCheckpoints::Needed, v, 3, 3));
+    // A tie does not replace the kept epoch: after 72 again in epoch 4, epoch 2 stays and 3 goes.
+    CHECK(weights_needed(KeepCheckpoints::Needed, {70, 72, 71, 72}, 4, 2));
+    CHECK_FALSE(weights_needed(KeepCheckpoints::Needed, {70, 72, 71, 72}, 4, 3));
+    // Without validation the last epoch is kept, so it alone is needed.
+    CHECK_FALSE(weights_needed(KeepCheckpoints::Needed, {}, 3, 2));
+    CHECK(weights_needed(KeepCheckpoints::Needed, {}, 3, 3));
+    // all keeps every epoch.
+    CHECK(weights_needed(KeepCheckpoints::All, v, 3, 1));
+}

@@ -68,4 +68,10 @@ int selected_epoch(const std::vector<double>& validation, int epochs) {
     return static_cast<int>(best) + 1;
 }
 
+bool weights_needed(KeepCheckpoints keep, const std::vector<double>& validation, int epochs,
+                    int epoch) {
+    return keep == KeepCheckpoints::All || epoch == epochs ||
+           epoch == selected_epoch(validation, epochs);
+}
+
 }  // namespace dnsim::training

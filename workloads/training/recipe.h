@@ -32,11 +32,25 @@ inline constexpr std::array<config::EnumName<Augment>, 2> kAugmentNames{{
      "with probability 1/2, drawn anew every epoch"},
 }};
 
+/// Which epoch files a stage keeps in its output directory.
+enum class KeepCheckpoints { All, Needed };
+
+inline constexpr std::array<config::EnumName<KeepCheckpoints>, 2> kKeepCheckpointsNames{{
+    {KeepCheckpoints::All, "all",
+     "every epoch's weights (epoch_K.onnx) and optimizer state (optimizer_K.pt)"},
+    {KeepCheckpoints::Needed, "needed",
+     "what a resume and the final choice need: the last epoch's weights and optimizer state, "
+     "and the weights of the epoch the validation accuracy keeps so far"},
+}};
+
 inline const char* to_string(LrSchedule s) {
     return config::name_of(kLrScheduleNames, s);
 }
 inline const char* to_string(Augment a) {
     return config::name_of(kAugmentNames, a);
+}
+inline const char* to_string(KeepCheckpoints k) {
+    return config::name_of(kKeepCheckpointsNames, k);
 }
 
 /// The recipe's epoch-level rules.
@@ -62,5 +76,13 @@ bool stop_early(const Recipe& r, const std::vector<double>& validation);
 /// The epoch (1-based) to keep: the first with the highest validation accuracy; the last
 /// epoch when there is no validation history (`epochs` finished).
 int selected_epoch(const std::vector<double>& validation, int epochs);
+
+/// Whether the weights of epoch `epoch` are still needed after `epochs` finished epochs with
+/// the validation accuracies `validation`: under KeepCheckpoints::Needed, those of the last
+/// epoch (a resume continues from them) and of the epoch selected_epoch keeps so far (the
+/// final model is reloaded from it; a later epoch only replaces it by being better). The
+/// optimizer state is needed for the last epoch only.
+bool weights_needed(KeepCheckpoints keep, const std::vector<double>& validation, int epochs,
+                    int epoch);
 
 }  // namespace dnsim::training

@@ -1,0 +1,148 @@
+#!/usr/bin/python3
+"""Carries the full-recipe training of scripts/train-models.sh from one machine to the next.
+
+    /usr/bin/python3 scripts/training-state.py save [--training DIR] [--state DIR]
+    /usr/bin/python3 scripts/training-state.py restore [--training DIR] [--state DIR]
+
+The full recipes take tens of hours on 2 cores, more than one working session, and the
+development machines keep nothing but the repository between sessions. `save` copies what a
+later `scripts/train-models.sh` needs to go on from results/training/ into
+workloads/training-state/ (tracked), `restore` copies it back into a fresh checkout, after which
+train-models.sh skips the finished stages and resumes the unfinished one where it stopped.
+
+What is saved, per network:
+- a finished stage (its model.onnx exists): model.onnx, train.json, epochs.json, platform.ini,
+  placement.json and the stage's log, not its epoch checkpoints;
+- an unfinished stage: epochs.json, the last epoch's weights and optimizer state
+  (epoch_<k>.onnx, optimizer_<k>.pt) and the weights of the epoch with the best validation
+  accuracy so far (what dnsim-train --keep-checkpoints needed keeps), and its log;
+- k_high and the noise-sensitivity sweep's summary.json files.
+`save` replaces the state directory's content with the current state (a file is rewritten only
+when it changed); `restore` never replaces a file that exists in the training directory.
+"""
+import argparse
+import filecmp
+import json
+import os
+import re
+import shutil
+import sys
+
+FINISHED = ["model.onnx", "train.json", "epochs.json", "platform.ini", "placement.json"]
+
+
+def needed_checkpoints(stage_dir):
+    """The epoch files an unfinished stage resumes from (see the module's docstring)."""
+    last = 0
+    for f in os.listdir(stage_dir):
+        m = re.fullmatch(r"epoch_([1-9][0-9]*)\.onnx", f)
+        if m:
+            last = max(last, int(m.group(1)))
+    if last == 0:
+        return []
+    if not os.path.exists(os.path.join(stage_dir, "optimizer_%d.pt" % last)):
+        sys.exit("error: %s: epoch_%d.onnx has no optimizer_%d.pt beside it; the stage cannot "
+                 "resume from it" % (stage_dir, last, last))
+    files = ["epoch_%d.onnx" % last, "optimizer_%d.pt" % last]
+    with open(os.path.join(stage_dir, "epochs.json")) as f:
+        epochs = json.load(f)["epochs"][:last]
+    val = [e["validation_accuracy_pct"] for e in epochs]
+    if val and all(isinstance(v, (int, float)) for v in val):
+        best = val.index(max(val)) + 1  # the first of equal bests, as dnsim-train keeps
+        if best != last:
+            files.append("epoch_%d.onnx" % best)
+    return files
+
+
+def state_files(training):
+    """(relative path) of every file to save."""
+    out = []
+    for net in sorted(os.listdir(training)):
+        nd = os.path.join(training, net)
+        if not os.path.isdir(nd):
+            continue
+        for name in sorted(os.listdir(nd)):
+            p = os.path.join(nd, name)
+            if name == "k_high" or (name.endswith(".log") and os.path.isfile(p)):
+                out.append(os.path.join(net, name))
+            elif name == "sweep" and os.path.isdir(p):
+                for k in sorted(os.listdir(p)):
+                    if os.path.exists(os.path.join(p, k, "summary.json")):
+                        out.append(os.path.join(net, "sweep", k, "summary.json"))
+            elif os.path.isdir(p):
+                if os.path.exists(os.path.join(p, "model.onnx")):
+                    files = [f for f in FINISHED if os.path.exists(os.path.join(p, f))]
+                elif os.path.exists(os.path.join(p, "epochs.json")):
+                    files = ["epochs.json"] + needed_checkpoints(p)
+                else:
+                    files = []
+                out += [os.path.join(net, name, f) for f in files]
+    return out
+
+
+def copy_if_changed(src, dst):
+    if os.path.exists(dst) and filecmp.cmp(src, dst, shallow=False):
+        return False
+    os.makedirs(os.path.dirname(dst), exist_ok=True)
+    tmp = dst + ".tmp"
+    shutil.copyfile(src, tmp)
+    os.replace(tmp, dst)
+    return True
+
+
+def save(training, state):
+    if not os.path.isdir(training):
+        sys.exit("error: %s: no training directory to save" % training)
+    files = state_files(training)
+    changed = sum(copy_if_changed(os.path.join(training, f), os.path.join(state, f))
+                  for f in files)
+    keep = set(files) | {"README.md"}
+    removed = 0
+    for root, _, names in os.walk(state):
+        for n in names:
+            rel = os.path.relpath(os.path.join(root, n), state)
+            if rel not in keep:
+                os.remove(os.path.join(root, n))
+                removed += 1
+    for root, dirs, _ in os.walk(state, topdown=False):
+        for d in dirs:
+            p = os.path.join(root, d)
+            if not os.listdir(p):
+                os.rmdir(p)
+    size = sum(os.path.getsize(os.path.join(state, f)) for f in files)
+    print("saved %d files (%d changed, %d removed, %.1f MB) from %s to %s" %
+          (len(files), changed, removed, size / 1e6, training, state))
+
+
+def restore(training, state):
+    if not os.path.isdir(state):
+        sys.exit("error: %s: no saved training state" % state)
+    copied = kept = 0
+    for root, _, names in os.walk(state):
+        for n in names:
+            rel = os.path.relpath(os.path.join(root, n), state)
+            if rel == "README.md":
+                continue
+            dst = os.path.join(training, rel)
+            if os.path.exists(dst):
+                kept += 1
+                continue
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            shutil.copyfile(os.path.join(root, n), dst + ".tmp")
+            os.replace(dst + ".tmp", dst)
+            copied += 1
+    print("restored %d files from %s to %s (%d present already, left as they were)" %
+          (copied, state, training, kept))
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("action", choices=["save", "restore"])
+    p.add_argument("--training", default="results/training")
+    p.add_argument("--state", default="workloads/training-state")
+    a = p.parse_args()
+    (save if a.action == "save" else restore)(a.training, a.state)
+
+
+if __name__ == "__main__":
+    main()
