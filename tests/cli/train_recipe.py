@@ -131,6 +131,44 @@ else:
         fail("--keep-checkpoints needed left %s; epochs %d (last) and %d (kept) expected" %
              (epoch_files(resumed), n, kept))
 
+# Carried between machines (scripts/training-state.py): two epochs, saved, restored into another
+# training directory, resumed there: the same model.onnx as the run in one go.
+STATE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts",
+                     "training-state.py")
+src_root, state, dst_root = (os.path.join(work, d) for d in ("state_src", "state", "state_dst"))
+src = os.path.join(src_root, "resnet18_28", "backbone")
+r1 = run(recipe + ["--epochs", "2"], src)
+# What an interruption after epoch 2 leaves: the epoch files, no model.onnx or train.json.
+for f in ("model.onnx", "train.json"):
+    if os.path.exists(os.path.join(src, f)):
+        os.remove(os.path.join(src, f))
+s1 = subprocess.run([sys.executable, STATE, "save", "--training", src_root, "--state", state],
+                    capture_output=True, text=True)
+s2 = subprocess.run([sys.executable, STATE, "restore", "--training", dst_root, "--state", state],
+                    capture_output=True, text=True)
+if r1.returncode != 0 or s1.returncode != 0 or s2.returncode != 0:
+    fail("training-state round trip failed: %s %s %s" % (r1.stderr, s1.stderr, s2.stderr))
+else:
+    v2 = [e["validation_accuracy_pct"] for e in
+          json.load(open(os.path.join(src, "epochs.json")))["epochs"]]
+    saved = sorted(os.listdir(os.path.join(state, "resnet18_28", "backbone")))
+    want = sorted(["epochs.json"] + expected_files([2, v2.index(max(v2)) + 1], [2]))
+    if saved != want:
+        fail("training-state saved %s for an unfinished stage, expected %s" % (saved, want))
+    r2 = run(recipe + ["--epochs", str(EPOCHS), "--resume"],
+             os.path.join(dst_root, "resnet18_28", "backbone"))
+    if r2.returncode != 0 or "resuming after epoch 2" not in r2.stderr:
+        fail("resume after restore failed: %s" % r2.stderr)
+    elif not filecmp.cmp(os.path.join(dst_root, "resnet18_28", "backbone", "model.onnx"),
+                         os.path.join(straight, "model.onnx"), shallow=False):
+        fail("a stage carried by training-state.py gives another model.onnx")
+    # A finished stage is saved without its checkpoints.
+    s3 = subprocess.run([sys.executable, STATE, "save", "--training", dst_root, "--state", state],
+                        capture_output=True, text=True)
+    saved = sorted(os.listdir(os.path.join(state, "resnet18_28", "backbone")))
+    if s3.returncode != 0 or saved != ["epochs.json", "model.onnx", "platform.ini", "train.json"]:
+        fail("training-state saved %s for a finished stage (%s)" % (saved, s3.stderr))
+
 # QAT: the model's analog weights (every Conv and Gemm weight of resnet18_28 on the default
 # platform) lie on a 4-bit grid whose step is max |w| / 7 of the backbone it started from,
 # with constant steps; other tensors (BatchNorm, biases) stay float.
