@@ -5,7 +5,8 @@
 #
 #   scripts/evaluate-models.sh [NET...]
 #
-# Output: results/eval/NET/STAGE/{summary.json,layers.csv} (skipped when present).
+# Output: results/eval/NET/STAGE/{summary.json,layers.csv} (skipped when present), and for the
+# denoisers and controls also STAGE_noiseless/ (the blocks run without noise).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DNSIM=build/testbench/dnsim
@@ -45,6 +46,17 @@ for net in "${nets[@]}"; do
         mkdir -p "$EVAL/$net"
         "$DNSIM" run "$dir/model.onnx" --config "$dir/platform.ini" "${local_k[@]}" \
             --run.seeds "$SEEDS" --out "$out" >"$out.log" 2>&1
+    done
+    # Blocks without noise: what the denoisers and their controls do to clean accuracy (the
+    # denoised pass at k 0 runs the blocks; the clean pass bypasses them).
+    for dir in "$ROOT/$net"/*/; do
+        stage=$(basename "$dir")
+        [[ $stage =~ ^(den|ctl)_k[0-9]+$ && -f $dir/model.onnx ]] || continue
+        out=$EVAL/$net/${stage}_noiseless
+        [[ -f $out/summary.json ]] && continue
+        echo "== $out: dnsim run $dir/model.onnx --config $dir/platform.ini --noise.activation_k 0"
+        "$DNSIM" run "$dir/model.onnx" --config "$dir/platform.ini" --noise.activation_k 0 \
+            --out "$out" >"$out.log" 2>&1
     done
 done
 echo "== evaluation done"

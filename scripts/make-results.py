@@ -2,11 +2,18 @@
 """Builds the tables of docs/results.md, workloads/models/manifest.json and the shipped ONNX
 files from the outputs of scripts/train-models.sh and scripts/evaluate-models.sh.
 
-    /usr/bin/python3 scripts/make-results.py [--training DIR] [--eval DIR] [--no-copy]
+    /usr/bin/python3 scripts/make-results.py [--ship NET...] [--training DIR] [--eval DIR]
+    /usr/bin/python3 scripts/make-results.py --quick [--no-copy]
 
 Every figure comes from a train.json (dnsim-train) or a summary.json (dnsim run over the
 10 000 Fashion-MNIST test images); nothing is typed in by hand. The tables replace what sits
 between the <!-- BEGIN name --> and <!-- END name --> markers of docs/results.md.
+
+By default it reads the full recipes (results/training, results/eval) and fills the tables of
+the section "Full recipes" (markers full-*) for the networks finished so far; --ship NET copies
+those networks' models to workloads/models/ and replaces their manifest entries, keeping the
+others'. --quick reads the short recipes (results/training-quick, results/eval-quick) and fills
+the other tables and the whole manifest, as before issue 19.
 """
 import argparse
 import hashlib
@@ -228,9 +235,13 @@ def shipped(r):
     return out
 
 
-def manifest(r, models_dir, copy):
+def manifest(r, models_dir, copy, only=None):
+    """Ships the models of `only` (every network when None) and writes manifest.json; entries
+    of other networks stay as they are."""
     entries = []
     for fname, net, stage, kind in shipped(r):
+        if only is not None and net not in only:
+            continue
         src = os.path.join(r.training, net, stage, "model.onnx")
         t = r.train(net, stage)
         if not (os.path.exists(src) and t):
@@ -282,7 +293,17 @@ def manifest(r, models_dir, copy):
                 e["evaluation"]["denoiser_power_inference_window_mW"] = round(
                     s.get("denoiser_power_inference_window_mW",
                           s.get("denoiser_average_power_mW", 0.0)), 3)
+        e["recipe"] = ("short (one working session; DNSIM_QUICK=1 scripts/train-models.sh)"
+                       if "quick" in r.training else
+                       "full (scripts/train-models.sh; docs/results.md, Full recipes)")
         entries.append(e)
+    # Files not shipped now keep their entries (a network's models ship as its stages finish).
+    old = maybe(os.path.join(models_dir, "manifest.json"))
+    if only is not None and old:
+        new_files = {e["file"] for e in entries}
+        entries += [e for e in old["models"] if e["file"] not in new_files]
+    entries.sort(key=lambda e: (NETS.index(e["network"]) if e["network"] in NETS else 99,
+                                e["file"]))
     text = json.dumps({"dataset": "Fashion-MNIST (Debian dataset-fashion-mnist)",
                        "produced_by": "scripts/reproduce-results.sh",
                        "input_normalisation": "every model records the preprocessing it was "
@@ -296,6 +317,104 @@ def manifest(r, models_dir, copy):
     return entries
 
 
+# --- Full recipes (issue 19) ------------------------------------------------------------------
+
+def full_nets(r):
+    return [n for n in NETS if r.train(n, "backbone")]
+
+
+def validation_kept(t):
+    return t.get("selected_epoch", len(t["epochs"]))
+
+
+def table_full_backbones(r):
+    rows = []
+    for n in full_nets(r):
+        t = r.train(n, "backbone")
+        kept = validation_kept(t)
+        e = t["epochs"][kept - 1]
+        kh = r.k_high(n)
+        ev = r.summary(n, "den_" + k_label(kh)) if kh else None
+        rows.append([
+            PRETTY[n], "%d" % t["parameters"],
+            "%d of %d%s" % (t["epochs_run"], t["recipe"]["epochs_max"],
+                            ", stopped early" if t.get("stopped_early") else ""),
+            "%d" % kept, "%.2f" % e["validation_accuracy_pct"],
+            "%.2f" % ev["accuracy"]["clean_pct"] if ev else "-",
+            "%.0f" % t["seconds"], "`%s`" % t["command"]])
+    if not rows:
+        return "(no network finished yet)"
+    return table(["network", "params", "epochs run", "epoch kept (best validation)",
+                  "validation % (5 000 held-out training images)",
+                  "test % (10 000 images, platform clean pass)", "training s", "command"], rows)
+
+
+def table_full_curves(r):
+    out = []
+    for n in full_nets(r):
+        t = r.train(n, "backbone")
+        kept = validation_kept(t)
+        rows = []
+        for e in t["epochs"]:
+            mark = " (kept)" if e["epoch"] == kept else ""
+            rows.append(["%d%s" % (e["epoch"], mark), "%.3g" % e["lr"], "%.4f" % e["loss"],
+                         "%.2f" % e["train_accuracy_pct"], "%.2f" % e["validation_accuracy_pct"],
+                         "%.2f" % e["test_accuracy_pct"], "%.0f" % e["seconds"]])
+        out.append("**%s** (`%s`)\n\n" % (PRETTY[n], t["command"]) +
+                   table(["epoch", "lr", "training loss", "train % (augmented)",
+                          "validation %", "test % (LibTorch)", "s"], rows))
+    return "\n\n".join(out) if out else "(no network finished yet)"
+
+
+def table_full_methods(r):
+    rows = []
+    for n in full_nets(r):
+        kh = r.k_high(n)
+        ks = ([kh] if kh else []) + (["0.06"] if not kh or k_label(kh) != "k06" else [])
+        for k in ks:
+            kl = k_label(k)
+            den, tden = r.summary(n, "den_" + kl), r.train(n, "den_" + kl)
+            if not (den and tden):
+                continue
+            a = den["accuracy"]
+            base_noisy = a["noisy_pct_mean"]
+
+            def row(method, params, clean, noisy, seconds):
+                return [PRETTY[n], pct(k), method, params, clean, "%.2f" % noisy,
+                        "%+.2f" % (noisy - base_noisy), seconds]
+
+            rows.append(row("none (the backbone)", "0", "%.2f" % a["clean_pct"], base_noisy,
+                            "-"))
+            quiet = r.summary(n, "den_%s_noiseless" % kl)
+            rows.append(row(
+                "denoisers (%d blocks)" % len(tden.get("layers", [])),
+                "%d" % den["denoiser_params"],
+                "%.2f (blocks on)" % quiet["accuracy"]["denoised_pct_mean"] if quiet else "-",
+                a["denoised_pct_mean"], "%.0f" % tden["seconds"]))
+            ctl, tctl = r.summary(n, "ctl_" + kl), r.train(n, "ctl_" + kl)
+            if ctl and tctl:
+                cq = r.summary(n, "ctl_%s_noiseless" % kl)
+                rows.append(row(
+                    "control: the same blocks trained without noise",
+                    "%d" % ctl["denoiser_params"],
+                    "%.2f (blocks on)" % cq["accuracy"]["denoised_pct_mean"] if cq else "-",
+                    ctl["accuracy"]["denoised_pct_mean"], "%.0f" % tctl["seconds"]))
+            for stage, method in [("nit_", "NIT (whole network, noise injected)"),
+                                  ("qat_", "QAT (whole network, %d-bit weights, no noise)")]:
+                s, t = r.summary(n, stage + kl), r.train(n, stage + kl)
+                if not (s and t):
+                    continue
+                if stage == "qat_":
+                    method = method % t.get("qat", {}).get("weight_bits", 4)
+                rows.append(row(method, "%d" % t["parameters"],
+                                "%.2f" % s["accuracy"]["clean_pct"],
+                                s["accuracy"]["noisy_pct_mean"], "%.0f" % t["seconds"]))
+    if not rows:
+        return "(no network finished yet)"
+    return table(["network", "σ (k)", "mitigation", "parameters trained", "clean %",
+                  "under noise %", "vs none, points", "training s"], rows)
+
+
 def fill(doc, name, content):
     pat = re.compile(r"(<!-- BEGIN %s -->\n).*?(<!-- END %s -->)" % (name, name), re.S)
     if not pat.search(doc):
@@ -306,24 +425,38 @@ def fill(doc, name, content):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--training", default="results/training")
-    p.add_argument("--eval", default="results/eval")
+    p.add_argument("--quick", action="store_true",
+                   help="the short recipes: fill the tables before 'Full recipes' and ship "
+                   "every model")
+    p.add_argument("--ship", nargs="*", default=[], choices=NETS,
+                   help="full recipes: copy these networks' models and update their manifest "
+                   "entries")
+    p.add_argument("--training")
+    p.add_argument("--eval")
     p.add_argument("--doc", default="docs/results.md")
     p.add_argument("--models", default="workloads/models")
     p.add_argument("--no-copy", action="store_true", help="do not copy the ONNX files")
     a = p.parse_args()
-    r = Results(a.training, a.eval)
+    suffix = "-quick" if a.quick else ""
+    r = Results(a.training or "results/training" + suffix, a.eval or "results/eval" + suffix)
     os.makedirs(a.models, exist_ok=True)
-    entries = manifest(r, a.models, not a.no_copy)
     doc = open(a.doc).read()
-    for name, fn in [("backbones", table_backbones), ("sweep", table_sweep),
-                     ("table-1", table_1), ("table-1-high", table_1_high),
-                     ("table-2", table_2), ("placement", table_placement), ("nit", table_nit)]:
+    if a.quick:
+        entries = manifest(r, a.models, not a.no_copy)
+        tables = [("backbones", table_backbones), ("sweep", table_sweep),
+                  ("table-1", table_1), ("table-1-high", table_1_high),
+                  ("table-2", table_2), ("placement", table_placement), ("nit", table_nit)]
+    else:
+        entries = manifest(r, a.models, not a.no_copy, a.ship) if a.ship else []
+        tables = [("full-backbones", table_full_backbones), ("full-curves", table_full_curves),
+                  ("full-methods", table_full_methods)]
+    for name, fn in tables:
         doc = fill(doc, name, fn(r))
     with open(a.doc + ".tmp", "w") as f:
         f.write(doc)
     os.replace(a.doc + ".tmp", a.doc)
-    print("wrote %s, %s/manifest.json (%d models)" % (a.doc, a.models, len(entries)))
+    print("wrote %s%s" % (a.doc, ", %s/manifest.json (%d models)" % (a.models, len(entries))
+                             if entries else ""))
 
 
 if __name__ == "__main__":

@@ -11,4 +11,4 @@ for net in "${nets[@]}"; do
     scripts/train-models.sh "$net"
     scripts/evaluate-models.sh "$net"
 done
-/usr/bin/python3 scripts/make-results.py
+/usr/bin/python3 scripts/make-results.py --ship "${nets[@]}"
