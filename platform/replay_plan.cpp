@@ -110,6 +110,7 @@ ReplayPlan make_replay_plan(const workloads::Graph& g, const cgra::CgraConfig& c
     const auto shapes = g.infer_shapes(1);
     const auto stats = g.node_stats();
     ReplayPlan plan;
+    plan.cgra = cfg;
     std::vector<cgra::AnalogLayer> analog;
     std::vector<std::size_t> analog_steps;
     for (std::size_t i = 0; i < g.nodes.size(); ++i) {

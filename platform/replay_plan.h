@@ -42,6 +42,7 @@ struct ReplayPlan {
     std::int64_t crossbars_used = 0;
     std::int64_t analog_layers = 0;
     std::int64_t denoisers = 0;
+    cgra::CgraConfig cgra;  ///< the platform the plan was made for
 };
 
 /// Maps every node; plans replication (ConfigError "cgra.crossbars" when the model does not

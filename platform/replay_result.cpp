@@ -220,6 +220,21 @@ ReplayResult assemble_result(const workloads::Graph& g, const ReplayPlan& plan, 
             r.denoiser_sram_rows += static_cast<std::uint64_t>(l.count);
     }
     r.actions = cgra_energy.totals();
+    // Recalibration: every analog layer's crossbars reprogrammed, all at once.
+    EnergyAccount program_energy(cgra_table);
+    for (const Step& s : plan.steps) {
+        if (s.kind != StepKind::Analog)
+            continue;
+        const cgra::ProgramCost p = cgra::program_cost(s.analog, plan.cgra, s.cost.replication);
+        r.recalibration_cells += p.cells;
+        r.recalibration_time_ns = std::max(r.recalibration_time_ns, p.time_ns);
+        for (const auto& [component, actions] : p.actions) {
+            for (const auto& [action, count] : actions)
+                program_energy.add_dynamic(component, action, count);
+        }
+    }
+    r.recalibration_energy_pJ = program_energy.total_pJ();
+    r.recalibration_actions = program_energy.totals();
     for (EnergyLine l : denoiser_energy.totals()) {
         l.component = "denoiser." + l.component;
         r.actions.push_back(std::move(l));

@@ -134,6 +134,12 @@ struct ReplayResult {
     /// The action counts behind `energy`, per inference and per (component, action): with
     /// another energy table, energy_of() of each gives the energy without re-simulating.
     std::vector<EnergyLine> actions;
+    /// Reprogramming every analog weight once (recalibration; cgra::program_cost): cells,
+    /// energy, time, and its action counts. Not part of the energy per inference.
+    std::int64_t recalibration_cells = 0;
+    double recalibration_energy_pJ = 0.0;
+    double recalibration_time_ns = 0.0;
+    std::vector<EnergyLine> recalibration_actions;
     std::vector<PassResult> passes;
     double functional_wall_s = 0.0;
     std::int64_t functional_images = 0;  ///< images replayed in all accuracy passes

@@ -329,6 +329,18 @@ void print_timing(std::ostream& os, const platform::ReplayResult& r,
         r.denoiser_energy_pJ * 1e-6, r.denoiser_share_pct(), r.denoiser_power_gating);
     for (const auto& [k, v] : denoiser_power_rows(r))
         os << fmt::format("  {:<44}  {}\n", k, v);
+    if (r.recalibration_cells > 0) {
+        os << fmt::format(
+            "recalibration (every analog weight reprogrammed, not per inference): {} cells, "
+            "{:.2f} uJ, {:.3f} ms",
+            r.recalibration_cells, r.recalibration_energy_pJ * 1e-6,
+            r.recalibration_time_ns * 1e-6);
+        if (r.denoiser_energy_pJ > 0.0) {
+            os << fmt::format("; the energy of the denoiser in {:.0f} inferences",
+                              r.recalibration_energy_pJ / r.denoiser_energy_pJ);
+        }
+        os << "\n";
+    }
 }
 
 /// The console's accuracy part: clean, noisy and denoised accuracy (with several chips each
@@ -489,6 +501,20 @@ nlohmann::json summary_json(const platform::ReplayResult& r, const RunOptions& o
     j["denoiser_energy_per_inference_uJ"] = r.denoiser_energy_pJ * 1e-6;
     j["denoiser_energy_share_pct"] = r.denoiser_share_pct();
     j["denoiser_power_gating"] = r.denoiser_power_gating;
+    // Reprogramming every analog weight once (not part of the energy per inference).
+    j["recalibration_cells"] = r.recalibration_cells;
+    j["recalibration_energy_uJ"] = r.recalibration_energy_pJ * 1e-6;
+    j["recalibration_time_ms"] = r.recalibration_time_ns * 1e-6;
+    j["recalibration_in_denoiser_inferences"] =
+        r.denoiser_energy_pJ > 0.0
+            ? nlohmann::json(r.recalibration_energy_pJ / r.denoiser_energy_pJ)
+            : nlohmann::json();
+    nlohmann::json recal_actions = nlohmann::json::array();
+    for (const EnergyLine& l : r.recalibration_actions) {
+        recal_actions.push_back(
+            {{"action", l.action}, {"count", l.count}, {"energy_pJ", l.energy_pJ}});
+    }
+    j["recalibration_actions"] = recal_actions;
     // Power over the inference window (the whole inference).
     j["total_average_power_mW"] = r.power_mW();
     j["total_static_power_mW"] = r.static_power_mW();

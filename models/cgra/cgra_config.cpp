@@ -146,6 +146,30 @@ config::KeySet<CgraConfig> declare() {
         .plausible(
             "uniform or balanced: PUMA maps one copy per layer; ISAAC balances its layer pipeline "
             "with spare crossbars");
+    s.add("cgra.program_pulses_per_cell", analog(&AnalogConfig::program_pulses_per_cell))
+        .range(1.0, 10000.0)
+        .help(
+            "reprogramming (recalibration): program-and-verify iterations per cell on "
+            "average, each a write pulse and a verify read (docs/energy.md)")
+        .origin(ours("10: iterative write-verify to an analog level takes several to a few tens "
+                     "of pulses per cell (Wan et al., Nature 608, 2022, Extended Data Fig. 3 "
+                     "shows its distribution)"))
+        .plausible("2 to 50: a coarse level in a few pulses, a tight analog tolerance in tens");
+    s.add("cgra.program_pulse_ns", analog(&AnalogConfig::program_pulse_ns))
+        .range(0.001, 1e9)
+        .unit("ns")
+        .help("reprogramming: one write pulse of one cell")
+        .origin(literature("NeuroSim RealDevice: 80 ns write pulses (MLP_NeuroSim V3.0, Cell.cpp)"))
+        .plausible(
+            "10 to 1000 ns: NeuroSim's ideal device 10 ns, its RealDevice 80 ns, PCM and "
+            "slower RRAM SET pulses up to microseconds");
+    s.add("cgra.program_column_mux", analog(&AnalogConfig::program_column_mux))
+        .range(1U, 4096U)
+        .help(
+            "reprogramming: columns of a crossbar sharing one write driver (cells of a row "
+            "written at once: cgra.crossbar_cols / this)")
+        .origin(literature("NeuroSim: numWriteColMuxed = 4 (DNN_NeuroSim V1.0, Param.cpp)"))
+        .plausible("1 to 16: a driver per column to one per 16");
     s.add_choice("cgra.depthwise", &CgraConfig::depthwise, kDepthwiseNames)
         .help("where depthwise convolutions run (they map poorly onto crossbars)")
         .origin(ours("docs/cgra.md"))

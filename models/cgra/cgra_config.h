@@ -51,6 +51,11 @@ struct AnalogConfig {
     unsigned crossbars = 16128;         ///< crossbars on the chip (ISAAC: 168 x 12 x 8)
     unsigned replication = 1;           ///< copies per layer (Uniform) or minimum (Balanced)
     ReplicationPolicy policy = ReplicationPolicy::Uniform;
+    /// Reprogramming the weights (recalibration): program-and-verify iterations per cell, on
+    /// average (each a write pulse and a verify read of one pass).
+    double program_pulses_per_cell = 10.0;
+    double program_pulse_ns = 80.0;   ///< one write pulse (NeuroSim RealDevice: 80 ns)
+    unsigned program_column_mux = 4;  ///< columns sharing one write driver (NeuroSim: 4)
 
     /// Weight columns per output: ceil(weight_bits / bits_per_cell).
     unsigned cells_per_weight() const { return (weight_bits + bits_per_cell - 1) / bits_per_cell; }

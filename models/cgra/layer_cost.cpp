@@ -88,6 +88,32 @@ LayerCost analog_layer_cost(const AnalogLayer& layer, const CgraConfig& cfg, std
     return c;
 }
 
+ProgramCost program_cost(const AnalogLayer& layer, const CgraConfig& cfg, std::int64_t copies) {
+    const AnalogConfig& a = cfg.analog;
+    const CrossbarMapping m = map_to_crossbars(layer, a, layer.depthwise());
+    const auto mux = static_cast<std::int64_t>(a.program_column_mux);
+    // Column tiles: full ones of crossbar_cols and a last one of the rest. A row of a tile with
+    // c columns is written in min(c, mux) rounds, its drivers working in parallel.
+    const std::int64_t full_cols = m.cols / a.crossbar_cols;
+    const std::int64_t rest_cols = m.cols % a.crossbar_cols;
+    const std::int64_t rounds_per_row =
+        full_cols * std::min<std::int64_t>(mux, a.crossbar_cols) + std::min(mux, rest_cols);
+    ProgramCost c;
+    c.cells = copies * m.matrices * m.rows * m.cols;
+    const double ppc = a.program_pulses_per_cell;
+    auto& p = c.actions["cgra.program"];
+    p["cell_program_pulse"] = static_cast<double>(c.cells) * ppc;
+    p["adc_conversion"] = static_cast<double>(c.cells) * ppc;
+    // One row drive per round: the verify read of the cells written together.
+    p["dac_row_drive"] = static_cast<double>(copies * m.matrices * m.rows * rounds_per_row) * ppc;
+    // The fullest crossbar: min(rows, crossbar_rows) rows, min(cols, crossbar_cols) columns.
+    const std::int64_t tile_rows = std::min<std::int64_t>(m.rows, a.crossbar_rows);
+    const std::int64_t tile_cols = std::min<std::int64_t>(m.cols, a.crossbar_cols);
+    c.time_ns = static_cast<double>(tile_rows * std::min(mux, tile_cols)) * ppc *
+                (a.program_pulse_ns + a.pass_time_ns());
+    return c;
+}
+
 LayerCost digital_layer_cost(const DigitalWork& w, const CgraConfig& cfg) {
     const DigitalConfig& d = cfg.digital;
     const std::int64_t op_cycles = ceil_div(w.ops, std::int64_t{d.tiles} * d.lanes_per_tile);

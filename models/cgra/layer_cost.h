@@ -71,6 +71,21 @@ struct DigitalWork {
 };
 LayerCost digital_layer_cost(const DigitalWork& work, const CgraConfig& cfg);
 
+/// Reprogramming one layer's weights (recalibration, e.g. against drift): every cell written
+/// again by program-and-verify. Each crossbar has its own write drivers, each serving
+/// cgra.program_column_mux columns, and every crossbar programs at once; a row at a time, the
+/// cells of a row under different drivers in parallel. Each iteration of a cell is a write
+/// pulse (cgra.program_pulse_ns, energy cell_program_pulse) and a verify read of one pass
+/// (cgra.pass_ns: a row drive and a column conversion). Formulas in docs/energy.md.
+struct ProgramCost {
+    std::int64_t cells = 0;  ///< cells holding the weights, all copies
+    /// Action counts ("cgra.program": cell_program_pulse, dac_row_drive, adc_conversion).
+    std::map<std::string, std::map<std::string, double>> actions;
+    /// The slowest crossbar's time, ns (all program at once).
+    double time_ns = 0.0;
+};
+ProgramCost program_cost(const AnalogLayer& layer, const CgraConfig& cfg, std::int64_t copies);
+
 /// Copies per analog layer under the configured policy. Throws ConfigError("cgra.crossbars")
 /// naming `model` when the layers do not fit the crossbars available.
 std::vector<std::int64_t> plan_replication(const std::vector<AnalogLayer>& layers,

@@ -127,6 +127,13 @@ EnergyTable EnergyTable::defaults_45nm() {
            "ISAAC / CiMLoop", "0.01 to 0.05 pJ: ISAAC/CiMLoop's shift-and-add, half to twice"});
     t.add({"edram_256b", K::dynamic_pJ, 20.45, "one 256-bit access of the tile buffer (eDRAM)", lit,
            "ISAAC", "10 to 40 pJ: ISAAC's eDRAM buffer, half to twice"});
+    t.add({"cell_program_pulse", K::dynamic_pJ, 1.68,
+           "one write pulse into one crossbar cell while reprogramming the weights "
+           "(recalibration; the verify read after it is a dac_row_drive and an adc_conversion)",
+           ours,
+           "derived from NeuroSim's RealDevice (MLP_NeuroSim V3.0): a 2 V pulse of 80 ns into a "
+           "cell at the middle of its 0.476 to 10 uS range, V^2 G t = 4 x 5.24 uS x 80 ns",
+           "0.15 to 3.2 pJ: the same pulse at the range's ends (0.476 and 10 uS)"});
     t.add({"crossbar_active", K::leakage_uW, 300.0,
            "one 128x128 2-bit crossbar array while it computes", lit, "ISAAC, PUMA (0.3 mW)",
            "150 to 600 uW: ISAAC and PUMA's 0.3 mW per 128x128 array, half to twice"});

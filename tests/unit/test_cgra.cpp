@@ -186,6 +186,37 @@ TEST_CASE("fully connected 512 -> 1000 and a block-diagonal depthwise layer") {
     CHECK(map_to_crossbars(conv(3, 16, 16, 14, 2), cfg.analog, false).crossbars == 2);
 }
 
+TEST_CASE("recalibration: reprogramming a layer's cells (hand-computed)") {
+    CgraConfig cfg;
+    cfg.analog.pass_ns = 100.0;
+    cfg.analog.program_pulses_per_cell = 10.0;
+    cfg.analog.program_pulse_ns = 80.0;
+    cfg.analog.program_column_mux = 4;
+    // ResNet-18 conv1: 147 rows x 512 columns = 75 264 cells per copy, 2 copies 150 528.
+    const ProgramCost p = program_cost(conv(7, 3, 64, 112), cfg, 2);
+    CHECK(p.cells == 150528);
+    // Every cell: 10 pulses, each verified by one conversion.
+    CHECK(p.actions.at("cgra.program").at("cell_program_pulse") == 1505280.0);
+    CHECK(p.actions.at("cgra.program").at("adc_conversion") == 1505280.0);
+    // A row of each of the 4 full column tiles is written in 4 rounds (4 drivers' worth of
+    // columns each): 16 rounds per row of the matrix, one row drive per round and pulse:
+    // 2 copies x 147 rows x 16 x 10 = 47 040.
+    CHECK(p.actions.at("cgra.program").at("dac_row_drive") == 47040.0);
+    // The fullest crossbar: 128 rows x 4 rounds x 10 pulses x (80 + 100) ns = 921 600 ns.
+    CHECK(p.time_ns == Approx(921600.0));
+    // A narrow layer: 9 rows x 6 columns (3 outputs x 2 cells at 8 bits per cell), one tile:
+    // 6 columns > 4 drivers' worth, so 4 rounds per row; 9 x 4 x 10 x 180 ns.
+    cfg.analog.bits_per_cell = 8;
+    const ProgramCost q = program_cost(conv(3, 1, 3, 4), cfg, 1);
+    CHECK(q.cells == 54);
+    CHECK(q.time_ns == Approx(9 * 4 * 10 * 180.0));
+    CHECK(q.actions.at("cgra.program").at("dac_row_drive") == 9 * 4 * 10.0);
+    // Column tiles 128 + 2 (130 columns): a row takes 4 + 2 rounds.
+    const ProgramCost r = program_cost(conv(1, 1, 65, 1), cfg, 1);
+    CHECK(r.cells == 130);
+    CHECK(r.actions.at("cgra.program").at("dac_row_drive") == 6 * 10.0);
+}
+
 TEST_CASE("digital layer: compute or data-memory bound, whichever is longer") {
     CgraConfig cfg;  // 16 tiles x 16 lanes = 256 ops/cycle; 64 words/cycle
     DigitalWork w{"relu", 1000, 0, 1000, 1000};
