@@ -22,6 +22,10 @@ targets=("$@")
 build=${FUZZ_BUILD_DIR:-build-fuzz}
 jobs=${FUZZ_JOBS:-2}
 seed=${FUZZ_SEED:-$(( (RANDOM << 15 | RANDOM) + 1 ))}
+if ! [[ $seed =~ ^[1-9][0-9]{0,9}$ ]] || [ "$seed" -gt 4294967295 ]; then
+    echo "fuzz: FUZZ_SEED=$seed: expected a whole number from 1 to 4294967295 (libFuzzer takes 0 as 'a random seed')" >&2
+    exit 2
+fi
 
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)

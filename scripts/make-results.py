@@ -304,12 +304,17 @@ def manifest(r, models_dir, copy, only=None):
         entries += [e for e in old["models"] if e["file"] not in new_files]
     entries.sort(key=lambda e: (NETS.index(e["network"]) if e["network"] in NETS else 99,
                                 e["file"]))
-    text = json.dumps({"dataset": "Fashion-MNIST (Debian dataset-fashion-mnist)",
-                       "produced_by": "scripts/reproduce-results.sh",
-                       "input_normalisation": "every model records the preprocessing it was "
-                       "trained with in its ONNX metadata_props dnsim.input.* (docs/onnx.md), "
-                       "written by dnsim-train",
-                       "models": entries}, indent=2) + "\n"
+    top = {"dataset": "Fashion-MNIST (Debian dataset-fashion-mnist)",
+           "produced_by": "scripts/reproduce-results.sh",
+           "input_normalisation": "every model records the preprocessing it was "
+           "trained with in its ONNX metadata_props dnsim.input.* (docs/onnx.md), "
+           "written by dnsim-train"}
+    if only is not None and old:
+        # The entries kept are described by the old manifest's notes (e.g. how their input
+        # normalisation was stamped); each entry's "recipe" says which recipe made it.
+        top = {k: v for k, v in old.items() if k != "models"}
+    top["models"] = entries
+    text = json.dumps(top, indent=2) + "\n"
     with open(os.path.join(models_dir, "manifest.json.tmp"), "w") as f:
         f.write(text)
     os.replace(os.path.join(models_dir, "manifest.json.tmp"),
@@ -321,6 +326,11 @@ def manifest(r, models_dir, copy, only=None):
 
 def full_nets(r):
     return [n for n in NETS if r.train(n, "backbone")]
+
+
+def num(fmt, v):
+    """`v` formatted, or "-" for a value a record leaves null (no validation set, a NaN loss)."""
+    return "-" if v is None else fmt % v
 
 
 def validation_kept(t):
@@ -339,7 +349,7 @@ def table_full_backbones(r):
             PRETTY[n], "%d" % t["parameters"],
             "%d of %d%s" % (t["epochs_run"], t["recipe"]["epochs_max"],
                             ", stopped early" if t.get("stopped_early") else ""),
-            "%d" % kept, "%.2f" % e["validation_accuracy_pct"],
+            "%d" % kept, num("%.2f", e["validation_accuracy_pct"]),
             "%.2f" % ev["accuracy"]["clean_pct"] if ev else "-",
             "%.0f" % t["seconds"], "`%s`" % t["command"]])
     if not rows:
@@ -357,8 +367,9 @@ def table_full_curves(r):
         rows = []
         for e in t["epochs"]:
             mark = " (kept)" if e["epoch"] == kept else ""
-            rows.append(["%d%s" % (e["epoch"], mark), "%.3g" % e["lr"], "%.4f" % e["loss"],
-                         "%.2f" % e["train_accuracy_pct"], "%.2f" % e["validation_accuracy_pct"],
+            rows.append(["%d%s" % (e["epoch"], mark), "%.3g" % e["lr"], num("%.4f", e["loss"]),
+                         "%.2f" % e["train_accuracy_pct"],
+                         num("%.2f", e["validation_accuracy_pct"]),
                          "%.2f" % e["test_accuracy_pct"], "%.0f" % e["seconds"]])
         out.append("**%s** (`%s`)\n\n" % (PRETTY[n], t["command"]) +
                    table(["epoch", "lr", "training loss", "train % (augmented)",

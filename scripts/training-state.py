@@ -17,11 +17,12 @@ What is saved, per network:
   (epoch_<k>.onnx, optimizer_<k>.pt) and the weights of the epoch with the best validation
   accuracy so far (what dnsim-train --keep-checkpoints needed keeps), and its log;
 - k_high and the noise-sensitivity sweep's summary.json files.
-`save` replaces the state directory's content with the current state (a file is rewritten only
-when it changed); `restore` never replaces a file that exists in the training directory.
+`save` builds the new state beside the old one and swaps it in at the end, so an epoch that
+finishes during the save (dnsim-train then removes the epoch files it no longer needs) makes
+it stop with an error and leaves the previous state whole: run it again. `restore` copies a
+stage only into a training directory that has no such stage yet, and never replaces a file.
 """
 import argparse
-import filecmp
 import json
 import os
 import re
@@ -80,59 +81,69 @@ def state_files(training):
     return out
 
 
-def copy_if_changed(src, dst):
-    if os.path.exists(dst) and filecmp.cmp(src, dst, shallow=False):
-        return False
-    os.makedirs(os.path.dirname(dst), exist_ok=True)
-    tmp = dst + ".tmp"
-    shutil.copyfile(src, tmp)
-    os.replace(tmp, dst)
-    return True
-
-
 def save(training, state):
     if not os.path.isdir(training):
         sys.exit("error: %s: no training directory to save" % training)
     files = state_files(training)
-    changed = sum(copy_if_changed(os.path.join(training, f), os.path.join(state, f))
-                  for f in files)
-    keep = set(files) | {"README.md"}
-    removed = 0
-    for root, _, names in os.walk(state):
-        for n in names:
-            rel = os.path.relpath(os.path.join(root, n), state)
-            if rel not in keep:
-                os.remove(os.path.join(root, n))
-                removed += 1
-    for root, dirs, _ in os.walk(state, topdown=False):
-        for d in dirs:
-            p = os.path.join(root, d)
-            if not os.listdir(p):
-                os.rmdir(p)
+    new = state.rstrip("/") + ".new"
+    shutil.rmtree(new, ignore_errors=True)
+    try:
+        for f in files:
+            os.makedirs(os.path.dirname(os.path.join(new, f)), exist_ok=True)
+            shutil.copyfile(os.path.join(training, f), os.path.join(new, f))
+    except FileNotFoundError as e:
+        shutil.rmtree(new, ignore_errors=True)
+        sys.exit("error: %s disappeared during the save (an epoch finished and dnsim-train "
+                 "removed the files it no longer needs); %s is unchanged: run the save again"
+                 % (e.filename, state))
+    readme = os.path.join(state, "README.md")
+    if os.path.exists(readme):
+        shutil.copyfile(readme, os.path.join(new, "README.md"))
+    old = state.rstrip("/") + ".old"
+    shutil.rmtree(old, ignore_errors=True)
+    if os.path.exists(state):
+        os.rename(state, old)
+    os.rename(new, state)
+    shutil.rmtree(old, ignore_errors=True)
     size = sum(os.path.getsize(os.path.join(state, f)) for f in files)
-    print("saved %d files (%d changed, %d removed, %.1f MB) from %s to %s" %
-          (len(files), changed, removed, size / 1e6, training, state))
+    print("saved %d files (%.1f MB) from %s to %s" % (len(files), size / 1e6, training, state))
+
+
+def copy_new(src, dst):
+    os.makedirs(os.path.dirname(dst), exist_ok=True)
+    shutil.copyfile(src, dst + ".tmp")
+    os.replace(dst + ".tmp", dst)
 
 
 def restore(training, state):
     if not os.path.isdir(state):
         sys.exit("error: %s: no saved training state" % state)
-    copied = kept = 0
-    for root, _, names in os.walk(state):
-        for n in names:
-            rel = os.path.relpath(os.path.join(root, n), state)
-            if rel == "README.md":
-                continue
-            dst = os.path.join(training, rel)
-            if os.path.exists(dst):
-                kept += 1
-                continue
-            os.makedirs(os.path.dirname(dst), exist_ok=True)
-            shutil.copyfile(os.path.join(root, n), dst + ".tmp")
-            os.replace(dst + ".tmp", dst)
-            copied += 1
-    print("restored %d files from %s to %s (%d present already, left as they were)" %
-          (copied, state, training, kept))
+    copied = skipped = 0
+    for net in sorted(os.listdir(state)):
+        nd = os.path.join(state, net)
+        if not os.path.isdir(nd):
+            continue
+        for name in sorted(os.listdir(nd)):
+            src, dst = os.path.join(nd, name), os.path.join(training, net, name)
+            if os.path.isdir(src) and name != "sweep":
+                # A stage is restored whole or not at all: its epoch record and checkpoints
+                # must belong together.
+                if os.path.exists(dst) and os.listdir(dst):
+                    print("note: %s exists; its saved state is not restored" % dst)
+                    skipped += 1
+                    continue
+                for f in sorted(os.listdir(src)):
+                    copy_new(os.path.join(src, f), os.path.join(dst, f))
+                    copied += 1
+            else:
+                for root, _, names in os.walk(src) if os.path.isdir(src) else [(nd, [], [name])]:
+                    for n in names:
+                        rel = os.path.relpath(os.path.join(root, n), nd)
+                        if not os.path.exists(os.path.join(training, net, rel)):
+                            copy_new(os.path.join(root, n), os.path.join(training, net, rel))
+                            copied += 1
+    print("restored %d files from %s to %s (%d stages present already, left as they were)" %
+          (copied, state, training, skipped))
 
 
 def main():

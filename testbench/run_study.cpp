@@ -335,7 +335,7 @@ void print_timing(std::ostream& os, const platform::ReplayResult& r,
             "{:.2f} uJ, {:.3f} ms",
             r.recalibration_cells, r.recalibration_energy_pJ * 1e-6,
             r.recalibration_time_ns * 1e-6);
-        if (r.denoiser_energy_pJ > 0.0) {
+        if (r.denoiser_blocks > 0 && r.denoiser_energy_pJ > 0.0) {
             os << fmt::format("; the energy of the denoiser in {:.0f} inferences",
                               r.recalibration_energy_pJ / r.denoiser_energy_pJ);
         }
@@ -506,7 +506,7 @@ nlohmann::json summary_json(const platform::ReplayResult& r, const RunOptions& o
     j["recalibration_energy_uJ"] = r.recalibration_energy_pJ * 1e-6;
     j["recalibration_time_ms"] = r.recalibration_time_ns * 1e-6;
     j["recalibration_in_denoiser_inferences"] =
-        r.denoiser_energy_pJ > 0.0
+        r.denoiser_blocks > 0 && r.denoiser_energy_pJ > 0.0
             ? nlohmann::json(r.recalibration_energy_pJ / r.denoiser_energy_pJ)
             : nlohmann::json();
     nlohmann::json recal_actions = nlohmann::json::array();

@@ -215,6 +215,15 @@ TEST_CASE("recalibration: reprogramming a layer's cells (hand-computed)") {
     const ProgramCost r = program_cost(conv(1, 1, 65, 1), cfg, 1);
     CHECK(r.cells == 130);
     CHECK(r.actions.at("cgra.program").at("dac_row_drive") == 6 * 10.0);
+    // Depthwise 3x3 over 32 channels, block-diagonal (288 rows of 256 columns): only each
+    // row's own channel, 8 cells (16 bits / 2 per cell), is reprogrammed, not the zeros:
+    // 2304 cells; 4 rounds per row (8 cells, 4 drivers' worth); the fullest crossbar has 128 rows.
+    cfg.analog.bits_per_cell = 2;
+    const ProgramCost d = program_cost(conv(3, 32, 32, 14, 32), cfg, 1);
+    CHECK(d.cells == 2304);
+    CHECK(d.actions.at("cgra.program").at("cell_program_pulse") == 23040.0);
+    CHECK(d.actions.at("cgra.program").at("dac_row_drive") == 288 * 4 * 10.0);
+    CHECK(d.time_ns == Approx(128 * 4 * 10 * 180.0));
 }
 
 TEST_CASE("digital layer: compute or data-memory bound, whichever is longer") {
