@@ -91,39 +91,38 @@ LayerCost analog_layer_cost(const AnalogLayer& layer, const CgraConfig& cfg, std
 ProgramCost program_cost(const AnalogLayer& layer, const CgraConfig& cfg, std::int64_t copies) {
     const AnalogConfig& a = cfg.analog;
     const auto mux = static_cast<std::int64_t>(a.program_column_mux);
+    std::int64_t row_drives = 0;  // one per round: the verify read of the cells written together
+    std::int64_t tile_rows = 0;   // the fullest crossbar's rows and rounds per row
+    std::int64_t tile_rounds = 0;
     ProgramCost c;
-    const double ppc = a.program_pulses_per_cell;
-    auto& p = c.actions["cgra.program"];
     if (layer.depthwise()) {
         // Block-diagonal: a row holds one channel's weight in cells_per_weight columns; the
         // rest of the row is other channels' zeros, which are not reprogrammed.
         const std::int64_t cpw = a.cells_per_weight();
         const std::int64_t rows = layer.kernel_h * layer.kernel_w * layer.in_channels;
         c.cells = copies * rows * cpw;
-        p["cell_program_pulse"] = static_cast<double>(c.cells) * ppc;
-        p["adc_conversion"] = static_cast<double>(c.cells) * ppc;
-        p["dac_row_drive"] = static_cast<double>(copies * rows * std::min(mux, cpw)) * ppc;
-        c.time_ns = static_cast<double>(std::min<std::int64_t>(rows, a.crossbar_rows) *
-                                        std::min(mux, cpw)) *
-                    ppc * (a.program_pulse_ns + a.pass_time_ns());
-        return c;
+        row_drives = copies * rows * std::min(mux, cpw);
+        tile_rows = std::min<std::int64_t>(rows, a.crossbar_rows);
+        tile_rounds = std::min(mux, cpw);
+    } else {
+        const CrossbarMapping m = map_to_crossbars(layer, a, false);
+        // Column tiles: full ones of crossbar_cols and a last one of the rest. A row of a tile
+        // with c columns is written in min(c, mux) rounds, its drivers working in parallel.
+        const std::int64_t full_cols = m.cols / a.crossbar_cols;
+        const std::int64_t rest_cols = m.cols % a.crossbar_cols;
+        const std::int64_t rounds_per_row =
+            full_cols * std::min<std::int64_t>(mux, a.crossbar_cols) + std::min(mux, rest_cols);
+        c.cells = copies * m.matrices * m.rows * m.cols;
+        row_drives = copies * m.matrices * m.rows * rounds_per_row;
+        tile_rows = std::min<std::int64_t>(m.rows, a.crossbar_rows);
+        tile_rounds = std::min(mux, std::min<std::int64_t>(m.cols, a.crossbar_cols));
     }
-    const CrossbarMapping m = map_to_crossbars(layer, a, false);
-    // Column tiles: full ones of crossbar_cols and a last one of the rest. A row of a tile with
-    // c columns is written in min(c, mux) rounds, its drivers working in parallel.
-    const std::int64_t full_cols = m.cols / a.crossbar_cols;
-    const std::int64_t rest_cols = m.cols % a.crossbar_cols;
-    const std::int64_t rounds_per_row =
-        full_cols * std::min<std::int64_t>(mux, a.crossbar_cols) + std::min(mux, rest_cols);
-    c.cells = copies * m.matrices * m.rows * m.cols;
+    const double ppc = a.program_pulses_per_cell;
+    auto& p = c.actions["cgra.program"];
     p["cell_program_pulse"] = static_cast<double>(c.cells) * ppc;
     p["adc_conversion"] = static_cast<double>(c.cells) * ppc;
-    // One row drive per round: the verify read of the cells written together.
-    p["dac_row_drive"] = static_cast<double>(copies * m.matrices * m.rows * rounds_per_row) * ppc;
-    // The fullest crossbar: min(rows, crossbar_rows) rows, min(cols, crossbar_cols) columns.
-    const std::int64_t tile_rows = std::min<std::int64_t>(m.rows, a.crossbar_rows);
-    const std::int64_t tile_cols = std::min<std::int64_t>(m.cols, a.crossbar_cols);
-    c.time_ns = static_cast<double>(tile_rows * std::min(mux, tile_cols)) * ppc *
+    p["dac_row_drive"] = static_cast<double>(row_drives) * ppc;
+    c.time_ns = static_cast<double>(tile_rows * tile_rounds) * ppc *
                 (a.program_pulse_ns + a.pass_time_ns());
     return c;
 }
