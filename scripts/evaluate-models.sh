@@ -6,7 +6,8 @@
 #   scripts/evaluate-models.sh [NET...]
 #
 # Output: results/eval/NET/STAGE/{summary.json,layers.csv} (skipped when present), and for the
-# denoisers and controls also STAGE_noiseless/ (the blocks run without noise).
+# denoisers and controls also STAGE_noiseless/ (the blocks run without noise), for den_kNN also
+# den_kNN_mean_only/ (the blocks replayed without sigma_hat * epsilon).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DNSIM=build/testbench/dnsim
@@ -58,5 +59,17 @@ for net in "${nets[@]}"; do
         "$DNSIM" run "$dir/model.onnx" --config "$dir/platform.ini" --noise.activation_k 0 \
             --out "$out" >"$out.log" 2>&1
     done
+    # The blocks trained at k_high with sigma_hat * epsilon, replayed without it
+    # (block.stochastic 0): what the random draw contributes at inference (the ablations).
+    if [[ -f $ROOT/$net/k_high ]]; then
+        kl=$(/usr/bin/python3 -c "print('k%02d' % round(float(open('$ROOT/$net/k_high').read()) * 100))")
+        dir=$ROOT/$net/den_$kl
+        out=$EVAL/$net/den_${kl}_mean_only
+        if [[ -f $dir/model.onnx && ! -f $out/summary.json ]]; then
+            echo "== $out: dnsim run $dir/model.onnx --config $dir/platform.ini --block.stochastic 0"
+            "$DNSIM" run "$dir/model.onnx" --config "$dir/platform.ini" --block.stochastic 0 \
+                --run.seeds "$SEEDS" --out "$out" >"$out.log" 2>&1
+        fi
+    fi
 done
 echo "== evaluation done"

@@ -426,6 +426,60 @@ def table_full_methods(r):
                   "under noise %", "vs none, points", "training s"], rows)
 
 
+# The ablations at k_high (scripts/train-models.sh): stage suffix, what differs from den_kNN.
+ABLATIONS = [
+    ("", "none: gradient norm, 4 % budget, bottleneck 1/4, σ̂·ε on, task loss"),
+    ("_mean_only", "σ̂·ε off at inference only (the den_kNN blocks, block.stochastic 0)"),
+    ("_eps0", "σ̂·ε off, trained and replayed without it"),
+    ("_recon", "loss: task + feature reconstruction (weight 1)"),
+    ("_r2", "bottleneck 1/2"),
+    ("_r8", "bottleneck 1/8"),
+    ("_b1", "budget 1 %"),
+    ("_b2", "budget 2 %"),
+    ("_b8", "budget 8 %"),
+    ("_all", "placement: after every convolution (no budget)"),
+    ("_random", "placement: random"),
+    ("_uniform", "placement: uniform over the depth"),
+]
+
+
+def table_full_ablations(r):
+    rows = []
+    for n in full_nets(r):
+        kh = r.k_high(n)
+        if not kh:
+            continue
+        kl = k_label(kh)
+        ref = r.summary(n, "den_" + kl)
+        if not ref:
+            continue
+        ref_denoised = ref["accuracy"]["denoised_pct_mean"]
+        for suffix, what in ABLATIONS:
+            s = r.summary(n, "den_" + kl + suffix)
+            # The mean-only replay reuses den_kNN's blocks and training record.
+            t = r.train(n, "den_" + kl + ("" if suffix == "_mean_only" else suffix))
+            if not (s and t):
+                continue
+            a = s["accuracy"]
+            lost = a["clean_pct"] - a["noisy_pct_mean"]
+            recovered = a["denoised_pct_mean"] - a["noisy_pct_mean"]
+            rows.append([
+                PRETTY[n], pct(kh), what,
+                "%d (%d, %.2f %%)" % (len(t.get("layers", [])), s["denoiser_params"],
+                                     100.0 * s["denoiser_params"] / s["backbone_params"]),
+                "%.2f" % a["clean_pct"], "%.2f" % a["noisy_pct_mean"],
+                "%.2f" % a["denoised_pct_mean"],
+                "%+.2f" % (a["denoised_pct_mean"] - ref_denoised),
+                "%.0f %%" % (100.0 * recovered / lost) if lost > 0 else "-",
+                "%.2f" % s["latency_overhead_pct"],
+                "-" if suffix == "_mean_only" else "%.0f" % t["seconds"]])
+    if not rows:
+        return "(no network finished yet)"
+    return table(["network", "σ (k)", "changed from the denoisers", "blocks (params, overhead)",
+                  "clean %", "noisy %", "denoised %", "vs the denoisers, points",
+                  "of the loss recovered", "latency overhead %", "training s"], rows)
+
+
 def fill(doc, name, content):
     pat = re.compile(r"(<!-- BEGIN %s -->\n).*?(<!-- END %s -->)" % (name, name), re.S)
     if not pat.search(doc):
@@ -460,7 +514,7 @@ def main():
     else:
         entries = manifest(r, a.models, not a.no_copy, a.ship) if a.ship else []
         tables = [("full-backbones", table_full_backbones), ("full-curves", table_full_curves),
-                  ("full-methods", table_full_methods)]
+                  ("full-methods", table_full_methods), ("full-ablations", table_full_ablations)]
     for name, fn in tables:
         doc = fill(doc, name, fn(r))
     with open(a.doc + ".tmp", "w") as f:

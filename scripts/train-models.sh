@@ -7,7 +7,8 @@
 #   DNSIM_STAGES_UPTO=k06 scripts/train-models.sh NET   only the backbone and the 6 % stages
 #
 # Per network: the backbone, then the stages at k_high (denoisers, NIT, QAT, control), then the
-# 6 % stages, then (ResNet-18-28) the placement and noise-level ablations.
+# 6 % stages, then (ResNet-18-28) the ablations at k_high (stochastic term, loss, bottleneck,
+# budget, placement) and the noise levels of Table II.
 #
 # Output: results/training/NET/STAGE/{model.onnx,train.json,...} and STAGE.log beside it.
 # A stage whose model.onnx exists is skipped, and an interrupted stage resumes from its last
@@ -154,10 +155,20 @@ train_net() {
     stage qat_k06 "$dir" qat "$bb" --noise.activation_k 0.06 $FINETUNE
     [[ ${DNSIM_STAGES_UPTO:-} == k06 ]] && return
     if [[ $net == resnet18_28 && -n $kh ]]; then
-        stage "den_${kl}_random" "$dir" denoisers "$bb" --noise.activation_k "$kh" --placement random \
-            $FINETUNE
-        stage "den_${kl}_uniform" "$dir" denoisers "$bb" --noise.activation_k "$kh" --placement uniform \
-            $FINETUNE
+        # Ablations at k_high (docs/results.md, "Ablations"): each changes one thing of den_kNN
+        # (gradient-norm placement, 4 % budget, bottleneck 1/4, sigma_hat * epsilon on, task loss).
+        local ab=(denoisers "$bb" --noise.activation_k "$kh" $FINETUNE)
+        stage "den_${kl}_eps0" "$dir" "${ab[@]}" --block.stochastic 0
+        stage "den_${kl}_recon" "$dir" "${ab[@]}" --reconstruction-weight 1
+        stage "den_${kl}_r2" "$dir" "${ab[@]}" --denoiser-ratio 0.5
+        stage "den_${kl}_r8" "$dir" "${ab[@]}" --denoiser-ratio 0.125
+        local b
+        for b in 1 2 8; do
+            stage "den_${kl}_b$b" "$dir" "${ab[@]}" --budget "0.0$b"
+        done
+        stage "den_${kl}_all" "$dir" "${ab[@]}" --placement all
+        stage "den_${kl}_random" "$dir" "${ab[@]}" --placement random
+        stage "den_${kl}_uniform" "$dir" "${ab[@]}" --placement uniform
         local k
         for k in 0.02 0.04 0.08; do
             stage "den_$(k_label $k)" "$dir" denoisers "$bb" --noise.activation_k $k $FINETUNE

@@ -81,6 +81,7 @@ config::KeySet<E> eval_keys() {
     config::KeySet<E> s;
     declare_exec_threads(s, &E::threads);
     declare_run_seed(s, &E::seed);
+    s.nest(denoiser::BlockFormat::keys().only({"block.stochastic"}), &E::block);
     return s;
 }
 

@@ -44,7 +44,9 @@ int run_eval(const EvalOptions& opt, std::ostream& os) {
     check_memory(estimate_eval_memory(graph_footprint(g), d.size(), opt.batch, opt.threads,
                                       exec_group(g, g.infer_shapes(1))),
                  opt.model, "lower exec.threads or dataset.limit");
-    const Executor exec(g, {opt.threads, opt.seed, DenoiserEpsilon::Gaussian});
+    const Executor exec(g,
+                        {opt.threads, opt.seed,
+                         opt.block.stochastic ? DenoiserEpsilon::Gaussian : DenoiserEpsilon::Zero});
     const std::int64_t n = d.size();
     const std::int64_t per_image = d.images.numel() / std::max<std::int64_t>(n, 1);
     std::int64_t correct = 0;

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "models/denoiser/denoiser_config.h"
 #include "workloads/datasets/dataset.h"
 
 namespace dnsim::tb {
@@ -18,8 +19,11 @@ struct EvalOptions {
     unsigned threads = 2;
     std::uint64_t seed = 0;
     std::int64_t batch = 256;  ///< images per executor call
-    std::string out_dir;       ///< where summary.json goes (empty: no file)
-    std::string command;       ///< the command line, for the provenance block
+    /// block.stochastic: whether denoiser blocks draw epsilon (the rest of the format is the
+    /// accelerator's, which the float executor does not model).
+    denoiser::BlockFormat block;
+    std::string out_dir;  ///< where summary.json goes (empty: no file)
+    std::string command;  ///< the command line, for the provenance block
     /// Every configuration key with its resolved value (summary.json, its hash).
     std::vector<std::pair<std::string, std::string>> effective_config;
 };

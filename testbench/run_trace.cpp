@@ -172,7 +172,7 @@ UnitTrack unit_track(const Activity& a) {
         case Activity::Unit::conv_core:
             return {kCoreTid0 + static_cast<int>(a.index), "denoiser.core", "macs", 1};
         case Activity::Unit::noise_lane:
-            return {kLaneTid0 + static_cast<int>(a.index), "denoiser.lane", "samples", 1};
+            return {kLaneTid0 + static_cast<int>(a.index), "denoiser.lane", "elements", 1};
         case Activity::Unit::leaky_relu:
             return {kReluTid, "denoiser.leaky_relu", "elements", 1};
         case Activity::Unit::dma_in:

@@ -208,9 +208,10 @@ void SystolicVcd::run() {
         for (std::uint64_t p = 0; p < hw; ++p)
             h2[ch * hw + p] = denoiser::leaky_relu(out[p], shift);
     }
-    // The two heads on h2.
+    // The two heads on h2 (the mean alone without the stochastic term, as the control unit).
     convolve(2, 0, pointwise(h2, cr, m_weights.mean_w, m_weights.mean_b, c));
-    convolve(3, 0, pointwise(h2, cr, m_weights.var_w, m_weights.var_b, c));
+    if (m_format.stochastic)
+        convolve(3, 0, pointwise(h2, cr, m_weights.var_w, m_weights.var_b, c));
 }
 
 }  // namespace dnsim::tb

@@ -1,11 +1,11 @@
 // `dnsim denoiser --vcd FILE.vcd`: the cycle-stepped PE-level reference of one conv core's
 // systolic array (models/denoiser/systolic_cycle_model.h) running a block's four convolutions
-// one after the other — PW-reduce, the depthwise 3x3 channel by channel, PW-mean, PW-variance,
-// each over the whole plane, on the block's input and weights — with every PE's registers and
-// the array's control signals dumped once per clock through SystemC's sc_trace, for GTKWave.
-// Leaves out: the split over the cores and row tiles (the whole plane runs on one array), fold
-// pipelining (refused), and the LeakyReLU and noise stages (computed between the convolutions,
-// not traced).
+// one after the other — PW-reduce, the depthwise 3x3 channel by channel, PW-mean, PW-variance (not
+// with block.stochastic 0), each over the whole plane, on the block's input and weights — with
+// every PE's registers and the array's control signals dumped once per clock through SystemC's
+// sc_trace, for GTKWave. Leaves out: the split over the cores and row tiles (the whole plane runs
+// on one array), fold pipelining (refused), and the LeakyReLU and noise stages (computed between
+// the convolutions, not traced).
 #pragma once
 
 #include <cstdint>

@@ -91,6 +91,14 @@ const config::KeySet<TrainSettings>& train_options() {
             .help("how denoiser sites are chosen (without --denoisers)")
             .origin(config::paper("gradient norm"));
         declare_denoiser_ratio(s, &S::denoiser_ratio);
+        s.add("reconstruction-weight", &S::reconstruction_weight)
+            .range(0.0, 1e6)
+            .help(
+                "denoisers: adds this weight x the mean over the blocks of ||block output - the "
+                "noise-free backbone's output of its layer||^2 / ||that output||^2 to the "
+                "cross-entropy (0: the task loss alone)")
+            .origin(ours("0: the paper trains the blocks on the task loss; > 0 is issue 19's "
+                         "ablation of the training loss"));
         return s;
     }();
     return k;
@@ -106,6 +114,7 @@ const config::KeySet<TrainSettings>& train_shared_keys() {
         declare_run_seed(s, &TrainSettings::seed);
         declare_exec_threads(s, &TrainSettings::threads);
         s.nest(workloads::DatasetSpec::keys(), &TrainSettings::data);
+        s.nest(denoiser::BlockFormat::keys().only({"block.stochastic"}), &TrainSettings::block);
         return s;
     }();
     return k;
@@ -132,7 +141,7 @@ void bind_train_keys(ConfigBinder& b, TrainSettings& s) {
 }
 
 bool is_platform_key(const std::string& key) {
-    return key.rfind("cgra.", 0) == 0 || key.rfind("noise.", 0) == 0;
+    return key.rfind("cgra.", 0) == 0 || key.rfind("noise.", 0) == 0 || key == "block.stochastic";
 }
 
 }  // namespace dnsim::tb

@@ -9,6 +9,7 @@
 
 #include "models/cgra/cgra_config.h"
 #include "models/cgra/noise_config.h"
+#include "models/denoiser/denoiser_config.h"
 #include "testbench/config_binder.h"
 #include "workloads/datasets/dataset.h"
 #include "workloads/training/placement_method.h"
@@ -34,8 +35,13 @@ struct TrainSettings {
     double budget = 0.04;
     training::PlacementMethod placement = training::PlacementMethod::GradNorm;
     double denoiser_ratio = 0.25;  ///< --denoiser-ratio
-    std::uint64_t seed = 1;        ///< run.seed
-    unsigned threads = 2;          ///< exec.threads
+    /// denoisers: weight of the feature-reconstruction term (0: the task loss alone).
+    double reconstruction_weight = 0.0;
+    /// block.stochastic: whether the blocks draw epsilon (the rest of the format is the
+    /// replay's).
+    denoiser::BlockFormat block;
+    std::uint64_t seed = 1;  ///< run.seed
+    unsigned threads = 2;    ///< exec.threads
     /// The platform trained for: its mapping decides which layers are analog (noisy).
     cgra::CgraConfig cgra;
     /// The activation noise trained against: noise.activation_k, magnitude, distribution.
@@ -51,7 +57,8 @@ TrainSettings train_defaults(const std::string& stage);
 void bind_train_keys(ConfigBinder& b, TrainSettings& s);
 
 /// Whether `key` is one of the platform keys a trained model replays with (cgra.* and the
-/// noise.* keys of training): what dnsim-train writes to platform.ini for `dnsim run --config`.
+/// noise.* keys of training, block.stochastic): what dnsim-train writes to platform.ini for
+/// `dnsim run --config`.
 bool is_platform_key(const std::string& key);
 
 }  // namespace dnsim::tb

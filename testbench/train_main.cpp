@@ -20,6 +20,7 @@
 #include <filesystem>
 #include <iostream>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -112,6 +113,10 @@ StageOptions parse(int argc, const char* const* argv, const std::string& stage) 
         o.layers = vm["layers"].as<std::string>();
     o.resume = vm.count("resume") != 0;
     const tb::TrainSettings& t = o.settings;
+    if (t.reconstruction_weight > 0.0 && stage != "denoisers")
+        throw ConfigError("reconstruction-weight",
+                          "a term of the denoiser blocks' loss: only 'dnsim-train denoisers' "
+                          "takes it");
     o.train.recipe.epochs = t.epochs;
     o.train.recipe.lr = t.lr;
     o.train.recipe.schedule = t.lr_schedule;
@@ -303,10 +308,13 @@ std::vector<std::string> place(const StageOptions& o, const workloads::Graph& g,
                       {"block_params", p.block_params},
                       {"backbone_params", p.backbone_params}};
     std::cout << fmt::format(
-        "placement ({}, budget {:.1f} %): {} block(s), {} parameters "
+        "placement ({}, {}): {} block(s), {} parameters "
         "({:.2f} % of {}):\n",
-        training::to_string(o.settings.placement), 100 * o.settings.budget, p.layers.size(),
-        p.block_params, 100.0 * double(p.block_params) / double(p.backbone_params),
+        training::to_string(o.settings.placement),
+        o.settings.placement == training::PlacementMethod::All
+            ? std::string("no budget")
+            : fmt::format("budget {:.1f} %", 100 * o.settings.budget),
+        p.layers.size(), p.block_params, 100.0 * double(p.block_params) / double(p.backbone_params),
         p.backbone_params);
     for (std::size_t i = 0; i < p.ranking.size(); ++i) {
         const bool chosen =
@@ -355,6 +363,11 @@ nlohmann::json recipe_identity(const StageOptions& o, const training::TorchNoise
                          {"noise.distribution", cgra::to_string(noise.distribution)}};
     if (o.stage == "qat")
         id["qat-bits"] = t.qat_bits;
+    // Recorded only when not the default, so records written before these options resume.
+    if (!t.block.stochastic)
+        id["block.stochastic"] = false;
+    if (t.reconstruction_weight > 0.0)
+        id["reconstruction-weight"] = t.reconstruction_weight;
     return id;
 }
 
@@ -401,6 +414,15 @@ EpochFile read_epochs(const std::string& dir, int checkpoints, const nlohmann::j
                                             f.epochs.size(), checkpoints));
     }
     f.epochs.resize(static_cast<std::size_t>(checkpoints));  // an epoch cut off before its file
+    for (const auto& [key, value] : f.recipe.items()) {
+        if (!recipe.contains(key)) {
+            throw ConfigError(
+                path, fmt::format("cannot resume: the checkpoints were trained with {} = {}, "
+                                  "this run leaves it at its default; use another --out or the "
+                                  "same settings",
+                                  key, value.dump()));
+        }
+    }
     for (const auto& [key, value] : recipe.items()) {
         if (!f.recipe.contains(key) || f.recipe[key] != value) {
             throw ConfigError(
@@ -434,11 +456,14 @@ void configure_stage(const std::string& stage, const training::TorchNoise& noise
 }
 
 /// Test accuracy, clean and under `noise`, from the same random state each time.
+/// (Clean: the blocks subtract their mean alone; noisy: they draw epsilon unless
+/// `zero_epsilon`, block.stochastic 0.)
 nlohmann::json test_accuracy(training::TorchGraph& model, const workloads::Dataset& test,
-                             const training::TorchNoise& noise, std::uint64_t seed) {
+                             const training::TorchNoise& noise, std::uint64_t seed,
+                             bool zero_epsilon) {
     torch::manual_seed(seed);
     nlohmann::json acc = {{"clean_pct", training::evaluate(model, test, {}, 256, true)},
-                          {"noisy_pct", training::evaluate(model, test, noise)}};
+                          {"noisy_pct", training::evaluate(model, test, noise, 256, zero_epsilon)}};
     return acc;
 }
 
@@ -493,6 +518,7 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
     const auto seconds = [&t0] {
         return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     };
+    const tb::TrainSettings& t = o.settings;
     workloads::Graph g = tb::load_model(o.model);
     const StageData data = load_stage_data(o, g);
     const training::TorchNoise noise = o.noise();
@@ -505,6 +531,8 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
     j["distribution"] = cgra::to_string(noise.distribution);
     j["cgra_depthwise"] = cgra::to_string(o.settings.cgra.depthwise);
 
+    workloads::Graph backbone;  // denoisers: the network without its blocks
+    std::vector<std::pair<std::string, std::string>> sites;  // (layer, block)
     if (o.stage == "place" || o.stage == "denoisers") {
         const std::vector<std::string> layers =
             o.layers.empty() ? place(o, g, data.spec, noise, j) : tb::split_list(o.layers);
@@ -514,9 +542,15 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
             std::cout << "wrote " << o.out << "/placement.json\n";
             return 0;
         }
-        for (const auto& l : layers)
-            workloads::insert_denoiser(g, l, o.settings.denoiser_ratio, o.train.seed, "denoisers");
+        backbone = g;
+        for (const auto& l : layers) {
+            const std::string block = workloads::insert_denoiser(g, l, o.settings.denoiser_ratio,
+                                                                 o.train.seed, "denoisers");
+            sites.emplace_back(l, block);
+        }
         j["layers"] = layers;
+        j["block_stochastic"] = t.block.stochastic;
+        j["reconstruction_weight"] = t.reconstruction_weight;
     }
 
     // QAT: the grid's constant steps come from the weights it starts from (before a resume
@@ -553,7 +587,7 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
         training::TorchGraph start(g, o.settings.cgra);
         if (o.stage == "qat")
             start.set_weight_quantization(grid);
-        file.before = test_accuracy(start, data.test, noise, o.train.seed);
+        file.before = test_accuracy(start, data.test, noise, o.train.seed, !t.block.stochastic);
     }
     if (!file.before.is_null())
         j["before"] = file.before;
@@ -569,6 +603,14 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
     }
     training::TorchGraph model(g, o.settings.cgra);
     configure_stage(o.stage, noise, model, topt);
+    topt.zero_epsilon = !t.block.stochastic;
+    std::optional<training::TorchGraph> clean;
+    if (t.reconstruction_weight > 0.0) {
+        clean.emplace(backbone, o.settings.cgra);
+        topt.reconstruction_weight = t.reconstruction_weight;
+        topt.clean_backbone = &*clean;
+        topt.reconstruction_sites = sites;
+    }
     if (o.stage == "qat")
         model.set_weight_quantization(grid);
     const std::vector<training::EpochResult> history =
@@ -593,7 +635,7 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
     if (o.stage == "qat")
         training::quantize_weights(g, grid);
     training::TorchGraph chosen(g, o.settings.cgra);
-    j["after"] = test_accuracy(chosen, data.test, noise, o.train.seed);
+    j["after"] = test_accuracy(chosen, data.test, noise, o.train.seed, !t.block.stochastic);
     nlohmann::json epochs = nlohmann::json::array();
     for (const training::EpochResult& r : history)
         epochs.push_back(epoch_json(r));

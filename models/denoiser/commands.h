@@ -56,7 +56,10 @@ struct NoiseCommand {
     unsigned r0 = 0, r1 = 0;
     unsigned lanes = 1;
     int frac_bits = 0;
-    std::uint64_t samples = 0;  ///< filled in by the lane
+    /// X_hat = X - mu: no draw, no square root (BlockFormat::stochastic false).
+    bool mean_only = false;
+    std::uint64_t elements = 0;  ///< filled in by the lane: elements denoised
+    std::uint64_t samples = 0;   ///< filled in by the lane: normal samples drawn
 };
 
 }  // namespace dnsim::denoiser

@@ -459,7 +459,8 @@ std::uint64_t ControlUnit::run_block(const BlockShape& shape, const BlockFormat&
                 conv_phase(Phase::pw_mean, at(), false, h2, p_out, Cr, w, b, g1 - g0,
                            mean + g0 * p_out, p_out, p_out, nullptr, wf, now()));
         }
-        for (unsigned g0 = 0; g0 < C; g0 += plan.head_group) {
+        // Without the stochastic term (FORMAT.MEAN_ONLY) the variance head is not computed.
+        for (unsigned g0 = 0; fmt.stochastic && g0 < C; g0 += plan.head_group) {
             const unsigned g1 = std::min(C, g0 + plan.head_group);
             const auto [w, b] = group(layout.var_w, layout.var_b, Cr, g0, g1);
             add(Phase::pw_var, conv_phase(Phase::pw_var, at(), false, h2, p_out, Cr, w, b, g1 - g0,
@@ -481,21 +482,24 @@ std::uint64_t ControlUnit::run_block(const BlockShape& shape, const BlockFormat&
             cmd.r1 = tile.r1;
             cmd.lanes = static_cast<unsigned>(lane_sockets.size());
             cmd.frac_bits = fmt.activation_frac_bits;
+            cmd.mean_only = !fmt.stochastic;
             tlm::tlm_generic_payload trans;
             set_command(trans, cmd);
             sc_core::sc_time d = t;
             lane_sockets[l]->b_transport(trans, d);
             const std::uint64_t lane_cycles = m_clock.time_to_cycles(d - t);
             report(Activity::Unit::noise_lane, l, Phase::noise_cancel, at(), lane_cycles,
-                   cmd.samples);
+                   cmd.elements);
             longest = std::max(longest, lane_cycles);
         }
+        // Per element the lanes read X, mu and (with the stochastic term) v, and write X_hat.
         const std::uint64_t n = C * p_out;
-        m_asram.count_reads(3 * n);
+        const std::uint64_t reads = (fmt.stochastic ? 3 : 2) * n;
+        m_asram.count_reads(reads);
         m_asram.count_writes(n);
         report(Activity::Unit::activation_sram_port, 0, Phase::noise_cancel, at(),
-               m_asram.access_cycles(4 * n), 4 * n);
-        add(Phase::noise_cancel, std::max(longest, m_asram.access_cycles(4 * n)));
+               m_asram.access_cycles(reads + n), reads + n);
+        add(Phase::noise_cancel, std::max(longest, m_asram.access_cycles(reads + n)));
 
         cycles = 0;
         const std::size_t interior = std::size_t{tile.r0 - tile.in_r0} * W;

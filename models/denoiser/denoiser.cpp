@@ -118,16 +118,19 @@ EnergyAccount Denoiser::energy(const EnergyTable& table, double active_ns,
     acc.add_dynamic("conv_cores", "reg_bit", 48.0 * static_cast<double>(macs));
     acc.add_dynamic("conv_cores", "add_32b", static_cast<double>(psums));
     acc.add_dynamic("leaky_relu", "add_16b", static_cast<double>(m_relu.stats().value("elements")));
-    std::uint64_t samples = 0;
+    std::uint64_t samples = 0, elements = 0;
     for (const auto& lane : m_lanes) {
         samples += lane.stats().value("samples");
+        elements += lane.stats().value("elements");
     }
+    // Per normal sample drawn: the LFSRs, Box-Muller, the square root and z * sigma + mu; per
+    // element denoised the subtraction (the only work without the stochastic term).
     const auto s = static_cast<double>(samples);
     acc.add_dynamic("noise_lanes", "box_muller_sample", s);
     acc.add_dynamic("noise_lanes", "lfsr_update_16b", s * (32.0 + 31.0) / 16.0);
     acc.add_dynamic("noise_lanes", "sqrt_32b", s);
-    acc.add_dynamic("noise_lanes", "mac_16b", s);  // z * sigma + mu
-    acc.add_dynamic("noise_lanes", "add_16b", s);  // X - Y
+    acc.add_dynamic("noise_lanes", "mac_16b", s);                              // z * sigma + mu
+    acc.add_dynamic("noise_lanes", "add_16b", static_cast<double>(elements));  // X - Y
     for (const Sram* sram : {&m_wsram, &m_asram}) {
         const std::string component = sram == &m_wsram ? "weight_sram" : "activation_sram";
         // One access per width_bits row moved (the count behind the bandwidth model).

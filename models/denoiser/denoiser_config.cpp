@@ -277,6 +277,14 @@ config::KeySet<BlockFormat> declare_format() {
         .help("LeakyReLU negative slope 2^-k: k")
         .origin(ours("a shift instead of a multiplier"))
         .plausible("3 to 8: a negative slope of 1/8 to 1/256 (PyTorch's default 0.01 is 1/128)");
+    s.add("block.stochastic", &BlockFormat::stochastic)
+        .help(
+            "1: the lanes subtract sigma_hat * epsilon + mu, epsilon drawn by the LFSRs and "
+            "Box-Muller (the paper). 0: they subtract mu alone; the variance head, the LFSRs, "
+            "Box-Muller and the square root stay idle (issue 19's ablation of the stochastic "
+            "term; blocks trained with 0 replay with 0: dnsim-train writes it to platform.ini)")
+        .origin(paper("1: the noise-cancellation lanes draw epsilon"))
+        .plausible("0 or 1: 0 asks whether the lanes' random draw earns its area and energy");
     return s;
 }
 

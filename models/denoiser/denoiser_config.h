@@ -118,6 +118,9 @@ struct BlockFormat {
     int activation_frac_bits = 8;    ///< activations, biases, mean, variance: Q(15-F).F
     int weight_frac_bits = 12;       ///< weights: Q(15-F).F
     int leaky_shift = 7;             ///< LeakyReLU negative slope = 2^-leaky_shift
+    /// Subtract sigma_hat * epsilon + mu (the paper); false: mu alone, the variance head and the
+    /// lanes' random draw idle (the ablation of the stochastic term).
+    bool stochastic = true;
 
     FixedFormat activation() const { return FixedFormat(activation_frac_bits); }
     FixedFormat weight() const { return FixedFormat(weight_frac_bits); }

@@ -1,6 +1,7 @@
 // One noise-cancellation lane: two LFSRs -> fixed-point Box-Muller (Z1 only) -> sigma*z + mu ->
 // subtract from X. Pipelined: one element per cycle after a fill of box_muller_latency +
-// post_latency cycles per transaction (one tile). The LFSR state persists across tiles and is
+// post_latency cycles per transaction (one tile); mean only (block.stochastic 0): X - mu after
+// a one-cycle fill, no draw. The LFSR state persists across tiles and is
 // reloaded from the block seed at START. A passive TLM target (NoiseCommand).
 #pragma once
 
@@ -33,6 +34,7 @@ class NoiseLane : public sc_core::sc_module {
     NoiseLaneKernel m_kernel;
     StatGroup m_stats;
     Counter& m_samples;
+    Counter& m_elements;
     Counter& m_busy_cycles;
 };
 

@@ -134,6 +134,34 @@ ReferenceTrace reference_block(const std::vector<std::int16_t>& x, const BlockSh
             }
         }
     }
+    if (!fmt.stochastic) {
+        // The ablation without the stochastic term: the mean head alone, X_hat = X - mu; the
+        // variance head and the lanes' draws stay idle (var and normal remain zero).
+        for (unsigned m = 0; m < c_in; ++m) {
+            const std::int16_t* wmean = w.mean_w.data() + std::size_t{m} * cr;
+            std::int16_t* mean = t.mean.data() + std::size_t{m} * P;
+            if (fits_int32(wmean, cr, w.mean_b[m], one, wf)) {
+                std::fill(row32.begin(), row32.end(), static_cast<std::int32_t>(w.mean_b[m] * one));
+                accumulate32(row32.data(), wmean, t.h2.data(), cr, P);
+                for (std::size_t p = 0; p < P; ++p)
+                    mean[p] = requantize32(row32[p], wf);
+                continue;
+            }
+            std::fill(row.begin(), row.end(), w.mean_b[m] * one);
+            for (unsigned c = 0; c < cr; ++c) {
+                const std::int32_t wm = wmean[c];
+                const std::int16_t* h = t.h2.data() + std::size_t{c} * P;
+                for (std::size_t p = 0; p < P; ++p)
+                    row[p] += wm * h[p];
+            }
+            for (std::size_t p = 0; p < P; ++p)
+                mean[p] = requantize(row[p], wf);
+        }
+        for (std::size_t i = 0; i < t.out.size(); ++i)
+            t.out[i] = static_cast<std::int16_t>(
+                std::clamp<std::int32_t>(std::int32_t{x[i]} - t.mean[i], -32768, 32767));
+        return t;
+    }
     for (unsigned m = 0; m < c_in; ++m) {
         const std::int16_t* wmean = w.mean_w.data() + std::size_t{m} * cr;
         const std::int16_t* wvar = w.var_w.data() + std::size_t{m} * cr;

@@ -36,11 +36,15 @@ inline constexpr RegisterSpec ratio{"RATIO", 0x18, 0x4000, Access::read_write};
 inline constexpr Field format_activation_frac{0, 4};
 inline constexpr Field format_weight_frac{8, 4};
 inline constexpr Field format_leaky_shift{16, 4};
+/// 1: the lanes subtract the mean alone (BlockFormat::stochastic false); the variance head and
+/// the lanes' LFSRs and Box-Muller stay idle.
+inline constexpr Field format_mean_only{20, 1};
 /// The FORMAT value of a block format (its ratio goes to RATIO).
 constexpr std::uint32_t format_value(const BlockFormat& f) {
     return format_activation_frac(static_cast<std::uint32_t>(f.activation_frac_bits)) |
            format_weight_frac(static_cast<std::uint32_t>(f.weight_frac_bits)) |
-           format_leaky_shift(static_cast<std::uint32_t>(f.leaky_shift));
+           format_leaky_shift(static_cast<std::uint32_t>(f.leaky_shift)) |
+           format_mean_only(f.stochastic ? 0U : 1U);
 }
 inline constexpr RegisterSpec format{"FORMAT", 0x1C, format_value(BlockFormat{}),
                                      Access::read_write};
@@ -76,6 +80,7 @@ inline BlockFormat format_of(std::uint32_t format_reg, std::uint32_t ratio_reg) 
     f.activation_frac_bits = static_cast<int>(reg::format_activation_frac.get(format_reg));
     f.weight_frac_bits = static_cast<int>(reg::format_weight_frac.get(format_reg));
     f.leaky_shift = static_cast<int>(reg::format_leaky_shift.get(format_reg));
+    f.stochastic = reg::format_mean_only.get(format_reg) == 0;
     f.bottleneck_ratio = ratio_reg / 65536.0;
     return f;
 }

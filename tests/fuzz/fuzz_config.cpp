@@ -149,6 +149,7 @@ struct EvalKeys {
     workloads::DatasetSpec dataset;
     unsigned threads = 2;
     std::uint64_t seed = 0;
+    denoiser::BlockFormat block;
 };
 
 /// cmd_eval's keys and options.

@@ -130,6 +130,48 @@ TEST_CASE("cycle count of a small block matches a hand computation") {
     const std::uint64_t expect = 1 + 4 + 48 + 2 + 72 + 2 + 33 + 33 + 55 + 4;
     CHECK(bench.results()[0].cycles == expect);
 }
+TEST_CASE("without the stochastic term: X - mu, no variance head, no draws, cycles by hand") {
+    // The block of the hand computation above with FORMAT.MEAN_ONLY (block.stochastic 0).
+    Setup s = make_setup(BlockShape{4, 3, 3}, 1, 25);
+    auto& c = s.opt.config;
+    c.cores = 1;
+    c.lanes = 1;
+    c.interface_latency_cycles = 0;
+    c.interface_words_per_cycle = 64;
+    c.leaky_relu_elements_per_cycle = 64;
+    c.activation_sram.banks = 16;
+    c.weight_sram.banks = 16;
+    c.power.gating = PowerGating::always_on;
+    s.opt.format.stochastic = false;
+    DenoiserBench bench("bench", s.opt, s.weights, s.jobs);
+    sc_core::sc_start();
+    check_against_reference(s, bench);
+    // The mean head does not depend on the switch: the stochastic reference's mean, subtracted
+    // by hand, is the block's output.
+    BlockFormat with_epsilon = s.opt.format;
+    with_epsilon.stochastic = true;
+    const ReferenceTrace full =
+        reference_block(s.jobs[0].x, s.opt.shape, s.weights, with_epsilon, s.jobs[0].seed, 1);
+    const auto& out = bench.results()[0].out;
+    REQUIRE(out.size() == full.mean.size());
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        const int want = std::clamp(int{s.jobs[0].x[i]} - int{full.mean[i]}, -32768, 32767);
+        CHECK(int{out[i]} == want);
+    }
+    // As above without PW-var (33) and with a one-stage lane: 36 elements + 1 cycle.
+    const std::uint64_t expect = 1 + 4 + 48 + 2 + 72 + 2 + 33 + 37 + 4;
+    CHECK(bench.results()[0].cycles == expect);
+    const auto& phases = bench.denoiser().control().phase_cycles();
+    CHECK(phases[static_cast<std::size_t>(Phase::pw_var)] == 0);
+    const auto& lane = bench.denoiser().lanes()[0].stats();
+    CHECK(lane.value("samples") == 0);
+    CHECK(lane.value("elements") == 36);
+    // FORMAT carries the switch in MEAN_ONLY (bit 20), 0 by default.
+    CHECK(reg::format_value(s.opt.format) == (reg::format_value(with_epsilon) | (1U << 20)));
+    CHECK_FALSE(format_of(reg::format_value(s.opt.format), 0x4000).stochastic);
+    CHECK(format_of(reg::format_value(with_epsilon), 0x4000).stochastic);
+}
+
 TEST_CASE("double-buffered DMA: the block's cycles from per-tile figures by hand") {
     // C = 4, H = 6, W = 3, C_r = 1, 1 core, 1 lane; a slow interface so that it binds once.
     Setup s = make_setup(BlockShape{4, 6, 3}, 1, 26);

@@ -18,6 +18,7 @@
 #include "workloads/graph/transforms.h"
 #include "workloads/topologies/topologies.h"
 #include "workloads/training/placement.h"
+#include "workloads/training/trainer.h"
 
 using namespace dnsim;
 
@@ -282,4 +283,23 @@ TEST_CASE("LibTorch runs the ops added for the model zoo as the executor does") 
     CHECK(finite);
     CHECK(peak > 0);
     CHECK(err <= 1e-4 * peak);
+}
+
+TEST_CASE("reconstruction loss: the mean over sites of the relative squared error (by hand)") {
+    // Site a: ||(1, 2) - (1, 1)||^2 / ||(1, 1)||^2 = 1 / 2. Site b: an all-zero target counts
+    // its squared norm as 1: ||(3, 0) - 0||^2 / 1 = 9. Mean over the two sites: 4.75.
+    torch::Tensor da = torch::tensor({1.0f, 2.0f}).requires_grad_(true);
+    torch::Tensor db = torch::tensor({3.0f, 0.0f}).requires_grad_(true);
+    const std::map<std::string, torch::Tensor> denoised{{"a.denoiser", da}, {"b.denoiser", db}};
+    const std::map<std::string, torch::Tensor> clean{{"a", torch::tensor({1.0f, 1.0f})},
+                                                     {"b", torch::zeros({2})}};
+    const torch::Tensor loss =
+        training::reconstruction_loss(denoised, clean, {{"a", "a.denoiser"}, {"b", "b.denoiser"}});
+    CHECK(loss.item<double>() == Approx(4.75));
+    loss.backward();
+    // d/d da = 2 (da - t) / 2 / 2 sites = (0, 0.5); d/d db = 2 db / 1 / 2 = (3, 0).
+    CHECK(da.grad()[0].item<double>() == Approx(0.0).margin(1e-7));
+    CHECK(da.grad()[1].item<double>() == Approx(0.5));
+    CHECK(db.grad()[0].item<double>() == Approx(3.0));
+    CHECK(db.grad()[1].item<double>() == Approx(0.0).margin(1e-7));
 }

@@ -84,7 +84,13 @@ Placement place_denoisers(const workloads::Graph& g, const workloads::Dataset& c
         return block_parameters(shapes.at(g.find_node(cands[i])->outputs[0])[1], opt.ratio);
     };
     std::vector<bool> chosen(cands.size(), false);
-    if (opt.method == PlacementMethod::Uniform) {
+    if (opt.method == PlacementMethod::All) {
+        for (std::size_t i = 0; i < cands.size(); ++i) {
+            chosen[i] = true;
+            p.ranking.push_back({cands[i], 1.0});
+            p.block_params += cost_of(i);
+        }
+    } else if (opt.method == PlacementMethod::Uniform) {
         // The most blocks that fit, spread evenly over the depth: candidate
         // floor((j + 1/2) n / m) for j = 0 .. m-1.
         const std::size_t n = cands.size();

@@ -9,13 +9,15 @@
 
 namespace dnsim::training {
 
-enum class PlacementMethod { GradNorm, Random, Uniform };
+enum class PlacementMethod { GradNorm, Random, Uniform, All };
 
-inline constexpr std::array<config::EnumName<PlacementMethod>, 3> kPlacementNames{{
+inline constexpr std::array<config::EnumName<PlacementMethod>, 4> kPlacementNames{{
     {PlacementMethod::GradNorm, "gradnorm",
      "rank the outputs of analog layers by the loss gradient's norm (the paper's method)"},
     {PlacementMethod::Random, "random", "a seeded random order"},
     {PlacementMethod::Uniform, "uniform", "spread evenly over the depth"},
+    {PlacementMethod::All, "all",
+     "after every analog layer with an N x C x H x W output; --budget is not applied"},
 }};
 
 inline PlacementMethod parse_placement(const std::string& key, const std::string& text) {

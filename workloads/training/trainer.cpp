@@ -65,6 +65,18 @@ torch::Tensor crop_flip(const torch::Tensor& x) {
 
 }  // namespace
 
+torch::Tensor reconstruction_loss(const std::map<std::string, torch::Tensor>& denoised,
+                                  const std::map<std::string, torch::Tensor>& clean,
+                                  const std::vector<std::pair<std::string, std::string>>& sites) {
+    torch::Tensor sum = torch::zeros({}, torch::kFloat32);
+    for (const auto& [layer, block] : sites) {
+        const torch::Tensor target = clean.at(layer).detach();
+        const torch::Tensor norm = target.pow(2).sum().clamp_min(1.0);
+        sum = sum + (denoised.at(block) - target).pow(2).sum() / norm;
+    }
+    return sum / static_cast<double>(std::max<std::size_t>(sites.size(), 1));
+}
+
 double evaluate(TorchGraph& model, const workloads::Dataset& data, const TorchNoise& noise,
                 std::int64_t batch, bool zero_epsilon) {
     torch::NoGradGuard no_grad;
@@ -126,6 +138,19 @@ std::vector<EpochResult> train(TorchGraph& model, const workloads::Dataset& trai
                           "crop-flip shifts and mirrors N x C x H x W images; these are " +
                               workloads::dims_str(train_set.images.dims));
     }
+    const bool reconstruct = opt.reconstruction_weight > 0.0;
+    if (reconstruct) {
+        if (opt.clean_backbone == nullptr || opt.reconstruction_sites.empty())
+            throw ConfigError("reconstruction-weight",
+                              "needs denoiser sites and the backbone without them");
+        std::vector<std::string> layers, blocks;
+        for (const auto& [layer, block] : opt.reconstruction_sites) {
+            layers.push_back(layer);
+            blocks.push_back(block);
+        }
+        opt.clean_backbone->capture(layers);
+        model.capture(blocks);
+    }
     for (int epoch = opt.resume_after_epoch + 1; epoch <= recipe.epochs; ++epoch) {
         const std::vector<double> curve = validation_curve(out);
         if (stop_early(recipe, curve))
@@ -152,8 +177,19 @@ std::vector<EpochResult> train(TorchGraph& model, const workloads::Dataset& trai
                 x = crop_flip(x);
             const torch::Tensor y = labels_of(train_set, idx, b, e);
             adam.zero_grad();
-            const torch::Tensor logits = model.forward(x, opt.train_mode_bn, opt.noise);
-            const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y);
+            const torch::Tensor logits =
+                model.forward(x, opt.train_mode_bn, opt.noise, opt.zero_epsilon);
+            torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y);
+            if (reconstruct) {
+                {
+                    const torch::NoGradGuard no_grad;
+                    opt.clean_backbone->forward(x, false);
+                }
+                loss =
+                    loss + opt.reconstruction_weight *
+                               reconstruction_loss(model.captured(), opt.clean_backbone->captured(),
+                                                   opt.reconstruction_sites);
+            }
             loss.backward();
             adam.step();
             loss_sum += loss.item<double>() * static_cast<double>(e - b);
@@ -171,9 +207,10 @@ std::vector<EpochResult> train(TorchGraph& model, const workloads::Dataset& trai
             // Two parts: never the key of an epoch (one part).
             torch::manual_seed(
                 derive_key(opt.seed, {streams::kValidationPass, streams::kValidationPass}));
-            r.validation_accuracy_pct = evaluate(model, validation, opt.eval_noise);
+            r.validation_accuracy_pct =
+                evaluate(model, validation, opt.eval_noise, 256, opt.zero_epsilon);
         }
-        r.test_accuracy_pct = evaluate(model, test_set, opt.eval_noise);
+        r.test_accuracy_pct = evaluate(model, test_set, opt.eval_noise, 256, opt.zero_epsilon);
         r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         out.push_back(r);
         if (!opt.checkpoint_dir.empty()) {

@@ -7,7 +7,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "workloads/datasets/dataset.h"
@@ -46,7 +48,25 @@ struct TrainOptions {
     int resume_after_epoch = 0;
     /// The epochs finished before (resume): the schedule and early stopping read them.
     std::vector<EpochResult> history;
+    /// Denoiser blocks subtract mu alone (block.stochastic 0), in training and evaluation.
+    bool zero_epsilon = false;
+    /// Feature reconstruction (issue 19's loss ablation): the loss adds weight x the mean over
+    /// sites of ||block output - clean layer output||^2 / ||clean layer output||^2 over the
+    /// batch. 0: the task loss alone (the paper).
+    double reconstruction_weight = 0.0;
+    /// The backbone without blocks: its noise-free outputs of the sites' layers are the targets.
+    /// Required when reconstruction_weight > 0; train() sets its captures.
+    TorchGraph* clean_backbone = nullptr;
+    /// The sites: (layer, the block node that follows it).
+    std::vector<std::pair<std::string, std::string>> reconstruction_sites;
 };
+
+/// The reconstruction term of TrainOptions for one batch: the mean over `sites` of
+/// ||denoised[block] - clean[layer]||^2 / ||clean[layer]||^2 over the batch (a squared norm
+/// below 1 counts as 1, so an all-zero target cannot divide by zero).
+torch::Tensor reconstruction_loss(const std::map<std::string, torch::Tensor>& denoised,
+                                  const std::map<std::string, torch::Tensor>& clean,
+                                  const std::vector<std::pair<std::string, std::string>>& sites);
 
 /// The validation accuracies of `history`, in order (empty when there was no validation set).
 std::vector<double> validation_curve(const std::vector<EpochResult>& history);

@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""scripts/make-results.py on made-up records: the full-recipe tables of docs/results.md carry
+the records' figures and the differences computed here by hand, rows whose records are
+missing are left out, the manifest keeps the other networks' entries, and a document without
+the markers is refused without being touched.
+
+usage: make_results.py MAKE_RESULTS.py DOCS/results.md WORK_DIR
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+script, doc, work = sys.argv[1:4]
+shutil.rmtree(work, ignore_errors=True)
+training, evaluation, models = (os.path.join(work, d) for d in ("training", "eval", "models"))
+failures = []
+
+
+def fail(msg):
+    failures.append(msg)
+    print("FAIL:", msg)
+
+
+def write(path, obj):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        json.dump(obj, f)
+
+
+NET = "resnet18_28"
+
+
+def epoch(k, val, test):
+    return {"epoch": k, "lr": 1e-3, "loss": 0.5 / k, "train_accuracy_pct": 80.0 + k,
+            "validation_accuracy_pct": val, "test_accuracy_pct": test, "seconds": 60.0}
+
+
+def train(stage, seconds, layers=(), params=700000, extra=None):
+    t = {"command": "dnsim-train %s" % stage, "seconds": seconds, "parameters": params,
+         "denoiser_parameters": 0, "seed": 1, "sigma": 0.25, "layers": list(layers),
+         "epochs": [epoch(1, 90.0, 89.5), epoch(2, 91.5, 91.0), epoch(3, 91.25, 90.8)],
+         "selected_epoch": 2, "epochs_run": 3, "stopped_early": True,
+         "recipe": {"epochs_max": 60}}
+    t.update(extra or {})
+    write(os.path.join(training, NET, stage, "train.json"), t)
+
+
+def summary(stage, clean, noisy, denoised, dparams=28000, latency=6.0):
+    write(os.path.join(evaluation, NET, stage, "summary.json"), {
+        "accuracy": {"clean_pct": clean, "noisy_pct_mean": noisy, "noisy_pct_std": 0.0,
+                     "denoised_pct_mean": denoised, "denoised_pct_std": 0.0, "seeds": 1,
+                     "images": 10000},
+        "denoiser_params": dparams, "backbone_params": 700000, "latency_overhead_pct": latency,
+        "config": {"noise.activation_k": "0.25", "cgra.depthwise": "digital",
+                   "cgra.crossbars": "16128"}})
+
+
+train("backbone", 1800.0)
+os.makedirs(os.path.join(training, NET), exist_ok=True)
+open(os.path.join(training, NET, "k_high"), "w").write("0.25\n")
+train("den_k25", 300.0, ["conv1", "layer4.1.conv2"])
+summary("den_k25", 92.0, 86.0, 88.0)                       # recovers 2 of 6 points
+summary("den_k25_noiseless", 92.0, 92.0, 91.5)
+summary("den_k25_mean_only", 92.0, 86.0, 87.5, latency=4.0)  # 1.5 of 6: 25 %
+train("den_k25_eps0", 280.0, ["conv1", "layer4.1.conv2"])
+summary("den_k25_eps0", 92.0, 86.0, 89.0, latency=4.0)     # +1.00 vs den_k25, 50 %
+train("den_k25_r2", 310.0, ["conv1"])                      # trained, not yet evaluated
+train("nit_k25", 900.0)
+summary("nit_k25", 91.0, 89.0, 89.0, dparams=0)
+
+os.makedirs(models)
+write(os.path.join(models, "manifest.json"),
+      {"note": "kept", "models": [{"file": "other.onnx", "network": "densenet121_28"}]})
+copy = os.path.join(work, "results.md")
+shutil.copyfile(doc, copy)
+r = subprocess.run([sys.executable, script, "--training", training, "--eval", evaluation,
+                    "--doc", copy, "--models", models, "--no-copy"],
+                   capture_output=True, text=True)
+if r.returncode != 0:
+    print(r.stdout, r.stderr)
+    sys.exit("FAIL: make-results.py failed")
+text = open(copy).read()
+
+
+def section(name):
+    return text.split("<!-- BEGIN %s -->" % name)[1].split("<!-- END %s -->" % name)[0]
+
+
+def row_with(table, *cells):
+    for line in table.splitlines():
+        parts = [p.strip() for p in line.strip().strip("|").split("|")]
+        if all(c in parts for c in cells):
+            return parts
+    return None
+
+
+bb = section("full-backbones")
+if not row_with(bb, "ResNet-18-28", "3 of 60, stopped early", "2", "91.50", "92.00"):
+    fail("backbones: no row with the kept epoch 2 (validation 91.50) and clean 92.00:\n" + bb)
+methods = section("full-methods")
+for cells in [("none (the backbone)", "92.00", "86.00", "+0.00"),
+              ("denoisers (2 blocks)", "28000", "91.50 (blocks on)", "88.00", "+2.00", "300"),
+              ("NIT (whole network, noise injected)", "700000", "91.00", "89.00", "+3.00")]:
+    if not row_with(methods, *cells):
+        fail("methods: no row %s:\n%s" % (cells, methods))
+ab = section("full-ablations")
+for cells in [("88.00", "+0.00", "33 %", "6.00", "300"),
+              ("87.50", "-0.50", "25 %", "4.00", "-"),
+              ("89.00", "+1.00", "50 %", "4.00", "280")]:
+    if not row_with(ab, *cells):
+        fail("ablations: no row %s:\n%s" % (cells, ab))
+if "bottleneck 1/2" in ab:
+    fail("ablations: a stage without its evaluation got a row")
+if not row_with(section("full-curves"), "2 (kept)", "91.50", "91.00"):
+    fail("curves: epoch 2 not marked as kept")
+m = json.load(open(os.path.join(models, "manifest.json")))
+if [e["file"] for e in m["models"]] != ["other.onnx"] or m.get("note") != "kept":
+    fail("without --ship the manifest must stay as it was: %s" % m)
+
+# A document without the markers: refused, left as it was.
+bare = os.path.join(work, "bare.md")
+open(bare, "w").write("# no markers\n")
+r = subprocess.run([sys.executable, script, "--training", training, "--eval", evaluation,
+                    "--doc", bare, "--models", models, "--no-copy"],
+                   capture_output=True, text=True)
+if r.returncode == 0 or "full-backbones" not in r.stderr + r.stdout or \
+        open(bare).read() != "# no markers\n":
+    fail("a document without markers was not refused cleanly (%d): %s" % (r.returncode,
+                                                                         r.stderr))
+
+if failures:
+    sys.exit("%d failure(s)" % len(failures))
+print("ok: backbones, methods, ablations and curves from made-up records")
