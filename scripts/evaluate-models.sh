@@ -70,6 +70,19 @@ for net in "${nets[@]}"; do
             "$DNSIM" run "$dir/model.onnx" --config "$dir/platform.ini" --block.stochastic 0 \
                 --run.seeds "$SEEDS" --out "$out" >"$out.log" 2>&1
         fi
+        # Blocks trained without a chip (den_kNN) and for chip 1 (den_kNN_chip1), each on
+        # chips 1-5: does training for one chip carry over to the others?
+        chip=(--noise.programming_sigma 0.05 --noise.stuck_fraction 0.005 --noise.chip_seed 1
+            --run.chips 5 --run.seeds 2)
+        for stage in den_$kl den_${kl}_chip1; do
+            dir=$ROOT/$net/$stage
+            out=$EVAL/$net/${stage}_chips
+            if [[ -f $dir/model.onnx && ! -f $out/summary.json ]]; then
+                echo "== $out: dnsim run $dir/model.onnx --config $dir/platform.ini ${chip[*]}"
+                "$DNSIM" run "$dir/model.onnx" --config "$dir/platform.ini" "${chip[@]}" \
+                    --out "$out" >"$out.log" 2>&1
+            fi
+        done
     fi
 done
 echo "== evaluation done"

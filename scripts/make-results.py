@@ -480,6 +480,44 @@ def table_full_ablations(r):
                   "of the loss recovered", "latency overhead %", "training s"], rows)
 
 
+def table_full_chips(r):
+    """den_kNN (trained without a chip) and den_kNN_chip1 (trained for chip 1) replayed on
+    chips 1-5 (evaluate-models.sh): per chip, the backbone's accuracy and each one's."""
+    rows = []
+    for n in full_nets(r):
+        kh = r.k_high(n)
+        if not kh:
+            continue
+        kl = k_label(kh)
+        plain, tuned = r.summary(n, "den_%s_chips" % kl), r.summary(n, "den_%s_chip1_chips" % kl)
+        if not (plain and tuned):
+            continue
+        tuned_by_seed = {c["chip_seed"]: c for c in tuned["accuracy"]["per_chip"]}
+        for c in plain["accuracy"]["per_chip"]:
+            t = tuned_by_seed.get(c["chip_seed"])
+            if t is None:
+                continue
+            rows.append([
+                PRETTY[n], pct(kh),
+                "%d%s" % (c["chip_seed"], " (trained for)" if c["chip_seed"] == 1 else ""),
+                "%.2f" % c["noisy_pct_mean"], "%.2f" % c["denoised_pct_mean"],
+                "%+.2f" % (c["denoised_pct_mean"] - c["noisy_pct_mean"]),
+                "%.2f" % t["denoised_pct_mean"],
+                "%+.2f" % (t["denoised_pct_mean"] - t["noisy_pct_mean"])])
+        a, b = plain["accuracy"], tuned["accuracy"]
+        rows.append([PRETTY[n], pct(kh), "mean over chips and seeds",
+                     "%.2f ± %.2f" % (a["noisy_pct_mean"], a["noisy_pct_std"]),
+                     "%.2f ± %.2f" % (a["denoised_pct_mean"], a["denoised_pct_std"]),
+                     "%+.2f" % (a["denoised_pct_mean"] - a["noisy_pct_mean"]),
+                     "%.2f ± %.2f" % (b["denoised_pct_mean"], b["denoised_pct_std"]),
+                     "%+.2f" % (b["denoised_pct_mean"] - b["noisy_pct_mean"])])
+    if not rows:
+        return "(no network finished yet)"
+    return table(["network", "σ (k)", "chip (noise.chip_seed)", "noisy %",
+                  "denoised %, blocks trained without a chip", "gain, points",
+                  "denoised %, blocks trained for chip 1", "gain, points"], rows)
+
+
 def fill(doc, name, content):
     pat = re.compile(r"(<!-- BEGIN %s -->\n).*?(<!-- END %s -->)" % (name, name), re.S)
     if not pat.search(doc):
@@ -514,7 +552,8 @@ def main():
     else:
         entries = manifest(r, a.models, not a.no_copy, a.ship) if a.ship else []
         tables = [("full-backbones", table_full_backbones), ("full-curves", table_full_curves),
-                  ("full-methods", table_full_methods), ("full-ablations", table_full_ablations)]
+                  ("full-methods", table_full_methods), ("full-ablations", table_full_ablations),
+                  ("full-chips", table_full_chips)]
     for name, fn in tables:
         doc = fill(doc, name, fn(r))
     with open(a.doc + ".tmp", "w") as f:

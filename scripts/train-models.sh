@@ -158,6 +158,11 @@ train_net() {
         # Ablations at k_high (docs/results.md, "Ablations"): each changes one thing of den_kNN
         # (gradient-norm placement, 4 % budget, bottleneck 1/4, sigma_hat * epsilon on, task loss).
         local ab=(denoisers "$bb" --noise.activation_k "$kh" $FINETUNE)
+        # Trained for one chip (chip 1: 5 % programming variation, 0.5 % stuck cells, as in
+        # docs/studies.md "Chips"), at den_kNN's sites; evaluate-models.sh replays it and
+        # den_kNN on chips 1-5.
+        stage "den_${kl}_chip1" "$dir" "${ab[@]}" --denoisers "$sites" \
+            --noise.programming_sigma 0.05 --noise.stuck_fraction 0.005 --noise.chip_seed 1
         stage "den_${kl}_eps0" "$dir" "${ab[@]}" --block.stochastic 0
         stage "den_${kl}_recon" "$dir" "${ab[@]}" --reconstruction-weight 1
         stage "den_${kl}_r2" "$dir" "${ab[@]}" --denoiser-ratio 0.5

@@ -108,8 +108,9 @@ const config::KeySet<TrainSettings>& train_shared_keys() {
     static const config::KeySet<TrainSettings> k = [] {
         config::KeySet<TrainSettings> s;
         s.nest(cgra::CgraConfig::keys(), &TrainSettings::cgra);
-        s.nest(cgra::NoiseConfig::keys().only(
-                   {"noise.activation_k", "noise.magnitude", "noise.distribution"}),
+        s.nest(cgra::NoiseConfig::keys().only({"noise.activation_k", "noise.magnitude",
+                                               "noise.distribution", "noise.programming_sigma",
+                                               "noise.stuck_fraction", "noise.chip_seed"}),
                &TrainSettings::noise);
         declare_run_seed(s, &TrainSettings::seed);
         declare_exec_threads(s, &TrainSettings::threads);

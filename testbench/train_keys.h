@@ -44,8 +44,11 @@ struct TrainSettings {
     unsigned threads = 2;    ///< exec.threads
     /// The platform trained for: its mapping decides which layers are analog (noisy).
     cgra::CgraConfig cgra;
-    /// The activation noise trained against: noise.activation_k, magnitude, distribution.
+    /// The noise trained against: noise.activation_k, magnitude, distribution, and one chip
+    /// (noise.programming_sigma, stuck_fraction, chip_seed; TorchGraph::set_chip).
     cgra::NoiseConfig noise;
+    /// Whether the noise includes a chip (programming variation or stuck cells).
+    bool on_chip() const { return noise.programming_sigma > 0.0 || noise.stuck_fraction > 0.0; }
     workloads::DatasetSpec data;  ///< dataset.* (split: train)
 };
 

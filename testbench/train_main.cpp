@@ -62,7 +62,8 @@ struct StageOptions {
     std::string dump_config;  ///< --dump-config FILE
     /// The noise trained against: noise.activation_k, noise.magnitude, noise.distribution.
     training::TorchNoise noise() const {
-        return {settings.noise.activation_k, settings.noise.magnitude, settings.noise.distribution};
+        return {settings.noise.activation_k, settings.noise.magnitude, settings.noise.distribution,
+                settings.on_chip()};
     }
     /// platform.ini: the cgra.* and noise.* keys trained for, for `dnsim run --config`.
     std::string platform_ini;
@@ -293,6 +294,7 @@ std::vector<std::string> place(const StageOptions& o, const workloads::Graph& g,
     po_.budget = o.settings.budget;
     po_.ratio = o.settings.denoiser_ratio;
     po_.noise = noise;
+    po_.chip = o.settings.noise;
     po_.cgra = o.settings.cgra;
     po_.seed = o.train.seed;
     workloads::DatasetSpec calib = data;
@@ -368,6 +370,11 @@ nlohmann::json recipe_identity(const StageOptions& o, const training::TorchNoise
         id["block.stochastic"] = false;
     if (t.reconstruction_weight > 0.0)
         id["reconstruction-weight"] = t.reconstruction_weight;
+    if (t.on_chip()) {
+        id["noise.programming_sigma"] = t.noise.programming_sigma;
+        id["noise.stuck_fraction"] = t.noise.stuck_fraction;
+        id["noise.chip_seed"] = t.noise.chip_seed;
+    }
     return id;
 }
 
@@ -527,6 +534,10 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
     j["stage"] = o.stage;
     j["seed"] = o.train.seed;
     j["sigma"] = noise.k;
+    if (t.on_chip())
+        j["chip"] = {{"programming_sigma", t.noise.programming_sigma},
+                     {"stuck_fraction", t.noise.stuck_fraction},
+                     {"chip_seed", t.noise.chip_seed}};
     j["magnitude"] = cgra::to_string(noise.magnitude);
     j["distribution"] = cgra::to_string(noise.distribution);
     j["cgra_depthwise"] = cgra::to_string(o.settings.cgra.depthwise);
@@ -585,6 +596,7 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
     // The test accuracy of the network training starts from (for QAT: on its grid), once.
     if (o.stage != "backbone" && file.before.is_null()) {
         training::TorchGraph start(g, o.settings.cgra);
+        start.set_chip(t.noise);
         if (o.stage == "qat")
             start.set_weight_quantization(grid);
         file.before = test_accuracy(start, data.test, noise, o.train.seed, !t.block.stochastic);
@@ -602,6 +614,7 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
         std::cerr << fmt::format("resuming after epoch {}\n", resume_at);
     }
     training::TorchGraph model(g, o.settings.cgra);
+    model.set_chip(t.noise);
     configure_stage(o.stage, noise, model, topt);
     topt.zero_epsilon = !t.block.stochastic;
     std::optional<training::TorchGraph> clean;
@@ -635,6 +648,7 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
     if (o.stage == "qat")
         training::quantize_weights(g, grid);
     training::TorchGraph chosen(g, o.settings.cgra);
+    chosen.set_chip(t.noise);
     j["after"] = test_accuracy(chosen, data.test, noise, o.train.seed, !t.block.stochastic);
     nlohmann::json epochs = nlohmann::json::array();
     for (const training::EpochResult& r : history)

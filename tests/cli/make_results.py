@@ -67,6 +67,18 @@ summary("den_k25_mean_only", 92.0, 86.0, 87.5, latency=4.0)  # 1.5 of 6: 25 %
 train("den_k25_eps0", 280.0, ["conv1", "layer4.1.conv2"])
 summary("den_k25_eps0", 92.0, 86.0, 89.0, latency=4.0)     # +1.00 vs den_k25, 50 %
 train("den_k25_r2", 310.0, ["conv1"])                      # trained, not yet evaluated
+def chips(stage, per_chip, noisy, denoised):
+    summary(stage, 92.0, noisy, denoised)
+    p = os.path.join(evaluation, NET, stage, "summary.json")
+    s = json.load(open(p))
+    s["accuracy"]["per_chip"] = [{"chip": i, "chip_seed": i + 1, "noisy_pct_mean": a,
+                                  "denoised_pct_mean": b} for i, (a, b) in enumerate(per_chip)]
+    s["accuracy"]["noisy_pct_std"], s["accuracy"]["denoised_pct_std"] = 1.5, 0.5
+    write(p, s)
+
+
+chips("den_k25_chips", [(80.0, 83.0), (70.0, 78.5)], 75.0, 80.75)
+chips("den_k25_chip1_chips", [(80.0, 86.0), (70.0, 77.0)], 75.0, 81.5)
 train("nit_k25", 900.0)
 summary("nit_k25", 91.0, 89.0, 89.0, dparams=0)
 
@@ -113,6 +125,13 @@ for cells in [("88.00", "+0.00", "33 %", "6.00", "300"),
         fail("ablations: no row %s:\n%s" % (cells, ab))
 if "bottleneck 1/2" in ab:
     fail("ablations: a stage without its evaluation got a row")
+chip_table = section("full-chips")
+for cells in [("1 (trained for)", "80.00", "83.00", "+3.00", "86.00", "+6.00"),
+              ("2", "70.00", "78.50", "+8.50", "77.00", "+7.00"),
+              ("mean over chips and seeds", "75.00 ± 1.50", "80.75 ± 0.50", "+5.75",
+               "81.50 ± 0.50", "+6.50")]:
+    if not row_with(chip_table, *cells):
+        fail("chips: no row %s:\n%s" % (cells, chip_table))
 if not row_with(section("full-curves"), "2 (kept)", "91.50", "91.00"):
     fail("curves: epoch 2 not marked as kept")
 m = json.load(open(os.path.join(models, "manifest.json")))

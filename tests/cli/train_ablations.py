@@ -10,6 +10,8 @@
 - --placement all: one block after every convolution (read from the ONNX file here).
 - --reconstruction-weight: recorded, changes what is trained, refused outside the denoisers
   stage and on a resume with another weight.
+- training on one chip (noise.programming_sigma, stuck_fraction, chip_seed): LibTorch's
+  accuracy on the chip is the replay's on the same chip.
 
 usage: train_ablations.py DNSIM_TRAIN DNSIM BACKBONE.onnx WORK_DIR
 """
@@ -145,6 +147,36 @@ r = run([train, "nit", backbone, "--reconstruction-weight", "1", "--out",
 if r.returncode == 0 or "reconstruction-weight" not in r.stderr or \
         os.path.exists(os.path.join(work, "nit", "train.json")):
     fail("nit --reconstruction-weight was not refused (%d): %s" % (r.returncode, r.stderr))
+
+# --- training on one chip ----------------------------------------------------------------------
+# Before training, LibTorch's accuracy of the backbone on chip 2 (programming variation and
+# stuck cells, no activation noise: nothing random) must be the replay's noisy pass on the same
+# chip and images, and its clean accuracy the replay's clean pass.
+chip = ["--noise.programming_sigma", "0.1", "--noise.stuck_fraction", "0.02",
+        "--noise.chip_seed", "2"]
+c_dir = os.path.join(work, "chip")
+c = train_ok(["nit", backbone, "--dataset.limit", "256", "--test-limit", "64", "--epochs", "1",
+              "--noise.activation_k", "0", "--exec.threads", "2"] + chip, c_dir)
+r = run([dnsim, "run", backbone, "--noise.activation_k", "0", "--dataset.limit", "64",
+         "--run.seeds", "1", "--out", os.path.join(work, "chip_run")] + chip)
+if r.returncode != 0:
+    print(r.stdout, r.stderr)
+    sys.exit("FAIL: dnsim run on chip 2 failed")
+replayed = json.load(open(os.path.join(work, "chip_run", "summary.json")))["accuracy"]
+if "%.2f" % c["before"]["noisy_pct"] != "%.2f" % replayed["noisy_pct_mean"] or \
+        "%.2f" % c["before"]["clean_pct"] != "%.2f" % replayed["clean_pct"]:
+    fail("on chip 2, LibTorch gives clean %.2f / chip %.2f, the replay %.2f / %.2f" %
+         (c["before"]["clean_pct"], c["before"]["noisy_pct"], replayed["clean_pct"],
+          replayed["noisy_pct_mean"]))
+if not c["before"]["noisy_pct"] < c["before"]["clean_pct"]:
+    fail("chip 2 costs no accuracy (%s): the check above would not see a missing chip" %
+         c["before"])
+if c.get("chip", {}).get("chip_seed") != 2:
+    fail("train.json does not record the chip: %s" % c.get("chip"))
+ini = configparser.ConfigParser()
+ini.read(os.path.join(c_dir, "platform.ini"))
+if ini["noise"].get("programming_sigma") != "0.1" or ini["noise"].get("chip_seed") != "2":
+    fail("platform.ini does not carry the chip: %s" % dict(ini["noise"]))
 
 if failures:
     sys.exit("%d failure(s)" % len(failures))

@@ -303,3 +303,56 @@ TEST_CASE("reconstruction loss: the mean over sites of the relative squared erro
     CHECK(db.grad()[0].item<double>() == Approx(3.0));
     CHECK(db.grad()[1].item<double>() == Approx(0.0).margin(1e-7));
 }
+
+TEST_CASE("a chip in LibTorch: the analog weights as the replay's chip holds them") {
+    // The replay's activation-level model perturbs each analog layer's weights with
+    // cgra::perturb_weights keyed by the layer's name (platform/replay_plan.cpp); the executor
+    // on a graph whose weights were perturbed that way is the reference.
+    workloads::Graph g = workloads::builtin_model("resnet18_28", 4);
+    cgra::NoiseConfig chip;
+    chip.programming_sigma = 0.2;
+    chip.stuck_fraction = 0.05;
+    chip.chip_seed = 3;
+    workloads::Graph on_chip = g;
+    const std::vector<bool> analog = cgra::analog_nodes(g, cgra::CgraConfig{});
+    int perturbed = 0;
+    for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+        const workloads::Node& n = g.nodes[i];
+        if (!analog[i] || (n.op != workloads::Op::Conv && n.op != workloads::Op::Gemm))
+            continue;
+        workloads::Tensor& w = on_chip.initializers.at(n.inputs[1]);
+        cgra::perturb_weights(w.ptr(), w.numel(), workloads::stable_hash(n.name), chip);
+        ++perturbed;
+    }
+    REQUIRE(perturbed > 10);
+    const workloads::Tensor x = images(2, 9);
+    const auto run = [&](const workloads::Graph& graph) {
+        return workloads::Executor(graph, {1, 0, workloads::DenoiserEpsilon::Zero}).run_batch(x)[0];
+    };
+    const auto want_chip = run(on_chip), want_plain = run(g);
+    training::TorchGraph tg(g, cgra::CgraConfig{});
+    tg.set_chip(chip);
+    torch::NoGradGuard no_grad;
+    training::TorchNoise noise;
+    noise.chip = true;
+    const torch::Tensor got_chip = tg.forward(to_torch(x), false, noise).contiguous();
+    const torch::Tensor got_plain = tg.forward(to_torch(x), false, {}).contiguous();
+    const auto max_err = [](const torch::Tensor& got, const workloads::Tensor& want) {
+        double peak = 0, err = 0;
+        for (std::int64_t i = 0; i < want.numel(); ++i) {
+            peak = std::max(peak, double(std::abs(want.data[i])));
+            err = std::max(err, double(std::abs(got.data_ptr<float>()[i] - want.data[i])));
+        }
+        return err / peak;
+    };
+    CHECK(max_err(got_chip, want_chip) <= 1e-4);
+    // Without TorchNoise::chip (a clean pass) the stored weights are used, and the chip moves
+    // the logits by far more than the tolerance.
+    CHECK(max_err(got_plain, want_plain) <= 1e-4);
+    CHECK(max_err(got_chip, want_plain) > 1e-2);
+    // The stored weights are not touched.
+    workloads::Graph back = g;
+    tg.write_back(back);
+    for (const auto& [name, t] : g.initializers)
+        CHECK(back.initializers.at(name).data == t.data);
+}

@@ -44,6 +44,7 @@ Placement place_denoisers(const workloads::Graph& g, const workloads::Dataset& c
     std::vector<double> score(cands.size(), 0.0);
     if (opt.method == PlacementMethod::GradNorm) {
         TorchGraph model(g, opt.cgra);
+        model.set_chip(opt.chip);
         model.set_trainable(true, false);
         model.capture(cands);
         torch::manual_seed(opt.seed);

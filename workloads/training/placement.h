@@ -18,10 +18,11 @@ namespace dnsim::training {
 
 struct PlacementOptions {
     PlacementMethod method = PlacementMethod::GradNorm;
-    double budget = 0.04;   ///< eta: block parameters / backbone parameters
-    double ratio = 0.25;    ///< bottleneck ratio of the blocks
-    TorchNoise noise;       ///< noise during the gradient measurement
-    cgra::CgraConfig cgra;  ///< the platform trained for: which layers are analog
+    double budget = 0.04;    ///< eta: block parameters / backbone parameters
+    double ratio = 0.25;     ///< bottleneck ratio of the blocks
+    TorchNoise noise;        ///< noise during the gradient measurement
+    cgra::NoiseConfig chip;  ///< the chip of noise.chip (TorchGraph::set_chip)
+    cgra::CgraConfig cgra;   ///< the platform trained for: which layers are analog
     std::int64_t batch = 128;
     std::uint64_t seed = 1;
 };

@@ -8,7 +8,9 @@
 
 #include <fmt/format.h>
 
+#include "models/cgra/analog_noise.h"
 #include "models/cgra/layer_mapping.h"
+#include "workloads/graph/transforms.h"
 
 namespace dnsim::training {
 
@@ -110,9 +112,11 @@ torch::Tensor TorchGraph::forward(const torch::Tensor& x, bool train, const Torc
         const auto in = [&](std::size_t i) { return get(n.inputs[i]); };
         // An analog layer's weight, on its grid under quantization-aware training.
         const auto weight = [&](const Node& node, std::size_t i) {
+            const auto f = m_chip_factor.find(node.inputs[i]);
+            const bool on_chip = noise.chip && f != m_chip_factor.end();
             const auto q = m_weight_step.find(node.inputs[i]);
             if (q == m_weight_step.end())
-                return get(node.inputs[i]);
+                return on_chip ? get(node.inputs[i]) * f->second : get(node.inputs[i]);
             const torch::Tensor w = m_tensors.at(node.inputs[i]);
             const torch::Tensor on_grid =
                 torch::clamp(torch::round(w / q->second), -m_weight_levels, m_weight_levels) *
@@ -121,7 +125,8 @@ torch::Tensor TorchGraph::forward(const torch::Tensor& x, bool train, const Torc
             // straight through to w where it lies within the grid's range, and is 0 where
             // clamping cuts it off.
             const torch::Tensor inside = (w.abs() <= m_weight_levels * q->second).to(w.dtype());
-            return on_grid.detach() + (w - w.detach()) * inside;
+            const torch::Tensor quantized = on_grid.detach() + (w - w.detach()) * inside;
+            return on_chip ? quantized * f->second : quantized;
         };
         torch::Tensor y;
         switch (n.op) {
@@ -354,6 +359,28 @@ void TorchGraph::set_trainable(bool backbone, bool denoisers) {
 void TorchGraph::set_weight_quantization(const WeightQuantization& q) {
     m_weight_step = q.step;
     m_weight_levels = q.bits > 0 ? q.levels() : 0.0f;
+}
+
+void TorchGraph::set_chip(const cgra::NoiseConfig& noise) {
+    cgra::NoiseConfig chip;
+    chip.programming_sigma = noise.programming_sigma;
+    chip.stuck_fraction = noise.stuck_fraction;
+    chip.chip_seed = noise.chip_seed;
+    m_chip_factor.clear();
+    const workloads::Graph& g = m_graph;
+    for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+        const Node& n = g.nodes[i];
+        const bool weighted = n.op == Op::Conv || n.op == Op::Gemm || n.op == Op::MatMul;
+        if (!m_analog[i] || !weighted || n.inputs.size() < 2 || !g.is_initializer(n.inputs[1]))
+            continue;
+        // The draws do not depend on the weights' values, so the chip's factors are what it
+        // does to a tensor of ones (a stuck weight's factor is 0).
+        const workloads::Tensor& w = g.initializers.at(n.inputs[1]);
+        workloads::Tensor ones(w.dims);
+        std::fill(ones.data.begin(), ones.data.end(), 1.0f);
+        cgra::perturb_weights(ones.ptr(), ones.numel(), workloads::stable_hash(n.name), chip);
+        m_chip_factor[n.inputs[1]] = to_torch(ones);
+    }
 }
 
 WeightQuantization analog_weight_grid(const workloads::Graph& g, const cgra::CgraConfig& cgra,

@@ -23,6 +23,9 @@ struct TorchNoise {
     double k = 0.0;  ///< 0: no noise
     cgra::Magnitude magnitude = cgra::Magnitude::Tensor;
     cgra::Distribution distribution = cgra::Distribution::Gaussian;
+    /// The analog layers' weights as the chip of TorchGraph::set_chip() holds them (no effect
+    /// before set_chip()). Off for a clean pass: the platform's clean pass has no chip.
+    bool chip = false;
 };
 
 /// Weights on a grid with constant scaling factors (quantization-aware training after Wang et
@@ -68,6 +71,13 @@ class TorchGraph {
     /// to the float weight (the straight-through estimator).
     void set_weight_quantization(const WeightQuantization& q);
 
+    /// One chip: from now on a forward pass with TorchNoise::chip multiplies every analog
+    /// layer's weight by the factors cgra::perturb_weights applies to that layer on the chip of
+    /// `noise` (its programming variation and stuck cells, drawn from noise.chip_seed and the
+    /// layer's name as in the replay), so the weights train as stored and are used as the chip
+    /// holds them. Drift is not applied. Gradients pass through the factors.
+    void set_chip(const cgra::NoiseConfig& noise);
+
     /// All tensors by initializer name (parameters and BN running statistics).
     std::map<std::string, torch::Tensor>& tensors() { return m_tensors; }
     /// Writes the current values back into `g`'s initializers (same names and shapes).
@@ -76,8 +86,9 @@ class TorchGraph {
   private:
     const workloads::Graph& m_graph;
     std::vector<bool> m_analog;
-    std::map<std::string, float> m_weight_step;  ///< quantised weights: name -> grid step
-    float m_weight_levels = 0.0f;                ///< the largest |integer| of the grid
+    std::map<std::string, float> m_weight_step;          ///< quantised weights: name -> grid step
+    float m_weight_levels = 0.0f;                        ///< the largest |integer| of the grid
+    std::map<std::string, torch::Tensor> m_chip_factor;  ///< weight -> the chip's factors
     std::map<std::string, torch::Tensor> m_tensors;
     std::vector<std::string> m_capture;
     std::map<std::string, torch::Tensor> m_captured;
