@@ -24,6 +24,20 @@ torch::Tensor to_torch(const workloads::Tensor& t) {
     return torch::from_blob(const_cast<float*>(t.ptr()), dims, torch::kFloat32).clone();
 }
 
+/// The nodes whose weight (input 1, an initializer) an analog layer holds in its crossbars:
+/// Conv, Gemm and MatMul among `analog`. QAT's grid and a chip's factors apply to these.
+std::vector<std::size_t> analog_weighted_nodes(const workloads::Graph& g,
+                                               const std::vector<bool>& analog) {
+    std::vector<std::size_t> out;
+    for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+        const Node& n = g.nodes[i];
+        const bool weighted = n.op == Op::Conv || n.op == Op::Gemm || n.op == Op::MatMul;
+        if (analog[i] && weighted && n.inputs.size() >= 2 && g.is_initializer(n.inputs[1]))
+            out.push_back(i);
+    }
+    return out;
+}
+
 std::vector<std::int64_t> v2(const std::array<std::int64_t, 2>& a) {
     return {a[0], a[1]};
 }
@@ -368,11 +382,8 @@ void TorchGraph::set_chip(const cgra::NoiseConfig& noise) {
     chip.chip_seed = noise.chip_seed;
     m_chip_factor.clear();
     const workloads::Graph& g = m_graph;
-    for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    for (const std::size_t i : analog_weighted_nodes(g, m_analog)) {
         const Node& n = g.nodes[i];
-        const bool weighted = n.op == Op::Conv || n.op == Op::Gemm || n.op == Op::MatMul;
-        if (!m_analog[i] || !weighted || n.inputs.size() < 2 || !g.is_initializer(n.inputs[1]))
-            continue;
         // The draws do not depend on the weights' values, so the chip's factors are what it
         // does to a tensor of ones (a stuck weight's factor is 0).
         const workloads::Tensor& w = g.initializers.at(n.inputs[1]);
@@ -387,12 +398,8 @@ WeightQuantization analog_weight_grid(const workloads::Graph& g, const cgra::Cgr
                                       int bits) {
     WeightQuantization q;
     q.bits = bits;
-    const std::vector<bool> analog = cgra::analog_nodes(g, cgra);
-    for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    for (const std::size_t i : analog_weighted_nodes(g, cgra::analog_nodes(g, cgra))) {
         const Node& n = g.nodes[i];
-        const bool weighted = n.op == Op::Conv || n.op == Op::Gemm || n.op == Op::MatMul;
-        if (!analog[i] || !weighted || n.inputs.size() < 2 || !g.is_initializer(n.inputs[1]))
-            continue;
         const workloads::Tensor& w = g.initializers.at(n.inputs[1]);
         float largest = 0.0f;
         for (float v : w.data)
