@@ -33,34 +33,15 @@ pa, pb = a.pop("provenance"), b.pop("provenance")
 sys.exit(0 if a == b and pa["config_sha256"] == pb["config_sha256"] else 1)
 PY
 }
-# Escapes a key for an extended regular expression (the dots).
-re() { sed 's/[.]/\\./g' <<<"$1"; }
-
-# numeric_keys CMD ARGS...: every option of `dnsim CMD --help` with a numeric default (real and
-# integer configuration keys alike, and options such as --denoiser-ratio) refuses each
-# non-number with an error naming it. The list comes from the help, so a new key is covered.
-numeric_keys() {
-    local cmd=$1 keys key bad n=0
-    shift
-    keys=$("$dnsim" "$cmd" --help |
-        sed -n 's/^  --\([a-z0-9_.-]*\) arg (=-\{0,1\}[0-9][0-9.e+-]*).*/\1/p')
-    for key in $keys; do
-        n=$((n + 1))
-        # One value per class; tests/unit/test_config.cpp holds the parser's full grammar.
-        for bad in nan inf -inf 1e400 0x1p3 0.5x "" 1,5; do
-            refused "^dnsim: error: $(re "$key"): " "$cmd" "$@" "--$key" "$bad"
-        done
-    done
-    echo "$n numeric options of dnsim $cmd refuse every non-number"
-    [ "$n" -ge "$MIN_KEYS" ] || fail "only $n numeric options found in dnsim $cmd --help"
-}
 
 case $name in
 numeric_keys)
-    MIN_KEYS=70 numeric_keys run resnet18_28 --timing-only --out "$out"
-    MIN_KEYS=45 numeric_keys denoiser "${small[@]}" --out "$out"
-    MIN_KEYS=3 numeric_keys eval resnet18_28
-    MIN_KEYS=3 numeric_keys inspect resnet18_28 --denoisers conv1 ;;
+    # Every numeric option of each command, listed from its --help (numeric_keys.py).
+    nk() { "$python" "$here/numeric_keys.py" "$dnsim" "$out" "$@" || exit 1; }
+    nk 70 run resnet18_28 --timing-only --out "$out"
+    nk 45 denoiser "${small[@]}" --out "$out"
+    nk 3 eval resnet18_28
+    nk 3 inspect resnet18_28 --denoisers conv1 ;;
 nonfinite_in_ini)
     # The same checks for values from a file, which name the file and the line.
     printf '[cgra]\nclock_mhz = nan\n' >clock.ini

@@ -379,20 +379,31 @@ elif case == "kill":
         fail("the sweep finished before it could be killed; make its points slower")
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    time.sleep(0.5)
-    # Its point processes died with it.
-    orphans = []
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            with open(f"/proc/{pid}/environ", "rb") as f:
-                if f"DNSIM_SWEEP_PARENT={proc.pid}".encode() in f.read():
-                    orphans.append(pid)
-        except OSError:
-            pass
-    if orphans:
-        fail(f"point processes outlived the killed sweep: {orphans}")
+
+    def orphans():
+        found = []
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                with open(f"/proc/{pid}/environ", "rb") as f:
+                    if f"DNSIM_SWEEP_PARENT={proc.pid}".encode() in f.read():
+                        found.append(pid)
+            except OSError:
+                pass
+        return found
+
+    # Its point processes end with it: those running get SIGKILL from the kernel; one spawned
+    # an instant before the kill ends as soon as it starts and sees its parent gone. On a
+    # loaded machine that start (loading the libraries) can take seconds, so wait for it,
+    # but not forever.
+    deadline = time.time() + 30
+    left = orphans()
+    while left and time.time() < deadline:
+        time.sleep(0.1)
+        left = orphans()
+    if left:
+        fail(f"point processes outlived the killed sweep by 30 s: {left}")
     c = sqlite3.connect(db)
     partial = c.execute("SELECT COUNT(*) FROM points").fetchone()[0]
     c.close()
