@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <thread>
 #include <vector>
 
 #include "models/common/rng.h"
@@ -271,6 +272,28 @@ TEST_CASE("batched evaluation is bit-identical whatever the batch size and threa
     // A different seed changes the denoiser's epsilon and so the logits.
     const auto other_seed = Executor(g, {2, 12, DenoiserEpsilon::Gaussian}).run_batch(images)[0];
     CHECK(!(other_seed == one_thread));
+}
+
+TEST_CASE(
+    "an executor's kept worker threads give the same bits call after call and to callers "
+    "on several threads at once") {
+    Graph g = builtin_model("resnet18_28", 2);
+    insert_denoiser(g, "layer1.0.conv1");
+    const Tensor images = random_tensor({7, 1, 28, 28}, 5);
+    const auto want = Executor(g, {1, 3, DenoiserEpsilon::Gaussian}).run_batch(images)[0];
+    const Executor shared(g, {2, 3, DenoiserEpsilon::Gaussian});
+    // The second call runs on the threads (and their buffers) the first one started.
+    CHECK(shared.run_batch(images)[0] == want);
+    CHECK(shared.run_batch(images)[0] == want);
+    // Calls at the same time: one gets the executor's threads, the others start their own.
+    std::vector<Tensor> got(3);
+    std::vector<std::thread> callers;
+    for (std::size_t i = 0; i < got.size(); ++i)
+        callers.emplace_back([&, i] { got[i] = shared.run_batch(images)[0]; });
+    for (std::thread& t : callers)
+        t.join();
+    for (const Tensor& t : got)
+        CHECK(t == want);
 }
 
 TEST_CASE("executor rejects inputs of the wrong shape, naming the input") {

@@ -281,12 +281,26 @@ std::vector<Tensor> Executor::run_batch(const Tensor& images, std::uint64_t firs
         work(0, count);
         return outputs;
     }
+    const auto share = [&](std::size_t t) {
+        const auto ti = static_cast<std::int64_t>(t);
+        work(count * ti / threads, count * (ti + 1) / threads);
+    };
+    // The executor's own pool when no other call (another thread's, or one nested in a
+    // worker's task) holds it; threads of this call's own otherwise. Which threads run a share
+    // changes no bit (kernels.h).
+    std::unique_lock<std::mutex> own(m_pool_mutex, std::try_to_lock);
+    if (own.owns_lock()) {
+        if (!m_pool)
+            m_pool = std::make_unique<WorkerPool>(m_options.threads);
+        m_pool->run(static_cast<std::size_t>(threads), share);
+        return outputs;
+    }
     std::vector<std::thread> pool;
     std::vector<std::exception_ptr> errors(static_cast<std::size_t>(threads));
     for (std::int64_t t = 0; t < threads; ++t) {
         pool.emplace_back([&, t] {
             try {
-                work(count * t / threads, count * (t + 1) / threads);
+                share(static_cast<std::size_t>(t));
             } catch (...) {
                 errors[static_cast<std::size_t>(t)] = std::current_exception();
             }

@@ -4,9 +4,12 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
+#include "models/common/worker_pool.h"
 #include "workloads/graph/graph.h"
 
 namespace dnsim::workloads {
@@ -64,6 +67,12 @@ class Executor {
   private:
     const Graph& m_graph;
     ExecOptions m_options;
+    /// run_batch's worker threads, started by its first call that splits images and kept
+    /// until the executor ends: each thread's kernel buffers and packed weights
+    /// (kernels_gemm.cpp) then serve every later call instead of being rebuilt, zeroed and
+    /// faulted in anew. A call made while another holds the pool starts its own threads.
+    mutable std::mutex m_pool_mutex;
+    mutable std::unique_ptr<WorkerPool> m_pool;
 };
 
 }  // namespace dnsim::workloads
