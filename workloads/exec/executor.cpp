@@ -2,6 +2,7 @@
 #include "workloads/exec/executor.h"
 
 #include <algorithm>
+#include <atomic>
 #include <exception>
 #include <new>
 #include <stdexcept>
@@ -281,37 +282,48 @@ std::vector<Tensor> Executor::run_batch(const Tensor& images, std::uint64_t firs
         work(0, count);
         return outputs;
     }
-    const auto share = [&](std::size_t t) {
-        const auto ti = static_cast<std::int64_t>(t);
-        work(count * ti / threads, count * (ti + 1) / threads);
+    // Chunks of at most `group` images, at least two per thread where the images allow, taken
+    // in turn by whichever thread is free: cores of unequal speed (a shared or throttled
+    // virtual core, performance and efficiency cores) then split the work by what each does,
+    // not by count. A chunk's bits do not depend on its thread or its neighbours (kernels.h),
+    // and every chunk runs even after one fails, so the error reported (the first chunk's
+    // that failed) does not depend on the timing either.
+    const std::int64_t chunk =
+        std::clamp<std::int64_t>((count + 2 * threads - 1) / (2 * threads), 1, group);
+    const std::int64_t chunks = (count + chunk - 1) / chunk;
+    std::atomic<std::int64_t> next{0};
+    std::mutex error_mutex;
+    std::int64_t error_chunk = chunks;
+    std::exception_ptr error;
+    const auto share = [&](std::size_t) {
+        for (std::int64_t c = next.fetch_add(1); c < chunks; c = next.fetch_add(1)) {
+            try {
+                work(c * chunk, std::min(count, (c + 1) * chunk));
+            } catch (...) {
+                const std::lock_guard<std::mutex> lock(error_mutex);
+                if (c < error_chunk) {
+                    error_chunk = c;
+                    error = std::current_exception();
+                }
+            }
+        }
     };
     // The executor's own pool when no other call (another thread's, or one nested in a
-    // worker's task) holds it; threads of this call's own otherwise. Which threads run a share
-    // changes no bit (kernels.h).
+    // worker's task) holds it; threads of this call's own otherwise.
     std::unique_lock<std::mutex> own(m_pool_mutex, std::try_to_lock);
     if (own.owns_lock()) {
         if (!m_pool)
             m_pool = std::make_unique<WorkerPool>(m_options.threads);
         m_pool->run(static_cast<std::size_t>(threads), share);
-        return outputs;
+    } else {
+        std::vector<std::thread> pool;
+        for (std::int64_t t = 0; t < threads; ++t)
+            pool.emplace_back([&, t] { share(static_cast<std::size_t>(t)); });
+        for (auto& th : pool)
+            th.join();
     }
-    std::vector<std::thread> pool;
-    std::vector<std::exception_ptr> errors(static_cast<std::size_t>(threads));
-    for (std::int64_t t = 0; t < threads; ++t) {
-        pool.emplace_back([&, t] {
-            try {
-                share(static_cast<std::size_t>(t));
-            } catch (...) {
-                errors[static_cast<std::size_t>(t)] = std::current_exception();
-            }
-        });
-    }
-    for (auto& th : pool)
-        th.join();
-    for (const auto& e : errors) {
-        if (e)
-            std::rethrow_exception(e);
-    }
+    if (error)
+        std::rethrow_exception(error);
     return outputs;
 }
 
