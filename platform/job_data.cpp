@@ -7,6 +7,7 @@
 #include "models/common/fixed_point.h"
 #include "models/common/random_streams.h"
 #include "models/common/rng.h"
+#include "workloads/exec/executor.h"
 
 namespace dnsim::platform {
 
@@ -56,19 +57,29 @@ void JobData::start(const Pass& pass, std::int64_t first, std::int64_t count) {
     }
 }
 
-cgra::CgraOperands JobData::cgra_operands(std::size_t si) const {
-    const Node& n = m_g.nodes[m_plan.steps[si].node];
+cgra::CgraOperands JobData::cgra_operands(std::size_t si) {
+    const std::size_t node = m_plan.steps[si].node;
+    const Node& n = m_g.nodes[node];
+    const auto last = n.inputs.empty() ? m_last_use.end() : m_last_use.find(n.inputs[0]);
+    const bool over_input = workloads::writes_into_input(n.op) && last != m_last_use.end() &&
+                            last->second == node &&
+                            std::count(n.inputs.begin(), n.inputs.end(), n.inputs[0]) == 1;
     cgra::CgraOperands ops;
     ops.analog_noise = m_pass.noise;
     ops.seed = m_pass.seed;
     if (m_pass.chip)
         ops.chip_seed = m_pass.chip->seed;
-    for (const Slice& s : m_slices) {
+    for (Slice& s : m_slices) {
         cgra::CgraSlice c;
         c.first_image = s.first;
         c.images = s.count;
         for (const auto& t : n.inputs)
             c.inputs.push_back(value(s, t));
+        if (over_input) {
+            const auto it = s.env.find(n.inputs[0]);
+            if (it != s.env.end())
+                c.into = &it->second;
+        }
         ops.slices.push_back(std::move(c));
     }
     return ops;

@@ -35,8 +35,9 @@ class JobData {
     const Pass& pass() const { return m_pass; }
     std::int64_t first() const { return m_first; }
 
-    /// The operands of CGRA step `si` for every slice.
-    cgra::CgraOperands cgra_operands(std::size_t si) const;
+    /// The operands of CGRA step `si` for every slice. An elementwise step may write over an
+    /// input activation that no later step reads (CgraSlice::into).
+    cgra::CgraOperands cgra_operands(std::size_t si);
     /// Keeps the outputs the CGRA computed for step `si`.
     void store(std::size_t si, cgra::CgraOperands& ops);
 

@@ -62,8 +62,8 @@ void MxCgra::compute(std::size_t step, CgraOperands& ops) {
         }
         workloads::ExecOptions opts;
         opts.batch = s.images;
-        s.output = workloads::evaluate_node(*m_graph, node, s.inputs,
-                                            static_cast<std::uint64_t>(s.first_image), opts);
+        s.output = workloads::evaluate_node(
+            *m_graph, node, s.inputs, static_cast<std::uint64_t>(s.first_image), opts, s.into);
     };
     if (m_pool != nullptr) {
         m_pool->run(ops.slices.size(), slice);

@@ -32,6 +32,9 @@ struct CgraSlice {
     std::int64_t first_image = 0;  ///< dataset index of the slice's image 0 (keys the noise)
     std::int64_t images = 0;
     std::vector<const workloads::Tensor*> inputs;  ///< the node's inputs, images along dim 0
+    /// inputs[0] itself when no later node reads it and the node is elementwise
+    /// (workloads::writes_into_input): a digital step then writes its output over it.
+    workloads::Tensor* into = nullptr;
     workloads::Tensor output;
 };
 

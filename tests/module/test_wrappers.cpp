@@ -264,7 +264,7 @@ TEST_CASE(
         cgra::CgraOperands ops;
         ops.analog_noise = analog_noise;
         ops.seed = 3;
-        ops.slices.push_back({10, 2, in, {}});
+        ops.slices.push_back({10, 2, in, nullptr, {}});
         return ops;
     };
     cgra::CgraOperands ideal = operands(false);
@@ -333,7 +333,7 @@ TEST_CASE("MxCgra: a command for another chip reprograms the crossbars with that
         ops[i].analog_noise = true;
         ops[i].seed = 3;
         ops[i].chip_seed = chips[i];
-        ops[i].slices.push_back({10, 2, in, {}});
+        ops[i].slices.push_back({10, 2, in, nullptr, {}});
     }
     std::vector<tlm_response_status> status;
     host.body = [&](Initiator& in_) {

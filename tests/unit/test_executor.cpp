@@ -296,6 +296,53 @@ TEST_CASE(
         CHECK(t == want);
 }
 
+TEST_CASE("elementwise kernels written over their input give the bits of a new tensor") {
+    const Tensor x = random_tensor({3, 4, 5, 6}, 21);
+    const Tensor scale = random_tensor({4}, 22);
+    const Tensor shift = random_tensor({4}, 23);
+    const Tensor mean = random_tensor({4}, 24);
+    Tensor var = random_tensor({4}, 25);
+    for (float& v : var.data)
+        v = std::abs(v) + 0.1f;
+    const auto over_itself = [](const Tensor& t, auto kernel) {
+        Tensor copy = t;
+        const float* storage = copy.ptr();
+        Tensor out = kernel(copy, &copy);
+        CHECK(out.ptr() == storage);  // the output took the input's storage
+        return out;
+    };
+    const Tensor bn = kernels::batch_norm(x, scale, shift, mean, var, 1e-5f);
+    CHECK(bn == over_itself(x, [&](const Tensor& in, Tensor* into) {
+              return kernels::batch_norm(in, scale, shift, mean, var, 1e-5f, into);
+          }));
+    NodeAttrs attrs;
+    attrs.alpha = 0.1f;
+    for (const Op op : {Op::Relu, Op::LeakyRelu, Op::Silu, Op::Sigmoid}) {
+        const Tensor fresh = kernels::unary(op, x, attrs);
+        CHECK(fresh == over_itself(x, [&](const Tensor& in, Tensor* into) {
+                  return kernels::unary(op, in, attrs, into);
+              }));
+    }
+    const Tensor y = random_tensor({3, 4, 5, 6}, 26);
+    const Tensor row = random_tensor({1, 4, 1, 6}, 27);  // broadcast along images and rows
+    for (const Op op : {Op::Add, Op::Mul}) {
+        for (const Tensor* b : {&y, &row}) {
+            const Tensor fresh = kernels::binary(op, x, *b, x.dims);
+            CHECK(fresh == over_itself(x, [&](const Tensor& in, Tensor* into) {
+                      return kernels::binary(op, in, *b, x.dims, into);
+                  }));
+        }
+    }
+    // Only a node's own first input of an elementwise op may take its output.
+    const Graph g = builtin_model("resnet18_28");
+    Tensor other = x;
+    const std::vector<const Tensor*> in{&x};
+    std::size_t relu = 0;
+    while (g.nodes[relu].op != Op::Relu)
+        ++relu;
+    CHECK_THROWS_AS(evaluate_node(g, relu, in, 0, ExecOptions{}, &other), std::logic_error);
+}
+
 TEST_CASE("executor rejects inputs of the wrong shape, naming the input") {
     const Graph g = builtin_model("resnet18_28");
     const Executor e(g);

@@ -41,7 +41,8 @@ Tensor evaluate_denoiser(const Graph& g, std::size_t ni, const std::vector<const
 
 /// A node of an op with a kernel of its own (OpFamily::Own).
 Tensor evaluate_own(const Graph& g, std::size_t ni, const std::vector<const Tensor*>& in,
-                    const Dims& out_dims, std::uint64_t first_image, const ExecOptions& options) {
+                    const Dims& out_dims, std::uint64_t first_image, const ExecOptions& options,
+                    Tensor* into) {
     const Node& n = g.nodes[ni];
     const NodeAttrs& a = n.attrs;
     const Tensor* third = in.size() > 2 ? in[2] : nullptr;
@@ -49,7 +50,7 @@ Tensor evaluate_own(const Graph& g, std::size_t ni, const std::vector<const Tens
         case Op::Conv:
             return kernels::conv2d(*in[0], *in[1], third, a);
         case Op::BatchNorm:
-            return kernels::batch_norm(*in[0], *in[1], *in[2], *in[3], *in[4], a.epsilon);
+            return kernels::batch_norm(*in[0], *in[1], *in[2], *in[3], *in[4], a.epsilon, into);
         case Op::Concat:
             return kernels::concat(in, a.axis);
         case Op::GlobalAveragePool:
@@ -85,7 +86,7 @@ Tensor evaluate_own(const Graph& g, std::size_t ni, const std::vector<const Tens
 }
 
 Tensor evaluate(const Graph& g, std::size_t ni, const std::vector<const Tensor*>& in,
-                std::uint64_t first_image, const ExecOptions& options) {
+                std::uint64_t first_image, const ExecOptions& options, Tensor* into) {
     const Node& n = g.nodes[ni];
     std::vector<Dims> in_dims;
     for (const Tensor* t : in)
@@ -93,11 +94,12 @@ Tensor evaluate(const Graph& g, std::size_t ni, const std::vector<const Tensor*>
     const Dims out_dims = infer_node_shape(g, n, in_dims, options.batch);
     switch (op_info(n.op).family) {
         case OpFamily::Activation:
-            return kernels::unary(n.op, *in[0], n.attrs);
+            return kernels::unary(n.op, *in[0], n.attrs, into);
         case OpFamily::UnaryMath:
             return kernels::unary_math(n.op, *in[0]);
         case OpFamily::Arithmetic:
-            return kernels::binary(n.op, *in[0], *in[1], out_dims);
+            return kernels::binary(n.op, *in[0], *in[1], out_dims,
+                                   into != nullptr && in[0]->dims == out_dims ? into : nullptr);
         case OpFamily::BinaryMath:
             return kernels::binary_math(n.op, *in[0], *in[1], out_dims);
         case OpFamily::Pool:
@@ -109,10 +111,15 @@ Tensor evaluate(const Graph& g, std::size_t ni, const std::vector<const Tensor*>
         case OpFamily::Own:
             break;
     }
-    return evaluate_own(g, ni, in, out_dims, first_image, options);
+    return evaluate_own(g, ni, in, out_dims, first_image, options, into);
 }
 
 }  // namespace
+
+bool writes_into_input(Op op) {
+    const OpFamily f = op_info(op).family;
+    return op == Op::BatchNorm || f == OpFamily::Activation || f == OpFamily::Arithmetic;
+}
 
 std::int64_t exec_group(const Graph& g, const std::map<std::string, Dims>& shapes) {
     if (g.inputs.size() != 1 || g.inputs[0].dims.empty() || g.inputs[0].dims[0] != -1 ||
@@ -137,9 +144,13 @@ std::int64_t exec_group_for(std::int64_t largest_activation_elements) {
 }
 
 Tensor evaluate_node(const Graph& g, std::size_t ni, const std::vector<const Tensor*>& in,
-                     std::uint64_t first_image, const ExecOptions& options) {
+                     std::uint64_t first_image, const ExecOptions& options, Tensor* into) {
+    if (into != nullptr && (in.empty() || in[0] != into || !writes_into_input(g.nodes[ni].op)))
+        throw std::logic_error(
+            "evaluate_node: only an elementwise node's first input can hold "
+            "its output");
     try {
-        return evaluate(g, ni, in, first_image, options);
+        return evaluate(g, ni, in, first_image, options, into);
     } catch (const std::bad_alloc&) {
         // What the shapes declare was checked against run.max_memory_mib before the run; this
         // is the machine running out below that limit.
@@ -203,7 +214,17 @@ std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs,
             const Tensor* p = it != env.end() ? &it->second : &g.initializer(t);
             in.push_back(p);
         }
-        Tensor out = evaluate_node(g, ni, in, first_image, options);
+        // An elementwise node whose first input is an activation read by no later node writes
+        // its output over it: no new tensor to allocate and zero, the same bits.
+        Tensor* into = nullptr;
+        if (writes_into_input(n.op) && !n.inputs.empty() &&
+            std::count(n.inputs.begin(), n.inputs.end(), n.inputs[0]) == 1) {
+            const auto it = env.find(n.inputs[0]);
+            const auto last = last_use.find(n.inputs[0]);
+            if (it != env.end() && last != last_use.end() && last->second == ni)
+                into = &it->second;
+        }
+        Tensor out = evaluate_node(g, ni, in, first_image, options, into);
         env[n.outputs[0]] = std::move(out);
         for (const std::string& t : n.inputs) {
             const auto it = last_use.find(t);

@@ -31,8 +31,15 @@ struct ExecOptions {
 /// Every image of a batch gets the same bits as it would alone: the kernels loop over images
 /// with fixed per-image shapes. `first_image` is the dataset index of image 0 (it keys the
 /// denoiser's epsilon stream).
+///
+/// `into`, when not null, is `in[0]` itself, an activation the caller will not read again, of a
+/// node for which writes_into_input() holds: the output then takes over its storage (an
+/// Add/Mul whose first input is broadcast ignores it). The bits are the same either way.
 Tensor evaluate_node(const Graph& g, std::size_t node, const std::vector<const Tensor*>& in,
-                     std::uint64_t first_image, const ExecOptions& options);
+                     std::uint64_t first_image, const ExecOptions& options, Tensor* into = nullptr);
+/// True for the ops whose kernel computes each output element from its inputs at the same
+/// index (BatchNormalization, activations, Add/Mul), so it can write over its first input.
+bool writes_into_input(Op op);
 
 /// Most images run_batch evaluates together in one graph evaluation (per worker thread), and
 /// the activation bytes one such group may take in its largest tensor.

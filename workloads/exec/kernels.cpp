@@ -51,17 +51,36 @@ Tensor matmul(const Tensor& a, const Tensor& b, const Dims& out_dims) {
     return DNSIM_ISA_SELECT(matmul)(a, b, out_dims);
 }
 
-Tensor batch_norm(const Tensor& x, const Tensor& scale, const Tensor& bias, const Tensor& mean,
-                  const Tensor& var, float epsilon) {
-    Tensor out(x.dims);
-    const std::int64_t n_img = x.dims[0];
-    const std::int64_t c = x.dims[1];
-    const std::int64_t inner = x.numel() / (n_img * c);
+namespace {
+
+/// The output tensor of an elementwise kernel: `into`'s storage when given (it holds
+/// numel(dims) values, overwritten by the caller), else a new tensor.
+Tensor output_for(Dims dims, Tensor* into) {
+    if (into == nullptr)
+        return Tensor(dims);
+    if (into->numel() != numel(dims))
+        throw std::logic_error("kernels: the tensor given for the output has another size");
+    Tensor out = std::move(*into);
+    out.dims = std::move(dims);
+    return out;
+}
+
+}  // namespace
+
+Tensor batch_norm(const Tensor& x_in, const Tensor& scale, const Tensor& bias, const Tensor& mean,
+                  const Tensor& var, float epsilon, Tensor* into) {
+    // Read through pointers taken before the output may take over x's storage.
+    const Dims dims = x_in.dims;
+    const float* const x = x_in.ptr();
+    Tensor out = output_for(dims, into);
+    const std::int64_t n_img = dims[0];
+    const std::int64_t c = dims[1];
+    const std::int64_t inner = numel(dims) / (n_img * c);
     for (std::int64_t ci = 0; ci < c; ++ci) {
         const float s = scale.ptr()[ci] / std::sqrt(var.ptr()[ci] + epsilon);
         const float b = bias.ptr()[ci] - mean.ptr()[ci] * s;
         for (std::int64_t n = 0; n < n_img; ++n) {
-            const float* xi = x.ptr() + (n * c + ci) * inner;
+            const float* xi = x + (n * c + ci) * inner;
             float* o = out.ptr() + (n * c + ci) * inner;
             for (std::int64_t i = 0; i < inner; ++i)
                 o[i] = xi[i] * s + b;
@@ -70,11 +89,11 @@ Tensor batch_norm(const Tensor& x, const Tensor& scale, const Tensor& bias, cons
     return out;
 }
 
-Tensor unary(Op op, const Tensor& x, const NodeAttrs& a) {
-    Tensor out(x.dims);
+Tensor unary(Op op, const Tensor& x, const NodeAttrs& a, Tensor* into) {
     const float* in = x.ptr();
-    float* o = out.ptr();
     const std::int64_t count = x.numel();
+    Tensor out = output_for(x.dims, into);
+    float* o = out.ptr();
     switch (op) {
         case Op::Relu:
             for (std::int64_t i = 0; i < count; ++i)
@@ -110,14 +129,17 @@ Tensor unary(Op op, const Tensor& x, const NodeAttrs& a) {
     return out;
 }
 
-Tensor binary(Op op, const Tensor& a, const Tensor& b, const Dims& out_dims) {
-    Tensor out(out_dims);
-    const std::int64_t count = out.numel();
-    float* o = out.ptr();
+Tensor binary(Op op, const Tensor& a, const Tensor& b, const Dims& out_dims, Tensor* into) {
     const float* pa = a.ptr();
     const float* pb = b.ptr();
+    const bool same_shapes = a.dims == out_dims && b.dims == out_dims;
+    const Dims a_dims = a.dims;
+    const Dims b_dims = b.dims;
+    Tensor out = output_for(out_dims, into);
+    const std::int64_t count = out.numel();
+    float* o = out.ptr();
     const bool add = op == Op::Add;
-    if (a.dims == out_dims && b.dims == out_dims) {
+    if (same_shapes) {
         for (std::int64_t i = 0; i < count; ++i)
             o[i] = add ? pa[i] + pb[i] : pa[i] * pb[i];
         return out;
@@ -134,8 +156,8 @@ Tensor binary(Op op, const Tensor& a, const Tensor& b, const Dims& out_dims) {
             stride *= d[i];
         }
     };
-    strides(a.dims, sa);
-    strides(b.dims, sb);
+    strides(a_dims, sa);
+    strides(b_dims, sb);
     // Innermost dimension handled as a contiguous run.
     const std::int64_t inner = r == 0 ? 1 : out_dims[r - 1];
     const std::int64_t ia = r == 0 ? 0 : sa[r - 1];

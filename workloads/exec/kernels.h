@@ -38,12 +38,17 @@ std::int64_t conv_weight_cache_bytes(std::int64_t weight_elements, std::int64_t 
 /// patch matrix `col` of a convolution with attributes `a`.
 void im2col(const float* x, float* col, std::int64_t c, std::int64_t h, std::int64_t w,
             std::int64_t ho, std::int64_t wo, const NodeAttrs& a);
+/// The elementwise kernels below take `into`: null, or a tensor of the output's shape whose
+/// storage the output takes over (its values are overwritten; it may be the first input
+/// itself, which the caller then no longer reads). Each element is computed from the inputs at
+/// its own index alone, so writing over the input gives the same bits as a fresh tensor.
 Tensor batch_norm(const Tensor& x, const Tensor& scale, const Tensor& bias, const Tensor& mean,
-                  const Tensor& var, float epsilon);
+                  const Tensor& var, float epsilon, Tensor* into = nullptr);
 /// Relu, Clip, LeakyRelu, Sigmoid, HardSigmoid, HardSwish, Silu.
-Tensor unary(Op op, const Tensor& x, const NodeAttrs& a);
-/// Add or Mul with numpy broadcasting.
-Tensor binary(Op op, const Tensor& a, const Tensor& b, const Dims& out_dims);
+Tensor unary(Op op, const Tensor& x, const NodeAttrs& a, Tensor* into = nullptr);
+/// Add or Mul with numpy broadcasting. `into` may be `a` only when a has the output's shape.
+Tensor binary(Op op, const Tensor& a, const Tensor& b, const Dims& out_dims,
+              Tensor* into = nullptr);
 Tensor concat(const std::vector<const Tensor*>& in, std::int64_t axis);
 Tensor pool2d(Op op, const Tensor& x, const NodeAttrs& a, const Dims& out_dims);
 Tensor global_average_pool(const Tensor& x);
