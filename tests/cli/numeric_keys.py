@@ -25,6 +25,14 @@ def fail(msg):
     sys.exit(1)
 
 
+def clear(path):
+    """Removes whatever is at `path` (a directory, a file or a link)."""
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path)
+    elif os.path.lexists(path):
+        os.remove(path)
+
+
 def main():
     dnsim, outdir, min_keys, cmd, *args = sys.argv[1:]
     env = dict(os.environ, SYSTEMC_DISABLE_COPYRIGHT_MESSAGE="1")
@@ -34,7 +42,7 @@ def main():
     for key in keys:
         expected = re.compile(r"^dnsim: error: " + re.escape(key) + ": ")
         for bad in BAD:
-            shutil.rmtree(outdir, ignore_errors=True)
+            clear(outdir)
             argv = [dnsim, cmd, *args, f"--{key}", bad]
             try:
                 p = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True,
@@ -48,8 +56,11 @@ def main():
                 fail(f"{where}: expected exit status 1, got {p.returncode}; stderr: {err}")
             if len(lines) != 1 or not expected.search(lines[0]):
                 fail(f"{where}: expected one error line naming {key}, got: {err!r}")
-            if os.path.isdir(outdir) and os.listdir(outdir):
-                fail(f"{where}: left files in {outdir}: {os.listdir(outdir)}")
+            if os.path.isdir(outdir) and not os.path.islink(outdir):
+                if os.listdir(outdir):
+                    fail(f"{where}: left files in {outdir}: {os.listdir(outdir)}")
+            elif os.path.lexists(outdir):
+                fail(f"{where}: left a file at {outdir}")
     print(f"{len(keys)} numeric options of dnsim {cmd} refuse every non-number")
     if len(keys) < int(min_keys):
         fail(f"only {len(keys)} numeric options found in dnsim {cmd} --help")

@@ -387,7 +387,7 @@ elif case == "kill":
                 continue
             try:
                 with open(f"/proc/{pid}/environ", "rb") as f:
-                    if f"DNSIM_SWEEP_PARENT={proc.pid}".encode() in f.read():
+                    if f"DNSIM_SWEEP_PARENT={proc.pid}".encode() in f.read().split(b"\0"):
                         found.append(pid)
             except OSError:
                 pass
@@ -461,7 +461,7 @@ elif case == "signals":
             if pid.isdigit():
                 try:
                     with open(f"/proc/{pid}/environ", "rb") as f:
-                        if f"DNSIM_SWEEP_PARENT={parent}".encode() in f.read():
+                        if f"DNSIM_SWEEP_PARENT={parent}".encode() in f.read().split(b"\0"):
                             found.append(int(pid))
                 except OSError:
                     pass

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <exception>
+#include <mutex>
 #include <new>
 #include <stdexcept>
 #include <thread>
@@ -329,10 +330,14 @@ std::vector<Tensor> Executor::run_batch(const Tensor& images, std::uint64_t firs
             }
         }
     };
-    // The executor's own pool when no other call (another thread's, or one nested in a
-    // worker's task) holds it; threads of this call's own otherwise.
-    std::unique_lock<std::mutex> own(m_pool_mutex, std::try_to_lock);
-    if (own.owns_lock()) {
+    // The executor's own pool when no other call holds it (another thread's, or one made from
+    // within a chunk); threads of this call's own otherwise.
+    bool idle = false;
+    if (m_pool_busy.compare_exchange_strong(idle, true)) {
+        struct Release {
+            std::atomic<bool>& busy;
+            ~Release() { busy.store(false); }
+        } release{m_pool_busy};
         if (!m_pool)
             m_pool = std::make_unique<WorkerPool>(m_options.threads);
         m_pool->run(static_cast<std::size_t>(threads), share);

@@ -2,10 +2,10 @@
 // later part (hardware replay, LibTorch training) is compared against.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -78,7 +78,7 @@ class Executor {
     /// until the executor ends: each thread's kernel buffers and packed weights
     /// (kernels_gemm.cpp) then serve every later call instead of being rebuilt, zeroed and
     /// faulted in anew. A call made while another holds the pool starts its own threads.
-    mutable std::mutex m_pool_mutex;
+    mutable std::atomic<bool> m_pool_busy{false};
     mutable std::unique_ptr<WorkerPool> m_pool;
 };
 
