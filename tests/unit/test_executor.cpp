@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <map>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -123,16 +125,38 @@ TEST_CASE("conv2d computes every output as the fixed chain, bit for bit, in any 
         std::int64_t c, m, h, w, k, s, p, d, g;
         bool asymmetric = false;
     };
-    const Case cases[] = {
-        {16, 16, 28, 28, 3, 1, 1, 1, 1},      {1, 16, 28, 28, 3, 1, 1, 1, 1},
-        {8, 12, 30, 17, 3, 1, 1, 1, 1},       {6, 8, 33, 25, 5, 1, 2, 1, 1},
-        {4, 8, 49, 20, 3, 2, 1, 1, 1},        {3, 5, 40, 1, 1, 1, 0, 1, 1},
-        {40, 9, 7, 7, 3, 1, 1, 1, 1},         {64, 24, 4, 4, 3, 1, 1, 1, 1},
-        {12, 10, 19, 21, 3, 1, 2, 2, 1},      {8, 6, 14, 14, 3, 1, 1, 1, 2},
-        {33, 7, 13, 16, 1, 1, 0, 1, 1},       {5, 70, 9, 31, 3, 2, 1, 1, 1},
-        {40, 12, 28, 28, 3, 1, 1, 1, 1},      {4, 8, 10, 10, 3, 1, 1, 1, 4},
-        {16, 16, 28, 28, 3, 1, 1, 1, 16},     {6, 6, 12, 13, 3, 2, 1, 1, 6},
-        {7, 10, 15, 29, 3, 1, 1, 1, 1, true}, {5, 9, 15, 20, 3, 2, 1, 2, 1, true}};
+    const Case cases[] = {{16, 16, 28, 28, 3, 1, 1, 1, 1},
+                          {1, 16, 28, 28, 3, 1, 1, 1, 1},
+                          {8, 12, 30, 17, 3, 1, 1, 1, 1},
+                          {6, 8, 33, 25, 5, 1, 2, 1, 1},
+                          {4, 8, 49, 20, 3, 2, 1, 1, 1},
+                          {3, 5, 40, 1, 1, 1, 0, 1, 1},
+                          {40, 9, 7, 7, 3, 1, 1, 1, 1},
+                          {64, 24, 4, 4, 3, 1, 1, 1, 1},
+                          {12, 10, 19, 21, 3, 1, 2, 2, 1},
+                          {8, 6, 14, 14, 3, 1, 1, 1, 2},
+                          {33, 7, 13, 16, 1, 1, 0, 1, 1},
+                          {5, 70, 9, 31, 3, 2, 1, 1, 1},
+                          {40, 12, 28, 28, 3, 1, 1, 1, 1},
+                          {4, 8, 10, 10, 3, 1, 1, 1, 4},
+                          {16, 16, 28, 28, 3, 1, 1, 1, 16},
+                          {6, 6, 12, 13, 3, 2, 1, 1, 6},
+                          {7, 10, 15, 29, 3, 1, 1, 1, 1, true},
+                          {5, 9, 15, 20, 3, 2, 1, 2, 1, true},
+                          // 32 output channels or more per group (the channel-lane path where the
+                          // CPU has it): narrow and wide tiles, maps of 7x7 and 4x4, stride 2, 1x1,
+                          // unpadded, dilation, groups, a channel count that is not a whole number
+                          // of vectors, pixels that do not fill the last tile.
+                          {32, 32, 14, 14, 3, 1, 1, 1, 1},
+                          {16, 64, 7, 7, 3, 1, 1, 1, 1},
+                          {24, 128, 4, 4, 3, 1, 1, 1, 1},
+                          {16, 32, 15, 15, 3, 2, 1, 1, 1},
+                          {16, 64, 7, 7, 1, 2, 0, 1, 1},
+                          {12, 80, 9, 11, 3, 1, 0, 1, 1},
+                          {8, 96, 11, 10, 3, 1, 2, 2, 1},
+                          {16, 64, 6, 5, 3, 1, 1, 1, 2},
+                          {9, 40, 28, 28, 3, 1, 1, 1, 1},
+                          {6, 48, 13, 9, 5, 2, 1, 1, 1, true}};
     const bool fused = kernels::conv_chain_fused();
     for (const auto& cs : cases) {
         NodeAttrs a;
@@ -255,6 +279,41 @@ TEST_CASE("folding BatchNorm into convolutions keeps the outputs") {
         CHECK(n.op != Op::BatchNorm);
     const auto after = Executor(g).run({x})[0];
     CHECK(max_abs_diff(before, after) < 1e-3 * (1.0 + std::abs(before.data[0])));
+}
+
+TEST_CASE("convolutions run with their BatchNorm and Relu give the bits of the nodes one by one") {
+    // ResNet-18's Conv -> BatchNormalization -> Relu chains (and Conv -> BatchNormalization
+    // before each residual Add) are evaluated by the executor as one call; here every node is
+    // evaluated alone, in graph order, as the reference.
+    for (const char* model : {"resnet18_28", "mobilenetv2_28"}) {
+        INFO(model);
+        Graph g = builtin_model(model, 5);
+        Rng rng(11, {2});
+        for (auto& [name, t] : g.initializers) {
+            if (name.find("running_var") != std::string::npos) {
+                for (float& v : t.data)
+                    v = float(0.5 + rng.uniform());
+            } else if (name.find("running_mean") != std::string::npos) {
+                for (float& v : t.data)
+                    v = float(rng.normal() * 0.1);
+            }
+        }
+        const Tensor x = random_tensor({3, 1, 28, 28}, 8);
+        std::map<std::string, Tensor> env{{g.inputs[0].name, x}};
+        ExecOptions options;
+        options.batch = 3;
+        for (std::size_t ni = 0; ni < g.nodes.size(); ++ni) {
+            std::vector<const Tensor*> in;
+            for (const std::string& t : g.nodes[ni].inputs)
+                in.push_back(g.is_initializer(t) ? &g.initializer(t) : &env.at(t));
+            env[g.nodes[ni].outputs[0]] = evaluate_node(g, ni, in, 0, options);
+        }
+        const Tensor& want = env.at(g.outputs[0].name);
+        const Tensor got = Executor(g).run({x})[0];
+        CHECK(got.dims == want.dims);
+        CHECK(got.data == want.data);
+        CHECK(Executor(g, {1}).run_batch(x)[0].data == want.data);
+    }
 }
 
 TEST_CASE("batched evaluation is bit-identical whatever the batch size and thread count") {

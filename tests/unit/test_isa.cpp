@@ -2,9 +2,11 @@
 // run is called directly on the same inputs. Integer kernels (the denoiser's fixed-point block,
 // Box-Muller) and the noise kernels must give the same bits in every copy; the GEMM kernels use
 // FMA where the ISA has it, so they are compared with a tolerance and against a plain loop.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <vector>
 
 #include "models/cgra/analog_noise_isa.h"
@@ -139,7 +141,7 @@ TEST_CASE("GEMM kernels: every ISA copy agrees with a plain double-precision loo
     const std::int64_t ho = 9, wo = 19;
     for (const isa::Level level : runnable_levels()) {
         INFO(isa::name(level));
-        const Tensor y = DNSIM_PICK(workloads::kernels, level, conv2d)(x, w, nullptr, a);
+        const Tensor y = DNSIM_PICK(workloads::kernels, level, conv2d)(x, w, nullptr, a, nullptr);
         REQUIRE(y.dims == Dims{2, 11, ho, wo});
         double max_rel = 0.0;
         for (std::int64_t n = 0; n < 2; ++n)
@@ -167,8 +169,74 @@ TEST_CASE("GEMM kernels: every ISA copy agrees with a plain double-precision loo
         // Batch invariance within a copy: image 1 alone gives the same bits.
         Tensor x1({1, 13, 17, 19});
         std::copy_n(x.ptr() + 13 * 17 * 19, 13 * 17 * 19, x1.ptr());
-        const Tensor y1 = DNSIM_PICK(workloads::kernels, level, conv2d)(x1, w, nullptr, a);
+        const Tensor y1 = DNSIM_PICK(workloads::kernels, level, conv2d)(x1, w, nullptr, a, nullptr);
         CHECK(std::equal(y1.data.begin(), y1.data.end(), y.data.begin() + 11 * ho * wo));
+    }
+}
+
+TEST_CASE("conv2d's epilogue: every copy gives the bits of its conv, then BatchNorm, then Relu") {
+    // Shapes for each path: packed patches (stride 2, narrow maps), direct rows (wide maps),
+    // channel lanes (32 or more channels), depthwise, groups.
+    struct Case {
+        std::int64_t c, m, h, w, s, g;
+    };
+    const Case cases[] = {{16, 16, 28, 28, 1, 1}, {16, 64, 7, 7, 1, 1}, {32, 128, 4, 4, 1, 1},
+                          {16, 32, 14, 14, 2, 1}, {8, 8, 10, 10, 1, 8}, {8, 64, 9, 9, 1, 2},
+                          {5, 11, 13, 12, 1, 1}};
+    for (const Case& cs : cases) {
+        NodeAttrs a;
+        a.kernel = {3, 3};
+        a.pads = {1, 1, 1, 1};
+        a.strides = {cs.s, cs.s};
+        a.group = cs.g;
+        Tensor x = random_tensor({3, cs.c, cs.h, cs.w}, 51);
+        // A NaN and an infinity in image 1 (Relu keeps a NaN; the products of an infinity
+        // and a zero weight padding make NaNs too): compared bit for bit.
+        x.ptr()[x.numel() / 3 + 5] = std::numeric_limits<float>::quiet_NaN();
+        x.ptr()[x.numel() / 3 + 40] = -std::numeric_limits<float>::infinity();
+        const Tensor w = random_tensor({cs.m, cs.c / cs.g, 3, 3}, 52);
+        const Tensor bias = random_tensor({cs.m}, 53);
+        // BatchNorm statistics with a positive variance, some negative scales.
+        Tensor gamma = random_tensor({cs.m}, 54), beta = random_tensor({cs.m}, 55);
+        Tensor mean = random_tensor({cs.m}, 56), var = random_tensor({cs.m}, 57);
+        for (float& v : var.data)
+            v = std::abs(v) + 0.1f;
+        const float eps = 1e-5f;
+        workloads::kernels::ConvEpilogue bn_only, bn_relu, relu_only;
+        workloads::kernels::batch_norm_factors(gamma, beta, mean, var, eps, bn_only.scale,
+                                               bn_only.shift);
+        bn_relu = bn_only;
+        bn_relu.relu = true;
+        relu_only.relu = true;
+        NodeAttrs relu_attrs;
+        const auto same_bits = [](const Tensor& p, const Tensor& q) {
+            return p.dims == q.dims &&
+                   std::memcmp(p.ptr(), q.ptr(), p.data.size() * sizeof(float)) == 0;
+        };
+        for (const isa::Level level : runnable_levels()) {
+            INFO(isa::name(level) << ", c=" << cs.c << " m=" << cs.m << " map " << cs.h
+                                  << " stride " << cs.s << " groups " << cs.g);
+            const auto conv = DNSIM_PICK(workloads::kernels, level, conv2d);
+            const Tensor plain = conv(x, w, &bias, a, nullptr);
+            const Tensor bn =
+                workloads::kernels::batch_norm(plain, gamma, beta, mean, var, eps, nullptr);
+            const Tensor bn_r =
+                workloads::kernels::unary(workloads::Op::Relu, bn, relu_attrs, nullptr);
+            const Tensor r =
+                workloads::kernels::unary(workloads::Op::Relu, plain, relu_attrs, nullptr);
+            CHECK(same_bits(conv(x, w, &bias, a, &bn_only), bn));
+            CHECK(same_bits(conv(x, w, &bias, a, &bn_relu), bn_r));
+            CHECK(same_bits(conv(x, w, &bias, a, &relu_only), r));
+            CHECK(same_bits(conv(x, w, nullptr, a, &bn_relu),
+                            workloads::kernels::unary(workloads::Op::Relu,
+                                                      workloads::kernels::batch_norm(
+                                                          conv(x, w, nullptr, a, nullptr), gamma,
+                                                          beta, mean, var, eps, nullptr),
+                                                      relu_attrs, nullptr)));
+            // The NaNs reached the outputs (the comparison above saw them).
+            CHECK(std::any_of(bn_r.data.begin(), bn_r.data.end(),
+                              [](float v) { return std::isnan(v); }));
+        }
     }
 }
 

@@ -144,6 +144,43 @@ std::int64_t exec_group_for(std::int64_t largest_activation_elements) {
         kExecGroupImages);
 }
 
+namespace {
+
+/// What the shapes declare was checked against run.max_memory_mib before the run; this is the
+/// machine running out below that limit.
+ConfigError out_of_memory(const Graph& g, std::size_t ni, const ExecOptions& options) {
+    const Node& n = g.nodes[ni];
+    return ConfigError(g.name, fmt::format("node '{}' ({}): out of memory evaluating it for {} "
+                                           "image(s); lower the batch, threads or "
+                                           "run.max_memory_mib",
+                                           n.name, op_name(n.op), options.batch));
+}
+
+/// The node that alone reads `tensor`, when it has op `op` and reads it as its first input and
+/// `tensor` is not a graph output; else npos.
+std::size_t sole_reader(const Graph& g, const std::string& tensor, Op op) {
+    constexpr std::size_t none = static_cast<std::size_t>(-1);
+    for (const ValueInfo& v : g.outputs) {
+        if (v.name == tensor)
+            return none;
+    }
+    std::size_t reader = none;
+    std::size_t reads = 0;
+    for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+        for (const std::string& t : g.nodes[i].inputs) {
+            if (t == tensor) {
+                reader = i;
+                ++reads;
+            }
+        }
+    }
+    if (reads != 1 || g.nodes[reader].op != op || g.nodes[reader].inputs[0] != tensor)
+        return none;
+    return reader;
+}
+
+}  // namespace
+
 Tensor evaluate_node(const Graph& g, std::size_t ni, const std::vector<const Tensor*>& in,
                      std::uint64_t first_image, const ExecOptions& options, Tensor* into) {
     if (into != nullptr && (in.empty() || in[0] != into || !writes_into_input(g.nodes[ni].op)))
@@ -153,13 +190,7 @@ Tensor evaluate_node(const Graph& g, std::size_t ni, const std::vector<const Ten
     try {
         return evaluate(g, ni, in, first_image, options, into);
     } catch (const std::bad_alloc&) {
-        // What the shapes declare was checked against run.max_memory_mib before the run; this
-        // is the machine running out below that limit.
-        const Node& n = g.nodes[ni];
-        throw ConfigError(g.name, fmt::format("node '{}' ({}): out of memory evaluating it for {} "
-                                              "image(s); lower the batch, threads or "
-                                              "run.max_memory_mib",
-                                              n.name, op_name(n.op), options.batch));
+        throw out_of_memory(g, ni, options);
     }
 }
 
@@ -168,6 +199,49 @@ Executor::Executor(const Graph& graph, ExecOptions options) : m_graph(graph), m_
     graph.require_weight_values("the float executor");
     if (m_options.threads == 0) {
         throw ConfigError("exec.threads", "0 is out of range; accepted: 1 or more");
+    }
+    // Conv -> BatchNormalization (constant statistics, one per output channel) -> Relu, each
+    // link read by nothing else: one conv2d call with an epilogue.
+    constexpr std::size_t none = static_cast<std::size_t>(-1);
+    m_fusion.resize(graph.nodes.size());
+    for (std::size_t ni = 0; ni < graph.nodes.size(); ++ni) {
+        const Node& conv = graph.nodes[ni];
+        if (conv.op != Op::Conv || m_fusion[ni].absorbed || conv.inputs.size() < 2 ||
+            !graph.is_initializer(conv.inputs[1]))
+            continue;
+        const Tensor& w = graph.initializer(conv.inputs[1]);
+        ConvFusion& f = m_fusion[ni];
+        std::string out = conv.outputs[0];
+        std::vector<std::size_t> taken;
+        const std::size_t bn = sole_reader(graph, out, Op::BatchNorm);
+        if (bn != none && !w.dims.empty()) {
+            const Node& b = graph.nodes[bn];
+            bool constant = b.inputs.size() == 5;
+            for (std::size_t i = 1; constant && i < 5; ++i) {
+                constant = graph.is_initializer(b.inputs[i]) &&
+                           graph.initializer(b.inputs[i]).numel() == w.dims[0];
+            }
+            if (constant) {
+                kernels::batch_norm_factors(
+                    graph.initializer(b.inputs[1]), graph.initializer(b.inputs[2]),
+                    graph.initializer(b.inputs[3]), graph.initializer(b.inputs[4]), b.attrs.epsilon,
+                    f.epilogue.scale, f.epilogue.shift);
+                taken.push_back(bn);
+                out = b.outputs[0];
+            }
+        }
+        const std::size_t relu = sole_reader(graph, out, Op::Relu);
+        if (relu != none) {
+            f.epilogue.relu = true;
+            taken.push_back(relu);
+            out = graph.nodes[relu].outputs[0];
+        }
+        if (taken.empty())
+            continue;
+        f.fused = true;
+        f.output = out;
+        for (const std::size_t t : taken)
+            m_fusion[t].absorbed = true;
     }
 }
 
@@ -209,6 +283,9 @@ std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs,
     std::vector<const Tensor*> in;
     for (std::size_t ni = 0; ni < g.nodes.size(); ++ni) {
         const Node& n = g.nodes[ni];
+        const ConvFusion& fusion = m_fusion[ni];
+        if (fusion.absorbed)
+            continue;  // evaluated within its convolution's call
         in.clear();
         for (const std::string& t : n.inputs) {
             const auto it = env.find(t);
@@ -225,8 +302,16 @@ std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs,
             if (it != env.end() && last != last_use.end() && last->second == ni)
                 into = &it->second;
         }
-        Tensor out = evaluate_node(g, ni, in, first_image, options, into);
-        env[n.outputs[0]] = std::move(out);
+        if (fusion.fused) {
+            try {
+                env[fusion.output] = kernels::conv2d(
+                    *in[0], *in[1], in.size() > 2 ? in[2] : nullptr, n.attrs, fusion.epilogue);
+            } catch (const std::bad_alloc&) {
+                throw out_of_memory(g, ni, options);
+            }
+        } else {
+            env[n.outputs[0]] = evaluate_node(g, ni, in, first_image, options, into);
+        }
         for (const std::string& t : n.inputs) {
             const auto it = last_use.find(t);
             if (it != last_use.end() && it->second == ni)

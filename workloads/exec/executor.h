@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "models/common/worker_pool.h"
+#include "workloads/exec/kernels.h"
 #include "workloads/graph/graph.h"
 
 namespace dnsim::workloads {
@@ -74,6 +75,16 @@ class Executor {
   private:
     const Graph& m_graph;
     ExecOptions m_options;
+    /// Conv nodes evaluated together with the BatchNormalization and/or Relu that alone read
+    /// their output (kernels::ConvEpilogue): each activation is then written once instead of
+    /// three times, with the same bits. Indexed by node; `absorbed` marks the nodes so taken.
+    struct ConvFusion {
+        bool fused = false;
+        bool absorbed = false;
+        std::string output;  ///< the tensor the fused chain produces (its last node's output)
+        kernels::ConvEpilogue epilogue;
+    };
+    std::vector<ConvFusion> m_fusion;
     /// run_batch's worker threads, started by its first call that splits images and kept
     /// until the executor ends: each thread's kernel buffers and packed weights
     /// (kernels_gemm.cpp) then serve every later call instead of being rebuilt, zeroed and

@@ -17,7 +17,30 @@ void im2col(const float* x, float* col, std::int64_t c, std::int64_t h, std::int
 }
 
 Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, const NodeAttrs& a) {
-    return DNSIM_ISA_SELECT(conv2d)(x, w, bias, a);
+    return DNSIM_ISA_SELECT(conv2d)(x, w, bias, a, nullptr);
+}
+
+Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, const NodeAttrs& a,
+              const ConvEpilogue& epilogue) {
+    const std::size_t m = w.dims.empty() ? 0 : static_cast<std::size_t>(w.dims[0]);
+    if (epilogue.scale.size() != epilogue.shift.size() ||
+        (!epilogue.scale.empty() && epilogue.scale.size() != m))
+        throw std::logic_error(
+            "kernels::conv2d: an epilogue needs one scale and shift per channel");
+    return DNSIM_ISA_SELECT(conv2d)(x, w, bias, a, &epilogue);
+}
+
+void batch_norm_factors(const Tensor& scale, const Tensor& bias, const Tensor& mean,
+                        const Tensor& var, float epsilon, std::vector<float>& scale_out,
+                        std::vector<float>& shift_out) {
+    const auto c = static_cast<std::size_t>(scale.numel());
+    scale_out.resize(c);
+    shift_out.resize(c);
+    for (std::size_t ci = 0; ci < c; ++ci) {
+        const float s = scale.ptr()[ci] / std::sqrt(var.ptr()[ci] + epsilon);
+        scale_out[ci] = s;
+        shift_out[ci] = bias.ptr()[ci] - mean.ptr()[ci] * s;
+    }
 }
 
 std::int64_t conv_scratch_bytes(std::int64_t work_elements, std::int64_t images) {
@@ -34,7 +57,7 @@ std::int64_t conv_scratch_bytes(std::int64_t work_elements, std::int64_t images)
 
 std::int64_t conv_weight_cache_bytes(std::int64_t weight_elements, std::int64_t weight_sets) {
     const double bytes = static_cast<double>(std::max<std::int64_t>(weight_elements, 0)) * 4.0 *
-                         static_cast<double>(std::max<std::int64_t>(weight_sets, 1)) * 1.25;
+                         static_cast<double>(std::max<std::int64_t>(weight_sets, 1)) * 2.25;
     return static_cast<std::int64_t>(std::min(bytes, static_cast<double>(kWeightCacheBytes)));
 }
 
@@ -76,9 +99,11 @@ Tensor batch_norm(const Tensor& x_in, const Tensor& scale, const Tensor& bias, c
     const std::int64_t n_img = dims[0];
     const std::int64_t c = dims[1];
     const std::int64_t inner = numel(dims) / (n_img * c);
+    thread_local std::vector<float> factor, offset;
+    batch_norm_factors(scale, bias, mean, var, epsilon, factor, offset);
     for (std::int64_t ci = 0; ci < c; ++ci) {
-        const float s = scale.ptr()[ci] / std::sqrt(var.ptr()[ci] + epsilon);
-        const float b = bias.ptr()[ci] - mean.ptr()[ci] * s;
+        const float s = factor[static_cast<std::size_t>(ci)];
+        const float b = offset[static_cast<std::size_t>(ci)];
         for (std::int64_t n = 0; n < n_img; ++n) {
             const float* xi = x + (n * c + ci) * inner;
             float* o = out.ptr() + (n * c + ci) * inner;

@@ -17,11 +17,28 @@ namespace dnsim::workloads::kernels {
 /// fused multiply-add where the active copy has one (conv_chain_fused()), two otherwise; the
 /// bias is added to the finished chain. So the bits do not depend on the batch.
 Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, const NodeAttrs& a);
+/// What a convolution may apply to each finished output (after its bias), in this order, so
+/// that a Conv -> BatchNormalization -> Relu chain writes each activation once: v = v x
+/// scale[c] + shift[c] (batch_norm()'s arithmetic, with batch_norm_factors()), then
+/// v = max(v, 0) (unary()'s Relu). The bits are those of the separate kernels.
+struct ConvEpilogue {
+    std::vector<float> scale, shift;  ///< per output channel; both empty: no BatchNorm step
+    bool relu = false;
+};
+/// conv2d() followed by `epilogue` on every output element.
+Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, const NodeAttrs& a,
+              const ConvEpilogue& epilogue);
+/// The per-channel factors batch_norm() applies, y = x scale + shift.
+void batch_norm_factors(const Tensor& scale, const Tensor& bias, const Tensor& mean,
+                        const Tensor& var, float epsilon, std::vector<float>& scale_out,
+                        std::vector<float>& shift_out);
 /// True when the active conv2d copy chains with fused multiply-adds.
 bool conv_chain_fused();
 /// conv2d multiplies as many images at once as keep each of its working sets (packed patches,
-/// output tiles, zero-bordered inputs) within this many bytes (at least one image).
-constexpr std::int64_t kConvPatchBytes = std::int64_t{2} << 20;
+/// output tiles, zero-bordered inputs) within this many bytes (at least one image): small
+/// enough to stay in a core's L2 cache between being written and being read (measured in
+/// docs/benchmarks.md: 2 MiB was slower).
+constexpr std::int64_t kConvPatchBytes = std::int64_t{256} << 10;
 /// conv2d keeps the packed weights of the layers it sees, up to this many bytes per thread.
 constexpr std::int64_t kWeightCacheBytes = std::int64_t{32} << 20;
 /// Scratch one thread's conv2d calls of up to `images` images may hold for a model whose
@@ -32,7 +49,8 @@ constexpr std::int64_t kWeightCacheBytes = std::int64_t{32} << 20;
 std::int64_t conv_scratch_bytes(std::int64_t work_elements, std::int64_t images);
 /// The packed-weight cache of one thread when its convolutions see `weight_sets` sets of
 /// weights of `weight_elements` floats (a replay: the graph's and the crossbars' copy):
-/// at most kWeightCacheBytes, and a quarter more than the weights for whole panels.
+/// at most kWeightCacheBytes; per layer a copy of its weights (to see that they are unchanged)
+/// and its panels, a quarter more than the weights for whole panels.
 std::int64_t conv_weight_cache_bytes(std::int64_t weight_elements, std::int64_t weight_sets);
 /// Unfolds one image's group of `c` channels (c x h x w at `x`) into the (c kH kW) x (ho wo)
 /// patch matrix `col` of a convolution with attributes `a`.

@@ -66,33 +66,6 @@ Plane make_plane(const float* x, std::int64_t c, std::int64_t h, std::int64_t w,
     return pl;
 }
 
-void fill_plane(const float* x, float* pad, const Plane& pl, std::int64_t c, std::int64_t h,
-                std::int64_t w, const NodeAttrs& a) {
-    const std::int64_t plane = pl.hp * pl.wp;
-    // Plane columns [q0, q1) hold input columns q - pads[1]; the rest are zero.
-    const std::int64_t q0 = std::clamp<std::int64_t>(a.pads[1], 0, pl.wp);
-    const std::int64_t q1 = std::clamp<std::int64_t>(a.pads[1] + w, q0, pl.wp);
-    for (std::int64_t ci = 0; ci < c; ++ci) {
-        for (std::int64_t r = 0; r < pl.hp; ++r) {
-            float* dst = pad + ci * plane + r * pl.wp;
-            const std::int64_t ih = r - a.pads[0];
-            if (ih < 0 || ih >= h) {
-                for (std::int64_t q = 0; q < pl.wp; ++q)
-                    dst[q] = 0.0f;
-                continue;
-            }
-            const float* src = x + (ci * h + ih) * w;
-            const std::int64_t shift = a.pads[1];
-            for (std::int64_t q = 0; q < q0; ++q)
-                dst[q] = 0.0f;
-            for (std::int64_t q = q0; q < q1; ++q)
-                dst[q] = src[q - shift];
-            for (std::int64_t q = q1; q < pl.wp; ++q)
-                dst[q] = 0.0f;
-        }
-    }
-}
-
 /// Columns of the patch matrix for output rows [oh0, oh1): a (c kH kW) x ((oh1 - oh0) wo)
 /// matrix at `col`. Each row is the plane read at a fixed offset plus a per-pixel index (row
 /// copies where output rows are wide and stride 1, a flat indexed loop otherwise).
@@ -164,6 +137,16 @@ inline Vec vbroadcast(const float* p) {
 inline Vec vmadd(Vec a, Vec b, Vec c) {
     return _mm512_fmadd_ps(a, b, c);
 }
+inline Vec vadd(Vec a, Vec b) {
+    return _mm512_add_ps(a, b);
+}
+inline Vec vmul(Vec a, Vec b) {
+    return _mm512_mul_ps(a, b);
+}
+/// std::max(v, 0.0f) lane by lane (max(0, v) returns its second operand for a NaN and for -0).
+inline Vec vrelu(Vec v) {
+    return _mm512_max_ps(_mm512_setzero_ps(), v);
+}
 constexpr bool kFused = true;
 #elif defined(__AVX2__) && defined(__FMA__)
 using Vec = __m256;
@@ -184,6 +167,16 @@ inline Vec vbroadcast(const float* p) {
 }
 inline Vec vmadd(Vec a, Vec b, Vec c) {
     return _mm256_fmadd_ps(a, b, c);
+}
+inline Vec vadd(Vec a, Vec b) {
+    return _mm256_add_ps(a, b);
+}
+inline Vec vmul(Vec a, Vec b) {
+    return _mm256_mul_ps(a, b);
+}
+/// std::max(v, 0.0f) lane by lane (max(0, v) returns its second operand for a NaN and for -0).
+inline Vec vrelu(Vec v) {
+    return _mm256_max_ps(_mm256_setzero_ps(), v);
 }
 constexpr bool kFused = true;
 #elif defined(__SSE2__)
@@ -266,6 +259,31 @@ inline void copy_floats(float* dst, const float* src, std::int64_t n) {
         dst[i] = src[i];
 #endif
 }
+void fill_plane(const float* x, float* pad, const Plane& pl, std::int64_t c, std::int64_t h,
+                std::int64_t w, const NodeAttrs& a) {
+    const std::int64_t plane = pl.hp * pl.wp;
+    // Plane rows [r0, r1) and columns [q0, q1) hold input (r - pads[0], q - pads[1]); the
+    // rest are zero.
+    const std::int64_t r0 = std::clamp<std::int64_t>(a.pads[0], 0, pl.hp);
+    const std::int64_t r1 = std::clamp<std::int64_t>(a.pads[0] + h, r0, pl.hp);
+    const std::int64_t q0 = std::clamp<std::int64_t>(a.pads[1], 0, pl.wp);
+    const std::int64_t q1 = std::clamp<std::int64_t>(a.pads[1] + w, q0, pl.wp);
+    for (std::int64_t ci = 0; ci < c; ++ci) {
+        float* dst = pad + ci * plane;
+        std::fill_n(dst, r0 * pl.wp, 0.0f);
+        for (std::int64_t r = r0; r < r1; ++r) {
+            float* row = dst + r * pl.wp;
+            const float* src = x + (ci * h + r - a.pads[0]) * w + (q0 - a.pads[1]);
+            for (std::int64_t q = 0; q < q0; ++q)
+                row[q] = 0.0f;
+            copy_floats(row + q0, src, q1 - q0);
+            for (std::int64_t q = q1; q < pl.wp; ++q)
+                row[q] = 0.0f;
+        }
+        std::fill_n(dst + r1 * pl.wp, (pl.hp - r1) * pl.wp, 0.0f);
+    }
+}
+
 /// k per slice: a B panel slice (kKc x kNr floats) stays in L1 while the A panels stream by.
 constexpr std::int64_t kKc = 256;
 /// Packed patch matrix per GEMM call: as many images as fit (at least one).
@@ -306,61 +324,57 @@ std::int64_t panels(std::int64_t n, std::int64_t width) {
     return (n + width - 1) / width;
 }
 
-/// Packs rows [0, m) of the row-major m x k matrix `w` into kMr-row panels at `out`.
+/// Packs rows [0, m) of the row-major m x k matrix `w` into `width`-row panels at `out`.
 __attribute__((noinline)) void pack_a(const float* w, std::int64_t m, std::int64_t k,
-                                      std::vector<float>& out) {
-    const std::int64_t np = panels(m, kMr);
-    out.assign(static_cast<std::size_t>(np * k * kMr), 0.0f);
+                                      std::int64_t width, std::vector<float>& out) {
+    const std::int64_t np = panels(m, width);
+    out.assign(static_cast<std::size_t>(np * k * width), 0.0f);
     for (std::int64_t i = 0; i < m; ++i) {
-        float* dst = out.data() + (i / kMr) * k * kMr + i % kMr;
+        float* dst = out.data() + (i / width) * k * width + i % width;
         const float* src = w + i * k;
         for (std::int64_t kk = 0; kk < k; ++kk)
-            dst[kk * kMr] = src[kk];
+            dst[kk * width] = src[kk];
     }
 }
 
-/// True when `packed` holds the kMr-row panels of the m x k matrix `w` (padding rows zero).
-bool packs(const std::vector<float>& packed, const float* w, std::int64_t m, std::int64_t k) {
-    if (static_cast<std::int64_t>(packed.size()) != panels(m, kMr) * k * kMr)
-        return false;
-    for (std::int64_t i = 0; i < m; ++i) {
-        const float* p = packed.data() + (i / kMr) * k * kMr + i % kMr;
-        const float* src = w + i * k;
-        for (std::int64_t kk = 0; kk < k; ++kk) {
-            // Bitwise: -0 and +0 pack differently, NaN equals itself.
-            if (std::memcmp(&p[kk * kMr], &src[kk], sizeof(float)) != 0)
-                return false;
-        }
-    }
-    return true;
-}
-
-/// The packed weights of `w` (m x k), from a per-thread cache: weights are constants that
-/// every call of a layer would repack otherwise. An entry is found by address and size and
-/// used only after its panels are compared with the weights in full, so a freed and reused
-/// address cannot serve stale panels. The cache holds at most kWeightCacheBytes per thread;
+/// The packed weights of `w` (m x k) in `width`-row panels, from a per-thread cache: weights
+/// are constants that every call of a layer would repack otherwise. An entry is found by
+/// address, size and panel width and used only while the weights equal, bit for bit, the copy
+/// it was packed from (one contiguous comparison), so a freed and reused address cannot serve
+/// stale panels. The cache holds at most kWeightCacheBytes per thread, copies included;
 /// weights beyond that are packed into a scratch buffer on every call.
-const std::vector<float>& packed_weights(const float* w, std::int64_t m, std::int64_t k) {
-    thread_local std::map<std::tuple<const float*, std::int64_t, std::int64_t>, std::vector<float>>
-        cache;
+const std::vector<float>& packed_weights(const float* w, std::int64_t m, std::int64_t k,
+                                         std::int64_t width = kMr) {
+    struct Entry {
+        std::vector<float> source;  ///< the weights the panels were packed from
+        std::vector<float> panels;
+    };
+    using Key = std::tuple<const float*, std::int64_t, std::int64_t, std::int64_t>;
+    thread_local std::map<Key, Entry> cache;
     thread_local std::int64_t cached_bytes = 0;
     thread_local std::vector<float> scratch;
-    const auto it = cache.find({w, m, k});
+    const Key key{w, m, k, width};
+    const auto it = cache.find(key);
+    const auto count = static_cast<std::size_t>(m * k);
     if (it != cache.end()) {
-        if (packs(it->second, w, m, k))
-            return it->second;
-        pack_a(w, m, k, it->second);
-        return it->second;
+        Entry& e = it->second;
+        // Bitwise: -0 and +0 pack differently, NaN equals itself.
+        if (std::memcmp(e.source.data(), w, count * sizeof(float)) != 0) {
+            std::copy_n(w, count, e.source.data());
+            pack_a(w, m, k, width, e.panels);
+        }
+        return e.panels;
     }
-    const std::int64_t bytes = panels(m, kMr) * k * kMr * 4;
+    const std::int64_t bytes = (panels(m, width) * width + m) * k * 4;
     if (cached_bytes + bytes > kWeightCacheBytes) {
-        pack_a(w, m, k, scratch);
+        pack_a(w, m, k, width, scratch);
         return scratch;
     }
     cached_bytes += bytes;
-    std::vector<float>& packed = cache[{w, m, k}];
-    pack_a(w, m, k, packed);
-    return packed;
+    Entry& e = cache[key];
+    e.source.assign(w, w + count);
+    pack_a(w, m, k, width, e.panels);
+    return e.panels;
 }
 
 /// The packed B of one call: K rows, N columns in kNr-wide panels.
@@ -386,6 +400,42 @@ struct ConvOut {
     float* out = nullptr;
     std::int64_t pixels = 0, image_stride = 0;
     const float* bias = nullptr;  ///< per row, added once the chain is complete; may be null
+    /// The epilogue (ConvEpilogue) of the call's rows: v x scale + shift unless null, then
+    /// max(v, 0) if relu.
+    const float* scale = nullptr;
+    const float* shift = nullptr;
+    bool relu = false;
+
+    /// The output of row i from its finished chain v: the bias, then the epilogue.
+    float finish(float v, std::int64_t i) const {
+        if (bias != nullptr)
+            v = v + bias[i];
+        if (scale != nullptr)
+            v = v * scale[i] + shift[i];
+        if (relu)
+            v = std::max(v, 0.0f);
+        return v;
+    }
+    /// o[q] = finish(src[q], i) for q < n.
+    void finish_row(float* o, const float* src, std::int64_t n, std::int64_t i) const {
+        if (bias == nullptr && scale == nullptr && !relu) {
+            copy_floats(o, src, n);
+            return;
+        }
+        const float b = bias != nullptr ? bias[i] : 0.0f;
+        const float s = scale != nullptr ? scale[i] : 0.0f;
+        const float t = scale != nullptr ? shift[i] : 0.0f;
+        for (std::int64_t q = 0; q < n; ++q) {
+            float v = src[q];
+            if (bias != nullptr)
+                v = v + b;
+            if (scale != nullptr)
+                v = v * s + t;
+            if (relu)
+                v = std::max(v, 0.0f);
+            o[q] = v;
+        }
+    }
 };
 
 /// C = A x B for packed A (m rows) and B, written through `dst`.
@@ -417,14 +467,7 @@ __attribute__((noinline)) void chain_gemm(const std::vector<float>& pa, std::int
                 const std::int64_t pix = c % dst.pixels;
                 const std::int64_t run = std::min(dst.pixels - pix, c1 - c);
                 float* o = dst.out + img * dst.image_stride + i * dst.pixels + pix;
-                const float* src = t + (c - c0);
-                if (dst.bias != nullptr) {
-                    const float bv = dst.bias[i];
-                    for (std::int64_t q = 0; q < run; ++q)
-                        o[q] = src[q] + bv;
-                } else {
-                    copy_floats(o, src, run);
-                }
+                dst.finish_row(o, t + (c - c0), run, i);
                 c += run;
             }
         }
@@ -620,13 +663,167 @@ void direct_conv(const std::vector<float>& pa, std::int64_t m, const Planes& pl,
         for (std::int64_t i = 0; i < m; ++i) {
             const float* src =
                 tiles.data() + (t * mp + i / kMr) * kMr * kNr + (i % kMr) * kNr + v * kLanes;
-            float* o = run.out + i * dst.pixels;
-            if (dst.bias != nullptr) {
-                const float bv = dst.bias[i];
-                for (std::int64_t q = 0; q < run.len; ++q)
-                    o[q] = src[q] + bv;
-            } else {
-                copy_floats(o, src, run.len);
+            dst.finish_row(run.out + i * dst.pixels, src, run.len, i);
+        }
+    }
+}
+
+// The channel-lane path: the vector lanes hold output channels and each pixel's input value is
+// broadcast to them, so a tile is kPixels pixels at any places (any stride, any map width, any
+// image) by kVecs vectors of channels, read straight from the planes — no patch matrix, no idle
+// lanes on narrow maps. Each output element is still the one chain over k in order from 0 with
+// a fused multiply-add per k, of the same floats (a w x is x w): the bits of the other paths.
+
+/// A tile shape of the channel-lane path: kVecs vectors of channels by kPixels pixels.
+template <int kVecs, int kPixels>
+struct LaneTile {
+    static constexpr std::int64_t vecs = kVecs;
+    static constexpr std::int64_t pixels = kPixels;
+    static constexpr std::int64_t width = kVecs * kLanes;  ///< channels (weights panel rows)
+};
+#if defined(__AVX512F__)
+// 32 registers: 24 accumulators, the weight vectors and a broadcast.
+using WideLane = LaneTile<4, 6>;
+using NarrowLane = LaneTile<2, 12>;
+#else
+// 16 registers: 12 accumulators, two weight vectors and a broadcast.
+using WideLane = LaneTile<2, 6>;
+using NarrowLane = LaneTile<2, 6>;
+#endif
+
+/// The finishing steps of one panel's channels (ConvOut::finish), a value per lane: bias,
+/// scale and shift null when absent.
+struct LaneFinish {
+    const float* bias = nullptr;
+    const float* scale = nullptr;
+    const float* shift = nullptr;
+    bool relu = false;
+};
+
+/// tile[p][c] = the finished chain of channel c (panel `a`, [k][width]) at pixel p, whose input
+/// for row kk of K is planes[pix[p] + off[kk]].
+template <class T>
+__attribute__((noinline)) void lane_kernel(std::int64_t k, const float* a, const float* planes,
+                                           const std::int64_t* off, const std::int64_t* pix,
+                                           const LaneFinish& fin, float* tile) {
+    Vec acc[T::pixels][T::vecs];
+    const float* px[T::pixels];
+#pragma GCC unroll 16
+    for (std::int64_t p = 0; p < T::pixels; ++p) {
+        px[p] = planes + pix[p];
+#pragma GCC unroll 4
+        for (std::int64_t v = 0; v < T::vecs; ++v)
+            acc[p][v] = vzero();
+    }
+    for (std::int64_t kk = 0; kk < k; ++kk) {
+        const std::int64_t o = off[kk];
+        Vec wv[T::vecs];
+#pragma GCC unroll 4
+        for (std::int64_t v = 0; v < T::vecs; ++v)
+            wv[v] = vload(a + kk * T::width + v * kLanes);
+#pragma GCC unroll 16
+        for (std::int64_t p = 0; p < T::pixels; ++p) {
+            const Vec xv = vbroadcast(px[p] + o);
+#pragma GCC unroll 4
+            for (std::int64_t v = 0; v < T::vecs; ++v)
+                acc[p][v] = vmadd(wv[v], xv, acc[p][v]);
+        }
+    }
+    // The same steps as ConvOut::finish, lane by lane.
+#pragma GCC unroll 4
+    for (std::int64_t v = 0; v < T::vecs; ++v) {
+        const Vec b = fin.bias != nullptr ? vload(fin.bias + v * kLanes) : vzero();
+        const Vec sc = fin.scale != nullptr ? vload(fin.scale + v * kLanes) : vzero();
+        const Vec sh = fin.scale != nullptr ? vload(fin.shift + v * kLanes) : vzero();
+#pragma GCC unroll 16
+        for (std::int64_t p = 0; p < T::pixels; ++p) {
+            Vec r = acc[p][v];
+            if (fin.bias != nullptr)
+                r = vadd(r, b);
+            if (fin.scale != nullptr)
+                r = vadd(vmul(r, sc), sh);
+            if (fin.relu)
+                r = vrelu(r);
+            vstore(tile + p * T::width + v * kLanes, r);
+        }
+    }
+}
+
+/// The panel width (channels) of the channel-lane path for a group of m output channels, or 0
+/// where it would use fewer than two vectors of lanes or pad the weights by more than a quarter
+/// (conv_weight_cache_bytes allows that much).
+std::int64_t lane_width(std::int64_t m) {
+    const auto fits = [m](std::int64_t width) {
+        return m >= 2 * kLanes && panels(m, width) * width * 4 <= m * 5;
+    };
+    if (m > NarrowLane::width && fits(WideLane::width))
+        return WideLane::width;
+    return fits(NarrowLane::width) ? NarrowLane::width : 0;
+}
+
+/// The convolution of `images` images by the channel-lane path with tile shape T.
+/// `pa`: the weights in panels of T::width channels.
+template <class T>
+void lane_conv(const std::vector<float>& pa, std::int64_t m, const Planes& pl, std::int64_t images,
+               std::int64_t c, std::int64_t ho, std::int64_t wo, const NodeAttrs& a,
+               const ConvOut& dst) {
+    const std::int64_t kh = a.kernel[0], kw = a.kernel[1];
+    const std::int64_t sh = a.strides[0], sw = a.strides[1];
+    const std::int64_t dh = a.dilations[0], dw = a.dilations[1];
+    const std::int64_t plane = pl.hp * pl.wp;
+    const std::int64_t k = c * kh * kw;
+    thread_local std::vector<std::int64_t> off;
+    off.resize(static_cast<std::size_t>(k));
+    for (std::int64_t ci = 0; ci < c; ++ci) {
+        for (std::int64_t i = 0; i < kh; ++i) {
+            for (std::int64_t j = 0; j < kw; ++j)
+                off[static_cast<std::size_t>((ci * kh + i) * kw + j)] =
+                    ci * plane + i * dh * pl.wp + j * dw;
+        }
+    }
+    // Every output pixel of the call: where its taps start in the planes and where its channel
+    // 0 goes. A last partial tile repeats pixel 0, whose extra results nobody stores.
+    const std::int64_t p = ho * wo;
+    const std::int64_t n = images * p;
+    const std::int64_t tiles = panels(n, T::pixels);
+    thread_local std::vector<std::int64_t> src;
+    thread_local std::vector<std::int64_t> out;
+    src.assign(static_cast<std::size_t>(tiles * T::pixels), 0);
+    out.resize(static_cast<std::size_t>(n));
+    for (std::int64_t col = 0; col < n; ++col) {
+        const std::int64_t img = col / p;
+        const std::int64_t oh = (col % p) / wo;
+        const std::int64_t ow = col % wo;
+        src[static_cast<std::size_t>(col)] = img * pl.image_stride + oh * sh * pl.wp + ow * sw;
+        out[static_cast<std::size_t>(col)] = img * dst.image_stride + oh * wo + ow;
+    }
+    alignas(64) float tile[T::pixels * T::width];
+    // The panel's finishing values, zero past channel m (whose results nobody stores).
+    alignas(64) float finish[3][T::width];
+    for (std::int64_t m0 = 0; m0 < m; m0 += T::width) {
+        const float* panel = pa.data() + (m0 / T::width) * k * T::width;
+        const std::int64_t rows = std::min(T::width, m - m0);
+        LaneFinish fin;
+        fin.relu = dst.relu;
+        const float* from_rows[3] = {dst.bias, dst.scale, dst.shift};
+        const float** to[3] = {&fin.bias, &fin.scale, &fin.shift};
+        for (int f = 0; f < 3; ++f) {
+            if (from_rows[f] == nullptr)
+                continue;
+            std::fill_n(finish[f], T::width, 0.0f);
+            std::copy_n(from_rows[f] + m0, rows, finish[f]);
+            *to[f] = finish[f];
+        }
+        for (std::int64_t t = 0; t < tiles; ++t) {
+            const std::int64_t* pix = src.data() + t * T::pixels;
+            lane_kernel<T>(k, panel, pl.data, off.data(), pix, fin, tile);
+            const std::int64_t cols = std::min(T::pixels, n - t * T::pixels);
+            for (std::int64_t q = 0; q < cols; ++q) {
+                float* o =
+                    dst.out + out[static_cast<std::size_t>(t * T::pixels + q)] + m0 * dst.pixels;
+                const float* from = tile + q * T::width;
+                for (std::int64_t r = 0; r < rows; ++r)
+                    o[r * dst.pixels] = from[r];
             }
         }
     }
@@ -641,7 +838,8 @@ void im2col(const float* x, float* col, std::int64_t c, std::int64_t h, std::int
     unfold(make_plane(x, c, h, w, ho, wo, a), col, c, wo, 0, ho, a);
 }
 
-Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, const NodeAttrs& a) {
+Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, const NodeAttrs& a,
+              const ConvEpilogue* epilogue) {
     const std::int64_t n_img = x.dims[0];
     const std::int64_t c = x.dims[1];
     const std::int64_t h = x.dims[2];
@@ -661,16 +859,30 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, const NodeAt
     Tensor out({n_img, m, ho, wo});
     if (n_img == 0)
         return out;
+    // The finishing steps of output channel 0 (ConvOut's rows are relative to a group's first).
+    ConvOut finish;
+    finish.bias = bias != nullptr ? bias->ptr() : nullptr;
+    if (epilogue != nullptr) {
+        finish.scale = epilogue->scale.empty() ? nullptr : epilogue->scale.data();
+        finish.shift = epilogue->scale.empty() ? nullptr : epilogue->shift.data();
+        finish.relu = epilogue->relu;
+    }
+    const auto finish_group = [&finish](std::int64_t first) {
+        ConvOut d = finish;
+        if (d.bias != nullptr)
+            d.bias += first;
+        if (d.scale != nullptr) {
+            d.scale += first;
+            d.shift += first;
+        }
+        return d;
+    };
     if (cg == 1 && mg == 1) {
         for (std::int64_t n = 0; n < n_img; ++n) {
             for (std::int64_t gi = 0; gi < g; ++gi) {
                 float* og = out.ptr() + (n * m + gi) * p;
                 depthwise(x.ptr() + (n * c + gi) * h * wd, w.ptr() + gi * k, og, h, wd, ho, wo, a);
-                if (bias != nullptr) {
-                    const float b = bias->ptr()[gi];
-                    for (std::int64_t i = 0; i < p; ++i)
-                        og[i] += b;
-                }
+                finish.finish_row(og, og, p, gi);
             }
         }
         return out;
@@ -685,16 +897,26 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, const NodeAt
     const std::int64_t chunk = std::clamp<std::int64_t>(kPatchBytes / per_image, 1, n_img);
     thread_local std::vector<float> packed_b;
     thread_local std::vector<float> padded;
+    const bool unpadded = a.pads == std::array<std::int64_t, 4>{0, 0, 0, 0};
+    // Paths: direct rows where output rows are wide and the stride unit; else channel lanes
+    // where a group has enough output channels; else packed patches.
+    const bool direct = a.strides[1] == 1 && wo >= kDirectMinWidth && kDirectConv;
+#if defined(DNSIM_DIRECT_CONV)
+    const std::int64_t lane = direct ? 0 : lane_width(mg);
+#else
+    const std::int64_t lane = 0;
+#endif
     for (std::int64_t gi = 0; gi < g; ++gi) {
-        const std::vector<float>& packed_a = packed_weights(w.ptr() + gi * mg * k, mg, k);
+        const std::vector<float>& packed_a =
+            packed_weights(w.ptr() + gi * mg * k, mg, k, lane != 0 ? lane : kMr);
         for (std::int64_t n0 = 0; n0 < n_img; n0 += chunk) {
             const std::int64_t nq = std::min(chunk, n_img - n0);
             // The direct path's masked loads may reach up to a vector past a plane's last row:
             // AVX-512 masks never fault there, AVX2's are not promised not to on every CPU, so
-            // with AVX2 the direct path reads a copy with a vector of slack.
-            const bool direct = a.strides[1] == 1 && wo >= kDirectMinWidth && kDirectConv;
+            // with AVX2 the direct path reads a copy with a vector of slack. The channel-lane
+            // path reads single floats, none past a plane: an unpadded input serves as it is.
             Planes planes;
-            if (pointwise && (!direct || kLanes == 16)) {
+            if ((pointwise && (!direct || kLanes == 16)) || (lane != 0 && unpadded)) {
                 planes = {x.ptr() + (n0 * c + gi * cg) * h * wd, h, wd, c * h * wd};
             } else {
                 // The zero-bordered input of each image, one after another.
@@ -707,12 +929,19 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, const NodeAt
                 }
                 planes = {padded.data(), one.hp, one.wp, size};
             }
-            ConvOut dst;
+            ConvOut dst = finish_group(gi * mg);
             dst.out = out.ptr() + (n0 * m + gi * mg) * p;
             dst.pixels = p;
             dst.image_stride = m * p;
-            dst.bias = bias != nullptr ? bias->ptr() + gi * mg : nullptr;
 #if defined(DNSIM_DIRECT_CONV)
+            if (lane == WideLane::width) {
+                lane_conv<WideLane>(packed_a, mg, planes, nq, cg, ho, wo, a, dst);
+                continue;
+            }
+            if (lane == NarrowLane::width) {
+                lane_conv<NarrowLane>(packed_a, mg, planes, nq, cg, ho, wo, a, dst);
+                continue;
+            }
             if (direct) {
                 direct_conv(packed_a, mg, planes, nq, cg, ho, wo, a, dst);
                 continue;
