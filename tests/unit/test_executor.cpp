@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <functional>
 #include <map>
 #include <string>
 #include <thread>
@@ -156,7 +157,8 @@ TEST_CASE("conv2d computes every output as the fixed chain, bit for bit, in any 
                           {8, 96, 11, 10, 3, 1, 2, 2, 1},
                           {16, 64, 6, 5, 3, 1, 1, 1, 2},
                           {9, 40, 28, 28, 3, 1, 1, 1, 1},
-                          {6, 48, 13, 9, 5, 2, 1, 1, 1, true}};
+                          {6, 48, 13, 9, 5, 2, 1, 1, 1, true},
+                          {16, 64, 6, 5, 3, 1, 0, 1, 2}};
     const bool fused = kernels::conv_chain_fused();
     for (const auto& cs : cases) {
         NodeAttrs a;
@@ -309,10 +311,120 @@ TEST_CASE("convolutions run with their BatchNorm and Relu give the bits of the n
             env[g.nodes[ni].outputs[0]] = evaluate_node(g, ni, in, 0, options);
         }
         const Tensor& want = env.at(g.outputs[0].name);
-        const Tensor got = Executor(g).run({x})[0];
+        const Executor exec(g);
+        const Tensor got = exec.run({x})[0];
         CHECK(got.dims == want.dims);
         CHECK(got.data == want.data);
         CHECK(Executor(g, {1}).run_batch(x)[0].data == want.data);
+        if (std::string(model) == "resnet18_28") {
+            // By hand from the network: conv1 -> bn1 -> relu (2 nodes), in each of the 8
+            // blocks conv1 -> bn1 -> relu1 (2) and conv2 -> bn2 before the Add (1), and the 3
+            // downsampling conv -> bn (1): 2 + 8 x 3 + 3 = 29.
+            CHECK(exec.fused_nodes() == 29);
+        }
+    }
+}
+
+namespace {
+
+/// Every node of `g` evaluated alone, in order (the reference for the fused executor).
+std::vector<Tensor> node_by_node(const Graph& g, const Tensor& x) {
+    std::map<std::string, Tensor> env{{g.inputs[0].name, x}};
+    ExecOptions options;
+    options.batch = x.dims[0];
+    for (std::size_t ni = 0; ni < g.nodes.size(); ++ni) {
+        std::vector<const Tensor*> in;
+        for (const std::string& t : g.nodes[ni].inputs)
+            in.push_back(g.is_initializer(t) ? &g.initializer(t) : &env.at(t));
+        env[g.nodes[ni].outputs[0]] = evaluate_node(g, ni, in, 0, options);
+    }
+    std::vector<Tensor> out;
+    for (const ValueInfo& v : g.outputs)
+        out.push_back(env.at(v.name));
+    return out;
+}
+
+/// BatchNorm statistics away from the identity, so a BN step left out or done twice shows.
+void random_statistics(Graph& g) {
+    Rng rng(21, {3});
+    for (auto& [name, t] : g.initializers) {
+        const bool var = name.find("running_var") != std::string::npos;
+        const bool bn = var || name.find("running_mean") != std::string::npos ||
+                        name.find(".weight") != std::string::npos ||
+                        name.find(".bias") != std::string::npos;
+        if (!bn || t.rank() != 1)
+            continue;
+        for (float& v : t.data)
+            v = var ? float(0.5 + rng.uniform()) : float(rng.normal() * 0.5);
+    }
+}
+
+}  // namespace
+
+TEST_CASE(
+    "the executor fuses a convolution's BatchNorm and Relu only where nothing else reads "
+    "the links") {
+    struct Case {
+        const char* what;
+        std::size_t fused;  ///< nodes the executor must take into the convolution's call
+        std::function<void(GraphBuilder&, const std::string&)> build;
+    };
+    const Case cases[] = {
+        {"conv -> bn -> relu", 2,
+         [](GraphBuilder& b, const std::string& x) {
+             b.output(b.relu("r", b.batch_norm("bn", b.conv("c", x, 32, 3, 1, 1))));
+         }},
+        {"grouped conv with a bias -> bn -> relu", 2,
+         [](GraphBuilder& b, const std::string& x) {
+             b.output(b.relu("r", b.batch_norm("bn", b.conv("c", x, 64, 3, 2, 1, 2, true))));
+         }},
+        {"conv -> relu", 1,
+         [](GraphBuilder& b, const std::string& x) {
+             b.output(b.relu("r", b.conv("c", x, 32, 3, 1, 1)));
+         }},
+        {"the bn output is also a graph output: the relu stays apart", 1,
+         [](GraphBuilder& b, const std::string& x) {
+             const std::string y = b.batch_norm("bn", b.conv("c", x, 32, 3, 1, 1));
+             b.output(b.relu("r", y));
+             b.output(y);
+         }},
+        {"the conv output is a graph output: nothing fused", 0,
+         [](GraphBuilder& b, const std::string& x) {
+             const std::string y = b.conv("c", x, 32, 3, 1, 1);
+             b.output(b.relu("r", b.batch_norm("bn", y)));
+             b.output(y);
+         }},
+        {"the conv output is read twice: nothing fused", 0,
+         [](GraphBuilder& b, const std::string& x) {
+             const std::string y = b.conv("c", x, 32, 3, 1, 1);
+             b.output(b.add("a", b.relu("r", b.batch_norm("bn", y)), y));
+         }},
+        {"the bn output is read twice: the relu stays apart", 1,
+         [](GraphBuilder& b, const std::string& x) {
+             const std::string y = b.batch_norm("bn", b.conv("c", x, 32, 3, 1, 1));
+             b.output(b.add("a", b.relu("r", y), y));
+         }},
+        {"a relu reading something else after the conv's bn: not taken", 1,
+         [](GraphBuilder& b, const std::string& x) {
+             const std::string y = b.batch_norm("bn", b.conv("c", x, 16, 3, 1, 1));
+             b.output(b.add("a", y, b.relu("r", x)));
+         }},
+    };
+    for (const Case& cs : cases) {
+        INFO(cs.what);
+        GraphBuilder b("fusion", 3);
+        const std::string x = b.input("x", {-1, 16, 9, 7});
+        cs.build(b, x);
+        Graph g = b.finish();
+        random_statistics(g);
+        const Tensor images = random_tensor({3, 16, 9, 7}, 12);
+        const Executor exec(g);
+        CHECK(exec.fused_nodes() == cs.fused);
+        const std::vector<Tensor> want = node_by_node(g, images);
+        const std::vector<Tensor> got = exec.run({images});
+        REQUIRE(got.size() == want.size());
+        for (std::size_t i = 0; i < got.size(); ++i)
+            CHECK(got[i].data == want[i].data);
     }
 }
 

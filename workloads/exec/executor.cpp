@@ -245,9 +245,16 @@ Executor::Executor(const Graph& graph, ExecOptions options) : m_graph(graph), m_
     }
 }
 
+std::size_t Executor::fused_nodes() const {
+    return static_cast<std::size_t>(std::count_if(m_fusion.begin(), m_fusion.end(),
+                                                  [](const ConvFusion& f) { return f.absorbed; }));
+}
+
 std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs,
                                   std::uint64_t first_image) const {
     const Graph& g = m_graph;
+    if (m_fusion.size() != g.nodes.size())
+        throw std::logic_error("Executor::run: the graph changed after the executor was made");
     if (inputs.size() != g.inputs.size()) {
         throw ConfigError(g.name, fmt::format("expected {} input tensors, got {}", g.inputs.size(),
                                               inputs.size()));

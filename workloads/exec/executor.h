@@ -58,7 +58,8 @@ std::int64_t exec_group_for(std::int64_t largest_activation_elements);
 class Executor {
   public:
     /// Validates the graph (throws ConfigError naming the graph and the node). The executor
-    /// keeps a reference: `graph` must outlive it.
+    /// keeps a reference and plans its fused convolutions from it: `graph` must outlive it and
+    /// stay as it is.
     explicit Executor(const Graph& graph, ExecOptions options = {});
 
     /// Evaluates the whole graph on the given inputs (graph input order), as they are, on the
@@ -71,6 +72,9 @@ class Executor {
     std::vector<Tensor> run_batch(const Tensor& images, std::uint64_t first_image = 0) const;
 
     const Graph& graph() const { return m_graph; }
+    /// Nodes evaluated within a convolution's call (BatchNormalization and Relu nodes fused
+    /// into its epilogue), planned when the executor was made.
+    std::size_t fused_nodes() const;
 
   private:
     const Graph& m_graph;

@@ -273,10 +273,11 @@ void fill_plane(const float* x, float* pad, const Plane& pl, std::int64_t c, std
         std::fill_n(dst, r0 * pl.wp, 0.0f);
         for (std::int64_t r = r0; r < r1; ++r) {
             float* row = dst + r * pl.wp;
-            const float* src = x + (ci * h + r - a.pads[0]) * w + (q0 - a.pads[1]);
+            const float* src = x + (ci * h + r - a.pads[0]) * w;
             for (std::int64_t q = 0; q < q0; ++q)
                 row[q] = 0.0f;
-            copy_floats(row + q0, src, q1 - q0);
+            if (q1 > q0)  // then q0 == pads[1], and src is inside the input row
+                copy_floats(row + q0, src, q1 - q0);
             for (std::int64_t q = q1; q < pl.wp; ++q)
                 row[q] = 0.0f;
         }
@@ -406,17 +407,8 @@ struct ConvOut {
     const float* shift = nullptr;
     bool relu = false;
 
-    /// The output of row i from its finished chain v: the bias, then the epilogue.
-    float finish(float v, std::int64_t i) const {
-        if (bias != nullptr)
-            v = v + bias[i];
-        if (scale != nullptr)
-            v = v * scale[i] + shift[i];
-        if (relu)
-            v = std::max(v, 0.0f);
-        return v;
-    }
-    /// o[q] = finish(src[q], i) for q < n.
+    /// o[q] = the output of row i from its finished chain src[q], for q < n: the bias, then
+    /// the epilogue.
     void finish_row(float* o, const float* src, std::int64_t n, std::int64_t i) const {
         if (bias == nullptr && scale == nullptr && !relu) {
             copy_floats(o, src, n);
