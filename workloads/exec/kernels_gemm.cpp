@@ -591,17 +591,14 @@ __attribute__((noinline)) void pack_b(const Planes& pl, std::int64_t images, std
 }
 
 #if defined(DNSIM_DIRECT_CONV)
-/// The convolution of `images` images by the direct path (a.strides[1] == 1).
-void direct_conv(const std::vector<float>& pa, std::int64_t m, const Planes& pl,
-                 std::int64_t images, std::int64_t c, std::int64_t ho, std::int64_t wo,
-                 const NodeAttrs& a, const ConvOut& dst) {
+/// Where row k = (ci, i, j) of the patch matrix starts in the planes, relative to an output
+/// pixel's first tap: one entry per k (the calling thread's buffer, valid until its next call).
+const std::vector<std::int64_t>& tap_offsets(const Planes& pl, std::int64_t c, const NodeAttrs& a) {
     const std::int64_t kh = a.kernel[0], kw = a.kernel[1];
-    const std::int64_t sh = a.strides[0];
     const std::int64_t dh = a.dilations[0], dw = a.dilations[1];
     const std::int64_t plane = pl.hp * pl.wp;
-    const std::int64_t k = c * kh * kw;
     thread_local std::vector<std::int64_t> off;
-    off.resize(static_cast<std::size_t>(k));
+    off.resize(static_cast<std::size_t>(c * kh * kw));
     for (std::int64_t ci = 0; ci < c; ++ci) {
         for (std::int64_t i = 0; i < kh; ++i) {
             for (std::int64_t j = 0; j < kw; ++j)
@@ -609,6 +606,16 @@ void direct_conv(const std::vector<float>& pa, std::int64_t m, const Planes& pl,
                     ci * plane + i * dh * pl.wp + j * dw;
         }
     }
+    return off;
+}
+
+/// The convolution of `images` images by the direct path (a.strides[1] == 1).
+void direct_conv(const std::vector<float>& pa, std::int64_t m, const Planes& pl,
+                 std::int64_t images, std::int64_t c, std::int64_t ho, std::int64_t wo,
+                 const NodeAttrs& a, const ConvOut& dst) {
+    const std::int64_t sh = a.strides[0];
+    const std::int64_t k = c * a.kernel[0] * a.kernel[1];
+    const std::vector<std::int64_t>& off = tap_offsets(pl, c, a);
     // Vectors: runs of at most kLanes pixels along each output row of each image.
     struct Run {
         const float* src = nullptr;
@@ -759,20 +766,9 @@ template <class T>
 void lane_conv(const std::vector<float>& pa, std::int64_t m, const Planes& pl, std::int64_t images,
                std::int64_t c, std::int64_t ho, std::int64_t wo, const NodeAttrs& a,
                const ConvOut& dst) {
-    const std::int64_t kh = a.kernel[0], kw = a.kernel[1];
     const std::int64_t sh = a.strides[0], sw = a.strides[1];
-    const std::int64_t dh = a.dilations[0], dw = a.dilations[1];
-    const std::int64_t plane = pl.hp * pl.wp;
-    const std::int64_t k = c * kh * kw;
-    thread_local std::vector<std::int64_t> off;
-    off.resize(static_cast<std::size_t>(k));
-    for (std::int64_t ci = 0; ci < c; ++ci) {
-        for (std::int64_t i = 0; i < kh; ++i) {
-            for (std::int64_t j = 0; j < kw; ++j)
-                off[static_cast<std::size_t>((ci * kh + i) * kw + j)] =
-                    ci * plane + i * dh * pl.wp + j * dw;
-        }
-    }
+    const std::int64_t k = c * a.kernel[0] * a.kernel[1];
+    const std::vector<std::int64_t>& off = tap_offsets(pl, c, a);
     // Every output pixel of the call: where its taps start in the planes and where its channel
     // 0 goes. A last partial tile repeats pixel 0, whose extra results nobody stores.
     const std::int64_t p = ho * wo;
