@@ -206,8 +206,7 @@ Executor::Executor(const Graph& graph, ExecOptions options) : m_graph(graph), m_
     m_fusion.resize(graph.nodes.size());
     for (std::size_t ni = 0; ni < graph.nodes.size(); ++ni) {
         const Node& conv = graph.nodes[ni];
-        if (conv.op != Op::Conv || m_fusion[ni].absorbed || conv.inputs.size() < 2 ||
-            !graph.is_initializer(conv.inputs[1]))
+        if (conv.op != Op::Conv || conv.inputs.size() < 2 || !graph.is_initializer(conv.inputs[1]))
             continue;
         const Tensor& w = graph.initializer(conv.inputs[1]);
         ConvFusion& f = m_fusion[ni];
