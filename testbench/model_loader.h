@@ -24,9 +24,9 @@ void check_names_utf8(const workloads::Graph& g, const std::string& model, const
 std::string shipped_models_dir();
 
 /// The main job, `dnsim run` without MODEL: the shipped ResNet-18-28 with the denoisers trained
-/// at the noise where noise costs it about 5 points (k = 0.25), replayed with the keys of
+/// at the noise where noise costs it about 5 points (k = 0.20), replayed with the keys of
 /// kMainJobConfig (that noise) under whatever the command line, --config and --preset give.
-inline constexpr const char* kMainJobModel = "resnet18_28_denoised_k25.onnx";
+inline constexpr const char* kMainJobModel = "resnet18_28_denoised_k20.onnx";
 inline constexpr const char* kMainJobConfig = "main-job.ini";
 
 /// The main job's model in shipped_models_dir(). Throws ConfigError("model") when missing.

@@ -210,7 +210,7 @@ def cut(model, first, last, metadata):
 def onnx_seeds():
     models = os.path.join(ROOT, "workloads", "models")
     for name in sorted(os.listdir(models)):
-        if not name.endswith(".onnx") or name.endswith("_nit.onnx") or "_k25" in name:
+        if not name.endswith(".onnx") or name.endswith("_nit.onnx") or "_k2" in name:
             continue
         m = onnx.load(os.path.join(models, name))
         n = len(m.graph.node)
