@@ -476,7 +476,7 @@ def table_full_ablations(r):
     if not rows:
         return "(no network finished yet)"
     return table(["network", "σ (k)", "changed from the denoisers", "blocks (params, overhead)",
-                  "clean %", "noisy %", "denoised %", "vs the denoisers, points",
+                  "clean % (backbone)", "noisy %", "denoised %", "vs the denoisers, points",
                   "of the loss recovered", "latency overhead %", "training s"], rows)
 
 
