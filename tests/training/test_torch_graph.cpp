@@ -356,3 +356,35 @@ TEST_CASE("a chip in LibTorch: the analog weights as the replay's chip holds the
     for (const auto& [name, t] : g.initializers)
         CHECK(back.initializers.at(name).data == t.data);
 }
+
+TEST_CASE("the training's normal draws: seeded by torch, the same on 1 and 2 threads, N(0, 1)") {
+    const torch::Tensor like = torch::zeros({3, 5, 41, 43});  // 26 445 values: 7 blocks
+    const auto draw = [&](int threads) {
+        at::set_num_threads(threads);
+        torch::manual_seed(17);
+        torch::Tensor a = training::standard_normal_like(like);
+        torch::Tensor b = training::standard_normal_like(like);  // the generator moved on
+        return std::make_pair(a, b);
+    };
+    const auto one = draw(1);
+    const auto two = draw(2);
+    at::set_num_threads(2);
+    CHECK(one.first.sizes() == like.sizes());
+    CHECK(torch::equal(one.first, two.first));
+    CHECK(torch::equal(one.second, two.second));
+    CHECK_FALSE(torch::equal(one.first, one.second));
+    // Blocks of 4096 come from distinct streams: the first block differs from the second.
+    const torch::Tensor flat = one.first.reshape({-1});
+    CHECK_FALSE(torch::equal(flat.slice(0, 0, 4096), flat.slice(0, 4096, 8192)));
+    // Mean 0 and variance 1 within 5 standard errors over 1 million draws.
+    torch::manual_seed(3);
+    const torch::Tensor big = training::standard_normal_like(torch::zeros({1000, 1000}));
+    const double n = 1e6;
+    const double mean = big.mean().item<double>();
+    const double var = big.var().item<double>();
+    CHECK(std::abs(mean) < 5.0 / std::sqrt(n));
+    CHECK(std::abs(var - 1.0) < 5.0 * std::sqrt(2.0 / n));
+    // The tail beyond 3 sigma: 0.27 % of a normal's mass.
+    const double tail = (big.abs() > 3.0).to(torch::kFloat64).mean().item<double>();
+    CHECK(tail == Approx(0.0027).margin(0.0003));
+}

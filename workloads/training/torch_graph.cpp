@@ -4,12 +4,16 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <set>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "models/cgra/analog_noise.h"
 #include "models/cgra/layer_mapping.h"
+#include "models/common/rng.h"
+#include "models/common/ziggurat.h"
 #include "workloads/graph/transforms.h"
 
 namespace dnsim::training {
@@ -95,13 +99,38 @@ torch::Tensor unit_noise(const torch::Tensor& like, cgra::Distribution d) {
         case cgra::Distribution::Gaussian:
             break;
     }
-    return torch::randn_like(like);
+    return standard_normal_like(like);
 }
 
 }  // namespace
 
 torch::Tensor denoiser_sigma(const torch::Tensor& v) {
     return torch::sqrt(torch::relu(v) + 1e-12);
+}
+
+// torch::randn_like's generator runs on one thread behind a lock while the others wait: a
+// third of a noisy training epoch on 2 cores (docs/training.md).
+torch::Tensor standard_normal_like(const torch::Tensor& like) {
+    constexpr std::int64_t kNormalBlock = 4096;
+    const auto key = static_cast<std::uint64_t>(
+        torch::randint(std::numeric_limits<std::int64_t>::max(), {1}, torch::kInt64)
+            .item<std::int64_t>());
+    torch::Tensor out = torch::empty(like.sizes(), like.options().dtype(torch::kFloat32));
+    float* p = out.data_ptr<float>();
+    const std::int64_t n = out.numel();
+    const std::int64_t blocks = (n + kNormalBlock - 1) / kNormalBlock;
+    at::parallel_for(0, blocks, 1, [&](std::int64_t b0, std::int64_t b1) {
+        thread_local std::vector<double> z(static_cast<std::size_t>(kNormalBlock));
+        for (std::int64_t b = b0; b < b1; ++b) {
+            Rng rng(key, {static_cast<std::uint64_t>(b)});
+            const std::int64_t len = std::min(kNormalBlock, n - b * kNormalBlock);
+            Ziggurat::tables().fill(rng, z.data(), len);
+            float* dst = p + b * kNormalBlock;
+            for (std::int64_t i = 0; i < len; ++i)
+                dst[i] = static_cast<float>(z[static_cast<std::size_t>(i)]);
+        }
+    });
+    return like.scalar_type() == torch::kFloat32 ? out : out.to(like.scalar_type());
 }
 
 TorchGraph::TorchGraph(const workloads::Graph& g, const cgra::CgraConfig& cgra)
@@ -319,7 +348,7 @@ torch::Tensor TorchGraph::forward(const torch::Tensor& x, bool train, const Torc
                     torch::conv2d(h1, in(3), in(4), 1, 1, 1, in(3).size(0)), a.alpha);
                 const torch::Tensor mu = torch::conv2d(h2, in(5), in(6));
                 const torch::Tensor sigma = denoiser_sigma(torch::conv2d(h2, in(7), in(8)));
-                y = zero_epsilon ? X - mu : X - (torch::randn_like(X) * sigma + mu);
+                y = zero_epsilon ? X - mu : X - (standard_normal_like(X) * sigma + mu);
                 break;
             }
         }

@@ -103,6 +103,11 @@ void quantize_weights(workloads::Graph& g, const WeightQuantization& q);
 
 /// The denoiser block's variance head made non-negative the way the hardware does it:
 /// sqrt(max(v, 0)), with a small epsilon inside the root for finite gradients at 0.
+/// N(0, 1) float samples shaped like `like`, as the training's noise draws them: the replay's
+/// ziggurat over streams keyed by one draw of torch's generator (torch::manual_seed decides
+/// every value) and the block of 4096 elements, blocks filled in parallel; no value depends on
+/// the thread count.
+torch::Tensor standard_normal_like(const torch::Tensor& like);
 torch::Tensor denoiser_sigma(const torch::Tensor& v);
 
 }  // namespace dnsim::training
