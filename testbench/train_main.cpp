@@ -29,6 +29,7 @@
 #include <nlohmann/json.hpp>
 
 #include "models/common/config_error.h"
+#include "models/common/heap.h"
 #include "models/common/input_files.h"
 #include "models/common/isa.h"
 #include "models/common/output_files.h"
@@ -701,6 +702,7 @@ int main(int argc, char** argv) {
     install_interrupt_cleanup("dnsim-train");
     const std::string invocation = tb::command_line(argc, argv);
     try {
+        dnsim::keep_freed_memory();
         dnsim::isa::check_environment();
         if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
             std::cout << "usage: dnsim-train <stage> MODEL [options]\n\nstages:\n"
