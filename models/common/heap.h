@@ -8,7 +8,7 @@ namespace dnsim {
 /// frees LibTorch's activation tensors for every batch: with glibc's defaults the kernel's page
 /// faults took 14 % of a noisy epoch, and the epoch ran about 12 % longer (docs/training.md).
 /// Allocations up to 32 MiB (glibc's largest mmap threshold) come from the heap, and freed heap
-/// memory stays mapped: the process keeps its peak footprint. The same as the GLIBC_TUNABLES
+/// memory stays mapped: the process keeps its peak footprint. Like the GLIBC_TUNABLES
 /// bench/compare_pytorch.py gives PyTorch. Programs call it first thing; a library's user keeps
 /// their own settings.
 void keep_freed_memory();

@@ -359,6 +359,7 @@ TEST_CASE("a chip in LibTorch: the analog weights as the replay's chip holds the
 
 TEST_CASE("the training's normal draws: seeded by torch, the same on 1 and 2 threads, N(0, 1)") {
     const torch::Tensor like = torch::zeros({3, 5, 41, 43});  // 26 445 values: 7 blocks
+    const int threads_before = at::get_num_threads();
     const auto draw = [&](int threads) {
         at::set_num_threads(threads);
         torch::manual_seed(17);
@@ -368,7 +369,7 @@ TEST_CASE("the training's normal draws: seeded by torch, the same on 1 and 2 thr
     };
     const auto one = draw(1);
     const auto two = draw(2);
-    at::set_num_threads(2);
+    at::set_num_threads(threads_before);
     CHECK(one.first.sizes() == like.sizes());
     CHECK(torch::equal(one.first, two.first));
     CHECK(torch::equal(one.second, two.second));
