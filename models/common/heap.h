@@ -9,8 +9,8 @@ namespace dnsim {
 /// faults took 14 % of a noisy epoch, and the epoch ran about 12 % longer (docs/training.md).
 /// Allocations up to 32 MiB (glibc's largest mmap threshold) come from the heap, and freed heap
 /// memory stays mapped: the process keeps its peak footprint. Like the GLIBC_TUNABLES
-/// bench/compare_pytorch.py gives PyTorch. Programs call it first thing; a library's user keeps
-/// their own settings.
+/// bench/compare_pytorch.py gives PyTorch. dnsim-train calls it first thing (dnsim does not: it
+/// gained under 1 %, docs/benchmarks.md); a library's user keeps their own settings.
 void keep_freed_memory();
 
 }  // namespace dnsim
