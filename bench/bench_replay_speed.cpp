@@ -12,6 +12,8 @@
 //       datapath), on a model with Denoiser nodes.
 //
 // MODEL defaults to the shipped ResNet-18-28 backbone (clean, noisy) or its denoised version.
+// DNSIM_BENCH_LAYOUT=nchw runs the float executor without its channels-last layout (the A/B
+// of docs/benchmarks.md; the bits are the same).
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -65,7 +67,10 @@ int sc_main(int argc, char* argv[]) {
         std::int64_t correct = 0;
         if (what == "clean") {
             // As dnsim eval runs it: calls of 256 images, split over the worker threads.
-            const workloads::Executor exec(g, {threads, 1, workloads::DenoiserEpsilon::Gaussian});
+            workloads::ExecOptions options{threads, 1, workloads::DenoiserEpsilon::Gaussian};
+            const char* layout = std::getenv("DNSIM_BENCH_LAYOUT");
+            options.channels_last = layout == nullptr || std::string(layout) != "nchw";
+            const workloads::Executor exec(g, options);
             const std::int64_t per_image = data.images.numel() / std::max<std::int64_t>(n, 1);
             const auto t0 = std::chrono::steady_clock::now();
             for (std::int64_t start = 0; start < n; start += 256) {

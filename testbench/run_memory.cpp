@@ -69,7 +69,7 @@ MemoryEstimate estimate_eval_memory(const workloads::GraphFootprint& f, std::int
     MemoryEstimate m;
     m.weights_bytes = bytes(f.weight_elements);
     m.dataset_bytes = bytes(f.input_elements, images);
-    m.activations_bytes = times(bytes(f.peak_live_elements, group), workers);
+    m.activations_bytes = times(bytes(f.peak_live_executor_elements, group), workers);
     m.scratch_bytes =
         times(sum({workloads::kernels::conv_scratch_bytes(f.max_conv_work_elements, group),
                    workloads::kernels::conv_weight_cache_bytes(f.weight_elements, 1)}),

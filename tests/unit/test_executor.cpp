@@ -2,8 +2,12 @@
 // folding, determinism across batch size and thread count.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstring>
 #include <functional>
+#include <limits>
 #include <map>
 #include <string>
 #include <thread>
@@ -197,6 +201,108 @@ TEST_CASE("conv2d computes every output as the fixed chain, bit for bit, in any 
     }
 }
 
+namespace {
+
+/// Bitwise equality of two float tensors (NaN payloads included).
+bool same_bits(const Tensor& a, const Tensor& b) {
+    return a.dims == b.dims && std::memcmp(a.ptr(), b.ptr(), a.data.size() * sizeof(float)) == 0;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "channels-last convolutions give conv2d's bits, skipping padded taps only for finite "
+    "weights") {
+    if (!kernels::conv_channels_last()) {
+        NodeAttrs a;
+        a.kernel = {3, 3};
+        CHECK(!kernels::conv_channels_last_takes(a, {8, 8, 3, 3}));
+        WARN("this kernel copy has no channels-last path");
+        return;
+    }
+    // What the executor keeps channels-last: one group, unit dilation, pads of 0 or 1. One,
+    // two and four vectors of channels, channel counts that are not whole vectors, maps of 28
+    // down to 1 pixel, strides 1 and 2, 1x1, 2x2 and 5x5 kernels, asymmetric pads, pixels
+    // that do not fill the last tile.
+    struct Case {
+        std::int64_t c, m, h, w, k, s;
+        std::array<std::int64_t, 4> pads;
+    };
+    const Case cases[] = {
+        {16, 16, 28, 28, 3, 1, {1, 1, 1, 1}}, {1, 16, 28, 28, 3, 1, {1, 1, 1, 1}},
+        {8, 12, 30, 17, 3, 1, {1, 1, 1, 1}},  {4, 8, 49, 20, 3, 2, {1, 1, 1, 1}},
+        {3, 5, 40, 1, 1, 1, {0, 0, 0, 0}},    {40, 9, 7, 7, 3, 1, {1, 1, 1, 1}},
+        {64, 24, 4, 4, 3, 1, {1, 1, 1, 1}},   {33, 7, 13, 16, 1, 1, {0, 0, 0, 0}},
+        {5, 70, 9, 31, 3, 2, {1, 1, 1, 1}},   {32, 32, 14, 14, 3, 1, {1, 1, 1, 1}},
+        {16, 64, 7, 7, 3, 1, {1, 1, 1, 1}},   {24, 128, 4, 4, 3, 1, {1, 1, 1, 1}},
+        {16, 32, 15, 15, 3, 2, {1, 1, 1, 1}}, {16, 64, 7, 7, 1, 2, {0, 0, 0, 0}},
+        {12, 80, 9, 11, 3, 1, {0, 0, 0, 0}},  {9, 40, 28, 28, 3, 1, {1, 1, 1, 1}},
+        {7, 10, 15, 29, 3, 1, {1, 0, 0, 1}},  {6, 8, 12, 12, 5, 1, {1, 1, 1, 1}},
+        {8, 16, 10, 9, 2, 2, {0, 0, 1, 1}},   {128, 48, 1, 1, 3, 1, {1, 1, 1, 1}}};
+    for (const auto& cs : cases) {
+        NodeAttrs a;
+        a.kernel = {cs.k, cs.k};
+        a.strides = {cs.s, cs.s};
+        a.pads = cs.pads;
+        const Tensor x = random_tensor({3, cs.c, cs.h, cs.w}, 13);
+        Tensor w = random_tensor({cs.m, cs.c, cs.k, cs.k}, 14);
+        const Tensor bias = random_tensor({cs.m}, 15);
+        kernels::ConvEpilogue epilogue;
+        epilogue.scale = random_tensor({cs.m}, 16).data;
+        epilogue.shift = random_tensor({cs.m}, 17).data;
+        epilogue.relu = cs.m % 2 == 0;
+        INFO("c=" << cs.c << " m=" << cs.m << " map " << cs.h << "x" << cs.w << " k=" << cs.k
+                  << " stride " << cs.s);
+        REQUIRE(kernels::conv_channels_last_takes(a, w.dims));
+        const Tensor xl = kernels::to_channels_last(x);
+        // The layout: pixel (r, q) of channel ch at [n][r + 1][q + 1][ch], zeros around.
+        CHECK(xl.dims == Dims{3, cs.h + 2, cs.w + 2, cs.c});
+        CHECK(xl.ptr()[((2 * (cs.h + 2) + 1) * (cs.w + 2) + 1) * cs.c + cs.c - 1] ==
+              x.ptr()[(2 * cs.c + cs.c - 1) * cs.h * cs.w]);
+        CHECK(same_bits(kernels::from_channels_last(xl), x));
+        for (const bool finish : {false, true}) {
+            const Tensor want = finish ? kernels::conv2d(x, w, &bias, a, epilogue)
+                                       : kernels::conv2d(x, w, nullptr, a);
+            const Tensor got = finish ? kernels::conv2d_channels_last(xl, w, &bias, a, &epilogue)
+                                      : kernels::conv2d_channels_last(xl, w, nullptr, a);
+            CHECK(same_bits(kernels::from_channels_last(got), want));
+            // The border holds zeros (+0), so the next convolution reads its padding there.
+            const std::int64_t hq = got.dims[1], wq = got.dims[2];
+            std::int64_t border_nonzero = 0;
+            for (std::int64_t n = 0; n < 3; ++n)
+                for (std::int64_t r = 0; r < hq; ++r)
+                    for (std::int64_t q = 0; q < wq; ++q) {
+                        if (r > 0 && r < hq - 1 && q > 0 && q < wq - 1)
+                            continue;
+                        for (std::int64_t ch = 0; ch < cs.m; ++ch) {
+                            const float v = got.ptr()[((n * hq + r) * wq + q) * cs.m + ch];
+                            border_nonzero += v != 0.0f || std::signbit(v);
+                        }
+                    }
+            CHECK(border_nonzero == 0);
+            // Image 2 alone: the same bits as inside the batch of three.
+            Tensor x2({1, cs.c, cs.h, cs.w});
+            std::copy_n(x.ptr() + 2 * x2.numel(), x2.numel(), x2.ptr());
+            const Tensor x2l = kernels::to_channels_last(x2);
+            const Tensor alone = finish ? kernels::conv2d_channels_last(x2l, w, &bias, a, &epilogue)
+                                        : kernels::conv2d_channels_last(x2l, w, nullptr, a);
+            CHECK(std::equal(alone.data.begin(), alone.data.end(),
+                             got.data.begin() + 2 * alone.numel()));
+        }
+        // An infinite and a NaN weight: a padded tap then adds NaN (inf x 0), so the taps in
+        // the padding must still be taken — the same NaNs as conv2d's, where it has any.
+        if (cs.pads[0] == 1 && cs.k == 3) {
+            w.ptr()[0] = std::numeric_limits<float>::infinity();
+            w.ptr()[w.numel() - 1] = std::numeric_limits<float>::quiet_NaN();
+            const Tensor want = kernels::conv2d(x, w, &bias, a);
+            const Tensor got =
+                kernels::from_channels_last(kernels::conv2d_channels_last(xl, w, &bias, a));
+            CHECK(same_bits(got, want));
+            CHECK(std::isnan(want.ptr()[0]));  // image 0, channel 0, the top left pixel
+        }
+    }
+}
+
 TEST_CASE("pools, activations and softmax on hand-computed values") {
     // 1x1x3x3 input 1..9.
     Tensor x({1, 1, 3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9});
@@ -321,7 +427,16 @@ TEST_CASE("convolutions run with their BatchNorm and Relu give the bits of the n
             // blocks conv1 -> bn1 -> relu1 (2) and conv2 -> bn2 before the Add (1), and the 3
             // downsampling conv -> bn (1): 2 + 8 x 3 + 3 = 29.
             CHECK(exec.fused_nodes() == 29);
+            // And every convolution channels-last where the kernel copy has that path: the
+            // stem, two in each of the 8 blocks, the 3 downsampling ones.
+            CHECK(exec.channels_last_convs() == (kernels::conv_channels_last() ? 20U : 0U));
         }
+        // The same bits with every activation kept NCHW.
+        ExecOptions nchw;
+        nchw.channels_last = false;
+        const Executor plain(g, nchw);
+        CHECK(plain.channels_last_convs() == 0);
+        CHECK(plain.run({x})[0].data == want.data);
     }
 }
 

@@ -279,6 +279,9 @@ TEST_CASE("memory footprint of a small graph (hand-computed)") {
     // the input is freed. The residual add holds r1, dw and its own output, 3 x 64 = 192.
     CHECK(f.peak_live_elements == 192 + 64);
     CHECK(f.peak_node == "c1");
+    // The executor's bound counts each image tensor twice, NCHW and with a one-pixel border:
+    // c1's input 192 + 3 x 10 x 10, its output 64 + 4 x 6 x 6.
+    CHECK(f.peak_live_executor_elements == 192 + 300 + 64 + 144);
     // c1's im2col: 3 x 3 x 3 rows, 4 x 4 output pixels; dw's (groups of 1 channel): 9 x 16.
     CHECK(f.max_im2col_elements == 27 * 16);
     // c1's other working sets are smaller: output 4 x 16; bordered input 3 planes of 9 x 9.

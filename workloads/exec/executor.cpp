@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <new>
 #include <stdexcept>
@@ -235,6 +236,9 @@ Executor::Executor(const Graph& graph, ExecOptions options) : m_graph(graph), m_
             taken.push_back(relu);
             out = graph.nodes[relu].outputs[0];
         }
+        f.channels_last = m_options.channels_last && conv.inputs.size() <= 3 &&
+                          (conv.inputs.size() < 3 || graph.is_initializer(conv.inputs[2])) &&
+                          kernels::conv_channels_last_takes(conv.attrs, w.dims);
         if (taken.empty())
             continue;
         f.fused = true;
@@ -244,9 +248,39 @@ Executor::Executor(const Graph& graph, ExecOptions options) : m_graph(graph), m_
     }
 }
 
+namespace {
+
+/// A convolution whose NCHW input has at most this many channels converts it to channels-last
+/// (a network's stem reading its images); a wider NCHW input stays NCHW, so a network whose
+/// other layers cannot run channels-last is not converted back and forth.
+constexpr std::int64_t kChannelsLastStem = 4;
+
+}  // namespace
+
+/// An activation of Executor::run: a tensor in NCHW, or channels-last (its NCHW copy made once
+/// for the readers that need one).
+struct Executor::Value {
+    Tensor t;
+    bool channels_last = false;
+    std::unique_ptr<Tensor> nchw;
+
+    const Tensor& as_nchw() {
+        if (!channels_last)
+            return t;
+        if (!nchw)
+            nchw = std::make_unique<Tensor>(kernels::from_channels_last(t));
+        return *nchw;
+    }
+};
+
 std::size_t Executor::fused_nodes() const {
     return static_cast<std::size_t>(std::count_if(m_fusion.begin(), m_fusion.end(),
                                                   [](const ConvFusion& f) { return f.absorbed; }));
+}
+
+std::size_t Executor::channels_last_convs() const {
+    return static_cast<std::size_t>(std::count_if(
+        m_fusion.begin(), m_fusion.end(), [](const ConvFusion& f) { return f.channels_last; }));
 }
 
 std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs,
@@ -258,7 +292,7 @@ std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs,
         throw ConfigError(g.name, fmt::format("expected {} input tensors, got {}", g.inputs.size(),
                                               inputs.size()));
     }
-    std::unordered_map<std::string, Tensor> env;
+    std::unordered_map<std::string, Value> env;
     for (std::size_t i = 0; i < inputs.size(); ++i) {
         const Dims& want = g.inputs[i].dims;
         const Dims& got = inputs[i].dims;
@@ -270,7 +304,7 @@ std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs,
             throw ConfigError(g.name, fmt::format("input '{}' must have shape {}, got {}",
                                                   g.inputs[i].name, dims_str(want), dims_str(got)));
         }
-        env[g.inputs[i].name] = inputs[i];
+        env[g.inputs[i].name].t = inputs[i];
     }
     // Last reader of every activation, so intermediate tensors are freed early.
     std::unordered_map<std::string, std::size_t> last_use;
@@ -287,47 +321,119 @@ std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs,
         options.batch = inputs[0].dims[0];
     }
     std::vector<const Tensor*> in;
+    std::vector<Value*> values;
     for (std::size_t ni = 0; ni < g.nodes.size(); ++ni) {
         const Node& n = g.nodes[ni];
         const ConvFusion& fusion = m_fusion[ni];
         if (fusion.absorbed)
             continue;  // evaluated within its convolution's call
-        in.clear();
+        values.clear();
         for (const std::string& t : n.inputs) {
             const auto it = env.find(t);
-            const Tensor* p = it != env.end() ? &it->second : &g.initializer(t);
-            in.push_back(p);
+            values.push_back(it != env.end() ? &it->second : nullptr);
+        }
+        const std::string& out_name = fusion.fused ? fusion.output : n.outputs[0];
+        const auto last_read = last_use.find(n.inputs.empty() ? std::string() : n.inputs[0]);
+        const bool reuse_first = !n.inputs.empty() && values[0] != nullptr &&
+                                 last_read != last_use.end() && last_read->second == ni &&
+                                 std::count(n.inputs.begin(), n.inputs.end(), n.inputs[0]) == 1;
+        try {
+            if (evaluate_channels_last(ni, values, reuse_first, env[out_name])) {
+                release_inputs(n, ni, last_use, env);
+                continue;
+            }
+        } catch (const std::bad_alloc&) {
+            throw out_of_memory(g, ni, options);
+        }
+        in.clear();
+        for (std::size_t i = 0; i < n.inputs.size(); ++i) {
+            in.push_back(values[i] != nullptr ? &values[i]->as_nchw()
+                                              : &g.initializer(n.inputs[i]));
         }
         // An elementwise node whose first input is an activation read by no later node writes
         // its output over it: no new tensor to allocate and zero, the same bits.
         Tensor* into = nullptr;
-        if (writes_into_input(n.op) && !n.inputs.empty() &&
+        if (writes_into_input(n.op) && !n.inputs.empty() && values[0] != nullptr &&
+            !values[0]->channels_last &&
             std::count(n.inputs.begin(), n.inputs.end(), n.inputs[0]) == 1) {
-            const auto it = env.find(n.inputs[0]);
             const auto last = last_use.find(n.inputs[0]);
-            if (it != env.end() && last != last_use.end() && last->second == ni)
-                into = &it->second;
+            if (last != last_use.end() && last->second == ni)
+                into = &values[0]->t;
         }
+        Tensor result;
         if (fusion.fused) {
             try {
-                env[fusion.output] = kernels::conv2d(
-                    *in[0], *in[1], in.size() > 2 ? in[2] : nullptr, n.attrs, fusion.epilogue);
+                result = kernels::conv2d(*in[0], *in[1], in.size() > 2 ? in[2] : nullptr, n.attrs,
+                                         fusion.epilogue);
             } catch (const std::bad_alloc&) {
                 throw out_of_memory(g, ni, options);
             }
         } else {
-            env[n.outputs[0]] = evaluate_node(g, ni, in, first_image, options, into);
+            result = evaluate_node(g, ni, in, first_image, options, into);
         }
-        for (const std::string& t : n.inputs) {
-            const auto it = last_use.find(t);
-            if (it != last_use.end() && it->second == ni)
-                env.erase(t);
-        }
+        Value& out = env[out_name];
+        out.t = std::move(result);
+        out.channels_last = false;
+        out.nchw.reset();
+        release_inputs(n, ni, last_use, env);
     }
     std::vector<Tensor> outputs;
     for (const ValueInfo& v : g.outputs)
-        outputs.push_back(env.at(v.name));
+        outputs.push_back(env.at(v.name).as_nchw());
     return outputs;
+}
+
+void Executor::release_inputs(const Node& n, std::size_t ni,
+                              const std::unordered_map<std::string, std::size_t>& last_use,
+                              std::unordered_map<std::string, Value>& env) const {
+    for (const std::string& t : n.inputs) {
+        const auto it = last_use.find(t);
+        if (it != last_use.end() && it->second == ni)
+            env.erase(t);
+    }
+}
+
+bool Executor::evaluate_channels_last(std::size_t ni, const std::vector<Value*>& in,
+                                      bool reuse_first, Value& out) const {
+    const Node& n = m_graph.nodes[ni];
+    const ConvFusion& fusion = m_fusion[ni];
+    if (in.empty() || in[0] == nullptr)
+        return false;
+    Value& x = *in[0];
+    if (n.op == Op::Conv) {
+        if (!fusion.channels_last || x.t.rank() != 4)
+            return false;
+        if (!x.channels_last && x.t.dims[1] > kChannelsLastStem)
+            return false;
+        const Tensor& w = m_graph.initializer(n.inputs[1]);
+        const Tensor* bias = n.inputs.size() > 2 ? &m_graph.initializer(n.inputs[2]) : nullptr;
+        const kernels::ConvEpilogue* epilogue = fusion.fused ? &fusion.epilogue : nullptr;
+        const Tensor converted = x.channels_last ? Tensor() : kernels::to_channels_last(x.t);
+        const Tensor& input = x.channels_last ? x.t : converted;
+        Tensor result = kernels::conv2d_channels_last(input, w, bias, n.attrs, epilogue);
+        out.t = std::move(result);
+        out.channels_last = true;
+        out.nchw.reset();
+        return true;
+    }
+    // Relu and same-shaped Add/Mul keep the border's zeros zero (max(0, 0), 0 + 0, 0 x 0), and
+    // compute each element from the inputs at its own index: the same bits in either layout.
+    if (!x.channels_last)
+        return false;
+    const bool relu = n.op == Op::Relu && in.size() == 1;
+    const bool arithmetic = (n.op == Op::Add || n.op == Op::Mul) && in.size() == 2 &&
+                            in[1] != nullptr && in[1]->channels_last && in[1]->t.dims == x.t.dims &&
+                            in[1] != in[0];
+    if (!relu && !arithmetic)
+        return false;
+    // The first input's storage takes the output when no later node reads it.
+    Tensor* into = reuse_first ? &x.t : nullptr;
+    Tensor result = relu ? kernels::unary(Op::Relu, x.t, n.attrs, into)
+                         : kernels::binary(n.op, x.t, in[1]->t, x.t.dims, into);
+    out.t = std::move(result);
+    out.channels_last = true;
+    out.nchw.reset();
+    return true;
 }
 
 std::vector<Tensor> Executor::run_batch(const Tensor& images, std::uint64_t first_image) const {

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "models/common/worker_pool.h"
@@ -26,6 +27,9 @@ struct ExecOptions {
     std::uint64_t seed = 0;  ///< key of the denoiser epsilon streams
     DenoiserEpsilon epsilon = DenoiserEpsilon::Gaussian;
     std::int64_t batch = 1;  ///< evaluate_node: images in the call (resolves Expand's batch)
+    /// Executor: keep activations channels-last between the convolutions that take it
+    /// (kernels::kChannelsLastBorder); the bits are the same either way.
+    bool channels_last = true;
 };
 
 /// Evaluates node `node` of `g` on its input tensors (in input order; batch in dimension 0).
@@ -75,6 +79,10 @@ class Executor {
     /// Nodes evaluated within a convolution's call (BatchNormalization and Relu nodes fused
     /// into its epilogue), planned when the executor was made.
     std::size_t fused_nodes() const;
+    /// Convolutions planned to run channels-last (ExecOptions::channels_last): those
+    /// kernels::conv_channels_last_takes(). Each does when its input is channels-last already
+    /// or has at most a few channels (a network's stem).
+    std::size_t channels_last_convs() const;
 
   private:
     const Graph& m_graph;
@@ -87,8 +95,23 @@ class Executor {
         bool absorbed = false;
         std::string output;  ///< the tensor the fused chain produces (its last node's output)
         kernels::ConvEpilogue epilogue;
+        /// The convolution runs channels-last when its input is (or has at most
+        /// kChannelsLastStem channels, a graph's input): kernels::conv_channels_last_takes().
+        bool channels_last = false;
     };
     std::vector<ConvFusion> m_fusion;
+    /// An activation of run(): NCHW or channels-last (executor.cpp).
+    struct Value;
+    /// Evaluates node `ni` channels-last into `out` when its inputs `in` (null: an
+    /// initializer) allow it: a convolution that takes the layout, or Relu, Add or Mul whose
+    /// activations all have it. False, with nothing done, otherwise. `reuse_first`: the first
+    /// input is read by no later node, so the output may take its storage.
+    bool evaluate_channels_last(std::size_t ni, const std::vector<Value*>& in, bool reuse_first,
+                                Value& out) const;
+    /// Frees the activations node `ni` (`n`) was the last to read.
+    void release_inputs(const Node& n, std::size_t ni,
+                        const std::unordered_map<std::string, std::size_t>& last_use,
+                        std::unordered_map<std::string, Value>& env) const;
     /// run_batch's worker threads, started by its first call that splits images and kept
     /// until the executor ends: each thread's kernel buffers and packed weights
     /// (kernels_gemm.cpp) then serve every later call instead of being rebuilt, zeroed and

@@ -3,6 +3,7 @@
 #include "workloads/exec/kernels.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -28,6 +29,75 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, const NodeAt
         throw std::logic_error(
             "kernels::conv2d: an epilogue needs one scale and shift per channel");
     return DNSIM_ISA_SELECT(conv2d)(x, w, bias, a, &epilogue);
+}
+
+bool conv_channels_last() {
+    return DNSIM_ISA_SELECT(conv_channels_last)();
+}
+
+bool conv_channels_last_takes(const NodeAttrs& a, const Dims& w_dims) {
+    if (!conv_channels_last() || w_dims.size() != 4 || a.group != 1)
+        return false;
+    if (a.dilations != std::array<std::int64_t, 2>{1, 1} || a.strides[0] < 1 || a.strides[1] < 1)
+        return false;
+    if (a.kernel[0] != w_dims[2] || a.kernel[1] != w_dims[3])
+        return false;
+    return std::all_of(a.pads.begin(), a.pads.end(),
+                       [](std::int64_t p) { return p >= 0 && p <= kChannelsLastBorder; });
+}
+
+Tensor conv2d_channels_last(const Tensor& x, const Tensor& w, const Tensor* bias,
+                            const NodeAttrs& a, const ConvEpilogue* epilogue) {
+    constexpr std::int64_t b = kChannelsLastBorder;
+    if (!conv_channels_last_takes(a, w.dims) || x.rank() != 4 || x.dims[3] != w.dims[1] ||
+        x.dims[1] < 2 * b + 1 || x.dims[2] < 2 * b + 1 ||
+        (bias != nullptr && bias->numel() != w.dims[0]))
+        throw std::logic_error("kernels::conv2d_channels_last: a convolution it does not take");
+    if (epilogue != nullptr && (epilogue->scale.size() != epilogue->shift.size() ||
+                                (!epilogue->scale.empty() &&
+                                 epilogue->scale.size() != static_cast<std::size_t>(w.dims[0]))))
+        throw std::logic_error(
+            "kernels::conv2d_channels_last: an epilogue needs one scale and shift per channel");
+    return DNSIM_ISA_SELECT(conv2d_channels_last)(x, w, bias, a, epilogue);
+}
+
+Tensor to_channels_last(const Tensor& x) {
+    if (x.rank() != 4)
+        throw std::logic_error("kernels::to_channels_last: needs an NCHW tensor");
+    constexpr std::int64_t b = kChannelsLastBorder;
+    const std::int64_t n = x.dims[0], c = x.dims[1], h = x.dims[2], w = x.dims[3];
+    Tensor out({n, h + 2 * b, w + 2 * b, c});
+    for (std::int64_t i = 0; i < n; ++i) {
+        for (std::int64_t ci = 0; ci < c; ++ci) {
+            const float* src = x.ptr() + (i * c + ci) * h * w;
+            for (std::int64_t r = 0; r < h; ++r) {
+                float* dst = out.ptr() + ((i * (h + 2 * b) + r + b) * (w + 2 * b) + b) * c + ci;
+                for (std::int64_t q = 0; q < w; ++q)
+                    dst[q * c] = src[r * w + q];
+            }
+        }
+    }
+    return out;
+}
+
+Tensor from_channels_last(const Tensor& x) {
+    constexpr std::int64_t b = kChannelsLastBorder;
+    if (x.rank() != 4 || x.dims[1] < 2 * b || x.dims[2] < 2 * b)
+        throw std::logic_error("kernels::from_channels_last: needs a channels-last tensor");
+    const std::int64_t n = x.dims[0], c = x.dims[3];
+    const std::int64_t h = x.dims[1] - 2 * b, w = x.dims[2] - 2 * b;
+    Tensor out({n, c, h, w});
+    for (std::int64_t i = 0; i < n; ++i) {
+        for (std::int64_t ci = 0; ci < c; ++ci) {
+            float* dst = out.ptr() + (i * c + ci) * h * w;
+            for (std::int64_t r = 0; r < h; ++r) {
+                const float* src = x.ptr() + ((i * (h + 2 * b) + r + b) * (w + 2 * b) + b) * c + ci;
+                for (std::int64_t q = 0; q < w; ++q)
+                    dst[r * w + q] = src[q * c];
+            }
+        }
+    }
+    return out;
 }
 
 void batch_norm_factors(const Tensor& scale, const Tensor& bias, const Tensor& mean,

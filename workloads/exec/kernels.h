@@ -28,6 +28,24 @@ struct ConvEpilogue {
 /// conv2d() followed by `epilogue` on every output element.
 Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, const NodeAttrs& a,
               const ConvEpilogue& epilogue);
+/// The channels-last layout the executor keeps activations in between convolutions: image n
+/// of a [N, H + 2B, W + 2B, C] tensor holds pixel (h, w) of channel c at [n][h + B][w + B][c],
+/// and zeros in its border of B pixels, which stand for a convolution's zero padding.
+constexpr std::int64_t kChannelsLastBorder = 1;
+/// True when the active kernel copy has conv2d_channels_last() (AVX2 with FMA, or AVX-512).
+bool conv_channels_last();
+/// True when conv2d_channels_last() takes a convolution of these attributes and weights
+/// ([M, C, kH, kW]): the active copy has it, one group, unit dilation, every pad 0 or 1 (the
+/// border holds the padding) and strides of 1 or more.
+bool conv_channels_last_takes(const NodeAttrs& a, const Dims& w_dims);
+/// conv2d(), optionally with `epilogue`, of a channels-last input into a channels-last output
+/// (its border zero): each output element is the same chain, so the same bits, as conv2d()'s
+/// at the same place. Only for convolutions conv_channels_last_takes().
+Tensor conv2d_channels_last(const Tensor& x, const Tensor& w, const Tensor* bias,
+                            const NodeAttrs& a, const ConvEpilogue* epilogue = nullptr);
+/// An NCHW tensor in the channels-last layout, and back.
+Tensor to_channels_last(const Tensor& x);
+Tensor from_channels_last(const Tensor& x);
 /// The per-channel factors batch_norm() applies, y = x scale + shift.
 void batch_norm_factors(const Tensor& scale, const Tensor& bias, const Tensor& mean,
                         const Tensor& var, float epsilon, std::vector<float>& scale_out,

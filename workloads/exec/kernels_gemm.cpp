@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <stdexcept>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -684,10 +685,12 @@ struct LaneTile {
 // 32 registers: 24 accumulators, the weight vectors and a broadcast.
 using WideLane = LaneTile<4, 6>;
 using NarrowLane = LaneTile<2, 12>;
+using SingleLane = LaneTile<1, 12>;  ///< the channels-last path's groups of 16 or fewer channels
 #else
 // 16 registers: 12 accumulators, two weight vectors and a broadcast.
 using WideLane = LaneTile<2, 6>;
 using NarrowLane = LaneTile<2, 6>;
+using SingleLane = LaneTile<1, 12>;
 #endif
 
 /// The finishing steps of one panel's channels (ConvOut::finish), a value per lane: bias,
@@ -700,14 +703,20 @@ struct LaneFinish {
 };
 
 /// tile[p][c] = the finished chain of channel c (panel `a`, [k][width]) at pixel p, whose input
-/// for row kk of K is planes[pix[p] + off[kk]].
-template <class T>
+/// for row kk of K is planes[pix[p] + off[kk]]. With `outs`, pixel p's channels go to
+/// outs[p] + out_offset instead (consecutive floats, a whole panel's width). kIndexed: the
+/// chain takes only the k rows listed in `rows` (each as its offset kk x width in the panel),
+/// in that order; otherwise rows 0, 1, ..., k - 1.
+template <class T, bool kIndexed = false>
 __attribute__((noinline)) void lane_kernel(std::int64_t k, const float* a, const float* planes,
                                            const std::int64_t* off, const std::int64_t* pix,
-                                           const LaneFinish& fin, float* tile) {
+                                           const LaneFinish& fin, float* tile,
+                                           float* const* outs = nullptr,
+                                           std::int64_t out_offset = 0,
+                                           const std::int64_t* rows = nullptr) {
     Vec acc[T::pixels][T::vecs];
     const float* px[T::pixels];
-#pragma GCC unroll 16
+#pragma GCC unroll 24
     for (std::int64_t p = 0; p < T::pixels; ++p) {
         px[p] = planes + pix[p];
 #pragma GCC unroll 4
@@ -719,8 +728,8 @@ __attribute__((noinline)) void lane_kernel(std::int64_t k, const float* a, const
         Vec wv[T::vecs];
 #pragma GCC unroll 4
         for (std::int64_t v = 0; v < T::vecs; ++v)
-            wv[v] = vload(a + kk * T::width + v * kLanes);
-#pragma GCC unroll 16
+            wv[v] = vload(a + (kIndexed ? rows[kk] : kk * T::width) + v * kLanes);
+#pragma GCC unroll 24
         for (std::int64_t p = 0; p < T::pixels; ++p) {
             const Vec xv = vbroadcast(px[p] + o);
 #pragma GCC unroll 4
@@ -734,7 +743,7 @@ __attribute__((noinline)) void lane_kernel(std::int64_t k, const float* a, const
         const Vec b = fin.bias != nullptr ? vload(fin.bias + v * kLanes) : vzero();
         const Vec sc = fin.scale != nullptr ? vload(fin.scale + v * kLanes) : vzero();
         const Vec sh = fin.scale != nullptr ? vload(fin.shift + v * kLanes) : vzero();
-#pragma GCC unroll 16
+#pragma GCC unroll 24
         for (std::int64_t p = 0; p < T::pixels; ++p) {
             Vec r = acc[p][v];
             if (fin.bias != nullptr)
@@ -743,7 +752,7 @@ __attribute__((noinline)) void lane_kernel(std::int64_t k, const float* a, const
                 r = vadd(vmul(r, sc), sh);
             if (fin.relu)
                 r = vrelu(r);
-            vstore(tile + p * T::width + v * kLanes, r);
+            vstore((outs != nullptr ? outs[p] + out_offset : tile + p * T::width) + v * kLanes, r);
         }
     }
 }
@@ -812,6 +821,157 @@ void lane_conv(const std::vector<float>& pa, std::int64_t m, const Planes& pl, s
                 const float* from = tile + q * T::width;
                 for (std::int64_t r = 0; r < rows; ++r)
                     o[r * dst.pixels] = from[r];
+            }
+        }
+    }
+}
+
+// The channels-last path (the executor's layout between convolutions, kernels.h): image n is
+// an (h + 2B) x (w + 2B) x c array whose border of B = kChannelsLastBorder pixels holds zeros,
+// so a tap in the padding reads a zero in place, as the zero-bordered planes hold one. The
+// channel-lane kernel serves it unchanged: only the offsets of the taps and pixels differ, and
+// a pixel's channels are consecutive in the output, so the finished tile is copied out row by
+// row. Each output element is the same chain over k = (c, kh, kw) as on the other paths.
+
+/// The panel width of the channels-last path for m output channels: the widest tile whose
+/// panels pad the weights by at most a quarter, one vector of channels at least.
+std::int64_t channels_last_width(std::int64_t m) {
+    const auto fits = [m](std::int64_t width) {
+        return m >= width && panels(m, width) * width * 4 <= m * 5;
+    };
+    if (fits(WideLane::width))
+        return WideLane::width;
+    if (fits(NarrowLane::width))
+        return NarrowLane::width;
+    return SingleLane::width;
+}
+
+/// The convolution of `images` channels-last images at `x` into the channels-last output at
+/// `out` with tile shape T (`pa`: the weights in panels of T::width channels).
+///
+/// With `skip_padding`, each pixel's chain leaves out the taps that fall in the padding. That
+/// gives the same bits: a tap there adds w x 0, a zero, to the chain, and a chain never holds
+/// -0 (it starts from +0, and x + (-0) = x, +0 + -0 = +0, an exact cancellation gives +0), so
+/// adding a zero leaves it as it is — unless w is infinite or NaN, where w x 0 is NaN; the
+/// caller passes false for such weights. Pixels are grouped by the taps they keep (a corner,
+/// an edge or the inside of the map), each group with its own list of rows.
+template <class T>
+void lane_conv_channels_last(const std::vector<float>& pa, std::int64_t m, const float* x,
+                             std::int64_t images, std::int64_t c, std::int64_t h, std::int64_t w,
+                             std::int64_t ho, std::int64_t wo, const NodeAttrs& a, float* out,
+                             const ConvOut& fin_rows, bool skip_padding) {
+    constexpr std::int64_t b = kChannelsLastBorder;
+    const std::int64_t kh = a.kernel[0], kw = a.kernel[1];
+    const std::int64_t sh = a.strides[0], sw = a.strides[1];
+    const std::int64_t wp = w + 2 * b;
+    const std::int64_t in_image = (h + 2 * b) * wp * c;
+    const std::int64_t wq = wo + 2 * b;
+    const std::int64_t out_image = (ho + 2 * b) * wq * m;
+    // The taps each output row and column keeps: [first, last) of i (rows) or j (columns).
+    const auto reach = [&](std::int64_t o, std::int64_t s, std::int64_t pad, std::int64_t size,
+                           std::int64_t taps) -> std::pair<std::int64_t, std::int64_t> {
+        if (!skip_padding)
+            return {0, taps};
+        const std::int64_t first = o * s - pad;
+        return {std::clamp<std::int64_t>(-first, 0, taps),
+                std::clamp<std::int64_t>(size - first, 0, taps)};
+    };
+    // Classes of pixels: distinct row reaches x distinct column reaches.
+    std::vector<std::pair<std::int64_t, std::int64_t>> row_kinds, col_kinds;
+    std::vector<std::int64_t> row_kind(static_cast<std::size_t>(ho));
+    std::vector<std::int64_t> col_kind(static_cast<std::size_t>(wo));
+    const auto kind_of = [](std::vector<std::pair<std::int64_t, std::int64_t>>& kinds,
+                            std::pair<std::int64_t, std::int64_t> r) {
+        const auto it = std::find(kinds.begin(), kinds.end(), r);
+        if (it != kinds.end())
+            return static_cast<std::int64_t>(it - kinds.begin());
+        kinds.push_back(r);
+        return static_cast<std::int64_t>(kinds.size() - 1);
+    };
+    for (std::int64_t oh = 0; oh < ho; ++oh)
+        row_kind[static_cast<std::size_t>(oh)] =
+            kind_of(row_kinds, reach(oh, sh, a.pads[0], h, kh));
+    for (std::int64_t ow = 0; ow < wo; ++ow)
+        col_kind[static_cast<std::size_t>(ow)] =
+            kind_of(col_kinds, reach(ow, sw, a.pads[1], w, kw));
+    const auto n_cols = static_cast<std::int64_t>(col_kinds.size());
+    const auto n_classes = static_cast<std::int64_t>(row_kinds.size()) * n_cols;
+    // Per class: its rows of the panel and their offsets in the input, and its pixels (where
+    // the first tap is and where channel 0 goes), padded to whole tiles by repeating its first
+    // pixel, whose extra results nobody stores.
+    struct Class {
+        std::vector<std::int64_t> rows, off, src;
+        std::vector<float*> dst;
+    };
+    thread_local std::vector<Class> classes;
+    classes.resize(static_cast<std::size_t>(n_classes));
+    for (std::int64_t ci = 0; ci < n_classes; ++ci) {
+        Class& cl = classes[static_cast<std::size_t>(ci)];
+        const auto [i0, i1] = row_kinds[static_cast<std::size_t>(ci / n_cols)];
+        const auto [j0, j1] = col_kinds[static_cast<std::size_t>(ci % n_cols)];
+        cl.rows.clear();
+        cl.off.clear();
+        cl.src.clear();
+        cl.dst.clear();
+        for (std::int64_t ch = 0; ch < c; ++ch) {
+            for (std::int64_t i = i0; i < i1; ++i) {
+                for (std::int64_t j = j0; j < j1; ++j) {
+                    cl.rows.push_back(((ch * kh + i) * kw + j) * T::width);
+                    cl.off.push_back((i * wp + j) * c + ch);
+                }
+            }
+        }
+    }
+    for (std::int64_t img = 0; img < images; ++img) {
+        for (std::int64_t oh = 0; oh < ho; ++oh) {
+            for (std::int64_t ow = 0; ow < wo; ++ow) {
+                Class& cl = classes[static_cast<std::size_t>(
+                    row_kind[static_cast<std::size_t>(oh)] * n_cols +
+                    col_kind[static_cast<std::size_t>(ow)])];
+                cl.src.push_back(img * in_image +
+                                 ((oh * sh - a.pads[0] + b) * wp + ow * sw - a.pads[1] + b) * c);
+                cl.dst.push_back(out + img * out_image + ((oh + b) * wq + ow + b) * m);
+            }
+        }
+    }
+    alignas(64) float tile[T::pixels * T::width];
+    // The panel's finishing values, zero past channel m (whose results nobody stores).
+    alignas(64) float finish[3][T::width];
+    for (std::int64_t m0 = 0; m0 < m; m0 += T::width) {
+        const std::int64_t k = c * kh * kw;
+        const float* panel = pa.data() + (m0 / T::width) * k * T::width;
+        const std::int64_t rows = std::min(T::width, m - m0);
+        LaneFinish fin;
+        fin.relu = fin_rows.relu;
+        const float* from_rows[3] = {fin_rows.bias, fin_rows.scale, fin_rows.shift};
+        const float** to[3] = {&fin.bias, &fin.scale, &fin.shift};
+        for (int f = 0; f < 3; ++f) {
+            if (from_rows[f] == nullptr)
+                continue;
+            std::fill_n(finish[f], T::width, 0.0f);
+            std::copy_n(from_rows[f] + m0, rows, finish[f]);
+            *to[f] = finish[f];
+        }
+        for (Class& cl : classes) {
+            const auto n = static_cast<std::int64_t>(cl.dst.size());
+            if (n == 0)
+                continue;
+            cl.src.resize(static_cast<std::size_t>(panels(n, T::pixels) * T::pixels), cl.src[0]);
+            const auto kc = static_cast<std::int64_t>(cl.rows.size());
+            for (std::int64_t t = 0; t * T::pixels < n; ++t) {
+                const std::int64_t cols = std::min(T::pixels, n - t * T::pixels);
+                const std::int64_t* pix = cl.src.data() + t * T::pixels;
+                float* const* outs = cl.dst.data() + t * T::pixels;
+                if (cols == T::pixels && rows == T::width) {
+                    // A whole tile: the kernel stores each pixel's channels in place.
+                    lane_kernel<T, true>(kc, panel, x, cl.off.data(), pix, fin, tile, outs, m0,
+                                         cl.rows.data());
+                    continue;
+                }
+                lane_kernel<T, true>(kc, panel, x, cl.off.data(), pix, fin, tile, nullptr, 0,
+                                     cl.rows.data());
+                for (std::int64_t q = 0; q < cols; ++q)
+                    copy_floats(outs[q] + m0, tile + q * T::width, rows);
             }
         }
     }
@@ -946,6 +1106,73 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, const NodeAt
 
 bool gemm_fused() {
     return kFused;
+}
+
+bool conv_channels_last() {
+#if defined(DNSIM_DIRECT_CONV)
+    return true;
+#else
+    return false;
+#endif
+}
+
+Tensor conv2d_channels_last(const Tensor& x, const Tensor& w, const Tensor* bias,
+                            const NodeAttrs& a, const ConvEpilogue* epilogue) {
+    constexpr std::int64_t b = kChannelsLastBorder;
+    const std::int64_t n_img = x.dims[0];
+    const std::int64_t h = x.dims[1] - 2 * b;
+    const std::int64_t wd = x.dims[2] - 2 * b;
+    const std::int64_t c = x.dims[3];
+    const std::int64_t m = w.dims[0];
+    const std::int64_t kh = a.kernel[0];
+    const std::int64_t kw = a.kernel[1];
+    const std::int64_t ho = (h + a.pads[0] + a.pads[2] - kh) / a.strides[0] + 1;
+    const std::int64_t wo = (wd + a.pads[1] + a.pads[3] - kw) / a.strides[1] + 1;
+    Tensor out({n_img, ho + 2 * b, wo + 2 * b, m});
+#if defined(DNSIM_DIRECT_CONV)
+    if (n_img == 0)
+        return out;
+    ConvOut fin;
+    fin.bias = bias != nullptr ? bias->ptr() : nullptr;
+    if (epilogue != nullptr) {
+        fin.scale = epilogue->scale.empty() ? nullptr : epilogue->scale.data();
+        fin.shift = epilogue->scale.empty() ? nullptr : epilogue->shift.data();
+        fin.relu = epilogue->relu;
+    }
+    const std::int64_t k = c * kh * kw;
+    const std::int64_t width = channels_last_width(m);
+    const std::vector<float>& packed = packed_weights(w.ptr(), m, k, width);
+    // Taps in the padding are left out where that gives the same bits: finite weights.
+    const bool skip =
+        std::all_of(w.data.begin(), w.data.end(), [](float v) { return std::isfinite(v); });
+    // Images per pass over the panels: as many as keep their input within kPatchBytes, so it
+    // is still in L2 when the next panel reads it (at least one).
+    const std::int64_t in_image = x.dims[1] * x.dims[2] * c;
+    const std::int64_t out_image = (ho + 2 * b) * (wo + 2 * b) * m;
+    const std::int64_t chunk =
+        std::clamp<std::int64_t>(kPatchBytes / std::max<std::int64_t>(in_image * 4, 1), 1, n_img);
+    for (std::int64_t n0 = 0; n0 < n_img; n0 += chunk) {
+        const std::int64_t nq = std::min(chunk, n_img - n0);
+        const float* xi = x.ptr() + n0 * in_image;
+        float* oi = out.ptr() + n0 * out_image;
+        if (width == WideLane::width) {
+            lane_conv_channels_last<WideLane>(packed, m, xi, nq, c, h, wd, ho, wo, a, oi, fin,
+                                              skip);
+        } else if (width == NarrowLane::width) {
+            lane_conv_channels_last<NarrowLane>(packed, m, xi, nq, c, h, wd, ho, wo, a, oi, fin,
+                                                skip);
+        } else {
+            lane_conv_channels_last<SingleLane>(packed, m, xi, nq, c, h, wd, ho, wo, a, oi, fin,
+                                                skip);
+        }
+    }
+    return out;
+#else
+    (void)bias;
+    (void)epilogue;
+    (void)c;
+    throw std::logic_error("conv2d_channels_last: this kernel copy has no channel-lane path");
+#endif
 }
 
 Tensor gemm(const Tensor& a, const Tensor& b, const Tensor* c, const NodeAttrs& at,

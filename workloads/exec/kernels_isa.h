@@ -16,6 +16,9 @@ namespace dnsim::workloads::kernels {
                 const Dims& out_dims);                                                      \
     Tensor matmul(const Tensor& a, const Tensor& b, const Dims& out_dims);                  \
     bool gemm_fused();                                                                      \
+    bool conv_channels_last();                                                              \
+    Tensor conv2d_channels_last(const Tensor& x, const Tensor& w, const Tensor* bias,       \
+                                const NodeAttrs& a, const ConvEpilogue* epilogue);          \
     }
 DNSIM_ISA_FOR_EACH(DNSIM_GEMM_KERNELS)
 #undef DNSIM_GEMM_KERNELS

@@ -20,6 +20,20 @@ GraphFootprint graph_footprint(const Graph& g) {
         return *r;
     };
     const auto elements = [&](const std::string& t) { return numel(shapes.at(t)); };
+    // NCHW plus channels-last with a one-pixel border (the executor's kChannelsLastBorder).
+    const auto executor_elements = [&](const std::string& t) {
+        const Dims& d = shapes.at(t);
+        if (d.size() != 4)
+            return numel(d);
+        std::int64_t bordered = d[0];
+        for (const std::int64_t x : {d[1], d[2] + 2, d[3] + 2}) {
+            const auto r = checked_mul(bordered, x);
+            if (!r)
+                throw ConfigError(g.name, "the memory footprint overflows 64-bit arithmetic");
+            bordered = *r;
+        }
+        return add(numel(d), bordered);
+    };
 
     GraphFootprint f;
     for (const auto& [name, t] : g.initializers)
@@ -36,19 +50,25 @@ GraphFootprint graph_footprint(const Graph& g) {
     }
     std::set<std::string> live;
     std::int64_t live_elements = 0;
+    std::int64_t live_executor = 0;
     for (const ValueInfo& v : g.inputs) {
         f.input_elements = add(f.input_elements, elements(v.name));
         live.insert(v.name);
         live_elements = add(live_elements, elements(v.name));
+        live_executor = add(live_executor, executor_elements(v.name));
     }
     f.peak_live_elements = live_elements;
+    f.peak_live_executor_elements = live_executor;
     for (std::size_t i = 0; i < g.nodes.size(); ++i) {
         const Node& n = g.nodes[i];
         // While a node runs, its inputs and its output are alive together.
         for (const std::string& out : n.outputs) {
-            if (live.insert(out).second)
+            if (live.insert(out).second) {
                 live_elements = add(live_elements, elements(out));
+                live_executor = add(live_executor, executor_elements(out));
+            }
         }
+        f.peak_live_executor_elements = std::max(f.peak_live_executor_elements, live_executor);
         if (live_elements > f.peak_live_elements) {
             f.peak_live_elements = live_elements;
             f.peak_node = n.name;
@@ -96,8 +116,10 @@ GraphFootprint graph_footprint(const Graph& g) {
         }
         for (const std::string& t : n.inputs) {
             const auto it = last_use.find(t);
-            if (it != last_use.end() && it->second == i && live.erase(t) != 0)
+            if (it != last_use.end() && it->second == i && live.erase(t) != 0) {
                 live_elements -= elements(t);
+                live_executor -= executor_elements(t);
+            }
         }
     }
     return f;

@@ -16,6 +16,10 @@ struct GraphFootprint {
     std::int64_t input_elements = 0;       ///< graph inputs, one image
     std::int64_t output_elements = 0;      ///< graph outputs, one image
     std::int64_t peak_live_elements = 0;   ///< most activations alive at once, one image
+    /// The same walk for the float executor, which may hold an image tensor (rank 4) in two
+    /// layouts at once: NCHW and channels-last with a border of kChannelsLastBorder = 1 pixel
+    /// (workloads/exec/kernels.h). Each such tensor counts as both, an upper bound.
+    std::int64_t peak_live_executor_elements = 0;
     std::string peak_node;                 ///< the node at which that peak is reached
     std::int64_t max_im2col_elements = 0;  ///< largest Conv im2col matrix, one image
     /// Largest of a Conv's patch matrix (where conv2d packs one), output and zero-bordered
