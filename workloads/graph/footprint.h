@@ -12,10 +12,10 @@
 namespace dnsim::workloads {
 
 struct GraphFootprint {
-    std::int64_t weight_elements = 0;      ///< all initializers
-    std::int64_t input_elements = 0;       ///< graph inputs, one image
-    std::int64_t output_elements = 0;      ///< graph outputs, one image
-    std::int64_t peak_live_elements = 0;   ///< most activations alive at once, one image
+    std::int64_t weight_elements = 0;     ///< all initializers
+    std::int64_t input_elements = 0;      ///< graph inputs, one image
+    std::int64_t output_elements = 0;     ///< graph outputs, one image
+    std::int64_t peak_live_elements = 0;  ///< most activations alive at once, one image
     /// The same walk for the float executor, which may hold an image tensor (rank 4) in two
     /// layouts at once: NCHW and channels-last with a border of kChannelsLastBorder = 1 pixel
     /// (workloads/exec/kernels.h). Each such tensor counts as both, an upper bound.
