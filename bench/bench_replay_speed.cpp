@@ -22,6 +22,7 @@
 
 #include <fmt/format.h>
 
+#include "models/common/heap.h"
 #include "models/common/isa.h"
 #include "platform/replay.h"
 #include "testbench/config_keys.h"
@@ -40,6 +41,7 @@ double since(std::chrono::steady_clock::time_point t0) {
 
 int sc_main(int argc, char* argv[]) {
     try {
+        dnsim::keep_freed_memory();  // as dnsim itself runs
         dnsim::isa::check_environment();
         const std::string what = argc > 1 ? argv[1] : "clean";
         if (what != "clean" && what != "noisy" && what != "denoised") {

@@ -17,6 +17,7 @@
 
 #include "models/common/config_error.h"
 #include "models/common/config_text.h"
+#include "models/common/heap.h"
 #include "models/common/isa.h"
 #include "models/common/output_files.h"
 #include "models/common/version.h"
@@ -563,6 +564,7 @@ int sc_main(int argc, char* argv[]) {
     dnsim::install_interrupt_cleanup("dnsim");
     dnsim::platform::configure_systemc_reporting();
     try {
+        dnsim::keep_freed_memory();
         dnsim::isa::check_environment();
         if (argc < 2) {
             print_usage(std::cerr);

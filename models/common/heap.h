@@ -9,8 +9,10 @@ namespace dnsim {
 /// faults took 14 % of a noisy epoch, and the epoch ran about 12 % longer (docs/training.md).
 /// Allocations up to 32 MiB (glibc's largest mmap threshold) come from the heap, and freed heap
 /// memory stays mapped: the process keeps its peak footprint. Like the GLIBC_TUNABLES
-/// bench/compare_pytorch.py gives PyTorch. dnsim-train calls it first thing (dnsim does not: it
-/// gained under 1 %, docs/benchmarks.md); a library's user keeps their own settings.
+/// bench/compare_pytorch.py gives PyTorch. dnsim-train, dnsim and dnsim_bench_replay_speed call
+/// it first thing: the float executor's main thread faulted its new activations in again for
+/// every group of images (a 4 % faster clean pass with it, docs/benchmarks.md). A library's
+/// user keeps their own settings.
 void keep_freed_memory();
 
 }  // namespace dnsim

@@ -903,10 +903,16 @@ void lane_conv_channels_last(const std::vector<float>& pa, std::int64_t m, const
         std::vector<std::int64_t> rows, off, src;
         std::vector<float*> dst;
     };
-    thread_local std::vector<Class> classes;
-    classes.resize(static_cast<std::size_t>(n_classes));
+    // Kept from call to call with their storage (never shrunk: a layer with fewer classes
+    // would free what the next one allocates again).
+    thread_local std::vector<Class> all_classes;
+    if (all_classes.size() < static_cast<std::size_t>(n_classes))
+        all_classes.resize(static_cast<std::size_t>(n_classes));
+    const auto classes = [&](std::int64_t i) -> Class& {
+        return all_classes[static_cast<std::size_t>(i)];
+    };
     for (std::int64_t ci = 0; ci < n_classes; ++ci) {
-        Class& cl = classes[static_cast<std::size_t>(ci)];
+        Class& cl = classes(ci);
         const auto [i0, i1] = row_kinds[static_cast<std::size_t>(ci / n_cols)];
         const auto [j0, j1] = col_kinds[static_cast<std::size_t>(ci % n_cols)];
         cl.rows.clear();
@@ -925,9 +931,8 @@ void lane_conv_channels_last(const std::vector<float>& pa, std::int64_t m, const
     for (std::int64_t img = 0; img < images; ++img) {
         for (std::int64_t oh = 0; oh < ho; ++oh) {
             for (std::int64_t ow = 0; ow < wo; ++ow) {
-                Class& cl = classes[static_cast<std::size_t>(
-                    row_kind[static_cast<std::size_t>(oh)] * n_cols +
-                    col_kind[static_cast<std::size_t>(ow)])];
+                Class& cl = classes(row_kind[static_cast<std::size_t>(oh)] * n_cols +
+                                    col_kind[static_cast<std::size_t>(ow)]);
                 cl.src.push_back(img * in_image +
                                  ((oh * sh - a.pads[0] + b) * wp + ow * sw - a.pads[1] + b) * c);
                 cl.dst.push_back(out + img * out_image + ((oh + b) * wq + ow + b) * m);
@@ -952,7 +957,8 @@ void lane_conv_channels_last(const std::vector<float>& pa, std::int64_t m, const
             std::copy_n(from_rows[f] + m0, rows, finish[f]);
             *to[f] = finish[f];
         }
-        for (Class& cl : classes) {
+        for (std::int64_t ci = 0; ci < n_classes; ++ci) {
+            Class& cl = classes(ci);
             const auto n = static_cast<std::int64_t>(cl.dst.size());
             if (n == 0)
                 continue;
