@@ -769,63 +769,6 @@ std::int64_t lane_width(std::int64_t m) {
     return fits(NarrowLane::width) ? NarrowLane::width : 0;
 }
 
-/// The convolution of `images` images by the channel-lane path with tile shape T.
-/// `pa`: the weights in panels of T::width channels.
-template <class T>
-void lane_conv(const std::vector<float>& pa, std::int64_t m, const Planes& pl, std::int64_t images,
-               std::int64_t c, std::int64_t ho, std::int64_t wo, const NodeAttrs& a,
-               const ConvOut& dst) {
-    const std::int64_t sh = a.strides[0], sw = a.strides[1];
-    const std::int64_t k = c * a.kernel[0] * a.kernel[1];
-    const std::vector<std::int64_t>& off = tap_offsets(pl, c, a);
-    // Every output pixel of the call: where its taps start in the planes and where its channel
-    // 0 goes. A last partial tile repeats pixel 0, whose extra results nobody stores.
-    const std::int64_t p = ho * wo;
-    const std::int64_t n = images * p;
-    const std::int64_t tiles = panels(n, T::pixels);
-    thread_local std::vector<std::int64_t> src;
-    thread_local std::vector<std::int64_t> out;
-    src.assign(static_cast<std::size_t>(tiles * T::pixels), 0);
-    out.resize(static_cast<std::size_t>(n));
-    for (std::int64_t col = 0; col < n; ++col) {
-        const std::int64_t img = col / p;
-        const std::int64_t oh = (col % p) / wo;
-        const std::int64_t ow = col % wo;
-        src[static_cast<std::size_t>(col)] = img * pl.image_stride + oh * sh * pl.wp + ow * sw;
-        out[static_cast<std::size_t>(col)] = img * dst.image_stride + oh * wo + ow;
-    }
-    alignas(64) float tile[T::pixels * T::width];
-    // The panel's finishing values, zero past channel m (whose results nobody stores).
-    alignas(64) float finish[3][T::width];
-    for (std::int64_t m0 = 0; m0 < m; m0 += T::width) {
-        const float* panel = pa.data() + (m0 / T::width) * k * T::width;
-        const std::int64_t rows = std::min(T::width, m - m0);
-        LaneFinish fin;
-        fin.relu = dst.relu;
-        const float* from_rows[3] = {dst.bias, dst.scale, dst.shift};
-        const float** to[3] = {&fin.bias, &fin.scale, &fin.shift};
-        for (int f = 0; f < 3; ++f) {
-            if (from_rows[f] == nullptr)
-                continue;
-            std::fill_n(finish[f], T::width, 0.0f);
-            std::copy_n(from_rows[f] + m0, rows, finish[f]);
-            *to[f] = finish[f];
-        }
-        for (std::int64_t t = 0; t < tiles; ++t) {
-            const std::int64_t* pix = src.data() + t * T::pixels;
-            lane_kernel<T>(k, panel, pl.data, off.data(), pix, fin, tile);
-            const std::int64_t cols = std::min(T::pixels, n - t * T::pixels);
-            for (std::int64_t q = 0; q < cols; ++q) {
-                float* o =
-                    dst.out + out[static_cast<std::size_t>(t * T::pixels + q)] + m0 * dst.pixels;
-                const float* from = tile + q * T::width;
-                for (std::int64_t r = 0; r < rows; ++r)
-                    o[r * dst.pixels] = from[r];
-            }
-        }
-    }
-}
-
 // The channels-last path (the executor's layout between convolutions, kernels.h): image n is
 // an (h + 2B) x (w + 2B) x c array whose border of B = kChannelsLastBorder pixels holds zeros,
 // so a tap in the padding reads a zero in place, as the zero-bordered planes hold one. The
@@ -846,8 +789,18 @@ std::int64_t channels_last_width(std::int64_t m) {
     return SingleLane::width;
 }
 
-/// The convolution of `images` channels-last images at `x` into the channels-last output at
-/// `out` with tile shape T (`pa`: the weights in panels of T::width channels).
+/// Where a call's values are: element (image n, frame row r, frame column q, channel ch) at
+/// n image + r row + q col + ch chan. An input's frame holds the map from frame row
+/// `origin_row` and column `origin_col` on, with its padding (zeros) around it; an output's
+/// holds the map from there too.
+struct Frame {
+    std::int64_t image = 0, row = 0, col = 0, chan = 0;
+    std::int64_t origin_row = 0, origin_col = 0;
+};
+
+/// The convolution of `images` images of c channels (h x w) at `x`, laid out as `in`, into the
+/// m channels at `out` laid out as `dst`, by the channel-lane path with tile shape T (`pa`: the
+/// weights in panels of T::width channels).
 ///
 /// With `skip_padding`, each pixel's chain leaves out the taps that fall in the padding. That
 /// gives the same bits: a tap there adds w x 0, a zero, to the chain, and a chain never holds
@@ -856,25 +809,25 @@ std::int64_t channels_last_width(std::int64_t m) {
 /// caller passes false for such weights. Pixels are grouped by the taps they keep (a corner,
 /// an edge or the inside of the map), each group with its own list of rows.
 template <class T>
-void lane_conv_channels_last(const std::vector<float>& pa, std::int64_t m, const float* x,
-                             std::int64_t images, std::int64_t c, std::int64_t h, std::int64_t w,
-                             std::int64_t ho, std::int64_t wo, const NodeAttrs& a, float* out,
-                             const ConvOut& fin_rows, bool skip_padding) {
-    constexpr std::int64_t b = kChannelsLastBorder;
+void lane_conv(const std::vector<float>& pa, std::int64_t m, const float* x, const Frame& in,
+               std::int64_t images, std::int64_t c, std::int64_t h, std::int64_t w,
+               std::int64_t ho, std::int64_t wo, const NodeAttrs& a, float* out,
+               const Frame& dst, const ConvOut& fin_rows, bool skip_padding) {
     const std::int64_t kh = a.kernel[0], kw = a.kernel[1];
     const std::int64_t sh = a.strides[0], sw = a.strides[1];
-    const std::int64_t wp = w + 2 * b;
-    const std::int64_t in_image = (h + 2 * b) * wp * c;
-    const std::int64_t wq = wo + 2 * b;
-    const std::int64_t out_image = (ho + 2 * b) * wq * m;
-    // The taps each output row and column keeps: [first, last) of i (rows) or j (columns).
-    const auto reach = [&](std::int64_t o, std::int64_t s, std::int64_t pad, std::int64_t size,
+    const std::int64_t dh = a.dilations[0], dw = a.dilations[1];
+    // The taps each output row and column keeps: [first, last) of i (rows) or j (columns),
+    // those whose input o s - pad + i d lies within [0, size).
+    const auto reach = [&](std::int64_t o, std::int64_t s, std::int64_t pad, std::int64_t d,
+                           std::int64_t size,
                            std::int64_t taps) -> std::pair<std::int64_t, std::int64_t> {
         if (!skip_padding)
             return {0, taps};
         const std::int64_t first = o * s - pad;
-        return {std::clamp<std::int64_t>(-first, 0, taps),
-                std::clamp<std::int64_t>(size - first, 0, taps)};
+        const auto ceil_div = [d](std::int64_t v) -> std::int64_t {
+            return v <= 0 ? 0 : (v + d - 1) / d;
+        };
+        return {std::min(ceil_div(-first), taps), std::min(ceil_div(size - first), taps)};
     };
     // Classes of pixels: distinct row reaches x distinct column reaches.
     std::vector<std::pair<std::int64_t, std::int64_t>> row_kinds, col_kinds;
@@ -890,10 +843,10 @@ void lane_conv_channels_last(const std::vector<float>& pa, std::int64_t m, const
     };
     for (std::int64_t oh = 0; oh < ho; ++oh)
         row_kind[static_cast<std::size_t>(oh)] =
-            kind_of(row_kinds, reach(oh, sh, a.pads[0], h, kh));
+            kind_of(row_kinds, reach(oh, sh, a.pads[0], dh, h, kh));
     for (std::int64_t ow = 0; ow < wo; ++ow)
         col_kind[static_cast<std::size_t>(ow)] =
-            kind_of(col_kinds, reach(ow, sw, a.pads[1], w, kw));
+            kind_of(col_kinds, reach(ow, sw, a.pads[1], dw, w, kw));
     const auto n_cols = static_cast<std::int64_t>(col_kinds.size());
     const auto n_classes = static_cast<std::int64_t>(row_kinds.size()) * n_cols;
     // Per class: its rows of the panel and their offsets in the input, and its pixels (where
@@ -923,7 +876,7 @@ void lane_conv_channels_last(const std::vector<float>& pa, std::int64_t m, const
             for (std::int64_t i = i0; i < i1; ++i) {
                 for (std::int64_t j = j0; j < j1; ++j) {
                     cl.rows.push_back(((ch * kh + i) * kw + j) * T::width);
-                    cl.off.push_back((i * wp + j) * c + ch);
+                    cl.off.push_back(i * dh * in.row + j * dw * in.col + ch * in.chan);
                 }
             }
         }
@@ -933,9 +886,10 @@ void lane_conv_channels_last(const std::vector<float>& pa, std::int64_t m, const
             for (std::int64_t ow = 0; ow < wo; ++ow) {
                 Class& cl = classes(row_kind[static_cast<std::size_t>(oh)] * n_cols +
                                     col_kind[static_cast<std::size_t>(ow)]);
-                cl.src.push_back(img * in_image +
-                                 ((oh * sh - a.pads[0] + b) * wp + ow * sw - a.pads[1] + b) * c);
-                cl.dst.push_back(out + img * out_image + ((oh + b) * wq + ow + b) * m);
+                cl.src.push_back(img * in.image + (oh * sh - a.pads[0] + in.origin_row) * in.row +
+                                 (ow * sw - a.pads[1] + in.origin_col) * in.col);
+                cl.dst.push_back(out + img * dst.image + (oh + dst.origin_row) * dst.row +
+                                 (ow + dst.origin_col) * dst.col);
             }
         }
     }
@@ -968,19 +922,33 @@ void lane_conv_channels_last(const std::vector<float>& pa, std::int64_t m, const
                 const std::int64_t cols = std::min(T::pixels, n - t * T::pixels);
                 const std::int64_t* pix = cl.src.data() + t * T::pixels;
                 float* const* outs = cl.dst.data() + t * T::pixels;
-                if (cols == T::pixels && rows == T::width) {
-                    // A whole tile: the kernel stores each pixel's channels in place.
+                if (dst.chan == 1 && cols == T::pixels && rows == T::width) {
+                    // A whole tile whose pixels hold their channels side by side (channels-last):
+                    // the kernel stores each pixel's channels in place.
                     lane_kernel<T, true>(kc, panel, x, cl.off.data(), pix, fin, tile, outs, m0,
                                          cl.rows.data());
                     continue;
                 }
                 lane_kernel<T, true>(kc, panel, x, cl.off.data(), pix, fin, tile, nullptr, 0,
                                      cl.rows.data());
-                for (std::int64_t q = 0; q < cols; ++q)
-                    copy_floats(outs[q] + m0, tile + q * T::width, rows);
+                for (std::int64_t q = 0; q < cols; ++q) {
+                    float* o = outs[q] + m0 * dst.chan;
+                    const float* from = tile + q * T::width;
+                    if (dst.chan == 1) {
+                        copy_floats(o, from, rows);
+                    } else {
+                        for (std::int64_t r = 0; r < rows; ++r)
+                            o[r * dst.chan] = from[r];
+                    }
+                }
             }
         }
     }
+}
+
+/// True when every weight is finite: the lane path may then leave out padded taps (lane_conv).
+bool all_finite(const float* w, std::int64_t count) {
+    return std::all_of(w, w + count, [](float v) { return std::isfinite(v); });
 }
 #endif
 
@@ -1060,6 +1028,13 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, const NodeAt
 #else
     const std::int64_t lane = 0;
 #endif
+#if defined(DNSIM_DIRECT_CONV)
+    // Padded taps are taken here: leaving them out (as the channels-last path does) made the
+    // replay's noisy pass 6 % slower in alternating runs (docs/benchmarks.md). Its calls hold a
+    // few images each (the working set of the patch matrix decides), so the pixel groups'
+    // part-filled tiles cost more than the taps saved.
+    constexpr bool skip = false;
+#endif
     for (std::int64_t gi = 0; gi < g; ++gi) {
         const std::vector<float>& packed_a =
             packed_weights(w.ptr() + gi * mg * k, mg, k, lane != 0 ? lane : kMr);
@@ -1088,12 +1063,20 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, const NodeAt
             dst.pixels = p;
             dst.image_stride = m * p;
 #if defined(DNSIM_DIRECT_CONV)
-            if (lane == WideLane::width) {
-                lane_conv<WideLane>(packed_a, mg, planes, nq, cg, ho, wo, a, dst);
-                continue;
-            }
-            if (lane == NarrowLane::width) {
-                lane_conv<NarrowLane>(packed_a, mg, planes, nq, cg, ho, wo, a, dst);
+            if (lane != 0) {
+                // The planes: the zero-bordered copy, whose frame starts at the pads, or the
+                // unpadded input itself; outputs NCHW.
+                const bool copy = planes.data != x.ptr() + (n0 * c + gi * cg) * h * wd;
+                const Frame in{planes.image_stride, planes.wp, 1, planes.hp * planes.wp,
+                               copy ? a.pads[0] : 0, copy ? a.pads[1] : 0};
+                const Frame to{dst.image_stride, wo, 1, dst.pixels, 0, 0};
+                if (lane == WideLane::width) {
+                    lane_conv<WideLane>(packed_a, mg, planes.data, in, nq, cg, h, wd, ho, wo, a,
+                                        dst.out, to, dst, skip);
+                } else {
+                    lane_conv<NarrowLane>(packed_a, mg, planes.data, in, nq, cg, h, wd, ho, wo, a,
+                                          dst.out, to, dst, skip);
+                }
                 continue;
             }
             if (direct) {
@@ -1149,8 +1132,7 @@ Tensor conv2d_channels_last(const Tensor& x, const Tensor& w, const Tensor* bias
     const std::int64_t width = channels_last_width(m);
     const std::vector<float>& packed = packed_weights(w.ptr(), m, k, width);
     // Taps in the padding are left out where that gives the same bits: finite weights.
-    const bool skip =
-        std::all_of(w.data.begin(), w.data.end(), [](float v) { return std::isfinite(v); });
+    const bool skip = all_finite(w.ptr(), w.numel());
     // Images per pass over the panels: as many as keep their input within kPatchBytes, so it
     // is still in L2 when the next panel reads it (at least one).
     const std::int64_t in_image = x.dims[1] * x.dims[2] * c;
@@ -1161,15 +1143,15 @@ Tensor conv2d_channels_last(const Tensor& x, const Tensor& w, const Tensor* bias
         const std::int64_t nq = std::min(chunk, n_img - n0);
         const float* xi = x.ptr() + n0 * in_image;
         float* oi = out.ptr() + n0 * out_image;
+        // Channels-last frames: the map from (b, b) on, pixels c or m floats apart.
+        const Frame in{in_image, x.dims[2] * c, c, 1, b, b};
+        const Frame to{out_image, (wo + 2 * b) * m, m, 1, b, b};
         if (width == WideLane::width) {
-            lane_conv_channels_last<WideLane>(packed, m, xi, nq, c, h, wd, ho, wo, a, oi, fin,
-                                              skip);
+            lane_conv<WideLane>(packed, m, xi, in, nq, c, h, wd, ho, wo, a, oi, to, fin, skip);
         } else if (width == NarrowLane::width) {
-            lane_conv_channels_last<NarrowLane>(packed, m, xi, nq, c, h, wd, ho, wo, a, oi, fin,
-                                                skip);
+            lane_conv<NarrowLane>(packed, m, xi, in, nq, c, h, wd, ho, wo, a, oi, to, fin, skip);
         } else {
-            lane_conv_channels_last<SingleLane>(packed, m, xi, nq, c, h, wd, ho, wo, a, oi, fin,
-                                                skip);
+            lane_conv<SingleLane>(packed, m, xi, in, nq, c, h, wd, ho, wo, a, oi, to, fin, skip);
         }
     }
     return out;
