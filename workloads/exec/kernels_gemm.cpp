@@ -290,6 +290,11 @@ void fill_plane(const float* x, float* pad, const Plane& pl, std::int64_t c, std
 constexpr std::int64_t kKc = 256;
 /// Packed patch matrix per GEMM call: as many images as fit (at least one).
 constexpr std::int64_t kPatchBytes = kConvPatchBytes;
+/// The channels-last path's images per pass over the weight panels: as many as keep their
+/// input within this many bytes. Measured (docs/benchmarks.md): 1 MiB 6 % faster than 256 KiB,
+/// 2 % faster than 512 KiB and than all the call's images at once (fewer, fuller pixel groups
+/// against an input that stays in L2 between panels).
+constexpr std::int64_t kChannelsLastChunkBytes = std::int64_t{1} << 20;
 /// Narrowest output row the direct path takes (narrower rows would leave most lanes idle).
 constexpr std::int64_t kDirectMinWidth = kLanes * 3 / 4;
 #if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
@@ -810,9 +815,9 @@ struct Frame {
 /// an edge or the inside of the map), each group with its own list of rows.
 template <class T>
 void lane_conv(const std::vector<float>& pa, std::int64_t m, const float* x, const Frame& in,
-               std::int64_t images, std::int64_t c, std::int64_t h, std::int64_t w,
-               std::int64_t ho, std::int64_t wo, const NodeAttrs& a, float* out,
-               const Frame& dst, const ConvOut& fin_rows, bool skip_padding) {
+               std::int64_t images, std::int64_t c, std::int64_t h, std::int64_t w, std::int64_t ho,
+               std::int64_t wo, const NodeAttrs& a, float* out, const Frame& dst,
+               const ConvOut& fin_rows, bool skip_padding) {
     const std::int64_t kh = a.kernel[0], kw = a.kernel[1];
     const std::int64_t sh = a.strides[0], sw = a.strides[1];
     const std::int64_t dh = a.dilations[0], dw = a.dilations[1];
@@ -1067,8 +1072,8 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, const NodeAt
                 // The planes: the zero-bordered copy, whose frame starts at the pads, or the
                 // unpadded input itself; outputs NCHW.
                 const bool copy = planes.data != x.ptr() + (n0 * c + gi * cg) * h * wd;
-                const Frame in{planes.image_stride, planes.wp, 1, planes.hp * planes.wp,
-                               copy ? a.pads[0] : 0, copy ? a.pads[1] : 0};
+                const std::int64_t top = copy ? a.pads[0] : 0, left = copy ? a.pads[1] : 0;
+                const Frame in{planes.image_stride, planes.wp, 1, planes.hp * planes.wp, top, left};
                 const Frame to{dst.image_stride, wo, 1, dst.pixels, 0, 0};
                 if (lane == WideLane::width) {
                     lane_conv<WideLane>(packed_a, mg, planes.data, in, nq, cg, h, wd, ho, wo, a,
@@ -1133,12 +1138,12 @@ Tensor conv2d_channels_last(const Tensor& x, const Tensor& w, const Tensor* bias
     const std::vector<float>& packed = packed_weights(w.ptr(), m, k, width);
     // Taps in the padding are left out where that gives the same bits: finite weights.
     const bool skip = all_finite(w.ptr(), w.numel());
-    // Images per pass over the panels: as many as keep their input within kPatchBytes, so it
-    // is still in L2 when the next panel reads it (at least one).
+    // Images per pass over the panels: as many as keep their input within
+    // kChannelsLastChunkBytes, so it is still in L2 when the next panel reads it (at least one).
     const std::int64_t in_image = x.dims[1] * x.dims[2] * c;
     const std::int64_t out_image = (ho + 2 * b) * (wo + 2 * b) * m;
-    const std::int64_t chunk =
-        std::clamp<std::int64_t>(kPatchBytes / std::max<std::int64_t>(in_image * 4, 1), 1, n_img);
+    const std::int64_t chunk = std::clamp<std::int64_t>(
+        kChannelsLastChunkBytes / std::max<std::int64_t>(in_image * 4, 1), 1, n_img);
     for (std::int64_t n0 = 0; n0 < n_img; n0 += chunk) {
         const std::int64_t nq = std::min(chunk, n_img - n0);
         const float* xi = x.ptr() + n0 * in_image;
