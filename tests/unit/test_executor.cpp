@@ -289,6 +289,24 @@ TEST_CASE(
             CHECK(std::equal(alone.data.begin(), alone.data.end(),
                              got.data.begin() + 2 * alone.numel()));
         }
+        // A residual added after the BatchNorm step and before the Relu: the bits of conv2d,
+        // then binary()'s Add, then unary()'s Relu; written over the residual too.
+        {
+            kernels::ConvEpilogue before_add = epilogue;
+            before_add.relu = false;
+            Tensor want = kernels::conv2d(x, w, &bias, a, before_add);
+            const Tensor r = random_tensor(want.dims, 18);
+            want = kernels::binary(Op::Add, want, r, want.dims);
+            if (epilogue.relu)
+                want = kernels::unary(Op::Relu, want, NodeAttrs{});
+            Tensor rl = kernels::to_channels_last(r);
+            const Tensor got = kernels::conv2d_channels_last(xl, w, &bias, a, &epilogue, &rl);
+            CHECK(same_bits(kernels::from_channels_last(got), want));
+            const Tensor in_place =
+                kernels::conv2d_channels_last(xl, w, &bias, a, &epilogue, &rl, &rl);
+            CHECK(same_bits(in_place, got));
+            CHECK(rl.data.empty());  // its storage went to the output
+        }
         // An infinite and a NaN weight: a padded tap then adds NaN (inf x 0), so the taps in
         // the padding must still be taken — the same NaNs as conv2d's, where it has any.
         if (cs.pads[0] == 1 && cs.k == 3) {
@@ -426,7 +444,10 @@ TEST_CASE("convolutions run with their BatchNorm and Relu give the bits of the n
             // By hand from the network: conv1 -> bn1 -> relu (2 nodes), in each of the 8
             // blocks conv1 -> bn1 -> relu1 (2) and conv2 -> bn2 before the Add (1), and the 3
             // downsampling conv -> bn (1): 2 + 8 x 3 + 3 = 29.
-            CHECK(exec.fused_nodes() == 29);
+            // With channels-last convolutions, each block's Add and the Relu after it are
+            // taken too: the Add into the convolution that runs after the Add's other input
+            // (the second one, or the downsampling one): 8 x 2 more.
+            CHECK(exec.fused_nodes() == (kernels::conv_channels_last() ? 45U : 29U));
             // And every convolution channels-last where the kernel copy has that path: the
             // stem, two in each of the 8 blocks, the 3 downsampling ones.
             CHECK(exec.channels_last_convs() == (kernels::conv_channels_last() ? 20U : 0U));
@@ -558,6 +579,27 @@ TEST_CASE("batched evaluation is bit-identical whatever the batch size and threa
     // A different seed changes the denoiser's epsilon and so the logits.
     const auto other_seed = Executor(g, {2, 12, DenoiserEpsilon::Gaussian}).run_batch(images)[0];
     CHECK(!(other_seed == one_thread));
+}
+
+TEST_CASE("the channels-last executor gives each image the bits it gets alone, in any batch") {
+    // ResNet-18-28 runs every convolution channels-last (where the copy has the path): calls of
+    // 37 images (groups of up to 32 per thread, pixel groups and L2 chunks of many images)
+    // against each image alone, on one and two threads.
+    Graph g = builtin_model("resnet18_28", 4);
+    random_statistics(g);
+    const Tensor images = random_tensor({37, 1, 28, 28}, 19);
+    const Tensor one_thread = Executor(g, {1}).run_batch(images)[0];
+    CHECK(Executor(g, {2}).run_batch(images)[0] == one_thread);
+    const Executor single(g, {1});
+    std::int64_t differ = 0;
+    for (std::int64_t i = 0; i < 37; ++i) {
+        Tensor x({1, 1, 28, 28});
+        std::copy_n(images.ptr() + i * 784, 784, x.ptr());
+        const Tensor alone = single.run_batch(x, static_cast<std::uint64_t>(i))[0];
+        differ +=
+            !std::equal(alone.data.begin(), alone.data.end(), one_thread.data.begin() + i * 10);
+    }
+    CHECK(differ == 0);
 }
 
 TEST_CASE(

@@ -157,9 +157,9 @@ ConfigError out_of_memory(const Graph& g, std::size_t ni, const ExecOptions& opt
                                            n.name, op_name(n.op), options.batch));
 }
 
-/// The node that alone reads `tensor`, when it has op `op` and reads it as its first input and
-/// `tensor` is not a graph output; else npos.
-std::size_t sole_reader(const Graph& g, const std::string& tensor, Op op) {
+/// The node that alone reads `tensor`, when it has op `op` and reads it as its first input (or
+/// as any input, with `any_input`) and `tensor` is not a graph output; else npos.
+std::size_t sole_reader(const Graph& g, const std::string& tensor, Op op, bool any_input = false) {
     constexpr std::size_t none = static_cast<std::size_t>(-1);
     for (const ValueInfo& v : g.outputs) {
         if (v.name == tensor)
@@ -175,7 +175,8 @@ std::size_t sole_reader(const Graph& g, const std::string& tensor, Op op) {
             }
         }
     }
-    if (reads != 1 || g.nodes[reader].op != op || g.nodes[reader].inputs[0] != tensor)
+    if (reads != 1 || g.nodes[reader].op != op ||
+        (!any_input && g.nodes[reader].inputs[0] != tensor))
         return none;
     return reader;
 }
@@ -205,6 +206,15 @@ Executor::Executor(const Graph& graph, ExecOptions options) : m_graph(graph), m_
     // link read by nothing else: one conv2d call with an epilogue.
     constexpr std::size_t none = static_cast<std::size_t>(-1);
     m_fusion.resize(graph.nodes.size());
+    std::unordered_map<std::string, std::size_t> producer;
+    for (std::size_t ni = 0; ni < graph.nodes.size(); ++ni) {
+        for (const std::string& t : graph.nodes[ni].outputs)
+            producer[t] = ni;
+    }
+    const auto is_input = [&graph](const std::string& t) {
+        return std::any_of(graph.inputs.begin(), graph.inputs.end(),
+                           [&t](const ValueInfo& v) { return v.name == t; });
+    };
     for (std::size_t ni = 0; ni < graph.nodes.size(); ++ni) {
         const Node& conv = graph.nodes[ni];
         if (conv.op != Op::Conv || conv.inputs.size() < 2 || !graph.is_initializer(conv.inputs[1]))
@@ -230,19 +240,34 @@ Executor::Executor(const Graph& graph, ExecOptions options) : m_graph(graph), m_
                 out = b.outputs[0];
             }
         }
+        f.channels_last = m_options.channels_last && conv.inputs.size() <= 3 &&
+                          (conv.inputs.size() < 3 || graph.is_initializer(conv.inputs[2])) &&
+                          kernels::conv_channels_last_takes(conv.attrs, w.dims);
+        // A residual block's Add: its other input must be computed before this convolution.
+        // Either input of the Add (a + b and b + a are the same float).
+        const std::size_t add = f.channels_last ? sole_reader(graph, out, Op::Add, true) : none;
+        if (add != none && graph.nodes[add].inputs.size() == 2) {
+            const std::vector<std::string>& pair = graph.nodes[add].inputs;
+            const std::string& other = pair[0] == out ? pair[1] : pair[0];
+            const auto from = producer.find(other);
+            const bool earlier = from != producer.end() ? from->second < ni : is_input(other);
+            if (other != out && !graph.is_initializer(other) && earlier) {
+                f.residual = other;
+                taken.push_back(add);
+                out = graph.nodes[add].outputs[0];
+            }
+        }
         const std::size_t relu = sole_reader(graph, out, Op::Relu);
         if (relu != none) {
             f.epilogue.relu = true;
             taken.push_back(relu);
             out = graph.nodes[relu].outputs[0];
         }
-        f.channels_last = m_options.channels_last && conv.inputs.size() <= 3 &&
-                          (conv.inputs.size() < 3 || graph.is_initializer(conv.inputs[2])) &&
-                          kernels::conv_channels_last_takes(conv.attrs, w.dims);
         if (taken.empty())
             continue;
         f.fused = true;
         f.output = out;
+        f.taken = taken;
         for (const std::size_t t : taken)
             m_fusion[t].absorbed = true;
     }
@@ -333,6 +358,23 @@ std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs,
             values.push_back(it != env.end() ? &it->second : nullptr);
         }
         const std::string& out_name = fusion.fused ? fusion.output : n.outputs[0];
+        if (!fusion.residual.empty() && values[0] != nullptr) {
+            Value& residual = env.at(fusion.residual);
+            const auto last = last_use.find(fusion.residual);
+            const bool dies = last != last_use.end() &&
+                              std::find(fusion.taken.begin(), fusion.taken.end(), last->second) !=
+                                  fusion.taken.end();
+            try {
+                Value result = evaluate_residual_conv(ni, *values[0], residual, dies);
+                env[out_name] = std::move(result);
+            } catch (const std::bad_alloc&) {
+                throw out_of_memory(g, ni, options);
+            }
+            release_inputs(n, ni, last_use, env);
+            for (const std::size_t t : fusion.taken)
+                release_inputs(g.nodes[t], t, last_use, env);
+            continue;
+        }
         const auto last_read = last_use.find(n.inputs.empty() ? std::string() : n.inputs[0]);
         const bool reuse_first = !n.inputs.empty() && values[0] != nullptr &&
                                  last_read != last_use.end() && last_read->second == ni &&
@@ -381,6 +423,38 @@ std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs,
     for (const ValueInfo& v : g.outputs)
         outputs.push_back(env.at(v.name).as_nchw());
     return outputs;
+}
+
+Executor::Value Executor::evaluate_residual_conv(std::size_t ni, Value& x, Value& residual,
+                                                 bool residual_dies) const {
+    const Node& n = m_graph.nodes[ni];
+    const ConvFusion& fusion = m_fusion[ni];
+    const Tensor& w = m_graph.initializer(n.inputs[1]);
+    const Tensor* bias = n.inputs.size() > 2 ? &m_graph.initializer(n.inputs[2]) : nullptr;
+    Value out;
+    if (x.t.rank() == 4 && (x.channels_last || x.t.dims[1] <= kChannelsLastStem) &&
+        residual.channels_last) {
+        const Tensor converted = x.channels_last ? Tensor() : kernels::to_channels_last(x.t);
+        const Tensor& input = x.channels_last ? x.t : converted;
+        if (residual.t.dims == kernels::conv2d_channels_last_dims(input.dims, w.dims, n.attrs)) {
+            // The residual's storage takes the outputs when nothing later reads it (and no
+            // NCHW copy of it is kept for a reader).
+            Tensor* into = residual_dies && &residual != &x ? &residual.t : nullptr;
+            out.t = kernels::conv2d_channels_last(input, w, bias, n.attrs, &fusion.epilogue,
+                                                  &residual.t, into);
+            out.channels_last = true;
+            return out;
+        }
+    }
+    // The nodes one after the other, NCHW: Conv (with its BatchNorm), Add, then the Relu.
+    kernels::ConvEpilogue before_add = fusion.epilogue;
+    before_add.relu = false;
+    Tensor y = kernels::conv2d(x.as_nchw(), w, bias, n.attrs, before_add);
+    y = kernels::binary(Op::Add, y, residual.as_nchw(), y.dims, &y);
+    if (fusion.epilogue.relu)
+        y = kernels::unary(Op::Relu, y, default_attrs(Op::Relu), &y);
+    out.t = std::move(y);
+    return out;
 }
 
 void Executor::release_inputs(const Node& n, std::size_t ni,

@@ -98,6 +98,11 @@ class Executor {
         /// The convolution runs channels-last when its input is (or has at most
         /// kChannelsLastStem channels, a graph's input): kernels::conv_channels_last_takes().
         bool channels_last = false;
+        /// A channels-last convolution whose (BatchNorm's) output alone feeds an Add as its
+        /// first input: the Add's other input, computed earlier, added in the same call (and
+        /// the Relu that alone reads the Add's output after it). Empty: no Add taken.
+        std::string residual;
+        std::vector<std::size_t> taken;  ///< the nodes evaluated within this call
     };
     std::vector<ConvFusion> m_fusion;
     /// An activation of run(): NCHW or channels-last (executor.cpp).
@@ -108,6 +113,11 @@ class Executor {
     /// input is read by no later node, so the output may take its storage.
     bool evaluate_channels_last(std::size_t ni, const std::vector<Value*>& in, bool reuse_first,
                                 Value& out) const;
+    /// A convolution with an Add taken (ConvFusion::residual): channels-last in one call where
+    /// the input and the residual allow it, else the convolution, the Add and the Relu one
+    /// after the other in NCHW. `residual_dies`: nothing after the Add reads the residual.
+    Value evaluate_residual_conv(std::size_t ni, Value& x, Value& residual,
+                                 bool residual_dies) const;
     /// Frees the activations node `ni` (`n`) was the last to read.
     void release_inputs(const Node& n, std::size_t ni,
                         const std::unordered_map<std::string, std::size_t>& last_use,

@@ -46,8 +46,16 @@ bool conv_channels_last_takes(const NodeAttrs& a, const Dims& w_dims) {
                        [](std::int64_t p) { return p >= 0 && p <= kChannelsLastBorder; });
 }
 
+Dims conv2d_channels_last_dims(const Dims& x, const Dims& w, const NodeAttrs& a) {
+    constexpr std::int64_t b = kChannelsLastBorder;
+    const std::int64_t ho = (x[1] - 2 * b + a.pads[0] + a.pads[2] - a.kernel[0]) / a.strides[0] + 1;
+    const std::int64_t wo = (x[2] - 2 * b + a.pads[1] + a.pads[3] - a.kernel[1]) / a.strides[1] + 1;
+    return {x[0], ho + 2 * b, wo + 2 * b, w[0]};
+}
+
 Tensor conv2d_channels_last(const Tensor& x, const Tensor& w, const Tensor* bias,
-                            const NodeAttrs& a, const ConvEpilogue* epilogue) {
+                            const NodeAttrs& a, const ConvEpilogue* epilogue,
+                            const Tensor* residual, Tensor* into) {
     constexpr std::int64_t b = kChannelsLastBorder;
     if (!conv_channels_last_takes(a, w.dims) || x.rank() != 4 || x.dims[3] != w.dims[1] ||
         x.dims[1] < 2 * b + 1 || x.dims[2] < 2 * b + 1 ||
@@ -58,7 +66,12 @@ Tensor conv2d_channels_last(const Tensor& x, const Tensor& w, const Tensor* bias
                                  epilogue->scale.size() != static_cast<std::size_t>(w.dims[0]))))
         throw std::logic_error(
             "kernels::conv2d_channels_last: an epilogue needs one scale and shift per channel");
-    return DNSIM_ISA_SELECT(conv2d_channels_last)(x, w, bias, a, epilogue);
+    if (into != nullptr && into != residual)
+        throw std::logic_error("kernels::conv2d_channels_last: `into` must be the residual");
+    if (residual != nullptr && residual->dims != conv2d_channels_last_dims(x.dims, w.dims, a))
+        throw std::logic_error(
+            "kernels::conv2d_channels_last: the residual has other dimensions than the output");
+    return DNSIM_ISA_SELECT(conv2d_channels_last)(x, w, bias, a, epilogue, residual, into);
 }
 
 Tensor to_channels_last(const Tensor& x) {

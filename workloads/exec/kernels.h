@@ -41,8 +41,18 @@ bool conv_channels_last_takes(const NodeAttrs& a, const Dims& w_dims);
 /// conv2d(), optionally with `epilogue`, of a channels-last input into a channels-last output
 /// (its border zero): each output element is the same chain, so the same bits, as conv2d()'s
 /// at the same place. Only for convolutions conv_channels_last_takes().
+///
+/// `residual`, when not null, is a channels-last tensor of the output's dimensions added to
+/// each output after the epilogue's BatchNorm step and before its Relu: a residual block's
+/// Conv -> BatchNormalization -> Add -> Relu in one call, the bits of binary()'s Add and
+/// unary()'s Relu. `into`, when not null, is `residual` itself, read by nothing later: the
+/// output then takes over its storage.
 Tensor conv2d_channels_last(const Tensor& x, const Tensor& w, const Tensor* bias,
-                            const NodeAttrs& a, const ConvEpilogue* epilogue = nullptr);
+                            const NodeAttrs& a, const ConvEpilogue* epilogue = nullptr,
+                            const Tensor* residual = nullptr, Tensor* into = nullptr);
+/// The dimensions of conv2d_channels_last()'s output for a channels-last input of dimensions
+/// `x` and weights of dimensions `w`.
+Dims conv2d_channels_last_dims(const Dims& x, const Dims& w, const NodeAttrs& a);
 /// An NCHW tensor in the channels-last layout, and back.
 Tensor to_channels_last(const Tensor& x);
 Tensor from_channels_last(const Tensor& x);

@@ -704,8 +704,17 @@ struct LaneFinish {
     const float* bias = nullptr;
     const float* scale = nullptr;
     const float* shift = nullptr;
+    /// With a residual: each output adds the value `residual_bytes` past its own place (after
+    /// the BatchNorm step, before the Relu). Only where the kernel stores in place (`outs`).
+    bool residual = false;
+    std::intptr_t residual_bytes = 0;
     bool relu = false;
 };
+
+/// The float `bytes` past `p` (another tensor of the same layout, or `p` itself).
+inline const float* shifted(const float* p, std::intptr_t bytes) {
+    return reinterpret_cast<const float*>(reinterpret_cast<std::intptr_t>(p) + bytes);
+}
 
 /// tile[p][c] = the finished chain of channel c (panel `a`, [k][width]) at pixel p, whose input
 /// for row kk of K is planes[pix[p] + off[kk]]. With `outs`, pixel p's channels go to
@@ -755,9 +764,12 @@ __attribute__((noinline)) void lane_kernel(std::int64_t k, const float* a, const
                 r = vadd(r, b);
             if (fin.scale != nullptr)
                 r = vadd(vmul(r, sc), sh);
+            float* to = (outs != nullptr ? outs[p] + out_offset : tile + p * T::width) + v * kLanes;
+            if (fin.residual)
+                r = vadd(r, vload(shifted(to, fin.residual_bytes)));
             if (fin.relu)
                 r = vrelu(r);
-            vstore((outs != nullptr ? outs[p] + out_offset : tile + p * T::width) + v * kLanes, r);
+            vstore(to, r);
         }
     }
 }
@@ -813,11 +825,15 @@ struct Frame {
 /// adding a zero leaves it as it is — unless w is infinite or NaN, where w x 0 is NaN; the
 /// caller passes false for such weights. Pixels are grouped by the taps they keep (a corner,
 /// an edge or the inside of the map), each group with its own list of rows.
+///
+/// `residual` (channels-last outputs only, dst.chan 1): every output adds the value
+/// `residual_bytes` past its own place, after the BatchNorm step and before the Relu.
 template <class T>
 void lane_conv(const std::vector<float>& pa, std::int64_t m, const float* x, const Frame& in,
                std::int64_t images, std::int64_t c, std::int64_t h, std::int64_t w, std::int64_t ho,
                std::int64_t wo, const NodeAttrs& a, float* out, const Frame& dst,
-               const ConvOut& fin_rows, bool skip_padding) {
+               const ConvOut& fin_rows, bool skip_padding, bool residual = false,
+               std::intptr_t residual_bytes = 0) {
     const std::int64_t kh = a.kernel[0], kw = a.kernel[1];
     const std::int64_t sh = a.strides[0], sw = a.strides[1];
     const std::int64_t dh = a.dilations[0], dw = a.dilations[1];
@@ -907,6 +923,8 @@ void lane_conv(const std::vector<float>& pa, std::int64_t m, const float* x, con
         const std::int64_t rows = std::min(T::width, m - m0);
         LaneFinish fin;
         fin.relu = fin_rows.relu;
+        fin.residual = residual;
+        fin.residual_bytes = residual_bytes;
         const float* from_rows[3] = {fin_rows.bias, fin_rows.scale, fin_rows.shift};
         const float** to[3] = {&fin.bias, &fin.scale, &fin.shift};
         for (int f = 0; f < 3; ++f) {
@@ -934,12 +952,25 @@ void lane_conv(const std::vector<float>& pa, std::int64_t m, const float* x, con
                                          cl.rows.data());
                     continue;
                 }
-                lane_kernel<T, true>(kc, panel, x, cl.off.data(), pix, fin, tile, nullptr, 0,
+                // Into the tile, then out: the residual and the Relu after it are applied
+                // here, one value at a time, as the kernel would (v + r, then max(v, 0)).
+                LaneFinish partial = fin;
+                partial.residual = false;
+                partial.relu = fin.relu && !residual;
+                lane_kernel<T, true>(kc, panel, x, cl.off.data(), pix, partial, tile, nullptr, 0,
                                      cl.rows.data());
                 for (std::int64_t q = 0; q < cols; ++q) {
                     float* o = outs[q] + m0 * dst.chan;
                     const float* from = tile + q * T::width;
-                    if (dst.chan == 1) {
+                    if (residual) {
+                        const float* res = shifted(o, residual_bytes);
+                        for (std::int64_t r = 0; r < rows; ++r) {
+                            float v = from[r] + res[r];
+                            if (fin.relu)
+                                v = std::max(v, 0.0f);
+                            o[r] = v;
+                        }
+                    } else if (dst.chan == 1) {
                         copy_floats(o, from, rows);
                     } else {
                         for (std::int64_t r = 0; r < rows; ++r)
@@ -1111,7 +1142,8 @@ bool conv_channels_last() {
 }
 
 Tensor conv2d_channels_last(const Tensor& x, const Tensor& w, const Tensor* bias,
-                            const NodeAttrs& a, const ConvEpilogue* epilogue) {
+                            const NodeAttrs& a, const ConvEpilogue* epilogue,
+                            const Tensor* residual, Tensor* into) {
     constexpr std::int64_t b = kChannelsLastBorder;
     const std::int64_t n_img = x.dims[0];
     const std::int64_t h = x.dims[1] - 2 * b;
@@ -1122,7 +1154,13 @@ Tensor conv2d_channels_last(const Tensor& x, const Tensor& w, const Tensor* bias
     const std::int64_t kw = a.kernel[1];
     const std::int64_t ho = (h + a.pads[0] + a.pads[2] - kh) / a.strides[0] + 1;
     const std::int64_t wo = (wd + a.pads[1] + a.pads[3] - kw) / a.strides[1] + 1;
-    Tensor out({n_img, ho + 2 * b, wo + 2 * b, m});
+    // In place: the residual's own storage takes the outputs, each written where its residual
+    // value was read.
+    Tensor out = into != nullptr ? std::move(*into) : Tensor({n_img, ho + 2 * b, wo + 2 * b, m});
+    const std::intptr_t residual_bytes = into != nullptr || residual == nullptr
+                                             ? 0
+                                             : reinterpret_cast<std::intptr_t>(residual->ptr()) -
+                                                   reinterpret_cast<std::intptr_t>(out.ptr());
 #if defined(DNSIM_DIRECT_CONV)
     if (n_img == 0)
         return out;
@@ -1151,12 +1189,16 @@ Tensor conv2d_channels_last(const Tensor& x, const Tensor& w, const Tensor* bias
         // Channels-last frames: the map from (b, b) on, pixels c or m floats apart.
         const Frame in{in_image, x.dims[2] * c, c, 1, b, b};
         const Frame to{out_image, (wo + 2 * b) * m, m, 1, b, b};
+        const bool add = residual != nullptr;
         if (width == WideLane::width) {
-            lane_conv<WideLane>(packed, m, xi, in, nq, c, h, wd, ho, wo, a, oi, to, fin, skip);
+            lane_conv<WideLane>(packed, m, xi, in, nq, c, h, wd, ho, wo, a, oi, to, fin, skip, add,
+                                residual_bytes);
         } else if (width == NarrowLane::width) {
-            lane_conv<NarrowLane>(packed, m, xi, in, nq, c, h, wd, ho, wo, a, oi, to, fin, skip);
+            lane_conv<NarrowLane>(packed, m, xi, in, nq, c, h, wd, ho, wo, a, oi, to, fin, skip,
+                                  add, residual_bytes);
         } else {
-            lane_conv<SingleLane>(packed, m, xi, in, nq, c, h, wd, ho, wo, a, oi, to, fin, skip);
+            lane_conv<SingleLane>(packed, m, xi, in, nq, c, h, wd, ho, wo, a, oi, to, fin, skip,
+                                  add, residual_bytes);
         }
     }
     return out;
@@ -1164,6 +1206,7 @@ Tensor conv2d_channels_last(const Tensor& x, const Tensor& w, const Tensor* bias
     (void)bias;
     (void)epilogue;
     (void)c;
+    (void)residual_bytes;
     throw std::logic_error("conv2d_channels_last: this kernel copy has no channel-lane path");
 #endif
 }

@@ -18,7 +18,8 @@ namespace dnsim::workloads::kernels {
     bool gemm_fused();                                                                      \
     bool conv_channels_last();                                                              \
     Tensor conv2d_channels_last(const Tensor& x, const Tensor& w, const Tensor* bias,       \
-                                const NodeAttrs& a, const ConvEpilogue* epilogue);          \
+                                const NodeAttrs& a, const ConvEpilogue* epilogue,           \
+                                const Tensor* residual, Tensor* into);                      \
     }
 DNSIM_ISA_FOR_EACH(DNSIM_GEMM_KERNELS)
 #undef DNSIM_GEMM_KERNELS
