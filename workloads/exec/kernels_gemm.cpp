@@ -436,6 +436,19 @@ struct ConvOut {
     }
 };
 
+/// The finishing steps (ConvOut's bias and epilogue; no output yet) of a convolution's
+/// channels from its bias and epilogue, either of them null.
+ConvOut finishing(const Tensor* bias, const ConvEpilogue* epilogue) {
+    ConvOut f;
+    f.bias = bias != nullptr ? bias->ptr() : nullptr;
+    if (epilogue != nullptr) {
+        f.scale = epilogue->scale.empty() ? nullptr : epilogue->scale.data();
+        f.shift = epilogue->scale.empty() ? nullptr : epilogue->shift.data();
+        f.relu = epilogue->relu;
+    }
+    return f;
+}
+
 /// C = A x B for packed A (m rows) and B, written through `dst`.
 __attribute__((noinline)) void chain_gemm(const std::vector<float>& pa, std::int64_t m,
                                           const PackedB& pb, const ConvOut& dst) {
@@ -1018,13 +1031,7 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, const NodeAt
     if (n_img == 0)
         return out;
     // The finishing steps of output channel 0 (ConvOut's rows are relative to a group's first).
-    ConvOut finish;
-    finish.bias = bias != nullptr ? bias->ptr() : nullptr;
-    if (epilogue != nullptr) {
-        finish.scale = epilogue->scale.empty() ? nullptr : epilogue->scale.data();
-        finish.shift = epilogue->scale.empty() ? nullptr : epilogue->shift.data();
-        finish.relu = epilogue->relu;
-    }
+    const ConvOut finish = finishing(bias, epilogue);
     const auto finish_group = [&finish](std::int64_t first) {
         ConvOut d = finish;
         if (d.bias != nullptr)
@@ -1164,13 +1171,7 @@ Tensor conv2d_channels_last(const Tensor& x, const Tensor& w, const Tensor* bias
 #if defined(DNSIM_DIRECT_CONV)
     if (n_img == 0)
         return out;
-    ConvOut fin;
-    fin.bias = bias != nullptr ? bias->ptr() : nullptr;
-    if (epilogue != nullptr) {
-        fin.scale = epilogue->scale.empty() ? nullptr : epilogue->scale.data();
-        fin.shift = epilogue->scale.empty() ? nullptr : epilogue->shift.data();
-        fin.relu = epilogue->relu;
-    }
+    const ConvOut fin = finishing(bias, epilogue);
     const std::int64_t k = c * kh * kw;
     const std::int64_t width = channels_last_width(m);
     const std::vector<float>& packed = packed_weights(w.ptr(), m, k, width);
