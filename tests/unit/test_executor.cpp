@@ -540,6 +540,15 @@ TEST_CASE(
              const std::string y = b.batch_norm("bn", b.conv("c", x, 32, 3, 1, 1));
              b.output(b.add("a", b.relu("r", y), y));
          }},
+        // Taken where the copy has channels-last convolutions; the input here (16 channels,
+        // NCHW) keeps this one NCHW, so the Add and the Relu run after it one by one.
+        {"conv -> bn -> add of an earlier activation -> relu",
+         kernels::conv_channels_last() ? 3U : 1U,
+         [](GraphBuilder& b, const std::string& x) {
+             const std::string r = b.relu("r0", x);
+             const std::string y = b.batch_norm("bn", b.conv("c", x, 16, 3, 1, 1));
+             b.output(b.relu("r", b.add("a", y, r)));
+         }},
         {"a relu reading something else after the conv's bn: not taken", 1,
          [](GraphBuilder& b, const std::string& x) {
              const std::string y = b.batch_norm("bn", b.conv("c", x, 16, 3, 1, 1));

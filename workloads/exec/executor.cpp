@@ -365,7 +365,8 @@ std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs,
                               std::find(fusion.taken.begin(), fusion.taken.end(), last->second) !=
                                   fusion.taken.end();
             try {
-                Value result = evaluate_residual_conv(ni, *values[0], residual, dies);
+                Value result =
+                    evaluate_residual_conv(ni, *values[0], residual, dies, first_image, options);
                 env[out_name] = std::move(result);
             } catch (const std::bad_alloc&) {
                 throw out_of_memory(g, ni, options);
@@ -426,7 +427,8 @@ std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs,
 }
 
 Executor::Value Executor::evaluate_residual_conv(std::size_t ni, Value& x, Value& residual,
-                                                 bool residual_dies) const {
+                                                 bool residual_dies, std::uint64_t first_image,
+                                                 const ExecOptions& options) const {
     const Node& n = m_graph.nodes[ni];
     const ConvFusion& fusion = m_fusion[ni];
     const Tensor& w = m_graph.initializer(n.inputs[1]);
@@ -446,13 +448,21 @@ Executor::Value Executor::evaluate_residual_conv(std::size_t ni, Value& x, Value
             return out;
         }
     }
-    // The nodes one after the other, NCHW: Conv (with its BatchNorm), Add, then the Relu.
+    // The nodes one after the other, NCHW, as evaluate_node computes them: Conv (with its
+    // BatchNorm), the Add (its inputs in their order), then the Relu.
     kernels::ConvEpilogue before_add = fusion.epilogue;
     before_add.relu = false;
     Tensor y = kernels::conv2d(x.as_nchw(), w, bias, n.attrs, before_add);
-    y = kernels::binary(Op::Add, y, residual.as_nchw(), y.dims, &y);
-    if (fusion.epilogue.relu)
-        y = kernels::unary(Op::Relu, y, default_attrs(Op::Relu), &y);
+    for (const std::size_t t : fusion.taken) {
+        const Node& step = m_graph.nodes[t];
+        if (step.op == Op::Add) {
+            const Tensor& r = residual.as_nchw();
+            const bool first = step.inputs[0] != fusion.residual;
+            y = evaluate_node(m_graph, t, {first ? &y : &r, first ? &r : &y}, first_image, options);
+        } else if (step.op == Op::Relu) {
+            y = evaluate_node(m_graph, t, {&y}, first_image, options);
+        }
+    }
     out.t = std::move(y);
     return out;
 }

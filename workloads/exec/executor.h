@@ -116,8 +116,8 @@ class Executor {
     /// A convolution with an Add taken (ConvFusion::residual): channels-last in one call where
     /// the input and the residual allow it, else the convolution, the Add and the Relu one
     /// after the other in NCHW. `residual_dies`: nothing after the Add reads the residual.
-    Value evaluate_residual_conv(std::size_t ni, Value& x, Value& residual,
-                                 bool residual_dies) const;
+    Value evaluate_residual_conv(std::size_t ni, Value& x, Value& residual, bool residual_dies,
+                                 std::uint64_t first_image, const ExecOptions& options) const;
     /// Frees the activations node `ni` (`n`) was the last to read.
     void release_inputs(const Node& n, std::size_t ni,
                         const std::unordered_map<std::string, std::size_t>& last_use,
