@@ -952,7 +952,8 @@ void lane_conv(const std::vector<float>& pa, std::int64_t m, const float* x, con
             const auto n = static_cast<std::int64_t>(cl.dst.size());
             if (n == 0)
                 continue;
-            cl.src.resize(static_cast<std::size_t>(panels(n, T::pixels) * T::pixels), cl.src[0]);
+            const std::int64_t first = cl.src[0];  // a copy: resize may move the storage
+            cl.src.resize(static_cast<std::size_t>(panels(n, T::pixels) * T::pixels), first);
             const auto kc = static_cast<std::int64_t>(cl.rows.size());
             for (std::int64_t t = 0; t * T::pixels < n; ++t) {
                 const std::int64_t cols = std::min(T::pixels, n - t * T::pixels);
