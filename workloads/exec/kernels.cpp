@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <string>
 
 #include "workloads/exec/kernels_isa.h"
 
@@ -17,17 +18,26 @@ void im2col(const float* x, float* col, std::int64_t c, std::int64_t h, std::int
     DNSIM_ISA_SELECT(im2col)(x, col, c, h, w, ho, wo, a);
 }
 
+namespace {
+
+/// An epilogue holds one scale and one shift per output channel of `w`, or none.
+void check_epilogue(const char* kernel, const ConvEpilogue& epilogue, const Tensor& w) {
+    const std::size_t m = w.dims.empty() ? 0 : static_cast<std::size_t>(w.dims[0]);
+    if (epilogue.scale.size() != epilogue.shift.size() ||
+        (!epilogue.scale.empty() && epilogue.scale.size() != m))
+        throw std::logic_error(std::string("kernels::") + kernel +
+                               ": an epilogue needs one scale and shift per channel");
+}
+
+}  // namespace
+
 Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, const NodeAttrs& a) {
     return DNSIM_ISA_SELECT(conv2d)(x, w, bias, a, nullptr);
 }
 
 Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, const NodeAttrs& a,
               const ConvEpilogue& epilogue) {
-    const std::size_t m = w.dims.empty() ? 0 : static_cast<std::size_t>(w.dims[0]);
-    if (epilogue.scale.size() != epilogue.shift.size() ||
-        (!epilogue.scale.empty() && epilogue.scale.size() != m))
-        throw std::logic_error(
-            "kernels::conv2d: an epilogue needs one scale and shift per channel");
+    check_epilogue("conv2d", epilogue, w);
     return DNSIM_ISA_SELECT(conv2d)(x, w, bias, a, &epilogue);
 }
 
@@ -61,11 +71,8 @@ Tensor conv2d_channels_last(const Tensor& x, const Tensor& w, const Tensor* bias
         x.dims[1] < 2 * b + 1 || x.dims[2] < 2 * b + 1 ||
         (bias != nullptr && bias->numel() != w.dims[0]))
         throw std::logic_error("kernels::conv2d_channels_last: a convolution it does not take");
-    if (epilogue != nullptr && (epilogue->scale.size() != epilogue->shift.size() ||
-                                (!epilogue->scale.empty() &&
-                                 epilogue->scale.size() != static_cast<std::size_t>(w.dims[0]))))
-        throw std::logic_error(
-            "kernels::conv2d_channels_last: an epilogue needs one scale and shift per channel");
+    if (epilogue != nullptr)
+        check_epilogue("conv2d_channels_last", *epilogue, w);
     if (into != nullptr && into != residual)
         throw std::logic_error("kernels::conv2d_channels_last: `into` must be the residual");
     if (residual != nullptr && residual->dims != conv2d_channels_last_dims(x.dims, w.dims, a))

@@ -1152,6 +1152,10 @@ bool conv_channels_last() {
 Tensor conv2d_channels_last(const Tensor& x, const Tensor& w, const Tensor* bias,
                             const NodeAttrs& a, const ConvEpilogue* epilogue,
                             const Tensor* residual, Tensor* into) {
+#if !defined(DNSIM_DIRECT_CONV)
+    (void)x, (void)w, (void)bias, (void)a, (void)epilogue, (void)residual, (void)into;
+    throw std::logic_error("conv2d_channels_last: this kernel copy has no channel-lane path");
+#else
     constexpr std::int64_t b = kChannelsLastBorder;
     const std::int64_t n_img = x.dims[0];
     const std::int64_t h = x.dims[1] - 2 * b;
@@ -1160,16 +1164,16 @@ Tensor conv2d_channels_last(const Tensor& x, const Tensor& w, const Tensor* bias
     const std::int64_t m = w.dims[0];
     const std::int64_t kh = a.kernel[0];
     const std::int64_t kw = a.kernel[1];
-    const std::int64_t ho = (h + a.pads[0] + a.pads[2] - kh) / a.strides[0] + 1;
-    const std::int64_t wo = (wd + a.pads[1] + a.pads[3] - kw) / a.strides[1] + 1;
+    const Dims out_dims = kernels::conv2d_channels_last_dims(x.dims, w.dims, a);
+    const std::int64_t ho = out_dims[1] - 2 * b;
+    const std::int64_t wo = out_dims[2] - 2 * b;
     // In place: the residual's own storage takes the outputs, each written where its residual
     // value was read.
-    Tensor out = into != nullptr ? std::move(*into) : Tensor({n_img, ho + 2 * b, wo + 2 * b, m});
+    Tensor out = into != nullptr ? std::move(*into) : Tensor(out_dims);
     const std::intptr_t residual_bytes = into != nullptr || residual == nullptr
                                              ? 0
                                              : reinterpret_cast<std::intptr_t>(residual->ptr()) -
                                                    reinterpret_cast<std::intptr_t>(out.ptr());
-#if defined(DNSIM_DIRECT_CONV)
     if (n_img == 0)
         return out;
     const ConvOut fin = finishing(bias, epilogue);
@@ -1204,12 +1208,6 @@ Tensor conv2d_channels_last(const Tensor& x, const Tensor& w, const Tensor* bias
         }
     }
     return out;
-#else
-    (void)bias;
-    (void)epilogue;
-    (void)c;
-    (void)residual_bytes;
-    throw std::logic_error("conv2d_channels_last: this kernel copy has no channel-lane path");
 #endif
 }
 
