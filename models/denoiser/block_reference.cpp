@@ -13,7 +13,15 @@ namespace dnsim::denoiser {
 ReferenceTrace reference_block(const std::vector<std::int16_t>& x, const BlockShape& shape,
                                const BlockWeights& w, const BlockFormat& fmt, std::uint64_t seed,
                                unsigned lanes) {
-    return DNSIM_ISA_SELECT(reference_block)(x, shape, w, fmt, seed, lanes);
+    ReferenceTrace t;
+    reference_block(x, shape, w, fmt, seed, lanes, t);
+    return t;
+}
+
+void reference_block(const std::vector<std::int16_t>& x, const BlockShape& shape,
+                     const BlockWeights& w, const BlockFormat& fmt, std::uint64_t seed,
+                     unsigned lanes, ReferenceTrace& into) {
+    DNSIM_ISA_SELECT(reference_block_into)(x, shape, w, fmt, seed, lanes, into);
 }
 
 FloatResult float_reference(const std::vector<double>& x, const BlockShape& shape,

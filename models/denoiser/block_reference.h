@@ -26,6 +26,11 @@ struct ReferenceTrace {
 ReferenceTrace reference_block(const std::vector<std::int16_t>& x, const BlockShape& shape,
                                const BlockWeights& w, const BlockFormat& fmt, std::uint64_t seed,
                                unsigned lanes);
+/// The same into `into`, whose vectors are resized and overwritten: a caller that runs many
+/// blocks keeps one trace and allocates (and zeroes) nothing per block.
+void reference_block(const std::vector<std::int16_t>& x, const BlockShape& shape,
+                     const BlockWeights& w, const BlockFormat& fmt, std::uint64_t seed,
+                     unsigned lanes, ReferenceTrace& into);
 
 struct FloatResult {
     std::vector<double> out;    ///< X_hat in double precision

@@ -12,6 +12,9 @@ namespace dnsim::denoiser {
     ReferenceTrace reference_block(const std::vector<std::int16_t>& x, const BlockShape& shape,   \
                                    const BlockWeights& w, const BlockFormat& fmt,                 \
                                    std::uint64_t seed, unsigned lanes);                           \
+    void reference_block_into(const std::vector<std::int16_t>& x, const BlockShape& shape,        \
+                              const BlockWeights& w, const BlockFormat& fmt, std::uint64_t seed,  \
+                              unsigned lanes, ReferenceTrace& into);                              \
     void box_muller_normals(const BoxMuller& bm, const std::uint32_t* s1, const std::uint16_t* p, \
                             std::int16_t* out, std::size_t n);                                    \
     }

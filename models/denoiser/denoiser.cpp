@@ -81,9 +81,11 @@ void Denoiser::batch_b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_ti
     }
     const BlockWeights w = unpack_block(c, cr, packed.data(), packed.size());
     const auto slice = [&](std::size_t i) {
+        // One trace per thread, reused block after block; each image takes its output vector.
+        thread_local ReferenceTrace trace;
         for (BatchImage& image : cmd->slices[i]) {
-            image.out =
-                reference_block(image.x, cmd->shape, w, cmd->format, image.seed, m_cfg.lanes).out;
+            reference_block(image.x, cmd->shape, w, cmd->format, image.seed, m_cfg.lanes, trace);
+            std::swap(image.out, trace.out);
         }
     };
     if (m_pool != nullptr) {

@@ -44,11 +44,17 @@ class Lfsr {
     void reseed(std::uint32_t seed);
 
     void step() { m_state = (m_state >> 1) ^ ((0U - (m_state & 1U)) & m_mask); }
-    void leap() {
-        const std::uint32_t s = m_state;
-        const LeapTables& t = *m_leap;
-        m_state = t[0][s & 0xFFU] ^ t[1][(s >> 8) & 0xFFU] ^ t[2][(s >> 16) & 0xFFU] ^
-                  t[3][(s >> 24) & 0xFFU];
+    void leap() { m_state = leap(*m_leap, m_state); }
+
+    /// XOR network of the leap, one 256-entry table per state byte. Shared by every LFSR with
+    /// the same width and taps (built once per process), so many lanes stay in the L1 cache.
+    using LeapTables = std::array<std::array<std::uint32_t, 256>, 4>;
+    const LeapTables& leap_tables() const { return *m_leap; }
+    /// The state one leap after `s` through `t` (what leap() does to the register), for loops
+    /// that keep several registers' states in local variables.
+    static std::uint32_t leap(const LeapTables& t, std::uint32_t s) {
+        return t[0][s & 0xFFU] ^ t[1][(s >> 8) & 0xFFU] ^ t[2][(s >> 16) & 0xFFU] ^
+               t[3][(s >> 24) & 0xFFU];
     }
 
     /// One-step transition matrix of this LFSR (used to check maximality).
@@ -58,9 +64,6 @@ class Lfsr {
     unsigned m_width;
     std::uint32_t m_mask;
     std::uint32_t m_state = 1;
-    /// XOR network of the leap, one 256-entry table per state byte. Shared by every LFSR with
-    /// the same width and taps (built once per process), so many lanes stay in the L1 cache.
-    using LeapTables = std::array<std::array<std::uint32_t, 256>, 4>;
     const LeapTables* m_leap = nullptr;
 };
 

@@ -3,6 +3,7 @@
 // integer square root, floor), so the variance head needs no extra non-linearity.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "models/common/fixed_point.h"
@@ -69,6 +70,18 @@ class NoiseLaneKernel {
 
     std::uint32_t u1_state() const { return m_u1.state(); }
     std::uint32_t u2_state() const { return m_u2.state(); }
+    /// Loads both registers with states the lane reached (non-zero, as every leap keeps them).
+    void set_states(std::uint32_t u1, std::uint32_t u2) {
+        m_u1.reseed(u1);
+        m_u2.reseed(u2);
+    }
+
+    /// The converter inputs of `n` samples drawn from `count` lanes in turn: sample g from lane
+    /// g mod count, as next_uniforms() called on lanes[0], lanes[1], ... round and round would
+    /// give (each lane advances by its share). The lanes' registers stay in local variables
+    /// through the loop, so the lanes' leaps overlap.
+    static void draw_round_robin(NoiseLaneKernel* lanes, unsigned count, std::size_t n,
+                                 std::uint32_t* u1, std::uint16_t* u2);
 
   private:
     Lfsr m_u1;

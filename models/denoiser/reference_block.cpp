@@ -64,6 +64,14 @@ inline std::int16_t requantize32(std::int32_t acc, int shift) {
 ReferenceTrace reference_block(const std::vector<std::int16_t>& x, const BlockShape& shape,
                                const BlockWeights& w, const BlockFormat& fmt, std::uint64_t seed,
                                unsigned lanes) {
+    ReferenceTrace t;
+    reference_block_into(x, shape, w, fmt, seed, lanes, t);
+    return t;
+}
+
+void reference_block_into(const std::vector<std::int16_t>& x, const BlockShape& shape,
+                          const BlockWeights& w, const BlockFormat& fmt, std::uint64_t seed,
+                          unsigned lanes, ReferenceTrace& t) {
     const unsigned c_in = shape.channels;
     const unsigned cr = w.reduced;
     const auto H = static_cast<long>(shape.height);
@@ -71,7 +79,8 @@ ReferenceTrace reference_block(const std::vector<std::int16_t>& x, const BlockSh
     const std::size_t P = shape.pixels();
     const int wf = fmt.weight_frac_bits;
     const std::int64_t one = std::int64_t{1} << wf;
-    ReferenceTrace t;
+    // Every element of every tensor is written below (var and normal by the stochastic term,
+    // or set to zero without it), so storage from an earlier call is reused as it is.
     t.h1.resize(std::size_t{cr} * P);
     t.h2.resize(std::size_t{cr} * P);
     t.mean.resize(std::size_t{c_in} * P);
@@ -118,6 +127,24 @@ ReferenceTrace reference_block(const std::vector<std::int16_t>& x, const BlockSh
         for (std::size_t i = 0; i < 9; ++i)
             k[i] = w.dw_w[m * 9 + i];
         const std::int64_t bias = w.dw_b[m] * one;
+        if (fits_int32(w.dw_w.data() + m * 9, 9, w.dw_b[m], one, wf)) {
+            // Every partial sum fits in 32 bits: the same sums, twice the vector lanes.
+            const auto bias32 = static_cast<std::int32_t>(bias);
+            for (long y = 0; y < H; ++y) {
+                const std::int32_t* r0 = padded.data() + y * Wp;
+                const std::int32_t* r1 = r0 + Wp;
+                const std::int32_t* r2 = r1 + Wp;
+                std::int16_t* out = t.h2.data() + m * P + static_cast<std::size_t>(y * W);
+                for (long xx = 0; xx < W; ++xx) {
+                    const std::int32_t acc = bias32 + k[0] * r0[xx] + k[1] * r0[xx + 1] +
+                                             k[2] * r0[xx + 2] + k[3] * r1[xx] + k[4] * r1[xx + 1] +
+                                             k[5] * r1[xx + 2] + k[6] * r2[xx] + k[7] * r2[xx + 1] +
+                                             k[8] * r2[xx + 2];
+                    out[xx] = leaky_relu(requantize32(acc, wf), fmt.leaky_shift);
+                }
+            }
+            continue;
+        }
         for (long y = 0; y < H; ++y) {
             const std::int32_t* r0 = padded.data() + y * Wp;
             const std::int32_t* r1 = r0 + Wp;
@@ -160,7 +187,9 @@ ReferenceTrace reference_block(const std::vector<std::int16_t>& x, const BlockSh
         for (std::size_t i = 0; i < t.out.size(); ++i)
             t.out[i] = static_cast<std::int16_t>(
                 std::clamp<std::int32_t>(std::int32_t{x[i]} - t.mean[i], -32768, 32767));
-        return t;
+        std::fill(t.var.begin(), t.var.end(), std::int16_t{0});
+        std::fill(t.normal.begin(), t.normal.end(), std::int16_t{0});
+        return;
     }
     for (unsigned m = 0; m < c_in; ++m) {
         const std::int16_t* wmean = w.mean_w.data() + std::size_t{m} * cr;
@@ -203,38 +232,40 @@ ReferenceTrace reference_block(const std::vector<std::int16_t>& x, const BlockSh
     for (unsigned l = 0; l < lanes; ++l) {
         lane[l].reseed(seed, l);
     }
-    // Three loops: the lanes' LFSRs in element order (short dependency chains), Box-Muller on
-    // every element (independent iterations, so the square roots overlap), then
-    // Y = Z1 sigma + mu and X - Y over the whole block (no look-ups or roots; it vectorises).
+    // Three loops: the lanes' LFSRs in element order g (over (h, c, w), lane g mod lanes; the
+    // registers in local variables, so the lanes' leaps overlap), Box-Muller on every element
+    // (independent iterations, so the square roots overlap), then Y = Z1 sigma + mu and X - Y
+    // row by row, where element g of a row is element i of the (c, h, w) tensor.
     thread_local std::vector<std::uint32_t> u1;
     thread_local std::vector<std::uint16_t> u2;
+    thread_local std::vector<std::int16_t> normal_g;
     u1.resize(t.normal.size());
     u2.resize(t.normal.size());
-    unsigned l = 0;  // lane of element g (global index in (h, c, w) order): g mod lanes
+    normal_g.resize(t.normal.size());
+    NoiseLaneKernel::draw_round_robin(lane.data(), lanes, u1.size(), u1.data(), u2.data());
+    const BoxMuller converter;
+    box_muller_normals(converter, u1.data(), u2.data(), normal_g.data(), normal_g.size());
+    const std::int16_t* sigma_of = sigma_table(fmt.activation_frac_bits);
+    // gaussian_sample() and the saturating subtraction in 32 bits: |Z1 sigma| < 2^30.
+    static_assert(kNormalFracBits == 11);
+    const std::int16_t* zg = normal_g.data();
     for (long y = 0; y < H; ++y) {
-        for (unsigned c = 0; c < c_in; ++c) {
+        for (unsigned c = 0; c < c_in; ++c, zg += W) {
             const std::size_t first = c * P + static_cast<std::size_t>(y * W);
             for (long xx = 0; xx < W; ++xx) {
-                lane[l].next_uniforms(u1[first + static_cast<std::size_t>(xx)],
-                                      u2[first + static_cast<std::size_t>(xx)]);
-                l = l + 1 == lanes ? 0 : l + 1;
+                const std::size_t i = first + static_cast<std::size_t>(xx);
+                const std::int32_t z = zg[xx];
+                t.normal[i] = static_cast<std::int16_t>(z);
+                // max(v, 0) without a branch: the sign of v is as random as the noise.
+                const std::int32_t v = t.var[i];
+                const std::int32_t sigma = sigma_of[v & ~(v >> 31)];
+                const std::int32_t yv = std::clamp<std::int32_t>(
+                    ((z * sigma + (1 << 10)) >> 11) + t.mean[i], -32768, 32767);
+                t.out[i] =
+                    static_cast<std::int16_t>(std::clamp<std::int32_t>(x[i] - yv, -32768, 32767));
             }
         }
     }
-    const BoxMuller converter;
-    box_muller_normals(converter, u1.data(), u2.data(), t.normal.data(), t.normal.size());
-    const std::int16_t* sigma_of = sigma_table(fmt.activation_frac_bits);
-    std::vector<std::int16_t> sigma(t.var.size());
-    for (std::size_t i = 0; i < sigma.size(); ++i)
-        sigma[i] = sigma_of[std::max<std::int16_t>(t.var[i], 0)];
-    // gaussian_sample() and the saturating subtraction in 32 bits: |Z1 sigma| < 2^30.
-    static_assert(kNormalFracBits == 11);
-    for (std::size_t i = 0; i < t.out.size(); ++i) {
-        const std::int32_t yv = std::clamp<std::int32_t>(
-            ((std::int32_t{t.normal[i]} * sigma[i] + (1 << 10)) >> 11) + t.mean[i], -32768, 32767);
-        t.out[i] = static_cast<std::int16_t>(std::clamp<std::int32_t>(x[i] - yv, -32768, 32767));
-    }
-    return t;
 }
 
 }  // namespace dnsim::denoiser::DNSIM_ISA_NS

@@ -209,3 +209,35 @@ TEST_CASE("the lane's square-root table equals floor(sqrt(v 2^f)) for every vari
     }
     CHECK_THROWS_WITH(sigma_table(16), Catch::Contains("expected 0 .. 15"));
 }
+
+TEST_CASE("lanes drawn round-robin give the samples of next_uniforms() lane by lane in turn") {
+    // Lane counts with and without a compiled-in loop (1, 2, 4, 8 and the generic 3, 5), and
+    // sample counts that end in the middle of a round.
+    for (const unsigned count : {1U, 2U, 3U, 4U, 5U, 8U}) {
+        for (const std::size_t n :
+             {std::size_t{0}, std::size_t{1}, std::size_t{7}, std::size_t{1001}}) {
+            std::vector<NoiseLaneKernel> fast(count), slow(count);
+            for (unsigned l = 0; l < count; ++l) {
+                fast[l].reseed(99, l);
+                slow[l].reseed(99, l);
+            }
+            std::vector<std::uint32_t> u1(n);
+            std::vector<std::uint16_t> u2(n);
+            NoiseLaneKernel::draw_round_robin(fast.data(), count, n, u1.data(), u2.data());
+            bool same = true;
+            for (std::size_t g = 0; g < n; ++g) {
+                std::uint32_t a = 0;
+                std::uint16_t b = 0;
+                slow[g % count].next_uniforms(a, b);
+                same = same && a == u1[g] && b == u2[g];
+            }
+            INFO(count << " lanes, " << n << " samples");
+            CHECK(same);
+            // Every lane is left where drawing one by one leaves it.
+            for (unsigned l = 0; l < count; ++l) {
+                CHECK(fast[l].u1_state() == slow[l].u1_state());
+                CHECK(fast[l].u2_state() == slow[l].u2_state());
+            }
+        }
+    }
+}

@@ -236,7 +236,7 @@ TEST_CASE("reference block pointwise stages equal a 64-bit loop, in 32-bit range
         BlockWeights wq = quantize_block(synthetic_block_weights(24, cr, 3), fmt);
         if (wide) {
             // Full-range weights: sums far past 2^31, which saturate.
-            for (auto* v : {&wq.reduce_w, &wq.mean_w, &wq.var_w}) {
+            for (auto* v : {&wq.reduce_w, &wq.dw_w, &wq.mean_w, &wq.var_w}) {
                 for (auto& e : *v)
                     e = static_cast<std::int16_t>(
                         static_cast<std::int64_t>(rng.next_u64() % 65536) - 32768);
@@ -251,6 +251,27 @@ TEST_CASE("reference block pointwise stages equal a 64-bit loop, in 32-bit range
                     acc += std::int64_t{wq.reduce_w[m * shape.channels + c]} * x[c * P + p];
                 saturated += acc != saturate32(acc);
                 differ += t.h1[m * P + p] != leaky_relu(requantize(acc, wf), fmt.leaky_shift);
+            }
+        }
+        // The depthwise 3x3 over h1 (zero padding), its taps in any order: the exact sum.
+        const auto H = static_cast<long>(shape.height), W = static_cast<long>(shape.width);
+        for (unsigned m = 0; m < cr; ++m) {
+            for (long y = 0; y < H; ++y) {
+                for (long xx = 0; xx < W; ++xx) {
+                    std::int64_t acc = wq.dw_b[m] * one;
+                    for (long ky = -1; ky <= 1; ++ky) {
+                        for (long kx = -1; kx <= 1; ++kx) {
+                            if (y + ky < 0 || y + ky >= H || xx + kx < 0 || xx + kx >= W)
+                                continue;
+                            acc += std::int64_t{wq.dw_w[m * 9 + static_cast<std::size_t>(
+                                                                    (ky + 1) * 3 + kx + 1)]} *
+                                   t.h1[m * P + static_cast<std::size_t>((y + ky) * W + xx + kx)];
+                        }
+                    }
+                    saturated += acc != saturate32(acc);
+                    differ += t.h2[m * P + static_cast<std::size_t>(y * W + xx)] !=
+                              leaky_relu(requantize(acc, wf), fmt.leaky_shift);
+                }
             }
         }
         for (unsigned m = 0; m < shape.channels; ++m) {
@@ -269,6 +290,49 @@ TEST_CASE("reference block pointwise stages equal a 64-bit loop, in 32-bit range
         INFO((wide ? "full-range weights" : "trained-size weights"));
         CHECK(differ == 0);
         CHECK((saturated > 0) == wide);
+    }
+}
+
+TEST_CASE("a reference trace reused from block to block gives a fresh trace's values") {
+    // The replay keeps one trace per thread (reference_block into a trace): after a larger
+    // block, after one with the stochastic term and one without, every tensor must be what a
+    // fresh call gives, none left over from the block before.
+    Rng rng(12, {});
+    ReferenceTrace reused;
+    struct Case {
+        BlockShape shape;
+        bool stochastic;
+    };
+    const std::vector<Case> cases{{{32, 9, 8}, true}, {{16, 5, 6}, true}, {{16, 5, 6}, false},
+                                  {{24, 7, 3}, true}, {{8, 4, 4}, false}, {{32, 9, 8}, true}};
+    std::uint64_t seed = 3;
+    for (const Case& c : cases) {
+        BlockFormat fmt;
+        fmt.stochastic = c.stochastic;
+        const unsigned cr = reduced_channels(c.shape, fmt.bottleneck_ratio);
+        const BlockWeights wq =
+            quantize_block(synthetic_block_weights(c.shape.channels, cr, seed), fmt);
+        std::vector<std::int16_t> x(c.shape.elements());
+        for (auto& v : x)
+            v = fmt.activation().quantize(rng.normal());
+        reference_block(x, c.shape, wq, fmt, seed, 4, reused);
+        const ReferenceTrace fresh = reference_block(x, c.shape, wq, fmt, seed, 4);
+        INFO(c.shape.channels << "x" << c.shape.height << "x" << c.shape.width
+                              << (c.stochastic ? " with" : " without") << " the stochastic term");
+        CHECK(reused.h1 == fresh.h1);
+        CHECK(reused.h2 == fresh.h2);
+        CHECK(reused.mean == fresh.mean);
+        CHECK(reused.var == fresh.var);
+        CHECK(reused.normal == fresh.normal);
+        CHECK(reused.out == fresh.out);
+        // Without the stochastic term the variance head and the lanes stay idle (zero);
+        // with it, the lanes drew.
+        const auto zero = [](const std::vector<std::int16_t>& v) {
+            return std::all_of(v.begin(), v.end(), [](std::int16_t e) { return e == 0; });
+        };
+        CHECK(zero(reused.normal) == !c.stochastic);
+        CHECK(zero(reused.var) == !c.stochastic);
+        ++seed;
     }
 }
 
