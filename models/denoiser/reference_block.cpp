@@ -59,6 +59,28 @@ inline std::int16_t requantize32(std::int32_t acc, int shift) {
     return static_cast<std::int16_t>(std::clamp<std::int32_t>(r, kFixedMin, kFixedMax));
 }
 
+/// One channel's depthwise 3x3 over its zero-bordered copy (rows of W + 2): out[y W + x] =
+/// finish(bias + the nine products), summed in Acc (int32 where fits_int32() proved every
+/// partial sum exact there, int64 otherwise).
+template <typename Acc, typename Finish>
+void depthwise_channel(const std::int32_t* padded, long H, long W, const std::int32_t* k, Acc bias,
+                       std::int16_t* out, const Finish& finish) {
+    const long Wp = W + 2;
+    for (long y = 0; y < H; ++y) {
+        const std::int32_t* r0 = padded + y * Wp;
+        const std::int32_t* r1 = r0 + Wp;
+        const std::int32_t* r2 = r1 + Wp;
+        std::int16_t* row = out + y * W;
+        for (long xx = 0; xx < W; ++xx) {
+            const Acc acc = bias + Acc{k[0] * r0[xx]} + Acc{k[1] * r0[xx + 1]} +
+                            Acc{k[2] * r0[xx + 2]} + Acc{k[3] * r1[xx]} + Acc{k[4] * r1[xx + 1]} +
+                            Acc{k[5] * r1[xx + 2]} + Acc{k[6] * r2[xx]} + Acc{k[7] * r2[xx + 1]} +
+                            Acc{k[8] * r2[xx + 2]};
+            row[xx] = finish(acc);
+        }
+    }
+}
+
 }  // namespace
 
 ReferenceTrace reference_block(const std::vector<std::int16_t>& x, const BlockShape& shape,
@@ -127,38 +149,17 @@ void reference_block_into(const std::vector<std::int16_t>& x, const BlockShape& 
         for (std::size_t i = 0; i < 9; ++i)
             k[i] = w.dw_w[m * 9 + i];
         const std::int64_t bias = w.dw_b[m] * one;
+        std::int16_t* out = t.h2.data() + m * P;
         if (fits_int32(w.dw_w.data() + m * 9, 9, w.dw_b[m], one, wf)) {
             // Every partial sum fits in 32 bits: the same sums, twice the vector lanes.
-            const auto bias32 = static_cast<std::int32_t>(bias);
-            for (long y = 0; y < H; ++y) {
-                const std::int32_t* r0 = padded.data() + y * Wp;
-                const std::int32_t* r1 = r0 + Wp;
-                const std::int32_t* r2 = r1 + Wp;
-                std::int16_t* out = t.h2.data() + m * P + static_cast<std::size_t>(y * W);
-                for (long xx = 0; xx < W; ++xx) {
-                    const std::int32_t acc = bias32 + k[0] * r0[xx] + k[1] * r0[xx + 1] +
-                                             k[2] * r0[xx + 2] + k[3] * r1[xx] + k[4] * r1[xx + 1] +
-                                             k[5] * r1[xx + 2] + k[6] * r2[xx] + k[7] * r2[xx + 1] +
-                                             k[8] * r2[xx + 2];
-                    out[xx] = leaky_relu(requantize32(acc, wf), fmt.leaky_shift);
-                }
-            }
-            continue;
-        }
-        for (long y = 0; y < H; ++y) {
-            const std::int32_t* r0 = padded.data() + y * Wp;
-            const std::int32_t* r1 = r0 + Wp;
-            const std::int32_t* r2 = r1 + Wp;
-            std::int16_t* out = t.h2.data() + m * P + static_cast<std::size_t>(y * W);
-            for (long xx = 0; xx < W; ++xx) {
-                const std::int64_t acc =
-                    bias + std::int64_t{k[0] * r0[xx]} + std::int64_t{k[1] * r0[xx + 1]} +
-                    std::int64_t{k[2] * r0[xx + 2]} + std::int64_t{k[3] * r1[xx]} +
-                    std::int64_t{k[4] * r1[xx + 1]} + std::int64_t{k[5] * r1[xx + 2]} +
-                    std::int64_t{k[6] * r2[xx]} + std::int64_t{k[7] * r2[xx + 1]} +
-                    std::int64_t{k[8] * r2[xx + 2]};
-                out[xx] = leaky_relu(requantize(acc, wf), fmt.leaky_shift);
-            }
+            depthwise_channel(padded.data(), H, W, k, static_cast<std::int32_t>(bias), out,
+                              [&](std::int32_t acc) {
+                                  return leaky_relu(requantize32(acc, wf), fmt.leaky_shift);
+                              });
+        } else {
+            depthwise_channel(padded.data(), H, W, k, bias, out, [&](std::int64_t acc) {
+                return leaky_relu(requantize(acc, wf), fmt.leaky_shift);
+            });
         }
     }
     if (!fmt.stochastic) {
