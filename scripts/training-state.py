@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Carries the full-recipe training of scripts/train-models.sh from one machine to the next.
 
-    /usr/bin/python3 scripts/training-state.py save [--training DIR] [--state DIR]
-    /usr/bin/python3 scripts/training-state.py restore [--training DIR] [--state DIR]
+    /usr/bin/python3 scripts/training-state.py save [--training DIR] [--state DIR] [--eval DIR]
+    /usr/bin/python3 scripts/training-state.py restore [--training DIR] [--state DIR] [--eval DIR]
 
 The full recipes take tens of hours on 2 cores, more than one working session, and the
 development machines keep nothing but the repository between sessions. `save` copies what a
@@ -16,7 +16,10 @@ What is saved, per network:
 - an unfinished stage: epochs.json, the last epoch's weights and optimizer state
   (epoch_<k>.onnx, optimizer_<k>.pt) and the weights of the epoch with the best validation
   accuracy so far (what dnsim-train --keep-checkpoints needed keeps), and its log;
-- k_high and the noise-sensitivity sweep's summary.json files.
+- k_high and the noise-sensitivity sweep's summary.json files;
+- the evaluations' summary.json files (scripts/evaluate-models.sh, results/eval/NET/RUN/), under
+  eval/ here, so that scripts/make-results.py can regenerate docs/results.md on the next
+  machine without replaying every model again. Each records the build that computed it.
 `save` builds the new state beside the old one and swaps it in at the end, so an epoch that
 finishes during the save (dnsim-train then removes the epoch files it no longer needs) makes
 it stop with an error and leaves the previous state whole: run it again. `restore` copies a
@@ -81,16 +84,41 @@ def state_files(training):
     return out
 
 
-def save(training, state):
+# The evaluations' summaries are kept in this subdirectory of the state (no network has this
+# name).
+EVAL_DIR = "eval"
+
+
+def eval_files(evaluation):
+    """(relative path) of every evaluation summary to save."""
+    out = []
+    if not os.path.isdir(evaluation):
+        return out
+    for net in sorted(os.listdir(evaluation)):
+        nd = os.path.join(evaluation, net)
+        if not os.path.isdir(nd):
+            continue
+        for run in sorted(os.listdir(nd)):
+            if os.path.isfile(os.path.join(nd, run, "summary.json")):
+                out.append(os.path.join(net, run, "summary.json"))
+    return out
+
+
+def save(training, state, evaluation):
     if not os.path.isdir(training):
         sys.exit("error: %s: no training directory to save" % training)
     files = state_files(training)
+    evals = eval_files(evaluation)
     new = state.rstrip("/") + ".new"
     shutil.rmtree(new, ignore_errors=True)
     try:
         for f in files:
             os.makedirs(os.path.dirname(os.path.join(new, f)), exist_ok=True)
             shutil.copyfile(os.path.join(training, f), os.path.join(new, f))
+        for f in evals:
+            dst = os.path.join(new, EVAL_DIR, f)
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            shutil.copyfile(os.path.join(evaluation, f), dst)
     except FileNotFoundError as e:
         shutil.rmtree(new, ignore_errors=True)
         sys.exit("error: %s disappeared during the save (an epoch finished and dnsim-train "
@@ -106,7 +134,8 @@ def save(training, state):
     os.rename(new, state)
     shutil.rmtree(old, ignore_errors=True)
     size = sum(os.path.getsize(os.path.join(state, f)) for f in files)
-    print("saved %d files (%.1f MB) from %s to %s" % (len(files), size / 1e6, training, state))
+    print("saved %d files (%.1f MB) from %s and %d evaluation summaries from %s to %s" %
+          (len(files), size / 1e6, training, len(evals), evaluation, state))
 
 
 def copy_new(src, dst):
@@ -115,13 +144,19 @@ def copy_new(src, dst):
     os.replace(dst + ".tmp", dst)
 
 
-def restore(training, state):
+def restore(training, state, evaluation):
     if not os.path.isdir(state):
         sys.exit("error: %s: no saved training state" % state)
-    copied = skipped = 0
+    copied = skipped = evals = 0
+    saved_evals = os.path.join(state, EVAL_DIR)
+    for f in eval_files(saved_evals):
+        # An evaluation present here already is newer than the saved one: left as it is.
+        if not os.path.exists(os.path.join(evaluation, f)):
+            copy_new(os.path.join(saved_evals, f), os.path.join(evaluation, f))
+            evals += 1
     for net in sorted(os.listdir(state)):
         nd = os.path.join(state, net)
-        if not os.path.isdir(nd):
+        if not os.path.isdir(nd) or net == EVAL_DIR:
             continue
         for name in sorted(os.listdir(nd)):
             src, dst = os.path.join(nd, name), os.path.join(training, net, name)
@@ -142,8 +177,9 @@ def restore(training, state):
                         if not os.path.exists(os.path.join(training, net, rel)):
                             copy_new(os.path.join(root, n), os.path.join(training, net, rel))
                             copied += 1
-    print("restored %d files from %s to %s (%d stages present already, left as they were)" %
-          (copied, state, training, skipped))
+    print("restored %d files from %s to %s (%d stages present already, left as they were) "
+          "and %d evaluation summaries to %s" % (copied, state, training, skipped, evals,
+                                                 evaluation))
 
 
 def main():
@@ -151,8 +187,10 @@ def main():
     p.add_argument("action", choices=["save", "restore"])
     p.add_argument("--training", default="results/training")
     p.add_argument("--state", default="workloads/training-state")
+    p.add_argument("--eval", default="results/eval",
+                   help="the evaluations of scripts/evaluate-models.sh")
     a = p.parse_args()
-    (save if a.action == "save" else restore)(a.training, a.state)
+    (save if a.action == "save" else restore)(a.training, a.state, a.eval)
 
 
 if __name__ == "__main__":

@@ -136,18 +136,38 @@ else:
 STATE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts",
                      "training-state.py")
 src_root, state, dst_root = (os.path.join(work, d) for d in ("state_src", "state", "state_dst"))
+eval_src, eval_dst = (os.path.join(work, d) for d in ("eval_src", "eval_dst"))
 src = os.path.join(src_root, "resnet18_28", "backbone")
 r1 = run(recipe + ["--epochs", "2"], src)
 # What an interruption after epoch 2 leaves: the epoch files, no model.onnx or train.json.
 for f in ("model.onnx", "train.json"):
     if os.path.exists(os.path.join(src, f)):
         os.remove(os.path.join(src, f))
-s1 = subprocess.run([sys.executable, STATE, "save", "--training", src_root, "--state", state],
-                    capture_output=True, text=True)
-s2 = subprocess.run([sys.executable, STATE, "restore", "--training", dst_root, "--state", state],
-                    capture_output=True, text=True)
+# Evaluation summaries travel too; one present at the destination already is left as it is.
+for root, run_name, text in ((eval_src, "den_k20", '{"a": 1}'), (eval_src, "den_k20_chips",
+                                                                 '{"b": 2}'),
+                             (eval_dst, "den_k20_chips", '{"newer": 3}')):
+    os.makedirs(os.path.join(root, "resnet18_28", run_name))
+    with open(os.path.join(root, "resnet18_28", run_name, "summary.json"), "w") as f:
+        f.write(text)
+s1 = subprocess.run([sys.executable, STATE, "save", "--training", src_root, "--state", state,
+                     "--eval", eval_src], capture_output=True, text=True)
+s2 = subprocess.run([sys.executable, STATE, "restore", "--training", dst_root, "--state", state,
+                     "--eval", eval_dst], capture_output=True, text=True)
+
+
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+
 if r1.returncode != 0 or s1.returncode != 0 or s2.returncode != 0:
     fail("training-state round trip failed: %s %s %s" % (r1.stderr, s1.stderr, s2.stderr))
+elif (read(os.path.join(eval_dst, "resnet18_28", "den_k20", "summary.json")) != '{"a": 1}' or
+      read(os.path.join(eval_dst, "resnet18_28", "den_k20_chips", "summary.json")) !=
+      '{"newer": 3}'):
+    fail("training-state did not carry the evaluation summaries as expected: %s" %
+         sorted(os.walk(eval_dst)))
 else:
     v2 = [e["validation_accuracy_pct"] for e in
           json.load(open(os.path.join(src, "epochs.json")))["epochs"]]
@@ -163,8 +183,8 @@ else:
                          os.path.join(straight, "model.onnx"), shallow=False):
         fail("a stage carried by training-state.py gives another model.onnx")
     # A finished stage is saved without its checkpoints.
-    s3 = subprocess.run([sys.executable, STATE, "save", "--training", dst_root, "--state", state],
-                        capture_output=True, text=True)
+    s3 = subprocess.run([sys.executable, STATE, "save", "--training", dst_root, "--state", state,
+                         "--eval", eval_dst], capture_output=True, text=True)
     saved = sorted(os.listdir(os.path.join(state, "resnet18_28", "backbone")))
     if s3.returncode != 0 or saved != ["epochs.json", "model.onnx", "platform.ini", "train.json"]:
         fail("training-state saved %s for a finished stage (%s)" % (saved, s3.stderr))
