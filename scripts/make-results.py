@@ -230,8 +230,12 @@ def shipped(r):
                 (n + "_nit.onnx", n, "nit_k06", "nit")]
     kh = r.k_high("resnet18_28")
     if kh:
-        out.append(("resnet18_28_denoised_%s.onnx" % k_label(kh), "resnet18_28",
-                    "den_" + k_label(kh), "denoised"))
+        k = k_label(kh)
+        out.append(("resnet18_28_denoised_%s.onnx" % k, "resnet18_28", "den_" + k, "denoised"))
+        # The budget ablations at k_high: docs/studies.md "Noise level x denoiser budget".
+        for b in (1, 2):
+            out.append(("resnet18_28_denoised_%s_b%dpct.onnx" % (k, b), "resnet18_28",
+                        "den_%s_b%d" % (k, b), "denoised"))
     return out
 
 
