@@ -729,36 +729,40 @@ inline const float* shifted(const float* p, std::intptr_t bytes) {
     return reinterpret_cast<const float*>(reinterpret_cast<std::intptr_t>(p) + bytes);
 }
 
-/// tile[p][c] = the finished chain of channel c (panel `a`, [k][width]) at pixel p, whose input
-/// for row kk of K is planes[pix[p] + off[kk]]. With `outs`, pixel p's channels go to
-/// outs[p] + out_offset instead (consecutive floats, a whole panel's width). kIndexed: the
-/// chain takes only the k rows listed in `rows` (each as its offset kk x width in the panel),
-/// in that order; otherwise rows 0, 1, ..., k - 1.
-template <class T, bool kIndexed = false>
-__attribute__((noinline)) void lane_kernel(std::int64_t k, const float* a, const float* planes,
-                                           const std::int64_t* off, const std::int64_t* pix,
+/// One step k of a chain: the weights' row (T::width channels) and where the input of pixel
+/// p is, taps[k].x + pix[p]. Absolute addresses, so that the kernel's loop needs one pointer
+/// besides the pixels' offsets: with the rows and offsets looked up relative to the panel and
+/// the planes, the twelve-pixel tile kept four of its offsets outside the general registers
+/// and moved them in at every step (docs/benchmarks.md, 2026-11-30).
+struct Tap {
+    const float* w;
+    const float* x;
+};
+
+/// tile[p][c] = the finished chain of channel c at pixel p over the k steps `taps`, in that
+/// order. With `outs`, pixel p's channels go to outs[p] + out_offset instead (consecutive
+/// floats, a whole panel's width).
+template <class T>
+__attribute__((noinline)) void lane_kernel(std::int64_t k, const Tap* taps, const std::int64_t* pix,
                                            const LaneFinish& fin, float* tile,
                                            float* const* outs = nullptr,
-                                           std::int64_t out_offset = 0,
-                                           const std::int64_t* rows = nullptr) {
+                                           std::int64_t out_offset = 0) {
     Vec acc[T::pixels][T::vecs];
-    const float* px[T::pixels];
 #pragma GCC unroll 24
     for (std::int64_t p = 0; p < T::pixels; ++p) {
-        px[p] = planes + pix[p];
 #pragma GCC unroll 4
         for (std::int64_t v = 0; v < T::vecs; ++v)
             acc[p][v] = vzero();
     }
-    for (std::int64_t kk = 0; kk < k; ++kk) {
-        const std::int64_t o = off[kk];
+    for (const Tap* tap = taps; tap != taps + k; ++tap) {
+        const float* xb = tap->x;
         Vec wv[T::vecs];
 #pragma GCC unroll 4
         for (std::int64_t v = 0; v < T::vecs; ++v)
-            wv[v] = vload(a + (kIndexed ? rows[kk] : kk * T::width) + v * kLanes);
+            wv[v] = vload(tap->w + v * kLanes);
 #pragma GCC unroll 24
         for (std::int64_t p = 0; p < T::pixels; ++p) {
-            const Vec xv = vbroadcast(px[p] + o);
+            const Vec xv = vbroadcast(xb + pix[p]);
 #pragma GCC unroll 4
             for (std::int64_t v = 0; v < T::vecs; ++v)
                 acc[p][v] = vmadd(wv[v], xv, acc[p][v]);
@@ -889,6 +893,7 @@ void lane_conv(const std::vector<float>& pa, std::int64_t m, const float* x, con
     struct Class {
         std::vector<std::int64_t> rows, off, src;
         std::vector<float*> dst;
+        std::vector<Tap> taps;  ///< rows and off for the panel at hand
     };
     // Kept from call to call with their storage (never shrunk: a layer with fewer classes
     // would free what the next one allocates again).
@@ -955,6 +960,9 @@ void lane_conv(const std::vector<float>& pa, std::int64_t m, const float* x, con
             const std::int64_t first = cl.src[0];  // a copy: resize may move the storage
             cl.src.resize(static_cast<std::size_t>(panels(n, T::pixels) * T::pixels), first);
             const auto kc = static_cast<std::int64_t>(cl.rows.size());
+            cl.taps.resize(static_cast<std::size_t>(kc));
+            for (std::size_t i = 0; i < cl.taps.size(); ++i)
+                cl.taps[i] = {panel + cl.rows[i], x + cl.off[i]};
             for (std::int64_t t = 0; t * T::pixels < n; ++t) {
                 const std::int64_t cols = std::min(T::pixels, n - t * T::pixels);
                 const std::int64_t* pix = cl.src.data() + t * T::pixels;
@@ -962,8 +970,7 @@ void lane_conv(const std::vector<float>& pa, std::int64_t m, const float* x, con
                 if (dst.chan == 1 && cols == T::pixels && rows == T::width) {
                     // A whole tile whose pixels hold their channels side by side (channels-last):
                     // the kernel stores each pixel's channels in place.
-                    lane_kernel<T, true>(kc, panel, x, cl.off.data(), pix, fin, tile, outs, m0,
-                                         cl.rows.data());
+                    lane_kernel<T>(kc, cl.taps.data(), pix, fin, tile, outs, m0);
                     continue;
                 }
                 // Into the tile, then out: the residual and the Relu after it are applied
@@ -971,8 +978,7 @@ void lane_conv(const std::vector<float>& pa, std::int64_t m, const float* x, con
                 LaneFinish partial = fin;
                 partial.residual = false;
                 partial.relu = fin.relu && !residual;
-                lane_kernel<T, true>(kc, panel, x, cl.off.data(), pix, partial, tile, nullptr, 0,
-                                     cl.rows.data());
+                lane_kernel<T>(kc, cl.taps.data(), pix, partial, tile);
                 for (std::int64_t q = 0; q < cols; ++q) {
                     float* o = outs[q] + m0 * dst.chan;
                     const float* from = tile + q * T::width;
