@@ -27,9 +27,15 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:abort_on_error=1:suppre
 # exit no live object is held by a stack alone, so nothing is lost.
 export LSAN_OPTIONS="suppressions=$supp/lsan.supp:print_suppressions=0:use_stacks=0"
 
+# The model-zoo tests reuse the PyTorch exports the normal build's tests made (when zoo.py and
+# the packages are unchanged; tests/onnx_zoo/zoo.py checks a key), so their time here goes to
+# the instrumented importer and executor, not to PyTorch a second time.
+exports="${ZOO_EXPORTS:-$PWD/build/tests/onnx_zoo/exports}"
+
 t0=$SECONDS
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDNSIM_SANITIZE=address,undefined \
-    -DDNSIM_WERROR=ON -DDNSIM_BUILD_TRAINING=OFF -DDNSIM_MPI=OFF "${launcher[@]}" >/dev/null
+    -DDNSIM_WERROR=ON -DDNSIM_BUILD_TRAINING=OFF -DDNSIM_MPI=OFF "${launcher[@]}" \
+    -DDNSIM_ZOO_EXPORTS="$exports" >/dev/null
 cmake --build "$build" -j "${JOBS:-2}"
 echo "sanitize: build took $((SECONDS - t0)) s"
 

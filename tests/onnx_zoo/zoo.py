@@ -8,7 +8,7 @@ included); a case passes when it is at most 1e-4.
 
 usage:
   zoo.py --list [--all]                 case ids (CI set; --all: every model)
-  zoo.py --case ID --helper BIN --work DIR [--dnsim BIN]
+  zoo.py --case ID --helper BIN --work DIR [--dnsim BIN] [--exports DIR]
                                         runs one case (and, with --dnsim, `dnsim run
                                         --timing-only` on the model: the replay must give
                                         cycles and energy; and `dnsim inspect --export`: the
@@ -21,13 +21,22 @@ usage:
 A case id is MODEL/VARIANT, VARIANT = o<opset>[-nofold][-dyn][-initin]: nofold exports with
 do_constant_folding=False, dyn with a dynamic batch axis (then the input has 2 images),
 initin with keep_initializers_as_inputs=True.
+
+Exports are kept: --exports DIR (default: the work folder) holds each case's model.onnx,
+input.pb and output.pb (PyTorch's logits) with the key they were made under, a hash of this
+file and the versions of Python, PyTorch, torchvision and onnx. A case whose export has the
+current key reuses it instead of exporting again, so a second build (the sanitizer build in CI)
+sharing the folder spends its time on dnsim, not on PyTorch; any other key is exported anew.
+The export is deterministic (fixed seeds), so a reused export is the one a new run would make.
 """
 import argparse
 import contextlib
+import hashlib
 import io
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -159,8 +168,45 @@ def randomise(model, torch):
                                                               0.05))
 
 
-def export_case(case_id, work):
-    """Exports the case into WORK/<case>/: model.onnx, input.pb, output.pb."""
+def export_key():
+    """What an export depends on besides the case id: this file and the package versions
+    (read from the packages' metadata, without importing PyTorch)."""
+    from importlib import metadata
+    h = hashlib.sha256(open(os.path.abspath(__file__), "rb").read())
+    h.update(sys.version.encode())
+    for pkg in ("torch", "torchvision", "onnx"):
+        try:
+            h.update(f"{pkg} {metadata.version(pkg)}".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{pkg} none".encode())
+    return h.hexdigest()
+
+
+def exported(case_id, exports):
+    """EXPORTS/<case>/ with model.onnx, input.pb and output.pb made under the current key:
+    reused when its key matches, exported anew (into a scratch folder, then renamed into place,
+    so that an interrupted export is never reused) otherwise."""
+    final = os.path.join(exports, case_id.replace("/", "_"))
+    key = export_key()
+    key_file = os.path.join(final, "export.key")
+    if os.path.exists(key_file) and open(key_file).read() == key:
+        return final
+    os.makedirs(exports, exist_ok=True)
+    scratch = f"{final}.partial-{os.getpid()}"
+    shutil.rmtree(scratch, ignore_errors=True)
+    export_case(case_id, scratch)
+    with open(os.path.join(scratch, "export.key"), "w") as f:
+        f.write(key)
+    stale = f"{final}.stale-{os.getpid()}"
+    if os.path.exists(final):
+        os.rename(final, stale)
+    os.rename(scratch, final)
+    shutil.rmtree(stale, ignore_errors=True)
+    return final
+
+
+def export_case(case_id, out):
+    """Exports the case into OUT/: model.onnx, input.pb, output.pb."""
     import warnings
     warnings.filterwarnings("ignore")
     import torch
@@ -175,7 +221,6 @@ def export_case(case_id, work):
     randomise(model, torch)
     batch = 2 if dyn else 1
     x = torch.randn(batch, 3, size, size, generator=torch.Generator().manual_seed(2))
-    out = os.path.join(work, case_id.replace("/", "_"))
     os.makedirs(out, exist_ok=True)
     with torch.no_grad():
         y = model(x)
@@ -193,15 +238,18 @@ def export_case(case_id, work):
     return out
 
 
-def run_case(case_id, helper, work, dnsim=None):
+def run_case(case_id, helper, work, dnsim=None, exports=None):
     """Returns (status, detail, max relative error or None); status: passed, FAILED,
-    not imported."""
+    not imported. The export comes from EXPORTS (default WORK); dnsim's outputs go to WORK."""
     try:
-        out = export_case(case_id, work)
+        src = exported(case_id, exports or work)
     except Exception as e:  # an export PyTorch itself refuses
         return "not exported", f"torch.onnx.export: {str(e).splitlines()[0][:160]}", None
-    r = subprocess.run([helper, os.path.join(out, "model.onnx"), os.path.join(out, "input.pb"),
-                        os.path.join(out, "output.pb"), str(TOL)], capture_output=True, text=True)
+    out = os.path.join(work, case_id.replace("/", "_"))
+    os.makedirs(out, exist_ok=True)
+    model = os.path.join(src, "model.onnx")
+    x_pb, y_pb = os.path.join(src, "input.pb"), os.path.join(src, "output.pb")
+    r = subprocess.run([helper, model, x_pb, y_pb, str(TOL)], capture_output=True, text=True)
     text = (r.stdout + r.stderr).strip()
     m = re.search(r"max relative error: (\S+)", text)
     err = float(m.group(1)) if m else None
@@ -210,7 +258,7 @@ def run_case(case_id, helper, work, dnsim=None):
     if r.returncode != 0:
         return "FAILED", text, err
     if dnsim:
-        rr = subprocess.run([dnsim, "run", os.path.join(out, "model.onnx"), "--timing-only",
+        rr = subprocess.run([dnsim, "run", model, "--timing-only",
                              "--out", os.path.join(out, "run")], capture_output=True, text=True,
                             env=dict(os.environ, SYSTEMC_DISABLE_COPYRIGHT_MESSAGE="1"))
         summary = os.path.join(out, "run", "summary.json")
@@ -225,15 +273,13 @@ def run_case(case_id, helper, work, dnsim=None):
         text += f"; replay: {cycles} cycles, {energy / 1e6:.3f} uJ per inference"
         # dnsim's own export of the imported graph: valid ONNX, and PyTorch's logits again.
         rt = os.path.join(out, "export.onnx")
-        re_ = subprocess.run([dnsim, "inspect", os.path.join(out, "model.onnx"), "--export", rt],
+        re_ = subprocess.run([dnsim, "inspect", model, "--export", rt],
                              capture_output=True, text=True)
         if re_.returncode != 0:
             return "FAILED", "dnsim inspect --export: " + (re_.stdout + re_.stderr)[-400:], err
         import onnx  # here, not at the top: --list must not need it
         onnx.checker.check_model(onnx.load(rt), full_check=True)
-        r2 = subprocess.run([helper, rt, os.path.join(out, "input.pb"),
-                             os.path.join(out, "output.pb"), str(TOL)], capture_output=True,
-                            text=True)
+        r2 = subprocess.run([helper, rt, x_pb, y_pb, str(TOL)], capture_output=True, text=True)
         if r2.returncode != 0:
             return "FAILED", "re-import of dnsim's export: " + (r2.stdout + r2.stderr), err
         text += "; dnsim's export passes onnx.checker and re-imports within the tolerance"
@@ -288,13 +334,14 @@ def main():
     ap.add_argument("--helper")
     ap.add_argument("--dnsim")
     ap.add_argument("--work", default="zoo-work")
+    ap.add_argument("--exports", help="folder of kept exports (default: the work folder)")
     ap.add_argument("--write-docs")
     a = ap.parse_args()
     if a.list:
         print("\n".join(case_ids(a.all)))
         return 0
     if a.case:
-        status, detail, _ = run_case(a.case, a.helper, a.work, a.dnsim)
+        status, detail, _ = run_case(a.case, a.helper, a.work, a.dnsim, a.exports)
         print(f"{a.case}: {status}: {detail}")
         return 0 if status == "passed" else 1
     if a.all:
