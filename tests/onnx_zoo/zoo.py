@@ -200,7 +200,11 @@ def exported(case_id, exports):
     os.makedirs(exports, exist_ok=True)
     scratch = f"{final}.partial-{os.getpid()}"
     shutil.rmtree(scratch, ignore_errors=True)
-    export_case(case_id, scratch)
+    try:
+        export_case(case_id, scratch)
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
     with open(os.path.join(scratch, "export.key"), "w") as f:
         f.write(key)
     stale = f"{final}.stale-{os.getpid()}"
@@ -241,7 +245,6 @@ def export_case(case_id, out):
     for fname, t in (("input.pb", x), ("output.pb", y)):
         with open(os.path.join(out, fname), "wb") as f:
             f.write(numpy_helper.from_array(t.numpy()).SerializeToString())
-    return out
 
 
 def run_case(case_id, helper, work, dnsim=None, exports=None):
