@@ -79,6 +79,10 @@ def chips(stage, per_chip, noisy, denoised):
 
 chips("den_k25_chips", [(80.0, 83.0), (70.0, 78.5)], 75.0, 80.75)
 chips("den_k25_chip1_chips", [(80.0, 86.0), (70.0, 77.0)], 75.0, 81.5)
+train("den_k02", 250.0, ["conv1"])
+summary("den_k02", 92.0, 91.75, 92.25, latency=3.0)         # noise costs 0.25, recovers 0.50
+summary("den_k02_noiseless", 92.0, 92.0, 92.5)
+train("den_k04", 260.0, ["conv1"])                         # trained, not yet evaluated
 train("nit_k25", 900.0)
 summary("nit_k25", 91.0, 89.0, 89.0, dparams=0)
 
@@ -132,6 +136,13 @@ for cells in [("1 (trained for)", "80.00", "83.00", "+3.00", "86.00", "+6.00"),
                "81.50 ± 0.50", "+6.50")]:
     if not row_with(chip_table, *cells):
         fail("chips: no row %s:\n%s" % (cells, chip_table))
+t2 = section("full-table-2")
+for cells in [("2 %", "92.00", "92.50", "91.75", "92.25", "-0.25", "+0.50", "3.00", "250"),
+              ("25 %", "92.00", "91.50", "86.00", "88.00", "-6.00", "+2.00", "6.00", "300")]:
+    if not row_with(t2, *cells):
+        fail("table 2: no row %s:\n%s" % (cells, t2))
+if row_with(t2, "4 %") or len([l for l in t2.splitlines() if l.startswith("| ResNet")]) != 2:
+    fail("table 2: a stage without its evaluation got a row, or a row is missing:\n" + t2)
 if not row_with(section("full-curves"), "2 (kept)", "91.50", "91.00"):
     fail("curves: epoch 2 not marked as kept")
 m = json.load(open(os.path.join(models, "manifest.json")))
@@ -151,4 +162,4 @@ if r.returncode == 0 or "full-backbones" not in r.stderr + r.stdout or \
 
 if failures:
     sys.exit("%d failure(s)" % len(failures))
-print("ok: backbones, methods, ablations and curves from made-up records")
+print("ok: backbones, methods, table 2, ablations and curves from made-up records")
