@@ -7,8 +7,8 @@ namespace dnsim {
 /// back to the kernel, which then faults it in, zeroed, on the next use. Training allocates and
 /// frees LibTorch's activation tensors for every batch: with glibc's defaults the kernel's page
 /// faults took 14 % of a noisy epoch, and the epoch ran about 12 % longer (docs/training.md).
-/// Allocations up to 32 MiB (glibc's largest mmap threshold) come from the heap, and freed heap
-/// memory stays mapped: the process keeps its peak footprint. Like the GLIBC_TUNABLES
+/// Every allocation comes from the heap (no mmap, whatever its size), and freed heap memory
+/// stays mapped: the process keeps its peak footprint. Like the GLIBC_TUNABLES
 /// bench/compare_pytorch.py gives PyTorch. dnsim-train, dnsim and dnsim_bench_replay_speed call
 /// it first thing: the float executor's main thread faulted its new activations in again for
 /// every group of images (a 4 % faster clean pass with it, docs/benchmarks.md). A library's
