@@ -169,15 +169,18 @@ void JobData::append_logits(std::vector<float>& out) const {
     }
 }
 
-std::int64_t JobData::correct() const {
+std::int64_t JobData::correct(std::vector<std::uint8_t>* hits) const {
     std::int64_t ok = 0;
     for (const Slice& s : m_slices) {
         const Tensor& logits = s.env.at(m_g.outputs[0].name);
         const std::int64_t classes = logits.numel() / s.count;
         for (std::int64_t i = 0; i < s.count; ++i) {
             const float* row = logits.ptr() + i * classes;
-            ok += (std::max_element(row, row + classes) - row) ==
-                  m_data.labels[static_cast<std::size_t>(s.first + i)];
+            const auto index = static_cast<std::size_t>(s.first + i);
+            const bool right = (std::max_element(row, row + classes) - row) == m_data.labels[index];
+            ok += right;
+            if (hits != nullptr)
+                (*hits)[index] = right ? 1 : 0;
         }
     }
     return ok;

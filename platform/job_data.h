@@ -54,8 +54,9 @@ class JobData {
 
     /// Appends the job's logits (image order) to `out`.
     void append_logits(std::vector<float>& out) const;
-    /// Correct top-1 predictions of the job.
-    std::int64_t correct() const;
+    /// Correct top-1 predictions of the job; with `hits`, also marks each image's outcome in
+    /// it (1: right), indexed by dataset position (sized to the dataset).
+    std::int64_t correct(std::vector<std::uint8_t>* hits = nullptr) const;
 
   private:
     struct Slice {

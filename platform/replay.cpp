@@ -108,7 +108,9 @@ ReplayResult run_replay(const Graph& g, const workloads::Dataset* data, const Re
             return;
         }
         PassResult& pr = passes[static_cast<std::size_t>(job.pass)];
-        pr.correct += job_data.correct();
+        if (pr.hits.empty())
+            pr.hits.assign(static_cast<std::size_t>(data->size()), 0);
+        pr.correct += job_data.correct(&pr.hits);
         if (cfg.keep_logits)
             job_data.append_logits(pr.logits);
         pr.images += job.images;

@@ -65,6 +65,79 @@ AccuracySummary ReplayResult::accuracy(const std::string& kind) const {
     return m;
 }
 
+PairedDifference ReplayResult::difference(const std::string& a, const std::string& b) const {
+    PairedDifference d;
+    std::vector<double> diffs;
+    // Each chip's differences, in chip order.
+    std::vector<std::pair<unsigned, std::vector<double>>> chips;
+    for (const auto& p : passes) {
+        if (p.kind != a)
+            continue;
+        for (const auto& q : passes) {
+            if (q.kind != b)
+                continue;
+            // The clean pass runs on no chip and pairs with every pass; passes on chips pair
+            // on the same chip with the same seed.
+            if (p.chip && q.chip && (p.chip->index != q.chip->index || p.seed != q.seed))
+                continue;
+            diffs.push_back(p.accuracy_pct() - q.accuracy_pct());
+            d.same_draws = p.chip && q.chip;
+            d.images = p.images;
+            if (p.hits.size() == q.hits.size()) {
+                for (std::size_t i = 0; i < p.hits.size(); ++i) {
+                    d.only_first += p.hits[i] > q.hits[i];
+                    d.only_second += p.hits[i] < q.hits[i];
+                }
+            }
+            const auto& chip = p.chip ? p.chip : q.chip;
+            if (!chip)
+                continue;
+            if (chips.empty() || chips.back().first != chip->index)
+                chips.push_back({chip->index, {}});
+            chips.back().second.push_back(diffs.back());
+        }
+    }
+    d.pairs = static_cast<int>(diffs.size());
+    d.chips = static_cast<int>(chips.size());
+    if (diffs.empty())
+        return d;
+    double spread = 0.0;
+    std::tie(d.mean, spread) = mean_and_std(diffs);
+    if (d.chips > 1) {
+        std::vector<double> chip_means;
+        for (const auto& [chip, v] : chips)
+            chip_means.push_back(mean_and_std(v).first);
+        d.ci95 = t_interval(mean_and_std(chip_means).second, d.chips);
+    } else if (d.pairs > 1) {
+        d.ci95 = t_interval(spread, d.pairs);
+    } else if (d.images > 0) {
+        const auto n = static_cast<double>(d.images);
+        const auto b1 = static_cast<double>(d.only_first);
+        const auto c1 = static_cast<double>(d.only_second);
+        const double var = std::max(0.0, b1 + c1 - (b1 - c1) * (b1 - c1) / n);
+        d.ci95 = 1.959964 * 100.0 * std::sqrt(var) / n;
+    }
+    return d;
+}
+
+std::string PairedDifference::ci95_over() const {
+    if (chips > 1) {
+        return fmt::format("chips: Student's t over the {} chips' mean differences", chips);
+    }
+    return pairs > 1 ? "pairs: Student's t over the pairs' differences"
+                     : "images: one pair, 1.96 x the standard error of a paired difference of "
+                       "proportions (the images one pass gets right and the other wrong)";
+}
+
+std::string PairedDifference::text() const {
+    if (pairs == 0)
+        return "-";
+    return fmt::format("{:+.2f} (95 % CI {:+.2f} to {:+.2f}, paired over the same images{}{})",
+                       mean, mean - ci95, mean + ci95, same_draws ? " and noise draws" : "",
+                       chips > 1 ? fmt::format(" and chips, over {} chips", chips)
+                                 : (pairs > 1 ? fmt::format(", over {} pairs", pairs) : ""));
+}
+
 std::optional<ChipAccuracy> AccuracySummary::worst_chip() const {
     if (per_chip.empty())
         return std::nullopt;

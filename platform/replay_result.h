@@ -39,6 +39,9 @@ struct PassResult {
     std::int64_t correct = 0;
     std::int64_t images = 0;
     std::vector<float> logits;  ///< images x classes, dataset order (keep_logits only)
+    /// Per image, dataset order: 1 where the top-1 prediction is right. Passes over the same
+    /// images pair image by image (ReplayResult::difference).
+    std::vector<std::uint8_t> hits;
     double accuracy_pct() const {
         return images > 0 ? 100.0 * static_cast<double>(correct) / static_cast<double>(images)
                           : 0.0;
@@ -83,6 +86,34 @@ struct AccuracySummary {
     /// or with one pass "90.60 (one seed; binomial s.e. 0.29 over 10000 images)": never a
     /// spread of 0. `one` names the single pass ("one seed"; the clean pass: "no noise").
     std::string text(const char* one = "one seed") const;
+};
+
+/// The difference between two kinds of pass, paired: each pass of the first kind against the
+/// pass of the second on the same chip with the same seed (the same images and, at the analog
+/// layers, the same noise draws), or against the clean pass, which runs once. Pairing removes
+/// what the two passes share (which images are hard), so a difference is known much better
+/// than the two accuracies apart.
+struct PairedDifference {
+    double mean = 0.0;  ///< points, mean over the pairs
+    int pairs = 0;
+    int chips = 0;  ///< chips the pairs ran on (0: none)
+    /// Both kinds run with noise: a pair met the same noise draws (the streams are keyed by
+    /// layer, image and seed, docs/noise.md); against the clean pass only the images are shared.
+    bool same_draws = false;
+    /// Images one pass gets right and the other wrong, over every pair: with one pair these
+    /// decide the interval.
+    std::int64_t only_first = 0;
+    std::int64_t only_second = 0;
+    std::int64_t images = 0;  ///< images of each pass
+    /// Half-width of the 95 % confidence interval of `mean`, points: with more than one chip
+    /// over the chips' mean differences, else over the pairs (Student's t); with one pair over
+    /// the images, 1.96 x the standard error of a paired difference of proportions,
+    /// sqrt(b + c - (b - c)^2 / n) / n with b, c the discordant images.
+    double ci95 = 0.0;
+    /// What ci95 is over, in words.
+    std::string ci95_over() const;
+    /// "+1.94 (95 % CI +1.52 to +2.36, paired over the same images and noise draws)".
+    std::string text() const;
 };
 
 struct ComponentEnergy {
@@ -199,6 +230,9 @@ struct ReplayResult {
     }
     /// Accuracy over the passes of `kind` (clean, noisy, denoised).
     AccuracySummary accuracy(const std::string& kind) const;
+    /// Accuracy of kind `a` minus kind `b`, paired pass by pass (pairs = 0 where either kind
+    /// has no pass).
+    PairedDifference difference(const std::string& a, const std::string& b) const;
 };
 
 /// The timing job's simulated latency when blocks overlapped later steps

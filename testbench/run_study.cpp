@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <iostream>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -160,12 +161,10 @@ void paper_table(std::ostream& os, const platform::ReplayResult& r, const RunOpt
         {"clean accuracy, %", clean.text("no noise")},
         {"noisy accuracy, %", noisy.text()},
         {"denoised accuracy, %", denoised.n > 0 ? denoised.text() : "- (no denoisers)"},
-        {"noisy - clean, points (what noise costs)",
-         noisy.n > 0 && clean.n > 0 ? fmt::format("{:+.2f}", noisy.mean - clean.mean) : "-"},
+        {"noisy - clean, points (what noise costs)", r.difference("noisy", "clean").text()},
         {"denoised - noisy, points (what the denoisers recover)",
-         denoised.n > 0 ? fmt::format("{:+.2f}", denoised.mean - noisy.mean) : "-"},
-        {"denoised - clean, points",
-         denoised.n > 0 && clean.n > 0 ? fmt::format("{:+.2f}", denoised.mean - clean.mean) : "-"},
+         r.difference("denoised", "noisy").text()},
+        {"denoised - clean, points", r.difference("denoised", "clean").text()},
         {"denoiser parameters", fmt::format("{} ({:.2f} % of {})", r.denoiser_params,
                                             r.denoiser_params_pct(), r.backbone_params)},
         {"cycles per inference",
@@ -413,6 +412,19 @@ nlohmann::json accuracy_json(const platform::ReplayResult& r, const workloads::D
         {"seeds", noisy.n / std::max(noisy.chips(), 1)},
         {"chips", noisy.chips()},
         {"ci95_over", noisy.ci95_over()}};
+    // The differences, paired pass by pass (platform::PairedDifference).
+    for (const auto& [name, a, b] : {std::tuple{"noisy_minus_clean", "noisy", "clean"},
+                                     std::tuple{"denoised_minus_noisy", "denoised", "noisy"},
+                                     std::tuple{"denoised_minus_clean", "denoised", "clean"}}) {
+        const platform::PairedDifference d = r.difference(a, b);
+        acc[std::string(name) + "_points"] = when(d.pairs > 0, d.mean);
+        acc[std::string(name) + "_ci95_points"] = when(d.pairs > 0, d.ci95);
+        acc[std::string(name) + "_discordant_images"] =
+            d.pairs > 0 ? nlohmann::json{{std::string("only_") + a, d.only_first},
+                                         {std::string("only_") + b, d.only_second}}
+                        : nlohmann::json();
+    }
+    acc["difference_ci95_over"] = r.difference("noisy", "clean").ci95_over();
     nlohmann::json chips = nlohmann::json::array();
     for (std::size_t c = 0; c < noisy.per_chip.size(); ++c) {
         const platform::ChipAccuracy& chip = noisy.per_chip[c];

@@ -12,6 +12,8 @@
   batch_threads          two chips give bit-identical logits at run.batch 1 / run.threads 1 and
                          run.batch 64 / run.threads 2
   note                   several chips without a per-chip source: one note on stderr
+  paired                 one chip, one seed: the paired differences and their 95 % intervals
+                         (discordant images) computed here from the saved logits and the labels
 
 usage: run_chips.py CASE DNSIM OUT_DIR MODEL"""
 import glob
@@ -170,6 +172,25 @@ elif case == "statistics":
         if len(set(chip_means)) > 1 and close(acc[f"{kind}_pct_ci95"],
                                               T975[5] * std(pct) / math.sqrt(len(pct))):
             fail(f"{kind}_pct_ci95 is the interval over every pass")
+    # The paired differences: each noisy pass minus the clean one, each denoised pass minus the
+    # noisy pass of its chip and seed; the interval over the chips' mean differences.
+    by = {(p["pass"], p["chip"], p["seed"]): 100.0 * p["correct"] / p["images"]
+          for p in acc["passes"]}
+    clean_pct = by[("clean", None, base_seed)]
+    for name, a, b in (("noisy_minus_clean", "noisy", None), ("denoised_minus_noisy", "denoised",
+                                                              "noisy")):
+        diffs = {}
+        for (kind, c, seed), v in by.items():
+            if kind == a:
+                diffs.setdefault(c, []).append(v - (by[(b, c, seed)] if b else clean_pct))
+        flat = [d for c in sorted(diffs) for d in diffs[c]]
+        ci = T975[chips - 1] * std([mean(diffs[c]) for c in sorted(diffs)]) / math.sqrt(chips)
+        if len(flat) != chips * seeds or not close(acc[name + "_points"], mean(flat)) or \
+                not close(acc[name + "_ci95_points"], ci):
+            fail(f"{name}: {acc[name + '_points']} +- {acc[name + '_ci95_points']}, computed "
+                 f"here {mean(flat)} +- {ci} from {diffs}")
+    if acc["difference_ci95_over"] != "chips: Student's t over the 3 chips' mean differences":
+        fail(f"difference_ci95_over: {acc['difference_ci95_over']}")
     # The console: a line per chip and the worst chips.
     for c in range(chips):
         line = (f"  chip {c} (noise.chip_seed {base_chip + c}): noisy "
@@ -226,6 +247,43 @@ elif case == "note":
     if lines != ["note: run.chips 2 with noise.programming_sigma and noise.stuck_fraction 0: the "
                  "chips differ only in their noise draws"]:
         fail(f"stderr: {p.stderr}")
+
+elif case == "paired":
+    import gzip
+    import numpy as np
+    images, seed = 300, 4
+    d, acc, proc = run("paired", "--dataset.limit", str(images), "--run.seeds", "1",
+                       "--run.seed", str(seed), "--noise.activation_k", "0.3", "--save-logits")
+    labels_file = "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz"
+    with gzip.open(labels_file) as f:
+        labels = np.frombuffer(f.read(), dtype=np.uint8)[8:8 + images]
+    hits = {k: np.load(os.path.join(d, f"logits_{k}_seed{seed}.npy")).argmax(1) == labels
+            for k in ("clean", "noisy", "denoised")}
+    for name, a, b, draws in (("noisy_minus_clean", "noisy", "clean", ""),
+                              ("denoised_minus_noisy", "denoised", "noisy", " and noise draws"),
+                              ("denoised_minus_clean", "denoised", "clean", "")):
+        only_a = int(np.sum(hits[a] & ~hits[b]))
+        only_b = int(np.sum(~hits[a] & hits[b]))
+        diff = 100.0 * (only_a - only_b) / images
+        # The standard error of a paired difference of proportions (e.g. Agresti, Categorical
+        # Data Analysis, 10.1.1): sqrt(b + c - (b - c)^2 / n) / n.
+        ci = 1.959964 * 100.0 * math.sqrt(only_a + only_b - (only_a - only_b) ** 2 / images) / \
+            images
+        if only_a + only_b == 0:
+            fail(f"{name}: no discordant images, so the case cannot tell a paired interval "
+                 "from none")
+        if acc[name + "_discordant_images"] != {f"only_{a}": only_a, f"only_{b}": only_b}:
+            fail(f"{name}: discordant {acc[name + '_discordant_images']}, counted here "
+                 f"{only_a} / {only_b}")
+        if not close(acc[name + "_points"], diff) or not close(acc[name + "_ci95_points"], ci):
+            fail(f"{name}: {acc[name + '_points']} +- {acc[name + '_ci95_points']}, computed "
+                 f"here {diff} +- {ci}")
+        text = f"{diff:+.2f} (95 % CI {diff - ci:+.2f} to {diff + ci:+.2f}, paired over the " \
+            f"same images{draws})"
+        if text not in proc.stdout:
+            fail(f"console: no '{text}'\n{proc.stdout}")
+    if not acc["difference_ci95_over"].startswith("images: one pair"):
+        fail(f"difference_ci95_over: {acc['difference_ci95_over']}")
 
 else:
     fail(f"unknown case '{case}'")

@@ -3,6 +3,8 @@
 // float executor bit for bit; bad models are refused before simulation.
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <cmath>
+#include <cstdint>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -553,9 +555,9 @@ TEST_CASE("a second replay in one process is refused with a clear error") {
 TEST_CASE("accuracy statistics: std and a t interval over seeds, the binomial error of one") {
     platform::ReplayResult r;
     // 10 000 images; three noisy seeds at 90, 91 and 92 % (9000, 9100, 9200 correct).
-    r.passes.push_back({"clean", 1, std::nullopt, 9300, 10000, {}});
+    r.passes.push_back({"clean", 1, std::nullopt, 9300, 10000, {}, {}});
     for (const std::int64_t correct : {9000, 9100, 9200})
-        r.passes.push_back({"noisy", 1, ChipId{0, 1}, correct, 10000, {}});
+        r.passes.push_back({"noisy", 1, ChipId{0, 1}, correct, 10000, {}, {}});
     const platform::AccuracySummary noisy = r.accuracy("noisy");
     CHECK(noisy.n == 3);
     CHECK(noisy.mean == Approx(91.0));
@@ -582,11 +584,12 @@ TEST_CASE("accuracy statistics over chips: every pass's mean and std, a t interv
     platform::ReplayResult r;
     // Three chips x two seeds on 1000 images: chip 0 at 90 and 92 %, chip 1 at 85 and 85 %,
     // chip 2 at 91 and 93 %; chip means 91, 85, 92.
-    r.passes.push_back({"clean", 1, std::nullopt, 950, 1000, {}});
+    r.passes.push_back({"clean", 1, std::nullopt, 950, 1000, {}, {}});
     const std::int64_t correct[3][2] = {{900, 920}, {850, 850}, {910, 930}};
     for (unsigned c = 0; c < 3; ++c) {
         for (unsigned s = 0; s < 2; ++s) {
-            r.passes.push_back({"noisy", 1 + 2 * c + s, ChipId{c, 7 + c}, correct[c][s], 1000, {}});
+            r.passes.push_back(
+                {"noisy", 1 + 2 * c + s, ChipId{c, 7 + c}, correct[c][s], 1000, {}, {}});
         }
     }
     const platform::AccuracySummary noisy = r.accuracy("noisy");
@@ -614,6 +617,70 @@ TEST_CASE("accuracy statistics over chips: every pass's mean and std, a t interv
     CHECK(noisy.text() ==
           "89.33 +- 3.50 (mean +- std over 3 chips x 2 seeds; 95 % CI over the chips +- 9.41)");
     CHECK(noisy.ci95_over().rfind("chips: Student's t over the 3 chips' mean accuracies", 0) == 0);
+}
+
+TEST_CASE("paired differences: discordant images of one pair, t over pairs, t over chips") {
+    using Hits = std::vector<std::uint8_t>;
+    platform::ReplayResult one;
+    // Ten images. Clean right on 0-8, noisy on 0-4, 7 and 9, denoised on 0-5, 7 and 8.
+    one.passes.push_back({"clean", 1, std::nullopt, 9, 10, {}, Hits{1, 1, 1, 1, 1, 1, 1, 1, 1, 0}});
+    one.passes.push_back({"noisy", 1, ChipId{0, 1}, 7, 10, {}, Hits{1, 1, 1, 1, 1, 0, 0, 1, 0, 1}});
+    one.passes.push_back(
+        {"denoised", 1, ChipId{0, 1}, 8, 10, {}, Hits{1, 1, 1, 1, 1, 1, 0, 1, 1, 0}});
+    // noisy - clean: -20 points; only noisy right on image 9 (b = 1), only clean on 5, 6, 8
+    // (c = 3): sqrt(b + c - (b - c)^2 / n) / n = sqrt(4 - 0.4) / 10.
+    const platform::PairedDifference nc = one.difference("noisy", "clean");
+    CHECK(nc.pairs == 1);
+    CHECK(nc.mean == Approx(-20.0));
+    CHECK(nc.only_first == 1);
+    CHECK(nc.only_second == 3);
+    CHECK(nc.ci95 == Approx(1.959964 * 100.0 * std::sqrt(3.6) / 10.0));
+    CHECK(!nc.same_draws);
+    // denoised - noisy: +10 points; only denoised on 5 and 8, only noisy on 9: sqrt(3 - 0.1).
+    const platform::PairedDifference dn = one.difference("denoised", "noisy");
+    CHECK(dn.mean == Approx(10.0));
+    CHECK(dn.only_first == 2);
+    CHECK(dn.only_second == 1);
+    CHECK(dn.ci95 == Approx(1.959964 * 100.0 * std::sqrt(2.9) / 10.0));  // 33.38
+    CHECK(dn.same_draws);
+    CHECK(dn.text() ==
+          "+10.00 (95 % CI -23.38 to +43.38, paired over the same images and noise draws)");
+    CHECK(dn.ci95_over().rfind("images: one pair", 0) == 0);
+    CHECK(one.difference("denoised", "missing").pairs == 0);
+    CHECK(one.difference("denoised", "missing").text() == "-");
+
+    // Three seeds on one chip against the one clean pass: -3, -2, -1 points; t(0.975, 2) x 1 /
+    // sqrt(3) = 2.4843.
+    platform::ReplayResult seeds;
+    seeds.passes.push_back({"clean", 1, std::nullopt, 9300, 10000, {}, {}});
+    for (const std::int64_t correct : {9000, 9100, 9200})
+        seeds.passes.push_back({"noisy", 1, ChipId{0, 1}, correct, 10000, {}, {}});
+    const platform::PairedDifference sd = seeds.difference("noisy", "clean");
+    CHECK(sd.pairs == 3);
+    CHECK(sd.mean == Approx(-2.0));
+    CHECK(sd.ci95 == Approx(2.4843).epsilon(1e-4));
+    CHECK(sd.text() == "-2.00 (95 % CI -4.48 to +0.48, paired over the same images, over 3 pairs)");
+
+    // Two chips x two seeds: denoised - noisy +2 and +4 on chip 0, +6 and +6 on chip 1 (chip
+    // means 3 and 6, std 2.1213); t(0.975, 1) = 12.706: 12.706 x 2.1213 / sqrt(2) = 19.06.
+    // A pass pairs only with the other kind's pass of its own chip and seed.
+    platform::ReplayResult chips;
+    const std::int64_t noisy[2][2] = {{800, 810}, {700, 720}};
+    const std::int64_t gain[2][2] = {{20, 40}, {60, 60}};
+    for (unsigned c = 0; c < 2; ++c) {
+        for (unsigned k = 0; k < 2; ++k) {
+            const std::uint64_t seed = 1 + 2 * c + k;
+            chips.passes.push_back({"noisy", seed, ChipId{c, 5 + c}, noisy[c][k], 1000, {}, {}});
+            chips.passes.push_back(
+                {"denoised", seed, ChipId{c, 5 + c}, noisy[c][k] + gain[c][k], 1000, {}, {}});
+        }
+    }
+    const platform::PairedDifference cd = chips.difference("denoised", "noisy");
+    CHECK(cd.pairs == 4);
+    CHECK(cd.chips == 2);
+    CHECK(cd.mean == Approx(4.5));
+    CHECK(cd.ci95 == Approx(12.706 * std::sqrt(4.5) / std::sqrt(2.0)).epsilon(1e-4));
+    CHECK(cd.ci95_over() == "chips: Student's t over the 2 chips' mean differences");
 }
 
 TEST_CASE("passes: clean once, then chip by chip each chip's seeds, one chip as before chips") {
