@@ -211,6 +211,18 @@ const std::vector<MetricDef>& run_metrics() {
          [](const json& r) { return ci95(r, "noisy"); }},
         {{"accuracy_denoised_ci95_pct", "the denoised pass's 95 % confidence half-width [%]"},
          [](const json& r) { return has_pass(r, "denoised") ? ci95(r, "denoised") : json(); }},
+        {{"accuracy_noise_cost_points",
+          "noisy - clean, paired pass by pass (summary.json's noisy_minus_clean_points) "
+          "[points]"},
+         pointer("/accuracy/noisy_minus_clean_points")},
+        {{"accuracy_noise_cost_ci95_points", "its paired 95 % confidence half-width [points]"},
+         pointer("/accuracy/noisy_minus_clean_ci95_points")},
+        {{"accuracy_gain_points",
+          "denoised - noisy, paired pass by pass: what the blocks recover (null without "
+          "denoisers) [points]"},
+         pointer("/accuracy/denoised_minus_noisy_points")},
+        {{"accuracy_gain_ci95_points", "its paired 95 % confidence half-width [points]"},
+         pointer("/accuracy/denoised_minus_noisy_ci95_points")},
         {{"images", "images per accuracy pass"}, pointer("/accuracy/images")},
         {{"seeds", "noise seeds per chip"}, pointer("/accuracy/seeds")},
         {{"chips", "chip instances (run.chips)"}, pointer("/accuracy/chips")},

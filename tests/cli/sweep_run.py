@@ -231,9 +231,18 @@ noise.activation_k = 0.1, 0.3
             fail(f"point {r['point']}: {len(den)} denoised passes, {r['images']} images")
         mean = sum(den) / 3
         std = (sum((x - mean) ** 2 for x in den) / 2) ** 0.5
+        # Paired: each seed's denoised pass minus its noisy pass, the interval over the three
+        # pairs.
+        by_seed = {(p["pass"], p["seed"]): 100.0 * p["correct"] / p["images"] for p in passes}
+        gains = [v - by_seed[("noisy", seed)] for (kind, seed), v in by_seed.items()
+                 if kind == "denoised"]
+        gain = sum(gains) / 3
+        gain_std = (sum((x - gain) ** 2 for x in gains) / 2) ** 0.5
         for k, v in (("accuracy_pct", mean), ("accuracy_denoised_pct", mean),
                      ("accuracy_noisy_pct", sum(noisy) / 3),
-                     ("accuracy_ci95_pct", 4.303 * std / 3 ** 0.5)):
+                     ("accuracy_ci95_pct", 4.303 * std / 3 ** 0.5),
+                     ("accuracy_gain_points", gain),
+                     ("accuracy_gain_ci95_points", 4.303 * gain_std / 3 ** 0.5)):
             if abs(r[k] - v) > 1e-9:
                 fail(f"point {r['point']}: {k} = {r[k]}, expected {v}")
 
