@@ -63,6 +63,38 @@ def acc_of(a, kind):
     return "%.2f ± %.2f" % (mean, std) if a["seeds"] > 1 else "%.2f" % mean
 
 
+def one_pass(summary, kind):
+    """The summary's only pass of `kind` (None when there is not exactly one)."""
+    found = [p for p in summary["accuracy"].get("passes", []) if p["pass"] == kind]
+    return found[0] if len(found) == 1 else None
+
+
+def paired(a, b, plain):
+    """Pass a's accuracy minus pass b's over the same images, paired image by image from their
+    hits_hex (dnsim run's summary.json, docs/platform.md): "+1.94 ± 0.43", the 95 % half-width
+    1.96 x sqrt(n01 + n10 - (n01 - n10)^2 / n) / n over the images only one of them gets right.
+    Without both records' per-image outcomes, the difference `plain` alone."""
+    if a is None or b is None:
+        return "%+.2f" % plain
+    diff = a["accuracy_pct"] - b["accuracy_pct"]
+    ha, hb = a.get("hits_hex"), b.get("hits_hex")
+    n = a["images"]
+    if not ha or not hb or len(ha) != len(hb) or b["images"] != n:
+        return "%+.2f" % diff
+    x, y = int(ha, 16), int(hb, 16)
+    only_a, only_b = bin(x & ~y).count("1"), bin(y & ~x).count("1")
+    ci = 1.959964 * 100.0 * (only_a + only_b - (only_a - only_b) ** 2 / n) ** 0.5 / n
+    return "%+.2f ± %.2f" % (100.0 * (only_a - only_b) / n, ci)
+
+
+def in_run(summary, name):
+    """A difference summary.json pairs itself (e.g. denoised_minus_noisy): "+1.94 ± 0.43", or
+    None in older records without it."""
+    a = summary["accuracy"]
+    v, ci = a.get(name + "_points"), a.get(name + "_ci95_points")
+    return None if v is None else ("%+.2f ± %.2f" % (v, ci) if ci is not None else "%+.2f" % v)
+
+
 class Results:
     def __init__(self, training, evaluation):
         self.training = training
@@ -393,10 +425,12 @@ def table_full_methods(r):
                 continue
             a = den["accuracy"]
             base_noisy = a["noisy_pct_mean"]
+            base_pass = one_pass(den, "noisy")
 
-            def row(method, params, clean, noisy, seconds):
-                return [PRETTY[n], pct(k), method, params, clean, "%.2f" % noisy,
-                        "%+.2f" % (noisy - base_noisy), seconds]
+            def row(method, params, clean, noisy, seconds, mine=None):
+                vs = paired(mine, base_pass, noisy - base_noisy) if method[:4] != "none" else \
+                    "%+.2f" % (noisy - base_noisy)
+                return [PRETTY[n], pct(k), method, params, clean, "%.2f" % noisy, vs, seconds]
 
             rows.append(row("none (the backbone)", "0", "%.2f" % a["clean_pct"], base_noisy,
                             "-"))
@@ -405,7 +439,7 @@ def table_full_methods(r):
                 "denoisers (%d blocks)" % len(tden.get("layers", [])),
                 "%d" % den["denoiser_params"],
                 "%.2f (blocks on)" % quiet["accuracy"]["denoised_pct_mean"] if quiet else "-",
-                a["denoised_pct_mean"], "%.0f" % tden["seconds"]))
+                a["denoised_pct_mean"], "%.0f" % tden["seconds"], one_pass(den, "denoised")))
             ctl, tctl = r.summary(n, "ctl_" + kl), r.train(n, "ctl_" + kl)
             if ctl and tctl:
                 cq = r.summary(n, "ctl_%s_noiseless" % kl)
@@ -413,7 +447,8 @@ def table_full_methods(r):
                     "control: the same blocks trained without noise",
                     "%d" % ctl["denoiser_params"],
                     "%.2f (blocks on)" % cq["accuracy"]["denoised_pct_mean"] if cq else "-",
-                    ctl["accuracy"]["denoised_pct_mean"], "%.0f" % tctl["seconds"]))
+                    ctl["accuracy"]["denoised_pct_mean"], "%.0f" % tctl["seconds"],
+                    one_pass(ctl, "denoised")))
             for stage, method in [("nit_", "NIT (whole network, noise injected)"),
                                   ("qat_", "QAT (whole network, %d-bit weights, no noise)")]:
                 s, t = r.summary(n, stage + kl), r.train(n, stage + kl)
@@ -423,11 +458,12 @@ def table_full_methods(r):
                     method = method % t.get("qat", {}).get("weight_bits", 4)
                 rows.append(row(method, "%d" % t["parameters"],
                                 "%.2f" % s["accuracy"]["clean_pct"],
-                                s["accuracy"]["noisy_pct_mean"], "%.0f" % t["seconds"]))
+                                s["accuracy"]["noisy_pct_mean"], "%.0f" % t["seconds"],
+                                one_pass(s, "noisy")))
     if not rows:
         return "(no network finished yet)"
     return table(["network", "σ (k)", "mitigation", "parameters trained", "clean %",
-                  "under noise %", "vs none, points", "training s"], rows)
+                  "under noise %", "vs none, points (paired 95 % CI)", "training s"], rows)
 
 
 def table_full_2(r):
@@ -454,14 +490,16 @@ def table_full_2(r):
             PRETTY[net], pct(k), "%.2f" % a["clean_pct"],
             "%.2f" % quiet["accuracy"]["denoised_pct_mean"] if quiet else "-",
             "%.2f" % a["noisy_pct_mean"], "%.2f" % a["denoised_pct_mean"],
-            "%+.2f" % -lost, "%+.2f" % recovered,
+            in_run(s, "noisy_minus_clean") or "%+.2f" % -lost,
+            in_run(s, "denoised_minus_noisy") or "%+.2f" % recovered,
             "%d (%d, %.2f %%)" % (len(t.get("layers", [])), s["denoiser_params"],
                                  100.0 * s["denoiser_params"] / s["backbone_params"]),
             "%.2f" % s["latency_overhead_pct"], "%.0f" % t["seconds"]])
     if not rows:
         return "(not trained yet)"
     return table(["network", "σ (k)", "clean % (backbone)", "clean %, blocks on", "noisy %",
-                  "denoised %", "noise costs, points", "denoisers recover, points",
+                  "denoised %", "noise costs, points (paired 95 % CI)",
+                  "denoisers recover, points (paired 95 % CI)",
                   "blocks (params, overhead)", "latency overhead %", "training s"], rows)
 
 
@@ -492,6 +530,7 @@ def table_full_ablations(r):
         ref = r.summary(n, "den_" + kl)
         if not ref:
             continue
+        ref_pass = one_pass(ref, "denoised")
         ref_denoised = ref["accuracy"]["denoised_pct_mean"]
         for suffix, what in ABLATIONS:
             s = r.summary(n, "den_" + kl + suffix)
@@ -508,14 +547,16 @@ def table_full_ablations(r):
                                      100.0 * s["denoiser_params"] / s["backbone_params"]),
                 "%.2f" % a["clean_pct"], "%.2f" % a["noisy_pct_mean"],
                 "%.2f" % a["denoised_pct_mean"],
-                "%+.2f" % (a["denoised_pct_mean"] - ref_denoised),
+                "+0.00" if suffix == "" else paired(one_pass(s, "denoised"), ref_pass,
+                                                    a["denoised_pct_mean"] - ref_denoised),
                 "%.0f %%" % (100.0 * recovered / lost) if lost > 0 else "-",
                 "%.2f" % s["latency_overhead_pct"],
                 "-" if suffix == "_mean_only" else "%.0f" % t["seconds"]])
     if not rows:
         return "(no network finished yet)"
     return table(["network", "σ (k)", "changed from the denoisers", "blocks (params, overhead)",
-                  "clean % (backbone)", "noisy %", "denoised %", "vs the denoisers, points",
+                  "clean % (backbone)", "noisy %", "denoised %",
+                  "vs the denoisers, points (paired 95 % CI)",
                   "of the loss recovered", "latency overhead %", "training s"], rows)
 
 

@@ -381,6 +381,23 @@ nlohmann::json spread(double std, int n) {
     return n > 1 ? nlohmann::json(std) : nlohmann::json();
 }
 
+/// A pass's per-image outcomes as hex: bit-packed, 8 images a byte, the first image in the most
+/// significant bit of the first byte (numpy.unpackbits order), trailing bits 0. Two runs over
+/// the same images can then be compared image by image, paired, without their logits.
+std::string hits_hex(const std::vector<std::uint8_t>& hits) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string out;
+    out.reserve((hits.size() + 7) / 8 * 2);
+    for (std::size_t i = 0; i < hits.size(); i += 8) {
+        unsigned byte = 0;
+        for (std::size_t b = 0; b < 8; ++b)
+            byte = (byte << 1) | (i + b < hits.size() && hits[i + b] != 0 ? 1U : 0U);
+        out += kDigits[byte >> 4];
+        out += kDigits[byte & 15U];
+    }
+    return out;
+}
+
 /// {chip, chip_seed, pct} of the worst chip of `a`; null without chips.
 nlohmann::json worst_chip_json(const platform::AccuracySummary& a) {
     const auto w = a.worst_chip();
@@ -448,7 +465,8 @@ nlohmann::json accuracy_json(const platform::ReplayResult& r, const workloads::D
                        {"chip_seed", p.chip ? nlohmann::json(p.chip->seed) : nlohmann::json()},
                        {"correct", p.correct},
                        {"images", p.images},
-                       {"accuracy_pct", p.accuracy_pct()}});
+                       {"accuracy_pct", p.accuracy_pct()},
+                       {"hits_hex", hits_hex(p.hits)}});
     }
     acc["passes"] = per;
     return acc;

@@ -259,6 +259,13 @@ elif case == "paired":
         labels = np.frombuffer(f.read(), dtype=np.uint8)[8:8 + images]
     hits = {k: np.load(os.path.join(d, f"logits_{k}_seed{seed}.npy")).argmax(1) == labels
             for k in ("clean", "noisy", "denoised")}
+    # Each pass's hits_hex: the same outcomes, 8 images a byte, the first in the top bit.
+    for p in acc["passes"]:
+        packed = np.frombuffer(bytes.fromhex(p["hits_hex"]), np.uint8)
+        if len(p["hits_hex"]) != 2 * ((images + 7) // 8) or \
+                not np.array_equal(np.unpackbits(packed)[:images].astype(bool), hits[p["pass"]]) \
+                or np.unpackbits(packed)[images:].any():
+            fail(f"{p['pass']} pass: hits_hex does not give the outcomes of its logits")
     for name, a, b, draws in (("noisy_minus_clean", "noisy", "clean", ""),
                               ("denoised_minus_noisy", "denoised", "noisy", " and noise draws"),
                               ("denoised_minus_clean", "denoised", "clean", "")):
