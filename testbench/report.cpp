@@ -1004,11 +1004,21 @@ void run_summary(Page& p, const ReportRun& r) {
         lead +=
             fmt::format(" on {:.0f} test images of {}.", *images,
                         markup_text(fs::path(text_of(s, "/accuracy/dataset")).filename().string()));
-        // Whether a difference stands out of the 95 % interval of the pass it leads to.
-        // Against the wider of the pass's two 95 % intervals, over the seeds (or the chips)
+        // Whether a difference stands out. With the run's paired interval (summary.json's
+        // NAME_ci95_points, docs/platform.md): whether that interval holds 0. Older summaries:
+        // against the wider of the pass's two 95 % intervals, over the seeds (or the chips)
         // and over the images: a few seeds that agree say nothing about the test set's
         // sampling.
-        const auto verdict = [&](double diff, const std::string& pass) {
+        const auto verdict = [&](double diff, const std::string& pass, const char* name) {
+            const auto half_paired = num(s, fmt::format("/accuracy/{}_ci95_points", name).c_str());
+            if (half_paired) {
+                return fmt::format(
+                    ", 95 % interval {:+.2f} to {:+.2f}, paired over the same "
+                    "images: {}",
+                    diff - *half_paired, diff + *half_paired,
+                    std::abs(diff) > *half_paired ? "a real difference"
+                                                  : "not distinguishable from 0");
+            }
             const auto seeds_half = ci95(r, pass);
             const auto se = num(s, ("/accuracy/" + pass + "_pct_binomial_se").c_str());
             if (!seeds_half && !se)
@@ -1022,14 +1032,14 @@ void run_summary(Page& p, const ReportRun& r) {
                 " The analog noise (noise.activation_k = {}) changes the accuracy "
                 "from {:.2f} % without noise to {:.2f} % ({:+.2f} points{}).",
                 k ? fmt::format("{:g}", *k) : std::string("?"), *clean, *noisy, *noisy - *clean,
-                verdict(*noisy - *clean, "noisy"));
+                verdict(*noisy - *clean, "noisy", "noisy_minus_clean"));
         }
         if (den && noisy) {
             lead += fmt::format(
                 " With the {} denoiser block{} it is {:.2f} % ({:+.2f} points "
                 "against noisy{}; {:+.2f} against clean).",
                 blocks, blocks == 1 ? "" : "s", *den, *den - *noisy,
-                verdict(*den - *noisy, "denoised"), *den - *clean);
+                verdict(*den - *noisy, "denoised", "denoised_minus_noisy"), *den - *clean);
         }
     } else {
         lead += ": timing and energy only (no dataset: a --timing-only run).";

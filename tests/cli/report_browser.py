@@ -284,6 +284,15 @@ for figure in (f"{acc['clean_pct']:.2f} ± {1.96 * acc['clean_pct_binomial_se']:
     if figure not in text:
         problems.append(f"single: the summary table does not show '{figure}'")
 
+# The lead's differences: the run's paired intervals (summary.json), and what they say.
+for name in ("noisy_minus_clean", "denoised_minus_noisy"):
+    d, h = acc[name + "_points"], acc[name + "_ci95_points"]
+    words = "a real difference" if abs(d) > h else "not distinguishable from 0"
+    want = f"{d:+.2f} points{' against noisy' if name.startswith('denoised') else ''}, 95 % " \
+        f"interval {d - h:+.2f} to {d + h:+.2f}, paired over the same images: {words}"
+    if want not in text:
+        problems.append(f"single: the lead does not say '{want}'")
+
 # Several runs: the cross-run charts, then each run directory's section.
 m, requested = browse(multi, "multi")
 problems += check_sections(m, [cross_expected([summary(d) for d in runs])]
