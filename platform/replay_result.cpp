@@ -70,6 +70,8 @@ PairedDifference ReplayResult::difference(const std::string& a, const std::strin
     std::vector<double> diffs;
     // Each chip's differences, in chip order.
     std::vector<std::pair<unsigned, std::vector<double>>> chips;
+    bool counted = false;       // the discordant images were counted (both passes kept their hits)
+    double unpaired_var = 0.0;  // of the last pair, from the two binomial errors, %^2
     for (const auto& p : passes) {
         if (p.kind != a)
             continue;
@@ -83,7 +85,13 @@ PairedDifference ReplayResult::difference(const std::string& a, const std::strin
             diffs.push_back(p.accuracy_pct() - q.accuracy_pct());
             d.same_draws = p.chip && q.chip;
             d.images = p.images;
-            if (p.hits.size() == q.hits.size()) {
+            const auto binomial_var = [](const PassResult& r) {
+                const double f = r.accuracy_pct() / 100.0;
+                return r.images > 0 ? 1e4 * f * (1.0 - f) / static_cast<double>(r.images) : 0.0;
+            };
+            unpaired_var = binomial_var(p) + binomial_var(q);
+            if (!p.hits.empty() && p.hits.size() == q.hits.size()) {
+                counted = true;
                 for (std::size_t i = 0; i < p.hits.size(); ++i) {
                     d.only_first += p.hits[i] > q.hits[i];
                     d.only_second += p.hits[i] < q.hits[i];
@@ -110,6 +118,10 @@ PairedDifference ReplayResult::difference(const std::string& a, const std::strin
         d.ci95 = t_interval(mean_and_std(chip_means).second, d.chips);
     } else if (d.pairs > 1) {
         d.ci95 = t_interval(spread, d.pairs);
+    } else if (!counted) {
+        // Passes without their per-image outcomes cannot be paired: the unpaired interval.
+        d.paired_images = false;
+        d.ci95 = 1.959964 * std::sqrt(unpaired_var);
     } else if (d.images > 0) {
         const auto n = static_cast<double>(d.images);
         const auto b1 = static_cast<double>(d.only_first);
@@ -124,14 +136,21 @@ std::string PairedDifference::ci95_over() const {
     if (chips > 1) {
         return fmt::format("chips: Student's t over the {} chips' mean differences", chips);
     }
-    return pairs > 1 ? "pairs: Student's t over the pairs' differences"
-                     : "images: one pair, 1.96 x the standard error of a paired difference of "
-                       "proportions (the images one pass gets right and the other wrong)";
+    if (pairs > 1)
+        return "pairs: Student's t over the pairs' differences";
+    return paired_images ? "images: one pair, 1.96 x the standard error of a paired difference "
+                           "of proportions (the images one pass gets right and the other wrong)"
+                         : "images: one pair without per-image outcomes, 1.96 x the two "
+                           "binomial standard errors combined (unpaired)";
 }
 
 std::string PairedDifference::text() const {
     if (pairs == 0)
         return "-";
+    if (!paired_images) {
+        return fmt::format("{:+.2f} (95 % CI {:+.2f} to {:+.2f}, unpaired: no per-image outcomes)",
+                           mean, mean - ci95, mean + ci95);
+    }
     return fmt::format("{:+.2f} (95 % CI {:+.2f} to {:+.2f}, paired over the same images{}{})",
                        mean, mean - ci95, mean + ci95, same_draws ? " and noise draws" : "",
                        chips > 1 ? fmt::format(" and chips, over {} chips", chips)

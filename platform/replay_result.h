@@ -100,6 +100,9 @@ struct PairedDifference {
     /// Both kinds run with noise: a pair met the same noise draws (the streams are keyed by
     /// layer, image and seed, docs/noise.md); against the clean pass only the images are shared.
     bool same_draws = false;
+    /// One pair: its interval comes from the discordant images (false: the passes had no
+    /// per-image outcomes, and the interval is the unpaired one).
+    bool paired_images = true;
     /// Images one pass gets right and the other wrong, over every pair: with one pair these
     /// decide the interval.
     std::int64_t only_first = 0;

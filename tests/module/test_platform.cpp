@@ -647,6 +647,17 @@ TEST_CASE("paired differences: discordant images of one pair, t over pairs, t ov
           "+10.00 (95 % CI -23.38 to +43.38, paired over the same images and noise draws)");
     CHECK(dn.ci95_over().rfind("images: one pair", 0) == 0);
     CHECK(one.difference("denoised", "missing").pairs == 0);
+    // The same counts without per-image outcomes: not paired, 1.96 x sqrt(0.7 x 0.3 / 10 +
+    // 0.9 x 0.1 / 10) = 33.95 points, never an interval of 0.
+    platform::ReplayResult bare;
+    bare.passes.push_back({"clean", 1, std::nullopt, 9, 10, {}, {}});
+    bare.passes.push_back({"noisy", 1, ChipId{0, 1}, 7, 10, {}, {}});
+    const platform::PairedDifference unpaired = bare.difference("noisy", "clean");
+    CHECK(unpaired.mean == Approx(-20.0));
+    CHECK(unpaired.ci95 == Approx(1.959964 * 100.0 * std::sqrt(0.03)));
+    CHECK(!unpaired.paired_images);
+    CHECK(unpaired.ci95_over().find("unpaired") != std::string::npos);
+    CHECK(unpaired.text() == "-20.00 (95 % CI -53.95 to +13.95, unpaired: no per-image outcomes)");
     CHECK(one.difference("denoised", "missing").text() == "-");
 
     // Three seeds on one chip against the one clean pass: -3, -2, -1 points; t(0.975, 2) x 1 /
