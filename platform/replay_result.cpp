@@ -70,6 +70,11 @@ PairedDifference ReplayResult::difference(const std::string& a, const std::strin
     std::vector<double> diffs;
     // Each chip's differences, in chip order.
     std::vector<std::pair<unsigned, std::vector<double>>> chips;
+    // A pass's binomial variance, %^2.
+    const auto binomial_var = [](const PassResult& r) {
+        const double f = r.accuracy_pct() / 100.0;
+        return r.images > 0 ? 1e4 * f * (1.0 - f) / static_cast<double>(r.images) : 0.0;
+    };
     bool counted = false;       // the discordant images were counted (both passes kept their hits)
     double unpaired_var = 0.0;  // of the last pair, from the two binomial errors, %^2
     for (const auto& p : passes) {
@@ -85,10 +90,6 @@ PairedDifference ReplayResult::difference(const std::string& a, const std::strin
             diffs.push_back(p.accuracy_pct() - q.accuracy_pct());
             d.same_draws = p.chip && q.chip;
             d.images = p.images;
-            const auto binomial_var = [](const PassResult& r) {
-                const double f = r.accuracy_pct() / 100.0;
-                return r.images > 0 ? 1e4 * f * (1.0 - f) / static_cast<double>(r.images) : 0.0;
-            };
             unpaired_var = binomial_var(p) + binomial_var(q);
             if (!p.hits.empty() && p.hits.size() == q.hits.size()) {
                 counted = true;
