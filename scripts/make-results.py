@@ -117,7 +117,7 @@ class Results:
             for name in sorted(os.listdir(d)):
                 s = maybe(os.path.join(d, name, "summary.json"))
                 if s:
-                    rows.append((int(name[1:]) / 100, s["accuracy"]))
+                    rows.append((int(name[1:]) / 100, s))
         return rows
 
 
@@ -230,7 +230,8 @@ def table_nit(r):
 def table_sweep(r):
     rows = []
     for n in NETS:
-        for k, a in r.sweep(n):
+        for k, s in r.sweep(n):
+            a = s["accuracy"]
             rows.append([PRETTY[n], pct(k), "%.2f" % a["clean_pct"],
                          acc_of(a, "noisy"),
                          "%+.2f" % (a["noisy_pct_mean"] - a["clean_pct"])])
@@ -393,6 +394,26 @@ def table_full_backbones(r):
     return table(["network", "params", "epochs run", "epoch kept (best validation)",
                   "validation % (5 000 held-out training images)",
                   "test % (10 000 images, platform clean pass)", "training s", "command"], rows)
+
+
+def table_full_sweep(r):
+    """The noise-sensitivity sweep of each full-recipe backbone (find_k_high in
+    scripts/train-models.sh): the first 2000 test images, 2 noise seeds, up the grid until noise
+    costs 5 points; the row where it stopped is the network's k_high."""
+    rows = []
+    for n in full_nets(r):
+        kh = r.k_high(n)
+        for k, s in r.sweep(n):
+            a = s["accuracy"]
+            chosen = kh is not None and abs(float(kh) - k) < 1e-9
+            rows.append([PRETTY[n], pct(k) + (" (k_high)" if chosen else ""),
+                         "%d" % a["images"], "%.2f" % a["clean_pct"], acc_of(a, "noisy"),
+                         "%+.2f" % (a["noisy_pct_mean"] - a["clean_pct"]),
+                         "`%s`" % s["provenance"]["command"] if "provenance" in s else "-"])
+    if not rows:
+        return "(no network swept yet)"
+    return table(["network", "σ (k)", "test images", "clean %",
+                  "noisy % (mean ± std over 2 seeds)", "noise costs, points", "command"], rows)
 
 
 def table_full_curves(r):
@@ -635,7 +656,8 @@ def main():
                   ("table-2", table_2), ("placement", table_placement), ("nit", table_nit)]
     else:
         entries = manifest(r, a.models, not a.no_copy, a.ship) if a.ship else []
-        tables = [("full-backbones", table_full_backbones), ("full-curves", table_full_curves),
+        tables = [("full-backbones", table_full_backbones), ("full-sweep", table_full_sweep),
+                  ("full-curves", table_full_curves),
                   ("full-methods", table_full_methods), ("full-table-2", table_full_2),
                   ("full-ablations", table_full_ablations),
                   ("full-chips", table_full_chips)]

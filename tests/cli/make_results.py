@@ -102,6 +102,15 @@ train("nit_k25", 900.0)
 # 1.96 x 100 x sqrt(1 + 0 - 1^2 / 8) / 8 = 22.92.
 summary("nit_k25", 91.0, 89.0, 89.0, dparams=0, extra={"passes": [hits("noisy", "e0")]})
 
+def sweep(k, clean, noisy):  # find_k_high's record at one k (2 seeds, 2000 images)
+    write(os.path.join(training, NET, "sweep", "k%02d" % k, "summary.json"),
+          {"accuracy": {"clean_pct": clean, "noisy_pct_mean": noisy, "noisy_pct_std": 0.5,
+                        "seeds": 2, "images": 2000},
+           "provenance": {"command": "dnsim run backbone.onnx --noise.activation_k 0.%02d" % k}})
+
+
+sweep(6, 92.0, 91.5)
+sweep(25, 92.0, 85.75)
 os.makedirs(models)
 write(os.path.join(models, "manifest.json"),
       {"note": "kept", "models": [{"file": "other.onnx", "network": "densenet121_28"}]})
@@ -167,6 +176,14 @@ if row_with(t2, "4 %") or len([l for l in t2.splitlines() if l.startswith("| Res
     fail("table 2: a stage without its evaluation got a row, or a row is missing:\n" + t2)
 if not row_with(section("full-curves"), "2 (kept)", "91.50", "91.00"):
     fail("curves: epoch 2 not marked as kept")
+sw = section("full-sweep")
+for cells in [("6 %", "2000", "92.00", "91.50 ± 0.50", "-0.50",
+               "`dnsim run backbone.onnx --noise.activation_k 0.06`"),
+              ("25 % (k_high)", "92.00", "85.75 ± 0.50", "-6.25")]:
+    if not row_with(sw, *cells):
+        fail("sweep: no row %s:\n%s" % (cells, sw))
+if row_with(sw, "6 % (k_high)"):
+    fail("sweep: the k_high mark on a level that was not chosen:\n" + sw)
 m = json.load(open(os.path.join(models, "manifest.json")))
 if [e["file"] for e in m["models"]] != ["other.onnx"] or m.get("note") != "kept":
     fail("without --ship the manifest must stay as it was: %s" % m)
@@ -184,4 +201,4 @@ if r.returncode == 0 or "full-backbones" not in r.stderr + r.stdout or \
 
 if failures:
     sys.exit("%d failure(s)" % len(failures))
-print("ok: backbones, methods, table 2, ablations and curves from made-up records")
+print("ok: backbones, sweep, methods, table 2, ablations and curves from made-up records")
