@@ -5,6 +5,17 @@
 #
 #   scripts/train-models.sh [NET...]        default: resnet18_28 first, then the other three
 #   DNSIM_STAGES_UPTO=k06 scripts/train-models.sh NET   only the backbone and the 6 % stages
+#   DNSIM_TRAIN_THREADS=1 scripts/train-models.sh NET   LibTorch threads per stage (default 2)
+#
+# Two networks at once, one thread each, train more per hour on 2 cores than one network on
+# two threads (docs/training.md, "Threads"): 1.36 times for MobileNetV2-28's denoisers, 1.10
+# for DenseNet-121-28's backbone. Never more threads in all than cores: OpenMP threads that
+# share a core wait on each other, and an epoch can take five times as long.
+#   DNSIM_TRAIN_THREADS=1 scripts/train-models.sh densenet121_28 &
+#   DNSIM_TRAIN_THREADS=1 scripts/train-models.sh efficientnet_b0_28 &
+# A stage keeps the thread count it started with (dnsim-train --resume refuses another: the
+# sums, and so the model, depend on it), and two runs on the same network are refused (a lock
+# in results/training/NET).
 #
 # Per network: the backbone, then the stages at k_high (denoisers, NIT, QAT, control), then the
 # 6 % stages, then (ResNet-18-28) the ablations at k_high (stochastic term, loss, bottleneck,
@@ -59,6 +70,13 @@ finetune_args() {
     echo "--epochs 5 --validation 5000"
 }
 SEED=1
+# LibTorch threads: passed only when set, so the stages trained before this option (2 threads,
+# the default) resume with the same command.
+THREADS=() RUN_THREADS=()  # dnsim-train's exec.threads; dnsim run's run.threads (find_k_high)
+if [[ -n ${DNSIM_TRAIN_THREADS:-} ]]; then
+    THREADS=(--exec.threads "$DNSIM_TRAIN_THREADS")
+    RUN_THREADS=(--run.threads "$DNSIM_TRAIN_THREADS")
+fi
 # Noise levels (noise.activation_k, tensor magnitude): the paper's 6 % for the shipped models,
 # 2/4/8 % for Table II, and per network the smallest k in HIGH_GRID where noise costs at least
 # 5 points of clean accuracy (first 2000 test images, 2 seeds) for the "k_high" columns.
@@ -88,8 +106,8 @@ stage() { # stage NAME DIR ARGS... : run one dnsim-train stage unless its model 
     echo "== $dir/$name: $TRAIN $*"
     mkdir -p "$dir"
     # shellcheck disable=SC2046
-    "$TRAIN" "$@" $(platform_args "$NET") --run.seed $SEED --out "$dir/$name" --resume \
-        2>>"$dir/$name.log"
+    "$TRAIN" "$@" $(platform_args "$NET") "${THREADS[@]}" --run.seed $SEED --out "$dir/$name" \
+        --resume 2>>"$dir/$name.log"
 }
 
 k_label() { $PY -c "print('k%02d' % round(float('$1') * 100))"; }
@@ -104,7 +122,7 @@ find_k_high() { # find_k_high NET MODEL DIR : prints the chosen k, caches it in 
     for k in $HIGH_GRID; do
         # shellcheck disable=SC2046
         "$DNSIM" run "$model" --noise.activation_k "$k" --dataset.limit 2000 --run.seeds 2 \
-            $(platform_args "$net") --out "$dir/sweep/$(k_label "$k")" \
+            $(platform_args "$net") "${RUN_THREADS[@]}" --out "$dir/sweep/$(k_label "$k")" \
             >"$dir/sweep_$(k_label "$k").log"
         if $PY - "$dir/sweep/$(k_label "$k")/summary.json" <<'EOF'; then
 import json, sys
@@ -123,6 +141,14 @@ EOF
 train_net() {
     local net=$1 dir=$ROOT/$1
     NET=$net  # the platform of every stage (platform_args)
+    # One run per network: two would train the same stage into the same folder.
+    mkdir -p "$dir"
+    local lock
+    exec {lock}>"$dir/.lock"
+    if ! flock -n "$lock"; then
+        echo "$dir: another train-models.sh is training $net (lock $dir/.lock)" >&2
+        exit 1
+    fi
     local FINETUNE
     FINETUNE=$(finetune_args "$net")
     # shellcheck disable=SC2046

@@ -371,6 +371,10 @@ nlohmann::json recipe_identity(const StageOptions& o, const training::TorchNoise
         id["block.stochastic"] = false;
     if (t.reconstruction_weight > 0.0)
         id["reconstruction-weight"] = t.reconstruction_weight;
+    // LibTorch's CPU kernels split their sums by thread, so another thread count trains a
+    // (slightly) different model: a resume keeps the count it started with.
+    if (t.threads != tb::TrainSettings{}.threads)
+        id["exec.threads"] = t.threads;
     if (t.on_chip()) {
         id["noise.programming_sigma"] = t.noise.programming_sigma;
         id["noise.stuck_fraction"] = t.noise.stuck_fraction;
@@ -433,11 +437,12 @@ EpochFile read_epochs(const std::string& dir, int checkpoints, const nlohmann::j
     }
     for (const auto& [key, value] : recipe.items()) {
         if (!f.recipe.contains(key) || f.recipe[key] != value) {
-            throw ConfigError(
-                path, fmt::format("cannot resume: the checkpoints were trained with "
-                                  "{} = {}, this run asks for {}; use another --out "
-                                  "or the same settings",
-                                  key, f.recipe.value(key, nlohmann::json()).dump(), value.dump()));
+            const std::string was =
+                f.recipe.contains(key) ? "= " + f.recipe[key].dump() : "at its default";
+            throw ConfigError(path, fmt::format("cannot resume: the checkpoints were trained "
+                                                "with {} {}, this run asks for {}; use another "
+                                                "--out or the same settings",
+                                                key, was, value.dump()));
         }
     }
     return f;

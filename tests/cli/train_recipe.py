@@ -270,6 +270,21 @@ r = run([a if a != "0.05" else "0.02" for a in recipe] + ["--epochs", "2", "--re
 lines = [line for line in r.stderr.splitlines() if line.strip()]
 if r.returncode != 1 or len(lines) != 1 or "cannot resume: the checkpoints were trained with lr = 0.05" not in lines[0]:
     fail("resume with another lr: exit %d, %r" % (r.returncode, r.stderr))
+# Another thread count: LibTorch's sums split by thread, so it would continue another model.
+one_thread = list(recipe)
+one_thread[one_thread.index("--exec.threads") + 1] = "1"
+r = run(one_thread + ["--epochs", "2", "--resume"], changed)
+lines = [line for line in r.stderr.splitlines() if line.strip()]
+if r.returncode != 1 or len(lines) != 1 or "epochs.json: cannot resume: the checkpoints were " \
+        "trained with exec.threads at its default, this run asks for 1" not in lines[0]:
+    fail("resume with another exec.threads: exit %d, %r" % (r.returncode, r.stderr))
+single = os.path.join(work, "single")
+run(one_thread + ["--epochs", "1"], single)
+r = run(recipe + ["--epochs", "2", "--resume"], single)
+lines = [line for line in r.stderr.splitlines() if line.strip()]
+if r.returncode != 1 or len(lines) != 1 or "cannot resume: the checkpoints were trained with " \
+        "exec.threads = 1, this run leaves it at its default" not in lines[0]:
+    fail("resume of a 1-thread stage with 2 threads: exit %d, %r" % (r.returncode, r.stderr))
 if {f: os.path.getmtime(os.path.join(changed, f)) for f in os.listdir(changed)} != before_files:
     fail("a refused resume changed %s" % changed)
 
