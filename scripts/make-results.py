@@ -406,14 +406,16 @@ def table_full_sweep(r):
         for k, s in r.sweep(n):
             a = s["accuracy"]
             chosen = kh is not None and abs(float(kh) - k) < 1e-9
+            command = s.get("provenance", {}).get("command")
             rows.append([PRETTY[n], pct(k) + (" (k_high)" if chosen else ""),
-                         "%d" % a["images"], "%.2f" % a["clean_pct"], acc_of(a, "noisy"),
-                         "%+.2f" % (a["noisy_pct_mean"] - a["clean_pct"]),
-                         "`%s`" % s["provenance"]["command"] if "provenance" in s else "-"])
+                         "%d" % a["images"], "%d" % a["seeds"], "%.2f" % a["clean_pct"],
+                         acc_of(a, "noisy"), "%+.2f" % (a["noisy_pct_mean"] - a["clean_pct"]),
+                         "`%s`" % command if command else "-"])
     if not rows:
         return "(no network swept yet)"
-    return table(["network", "σ (k)", "test images", "clean %",
-                  "noisy % (mean ± std over 2 seeds)", "noise costs, points", "command"], rows)
+    return table(["network", "σ (k)", "test images", "noise seeds", "clean %",
+                  "noisy % (mean ± std over the seeds)", "noise costs, points", "command"],
+                 rows)
 
 
 def table_full_curves(r):

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Trains every network behind workloads/models/ and docs/results.md, in priority
-# order, one job at a time (two LibTorch jobs on 2 cores slow each other down badly).
+# order, one stage at a time (two runs side by side: DNSIM_TRAIN_THREADS below).
 # Each stage resumes from its last epoch checkpoint, so an interrupted run is simply rerun.
 #
 #   scripts/train-models.sh [NET...]        default: resnet18_28 first, then the other three
@@ -8,7 +8,7 @@
 #   DNSIM_TRAIN_THREADS=1 scripts/train-models.sh NET   LibTorch threads per stage (default 2)
 #
 # Two networks at once, one thread each, train more per hour on 2 cores than one network on
-# two threads (docs/training.md, "Threads"): 1.36 times for MobileNetV2-28's denoisers, 1.10
+# two threads (docs/training.md, "Threads"): 1.37 times for MobileNetV2-28's denoisers, 1.09
 # for DenseNet-121-28's backbone. Never more threads in all than cores: OpenMP threads that
 # share a core wait on each other, and an epoch can take five times as long.
 #   DNSIM_TRAIN_THREADS=1 scripts/train-models.sh densenet121_28 &
@@ -106,8 +106,13 @@ stage() { # stage NAME DIR ARGS... : run one dnsim-train stage unless its model 
     echo "== $dir/$name: $TRAIN $*"
     mkdir -p "$dir"
     # shellcheck disable=SC2046
-    "$TRAIN" "$@" $(platform_args "$NET") "${THREADS[@]}" --run.seed $SEED --out "$dir/$name" \
-        --resume 2>>"$dir/$name.log"
+    if ! "$TRAIN" "$@" $(platform_args "$NET") "${THREADS[@]}" --run.seed $SEED \
+        --out "$dir/$name" --resume 2>>"$dir/$name.log"; then
+        # Its error (a bad setting, a refused resume) is in the log: show it here too.
+        echo "$dir/$name failed; the end of $dir/$name.log:" >&2
+        tail -n 3 "$dir/$name.log" >&2
+        exit 1
+    fi
 }
 
 k_label() { $PY -c "print('k%02d' % round(float('$1') * 100))"; }

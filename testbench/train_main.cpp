@@ -372,7 +372,9 @@ nlohmann::json recipe_identity(const StageOptions& o, const training::TorchNoise
     if (t.reconstruction_weight > 0.0)
         id["reconstruction-weight"] = t.reconstruction_weight;
     // LibTorch's CPU kernels split their sums by thread, so another thread count trains a
-    // (slightly) different model: a resume keeps the count it started with.
+    // (slightly) different model: a resume keeps the count it started with. A record without
+    // the key was trained with the default (2): changing that default would let old
+    // checkpoints resume on another count.
     if (t.threads != tb::TrainSettings{}.threads)
         id["exec.threads"] = t.threads;
     if (t.on_chip()) {

@@ -279,12 +279,17 @@ if r.returncode != 1 or len(lines) != 1 or "epochs.json: cannot resume: the chec
         "trained with exec.threads at its default, this run asks for 1" not in lines[0]:
     fail("resume with another exec.threads: exit %d, %r" % (r.returncode, r.stderr))
 single = os.path.join(work, "single")
-run(one_thread + ["--epochs", "1"], single)
+r = run(one_thread + ["--epochs", "1"], single)
+if r.returncode != 0:
+    fail("the 1-thread run failed: %s" % r.stderr)
 r = run(recipe + ["--epochs", "2", "--resume"], single)
 lines = [line for line in r.stderr.splitlines() if line.strip()]
 if r.returncode != 1 or len(lines) != 1 or "cannot resume: the checkpoints were trained with " \
         "exec.threads = 1, this run leaves it at its default" not in lines[0]:
     fail("resume of a 1-thread stage with 2 threads: exit %d, %r" % (r.returncode, r.stderr))
+r = run(one_thread + ["--epochs", "2", "--resume"], single)  # its own count: it goes on
+if r.returncode != 0 or "resuming after epoch 1" not in r.stderr:
+    fail("resume of a 1-thread stage with 1 thread: exit %d, %r" % (r.returncode, r.stderr))
 if {f: os.path.getmtime(os.path.join(changed, f)) for f in os.listdir(changed)} != before_files:
     fail("a refused resume changed %s" % changed)
 
