@@ -584,8 +584,9 @@ def table_full_ablations(r):
 
 
 def table_full_chips(r):
-    """den_kNN (trained without a chip) and den_kNN_chip1 (trained for chip 1) replayed on
-    chips 1-5 (evaluate-models.sh): per chip, the backbone's accuracy and each one's."""
+    """den_kNN (trained without a chip) and, where trained (the ablations: ResNet-18-28),
+    den_kNN_chip1 (trained for chip 1) replayed on chips 1-5 (evaluate-models.sh): per chip,
+    the backbone's accuracy and each one's; "-" where den_kNN_chip1 was not trained."""
     rows = []
     for n in full_nets(r):
         kh = r.k_high(n)
@@ -593,29 +594,33 @@ def table_full_chips(r):
             continue
         kl = k_label(kh)
         plain, tuned = r.summary(n, "den_%s_chips" % kl), r.summary(n, "den_%s_chip1_chips" % kl)
-        if not (plain and tuned):
+        if not plain:
             continue
-        tuned_by_seed = {c["chip_seed"]: c for c in tuned["accuracy"]["per_chip"]}
+        tuned_by_seed = {c["chip_seed"]: c for c in tuned["accuracy"]["per_chip"]} if tuned else {}
         for c in plain["accuracy"]["per_chip"]:
             t = tuned_by_seed.get(c["chip_seed"])
-            if t is None:
+            if tuned and t is None:
                 continue
             rows.append([
                 PRETTY[n], pct(kh),
-                "%d%s" % (c["chip_seed"], " (trained for)" if c["chip_seed"] == 1 else ""),
+                "%d%s" % (c["chip_seed"], " (trained for)" if tuned and c["chip_seed"] == 1
+                          else ""),
                 "%.2f" % c["noisy_pct_mean"], "%.2f" % c["denoised_pct_mean"],
                 "%+.2f" % (c["denoised_pct_mean"] - c["noisy_pct_mean"]),
-                "%.2f" % t["denoised_pct_mean"],
-                "%+.2f" % (t["denoised_pct_mean"] - t["noisy_pct_mean"])])
-        a, b = plain["accuracy"], tuned["accuracy"]
-        rows.append([PRETTY[n], pct(kh), "mean over chips and seeds",
-                     "%.2f ± %.2f" % (a["noisy_pct_mean"], a["noisy_pct_std"]),
-                     "%.2f ± %.2f" % (a["denoised_pct_mean"], a["denoised_pct_std"]),
-                     in_run(plain, "denoised_minus_noisy") or
-                     "%+.2f" % (a["denoised_pct_mean"] - a["noisy_pct_mean"]),
-                     "%.2f ± %.2f" % (b["denoised_pct_mean"], b["denoised_pct_std"]),
-                     in_run(tuned, "denoised_minus_noisy") or
-                     "%+.2f" % (b["denoised_pct_mean"] - b["noisy_pct_mean"])])
+                "%.2f" % t["denoised_pct_mean"] if t else "-",
+                "%+.2f" % (t["denoised_pct_mean"] - t["noisy_pct_mean"]) if t else "-"])
+        a = plain["accuracy"]
+        row = [PRETTY[n], pct(kh), "mean over chips and seeds",
+               "%.2f ± %.2f" % (a["noisy_pct_mean"], a["noisy_pct_std"]),
+               "%.2f ± %.2f" % (a["denoised_pct_mean"], a["denoised_pct_std"]),
+               in_run(plain, "denoised_minus_noisy") or
+               "%+.2f" % (a["denoised_pct_mean"] - a["noisy_pct_mean"]), "-", "-"]
+        if tuned:
+            b = tuned["accuracy"]
+            row[6:] = ["%.2f ± %.2f" % (b["denoised_pct_mean"], b["denoised_pct_std"]),
+                       in_run(tuned, "denoised_minus_noisy") or
+                       "%+.2f" % (b["denoised_pct_mean"] - b["noisy_pct_mean"])]
+        rows.append(row)
     if not rows:
         return "(no network finished yet)"
     return table(["network", "σ (k)", "chip (noise.chip_seed)", "noisy %",
