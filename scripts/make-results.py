@@ -583,6 +583,15 @@ def table_full_ablations(r):
                   "of the loss recovered", "latency overhead %", "training s"], rows)
 
 
+def chips_mean(s):
+    """A --run.chips record's denoised mean ± std and its gain over the noisy pass (paired
+    interval over the chips where the record has one)."""
+    a = s["accuracy"]
+    return ["%.2f ± %.2f" % (a["denoised_pct_mean"], a["denoised_pct_std"]),
+            in_run(s, "denoised_minus_noisy") or
+            "%+.2f" % (a["denoised_pct_mean"] - a["noisy_pct_mean"])]
+
+
 def table_full_chips(r):
     """den_kNN (trained without a chip) and, where trained (the ablations: ResNet-18-28),
     den_kNN_chip1 (trained for chip 1) replayed on chips 1-5 (evaluate-models.sh): per chip,
@@ -609,18 +618,10 @@ def table_full_chips(r):
                 "%+.2f" % (c["denoised_pct_mean"] - c["noisy_pct_mean"]),
                 "%.2f" % t["denoised_pct_mean"] if t else "-",
                 "%+.2f" % (t["denoised_pct_mean"] - t["noisy_pct_mean"]) if t else "-"])
-        a = plain["accuracy"]
-        row = [PRETTY[n], pct(kh), "mean over chips and seeds",
-               "%.2f ± %.2f" % (a["noisy_pct_mean"], a["noisy_pct_std"]),
-               "%.2f ± %.2f" % (a["denoised_pct_mean"], a["denoised_pct_std"]),
-               in_run(plain, "denoised_minus_noisy") or
-               "%+.2f" % (a["denoised_pct_mean"] - a["noisy_pct_mean"]), "-", "-"]
-        if tuned:
-            b = tuned["accuracy"]
-            row[6:] = ["%.2f ± %.2f" % (b["denoised_pct_mean"], b["denoised_pct_std"]),
-                       in_run(tuned, "denoised_minus_noisy") or
-                       "%+.2f" % (b["denoised_pct_mean"] - b["noisy_pct_mean"])]
-        rows.append(row)
+        rows.append([PRETTY[n], pct(kh), "mean over chips and seeds",
+                     "%.2f ± %.2f" % (plain["accuracy"]["noisy_pct_mean"],
+                                      plain["accuracy"]["noisy_pct_std"])]
+                    + chips_mean(plain) + (chips_mean(tuned) if tuned else ["-", "-"]))
     if not rows:
         return "(no network finished yet)"
     return table(["network", "σ (k)", "chip (noise.chip_seed)", "noisy %",
