@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "models/common/config_error.h"
+#include "workloads/topologies/topologies.h"
 
 namespace dnsim::tb {
 
@@ -34,6 +35,14 @@ std::string apply_model_normalisation(workloads::DatasetSpec& d, const workloads
         used.mean = d.mean;
     if (!d.std.empty())
         used.std = d.std;
+    if (workloads::is_builtin_model(model)) {
+        // A built-in network is built here, not read from a file: there is nothing it could
+        // record; the default is the normalisation it is trained with (and its export records).
+        return fmt::format(
+            "note: built-in model '{}' uses the {} default input normalisation: "
+            "{}; override with --dataset.mean/--dataset.std",
+            model, d.format, workloads::describe(used));
+    }
     const char* missing = n.empty()                         ? "normalisation"
                           : n.mean.empty() && n.std.empty() ? "mean and std"
                           : n.mean.empty()                  ? "mean"

@@ -80,6 +80,11 @@ no_metadata_note)
         fail "a note although the command line gives mean and std"
     meta "$shipped" order_only.onnx dnsim.input.channel_order=gray
     [ "$(notes order_only.onnx)" = 1 ] || fail "no note for a model that records no mean/std"
+    # A built-in network is not read from a file: the note says so, not "does not record".
+    out=$("$dnsim" eval resnet18_28 --dataset.limit 16 2>&1) || fail "eval resnet18_28 failed: $out"
+    [ "$(grep -c '^note:' <<<"$out")" = 1 ] || fail "built-in model: expected one note line: $out"
+    grep -Eq "^note: built-in model 'resnet18_28' uses the fashion-mnist default input normalisation: scale 1/255, mean [0-9.]+, std [0-9.]+; override with --dataset.mean/--dataset.std$" <<<"$out" ||
+        fail "the built-in model's note: $out"
     out=$("$dnsim" run plain.onnx --dataset.limit 16 --out run 2>&1) || fail "run failed: $out"
     [ "$(grep -c '^note:' <<<"$out")" = 1 ] || fail "dnsim run: expected one note line: $out"
     [ "$("$dnsim" run plain.onnx --timing-only --out run 2>&1 | grep -c '^note:')" = 0 ] ||
