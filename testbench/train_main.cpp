@@ -337,13 +337,16 @@ double number_or_nan(const nlohmann::json& v) {
 }
 
 nlohmann::json epoch_json(const training::EpochResult& r) {
-    return {{"epoch", r.epoch},
-            {"lr", r.lr},
-            {"loss", number_or_null(r.loss)},
-            {"train_accuracy_pct", r.train_accuracy_pct},
-            {"validation_accuracy_pct", number_or_null(r.validation_accuracy_pct)},
-            {"test_accuracy_pct", r.test_accuracy_pct},
-            {"seconds", r.seconds}};
+    nlohmann::json j = {{"epoch", r.epoch},
+                        {"lr", r.lr},
+                        {"loss", number_or_null(r.loss)},
+                        {"train_accuracy_pct", r.train_accuracy_pct},
+                        {"validation_accuracy_pct", number_or_null(r.validation_accuracy_pct)},
+                        {"test_accuracy_pct", r.test_accuracy_pct},
+                        {"seconds", r.seconds}};
+    if (!r.cpu_kernels.empty())
+        j["cpu_kernels"] = r.cpu_kernels;
+    return j;
 }
 
 /// What a resumed run must share with the run it continues: everything that decides the
@@ -385,6 +388,24 @@ nlohmann::json recipe_identity(const StageOptions& o, const training::TorchNoise
     return id;
 }
 
+/// A resume continues exactly from the checkpoint, but LibTorch's kernels of another vector
+/// level round differently: say so when the epochs so far ran on another level.
+void note_other_cpu_kernels(const std::vector<training::EpochResult>& epochs) {
+    const std::string here = training::torch_cpu_kernels();
+    std::vector<std::string> other;
+    for (const training::EpochResult& r : epochs) {
+        if (!r.cpu_kernels.empty() && r.cpu_kernels != here)
+            other.push_back(fmt::format("epoch {} on {}", r.epoch, r.cpu_kernels));
+    }
+    if (!other.empty()) {
+        std::cerr << fmt::format(
+            "note: this machine's LibTorch CPU kernels are {}, and {}: the run continues from "
+            "the checkpoint, but its later epochs will not be bit-identical to a run on one "
+            "machine (docs/training.md, \"Threads and machines\")\n",
+            here, fmt::join(other, ", "));
+    }
+}
+
 /// DIR/epochs.json: the recipe, the test accuracy before training and every finished epoch,
 /// written after each epoch before its checkpoint (so it never records fewer epochs than the
 /// checkpoints hold).
@@ -415,6 +436,7 @@ EpochFile read_epochs(const std::string& dir, int checkpoints, const nlohmann::j
             r.validation_accuracy_pct = number_or_nan(e.at("validation_accuracy_pct"));
             r.test_accuracy_pct = e.at("test_accuracy_pct").get<double>();
             r.seconds = e.at("seconds").get<double>();
+            r.cpu_kernels = e.value("cpu_kernels", std::string());
             f.epochs.push_back(r);
         }
     } catch (const nlohmann::json::exception& e) {
@@ -598,6 +620,7 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
         const EpochFile prior = read_epochs(o.out, resume_at, file.recipe);
         file.before = prior.before;
         topt.history = prior.epochs;
+        note_other_cpu_kernels(prior.epochs);
     }
     // Every model this stage writes records the preprocessing it was trained with.
     g.input_normalisation = data.train.normalisation;

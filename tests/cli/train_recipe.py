@@ -175,10 +175,27 @@ else:
     want = sorted(["epochs.json"] + expected_files([2, v2.index(max(v2)) + 1], [2]))
     if saved != want:
         fail("training-state saved %s for an unfinished stage, expected %s" % (saved, want))
-    r2 = run(recipe + ["--epochs", str(EPOCHS), "--resume"],
-             os.path.join(dst_root, "resnet18_28", "backbone"))
+    # Each epoch records the vector level of LibTorch's CPU kernels it ran with; a resume on a
+    # machine of another level says so (here: epoch 1's record claims another level).
+    dst = os.path.join(dst_root, "resnet18_28", "backbone")
+    levels = {e.get("cpu_kernels") for e in epochs}
+    if len(levels) != 1 or not levels <= {"DEFAULT", "AVX2", "AVX512"}:
+        fail("the epochs record the CPU kernels %s; one of DEFAULT, AVX2, AVX512 expected" %
+             levels)
+    here = levels.pop()
+    record = json.load(open(os.path.join(dst, "epochs.json")))
+    record["epochs"][0]["cpu_kernels"] = "ANOTHER"
+    with open(os.path.join(dst, "epochs.json"), "w") as f:
+        json.dump(record, f)
+    r2 = run(recipe + ["--epochs", str(EPOCHS), "--resume"], dst)
     if r2.returncode != 0 or "resuming after epoch 2" not in r2.stderr:
         fail("resume after restore failed: %s" % r2.stderr)
+    elif ("note: this machine's LibTorch CPU kernels are %s, and epoch 1 on ANOTHER" % here
+          not in r2.stderr):
+        fail("a resume after an epoch on other CPU kernels printed no note: %s" % r2.stderr)
+    elif [e.get("cpu_kernels") for e in json.load(open(os.path.join(dst, "train.json")))[
+            "epochs"]] != ["ANOTHER"] + [here] * (len(epochs) - 1):
+        fail("a resumed run did not keep each epoch's CPU kernels")
     elif not filecmp.cmp(os.path.join(dst_root, "resnet18_28", "backbone", "model.onnx"),
                          os.path.join(straight, "model.onnx"), shallow=False):
         fail("a stage carried by training-state.py gives another model.onnx")

@@ -8,6 +8,8 @@
 #include <numeric>
 #include <sstream>
 
+#include <ATen/Version.h>
+
 #include "models/common/output_files.h"
 #include "models/common/random_streams.h"
 #include "models/common/rng.h"
@@ -64,6 +66,22 @@ torch::Tensor crop_flip(const torch::Tensor& x) {
 }
 
 }  // namespace
+
+std::string torch_cpu_kernels() {
+    // LibTorch 1.13 does not export at::native::get_cpu_capability(); its configuration report
+    // carries the same value as a line "CPU capability usage: AVX2".
+    static const std::string level = [] {
+        const std::string config = at::show_config();
+        const std::string key = "CPU capability usage: ";
+        const std::size_t at = config.find(key);
+        if (at == std::string::npos)
+            return std::string("unknown");
+        const std::size_t begin = at + key.size();
+        const std::size_t end = config.find_first_of("\r\n", begin);
+        return config.substr(begin, end == std::string::npos ? end : end - begin);
+    }();
+    return level;
+}
 
 torch::Tensor reconstruction_loss(const std::map<std::string, torch::Tensor>& denoised,
                                   const std::map<std::string, torch::Tensor>& clean,
@@ -212,6 +230,7 @@ std::vector<EpochResult> train(TorchGraph& model, const workloads::Dataset& trai
         }
         r.test_accuracy_pct = evaluate(model, test_set, opt.eval_noise, 256, opt.zero_epsilon);
         r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        r.cpu_kernels = torch_cpu_kernels();
         out.push_back(r);
         if (!opt.checkpoint_dir.empty()) {
             std::ostringstream state;

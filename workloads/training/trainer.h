@@ -28,7 +28,16 @@ struct EpochResult {
     double validation_accuracy_pct = 0.0;
     double test_accuracy_pct = 0.0;
     double seconds = 0.0;
+    /// The vector level of LibTorch's CPU kernels the epoch ran with (torch_cpu_kernels());
+    /// empty in records written before it was kept.
+    std::string cpu_kernels;
 };
+
+/// The vector level LibTorch's CPU kernels dispatch to on this machine ("AVX512", "AVX2",
+/// "DEFAULT"; the environment variable ATEN_CPU_CAPABILITY can lower it). Kernels of another
+/// level round differently, so the same command trains bit-identical models only on machines
+/// of the same level (docs/training.md, "Threads and machines").
+std::string torch_cpu_kernels();
 
 struct TrainOptions {
     /// Epochs, learning rate and its schedule, early stopping (recipe.h).
