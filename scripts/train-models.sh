@@ -8,7 +8,7 @@
 #   DNSIM_TRAIN_THREADS=1 scripts/train-models.sh NET   LibTorch threads per stage (default 2)
 #
 # Two networks at once, one thread each, train more per hour on 2 cores than one network on
-# two threads (docs/training.md, "Threads"): 1.37 times for MobileNetV2-28's denoisers, 1.09
+# two threads (docs/training.md, "Threads and machines"): 1.37 times for MobileNetV2-28's denoisers, 1.09
 # for DenseNet-121-28's backbone. Never more threads in all than cores: OpenMP threads that
 # share a core wait on each other, and an epoch can take five times as long.
 #   DNSIM_TRAIN_THREADS=1 scripts/train-models.sh densenet121_28 &
