@@ -73,10 +73,10 @@ std::string torch_cpu_kernels() {
     static const std::string level = [] {
         const std::string config = at::show_config();
         const std::string key = "CPU capability usage: ";
-        const std::size_t at = config.find(key);
-        if (at == std::string::npos)
+        const std::size_t found = config.find(key);
+        if (found == std::string::npos)
             return std::string("unknown");
-        const std::size_t begin = at + key.size();
+        const std::size_t begin = found + key.size();
         const std::size_t end = config.find_first_of("\r\n", begin);
         return config.substr(begin, end == std::string::npos ? end : end - begin);
     }();
