@@ -313,6 +313,8 @@ if {f: os.path.getmtime(os.path.join(changed, f)) for f in os.listdir(changed)} 
 # Resuming without the epoch record.
 broken = os.path.join(work, "broken")
 run(recipe + ["--epochs", "1"], broken)
+with open(os.path.join(broken, "epochs.json")) as f:
+    good_record = json.load(f)
 os.remove(os.path.join(broken, "epochs.json"))
 before = sorted(os.listdir(broken))
 
@@ -329,6 +331,20 @@ refused(recipe + ["--epochs", "2", "--resume"], broken, "epochs.json: cannot res
         "resume without epochs.json")
 if sorted(os.listdir(broken)) != before:
     fail("a refused resume changed %s" % broken)
+
+# An epoch record that is not dnsim-train's: cut short, or a key of the wrong type (each
+# epoch's cpu_kernels is a string).
+not_string = json.loads(json.dumps(good_record))
+not_string["epochs"][0]["cpu_kernels"] = 3
+for what, text in [("a cut-short epochs.json", json.dumps(good_record)[:-20]),
+                   ("an epochs.json whose cpu_kernels is a number", json.dumps(not_string))]:
+    with open(os.path.join(broken, "epochs.json"), "w") as f:
+        f.write(text)
+    stamp = {n: os.path.getmtime(os.path.join(broken, n)) for n in os.listdir(broken)}
+    refused(recipe + ["--epochs", "2", "--resume"], broken,
+            "epochs.json: cannot resume: not the epoch record dnsim-train writes", what)
+    if {n: os.path.getmtime(os.path.join(broken, n)) for n in os.listdir(broken)} != stamp:
+        fail("a refused resume from %s changed %s" % (what, broken))
 
 # Bad input: one error naming the key, exit 1, nothing written.
 cases = [
