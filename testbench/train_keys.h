@@ -42,6 +42,8 @@ struct TrainSettings {
     denoiser::BlockFormat block;
     std::uint64_t seed = 1;  ///< run.seed
     unsigned threads = 2;    ///< exec.threads
+    /// Which CPU kernels LibTorch and oneDNN may run (--cpu-kernels).
+    training::CpuKernels cpu_kernels = training::CpuKernels::Avx2;
     /// The platform trained for: its mapping decides which layers are analog (noisy).
     cgra::CgraConfig cgra;
     /// The noise trained against: noise.activation_k, magnitude, distribution, and one chip

@@ -346,6 +346,8 @@ nlohmann::json epoch_json(const training::EpochResult& r) {
                         {"seconds", r.seconds}};
     if (!r.cpu_kernels.empty())
         j["cpu_kernels"] = r.cpu_kernels;
+    if (!r.onednn_isa.empty())
+        j["onednn_isa"] = r.onednn_isa;
     return j;
 }
 
@@ -388,21 +390,32 @@ nlohmann::json recipe_identity(const StageOptions& o, const training::TorchNoise
     return id;
 }
 
-/// A resume continues exactly from the checkpoint, but LibTorch's kernels of another vector
-/// level round differently: say so when the epochs so far ran on another level.
+/// "LibTorch AVX2, oneDNN avx2": the kernels an epoch ran with ("?" for a level its record
+/// predates).
+std::string kernels_text(const std::string& torch_level, const std::string& onednn_isa) {
+    return fmt::format("LibTorch {}, oneDNN {}", torch_level.empty() ? "?" : torch_level,
+                       onednn_isa.empty() ? "?" : onednn_isa);
+}
+
+/// A resume continues exactly from the checkpoint, but kernels of another vector level round
+/// differently: say so when the epochs so far ran on other kernels, or on kernels their
+/// record does not name (oneDNN's, in records older than its field).
 void note_other_cpu_kernels(const std::vector<training::EpochResult>& epochs) {
-    const std::string here = training::torch_cpu_kernels();
+    const std::string torch_here = training::torch_cpu_kernels();
+    const std::string onednn_here = training::onednn_cpu_isa();
     std::vector<std::string> other;
     for (const training::EpochResult& r : epochs) {
-        if (!r.cpu_kernels.empty() && r.cpu_kernels != here)
-            other.push_back(fmt::format("epoch {} on {}", r.epoch, r.cpu_kernels));
+        if (r.cpu_kernels != torch_here || r.onednn_isa != onednn_here) {
+            other.push_back(
+                fmt::format("epoch {} on {}", r.epoch, kernels_text(r.cpu_kernels, r.onednn_isa)));
+        }
     }
     if (!other.empty()) {
         std::cerr << fmt::format(
-            "note: this machine's LibTorch CPU kernels are {}, and {}: the run continues from "
-            "the checkpoint, but its later epochs will not be bit-identical to a run on one "
-            "machine (docs/training.md, \"Threads and machines\")\n",
-            here, fmt::join(other, ", "));
+            "note: this run's CPU kernels are {}, and {} (? : not recorded): the run continues "
+            "from the checkpoint, but its later epochs will not be bit-identical to a run on "
+            "one machine (docs/training.md, \"Threads and machines\")\n",
+            kernels_text(torch_here, onednn_here), fmt::join(other, ", "));
     }
 }
 
@@ -437,6 +450,7 @@ EpochFile read_epochs(const std::string& dir, int checkpoints, const nlohmann::j
             r.test_accuracy_pct = e.at("test_accuracy_pct").get<double>();
             r.seconds = e.at("seconds").get<double>();
             r.cpu_kernels = e.value("cpu_kernels", std::string());
+            r.onednn_isa = e.value("onednn_isa", std::string());
             f.epochs.push_back(r);
         }
     } catch (const nlohmann::json::exception& e) {
@@ -550,6 +564,7 @@ std::vector<training::EpochResult> train_epochs(training::TorchGraph& model, wor
 }
 
 int run_stage(const StageOptions& o, const std::string& invocation) {
+    training::limit_cpu_kernels(o.settings.cpu_kernels);  // before LibTorch's first kernel
     at::set_num_threads(static_cast<int>(o.settings.threads));
     const auto t0 = std::chrono::steady_clock::now();
     const auto seconds = [&t0] {

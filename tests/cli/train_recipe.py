@@ -23,8 +23,29 @@ def fail(msg):
     print("FAIL:", msg)
 
 
-def run(args, out):
-    return subprocess.run([train] + args + ["--out", out], capture_output=True, text=True)
+def run(args, out, env=None):
+    """dnsim-train ARGS --out OUT, with `env` added to the environment."""
+    full = dict(os.environ)
+    for name in ("ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA"):
+        full.pop(name, None)  # the kernels are this test's to choose
+    full.update(env or {})
+    return subprocess.run([train] + args + ["--out", out], capture_output=True, text=True,
+                          env=full)
+
+
+def cpu_flags():
+    """The CPU's feature flags, from /proc/cpuinfo (empty where there is none)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+HAS_AVX2 = {"avx2", "fma"} <= cpu_flags()
 
 
 # A small backbone with a high learning rate, so that the validation accuracy moves up and
@@ -175,26 +196,33 @@ else:
     want = sorted(["epochs.json"] + expected_files([2, v2.index(max(v2)) + 1], [2]))
     if saved != want:
         fail("training-state saved %s for an unfinished stage, expected %s" % (saved, want))
-    # Each epoch records the vector level of LibTorch's CPU kernels it ran with; a resume on a
-    # machine of another level says so (here: epoch 1's record claims another level).
+    # Each epoch records the kernels it ran with, LibTorch's vector level and oneDNN's
+    # instruction set; by default both are capped at AVX2, so on a CPU with AVX2 and FMA they
+    # are AVX2 whatever wider sets it has. A resume on other kernels says so (here: epoch 1's
+    # record claims another LibTorch level).
     dst = os.path.join(dst_root, "resnet18_28", "backbone")
-    levels = {e.get("cpu_kernels") for e in epochs}
-    if len(levels) != 1 or not levels <= {"DEFAULT", "AVX2", "AVX512"}:
-        fail("the epochs record the CPU kernels %s; one of DEFAULT, AVX2, AVX512 expected" %
-             levels)
-    here = levels.pop()
+    kernels = {(e.get("cpu_kernels"), e.get("onednn_isa")) for e in epochs}
+    if len(kernels) != 1 or not all(isinstance(k, str) and k for k in next(iter(kernels))):
+        fail("the epochs record the CPU kernels %s; one pair of names expected" % kernels)
+    here = kernels.pop()
+    if HAS_AVX2 and here != ("AVX2", "avx2"):
+        fail("on a CPU with AVX2 the default --cpu-kernels avx2 ran %s, not (AVX2, avx2)" %
+             (here,))
     record = json.load(open(os.path.join(dst, "epochs.json")))
     record["epochs"][0]["cpu_kernels"] = "ANOTHER"
     with open(os.path.join(dst, "epochs.json"), "w") as f:
         json.dump(record, f)
     r2 = run(recipe + ["--epochs", str(EPOCHS), "--resume"], dst)
+    note = ("note: this run's CPU kernels are LibTorch %s, oneDNN %s, and epoch 1 on LibTorch "
+            "ANOTHER, oneDNN %s (? : not recorded)" % (here[0], here[1], here[1]))
     if r2.returncode != 0 or "resuming after epoch 2" not in r2.stderr:
         fail("resume after restore failed: %s" % r2.stderr)
-    elif ("note: this machine's LibTorch CPU kernels are %s, and epoch 1 on ANOTHER" % here
-          not in r2.stderr):
-        fail("a resume after an epoch on other CPU kernels printed no note: %s" % r2.stderr)
-    elif [e.get("cpu_kernels") for e in json.load(open(os.path.join(dst, "train.json")))[
-            "epochs"]] != ["ANOTHER"] + [here] * (len(epochs) - 1):
+    elif note not in r2.stderr:
+        fail("a resume after an epoch on other CPU kernels printed no note %r: %s" %
+             (note, r2.stderr))
+    elif [(e.get("cpu_kernels"), e.get("onednn_isa")) for e in json.load(
+            open(os.path.join(dst, "train.json")))["epochs"]] != \
+            [("ANOTHER", here[1])] + [here] * (len(epochs) - 1):
         fail("a resumed run did not keep each epoch's CPU kernels")
     elif not filecmp.cmp(os.path.join(dst_root, "resnet18_28", "backbone", "model.onnx"),
                          os.path.join(straight, "model.onnx"), shallow=False):
@@ -346,8 +374,50 @@ for what, text in [("a cut-short epochs.json", json.dumps(good_record)[:-20]),
     if {n: os.path.getmtime(os.path.join(broken, n)) for n in os.listdir(broken)} != stamp:
         fail("a refused resume from %s changed %s" % (what, broken))
 
+# --cpu-kernels. native leaves the kernels to the CPU and the environment, and the record says
+# what ran: here the environment lowers both to their narrowest.
+one = recipe + ["--epochs", "1"]
+lowest = {"ATEN_CPU_CAPABILITY": "default", "ONEDNN_MAX_CPU_ISA": "SSE41"}
+native = os.path.join(work, "native_lowest")
+r = run(one + ["--cpu-kernels", "native"], native, lowest)
+if r.returncode != 0:
+    fail("--cpu-kernels native with %s failed: %s" % (lowest, r.stderr))
+else:
+    ran = [(e.get("cpu_kernels"), e.get("onednn_isa"))
+           for e in json.load(open(os.path.join(native, "train.json")))["epochs"]]
+    if ran != [("NO AVX", "sse41")]:  # LibTorch names its DEFAULT level so
+        fail("--cpu-kernels native with %s recorded %s, not [(NO AVX, sse41)]" % (lowest, ran))
+# The default cap, set by dnsim-train itself, trains what the same cap set in the environment
+# trains (so it takes effect before LibTorch's first kernel).
+if HAS_AVX2:
+    capped = os.path.join(work, "capped")
+    by_env = os.path.join(work, "capped_by_environment")
+    r1 = run(one, capped)
+    r2 = run(one + ["--cpu-kernels", "native"], by_env,
+             {"ATEN_CPU_CAPABILITY": "avx2", "ONEDNN_MAX_CPU_ISA": "AVX2"})
+    if r1.returncode != 0 or r2.returncode != 0:
+        fail("the capped runs failed: %s %s" % (r1.stderr, r2.stderr))
+    elif not filecmp.cmp(os.path.join(capped, "model.onnx"), os.path.join(by_env, "model.onnx"),
+                         shallow=False):
+        fail("--cpu-kernels avx2 trains another model.onnx than the same cap in the environment")
+# The cap refuses an environment that asks for other kernels, naming the variable.
+for name, value in [("ATEN_CPU_CAPABILITY", "default"), ("ONEDNN_MAX_CPU_ISA", "SSE41"),
+                    ("DNNL_MAX_CPU_ISA", "AVX512_CORE")]:
+    if name == "ATEN_CPU_CAPABILITY" and not HAS_AVX2:
+        continue  # without AVX2 the cap leaves LibTorch's level alone
+    out = os.path.join(work, "env_%s" % name)
+    r = run(one, out, {name: value})
+    lines = [line for line in r.stderr.splitlines() if line.strip()]
+    pattern = "%s: is '%s' in the environment, but --cpu-kernels avx2 caps" % (name, value)
+    if r.returncode != 1 or len(lines) != 1 or pattern not in lines[0]:
+        fail("%s=%s: exit %d, stderr %r (expected one line with %r)" %
+             (name, value, r.returncode, r.stderr, pattern))
+    if os.path.exists(out):
+        fail("%s=%s: left %s" % (name, value, out))
+
 # Bad input: one error naming the key, exit 1, nothing written.
 cases = [
+    (["--cpu-kernels", "wide"], "cpu-kernels: 'wide' is not one of avx2, native"),
     (["--validation", "60000"], "validation: 60000 images held out of a training split of 60000"),
     (["--validation", "5000", "--dataset.limit", "59000"],
      "dataset.limit: 59000 training images asked for"),

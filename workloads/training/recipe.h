@@ -43,6 +43,21 @@ inline constexpr std::array<config::EnumName<KeepCheckpoints>, 2> kKeepCheckpoin
      "and the weights of the epoch the validation accuracy keeps so far"},
 }};
 
+/// Which CPU kernels LibTorch (ATen) and oneDNN, its convolution library, may run. Each picks
+/// the widest vector level the CPU has, independently of the other, and kernels of another
+/// level round differently: the same command then trains other bytes on another machine.
+enum class CpuKernels { Avx2, Native };
+
+inline constexpr std::array<config::EnumName<CpuKernels>, 2> kCpuKernelsNames{{
+    {CpuKernels::Avx2, "avx2",
+     "both capped at AVX2, so that every x86-64 machine with AVX2 or more trains the same "
+     "bytes (the environment's ATEN_CPU_CAPABILITY and ONEDNN_MAX_CPU_ISA must be unset or "
+     "AVX2)"},
+    {CpuKernels::Native, "native",
+     "the widest kernels the CPU has, as LibTorch and oneDNN choose them (the environment "
+     "variables above can lower them): an AVX-512 machine trains other bytes than an AVX2 one"},
+}};
+
 inline const char* to_string(LrSchedule s) {
     return config::name_of(kLrScheduleNames, s);
 }
@@ -51,6 +66,9 @@ inline const char* to_string(Augment a) {
 }
 inline const char* to_string(KeepCheckpoints k) {
     return config::name_of(kKeepCheckpointsNames, k);
+}
+inline const char* to_string(CpuKernels k) {
+    return config::name_of(kCpuKernelsNames, k);
 }
 
 /// The recipe's epoch-level rules.

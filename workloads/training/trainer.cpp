@@ -1,15 +1,21 @@
 // Training loops.
 #include "workloads/training/trainer.h"
 
+#include <dlfcn.h>
+
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <numeric>
 #include <sstream>
 
 #include <ATen/Version.h>
+#include <fmt/format.h>
 
+#include "models/common/config_error.h"
 #include "models/common/output_files.h"
 #include "models/common/random_streams.h"
 #include "models/common/rng.h"
@@ -81,6 +87,70 @@ std::string torch_cpu_kernels() {
         return config.substr(begin, end == std::string::npos ? end : end - begin);
     }();
     return level;
+}
+
+std::string onednn_cpu_isa() {
+    // Debian's LibTorch links the system's libdnnl; its public C functions answer without
+    // oneDNN's headers, and a LibTorch that hides its own copy leaves them absent.
+    using EffectiveIsa = int (*)();
+    using IsaName = const char* (*)(int);
+    EffectiveIsa effective = nullptr;
+    IsaName name = nullptr;
+    *reinterpret_cast<void**>(&effective) = dlsym(RTLD_DEFAULT, "dnnl_get_effective_cpu_isa");
+    *reinterpret_cast<void**>(&name) = dlsym(RTLD_DEFAULT, "dnnl_cpu_isa2str");
+    if (effective == nullptr || name == nullptr)
+        return "unknown";
+    const char* text = name(effective());
+    if (text == nullptr)
+        return "unknown";
+    std::string isa = text;
+    const std::string prefix = "cpu_isa_";
+    return isa.rfind(prefix, 0) == 0 ? isa.substr(prefix.size()) : isa;
+}
+
+namespace {
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+}
+
+/// Sets `variable` to `value` (compared without case), or throws when the environment already
+/// asks for something else.
+void require_environment(const char* variable, const std::string& value) {
+    if (const char* set = std::getenv(variable)) {
+        if (lower(set) != lower(value)) {
+            throw ConfigError(
+                variable,
+                fmt::format("is '{}' in the environment, but --cpu-kernels avx2 caps LibTorch's "
+                            "and oneDNN's kernels at AVX2; unset it, or pass --cpu-kernels "
+                            "native to let the environment choose",
+                            set));
+        }
+        return;
+    }
+    ::setenv(variable, value.c_str(), 1);
+}
+
+}  // namespace
+
+void limit_cpu_kernels(CpuKernels kernels) {
+    if (kernels == CpuKernels::Native)
+        return;
+    // oneDNN 2.x reads ONEDNN_MAX_CPU_ISA, then DNNL_MAX_CPU_ISA, when it first dispatches; a
+    // maximum, harmless on a CPU without AVX2.
+    require_environment("ONEDNN_MAX_CPU_ISA", "AVX2");
+    // Its older name, read when the above is not set: refused too if it asks for another level.
+    if (std::getenv("DNNL_MAX_CPU_ISA") != nullptr) {
+        require_environment("DNNL_MAX_CPU_ISA", "AVX2");
+    }
+    // ATen reads ATEN_CPU_CAPABILITY when it first dispatches and takes it as given, so it is
+    // set only where the CPU has AVX2 (elsewhere ATen already runs below it).
+#if defined(__x86_64__)
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        require_environment("ATEN_CPU_CAPABILITY", "avx2");
+#endif
 }
 
 torch::Tensor reconstruction_loss(const std::map<std::string, torch::Tensor>& denoised,
@@ -231,6 +301,7 @@ std::vector<EpochResult> train(TorchGraph& model, const workloads::Dataset& trai
         r.test_accuracy_pct = evaluate(model, test_set, opt.eval_noise, 256, opt.zero_epsilon);
         r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         r.cpu_kernels = torch_cpu_kernels();
+        r.onednn_isa = onednn_cpu_isa();
         out.push_back(r);
         if (!opt.checkpoint_dir.empty()) {
             std::ostringstream state;

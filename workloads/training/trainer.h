@@ -31,13 +31,30 @@ struct EpochResult {
     /// The vector level of LibTorch's CPU kernels the epoch ran with (torch_cpu_kernels());
     /// empty in records written before it was kept.
     std::string cpu_kernels;
+    /// The instruction set of oneDNN's kernels the epoch ran with (onednn_cpu_isa()); empty in
+    /// records written before it was kept.
+    std::string onednn_isa;
 };
 
-/// The vector level LibTorch's CPU kernels dispatch to on this machine ("AVX512", "AVX2",
-/// "DEFAULT"; the environment variable ATEN_CPU_CAPABILITY can lower it). Kernels of another
-/// level round differently, so the same command trains bit-identical models only on machines
-/// of the same level (docs/training.md, "Threads and machines").
+/// The vector level LibTorch's (ATen's) CPU kernels dispatch to ("AVX512", "AVX2", or "NO AVX"
+/// for its DEFAULT level; the environment variable ATEN_CPU_CAPABILITY sets it, and
+/// limit_cpu_kernels() caps it). Kernels of another level round differently, so the same
+/// command trains bit-identical models only with the same kernels (docs/training.md, "Threads
+/// and machines").
 std::string torch_cpu_kernels();
+
+/// The instruction set oneDNN, LibTorch's convolution library, dispatches to ("avx2",
+/// "avx512_core", "avx512_core_bf16", ...; "unknown" where LibTorch carries a copy of oneDNN
+/// whose functions it does not export). oneDNN chooses by the CPU whatever
+/// torch_cpu_kernels() is, so an AVX-512 machine whose LibTorch kernels are AVX2 still trains
+/// other bytes than an AVX2 machine (docs/training.md, "Threads and machines").
+std::string onednn_cpu_isa();
+
+/// Caps both at AVX2 (CpuKernels::Avx2) or leaves them to the CPU and the environment
+/// (Native), through the environment variables LibTorch and oneDNN read when they first run a
+/// kernel: call it before any LibTorch operation. Throws ConfigError naming the variable when
+/// the environment asks for another level than Avx2.
+void limit_cpu_kernels(CpuKernels kernels);
 
 struct TrainOptions {
     /// Epochs, learning rate and its schedule, early stopping (recipe.h).
