@@ -403,12 +403,21 @@ std::string kernels_text(const std::string& torch_level, const std::string& oned
 void note_other_cpu_kernels(const std::vector<training::EpochResult>& epochs) {
     const std::string torch_here = training::torch_cpu_kernels();
     const std::string onednn_here = training::onednn_cpu_isa();
+    // Runs of consecutive epochs on the same other kernels: "epochs 4-12 on ...".
     std::vector<std::string> other;
-    for (const training::EpochResult& r : epochs) {
-        if (r.cpu_kernels != torch_here || r.onednn_isa != onednn_here) {
-            other.push_back(
-                fmt::format("epoch {} on {}", r.epoch, kernels_text(r.cpu_kernels, r.onednn_isa)));
+    for (std::size_t i = 0; i < epochs.size();) {
+        const training::EpochResult& first = epochs[i];
+        std::size_t end = i + 1;
+        while (end < epochs.size() && epochs[end].cpu_kernels == first.cpu_kernels &&
+               epochs[end].onednn_isa == first.onednn_isa)
+            ++end;
+        if (first.cpu_kernels != torch_here || first.onednn_isa != onednn_here) {
+            const std::string kernels = kernels_text(first.cpu_kernels, first.onednn_isa);
+            other.push_back(end - i == 1 ? fmt::format("epoch {} on {}", first.epoch, kernels)
+                                         : fmt::format("epochs {}-{} on {}", first.epoch,
+                                                       epochs[end - 1].epoch, kernels));
         }
+        i = end;
     }
     if (!other.empty()) {
         std::cerr << fmt::format(
