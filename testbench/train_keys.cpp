@@ -54,9 +54,9 @@ const config::KeySet<TrainSettings>& train_options() {
                          "leave about 800 MB of epoch files; all keeps them for study"));
         s.add_choice("cpu-kernels", &S::cpu_kernels, training::kCpuKernelsNames)
             .help("which vector level LibTorch's and oneDNN's CPU kernels may use")
-            .origin(ours("avx2: the same command trains the same bytes on an AVX2 machine and "
-                         "on an AVX-512 one (docs/training.md, \"Threads and machines\"); one "
-                         "epoch of DenseNet-121-28 took as long either way"));
+            .origin(ours("avx2: an AVX2 machine and an AVX-512 one run the same kernels "
+                         "(docs/training.md, \"Threads and machines\"); on an AVX-512 machine "
+                         "one epoch of DenseNet-121-28 took as long capped as native"));
         s.add("validation", &S::validation)
             .range(std::int64_t{0}, most)
             .help(

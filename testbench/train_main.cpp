@@ -138,6 +138,9 @@ StageOptions parse(int argc, const char* const* argv, const std::string& stage) 
                               "early stopping reads the validation accuracy; it "
                               "needs --validation N with N > 0");
     }
+    // The environment is checked (and the cap set) before any output is written, and before
+    // LibTorch's first kernel.
+    training::limit_cpu_kernels(t.cpu_kernels);
     // Checked now, not after hours of training.
     std::vector<std::string> outputs{"train.json", "model.onnx", "epochs.json"};
     if (stage == "place")
@@ -573,7 +576,6 @@ std::vector<training::EpochResult> train_epochs(training::TorchGraph& model, wor
 }
 
 int run_stage(const StageOptions& o, const std::string& invocation) {
-    training::limit_cpu_kernels(o.settings.cpu_kernels);  // before LibTorch's first kernel
     at::set_num_threads(static_cast<int>(o.settings.threads));
     const auto t0 = std::chrono::steady_clock::now();
     const auto seconds = [&t0] {

@@ -46,6 +46,11 @@ def cpu_flags():
 
 
 HAS_AVX2 = {"avx2", "fma"} <= cpu_flags()
+if HAS_AVX2 and "avx512f" not in cpu_flags():
+    # Here the CPU's own level is AVX2, so a cap set too late (or not at all) would run the
+    # same kernels: the comparisons below can only catch that on an AVX-512 machine.
+    print("note: this CPU has AVX2 but no AVX-512; the checks that the AVX2 cap takes effect "
+          "cannot fail here")
 
 
 # A small backbone with a high learning rate, so that the validation accuracy moves up and
@@ -204,7 +209,7 @@ else:
     kernels = {(e.get("cpu_kernels"), e.get("onednn_isa")) for e in epochs}
     if len(kernels) != 1 or not all(isinstance(k, str) and k for k in next(iter(kernels))):
         fail("the epochs record the CPU kernels %s; one pair of names expected" % kernels)
-    here = kernels.pop()
+    here = kernels.pop() if kernels else (None, None)
     if HAS_AVX2 and here != ("AVX2", "avx2"):
         fail("on a CPU with AVX2 the default --cpu-kernels avx2 ran %s, not (AVX2, avx2)" %
              (here,))
@@ -388,6 +393,13 @@ else:
            for e in json.load(open(os.path.join(native, "train.json")))["epochs"]]
     if ran != [("NO AVX", "sse41")]:  # LibTorch names its DEFAULT level so
         fail("--cpu-kernels native with %s recorded %s, not [(NO AVX, sse41)]" % (lowest, ran))
+    elif HAS_AVX2:
+        # Resumed with the default cap, the note names the one epoch that ran narrower.
+        r = run(recipe + ["--epochs", "2", "--resume"], native)
+        note = "and epoch 1 on LibTorch NO AVX, oneDNN sse41 (? : not recorded)"
+        if r.returncode != 0 or note not in r.stderr:
+            fail("resuming the native run under the cap: exit %d, expected %r in %r" %
+                 (r.returncode, note, r.stderr))
 # The default cap, set by dnsim-train itself, trains what the same cap set in the environment
 # trains (so it takes effect before LibTorch's first kernel).
 if HAS_AVX2:
@@ -401,20 +413,39 @@ if HAS_AVX2:
     elif not filecmp.cmp(os.path.join(capped, "model.onnx"), os.path.join(by_env, "model.onnx"),
                          shallow=False):
         fail("--cpu-kernels avx2 trains another model.onnx than the same cap in the environment")
-# The cap refuses an environment that asks for other kernels, naming the variable.
-for name, value in [("ATEN_CPU_CAPABILITY", "default"), ("ONEDNN_MAX_CPU_ISA", "SSE41"),
-                    ("DNNL_MAX_CPU_ISA", "AVX512_CORE")]:
+    # The cap accepts an environment that already asks for it, in each library's spelling
+    # (oneDNN reads its variables without case, ATen only "avx2").
+    accepted = {"ATEN_CPU_CAPABILITY": "avx2", "ONEDNN_MAX_CPU_ISA": "avx2",
+                "DNNL_MAX_CPU_ISA": "Avx2"}
+    as_set = os.path.join(work, "capped_environment_agrees")
+    r3 = run(one, as_set, accepted)
+    if r3.returncode != 0:
+        fail("the default cap refused an environment that agrees with it (%s): %s" %
+             (accepted, r3.stderr))
+    elif not filecmp.cmp(os.path.join(capped, "model.onnx"), os.path.join(as_set, "model.onnx"),
+                         shallow=False):
+        fail("the default cap with %s trains another model.onnx than without" % accepted)
+# The cap refuses an environment that asks for other kernels, naming the variable, before it
+# writes anything (--dump-config's file included). ATen ignores "AVX2" (it compares "avx2"
+# exactly and then picks the CPU's level), so that spelling is refused too.
+for i, (name, value, accept) in enumerate([
+        ("ATEN_CPU_CAPABILITY", "default", "avx2"), ("ATEN_CPU_CAPABILITY", "AVX2", "avx2"),
+        ("ONEDNN_MAX_CPU_ISA", "SSE41", "AVX2"), ("DNNL_MAX_CPU_ISA", "AVX512_CORE", "AVX2")]):
     if name == "ATEN_CPU_CAPABILITY" and not HAS_AVX2:
         continue  # without AVX2 the cap leaves LibTorch's level alone
-    out = os.path.join(work, "env_%s" % name)
-    r = run(one, out, {name: value})
+    out = os.path.join(work, "env_%d" % i)
+    dump = os.path.join(work, "env_%d.ini" % i)
+    r = run(one + ["--dump-config", dump], out, {name: value})
     lines = [line for line in r.stderr.splitlines() if line.strip()]
-    pattern = "%s: is '%s' in the environment, but --cpu-kernels avx2 caps" % (name, value)
+    pattern = ("%s: is '%s' in the environment, but --cpu-kernels avx2 (the default) caps "
+               "LibTorch's and oneDNN's kernels at AVX2; unset it, set it to '%s', or pass "
+               "--cpu-kernels native" % (name, value, accept))
     if r.returncode != 1 or len(lines) != 1 or pattern not in lines[0]:
         fail("%s=%s: exit %d, stderr %r (expected one line with %r)" %
              (name, value, r.returncode, r.stderr, pattern))
-    if os.path.exists(out):
-        fail("%s=%s: left %s" % (name, value, out))
+    for left in (out, dump):
+        if os.path.exists(left):
+            fail("%s=%s: left %s" % (name, value, left))
 
 # Bad input: one error naming the key, exit 1, nothing written.
 cases = [

@@ -50,12 +50,13 @@ enum class CpuKernels { Avx2, Native };
 
 inline constexpr std::array<config::EnumName<CpuKernels>, 2> kCpuKernelsNames{{
     {CpuKernels::Avx2, "avx2",
-     "both capped at AVX2, so that every x86-64 machine with AVX2 or more trains the same "
-     "bytes (the environment's ATEN_CPU_CAPABILITY and ONEDNN_MAX_CPU_ISA must be unset or "
-     "AVX2)"},
+     "both capped at AVX2, so that every x86-64 machine with AVX2 and FMA runs the same "
+     "kernels (the environment's ATEN_CPU_CAPABILITY must be unset or avx2, its "
+     "ONEDNN_MAX_CPU_ISA and DNNL_MAX_CPU_ISA unset or AVX2)"},
     {CpuKernels::Native, "native",
      "the widest kernels the CPU has, as LibTorch and oneDNN choose them (the environment "
-     "variables above can lower them): an AVX-512 machine trains other bytes than an AVX2 one"},
+     "variables above can lower them): an AVX-512 machine runs other kernels than an AVX2 one "
+     "and trains other bytes"},
 }};
 
 inline const char* to_string(LrSchedule s) {

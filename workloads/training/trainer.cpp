@@ -116,17 +116,19 @@ std::string lower(std::string s) {
     return s;
 }
 
-/// Sets `variable` to `value` (compared without case), or throws when the environment already
-/// asks for something else.
-void require_environment(const char* variable, const std::string& value) {
+/// Sets `variable` to `value`, or throws when the environment already asks for something else.
+/// oneDNN reads its variables without case; ATen compares ATEN_CPU_CAPABILITY exactly (it
+/// ignores "AVX2" with a warning and then picks the level from the CPU), so `exact` refuses
+/// any other spelling.
+void require_environment(const char* variable, const std::string& value, bool exact) {
     if (const char* set = std::getenv(variable)) {
-        if (lower(set) != lower(value)) {
+        if (exact ? std::string(set) != value : lower(set) != lower(value)) {
             throw ConfigError(
                 variable,
-                fmt::format("is '{}' in the environment, but --cpu-kernels avx2 caps LibTorch's "
-                            "and oneDNN's kernels at AVX2; unset it, or pass --cpu-kernels "
-                            "native to let the environment choose",
-                            set));
+                fmt::format("is '{}' in the environment, but --cpu-kernels avx2 (the default) "
+                            "caps LibTorch's and oneDNN's kernels at AVX2; unset it, set it to "
+                            "'{}', or pass --cpu-kernels native to let the environment choose",
+                            set, value));
         }
         return;
     }
@@ -140,16 +142,17 @@ void limit_cpu_kernels(CpuKernels kernels) {
         return;
     // oneDNN 2.x reads ONEDNN_MAX_CPU_ISA, then DNNL_MAX_CPU_ISA, when it first dispatches; a
     // maximum, harmless on a CPU without AVX2.
-    require_environment("ONEDNN_MAX_CPU_ISA", "AVX2");
+    require_environment("ONEDNN_MAX_CPU_ISA", "AVX2", false);
     // Its older name, read when the above is not set: refused too if it asks for another level.
     if (std::getenv("DNNL_MAX_CPU_ISA") != nullptr) {
-        require_environment("DNNL_MAX_CPU_ISA", "AVX2");
+        require_environment("DNNL_MAX_CPU_ISA", "AVX2", false);
     }
     // ATen reads ATEN_CPU_CAPABILITY when it first dispatches and takes it as given, so it is
-    // set only where the CPU has AVX2 (elsewhere ATen already runs below it).
+    // set (and checked) only where the CPU has AVX2 and FMA (elsewhere ATen already runs
+    // below it).
 #if defined(__x86_64__)
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-        require_environment("ATEN_CPU_CAPABILITY", "avx2");
+        require_environment("ATEN_CPU_CAPABILITY", "avx2", true);
 #endif
 }
 
