@@ -45,8 +45,9 @@ def cpu_flags():
     return set()
 
 
-HAS_AVX2 = {"avx2", "fma"} <= cpu_flags()
-if HAS_AVX2 and "avx512f" not in cpu_flags():
+FLAGS = cpu_flags()
+HAS_AVX2 = {"avx2", "fma"} <= FLAGS
+if HAS_AVX2 and "avx512f" not in FLAGS:
     # Here the CPU's own level is AVX2, so a cap set too late (or not at all) would run the
     # same kernels: the comparisons below can only catch that on an AVX-512 machine.
     print("note: this CPU has AVX2 but no AVX-512; the checks that the AVX2 cap takes effect "
