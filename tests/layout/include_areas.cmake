@@ -6,7 +6,7 @@ set(bad "")
 file(GLOB_RECURSE sources
     ${ROOT}/models/*.h ${ROOT}/models/*.cpp ${ROOT}/platform/*.h ${ROOT}/platform/*.cpp
     ${ROOT}/workloads/*.h ${ROOT}/workloads/*.cpp ${ROOT}/testbench/*.h ${ROOT}/testbench/*.cpp
-    ${ROOT}/tests/*.h ${ROOT}/tests/*.cpp ${ROOT}/bench/*.h ${ROOT}/bench/*.cpp)
+    ${ROOT}/tests/*.h ${ROOT}/tests/*.cpp)
 foreach(f IN LISTS sources)
     file(STRINGS ${f} lines REGEX "^[ \t]*#[ \t]*include[ \t]*\"")
     get_filename_component(dir ${f} DIRECTORY)
@@ -16,7 +16,7 @@ foreach(f IN LISTS sources)
         if(inc MATCHES "^(models|platform|workloads|testbench)/" AND EXISTS ${ROOT}/${inc})
             continue()
         endif()
-        if(rel MATCHES "^(tests|bench)/" AND NOT inc MATCHES "/" AND EXISTS ${dir}/${inc})
+        if(rel MATCHES "^tests/" AND NOT inc MATCHES "/" AND EXISTS ${dir}/${inc})
             continue()
         endif()
         list(APPEND bad "${rel}: #include \"${inc}\"")

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch's side of the replay-speed comparison (bench/compare_pytorch.py runs it).
+"""PyTorch's side of the replay-speed comparison (tests/bench/compare_pytorch.py runs it).
 
 Rebuilds an ONNX model of dnsim (a backbone without Denoiser nodes) as a PyTorch module that
 runs the graph's nodes with torch operators, then times inference over Fashion-MNIST test

@@ -1,4 +1,4 @@
-// dnsim's side of the replay-speed comparison with PyTorch (bench/compare_pytorch.py runs it,
+// dnsim's side of the replay-speed comparison with PyTorch (tests/bench/compare_pytorch.py runs it,
 // docs/benchmarks.md records the figures). One measurement per process, printed as one JSON
 // line:
 //

@@ -2,7 +2,7 @@
 """Replay speed against PyTorch at its best, both sides timed in the same run (issue 17).
 
 Each round runs, one after the other on the same machine, thread count and images:
-  - PyTorch (bench/pytorch_side.py): every variant (eager, TorchScript traced + frozen, with
+  - PyTorch (tests/bench/pytorch_side.py): every variant (eager, TorchScript traced + frozen, with
     and without optimize_for_inference; NCHW and channels_last) at batch sizes 1, 16, 64 and
     256, clean and noisy (dnsim's activation-noise model as forward code);
   - dnsim (dnsim_bench_replay_speed): the float executor (clean), the platform replay's noisy
@@ -10,7 +10,7 @@ Each round runs, one after the other on the same machine, thread count and image
 For each round it prints images/s per side and the ratios dnsim / best PyTorch, clean and noisy;
 at the end the spread over rounds. Never a test: the figures go to docs/benchmarks.md.
 
-  bench/compare_pytorch.py BUILD_DIR [--rounds 3] [--images 10000] [--threads 2] [--json F]
+  tests/bench/compare_pytorch.py BUILD_DIR [--rounds 3] [--images 10000] [--threads 2] [--json F]
 
 PyTorch runs with glibc's heap trimming off (GLIBC_TUNABLES), which removes the page-fault
 storms that otherwise make its rates swing 2-4x between runs: its best, as the issue asks.
@@ -23,7 +23,7 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
+ROOT = os.path.dirname(os.path.dirname(HERE))  # tests/bench -> the repository
 TUNABLES = "glibc.malloc.trim_threshold=4294967295:glibc.malloc.mmap_threshold=4294967295"
 
 
@@ -52,7 +52,7 @@ def pytorch_round(args):
 
 
 def dnsim_round(args):
-    exe = os.path.join(args.build, "bench", "dnsim_bench_replay_speed")
+    exe = os.path.join(args.build, "tests", "bench", "dnsim_bench_replay_speed")
     env = dict(os.environ, SYSTEMC_DISABLE_COPYRIGHT_MESSAGE="1")
     rows = []
     for what in ("clean", "noisy", "denoised"):
@@ -71,7 +71,7 @@ def best(rows, side, pass_name):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("build", help="build directory (holds bench/dnsim_bench_replay_speed)")
+    p.add_argument("build", help="build directory (holds tests/bench/dnsim_bench_replay_speed)")
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--images", type=int, default=10000)
     p.add_argument("--small-batch-images", type=int, default=1000)
