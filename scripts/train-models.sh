@@ -14,8 +14,10 @@
 #   DNSIM_TRAIN_THREADS=1 scripts/train-models.sh densenet121_28 &
 #   DNSIM_TRAIN_THREADS=1 scripts/train-models.sh efficientnet_b0_28 &
 # A stage keeps the thread count it started with (dnsim-train --resume refuses another: the
-# sums, and so the model, depend on it), and two runs on the same network are refused (a lock
-# in results/training/NET).
+# sums, and so the model, depend on it). Two runs may also share one network: each stage is
+# locked (results/training/NET/STAGE.lock) while a run trains it, and the other run goes on to
+# the next stage it can train, so once a backbone has converged two lanes train its stages:
+#   DNSIM_TRAIN_THREADS=1 scripts/train-models.sh efficientnet_b0_28 &   (twice)
 #
 # Per network: the backbone, then the stages at k_high (denoisers, NIT, QAT, control), then the
 # 6 % stages, then (ResNet-18-28) the ablations at k_high (stochastic term, loss, bottleneck,
@@ -96,6 +98,7 @@ platform_args() {
     esac
 }
 
+SKIPPED=()  # stages another run was training when this one came to them
 stage() { # stage NAME DIR ARGS... : run one dnsim-train stage unless its model exists
     local name=$1 dir=$2
     shift 2
@@ -103,8 +106,23 @@ stage() { # stage NAME DIR ARGS... : run one dnsim-train stage unless its model 
         echo "== $dir/$name: done already"
         return
     fi
-    echo "== $dir/$name: $TRAIN $*"
     mkdir -p "$dir"
+    # One run per stage: another run that holds the lock trains it, and this one moves on. The
+    # lock goes with the file descriptor, when the stage ends or the run is killed.
+    local lock
+    exec {lock}>"$dir/$name.lock"
+    if ! flock -n "$lock"; then
+        echo "== $dir/$name: another train-models.sh is training it; on to the next stage"
+        SKIPPED+=("$dir/$name")
+        exec {lock}>&-
+        return
+    fi
+    if [[ -f $dir/$name/model.onnx ]]; then  # finished while this run waited for the lock
+        echo "== $dir/$name: done already"
+        exec {lock}>&-
+        return
+    fi
+    echo "== $dir/$name: $TRAIN $*"
     # shellcheck disable=SC2046
     if ! "$TRAIN" "$@" $(platform_args "$NET") "${THREADS[@]}" --run.seed $SEED \
         --out "$dir/$name" --resume 2>>"$dir/$name.log"; then
@@ -113,12 +131,17 @@ stage() { # stage NAME DIR ARGS... : run one dnsim-train stage unless its model 
         tail -n 3 "$dir/$name.log" >&2
         exit 1
     fi
+    exec {lock}>&-
 }
 
 k_label() { $PY -c "print('k%02d' % round(float('$1') * 100))"; }
 
 find_k_high() { # find_k_high NET MODEL DIR : prints the chosen k, caches it in DIR/k_high
     local net=$1 model=$2 dir=$3
+    # Two runs on one network: the second waits for the first's sweep and reads its k.
+    local lock
+    exec {lock}>"$dir/k_high.lock"
+    flock "$lock"
     if [[ -f $dir/k_high ]]; then
         cat "$dir/k_high"
         return
@@ -146,19 +169,16 @@ EOF
 train_net() {
     local net=$1 dir=$ROOT/$1
     NET=$net  # the platform of every stage (platform_args)
-    # One run per network: two would train the same stage into the same folder.
     mkdir -p "$dir"
-    local lock
-    exec {lock}>"$dir/.lock"
-    if ! flock -n "$lock"; then
-        echo "$dir: another train-models.sh is training $net (lock $dir/.lock)" >&2
-        exit 1
-    fi
     local FINETUNE
     FINETUNE=$(finetune_args "$net")
     # shellcheck disable=SC2046
     stage backbone "$dir" backbone "$net" $(backbone_args "$net")
     local bb=$dir/backbone/model.onnx
+    if [[ ! -f $bb ]]; then  # another run trains the backbone, which every other stage needs
+        echo "== $dir: the backbone is not trained yet; on to the next network"
+        return
+    fi
     # The level where noise costs 5 points comes first: it is where the methods differ. With
     # no k in the grid costing 5 points the 6 % stages still train. DNSIM_STAGES_UPTO=k06: only
     # the 6 % stages (the paper's level), e.g. to evaluate them first.
@@ -176,10 +196,16 @@ train_net() {
         stage "qat_$kl" "$dir" qat "$bb" --noise.activation_k "$kh" $FINETUNE
         # The control: the same sites, trained with the same recipe but without noise. Its gain
         # under noise is what extra capacity alone buys; evaluate-models.sh replays it at k_high.
-        local sites
-        sites=$($PY -c 'import json, sys; print(",".join(json.load(open(sys.argv[1]))["layers"]))' \
-            "$dir/den_$kl/train.json")
-        stage "ctl_$kl" "$dir" denoisers "$bb" --noise.activation_k 0 --denoisers "$sites" $FINETUNE
+        # (The denoisers' sites: when another run is still training them, so is the control.)
+        local sites=
+        if [[ -f $dir/den_$kl/train.json ]]; then
+            sites=$($PY -c 'import json, sys; print(",".join(json.load(open(sys.argv[1]))["layers"]))' \
+                "$dir/den_$kl/train.json")
+            stage "ctl_$kl" "$dir" denoisers "$bb" --noise.activation_k 0 --denoisers "$sites" $FINETUNE
+        elif [[ ! -f $dir/ctl_$kl/model.onnx ]]; then
+            echo "== $dir/ctl_$kl: waits for den_$kl's sites; on to the next stage"
+            SKIPPED+=("$dir/ctl_$kl")
+        fi
     fi
     stage den_k06 "$dir" denoisers "$bb" --noise.activation_k 0.06 $FINETUNE
     stage nit_k06 "$dir" nit "$bb" --noise.activation_k 0.06 $FINETUNE
@@ -192,8 +218,12 @@ train_net() {
         # Trained for one chip (chip 1: 5 % programming variation, 0.5 % stuck cells, as in
         # docs/studies.md "Chips"), at den_kNN's sites; evaluate-models.sh replays it and
         # den_kNN on chips 1-5.
-        stage "den_${kl}_chip1" "$dir" "${ab[@]}" --denoisers "$sites" \
-            --noise.programming_sigma 0.05 --noise.stuck_fraction 0.005 --noise.chip_seed 1
+        if [[ -n $sites ]]; then
+            stage "den_${kl}_chip1" "$dir" "${ab[@]}" --denoisers "$sites" \
+                --noise.programming_sigma 0.05 --noise.stuck_fraction 0.005 --noise.chip_seed 1
+        elif [[ ! -f $dir/den_${kl}_chip1/model.onnx ]]; then
+            SKIPPED+=("$dir/den_${kl}_chip1")
+        fi
         stage "den_${kl}_eps0" "$dir" "${ab[@]}" --block.stochastic 0
         stage "den_${kl}_recon" "$dir" "${ab[@]}" --reconstruction-weight 1
         stage "den_${kl}_r2" "$dir" "${ab[@]}" --denoiser-ratio 0.5
@@ -217,4 +247,9 @@ nets=("$@")
 for net in "${nets[@]}"; do
     train_net "$net"
 done
-echo "== all done"
+if [[ ${#SKIPPED[@]} -gt 0 ]]; then
+    echo "== done, but for stages another run was training (run this script again once it ends):"
+    printf '   %s\n' "${SKIPPED[@]}"
+else
+    echo "== all done"
+fi
