@@ -48,6 +48,7 @@ echo "sanitize: build took $((SECONDS - t0)) s"
 skip='qemu-user|shipped models match the manifest|kernel copies give identical cycles'
 skip+='|logits at batch 1 and batch 256|run chips independent_bitsliced'
 skip+='|docs/sensitivity.md is what|headless Chromium'
+skip+='|train-models.sh: two runs'  # shell scripts and stand-ins only: nothing instrumented
 # Each numeric option is given 2 of the 8 kinds of bad value, in turn (tests/cli/numeric_keys.py):
 # each start of instrumented dnsim costs about a second, and all 8 took 17 minutes.
 export DNSIM_NUMERIC_KEYS_SAMPLE=2

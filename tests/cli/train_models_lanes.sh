@@ -2,27 +2,30 @@
 # scripts/train-models.sh with two runs on one network (docs/training.md, "Threads and
 # machines"): each stage is trained by exactly one run, the runs between them train every
 # stage, the noise sweep that picks k_high runs once, the control waits for its denoisers'
-# sites, and a run that found a stage taken says so. The script runs in a scratch copy of the
-# repository's layout with stand-ins for dnsim-train and dnsim that log each call and sleep,
-# so the two runs overlap; no network is trained.
+# sites, and a run that found a stage taken says so. Then DNSIM_LANES=2
+# scripts/reproduce-results.sh over two networks: every stage of both trained once, then one
+# evaluation and one make-results. The scripts run in a scratch copy of the repository's
+# layout with stand-ins for dnsim-train, dnsim, evaluate-models.sh and make-results.py that log
+# each call (the trainer's sleep, so that runs overlap); no network is trained.
 # usage: train_models_lanes.sh SOURCE_DIR WORK_DIR
 set -u
-src=$1; work=$2
+src=${1:?usage: train_models_lanes.sh SOURCE_DIR WORK_DIR}; work=${2:?usage: train_models_lanes.sh SOURCE_DIR WORK_DIR}
 rm -rf "$work"; mkdir -p "$work/scripts" "$work/build/testbench"
-cp "$src/scripts/train-models.sh" "$work/scripts/"
+cp "$src/scripts/train-models.sh" "$src/scripts/reproduce-results.sh" "$work/scripts/"
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 export STUB_LOG="$work/calls.log"
 
-# dnsim-train KIND MODEL ... --out DIR: logs "start NAME" and "end NAME", writes the files a
-# finished stage has (the denoisers' sites in train.json).
+# dnsim-train KIND MODEL ... --out NET/NAME: logs "start NET/NAME SITES" and "end NET/NAME",
+# writes the files a finished stage has (the denoisers' sites in train.json).
 cat > "$work/build/testbench/dnsim-train" <<'EOF'
 #!/usr/bin/env bash
 out=; prev=; for a in "$@"; do [[ $prev == --out ]] && out=$a; prev=$a; done
-name=$(basename "$out")
+name=$(basename "$(dirname "$out")")/$(basename "$out")
 sites=; prev=; for a in "$@"; do [[ $prev == --denoisers ]] && sites=$a; prev=$a; done
 echo "start $name $sites" >> "$STUB_LOG"
 sleep 1
+[[ $name == */backbone ]] && sleep "${STUB_BACKBONE_S:-0}"
 mkdir -p "$out"; echo '{"layers": ["conv1", "layer2.0.conv1"]}' > "$out/train.json"
 touch "$out/model.onnx"
 echo "end $name" >> "$STUB_LOG"
@@ -46,13 +49,13 @@ dir="$work/results/training/$net"
 # While one run trains the backbone, a second has nothing to do on that network.
 (cd "$work" && scripts/train-models.sh $net > first.out 2>&1) &
 first=$!
-for _ in $(seq 50); do grep -q "start backbone" "$STUB_LOG" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 50); do grep -q "start $net/backbone" "$STUB_LOG" 2>/dev/null && break; sleep 0.1; done
 (cd "$work" && scripts/train-models.sh $net > second.out 2>&1)
 grep -q "backbone: another train-models.sh is training it" "$work/second.out" ||
     fail "a second run during the backbone did not say the backbone was taken"
 grep -q "the backbone is not trained yet" "$work/second.out" ||
     fail "a second run during the backbone did not skip the network"
-grep -q "^end backbone" "$STUB_LOG" &&
+grep -q "^end $net/backbone" "$STUB_LOG" &&
     fail "the backbone ended before the second run did: the runs did not overlap"
 # The first run goes on alone and trains every stage.
 wait "$first" || fail "the first run failed: $(tail -n 3 "$work/first.out")"
@@ -70,18 +73,18 @@ wait "$b" || fail "run b failed: $(tail -n 3 "$work/b.out")"
 
 stages="den_k15 nit_k15 qat_k15 ctl_k15 den_k06 nit_k06 qat_k06"
 for s in $stages; do
-    n=$(grep -c "^start $s " "$STUB_LOG")
+    n=$(grep -c "^start $net/$s " "$STUB_LOG")
     [[ $n == 1 ]] || fail "$s was started $n times (once expected)"
     [[ -f $dir/$s/model.onnx ]] || fail "$s was not trained"
 done
 [[ $(grep -c "^sweep k15" "$STUB_LOG") == 1 ]] || fail "the k_high sweep ran more than once"
 [[ $(cat "$dir/k_high" 2>/dev/null) == 0.15 ]] || fail "k_high is not 0.15: $(cat "$dir/k_high")"
 # The control starts after its denoisers ended, with their sites.
-den_end=$(grep -n "^end den_k15$" "$STUB_LOG" | head -n 1 | cut -d: -f1)
-ctl_start=$(grep -n "^start ctl_k15 " "$STUB_LOG" | head -n 1 | cut -d: -f1)
+den_end=$(grep -n "^end $net/den_k15$" "$STUB_LOG" | head -n 1 | cut -d: -f1)
+ctl_start=$(grep -n "^start $net/ctl_k15 " "$STUB_LOG" | head -n 1 | cut -d: -f1)
 [[ -n $den_end && -n $ctl_start && $ctl_start -gt $den_end ]] ||
     fail "ctl_k15 started before den_k15 ended"
-grep -q "^start ctl_k15 conv1,layer2.0.conv1$" "$STUB_LOG" || fail "ctl_k15 did not get den_k15's sites"
+grep -q "^start $net/ctl_k15 conv1,layer2.0.conv1$" "$STUB_LOG" || fail "ctl_k15 did not get den_k15's sites"
 # Both runs trained, and each one that skipped a stage named it.
 for r in a b; do
     trained=$(grep -c "^== .*: build/testbench/dnsim-train" "$work/$r.out")
@@ -95,8 +98,48 @@ done
 (cd "$work" && scripts/train-models.sh $net > again.out 2>&1) || fail "a third run failed"
 grep -q "^== all done" "$work/again.out" || fail "a third run did not find every stage done"
 
+# reproduce-results.sh with two lanes over two networks (stand-ins for the evaluation and the
+# tables): both lanes train, every stage of both networks once, then one evaluation and one
+# make-results.
+cat > "$work/scripts/evaluate-models.sh" <<'EOF'
+#!/usr/bin/env bash
+echo "evaluate $*" >> "$STUB_LOG"
+EOF
+cat > "$work/scripts/make-results.py" <<'EOF'
+import os, sys
+open(os.environ["STUB_LOG"], "a").write("make-results %s\n" % " ".join(sys.argv[1:]))
+EOF
+chmod +x "$work/scripts/evaluate-models.sh"
+rm -rf "$work/results" "$STUB_LOG"
+# A backbone takes longer than the 5 s the second lane starts after the first.
+(cd "$work" && STUB_BACKBONE_S=8 DNSIM_LANES=2 DNSIM_LANE_WAIT_S=1 scripts/reproduce-results.sh mobilenetv2_28 \
+    densenet121_28 > lanes.out 2>&1) ||
+    fail "DNSIM_LANES=2 reproduce-results.sh failed: $(tail -n 3 "$work/lanes.out")"
+for n in mobilenetv2_28 densenet121_28; do
+    for s in backbone $stages; do
+        c=$(grep -c "^start $n/$s " "$STUB_LOG")
+        [[ $c == 1 ]] || fail "two lanes: $n/$s was started $c times (once expected)"
+    done
+done
+for l in 1 2; do
+    grep -q "^== .*: build/testbench/dnsim-train" "$work/results/training/lane-$l.log" ||
+        fail "two lanes: lane $l trained nothing"
+done
+# Both backbones train at once: the second lane does not wait for the first network's.
+grep "backbone" "$STUB_LOG" | head -n 2 | grep -q "^start densenet121_28/backbone" ||
+    fail "two lanes: the second network's backbone did not start beside the first's"
+[[ $(grep -c "^evaluate mobilenetv2_28 densenet121_28$" "$STUB_LOG") == 1 ]] ||
+    fail "two lanes: not one evaluation of both networks"
+[[ $(tail -n 1 "$STUB_LOG") == "make-results --ship mobilenetv2_28 densenet121_28" ]] ||
+    fail "two lanes: make-results did not come last: $(tail -n 1 "$STUB_LOG")"
+[[ $(tail -n 2 "$STUB_LOG" | head -n 1) == "evaluate mobilenetv2_28 densenet121_28" ]] ||
+    fail "two lanes: the evaluation did not come after all the training"
+(cd "$work" && DNSIM_LANES=3 scripts/reproduce-results.sh > bad.out 2>&1) &&
+    fail "DNSIM_LANES=3 was accepted"
+grep -q "DNSIM_LANES must be 1 or 2" "$work/bad.out" || fail "DNSIM_LANES=3: no clear error"
+
 if [[ $failures -gt 0 ]]; then
     echo "$failures failure(s)"
     exit 1
 fi
-echo "two runs trained $(grep -c '^start' "$STUB_LOG") stages, each once"
+echo "two lanes trained $(grep -c '^start' "$STUB_LOG") stages of two networks, each once"
