@@ -23,9 +23,21 @@ if [[ $lanes != 1 && $lanes != 2 ]]; then
     exit 1
 fi
 
+wait_s=${DNSIM_LANE_WAIT_S:-60}
+if [[ ! $wait_s =~ ^[0-9]+$ ]]; then
+    echo "reproduce-results.sh: DNSIM_LANE_WAIT_S must be a whole number of seconds, not '$wait_s'" >&2
+    exit 1
+fi
+
 if [[ $lanes == 1 ]]; then
     for net in "${nets[@]}"; do
-        scripts/train-models.sh "$net"
+        status=0
+        scripts/train-models.sh "$net" || status=$?
+        if [[ $status == 75 ]]; then
+            echo "reproduce-results.sh: another train-models.sh is training stages of $net;" \
+                "run this again when it has ended" >&2
+        fi
+        [[ $status == 0 ]] || exit "$status"
         scripts/evaluate-models.sh "$net"
     done
 else
@@ -33,24 +45,36 @@ else
     [[ -z ${DNSIM_QUICK:-} ]] || root=${DNSIM_TRAINING_DIR:-results/training-quick}
     mkdir -p "$root"
     lane() { # lane N: train until train-models.sh finds every stage done
-        local log=$root/lane-$1.log
+        local log=$root/lane-$1.log status
         while true; do
-            DNSIM_TRAIN_THREADS=1 scripts/train-models.sh "${nets[@]}" 2>&1 | tee -a "$log"
-            [[ ${PIPESTATUS[0]} == 0 ]] || return 1
-            tail -n 1 "$log" | grep -q "^== all done" && return 0
-            sleep "${DNSIM_LANE_WAIT_S:-60}"  # the other lane holds the stages left: look again
+            status=0
+            DNSIM_TRAIN_THREADS=1 scripts/train-models.sh "${nets[@]}" >>"$log" 2>&1 || status=$?
+            [[ $status == 75 ]] || return "$status"  # 0: all done; else failed
+            sleep "$wait_s"  # the other lane holds the stages left: look again
         done
     }
+    kill_tree() { # the lane, its train-models.sh and its dnsim-train
+        local p
+        for p in $(pgrep -P "$1"); do kill_tree "$p"; done
+        kill "$1" 2>/dev/null || true
+    }
+    pids=()
+    trap 'for p in "${pids[@]}"; do kill_tree "$p"; done' EXIT
+    trap 'exit 130' INT TERM
+    echo "reproduce-results.sh: two training lanes, logs $root/lane-1.log and lane-2.log"
     lane 1 &
-    first=$!
+    pids+=($!)
     sleep 5  # the first lane takes the first backbone
-    status=0
-    lane 2 || status=1
-    wait "$first" || status=1
-    if [[ $status != 0 ]]; then
-        echo "reproduce-results.sh: a training lane failed; see $root/lane-1.log and lane-2.log" >&2
-        exit 1
-    fi
+    lane 2 &
+    pids+=($!)
+    # The first lane to fail stops the other (the trap); both must end with every stage done.
+    for _ in 1 2; do
+        if ! wait -n; then
+            echo "reproduce-results.sh: a training lane failed; see $root/lane-1.log and lane-2.log" >&2
+            exit 1
+        fi
+    done
+    trap - EXIT
     scripts/evaluate-models.sh "${nets[@]}"
 fi
 /usr/bin/python3 scripts/make-results.py --ship "${nets[@]}"

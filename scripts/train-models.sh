@@ -18,6 +18,7 @@
 # locked (results/training/NET/STAGE.lock) while a run trains it, and the other run goes on to
 # the next stage it can train, so once a backbone has converged two lanes train its stages:
 #   DNSIM_TRAIN_THREADS=1 scripts/train-models.sh efficientnet_b0_28 &   (twice)
+# A run that left stages to another run says which and exits with status 75.
 #
 # Per network: the backbone, then the stages at k_high (denoisers, NIT, QAT, control), then the
 # 6 % stages, then (ResNet-18-28) the ablations at k_high (stochastic term, loss, bottleneck,
@@ -108,7 +109,8 @@ stage() { # stage NAME DIR ARGS... : run one dnsim-train stage unless its model 
     fi
     mkdir -p "$dir"
     # One run per stage: another run that holds the lock trains it, and this one moves on. The
-    # lock goes with the file descriptor, when the stage ends or the run is killed.
+    # lock is held through the file descriptor, which dnsim-train inherits: it is released when
+    # the stage ends, or when both this script and its dnsim-train have ended.
     local lock
     exec {lock}>"$dir/$name.lock"
     if ! flock -n "$lock"; then
@@ -146,6 +148,10 @@ find_k_high() { # find_k_high NET MODEL DIR : prints the chosen k, caches it in 
         cat "$dir/k_high"
         return
     fi
+    if [[ -f $dir/k_high.none ]]; then  # an earlier sweep found none: not swept again
+        echo "no k in $HIGH_GRID costs 5 points for $model (swept before: $dir/k_high.none)" >&2
+        exit 1
+    fi
     local k
     for k in $HIGH_GRID; do
         # shellcheck disable=SC2046
@@ -162,6 +168,7 @@ EOF
             return
         fi
     done
+    echo "$HIGH_GRID" >"$dir/k_high.none"
     echo "no k in $HIGH_GRID costs 5 points for $model" >&2
     exit 1
 }
@@ -170,6 +177,14 @@ train_net() {
     local net=$1 dir=$ROOT/$1
     NET=$net  # the platform of every stage (platform_args)
     mkdir -p "$dir"
+    # Runs of this script share a network (a lock per stage, below) but hold this lock shared,
+    # so a run that takes the whole network (exclusive, as this script did before 2026-12-02)
+    # and these runs refuse each other.
+    exec {NETLOCK}>"$dir/.lock"
+    if ! flock -s -n "$NETLOCK"; then
+        echo "$dir: another train-models.sh holds the whole network $net (lock $dir/.lock)" >&2
+        exit 1
+    fi
     local FINETUNE
     FINETUNE=$(finetune_args "$net")
     # shellcheck disable=SC2046
@@ -247,9 +262,10 @@ nets=("$@")
 for net in "${nets[@]}"; do
     train_net "$net"
 done
+# Exit status 75 (EX_TEMPFAIL): stages are left that another run was training.
 if [[ ${#SKIPPED[@]} -gt 0 ]]; then
     echo "== done, but for stages another run was training (run this script again once it ends):"
     printf '   %s\n' "${SKIPPED[@]}"
-else
-    echo "== all done"
+    exit 75
 fi
+echo "== all done"

@@ -24,8 +24,12 @@ out=; prev=; for a in "$@"; do [[ $prev == --out ]] && out=$a; prev=$a; done
 name=$(basename "$(dirname "$out")")/$(basename "$out")
 sites=; prev=; for a in "$@"; do [[ $prev == --denoisers ]] && sites=$a; prev=$a; done
 echo "start $name $sites" >> "$STUB_LOG"
-sleep 1
-[[ $name == */backbone ]] && sleep "${STUB_BACKBONE_S:-0}"
+sleep 0.2
+# The stages named by STUB_GATED (a regular expression) wait for the test's go-ahead, the file
+# STUB_GATE, so that runs overlap however loaded the machine is.
+if [[ -n ${STUB_GATED:-} && $name =~ $STUB_GATED ]]; then
+    while [[ ! -e $STUB_GATE ]]; do sleep 0.1; done
+fi
 mkdir -p "$out"; echo '{"layers": ["conv1", "layer2.0.conv1"]}' > "$out/train.json"
 touch "$out/model.onnx"
 echo "end $name" >> "$STUB_LOG"
@@ -36,8 +40,9 @@ cat > "$work/build/testbench/dnsim" <<'EOF'
 out=; prev=; for a in "$@"; do [[ $prev == --out ]] && out=$a; prev=$a; done
 k=$(basename "$out")
 echo "sweep $k" >> "$STUB_LOG"
-sleep 0.5
+sleep 0.1
 noisy=89; [[ $k == k06 || $k == k10 ]] && noisy=98
+[[ -n ${STUB_NOISY:-} ]] && noisy=$STUB_NOISY
 mkdir -p "$out"
 echo "{\"accuracy\": {\"clean_pct\": 99, \"noisy_pct_mean\": $noisy}}" > "$out/summary.json"
 EOF
@@ -46,30 +51,43 @@ chmod +x "$work"/build/testbench/* "$work/scripts/train-models.sh"
 net=efficientnet_b0_28
 dir="$work/results/training/$net"
 
-# While one run trains the backbone, a second has nothing to do on that network.
+wait_for() { # wait_for PATTERN: up to 30 s for a line of the call log
+    for _ in $(seq 300); do grep -q "$1" "$STUB_LOG" 2>/dev/null && return 0; sleep 0.1; done
+    return 1
+}
+export STUB_GATE="$work/gate" STUB_GATED="/backbone$"
+
+# While one run trains the backbone, a second has nothing to do on that network: it says so
+# and exits with status 75.
 (cd "$work" && scripts/train-models.sh $net > first.out 2>&1) &
 first=$!
-for _ in $(seq 50); do grep -q "start $net/backbone" "$STUB_LOG" 2>/dev/null && break; sleep 0.1; done
-(cd "$work" && scripts/train-models.sh $net > second.out 2>&1)
+wait_for "^start $net/backbone" || fail "the first run did not start the backbone"
+status=0
+# (Bounded: a second run that trained the backbone too would wait for the gate.)
+(cd "$work" && timeout 30 scripts/train-models.sh $net > second.out 2>&1) || status=$?
+[[ $status == 75 ]] || fail "a second run during the backbone exited with $status, not 75"
 grep -q "backbone: another train-models.sh is training it" "$work/second.out" ||
     fail "a second run during the backbone did not say the backbone was taken"
 grep -q "the backbone is not trained yet" "$work/second.out" ||
     fail "a second run during the backbone did not skip the network"
-grep -q "^end $net/backbone" "$STUB_LOG" &&
-    fail "the backbone ended before the second run did: the runs did not overlap"
+touch "$STUB_GATE"
 # The first run goes on alone and trains every stage.
 wait "$first" || fail "the first run failed: $(tail -n 3 "$work/first.out")"
 grep -q "^== all done" "$work/first.out" || fail "the first run did not train every stage"
 
 # With the backbone trained, two runs started together share the other stages.
-rm -rf "$work/results" "$STUB_LOG"
+# The first stage taken waits until the other run has taken one too.
+rm -rf "$work/results" "$STUB_LOG" "$STUB_GATE"
 mkdir -p "$dir/backbone"; touch "$dir/backbone/model.onnx"
+export STUB_GATED="/den_k15$"
 (cd "$work" && scripts/train-models.sh $net > a.out 2>&1) &
 a=$!
 (cd "$work" && scripts/train-models.sh $net > b.out 2>&1) &
 b=$!
-wait "$a" || fail "run a failed: $(tail -n 3 "$work/a.out")"
-wait "$b" || fail "run b failed: $(tail -n 3 "$work/b.out")"
+for _ in $(seq 300); do [[ $(grep -c "^start" "$STUB_LOG" 2>/dev/null) -ge 2 ]] && break; sleep 0.1; done
+touch "$STUB_GATE"
+status_a=0; wait "$a" || status_a=$?
+status_b=0; wait "$b" || status_b=$?
 
 stages="den_k15 nit_k15 qat_k15 ctl_k15 den_k06 nit_k06 qat_k06"
 for s in $stages; do
@@ -85,18 +103,49 @@ ctl_start=$(grep -n "^start $net/ctl_k15 " "$STUB_LOG" | head -n 1 | cut -d: -f1
 [[ -n $den_end && -n $ctl_start && $ctl_start -gt $den_end ]] ||
     fail "ctl_k15 started before den_k15 ended"
 grep -q "^start $net/ctl_k15 conv1,layer2.0.conv1$" "$STUB_LOG" || fail "ctl_k15 did not get den_k15's sites"
-# Both runs trained, and each one that skipped a stage named it.
+# Both runs trained; one that skipped a stage named it and exited with 75, one that did not, 0.
 for r in a b; do
+    st=status_$r
     trained=$(grep -c "^== .*: build/testbench/dnsim-train" "$work/$r.out")
     [[ $trained -ge 1 ]] || fail "run $r trained nothing"
-    if grep -q "another train-models.sh is training it" "$work/$r.out"; then
+    if grep -q "another train-models.sh is training it\|waits for den_k15's sites" "$work/$r.out"; then
         grep -q "^== done, but for stages another run was training" "$work/$r.out" ||
             fail "run $r skipped stages without saying so at the end"
+        [[ ${!st} == 75 ]] || fail "run $r skipped stages and exited with ${!st}, not 75"
+    else
+        [[ ${!st} == 0 ]] || fail "run $r failed (exit ${!st}): $(tail -n 3 "$work/$r.out")"
     fi
 done
 # Run again: everything is done already.
 (cd "$work" && scripts/train-models.sh $net > again.out 2>&1) || fail "a third run failed"
 grep -q "^== all done" "$work/again.out" || fail "a third run did not find every stage done"
+
+# A run of the script from before 2026-12-02 held the whole network (an exclusive lock on
+# NET/.lock): a run now refuses the network rather than train beside it.
+rm -rf "$work/results"; mkdir -p "$dir"
+exec {holder}>"$dir/.lock"
+flock -x "$holder"
+status=0
+(cd "$work" && scripts/train-models.sh $net > old.out 2>&1) || status=$?
+[[ $status == 1 ]] || fail "a run beside a whole-network lock exited with $status, not 1"
+grep -q "another train-models.sh holds the whole network $net" "$work/old.out" ||
+    fail "a run beside a whole-network lock gave no clear error: $(cat "$work/old.out")"
+[[ -d $dir/backbone ]] && fail "a run beside a whole-network lock started training"
+exec {holder}>&-
+
+# No k in the grid costs 5 points: the sweep runs once, its outcome is kept, and the 6 % stages
+# still train.
+rm -rf "$work/results" "$STUB_LOG"
+mkdir -p "$dir/backbone"; touch "$dir/backbone/model.onnx"
+for r in 1 2; do
+    (cd "$work" && STUB_NOISY=98.5 scripts/train-models.sh $net > none$r.out 2>&1) ||
+        fail "run $r with no k costing 5 points failed: $(tail -n 3 "$work/none$r.out")"
+done
+[[ $(grep -c "^sweep" "$STUB_LOG") == 8 ]] ||
+    fail "with no k costing 5 points the grid of 8 was swept $(grep -c "^sweep" "$STUB_LOG") times in two runs"
+for s in den_k06 nit_k06 qat_k06; do
+    [[ -f $dir/$s/model.onnx ]] || fail "with no k costing 5 points $s was not trained"
+done
 
 # reproduce-results.sh with two lanes over two networks (stand-ins for the evaluation and the
 # tables): both lanes train, every stage of both networks once, then one evaluation and one
@@ -110,11 +159,17 @@ import os, sys
 open(os.environ["STUB_LOG"], "a").write("make-results %s\n" % " ".join(sys.argv[1:]))
 EOF
 chmod +x "$work/scripts/evaluate-models.sh"
-rm -rf "$work/results" "$STUB_LOG"
-# A backbone takes longer than the 5 s the second lane starts after the first.
-(cd "$work" && STUB_BACKBONE_S=8 DNSIM_LANES=2 DNSIM_LANE_WAIT_S=1 scripts/reproduce-results.sh mobilenetv2_28 \
-    densenet121_28 > lanes.out 2>&1) ||
-    fail "DNSIM_LANES=2 reproduce-results.sh failed: $(tail -n 3 "$work/lanes.out")"
+rm -rf "$work/results" "$STUB_LOG" "$STUB_GATE"
+export STUB_GATED="/backbone$"
+# The backbones wait for the gate until both have started: the second lane does not wait for
+# the first network's backbone but starts the next one's.
+(cd "$work" && DNSIM_LANES=2 DNSIM_LANE_WAIT_S=1 scripts/reproduce-results.sh mobilenetv2_28 \
+    densenet121_28 > lanes.out 2>&1) &
+repro=$!
+wait_for "^start densenet121_28/backbone" ||
+    fail "two lanes: the second network's backbone did not start beside the first's"
+touch "$STUB_GATE"
+wait "$repro" || fail "DNSIM_LANES=2 reproduce-results.sh failed: $(tail -n 3 "$work/lanes.out")"
 for n in mobilenetv2_28 densenet121_28; do
     for s in backbone $stages; do
         c=$(grep -c "^start $n/$s " "$STUB_LOG")
@@ -125,9 +180,8 @@ for l in 1 2; do
     grep -q "^== .*: build/testbench/dnsim-train" "$work/results/training/lane-$l.log" ||
         fail "two lanes: lane $l trained nothing"
 done
-# Both backbones train at once: the second lane does not wait for the first network's.
-grep "backbone" "$STUB_LOG" | head -n 2 | grep -q "^start densenet121_28/backbone" ||
-    fail "two lanes: the second network's backbone did not start beside the first's"
+grep "backbone" "$STUB_LOG" | head -n 2 | grep -q "^start mobilenetv2_28/backbone" ||
+    fail "two lanes: the first network's backbone did not start first"
 [[ $(grep -c "^evaluate mobilenetv2_28 densenet121_28$" "$STUB_LOG") == 1 ]] ||
     fail "two lanes: not one evaluation of both networks"
 [[ $(tail -n 1 "$STUB_LOG") == "make-results --ship mobilenetv2_28 densenet121_28" ]] ||
@@ -137,6 +191,10 @@ grep "backbone" "$STUB_LOG" | head -n 2 | grep -q "^start densenet121_28/backbon
 (cd "$work" && DNSIM_LANES=3 scripts/reproduce-results.sh > bad.out 2>&1) &&
     fail "DNSIM_LANES=3 was accepted"
 grep -q "DNSIM_LANES must be 1 or 2" "$work/bad.out" || fail "DNSIM_LANES=3: no clear error"
+(cd "$work" && DNSIM_LANES=2 DNSIM_LANE_WAIT_S=1m scripts/reproduce-results.sh > bad.out 2>&1) &&
+    fail "DNSIM_LANE_WAIT_S=1m was accepted"
+grep -q "DNSIM_LANE_WAIT_S must be a whole number of seconds, not '1m'" "$work/bad.out" ||
+    fail "DNSIM_LANE_WAIT_S=1m: no clear error"
 
 if [[ $failures -gt 0 ]]; then
     echo "$failures failure(s)"
