@@ -67,7 +67,7 @@ def state_files(training):
             continue
         for name in sorted(os.listdir(nd)):
             p = os.path.join(nd, name)
-            if name == "k_high" or (name.endswith(".log") and os.path.isfile(p)):
+            if name in ("k_high", "k_high.none") or (name.endswith(".log") and os.path.isfile(p)):
                 out.append(os.path.join(net, name))
             elif name == "sweep" and os.path.isdir(p):
                 for k in sorted(os.listdir(p)):
