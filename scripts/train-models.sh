@@ -21,8 +21,8 @@
 # A run that left stages to another run says which and exits with status 75.
 #
 # Per network: the backbone, then the stages at k_high (denoisers, NIT, QAT, control), then the
-# 6 % stages, then (ResNet-18-28) the ablations at k_high (stochastic term, loss, bottleneck,
-# budget, placement) and the noise levels of Table II.
+# 6 % stages, then (ResNet-18-28) the denoisers trained for chip 1, the ablations at k_high
+# (stochastic term, loss, bottleneck, budget, placement) and the noise levels of Table II.
 #
 # Output: results/training/NET/STAGE/{model.onnx,train.json,...} and STAGE.log beside it.
 # A stage whose model.onnx exists is skipped, and an interrupted stage resumes from its last
