@@ -479,6 +479,9 @@ def table_full_methods(r):
                     continue
                 if stage == "qat_":
                     method = method % t.get("qat", {}).get("weight_bits", 4)
+                    if t.get("reused_training"):  # dnsim-train qat --reuse-training
+                        method = method[:-1] + "; %s's training)" % os.path.basename(
+                            os.path.normpath(t["reused_training"]["from"]))
                 rows.append(row(method, "%d" % t["parameters"],
                                 "%.2f" % s["accuracy"]["clean_pct"],
                                 s["accuracy"]["noisy_pct_mean"], "%.0f" % t["seconds"],

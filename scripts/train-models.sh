@@ -21,7 +21,7 @@
 # A run that left stages to another run says which and exits with status 75.
 #
 # Per network: the backbone, then the stages at k_high (denoisers, NIT, QAT, control), then the
-# 6 % stages, then (ResNet-18-28) the denoisers trained for chip 1, the ablations at k_high
+# 6 % stages (QAT's from k_high's training: it trains without noise), then (ResNet-18-28) the denoisers trained for chip 1, the ablations at k_high
 # (stochastic term, loss, bottleneck, budget, placement) and the noise levels of Table II.
 #
 # Output: results/training/NET/STAGE/{model.onnx,train.json,...} and STAGE.log beside it.
@@ -224,7 +224,20 @@ train_net() {
     fi
     stage den_k06 "$dir" denoisers "$bb" --noise.activation_k 0.06 $FINETUNE
     stage nit_k06 "$dir" nit "$bb" --noise.activation_k 0.06 $FINETUNE
-    stage qat_k06 "$dir" qat "$bb" --noise.activation_k 0.06 $FINETUNE
+    # QAT trains without noise, so the 6 % stage takes qat_kNN's training (the same epochs and
+    # model) and is only measured at 6 % (dnsim-train --reuse-training; docs/training.md). While
+    # another run trains qat_kNN, it waits.
+    if [[ -n $kh && $kl != k06 && ! -f $dir/qat_k06/model.onnx ]]; then
+        if [[ -f $dir/qat_$kl/model.onnx ]]; then
+            stage qat_k06 "$dir" qat "$bb" --noise.activation_k 0.06 $FINETUNE \
+                --reuse-training "$dir/qat_$kl"
+        else
+            echo "== $dir/qat_k06: waits for qat_$kl's training, which it reuses; on to the next stage"
+            SKIPPED+=("$dir/qat_k06")
+        fi
+    else
+        stage qat_k06 "$dir" qat "$bb" --noise.activation_k 0.06 $FINETUNE
+    fi
     [[ ${DNSIM_STAGES_UPTO:-} == k06 ]] && return
     if [[ $net == resnet18_28 && -n $kh ]]; then
         # Ablations at k_high (docs/results.md, "Ablations"): each changes one thing of den_kNN

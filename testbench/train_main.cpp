@@ -7,6 +7,9 @@
 //   dnsim-train place     MODEL --noise.activation_k 0.06 --budget 0.04    choose denoiser sites
 //   dnsim-train denoisers MODEL --noise.activation_k 0.06 --out DIR        train only the blocks
 //   dnsim-train nit       MODEL --noise.activation_k 0.06 --out DIR        fine-tune with noise
+//   dnsim-train qat       MODEL --noise.activation_k 0.06 --out DIR        4-bit weight grid
+//   dnsim-train qat       MODEL --noise.activation_k 0.06 --reuse-training QAT_DIR --out DIR
+//                         (QAT trains without noise: another level's run is this one's training)
 // Every stage writes DIR/model.onnx (except place: placement.json), DIR/train.json with the
 // command, seed, accuracies and time, a checkpoint per epoch, and continues with --resume.
 // What it shares with dnsim run has the same key (train_keys.h; docs/keys.md).
@@ -33,6 +36,7 @@
 #include "models/common/input_files.h"
 #include "models/common/isa.h"
 #include "models/common/output_files.h"
+#include "models/common/sha256.h"
 #include "models/common/version.h"
 #include "testbench/config_binder.h"
 #include "testbench/config_keys.h"
@@ -60,6 +64,8 @@ struct StageOptions {
     training::TrainOptions train;
     std::string layers;  ///< explicit denoiser sites (overrides placement)
     bool resume = false;
+    /// --reuse-training DIR (qat): the finished QAT stage whose training this stage takes.
+    std::string reuse;
     std::string dump_config;  ///< --dump-config FILE
     /// The noise trained against: noise.activation_k, noise.magnitude, noise.distribution.
     training::TorchNoise noise() const {
@@ -87,7 +93,11 @@ StageOptions parse(int argc, const char* const* argv, const std::string& stage) 
         "reruns the same configuration")(
         "denoisers", po::value<std::string>(&o.layers),
         "denoiser sites, comma-separated (instead of --placement)")(
-        "resume", "continue from the last epoch checkpoint in --out");
+        "resume", "continue from the last epoch checkpoint in --out")(
+        "reuse-training", po::value<std::string>(&o.reuse),
+        "qat: take the training of the finished QAT stage in DIR (same model and recipe, "
+        "another noise.activation_k: QAT trains and chooses its epoch without noise) and "
+        "measure it under this run's noise");
     po::options_description cli;
     cli.add(general).add(binder.command_line());
     po::positional_options_description positional;
@@ -114,6 +124,14 @@ StageOptions parse(int argc, const char* const* argv, const std::string& stage) 
     if (vm.count("layers") != 0)
         o.layers = vm["layers"].as<std::string>();
     o.resume = vm.count("resume") != 0;
+    if (!o.reuse.empty() && stage != "qat")
+        throw ConfigError("reuse-training",
+                          "only 'dnsim-train qat' takes it: the other stages train under the "
+                          "noise, so another level's training is not theirs");
+    if (!o.reuse.empty() && o.resume)
+        throw ConfigError("reuse-training",
+                          "takes a finished stage's training; --resume continues this stage's "
+                          "own: give one of them");
     const tb::TrainSettings& t = o.settings;
     if (t.reconstruction_weight > 0.0 && stage != "denoisers")
         throw ConfigError("reconstruction-weight",
@@ -441,11 +459,16 @@ struct EpochFile {
 };
 
 /// The first `checkpoints` epochs of DIR/epochs.json, checked against `recipe`.
-EpochFile read_epochs(const std::string& dir, int checkpoints, const nlohmann::json& recipe) {
+/// `reuse`: read for --reuse-training (the errors say so) rather than for --resume.
+EpochFile read_epochs(const std::string& dir, int checkpoints, const nlohmann::json& recipe,
+                      bool reuse = false) {
+    const std::string refuse = reuse ? "cannot reuse its training" : "cannot resume";
+    const std::string advice =
+        reuse ? "give the same settings" : "use another --out or the same settings";
+    const std::string trained = reuse ? "it was trained" : "the checkpoints were trained";
     const std::string path = (fs::path(dir) / "epochs.json").string();
     if (!fs::exists(path))
-        throw ConfigError(path,
-                          "cannot resume: missing (every epoch writes it beside its checkpoint)");
+        throw ConfigError(path, refuse + ": missing (every epoch writes it beside its checkpoint)");
     EpochFile f;
     try {
         const nlohmann::json j =
@@ -466,33 +489,31 @@ EpochFile read_epochs(const std::string& dir, int checkpoints, const nlohmann::j
             f.epochs.push_back(r);
         }
     } catch (const nlohmann::json::exception& e) {
-        throw ConfigError(path, std::string("cannot resume: not the epoch record dnsim-train "
-                                            "writes (") +
-                                    e.what() + ")");
+        throw ConfigError(path,
+                          refuse + ": not the epoch record dnsim-train writes (" + e.what() + ")");
     }
     if (static_cast<int>(f.epochs.size()) < checkpoints) {
-        throw ConfigError(path, fmt::format("cannot resume: it records {} epoch(s) but the last "
-                                            "checkpoint is epoch_{}.onnx",
-                                            f.epochs.size(), checkpoints));
+        throw ConfigError(path,
+                          fmt::format("{}: it records {} epoch(s) but {}", refuse, f.epochs.size(),
+                                      reuse ? fmt::format("train.json says {} ran", checkpoints)
+                                            : fmt::format("the last checkpoint is "
+                                                          "epoch_{}.onnx",
+                                                          checkpoints)));
     }
     f.epochs.resize(static_cast<std::size_t>(checkpoints));  // an epoch cut off before its file
     for (const auto& [key, value] : f.recipe.items()) {
         if (!recipe.contains(key)) {
             throw ConfigError(
-                path, fmt::format("cannot resume: the checkpoints were trained with {} = {}, "
-                                  "this run leaves it at its default; use another --out or the "
-                                  "same settings",
-                                  key, value.dump()));
+                path, fmt::format("{}: {} with {} = {}, this run leaves it at its default; {}",
+                                  refuse, trained, key, value.dump(), advice));
         }
     }
     for (const auto& [key, value] : recipe.items()) {
         if (!f.recipe.contains(key) || f.recipe[key] != value) {
             const std::string was =
                 f.recipe.contains(key) ? "= " + f.recipe[key].dump() : "at its default";
-            throw ConfigError(path, fmt::format("cannot resume: the checkpoints were trained "
-                                                "with {} {}, this run asks for {}; use another "
-                                                "--out or the same settings",
-                                                key, was, value.dump()));
+            throw ConfigError(path, fmt::format("{}: {} with {} {}, this run asks for {}; {}",
+                                                refuse, trained, key, was, value.dump(), advice));
         }
     }
     return f;
@@ -575,6 +596,108 @@ std::vector<training::EpochResult> train_epochs(training::TorchGraph& model, wor
         });
 }
 
+/// --reuse-training DIR: a finished QAT stage's record, checked against this run.
+struct ReusedTraining {
+    std::vector<training::EpochResult> epochs;
+    int kept = 0;                   ///< its selected_epoch
+    double seconds = 0.0;           ///< its train.json "seconds" (the training's time)
+    double activation_k = 0.0;      ///< the noise it was measured under
+    double before_clean_pct = 0.0;  ///< its clean test accuracy before training (on the grid)
+    workloads::Graph model;         ///< its model.onnx (on the grid)
+};
+
+/// QAT trains on the weight grid and chooses its epoch without noise (configure_stage), so its
+/// training does not depend on noise.activation_k: a QAT stage trained from the same model with
+/// the same recipe at another level is this stage's training, epoch for epoch. `recipe` is this
+/// run's identity, `start` this run's train.json so far (start_model). The accuracy before
+/// training is checked by the caller once measured (check_reused_start).
+ReusedTraining read_reused_training(const StageOptions& o, const nlohmann::json& recipe,
+                                    const nlohmann::json& start) {
+    const fs::path dir(o.reuse);
+    const std::string train_path = (dir / "train.json").string();
+    const std::string model_path = (dir / "model.onnx").string();
+    if (!fs::is_directory(dir))
+        throw ConfigError("reuse-training", "'" + o.reuse + "' is not a directory");
+    std::error_code ec;
+    if (fs::exists(o.out, ec) && fs::equivalent(dir, o.out, ec))
+        throw ConfigError("reuse-training",
+                          "'" + o.reuse + "' is --out: give this stage its own directory");
+    if (!fs::exists(train_path) || !fs::exists(model_path))
+        throw ConfigError(o.reuse,
+                          "not a finished stage: train.json and model.onnx are written "
+                          "when its last epoch ends");
+    nlohmann::json t;
+    try {
+        t = nlohmann::json::parse(
+            read_input_file(train_path, std::int64_t{1} << 26, "a train.json"));
+        if (t.at("stage").get<std::string>() != "qat")
+            throw ConfigError(train_path,
+                              fmt::format("a '{}' stage; --reuse-training takes a qat stage's "
+                                          "training (the others train under their noise)",
+                                          t.at("stage").get<std::string>()));
+    } catch (const nlohmann::json::exception& e) {
+        throw ConfigError(train_path,
+                          std::string("not the train.json dnsim-train writes (") + e.what() + ")");
+    }
+    ReusedTraining r;
+    try {
+        r.kept = t.at("selected_epoch").get<int>();
+        r.seconds = t.at("seconds").get<double>();
+        r.activation_k = t.at("sigma").get<double>();
+        // Same model: its file's digest where both runs recorded one, and the accuracy before
+        // training (clean, on the grid, on the same test images) in any case.
+        if (t.contains("start_model") && t["start_model"].contains("sha256") &&
+            start.at("start_model").contains("sha256") &&
+            t["start_model"]["sha256"] != start["start_model"]["sha256"])
+            throw ConfigError("reuse-training",
+                              fmt::format("{} trained from another model ({}, SHA-256 {}) than "
+                                          "this run's {} (SHA-256 {})",
+                                          o.reuse, t["start_model"].value("path", "?"),
+                                          t["start_model"]["sha256"].get<std::string>(), o.model,
+                                          start["start_model"]["sha256"].get<std::string>()));
+        r.before_clean_pct = t.at("before").at("clean_pct").get<double>();
+    } catch (const nlohmann::json::exception& e) {
+        throw ConfigError(train_path,
+                          std::string("not the train.json dnsim-train writes (") + e.what() + ")");
+    }
+    // The same recipe, but for the noise it was measured under.
+    nlohmann::json same = recipe;
+    same["noise.activation_k"] = r.activation_k;
+    const int epochs_run = t.value("epochs_run", 0);
+    const EpochFile f = read_epochs(o.reuse, epochs_run, same, true);
+    r.epochs = f.epochs;
+    if (r.kept < 1 || r.kept > static_cast<int>(r.epochs.size()) ||
+        static_cast<int>(r.epochs.size()) != epochs_run)
+        throw ConfigError(train_path, fmt::format("selected_epoch {} is not one of its {} epochs",
+                                                  r.kept, r.epochs.size()));
+    // More epochs asked of this stage than it ran: it stopped early (the recipe, identical,
+    // would stop here too) or ran fewer (then its training is not this stage's).
+    if (epochs_run < o.train.recipe.epochs && !t.value("stopped_early", false))
+        throw ConfigError("reuse-training",
+                          fmt::format("{} ran {} epoch(s) and did not stop early; this stage "
+                                      "asks for {} (--epochs)",
+                                      o.reuse, epochs_run, o.train.recipe.epochs));
+    if (epochs_run > o.train.recipe.epochs)
+        throw ConfigError("reuse-training",
+                          fmt::format("{} ran {} epochs; this stage asks for {} (--epochs)",
+                                      o.reuse, epochs_run, o.train.recipe.epochs));
+    r.model = workloads::import_onnx(model_path);
+    return r;
+}
+
+/// Same model, same test images: the clean accuracy before training (on the grid, no noise:
+/// no random draw) is the reused stage's.
+void check_reused_start(const StageOptions& o, const ReusedTraining& r,
+                        const nlohmann::json& before) {
+    const double here = before.at("clean_pct").get<double>();
+    if (r.before_clean_pct != here)
+        throw ConfigError("reuse-training",
+                          fmt::format("{} started from another model or was tested on other "
+                                      "images (--test-limit): its clean test accuracy before "
+                                      "training was {} %, this run's is {} %",
+                                      o.reuse, r.before_clean_pct, here));
+}
+
 int run_stage(const StageOptions& o, const std::string& invocation) {
     at::set_num_threads(static_cast<int>(o.settings.threads));
     const auto t0 = std::chrono::steady_clock::now();
@@ -597,6 +720,10 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
     j["magnitude"] = cgra::to_string(noise.magnitude);
     j["distribution"] = cgra::to_string(noise.distribution);
     j["cgra_depthwise"] = cgra::to_string(o.settings.cgra.depthwise);
+    // The model training started from (--reuse-training checks it).
+    j["start_model"] = fs::is_regular_file(o.model)
+                           ? nlohmann::json{{"path", o.model}, {"sha256", sha256_file(o.model)}}
+                           : nlohmann::json{{"builtin", o.model}};
 
     workloads::Graph backbone;  // denoisers: the network without its blocks
     std::vector<std::pair<std::string, std::string>> sites;  // (layer, block)
@@ -648,6 +775,10 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
         topt.history = prior.epochs;
         note_other_cpu_kernels(prior.epochs);
     }
+    // --reuse-training: checked before the accuracy below is measured, taken after.
+    std::optional<ReusedTraining> reused;
+    if (!o.reuse.empty())
+        reused = read_reused_training(o, file.recipe, j);
     // Every model this stage writes records the preprocessing it was trained with.
     g.input_normalisation = data.train.normalisation;
     // The test accuracy of the network training starts from (for QAT: on its grid), once.
@@ -660,50 +791,81 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
     }
     if (!file.before.is_null())
         j["before"] = file.before;
-    if (resume_at > 0) {
-        const workloads::Graph ck = workloads::import_onnx(
-            (fs::path(o.out) / fmt::format("epoch_{}.onnx", resume_at)).string());
-        if (ck.nodes.size() != g.nodes.size())
-            throw ConfigError(o.out, "the checkpoint does not match this stage's model");
-        g = ck;
+    std::vector<training::EpochResult> history;
+    int kept = 0;
+    if (reused) {
+        check_reused_start(o, *reused, file.before);
+        if (reused->model.nodes.size() != g.nodes.size())
+            throw ConfigError(o.reuse, "its model.onnx does not match this stage's model");
+        history = reused->epochs;
+        kept = reused->kept;
+        g = reused->model;  // the epoch it kept, on the grid already
         g.input_normalisation = data.train.normalisation;
-        topt.resume_after_epoch = resume_at;
-        std::cerr << fmt::format("resuming after epoch {}\n", resume_at);
-    }
-    training::TorchGraph model(g, o.settings.cgra);
-    model.set_chip(t.noise);
-    configure_stage(o.stage, noise, model, topt);
-    topt.zero_epsilon = !t.block.stochastic;
-    std::optional<training::TorchGraph> clean;
-    if (t.reconstruction_weight > 0.0) {
-        clean.emplace(backbone, o.settings.cgra);
-        topt.reconstruction_weight = t.reconstruction_weight;
-        topt.clean_backbone = &*clean;
-        topt.reconstruction_sites = sites;
-    }
-    if (o.stage == "qat")
-        model.set_weight_quantization(grid);
-    const std::vector<training::EpochResult> history =
-        train_epochs(model, g, data, topt, o.out, file, o.settings.keep_checkpoints);
-    // The epoch kept: the best on the validation set (the first of equals), else the last.
-    // (The recipe check on resume keeps the validation set of every epoch or of none.)
-    const std::vector<double> curve = training::validation_curve(history);
-    const bool validated = curve.size() == history.size();
-    const int kept =
-        validated
-            ? history[static_cast<std::size_t>(
-                          training::selected_epoch(curve, static_cast<int>(curve.size())) - 1)]
-                  .epoch
-            : history.back().epoch;
-    if (kept != history.back().epoch) {
-        g = workloads::import_onnx((fs::path(o.out) / fmt::format("epoch_{}.onnx", kept)).string());
-        g.input_normalisation = data.train.normalisation;
+        // Its epochs, recorded as this stage's (under this run's recipe and 'before').
+        nlohmann::json record = nlohmann::json::array();
+        for (const training::EpochResult& r : history)
+            record.push_back(epoch_json(r));
+        write_file_atomically(
+            o.out, "epochs.json",
+            tb::json_text(nlohmann::json{
+                {"recipe", file.recipe}, {"before", file.before}, {"epochs", record}}));
+        j["reused_training"] = {
+            {"from", o.reuse},
+            {"noise.activation_k", reused->activation_k},
+            {"why",
+             "QAT trains on the weight grid and chooses its epoch without noise, so its "
+             "training does not depend on noise.activation_k"},
+            {"training_seconds", reused->seconds}};
+        std::cerr << fmt::format(
+            "reusing the training of {} (trained and kept without noise; measured there at "
+            "k = {}): epoch {} of {}\n",
+            o.reuse, reused->activation_k, kept, history.size());
     } else {
-        model.write_back(g);
+        if (resume_at > 0) {
+            const workloads::Graph ck = workloads::import_onnx(
+                (fs::path(o.out) / fmt::format("epoch_{}.onnx", resume_at)).string());
+            if (ck.nodes.size() != g.nodes.size())
+                throw ConfigError(o.out, "the checkpoint does not match this stage's model");
+            g = ck;
+            g.input_normalisation = data.train.normalisation;
+            topt.resume_after_epoch = resume_at;
+            std::cerr << fmt::format("resuming after epoch {}\n", resume_at);
+        }
+        training::TorchGraph model(g, o.settings.cgra);
+        model.set_chip(t.noise);
+        configure_stage(o.stage, noise, model, topt);
+        topt.zero_epsilon = !t.block.stochastic;
+        std::optional<training::TorchGraph> clean;
+        if (t.reconstruction_weight > 0.0) {
+            clean.emplace(backbone, o.settings.cgra);
+            topt.reconstruction_weight = t.reconstruction_weight;
+            topt.clean_backbone = &*clean;
+            topt.reconstruction_sites = sites;
+        }
+        if (o.stage == "qat")
+            model.set_weight_quantization(grid);
+        history = train_epochs(model, g, data, topt, o.out, file, o.settings.keep_checkpoints);
+        // The epoch kept: the best on the validation set (the first of equals), else the last.
+        // (The recipe check on resume keeps the validation set of every epoch or of none.)
+        const std::vector<double> curve = training::validation_curve(history);
+        kept =
+            curve.size() == history.size()
+                ? history[static_cast<std::size_t>(
+                              training::selected_epoch(curve, static_cast<int>(curve.size())) - 1)]
+                      .epoch
+                : history.back().epoch;
+        if (kept != history.back().epoch) {
+            g = workloads::import_onnx(
+                (fs::path(o.out) / fmt::format("epoch_{}.onnx", kept)).string());
+            g.input_normalisation = data.train.normalisation;
+        } else {
+            model.write_back(g);
+        }
+        // The epoch files hold QAT's float weights (an exact resume); the model is on the grid.
+        if (o.stage == "qat")
+            training::quantize_weights(g, grid);
     }
-    // The epoch files hold QAT's float weights (an exact resume); the model is on the grid.
-    if (o.stage == "qat")
-        training::quantize_weights(g, grid);
+    const bool validated = training::validation_curve(history).size() == history.size();
     training::TorchGraph chosen(g, o.settings.cgra);
     chosen.set_chip(t.noise);
     j["after"] = test_accuracy(chosen, data.test, noise, o.train.seed, !t.block.stochastic);
@@ -736,7 +898,8 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
     j["parameters"] = g.parameter_count();
     j["denoiser_parameters"] = workloads::denoiser_parameter_count(g);
     // This run's time plus the epochs of the runs it resumed.
-    double earlier_s = 0.0;
+    // (Reused: the training's time, which this stage's model cost, plus this run's.)
+    double earlier_s = reused ? reused->seconds : 0.0;
     for (const training::EpochResult& r : topt.history)
         earlier_s += r.seconds;
     j["seconds"] = seconds() + earlier_s;

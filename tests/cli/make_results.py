@@ -107,6 +107,11 @@ train("nit_k25", 900.0)
 # Right on images 0, 1 and 2 where the backbone's noisy pass is right on 0 and 1: +12.50 ±
 # 1.96 x 100 x sqrt(1 + 0 - 1^2 / 8) / 8 = 22.92.
 summary("nit_k25", 91.0, 89.0, 89.0, dparams=0, extra={"passes": [hits("noisy", "e0")]})
+# A QAT stage that took another level's training (dnsim-train qat --reuse-training): its row
+# names the stage whose training it is.
+train("qat_k25", 1000.0, extra={"qat": {"weight_bits": 4},
+                                "reused_training": {"from": "results/training/x/qat_k06/"}})
+summary("qat_k25", 91.25, 87.0, 87.0, dparams=0)
 
 def sweep(k, clean, noisy):  # find_k_high's record at one k (2 seeds, 2000 images)
     write(os.path.join(training, NET, "sweep", "k%02d" % k, "summary.json"),
@@ -154,7 +159,9 @@ for cells in [("none (the backbone)", "92.00", "86.00", "+0.00"),
               ("denoisers (2 blocks)", "28000", "91.50 (blocks on)", "88.00", "+25.00 ± 30.01",
                "300"),
               ("NIT (whole network, noise injected)", "700000", "91.00", "89.00",
-               "+12.50 ± 22.92")]:
+               "+12.50 ± 22.92"),
+              ("QAT (whole network, 4-bit weights, no noise; qat_k06's training)", "700000",
+               "91.25", "87.00", "1000")]:
     if not row_with(methods, *cells):
         fail("methods: no row %s:\n%s" % (cells, methods))
 ab = section("full-ablations")

@@ -2,7 +2,8 @@
 # scripts/train-models.sh with two runs on one network (docs/training.md, "Threads and
 # machines"): each stage is trained by exactly one run, the runs between them train every
 # stage, the noise sweep that picks k_high runs once, the control waits for its denoisers'
-# sites, and a run that found a stage taken says so. Then DNSIM_LANES=2
+# sites, QAT at 6 % reuses QAT at k_high's training once it ends, and a run that found a stage
+# taken says so. Then DNSIM_LANES=2
 # scripts/reproduce-results.sh over two networks: every stage of both trained once, then one
 # evaluation and one make-results. The scripts run in a scratch copy of the repository's
 # layout with stand-ins for dnsim-train, dnsim, evaluate-models.sh and make-results.py that log
@@ -24,6 +25,8 @@ out=; prev=; for a in "$@"; do [[ $prev == --out ]] && out=$a; prev=$a; done
 name=$(basename "$(dirname "$out")")/$(basename "$out")
 sites=; prev=; for a in "$@"; do [[ $prev == --denoisers ]] && sites=$a; prev=$a; done
 echo "start $name $sites" >> "$STUB_LOG"
+reuse=; prev=; for a in "$@"; do [[ $prev == --reuse-training ]] && reuse=$a; prev=$a; done
+[[ -n $reuse ]] && echo "reuse $name $(basename "$(dirname "$reuse")")/$(basename "$reuse")" >> "$STUB_LOG"
 sleep 0.2
 # The stages named by STUB_GATED (a regular expression) wait for the test's go-ahead, the file
 # STUB_GATE, so that runs overlap however loaded the machine is.
@@ -103,12 +106,22 @@ ctl_start=$(grep -n "^start $net/ctl_k15 " "$STUB_LOG" | head -n 1 | cut -d: -f1
 [[ -n $den_end && -n $ctl_start && $ctl_start -gt $den_end ]] ||
     fail "ctl_k15 started before den_k15 ended"
 grep -q "^start $net/ctl_k15 conv1,layer2.0.conv1$" "$STUB_LOG" || fail "ctl_k15 did not get den_k15's sites"
+# QAT at 6 % reuses qat_k15's training (QAT trains without noise), after it ended.
+qat_end=$(grep -n "^end $net/qat_k15$" "$STUB_LOG" | head -n 1 | cut -d: -f1)
+qat06_start=$(grep -n "^start $net/qat_k06 " "$STUB_LOG" | head -n 1 | cut -d: -f1)
+[[ -n $qat_end && -n $qat06_start && $qat06_start -gt $qat_end ]] ||
+    fail "qat_k06 started before qat_k15 ended"
+[[ $(grep "^reuse $net/qat_k06 " "$STUB_LOG") == "reuse $net/qat_k06 $net/qat_k15" ]] ||
+    fail "qat_k06 did not reuse qat_k15's training: $(grep "^reuse" "$STUB_LOG")"
+[[ $(grep -c "^reuse" "$STUB_LOG") == 1 ]] ||
+    fail "$(grep -c "^reuse" "$STUB_LOG") stages reused a training (qat_k06 alone expected)"
 # Both runs trained; one that skipped a stage named it and exited with 75, one that did not, 0.
 for r in a b; do
     st=status_$r
     trained=$(grep -c "^== .*: build/testbench/dnsim-train" "$work/$r.out")
     [[ $trained -ge 1 ]] || fail "run $r trained nothing"
-    if grep -q "another train-models.sh is training it\|waits for den_k15's sites" "$work/$r.out"; then
+    if grep -q "another train-models.sh is training it\|waits for den_k15's sites\|waits for qat_k15's training" \
+        "$work/$r.out"; then
         grep -q "^== done, but for stages another run was training" "$work/$r.out" ||
             fail "run $r skipped stages without saying so at the end"
         [[ ${!st} == 75 ]] || fail "run $r skipped stages and exited with ${!st}, not 75"
@@ -146,6 +159,7 @@ done
 for s in den_k06 nit_k06 qat_k06; do
     [[ -f $dir/$s/model.onnx ]] || fail "with no k costing 5 points $s was not trained"
 done
+grep -q "^reuse" "$STUB_LOG" && fail "with no k_high, qat_k06 reused a training: $(grep "^reuse" "$STUB_LOG")"
 
 # reproduce-results.sh with two lanes over two networks (stand-ins for the evaluation and the
 # tables): both lanes train, every stage of both networks once, then one evaluation and one

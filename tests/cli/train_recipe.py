@@ -448,6 +448,82 @@ for i, (name, value, accept) in enumerate([
         if os.path.exists(left):
             fail("%s=%s: left %s" % (name, value, left))
 
+# QAT trains and keeps its epoch without noise, so --reuse-training takes a finished QAT
+# stage's training for another noise level. Checked against a QAT stage trained at that level
+# itself: the same model, bit for bit, and the same accuracies before and after.
+if os.path.exists(os.path.join(qat, "model.onnx")):
+    at15 = ["--epochs", "2", "--noise.activation_k", "0.15"]
+    trained15 = os.path.join(work, "qat_k15")
+    reused15 = os.path.join(work, "qat_k15_reused")
+    r1 = run(qargs + at15, trained15)
+    r2 = run(qargs + at15 + ["--reuse-training", qat], reused15)
+    if r1.returncode != 0 or r2.returncode != 0:
+        fail("qat at k = 0.15, trained and reused: %s %s" % (r1.stderr, r2.stderr))
+    else:
+        for other in (trained15, qat):
+            if not filecmp.cmp(os.path.join(reused15, "model.onnx"),
+                               os.path.join(other, "model.onnx"), shallow=False):
+                fail("--reuse-training: model.onnx differs from %s's" % other)
+        tt = json.load(open(os.path.join(trained15, "train.json")))
+        tr = json.load(open(os.path.join(reused15, "train.json")))
+        for key in ("before", "after", "selected_epoch", "epochs_run", "sigma", "qat"):
+            if tt[key] != tr[key]:
+                fail("--reuse-training: %s is %s; trained at that level: %s" %
+                     (key, tr[key], tt[key]))
+        drop = lambda es: [{k: v for k, v in e.items() if k != "seconds"} for e in es]  # noqa
+        if drop(tt["epochs"]) != drop(tr["epochs"]):
+            fail("--reuse-training: the epochs differ from those trained at that level")
+        if tt["after"]["noisy_pct"] == tq["after"]["noisy_pct"] and \
+                tt["before"]["noisy_pct"] == tq["before"]["noisy_pct"]:
+            fail("qat at k = 0.15 measures the same noisy accuracies as at the default k")
+        ru = tr.get("reused_training", {})
+        if ru.get("from") != qat or ru.get("noise.activation_k") != tq["sigma"] or \
+                tr["seconds"] < tq["seconds"]:
+            fail("--reuse-training's record: %s, %s s (the training took %s s)" %
+                 (ru, tr["seconds"], tq["seconds"]))
+        record = json.load(open(os.path.join(reused15, "epochs.json")))
+        if record["recipe"]["noise.activation_k"] != 0.15 or record["before"] != tt["before"]:
+            fail("--reuse-training's epochs.json: %s, %s" % (record["recipe"], record["before"]))
+    # Refused, with one line naming the key or file, and nothing written.
+    odd = os.path.join(work, "backbone_other_file.onnx")
+    m = onnx.load(backbone)
+    m.doc_string = "the same weights, another file"
+    onnx.save(m, odd)
+    unfinished = os.path.join(work, "qat_unfinished")
+    os.makedirs(unfinished)
+    shutil.copy(os.path.join(qat, "epochs.json"), unfinished)
+    reuse = ["--reuse-training", qat]
+    for i, (args, pattern) in enumerate([
+            (["nit", backbone, "--epochs", "2"] + reuse,
+             "reuse-training: only 'dnsim-train qat' takes it"),
+            (qargs + ["--epochs", "2", "--resume"] + reuse,
+             "reuse-training: takes a finished stage's training; --resume"),
+            (qargs + ["--epochs", "2", "--reuse-training", os.path.join(work, "nowhere")],
+             "reuse-training: '%s' is not a directory" % os.path.join(work, "nowhere")),
+            (qargs + ["--epochs", "2", "--reuse-training", unfinished],
+             "%s: not a finished stage" % unfinished),
+            (qargs + ["--epochs", "2", "--reuse-training", straight],
+             "train.json: a 'backbone' stage; --reuse-training takes a qat stage's training"),
+            (qargs + ["--epochs", "2", "--lr", "0.0005"] + reuse,
+             "epochs.json: cannot reuse its training: it was trained with lr = 0.001, this run "
+             "asks for 0.0005"),
+            (qargs + ["--epochs", "3"] + reuse,
+             "ran 2 epoch(s) and did not stop early; this stage asks for 3 (--epochs)"),
+            (["qat", odd] + qargs[2:] + ["--epochs", "2"] + reuse,
+             "trained from another model (%s, SHA-256" % backbone),
+            (["qat", backbone, "--dataset.limit", "256", "--validation", "128", "--test-limit",
+              "63", "--qat-bits", "4", "--epochs", "2"] + reuse,
+             "started from another model or was tested on other images (--test-limit)")]):
+        out = os.path.join(work, "reuse_bad_%d" % i)
+        refused(args, out, pattern, "--reuse-training case %d (%s)" % (i, pattern))
+        if os.path.exists(out):
+            fail("--reuse-training case %d: left %s" % (i, out))
+    stamp = {n: os.path.getmtime(os.path.join(qat, n)) for n in os.listdir(qat)}
+    refused(qargs + ["--epochs", "2"] + reuse, qat, "reuse-training: '%s' is --out" % qat,
+            "--reuse-training into its own directory")
+    if {n: os.path.getmtime(os.path.join(qat, n)) for n in os.listdir(qat)} != stamp:
+        fail("--reuse-training into its own directory changed it")
+
 # Bad input: one error naming the key, exit 1, nothing written.
 cases = [
     (["--cpu-kernels", "wide"], "cpu-kernels: 'wide' is not one of avx2, native"),
