@@ -21,8 +21,9 @@
 # A run that left stages to another run says which and exits with status 75.
 #
 # Per network: the backbone, then the stages at k_high (denoisers, NIT, QAT, control), then the
-# 6 % stages (QAT's from k_high's training: it trains without noise), then (ResNet-18-28) the denoisers trained for chip 1, the ablations at k_high
-# (stochastic term, loss, bottleneck, budget, placement) and the noise levels of Table II.
+# 6 % stages (QAT's takes k_high's training: it trains without noise), then (ResNet-18-28) the
+# denoisers trained for chip 1, the ablations at k_high (stochastic term, loss, bottleneck,
+# budget, placement) and the noise levels of Table II.
 #
 # Output: results/training/NET/STAGE/{model.onnx,train.json,...} and STAGE.log beside it.
 # A stage whose model.onnx exists is skipped, and an interrupted stage resumes from its last
@@ -124,10 +125,14 @@ stage() { # stage NAME DIR ARGS... : run one dnsim-train stage unless its model 
         exec {lock}>&-
         return
     fi
+    # An interrupted stage resumes from its checkpoints; one that takes another stage's
+    # training (--reuse-training) has none and trains nothing.
+    local resume=(--resume)
+    [[ " $* " == *" --reuse-training "* ]] && resume=()
     echo "== $dir/$name: $TRAIN $*"
     # shellcheck disable=SC2046
     if ! "$TRAIN" "$@" $(platform_args "$NET") "${THREADS[@]}" --run.seed $SEED \
-        --out "$dir/$name" --resume 2>>"$dir/$name.log"; then
+        --out "$dir/$name" "${resume[@]}" 2>>"$dir/$name.log"; then
         # Its error (a bad setting, a refused resume) is in the log: show it here too.
         echo "$dir/$name failed; the end of $dir/$name.log:" >&2
         tail -n 3 "$dir/$name.log" >&2
@@ -232,7 +237,8 @@ train_net() {
             stage qat_k06 "$dir" qat "$bb" --noise.activation_k 0.06 $FINETUNE \
                 --reuse-training "$dir/qat_$kl"
         else
-            echo "== $dir/qat_k06: waits for qat_$kl's training, which it reuses; on to the next stage"
+            echo "== $dir/qat_k06: waits for qat_$kl's training, which it reuses; on to the" \
+                "next stage"
             SKIPPED+=("$dir/qat_k06")
         fi
     else

@@ -25,6 +25,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -603,7 +604,10 @@ struct ReusedTraining {
     double seconds = 0.0;           ///< its train.json "seconds" (the training's time)
     double activation_k = 0.0;      ///< the noise it was measured under
     double before_clean_pct = 0.0;  ///< its clean test accuracy before training (on the grid)
-    workloads::Graph model;         ///< its model.onnx (on the grid)
+    std::int64_t test_images = -1;  ///< the test images it was measured on (-1: not recorded)
+    int epochs_run = 0;
+    int epochs_max = 0;      ///< --epochs it was trained with
+    workloads::Graph model;  ///< its model.onnx (on the grid)
 };
 
 /// QAT trains on the weight grid and chooses its epoch without noise (configure_stage), so its
@@ -656,31 +660,34 @@ ReusedTraining read_reused_training(const StageOptions& o, const nlohmann::json&
                                           t["start_model"]["sha256"].get<std::string>(), o.model,
                                           start["start_model"]["sha256"].get<std::string>()));
         r.before_clean_pct = t.at("before").at("clean_pct").get<double>();
+        r.test_images = t.value("test_images", std::int64_t{-1});
+        r.epochs_run = t.at("epochs_run").get<int>();
+        r.epochs_max = t.at("recipe").at("epochs_max").get<int>();
     } catch (const nlohmann::json::exception& e) {
         throw ConfigError(train_path,
                           std::string("not the train.json dnsim-train writes (") + e.what() + ")");
     }
+    // Trained for as many epochs as this stage asks (whether it ran them all or stopped early,
+    // as this recipe would have: the same rules on the same validation accuracies).
+    if (r.epochs_max != o.train.recipe.epochs)
+        throw ConfigError("reuse-training",
+                          fmt::format("{} was trained for {} epoch(s) (--epochs); this stage "
+                                      "asks for {}",
+                                      o.reuse, r.epochs_max, o.train.recipe.epochs));
     // The same recipe, but for the noise it was measured under.
     nlohmann::json same = recipe;
     same["noise.activation_k"] = r.activation_k;
-    const int epochs_run = t.value("epochs_run", 0);
-    const EpochFile f = read_epochs(o.reuse, epochs_run, same, true);
-    r.epochs = f.epochs;
-    if (r.kept < 1 || r.kept > static_cast<int>(r.epochs.size()) ||
-        static_cast<int>(r.epochs.size()) != epochs_run)
+    r.epochs = read_epochs(o.reuse, r.epochs_run, same, true).epochs;
+    if (r.kept < 1 || r.kept > static_cast<int>(r.epochs.size()))
         throw ConfigError(train_path, fmt::format("selected_epoch {} is not one of its {} epochs",
                                                   r.kept, r.epochs.size()));
-    // More epochs asked of this stage than it ran: it stopped early (the recipe, identical,
-    // would stop here too) or ran fewer (then its training is not this stage's).
-    if (epochs_run < o.train.recipe.epochs && !t.value("stopped_early", false))
-        throw ConfigError("reuse-training",
-                          fmt::format("{} ran {} epoch(s) and did not stop early; this stage "
-                                      "asks for {} (--epochs)",
-                                      o.reuse, epochs_run, o.train.recipe.epochs));
-    if (epochs_run > o.train.recipe.epochs)
-        throw ConfigError("reuse-training",
-                          fmt::format("{} ran {} epochs; this stage asks for {} (--epochs)",
-                                      o.reuse, epochs_run, o.train.recipe.epochs));
+    // Epoch files of a run trained in --out would sit beside a record that is not theirs.
+    if (last_checkpoint(o.out) > 0)
+        throw ConfigError("out",
+                          fmt::format("{} holds epoch checkpoints (epoch_K.onnx) of a stage "
+                                      "trained there; --reuse-training writes another stage's "
+                                      "record: give another --out or remove them",
+                                      o.out));
     r.model = workloads::import_onnx(model_path);
     return r;
 }
@@ -688,13 +695,18 @@ ReusedTraining read_reused_training(const StageOptions& o, const nlohmann::json&
 /// Same model, same test images: the clean accuracy before training (on the grid, no noise:
 /// no random draw) is the reused stage's.
 void check_reused_start(const StageOptions& o, const ReusedTraining& r,
-                        const nlohmann::json& before) {
+                        const nlohmann::json& before, std::int64_t test_images) {
+    if (r.test_images >= 0 && r.test_images != test_images)
+        throw ConfigError("reuse-training",
+                          fmt::format("{} was measured on {} test images, this run on {} "
+                                      "(--test-limit)",
+                                      o.reuse, r.test_images, test_images));
     const double here = before.at("clean_pct").get<double>();
     if (r.before_clean_pct != here)
         throw ConfigError("reuse-training",
-                          fmt::format("{} started from another model or was tested on other "
-                                      "images (--test-limit): its clean test accuracy before "
-                                      "training was {} %, this run's is {} %",
+                          fmt::format("{} started from another model, or was measured on other "
+                                      "test images or CPU kernels: its clean test accuracy "
+                                      "before training was {} %, this run's is {} %",
                                       o.reuse, r.before_clean_pct, here));
 }
 
@@ -720,6 +732,7 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
     j["magnitude"] = cgra::to_string(noise.magnitude);
     j["distribution"] = cgra::to_string(noise.distribution);
     j["cgra_depthwise"] = cgra::to_string(o.settings.cgra.depthwise);
+    j["test_images"] = data.test.size();
     // The model training started from (--reuse-training checks it).
     j["start_model"] = fs::is_regular_file(o.model)
                            ? nlohmann::json{{"path", o.model}, {"sha256", sha256_file(o.model)}}
@@ -794,12 +807,12 @@ int run_stage(const StageOptions& o, const std::string& invocation) {
     std::vector<training::EpochResult> history;
     int kept = 0;
     if (reused) {
-        check_reused_start(o, *reused, file.before);
+        check_reused_start(o, *reused, file.before, data.test.size());
         if (reused->model.nodes.size() != g.nodes.size())
             throw ConfigError(o.reuse, "its model.onnx does not match this stage's model");
         history = reused->epochs;
         kept = reused->kept;
-        g = reused->model;  // the epoch it kept, on the grid already
+        g = std::move(reused->model);  // the epoch it kept, on the grid already
         g.input_normalisation = data.train.normalisation;
         // Its epochs, recorded as this stage's (under this run's recipe and 'before').
         nlohmann::json record = nlohmann::json::array();

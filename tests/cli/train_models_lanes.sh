@@ -26,7 +26,15 @@ name=$(basename "$(dirname "$out")")/$(basename "$out")
 sites=; prev=; for a in "$@"; do [[ $prev == --denoisers ]] && sites=$a; prev=$a; done
 echo "start $name $sites" >> "$STUB_LOG"
 reuse=; prev=; for a in "$@"; do [[ $prev == --reuse-training ]] && reuse=$a; prev=$a; done
-[[ -n $reuse ]] && echo "reuse $name $(basename "$(dirname "$reuse")")/$(basename "$reuse")" >> "$STUB_LOG"
+if [[ -n $reuse ]]; then
+    # As dnsim-train: a reused training is not resumed.
+    if [[ " $* " == *" --resume "* ]]; then
+        echo "dnsim-train: error: reuse-training: takes a finished stage's training; --resume" \
+            "continues this stage's own: give one of them" >&2
+        exit 1
+    fi
+    echo "reuse $name $(basename "$(dirname "$reuse")")/$(basename "$reuse")" >> "$STUB_LOG"
+fi
 sleep 0.2
 # The stages named by STUB_GATED (a regular expression) wait for the test's go-ahead, the file
 # STUB_GATE, so that runs overlap however loaded the machine is.

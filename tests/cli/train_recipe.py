@@ -493,6 +493,11 @@ if os.path.exists(os.path.join(qat, "model.onnx")):
     os.makedirs(unfinished)
     shutil.copy(os.path.join(qat, "epochs.json"), unfinished)
     reuse = ["--reuse-training", qat]
+    older = os.path.join(work, "qat_older_record")
+    shutil.copytree(qat, older)
+    record = json.load(open(os.path.join(older, "train.json")))
+    del record["test_images"], record["start_model"]
+    json.dump(record, open(os.path.join(older, "train.json"), "w"))
     for i, (args, pattern) in enumerate([
             (["nit", backbone, "--epochs", "2"] + reuse,
              "reuse-training: only 'dnsim-train qat' takes it"),
@@ -508,12 +513,20 @@ if os.path.exists(os.path.join(qat, "model.onnx")):
              "epochs.json: cannot reuse its training: it was trained with lr = 0.001, this run "
              "asks for 0.0005"),
             (qargs + ["--epochs", "3"] + reuse,
-             "ran 2 epoch(s) and did not stop early; this stage asks for 3 (--epochs)"),
+             "was trained for 2 epoch(s) (--epochs); this stage asks for 3"),
+            (qargs + ["--epochs", "1"] + reuse,
+             "was trained for 2 epoch(s) (--epochs); this stage asks for 1"),
             (["qat", odd] + qargs[2:] + ["--epochs", "2"] + reuse,
              "trained from another model (%s, SHA-256" % backbone),
             (["qat", backbone, "--dataset.limit", "256", "--validation", "128", "--test-limit",
               "63", "--qat-bits", "4", "--epochs", "2"] + reuse,
-             "started from another model or was tested on other images (--test-limit)")]):
+             "was measured on 64 test images, this run on 63 (--test-limit)"),
+            # A record from before train.json kept the test images and the model's digest:
+            # the clean accuracy before training still tells.
+            (["qat", backbone, "--dataset.limit", "256", "--validation", "128", "--test-limit",
+              "63", "--qat-bits", "4", "--epochs", "2", "--reuse-training", older],
+             "started from another model, or was measured on other test images or CPU kernels: "
+             "its clean test accuracy before training was")]):
         out = os.path.join(work, "reuse_bad_%d" % i)
         refused(args, out, pattern, "--reuse-training case %d (%s)" % (i, pattern))
         if os.path.exists(out):
@@ -523,6 +536,18 @@ if os.path.exists(os.path.join(qat, "model.onnx")):
             "--reuse-training into its own directory")
     if {n: os.path.getmtime(os.path.join(qat, n)) for n in os.listdir(qat)} != stamp:
         fail("--reuse-training into its own directory changed it")
+    # An --out with epoch files of a stage trained there (they would sit beside another
+    # stage's record).
+    partly = os.path.join(work, "qat_partly_trained")
+    os.makedirs(partly)
+    shutil.copy(os.path.join(qat_resumed, "epochs.json"), partly)
+    shutil.copy(backbone, os.path.join(partly, "epoch_1.onnx"))
+    stamp = sorted(os.listdir(partly))
+    refused(qargs + ["--epochs", "2"] + reuse, partly,
+            "out: %s holds epoch checkpoints (epoch_K.onnx) of a stage trained there" % partly,
+            "--reuse-training into a partly trained stage")
+    if sorted(os.listdir(partly)) != stamp:
+        fail("--reuse-training into a partly trained stage changed it")
 
 # Bad input: one error naming the key, exit 1, nothing written.
 cases = [
