@@ -24,6 +24,7 @@
 #include <iostream>
 #include <limits>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -610,6 +611,22 @@ struct ReusedTraining {
     workloads::Graph model;  ///< its model.onnx (on the grid)
 };
 
+/// The lines of section [name] of an INI text (platform.ini), without comments and blank lines.
+std::vector<std::string> ini_section(const std::string& text, const std::string& name) {
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    bool inside = false;
+    for (std::string line; std::getline(in, line);) {
+        if (line.empty() || line[0] == ';' || line[0] == '#')
+            continue;
+        if (line[0] == '[')
+            inside = line == "[" + name + "]";
+        else if (inside)
+            lines.push_back(line);
+    }
+    return lines;
+}
+
 /// QAT trains on the weight grid and chooses its epoch without noise (configure_stage), so its
 /// training does not depend on noise.activation_k: a QAT stage trained from the same model with
 /// the same recipe at another level is this stage's training, epoch for epoch. `recipe` is this
@@ -681,6 +698,25 @@ ReusedTraining read_reused_training(const StageOptions& o, const nlohmann::json&
     if (r.kept < 1 || r.kept > static_cast<int>(r.epochs.size()))
         throw ConfigError(train_path, fmt::format("selected_epoch {} is not one of its {} epochs",
                                                   r.kept, r.epochs.size()));
+    // The same platform: it decides which layers are analog, and so which weights the grid
+    // holds (platform.ini's [cgra] section; the noise keys may differ).
+    const std::string ini_path = (dir / "platform.ini").string();
+    if (!fs::exists(ini_path))
+        throw ConfigError(o.reuse, "not a finished stage: platform.ini is written with model.onnx");
+    const std::vector<std::string> theirs =
+        ini_section(read_input_file(ini_path, std::int64_t{1} << 20, "a platform.ini"), "cgra");
+    const std::vector<std::string> ours = ini_section(o.platform_ini, "cgra");
+    if (theirs != ours) {
+        std::size_t i = 0;
+        while (i < theirs.size() && i < ours.size() && theirs[i] == ours[i])
+            ++i;
+        throw ConfigError(
+            "reuse-training",
+            fmt::format("{} was trained for another platform: its [cgra] has '{}', this run's "
+                        "'{}'",
+                        ini_path, i < theirs.size() ? theirs[i] : std::string("(nothing)"),
+                        i < ours.size() ? ours[i] : std::string("(nothing)")));
+    }
     // Epoch files of a run trained in --out would sit beside a record that is not theirs.
     if (last_checkpoint(o.out) > 0)
         throw ConfigError("out",

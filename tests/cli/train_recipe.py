@@ -516,6 +516,10 @@ if os.path.exists(os.path.join(qat, "model.onnx")):
              "was trained for 2 epoch(s) (--epochs); this stage asks for 3"),
             (qargs + ["--epochs", "1"] + reuse,
              "was trained for 2 epoch(s) (--epochs); this stage asks for 1"),
+            # Another platform maps other layers to analog, so the grid holds other weights.
+            (qargs + ["--epochs", "2", "--cgra.crossbars", "24576"] + reuse,
+             "platform.ini was trained for another platform: its [cgra] has 'crossbars = "
+             "16128', this run's 'crossbars = 24576'"),
             (["qat", odd] + qargs[2:] + ["--epochs", "2"] + reuse,
              "trained from another model (%s, SHA-256" % backbone),
             (["qat", backbone, "--dataset.limit", "256", "--validation", "128", "--test-limit",
