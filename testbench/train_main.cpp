@@ -647,26 +647,20 @@ ReusedTraining read_reused_training(const StageOptions& o, const nlohmann::json&
         throw ConfigError(o.reuse,
                           "not a finished stage: train.json and model.onnx are written "
                           "when its last epoch ends");
-    nlohmann::json t;
+    ReusedTraining r;
     try {
-        t = nlohmann::json::parse(
+        const nlohmann::json t = nlohmann::json::parse(
             read_input_file(train_path, std::int64_t{1} << 26, "a train.json"));
         if (t.at("stage").get<std::string>() != "qat")
             throw ConfigError(train_path,
                               fmt::format("a '{}' stage; --reuse-training takes a qat stage's "
                                           "training (the others train under their noise)",
                                           t.at("stage").get<std::string>()));
-    } catch (const nlohmann::json::exception& e) {
-        throw ConfigError(train_path,
-                          std::string("not the train.json dnsim-train writes (") + e.what() + ")");
-    }
-    ReusedTraining r;
-    try {
         r.kept = t.at("selected_epoch").get<int>();
         r.seconds = t.at("seconds").get<double>();
         r.activation_k = t.at("sigma").get<double>();
-        // Same model: its file's digest where both runs recorded one, and the accuracy before
-        // training (clean, on the grid, on the same test images) in any case.
+        // Same model: its file's digest where both runs recorded one (check_reused_start
+        // compares the accuracy before training in any case).
         if (t.contains("start_model") && t["start_model"].contains("sha256") &&
             start.at("start_model").contains("sha256") &&
             t["start_model"]["sha256"] != start["start_model"]["sha256"])
